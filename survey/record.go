@@ -1,0 +1,77 @@
+// Package survey is the domain of the S.In.Ba pilot: instruments, questions,
+// code lists, rules, validation, the codice fiscale and the SINBA mapping.
+// It is pure Go: no user interface, no SQL, no network.
+package survey
+
+// Instrument identifiers of the two pilot instruments shipped with sinba.
+const (
+	// InstrumentMunicipality is the municipality questionnaire (Scheda Comune).
+	InstrumentMunicipality = "scheda-comune"
+	// InstrumentCase is the case record (Scheda minore): the SINBA data set.
+	InstrumentCase = "scheda-minore"
+)
+
+// Status is where a record stands in the pilot's review loop.
+type Status string
+
+// The states of a record. A record starts as a draft on a laptop; finalising
+// it checks every error rule; a coordinator approves it or returns it with
+// comments, and a returned record goes back to draft when it is edited.
+const (
+	StatusDraft    Status = "draft"
+	StatusFinal    Status = "final"
+	StatusReturned Status = "returned"
+	StatusApproved Status = "approved"
+)
+
+// Valid reports whether s is one of the known states.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusDraft, StatusFinal, StatusReturned, StatusApproved:
+		return true
+	}
+	return false
+}
+
+// Answers holds a record's answers keyed by field id. Values are JSON
+// values: string (codes are strings, exactly as in the SINBA schema), float64
+// or json.Number for numbers, bool, []any for repeatable items and repeat
+// groups (each group item a map[string]any).
+type Answers map[string]any
+
+// FieldMeta is what the pilot adds to every question: the answer "the office
+// does not hold this datum", distinct from a missing answer, and a free note.
+// Together they make the critical points of the data set.
+type FieldMeta struct {
+	NotHeld bool   `json:"not_held,omitempty"`
+	Note    string `json:"note,omitempty"`
+}
+
+// Identity is the identification of a child, kept for the team's own
+// follow-up. It never leaves the laptop in clear: what is synced carries the
+// pseudonymous IDBeneficiario instead.
+type Identity struct {
+	Surname    string `json:"surname,omitempty"`
+	Name       string `json:"name,omitempty"`
+	Sex        string `json:"sex,omitempty"`        // "M" or "F"
+	BirthDate  string `json:"birth_date,omitempty"` // YYYY-MM-DD
+	BirthPlace string `json:"birth_place,omitempty"`
+	FiscalCode string `json:"fiscal_code,omitempty"`
+}
+
+// Empty reports whether no identification field is filled in.
+func (id *Identity) Empty() bool {
+	return id == nil || *id == Identity{}
+}
+
+// Record is one filled-in instrument: a municipality questionnaire or a case
+// record. It remembers the instrument version it was made with.
+type Record struct {
+	ID           string               `json:"id"`           // UUID made where the record was created
+	Instrument   string               `json:"instrument"`   // InstrumentCase or InstrumentMunicipality
+	Version      int                  `json:"version"`      // version of the instrument definition
+	Municipality string               `json:"municipality"` // ISTAT code of the pilot municipality
+	Answers      Answers              `json:"answers"`
+	Meta         map[string]FieldMeta `json:"meta,omitempty"`
+	Identity     *Identity            `json:"identity,omitempty"` // case records only; local to the team
+}
