@@ -1,0 +1,81 @@
+// Command sinba is the desktop app of the S.In.Ba pilot survey. With no
+// command it opens the app's window; with a command (sinba init, sinba sync,
+// sinba cf, ...) it runs that headless and exits. See `sinba help`.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"sinba/assets"
+	"sinba/cmd/sinba/internal/backend"
+	"sinba/cmd/sinba/internal/cli"
+	"sinba/ui"
+)
+
+// The app's metadata; a test keeps it equal to FyneApp.toml.
+const (
+	appID      = "org.sinba.desktop"
+	appName    = "sinba"
+	appVersion = "0.1.0"
+	appBuild   = 1
+)
+
+func main() {
+	if len(os.Args) > 1 && cli.Has(os.Args[1]) {
+		os.Exit(cli.Run(cli.OSEnv(), os.Args[1:]))
+	}
+	os.Exit(runDesktop(os.Args[1:]))
+}
+
+func runDesktop(args []string) int {
+	fs := flag.NewFlagSet("sinba", flag.ContinueOnError)
+	dataDir := fs.String("data", "", "cartella dei dati / data folder (default: "+backend.DefaultDataDir()+")")
+	server := fs.String("server", "", "indirizzo del server, precompilato / server address to prefill")
+	code := fs.String("code", "", "codice di registrazione, precompilato / enrolment code to prefill")
+	language := fs.String("lang", "", "lingua: it o en / language: it or en")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		fmt.Fprintln(os.Stderr, "sinba help: elenca i comandi / lists the commands")
+		return 2
+	}
+	dir := *dataDir
+	if dir == "" {
+		dir = backend.DefaultDataDir()
+	}
+
+	icon := fyne.NewStaticResource("icon.png", assets.Icon)
+	app.SetMetadata(fyne.AppMetadata{ID: appID, Name: appName, Version: appVersion, Build: appBuild,
+		Icon: icon, Migrations: map[string]bool{"fyneDo": true}})
+	a := app.NewWithID(appID)
+	a.SetIcon(icon)
+
+	lg := *language
+	if lg == "" {
+		lg = a.Preferences().StringWithFallback("language", "it")
+	}
+	if err := ui.LoadTranslations(func(name string) ([]byte, error) {
+		return assets.Translations.ReadFile("translations/" + name)
+	}, lg); err != nil {
+		fmt.Fprintln(os.Stderr, "sinba: traduzioni non caricate / translations not loaded:", err)
+	}
+
+	w := a.NewWindow(appName)
+	w.Resize(fyne.NewSize(1024, 720))
+	u := ui.New(w, ui.Options{
+		Vault:     backend.NewVault(dir),
+		Syncer:    backend.NewSyncer,
+		ServerURL: *server,
+		EnrolCode: *code,
+	})
+	w.SetOnClosed(u.Close)
+	u.Start()
+	w.ShowAndRun()
+	return 0
+}
