@@ -242,20 +242,25 @@ func (s *Store) Save(ctx context.Context, rec survey.Record, opt SaveOptions) (R
 		rec.ID = uuid.NewString()
 	}
 	return s.write(ctx, func(tx *sql.Tx) (*indexEntry, error) {
-		rr, err := loadRecordRow(ctx, tx, rec.ID)
-		if err != nil {
+		return s.saveTx(ctx, tx, rec, opt)
+	})
+}
+
+// saveTx is Save inside the caller's transaction (rec.ID set, opt checked).
+func (s *Store) saveTx(ctx context.Context, tx *sql.Tx, rec survey.Record, opt SaveOptions) (*indexEntry, error) {
+	rr, err := loadRecordRow(ctx, tx, rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	base, other := rr.head, rr.otherHead
+	if opt.BaseRevision != "" && opt.BaseRevision != rr.head {
+		if err := s.checkRevOf(ctx, tx, rec.ID, opt.BaseRevision); err != nil {
 			return nil, err
 		}
-		base, other := rr.head, rr.otherHead
-		if opt.BaseRevision != "" && opt.BaseRevision != rr.head {
-			if err := s.checkRevOf(ctx, tx, rec.ID, opt.BaseRevision); err != nil {
-				return nil, err
-			}
-			base, other = opt.BaseRevision, rr.head
-		}
-		r := s.newRev(&rec, opt.Status, base, "", SyncPending, "")
-		return s.commitLocal(ctx, tx, rr, r, other, &payload{Record: rec, Actor: opt.Actor}, opt.Actor, "save")
-	})
+		base, other = opt.BaseRevision, rr.head
+	}
+	r := s.newRev(&rec, opt.Status, base, "", SyncPending, "")
+	return s.commitLocal(ctx, tx, rr, r, other, &payload{Record: rec, Actor: opt.Actor}, opt.Actor, "save")
 }
 
 func (s *Store) newRev(rec *survey.Record, status survey.Status, base, merged string, st SyncState, origin string) *revRow {
