@@ -1,0 +1,386 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"filippo.io/age"
+
+	"sinba/survey"
+	"sinba/sync/seal"
+	"sinba/sync/server"
+	"sinba/sync/wire"
+)
+
+func init() {
+	register(&command{name: "init", usage: "--data DIR", short: "crea il database del server / creates the server's database", run: cmdInit})
+	register(&command{name: "project", usage: "--data DIR --name NOME (--key-out FILE | --recipient age1...)",
+		short: "crea un progetto; la chiave privata dei coordinatori va solo in --key-out / creates a project; the coordinators' private key goes only to --key-out", run: cmdProject})
+	register(&command{name: "team", usage: "--data DIR --project PROGETTO --name NOME", short: "crea una squadra / creates a team",
+		run: cmdCreateIn("team", "project", "progetto (nome o id) / project (name or id)", "nome della squadra / team name", (*server.Store).CreateTeam)})
+	register(&command{name: "researcher", usage: "--data DIR --team SQUADRA --name NOME", short: "aggiunge un rilevatore a una squadra / adds a researcher to a team",
+		run: cmdCreateIn("researcher", "team", "squadra (nome o id) / team (name or id)", "nome del rilevatore / researcher's name", (*server.Store).CreateResearcher)})
+	register(&command{name: "code", usage: "--data DIR --researcher RILEVATORE [--ttl 72h]",
+		short: "crea un codice di iscrizione monouso / makes a one-time enrolment code", run: cmdCode})
+	register(&command{name: "assign", usage: "--data DIR --team SQUADRA --municipality ISTAT [--remove]",
+		short: "assegna un comune pilota a una squadra / assigns a pilot municipality to a team", run: cmdAssign})
+	register(&command{name: "publish", usage: "--data DIR --project PROGETTO --file STRUMENTO.json",
+		short: "pubblica una versione di uno strumento / publishes an instrument version", run: cmdPublish})
+	register(&command{name: "devices", usage: "--data DIR", short: "elenca i computer iscritti / lists enrolled laptops", run: cmdDevices})
+	register(&command{name: "revoke", usage: "--data DIR --device ID", short: "revoca un computer / revokes a laptop", run: cmdRevoke})
+	register(&command{name: "review", usage: "--data DIR --revision REV --decision returned|approved [--comment TESTO] [--field CAMPO]",
+		short: "registra la decisione dei coordinatori su una scheda / records the coordinators' decision on a record", run: cmdReview})
+	register(&command{name: "status", usage: "--data DIR", short: "riepilogo di quanto arrivato / summary of what has arrived", run: cmdStatus})
+	register(&command{name: "export", usage: "--data DIR --key FILE [--out FILE]",
+		short: "decifra le schede con la chiave dei coordinatori, in JSON Lines / decrypts the records with the coordinators' key, as JSON Lines", run: cmdExport})
+}
+
+func cmdInit(e env, args []string) int {
+	c := commands["init"]
+	fs, data := flags(e, c)
+	if st, ok := parse(e, fs, data, args); !ok {
+		return st
+	}
+	st, err := server.OpenStore(*data)
+	if err != nil {
+		return fail(e, err)
+	}
+	st.Close()
+	fmt.Fprintf(e.stderr, "sinba-server: database pronto in / database ready in %s\n", filepath.Join(*data, server.DBFile))
+	return 0
+}
+
+// writeKeyFile writes a private key readable by its owner only, refusing to
+// overwrite one: losing a project key loses the project's data.
+func writeKeyFile(path string, id fmt.Stringer, comment string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("chiave non scritta / key not written: %w", err)
+	}
+	_, err = fmt.Fprintf(f, "# %s\n# created: %s\n%s\n", comment, time.Now().UTC().Format(time.RFC3339), id)
+	return errors.Join(err, f.Sync(), f.Close())
+}
+
+// newProject makes a project; with keyOut it makes the key pair and writes
+// the private half there.
+func newProject(ctx context.Context, st *server.Store, name, recipient, keyOut string) (string, error) {
+	if recipient == "" {
+		id, err := seal.NewKey()
+		if err != nil {
+			return "", err
+		}
+		if err := writeKeyFile(keyOut, id, "sinba project key for "+name+": coordinators only, never on the server; keep a copy offline"); err != nil {
+			return "", err
+		}
+		recipient = id.Recipient().String()
+	}
+	return st.CreateProject(ctx, name, recipient)
+}
+
+func cmdProject(e env, args []string) int {
+	c := commands["project"]
+	fs, data := flags(e, c)
+	name := fs.String("name", "", "nome del progetto / project name")
+	keyOut := fs.String("key-out", "", "dove scrivere la chiave privata dei coordinatori (0600) / where to write the coordinators' private key (0600)")
+	recipient := fs.String("recipient", "", "chiave pubblica age dei coordinatori, se l'hanno già / the coordinators' age public key, if they have one")
+	if st, ok := parse(e, fs, data, args); !ok {
+		return st
+	}
+	if !need(e, "name", *name) {
+		return 2
+	}
+	if (*keyOut == "") == (*recipient == "") {
+		fmt.Fprintln(e.stderr, "sinba-server: indicare --key-out oppure --recipient / give either --key-out or --recipient")
+		return 2
+	}
+	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+		id, err := newProject(ctx, st, *name, *recipient, *keyOut)
+		if err == nil {
+			fmt.Fprintln(e.stdout, id)
+		}
+		return err
+	})
+}
+
+// cmdCreateIn makes a command that creates a named child of a parent
+// (a team in a project, a researcher in a team) and prints its id.
+func cmdCreateIn(name, parent, parentHelp, nameHelp string, create func(*server.Store, context.Context, string, string) (string, error)) func(env, []string) int {
+	return func(e env, args []string) int {
+		fs, data := flags(e, commands[name])
+		of := fs.String(parent, "", parentHelp)
+		n := fs.String("name", "", nameHelp)
+		if st, ok := parse(e, fs, data, args); !ok {
+			return st
+		}
+		if !need(e, parent, *of, "name", *n) {
+			return 2
+		}
+		return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+			id, err := create(st, ctx, *of, *n)
+			if err == nil {
+				fmt.Fprintln(e.stdout, id)
+			}
+			return err
+		})
+	}
+}
+
+func cmdCode(e env, args []string) int {
+	c := commands["code"]
+	fs, data := flags(e, c)
+	researcher := fs.String("researcher", "", "rilevatore (nome o id) / researcher (name or id)")
+	ttl := fs.Duration("ttl", 72*time.Hour, "validità del codice / how long the code is valid")
+	if st, ok := parse(e, fs, data, args); !ok {
+		return st
+	}
+	if !need(e, "researcher", *researcher) {
+		return 2
+	}
+	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+		code, exp, err := st.CreateCode(ctx, *researcher, *ttl)
+		if err == nil {
+			fmt.Fprintln(e.stdout, code)
+			fmt.Fprintf(e.stderr, "sinba-server: valido fino a / valid until %s\n", exp.Format(time.RFC3339))
+		}
+		return err
+	})
+}
+
+func cmdAssign(e env, args []string) int {
+	c := commands["assign"]
+	fs, data := flags(e, c)
+	team := fs.String("team", "", "squadra (nome o id) / team (name or id)")
+	muni := fs.String("municipality", "", "codice ISTAT del comune (6 cifre) / municipality ISTAT code (6 digits)")
+	remove := fs.Bool("remove", false, "togli l'assegnazione / remove the assignment")
+	if st, ok := parse(e, fs, data, args); !ok {
+		return st
+	}
+	if !need(e, "team", *team, "municipality", *muni) {
+		return 2
+	}
+	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+		if *remove {
+			return st.Unassign(ctx, *team, *muni)
+		}
+		return st.Assign(ctx, *team, *muni)
+	})
+}
+
+// publishFile publishes an instrument definition; its id and version are
+// read from the definition itself.
+func publishFile(ctx context.Context, st *server.Store, project, path string) (string, int, error) {
+	body, err := os.ReadFile(path)
+	if err != nil {
+		return "", 0, err
+	}
+	var head struct {
+		ID      string `json:"id"`
+		Version int    `json:"version"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil || head.ID == "" || head.Version < 1 {
+		return "", 0, fmt.Errorf("%s: definizione senza \"id\" e \"version\" / definition without \"id\" and \"version\"", path)
+	}
+	return head.ID, head.Version, st.Publish(ctx, project, head.ID, head.Version, body)
+}
+
+func cmdPublish(e env, args []string) int {
+	c := commands["publish"]
+	fs, data := flags(e, c)
+	project := fs.String("project", "", "progetto (nome o id) / project (name or id)")
+	file := fs.String("file", "", "definizione dello strumento (JSON) / instrument definition (JSON)")
+	if st, ok := parse(e, fs, data, args); !ok {
+		return st
+	}
+	if !need(e, "project", *project, "file", *file) {
+		return 2
+	}
+	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+		id, v, err := publishFile(ctx, st, *project, *file)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "%s v%d\n", id, v)
+		}
+		return err
+	})
+}
+
+func cmdDevices(e env, args []string) int {
+	c := commands["devices"]
+	fs, data := flags(e, c)
+	if st, ok := parse(e, fs, data, args); !ok {
+		return st
+	}
+	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+		ds, err := st.Devices(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "DEVICE\tTEAM\tRESEARCHER\tLABEL\tENROLLED\tLAST SEEN\tTEAM KEY\tREVOKED")
+		for _, d := range ds {
+			seen := "-"
+			if !d.LastSeen.IsZero() {
+				seen = d.LastSeen.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%v\t%v\n", d.ID, d.Team, d.Researcher, d.Label, d.EnrolledAt.UTC().Format(time.RFC3339), seen, d.HasTeamKey, d.Revoked)
+		}
+		return tw.Flush()
+	})
+}
+
+func cmdRevoke(e env, args []string) int {
+	c := commands["revoke"]
+	fs, data := flags(e, c)
+	device := fs.String("device", "", "id del computer (vedi devices) / laptop id (see devices)")
+	if st, ok := parse(e, fs, data, args); !ok {
+		return st
+	}
+	if !need(e, "device", *device) {
+		return 2
+	}
+	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+		return st.Revoke(ctx, *device)
+	})
+}
+
+func cmdReview(e env, args []string) int {
+	c := commands["review"]
+	fs, data := flags(e, c)
+	revision := fs.String("revision", "", "versione della scheda esaminata / the reviewed revision")
+	decision := fs.String("decision", "", "returned (rinviata) o approved (approvata)")
+	comment := fs.String("comment", "", "commento per la squadra, cifrato per la squadra / comment for the team, encrypted for the team")
+	field := fs.String("field", "", "campo a cui si riferisce il commento / field the comment is about")
+	author := fs.String("author", "", "chi firma il commento / who signs the comment")
+	if st, ok := parse(e, fs, data, args); !ok {
+		return st
+	}
+	if !need(e, "revision", *revision, "decision", *decision) {
+		return 2
+	}
+	var comments []wire.Comment
+	if *comment != "" {
+		comments = append(comments, wire.Comment{Field: *field, Text: *comment, Author: *author, At: time.Now().UTC()})
+	}
+	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+		id, err := st.AddReview(ctx, *revision, survey.Status(*decision), comments)
+		if err == nil {
+			fmt.Fprintln(e.stdout, id)
+		}
+		return err
+	})
+}
+
+func cmdStatus(e env, args []string) int {
+	c := commands["status"]
+	fs, data := flags(e, c)
+	if st, ok := parse(e, fs, data, args); !ok {
+		return st
+	}
+	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+		sm, err := st.Summary(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "progetti/projects %d  squadre/teams %d  rilevatori/researchers %d  computer/devices %d (revocati/revoked %d)\n",
+			sm.Projects, sm.Teams, sm.Researchers, sm.Devices, sm.Revoked)
+		last := "-"
+		if !sm.LastBatch.IsZero() {
+			last = sm.LastBatch.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(e.stdout, "schede/records %d  versioni/revisions %d  lotti/batches %d  byte cifrati/encrypted bytes %d  ultimo lotto/last batch %s\n\n",
+			sm.Records, sm.Revisions, sm.Batches, sm.Bytes, last)
+		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PROJECT\tTEAM\tMUNICIPALITY\tINSTRUMENT\tSTATUS\tRECORDS\tCONFLICTS")
+		for _, c := range sm.Counts {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\n", c.Project, c.Team, c.Municipality, c.Instrument, c.Status, c.Records, c.Conflicts)
+		}
+		return tw.Flush()
+	})
+}
+
+// exported is one line of the coordinators' export.
+type exported struct {
+	Revision     string                      `json:"revision"`
+	BaseRevision string                      `json:"base_revision,omitempty"`
+	RecordID     string                      `json:"record_id"`
+	Instrument   string                      `json:"instrument"`
+	Version      int                         `json:"instrument_version"`
+	Municipality string                      `json:"municipality"`
+	Status       survey.Status               `json:"status"`
+	SavedAt      time.Time                   `json:"saved_at"`
+	Device       string                      `json:"device"`
+	Conflict     bool                        `json:"conflict,omitempty"`
+	Answers      survey.Answers              `json:"answers"`
+	Meta         map[string]survey.FieldMeta `json:"meta,omitempty"`
+}
+
+func cmdExport(e env, args []string) int {
+	c := commands["export"]
+	fs, data := flags(e, c)
+	keyFile := fs.String("key", "", "file della chiave privata del progetto / the project's private key file")
+	out := fs.String("out", "", "file di uscita (predefinito: standard output) / output file (default: standard output)")
+	if st, ok := parse(e, fs, data, args); !ok {
+		return st
+	}
+	if !need(e, "key", *keyFile) {
+		return 2
+	}
+	id, err := readKeyFile(*keyFile)
+	if err != nil {
+		return fail(e, err)
+	}
+	w := e.stdout
+	if *out != "" {
+		f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return fail(e, err)
+		}
+		defer f.Close()
+		w = f
+	}
+	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+		revs, err := st.Revisions(ctx)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(w)
+		skipped := 0
+		for i := range revs {
+			r := &revs[i]
+			rec, err := seal.OpenRecord(r, id)
+			if err != nil {
+				skipped++ // another project's record: not for this key
+				continue
+			}
+			if err := enc.Encode(exported{Revision: r.Revision, BaseRevision: r.BaseRevision, RecordID: r.RecordID, Instrument: r.Instrument,
+				Version: r.InstrumentVersion, Municipality: r.Municipality, Status: r.Status, SavedAt: r.SavedAt, Device: r.Origin,
+				Conflict: r.Conflict, Answers: rec.Answers, Meta: rec.Meta}); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(e.stderr, "sinba-server: %d versioni esportate, %d non di questa chiave / %d revisions exported, %d not for this key\n",
+			len(revs)-skipped, skipped, len(revs)-skipped, skipped)
+		return nil
+	})
+}
+
+// readKeyFile reads an age identity from a key file written by project or demo.
+func readKeyFile(path string) (*age.X25519Identity, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "AGE-SECRET-KEY-") {
+			return seal.ParseIdentity(line)
+		}
+	}
+	return nil, fmt.Errorf("%s: nessuna chiave age / no age key", path)
+}

@@ -1,0 +1,165 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"sinba/sync/wire"
+)
+
+// Backoff is how requests are retried: delays grow from Base doubling up to
+// Max, with jitter, for at most Attempts tries; a server's Retry-After is
+// honoured when it asks for longer.
+type Backoff struct {
+	Base, Max time.Duration
+	Attempts  int
+}
+
+func (b Backoff) delay(attempt int) time.Duration {
+	d := b.Base << min(attempt, 20)
+	if d > b.Max || d <= 0 {
+		d = b.Max
+	}
+	// Equal jitter: spread many laptops coming back online at once.
+	return d/2 + rand.N(d/2+1)
+}
+
+// maxRetryAfter bounds a Retry-After so a wrong header cannot stall sync for hours.
+const maxRetryAfter = 10 * time.Minute
+
+// maxResponse bounds what the client reads of one response, compressed or not.
+const maxResponse = 32 << 20
+
+// ServerError is a refusal from the server, with its HTTP status.
+type ServerError struct {
+	Status  int
+	Refusal wire.Error
+}
+
+func (e *ServerError) Error() string { return e.Refusal.Error() }
+
+// temporary reports whether the request may succeed if simply sent again.
+func temporary(status int) bool {
+	return status == http.StatusTooManyRequests || status >= 500
+}
+
+// do sends one signed request, retrying transport failures and temporary
+// refusals. The same body (and so the same batch id) goes every time: the
+// server makes a repeat harmless.
+func (c *Client) do(ctx context.Context, id *deviceState, method, path string, body []byte, contentType string, out any) error {
+	var last error
+	for attempt := 0; attempt < c.opt.Backoff.Attempts; attempt++ {
+		if attempt > 0 {
+			wait := c.opt.Backoff.delay(attempt - 1)
+			var se *retryAfterError
+			if errors.As(last, &se) && se.after > wait {
+				wait = min(se.after, maxRetryAfter)
+			}
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return errors.Join(ctx.Err(), last)
+			case <-t.C:
+			}
+		}
+		last = c.once(ctx, id, method, path, body, contentType, out)
+		if last == nil {
+			return nil
+		}
+		var se *ServerError
+		if errors.As(last, &se) && !temporary(se.Status) && se.Refusal.Code != wire.CodeClockSkew && se.Refusal.Code != wire.CodeReplay {
+			return last
+		}
+		if ctx.Err() != nil {
+			return errors.Join(ctx.Err(), last)
+		}
+	}
+	return last
+}
+
+type retryAfterError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *retryAfterError) Error() string { return e.err.Error() }
+func (e *retryAfterError) Unwrap() error { return e.err }
+
+func (c *Client) once(ctx context.Context, id *deviceState, method, path string, body []byte, contentType string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, id.ServerURL+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Accept-Encoding", "zstd")
+	if id.DeviceID != "" {
+		wire.Sign(req, id.DeviceID, id.signKey(), body, time.Now().Add(c.clockOffset()))
+	}
+	resp, err := c.opt.HTTPClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	if err != nil {
+		return err
+	}
+	if len(data) > maxResponse {
+		return fmt.Errorf("sync: response too large")
+	}
+	if resp.Header.Get("Content-Encoding") == "zstd" {
+		if data, err = wire.Decompress(data, maxResponse); err != nil {
+			return err
+		}
+	}
+	if resp.StatusCode != http.StatusOK {
+		se := &ServerError{Status: resp.StatusCode}
+		if json.Unmarshal(data, &se.Refusal) != nil || se.Refusal.Code == "" {
+			se.Refusal = *wire.Errorf(wire.CodeInternal, fmt.Sprintf("risposta inattesa del server (HTTP %d)", resp.StatusCode),
+				fmt.Sprintf("unexpected server response (HTTP %d)", resp.StatusCode))
+		}
+		if se.Refusal.Code == wire.CodeClockSkew {
+			c.learnClock(resp.Header.Get("Date"))
+		}
+		if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && ra > 0 {
+			return &retryAfterError{after: time.Duration(ra) * time.Second, err: se}
+		}
+		return se
+	}
+	c.learnClock(resp.Header.Get("Date"))
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("sync: unreadable server response: %w", err)
+	}
+	return nil
+}
+
+// learnClock keeps the offset between the server's clock and ours, so a
+// laptop with a wrong clock still signs acceptable timestamps. Date has
+// one-second resolution, so small offsets are ignored.
+func (c *Client) learnClock(date string) {
+	t, err := http.ParseTime(date)
+	if err != nil {
+		return
+	}
+	off := time.Until(t)
+	if off < 2*time.Second && off > -2*time.Second {
+		off = 0
+	}
+	c.offset.Store(int64(off))
+}
+
+func (c *Client) clockOffset() time.Duration { return time.Duration(c.offset.Load()) }

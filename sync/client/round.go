@@ -1,0 +1,419 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"filippo.io/age"
+	"github.com/google/uuid"
+
+	"sinba/localdb"
+	"sinba/sync/seal"
+	"sinba/sync/wire"
+)
+
+// Report is what one round of sync did, for the app and `sinba sync` to show.
+type Report struct {
+	Receipts       []wire.Receipt // one per batch sent, in order
+	Sent           int            // revisions sent this round
+	Accepted       int            // of which the server holds (new or already had)
+	Duplicates     int            // of which it already had
+	Refused        int            // of which it refused (see the receipts)
+	Conflicts      int            // sent revisions the server flagged in conflict
+	Received       int            // colleagues' revisions applied here
+	Reviews        int            // review decisions applied here
+	Instruments    int            // instrument versions received
+	LocalConflicts int            // records that applying remote versions left in conflict
+	Unreadable     int            // remote items that could not be decrypted (skipped)
+	WaitingTeamKey bool           // no colleague has handed this laptop the team key yet
+	Assignments    []string
+	Duration       time.Duration
+}
+
+// SyncOnce runs one round: team key housekeeping, upload of the outbox in
+// batches, download of the team's changes. progress, if not nil, is called
+// with revisions sent so far and the total to send.
+func (c *Client) SyncOnce(ctx context.Context, progress func(done, total int)) (*Report, error) {
+	c.run.Lock()
+	defer c.run.Unlock()
+	start := time.Now()
+	rep := &Report{}
+	d, err := c.device(ctx)
+	if err != nil {
+		return rep, err
+	}
+	cursor := c.cursor(ctx)
+	first, err := c.changes(ctx, d, cursor)
+	if err != nil {
+		return rep, explain(err)
+	}
+	team, teamRecipient, err := c.keys(ctx, d, &first.Keys)
+	if err != nil {
+		return rep, explain(err)
+	}
+	rep.WaitingTeamKey = team == nil
+	if err := c.upload(ctx, d, teamRecipient, rep, progress); err != nil {
+		return rep, explain(err)
+	}
+	if err := c.download(ctx, d, team, first, rep); err != nil {
+		return rep, explain(err)
+	}
+	rep.Duration = time.Since(start)
+	return rep, nil
+}
+
+func (c *Client) cursor(ctx context.Context) int64 {
+	data, err := c.store.Secret(ctx, secretCursor)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.ParseInt(string(data), 10, 64)
+	return n
+}
+
+func (c *Client) changes(ctx context.Context, d *deviceState, cursor int64) (*wire.Changes, error) {
+	var ch wire.Changes
+	err := c.do(ctx, d, http.MethodGet, wire.PathChanges+"?cursor="+strconv.FormatInt(cursor, 10), nil, "", &ch)
+	return &ch, err
+}
+
+// keys makes sure the team has a key and that this laptop holds it when a
+// colleague has handed it over, and hands it on to colleagues waiting for
+// it. It returns the team identity (nil while waiting) and the recipient.
+func (c *Client) keys(ctx context.Context, d *deviceState, ks *wire.KeyState) (*age.X25519Identity, age.Recipient, error) {
+	mine, err := seal.ParseIdentity(d.AgeIdentity)
+	if err != nil {
+		return nil, nil, err
+	}
+	team, err := c.teamIdentity(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ks.TeamRecipient == "" {
+		// First laptop of the team: make the key and keep it before telling
+		// the server, so it is never announced without being held.
+		if team == nil {
+			if team, err = seal.NewKey(); err != nil {
+				return nil, nil, err
+			}
+			if err := c.store.SetSecret(ctx, secretTeamKey, []byte(team.String())); err != nil {
+				return nil, nil, err
+			}
+		}
+		wrapped, err := seal.Encrypt([]byte(team.String()), mine.Recipient())
+		if err != nil {
+			return nil, nil, err
+		}
+		body, _ := json.Marshal(wire.KeysRequest{TeamRecipient: team.Recipient().String(), Grants: []wire.Grant{{DeviceID: d.DeviceID, Wrapped: wrapped}}})
+		var got wire.KeyState
+		err = c.do(ctx, d, http.MethodPost, wire.PathKeys, body, "application/json", &got)
+		var se *ServerError
+		if errors.As(err, &se) && se.Refusal.Code == wire.CodeConflict {
+			// Another laptop won the race: take the state again.
+			ch, err := c.changes(ctx, d, c.cursor(ctx))
+			if err != nil {
+				return nil, nil, err
+			}
+			got = ch.Keys
+		} else if err != nil {
+			return nil, nil, err
+		}
+		*ks = got
+	}
+	if len(ks.Wrapped) > 0 {
+		plain, err := seal.Decrypt(ks.Wrapped, mine)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sync: team key: %w", err)
+		}
+		if team == nil || team.String() != string(plain) {
+			if team, err = seal.ParseIdentity(string(plain)); err != nil {
+				return nil, nil, err
+			}
+			if err := c.store.SetSecret(ctx, secretTeamKey, plain); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if team != nil && team.Recipient().String() != ks.TeamRecipient {
+		team = nil // a key made here lost the race and was never granted
+	}
+	recipient, err := seal.ParseRecipient(ks.TeamRecipient)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sync: team recipient: %w", err)
+	}
+	if team != nil && len(ks.Pending) > 0 {
+		var req wire.KeysRequest
+		for _, p := range ks.Pending {
+			r, err := seal.ParseRecipient(p.Recipient)
+			if err != nil {
+				continue
+			}
+			w, err := seal.Encrypt([]byte(team.String()), r)
+			if err != nil {
+				return nil, nil, err
+			}
+			req.Grants = append(req.Grants, wire.Grant{DeviceID: p.DeviceID, Wrapped: w})
+		}
+		body, _ := json.Marshal(req)
+		if err := c.do(ctx, d, http.MethodPost, wire.PathKeys, body, "application/json", nil); err != nil {
+			return nil, nil, err
+		}
+	}
+	return team, recipient, nil
+}
+
+// upload sends the outbox in batches. Each batch is acknowledged by a
+// receipt before its revisions leave the outbox, so a round cut anywhere
+// resends at most one batch, which the server deduplicates.
+func (c *Client) upload(ctx context.Context, d *deviceState, team age.Recipient, rep *Report, progress func(done, total int)) error {
+	entries, err := c.store.Outbox(ctx, 0)
+	if err != nil {
+		return err
+	}
+	refused := map[string]bool{}
+	if err := c.secretJSON(ctx, secretRefused, &refused); err != nil {
+		return err
+	}
+	pending := entries[:0]
+	inOutbox := map[string]bool{}
+	for _, e := range entries {
+		inOutbox[e.Revision] = true
+		if !refused[e.Revision] {
+			pending = append(pending, e)
+		}
+	}
+	for rev := range refused { // forget what has left the outbox
+		if !inOutbox[rev] {
+			delete(refused, rev)
+		}
+	}
+	if len(pending) == 0 {
+		return c.setSecretJSON(ctx, secretRefused, refused)
+	}
+	project, err := seal.ParseRecipient(d.ProjectRecipient)
+	if err != nil {
+		return err
+	}
+	total, done := len(pending), 0
+	if progress != nil {
+		progress(0, total)
+	}
+	for len(pending) > 0 {
+		b := wire.Batch{Version: wire.Version, ID: uuid.NewString()}
+		size := 0
+		for len(pending) > 0 && len(b.Revisions) < c.opt.BatchRevisions && (size < c.opt.BatchBytes || len(b.Revisions) == 0) {
+			e := pending[0]
+			pending = pending[1:]
+			content, identity, err := seal.SealRecord(e.Record, project, team)
+			if err != nil {
+				return err
+			}
+			size += len(content) + len(identity)
+			b.Revisions = append(b.Revisions, wire.Revision{
+				RecordID: e.RecordID, Revision: e.Revision, BaseRevision: e.BaseRevision, MergedRevision: e.MergedRevision,
+				Instrument: e.Instrument, InstrumentVersion: e.InstrumentVersion, Municipality: e.Municipality,
+				Status: e.Status, SavedAt: e.SavedAt.UTC(), Content: content, Identity: identity,
+			})
+		}
+		body, err := wire.EncodeBatch(&b)
+		if err != nil {
+			return err
+		}
+		var receipt wire.Receipt
+		if err := c.do(ctx, d, http.MethodPost, wire.PathBatches, body, wire.ContentTypeBatch, &receipt); err != nil {
+			return err
+		}
+		if receipt.BatchID != b.ID {
+			return fmt.Errorf("sync: receipt for batch %q, sent %q", receipt.BatchID, b.ID)
+		}
+		raw, _ := json.Marshal(receipt)
+		if err := c.store.SaveReceipt(ctx, receipt.BatchID, raw); err != nil {
+			return err
+		}
+		var sent []string
+		for _, a := range receipt.Accepted {
+			sent = append(sent, a.Revision)
+			rep.Accepted++
+			if a.Duplicate {
+				rep.Duplicates++
+			}
+			if a.Conflict {
+				rep.Conflicts++
+			}
+		}
+		for _, r := range receipt.Refused {
+			rep.Refused++
+			// A refusal that a coordinator can lift is tried again next
+			// round; any other stays here, unsent, and is not resent.
+			if !wire.Retryable(r.Code) {
+				refused[r.Revision] = true
+			}
+		}
+		if err := c.store.MarkSent(ctx, sent, receipt.BatchID); err != nil {
+			return err
+		}
+		if err := c.setSecretJSON(ctx, secretRefused, refused); err != nil {
+			return err
+		}
+		rep.Sent += len(b.Revisions)
+		rep.Receipts = append(rep.Receipts, receipt)
+		done += len(b.Revisions)
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	return nil
+}
+
+// download applies pages of changes from the cursor on, saving the cursor
+// after each page so a cut round starts again where it stopped.
+func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519Identity, ch *wire.Changes, rep *Report) error {
+	for {
+		if err := c.setSecretJSON(ctx, secretAssignments, ch.Assignments); err != nil {
+			return err
+		}
+		rep.Assignments = ch.Assignments
+		if len(ch.Instruments) > 0 {
+			var have []wire.Instrument
+			if err := c.secretJSON(ctx, secretInstruments, &have); err != nil {
+				return err
+			}
+			for _, in := range ch.Instruments {
+				dup := false
+				for _, h := range have {
+					dup = dup || (h.ID == in.ID && h.Version == in.Version)
+				}
+				if !dup {
+					have = append(have, in)
+					rep.Instruments++
+				}
+			}
+			if err := c.setSecretJSON(ctx, secretInstruments, have); err != nil {
+				return err
+			}
+		}
+		if team == nil && (len(ch.Revisions) > 0 || len(ch.Reviews) > 0) {
+			// Without the team key nothing of the team can be opened: keep
+			// the cursor where it is until a colleague hands the key over.
+			return nil
+		}
+		for i := range ch.Revisions {
+			r := &ch.Revisions[i]
+			rec, err := seal.OpenRecord(r, team)
+			if err != nil {
+				c.opt.Logger.Warn("sync: unreadable revision", "revision", r.Revision, "err", err)
+				rep.Unreadable++
+				continue
+			}
+			conflict, err := c.store.ApplyRemote(ctx, localdb.RemoteRevision{
+				RecordID: r.RecordID, Revision: r.Revision, BaseRevision: r.BaseRevision, MergedRevision: r.MergedRevision,
+				Status: r.Status, Record: rec, Origin: r.Origin, SavedAt: r.SavedAt,
+			})
+			if err != nil {
+				return err
+			}
+			rep.Received++
+			if conflict {
+				rep.LocalConflicts++
+			}
+		}
+		for i := range ch.Reviews {
+			rv := &ch.Reviews[i]
+			rec, err := seal.OpenRecord(&rv.Reviewed, team)
+			var comments []localdb.Comment
+			if err == nil && len(rv.Comments) > 0 {
+				var plain []byte
+				if plain, err = seal.Decrypt(rv.Comments, team); err == nil {
+					var wc []wire.Comment
+					if err = json.Unmarshal(plain, &wc); err == nil {
+						for _, x := range wc {
+							comments = append(comments, localdb.Comment{Field: x.Field, Text: x.Text, Author: x.Author, At: x.At})
+						}
+					}
+				}
+			}
+			if err != nil {
+				c.opt.Logger.Warn("sync: unreadable review", "review", rv.ID, "err", err)
+				rep.Unreadable++
+				continue
+			}
+			conflict, err := c.store.ApplyRemote(ctx, localdb.RemoteRevision{
+				RecordID: rv.Reviewed.RecordID, Revision: rv.ID, BaseRevision: rv.Reviewed.Revision,
+				Status: rv.Decision, Record: rec, Origin: OriginCoordinators, Comments: comments, SavedAt: rv.At,
+			})
+			if err != nil {
+				return err
+			}
+			rep.Reviews++
+			if conflict {
+				rep.LocalConflicts++
+			}
+		}
+		if err := c.store.SetSecret(ctx, secretCursor, []byte(strconv.FormatInt(ch.Cursor, 10))); err != nil {
+			return err
+		}
+		if !ch.More {
+			return nil
+		}
+		next, err := c.changes(ctx, d, ch.Cursor)
+		if err != nil {
+			return err
+		}
+		ch = next
+	}
+}
+
+// OriginCoordinators is the origin of a revision made by a review decision.
+const OriginCoordinators = "coordinatori"
+
+// Kick asks a running Run loop to sync now (after a save, or from a button).
+func (c *Client) Kick() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run syncs every interval, and at once when kicked, until ctx ends. After
+// a failure it waits longer, up to ten intervals, so an offline laptop does
+// not spin; report, if not nil, hears of every round.
+func (c *Client) Run(ctx context.Context, every time.Duration, report func(*Report, error)) {
+	if every <= 0 {
+		every = 2 * time.Minute
+	}
+	wait := time.Duration(0)
+	failures := 0
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		case <-c.kick:
+			t.Stop()
+		}
+		rep, err := c.SyncOnce(ctx, nil)
+		if ctx.Err() != nil {
+			return
+		}
+		if report != nil {
+			report(rep, err)
+		}
+		if errors.Is(err, ErrNotEnrolled) {
+			wait = every
+			continue
+		}
+		if err != nil {
+			failures++
+			wait = min(every<<min(failures, 4), 10*every)
+		} else {
+			failures, wait = 0, every
+		}
+	}
+}

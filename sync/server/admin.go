@@ -1,0 +1,290 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"sinba/survey"
+	"sinba/sync/seal"
+	"sinba/sync/wire"
+)
+
+// The coordinators' set-up and administration. cmd/sinba-server calls these;
+// nothing here is reachable over HTTP.
+
+// CreateProject adds a project whose records are sealed for recipient (the
+// public half of the coordinators' project key).
+func (s *Store) CreateProject(ctx context.Context, name, recipient string) (string, error) {
+	if strings.TrimSpace(name) == "" {
+		return "", errors.New("progetto senza nome / project without a name")
+	}
+	if _, err := seal.ParseRecipient(recipient); err != nil {
+		return "", fmt.Errorf("chiave pubblica del progetto non valida / invalid project public key: %w", err)
+	}
+	id := uuid.NewString()
+	_, err := s.w.ExecContext(ctx, `INSERT INTO projects (id, name, recipient, created_at) VALUES (?, ?, ?, ?)`, id, name, recipient, time.Now().Unix())
+	if isUnique(err) {
+		return "", fmt.Errorf("esiste già un progetto %q / a project %q already exists", name, name)
+	}
+	return id, err
+}
+
+// CreateTeam adds a team to a project (named by id or name).
+func (s *Store) CreateTeam(ctx context.Context, project, name string) (string, error) {
+	pid, err := s.resolve(ctx, "projects", project)
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(name) == "" {
+		return "", errors.New("squadra senza nome / team without a name")
+	}
+	id := uuid.NewString()
+	_, err = s.w.ExecContext(ctx, `INSERT INTO teams (id, project_id, name, created_at) VALUES (?, ?, ?, ?)`, id, pid, name, time.Now().Unix())
+	if isUnique(err) {
+		return "", fmt.Errorf("esiste già una squadra %q / a team %q already exists", name, name)
+	}
+	return id, err
+}
+
+// CreateResearcher adds a researcher to a team (named by id or name).
+func (s *Store) CreateResearcher(ctx context.Context, team, name string) (string, error) {
+	tid, err := s.resolve(ctx, "teams", team)
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(name) == "" {
+		return "", errors.New("rilevatore senza nome / researcher without a name")
+	}
+	id := uuid.NewString()
+	_, err = s.w.ExecContext(ctx, `INSERT INTO researchers (id, team_id, name, created_at) VALUES (?, ?, ?, ?)`, id, tid, name, time.Now().Unix())
+	return id, err
+}
+
+// codeAlphabet is Crockford's base 32: no I, L, O, U, so a code read aloud
+// or copied by hand survives.
+const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// CreateCode makes a one-time enrolment code for a researcher, valid for ttl.
+// Ten characters (50 bits) typed as XXXXX-XXXXX; the server keeps only its
+// hash, and enrolment attempts are rate-limited.
+func (s *Store) CreateCode(ctx context.Context, researcher string, ttl time.Duration) (string, time.Time, error) {
+	rid, err := s.resolve(ctx, "researchers", researcher)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	var raw [10]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", time.Time{}, err
+	}
+	var b strings.Builder
+	for i, c := range raw {
+		if i == 5 {
+			b.WriteByte('-')
+		}
+		b.WriteByte(codeAlphabet[c&31])
+	}
+	code := b.String()
+	now := time.Now()
+	exp := now.Add(ttl)
+	_, err = s.w.ExecContext(ctx, `INSERT INTO enrol_codes (hash, researcher_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
+		codeHash(code), rid, exp.Unix(), now.Unix())
+	return code, exp, err
+}
+
+// NormalizeCode forgives what people do when typing a code: case, dashes,
+// spaces, and the letters that look like digits.
+func NormalizeCode(code string) string {
+	r := strings.NewReplacer("-", "", " ", "", "O", "0", "I", "1", "L", "1")
+	return r.Replace(strings.ToUpper(strings.TrimSpace(code)))
+}
+
+func codeHash(code string) []byte {
+	sum := sha256.Sum256([]byte("sinba-enrol-code\n" + NormalizeCode(code)))
+	return sum[:]
+}
+
+var municipalityRE = regexp.MustCompile(`^[0-9]{6}$`)
+
+// Assign gives a municipality (ISTAT code) to a team.
+func (s *Store) Assign(ctx context.Context, team, municipality string) error {
+	tid, err := s.resolve(ctx, "teams", team)
+	if err != nil {
+		return err
+	}
+	if !municipalityRE.MatchString(municipality) {
+		return fmt.Errorf("codice ISTAT %q non valido (6 cifre) / invalid ISTAT code %q (6 digits)", municipality, municipality)
+	}
+	_, err = s.w.ExecContext(ctx, `INSERT OR IGNORE INTO assignments (team_id, municipality, created_at) VALUES (?, ?, ?)`, tid, municipality, time.Now().Unix())
+	return err
+}
+
+// Unassign takes a municipality away from a team.
+func (s *Store) Unassign(ctx context.Context, team, municipality string) error {
+	tid, err := s.resolve(ctx, "teams", team)
+	if err != nil {
+		return err
+	}
+	_, err = s.w.ExecContext(ctx, `DELETE FROM assignments WHERE team_id = ? AND municipality = ?`, tid, municipality)
+	return err
+}
+
+var instrumentRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// Publish makes an instrument version available to every laptop of the
+// project. A published version never changes: publishing it again with a
+// different body is refused.
+func (s *Store) Publish(ctx context.Context, project, instrument string, version int, body []byte) error {
+	pid, err := s.resolve(ctx, "projects", project)
+	if err != nil {
+		return err
+	}
+	if !instrumentRE.MatchString(instrument) || version < 1 {
+		return fmt.Errorf("strumento %q versione %d non valido / invalid instrument %q version %d", instrument, version, instrument, version)
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var old []byte
+		err := tx.QueryRowContext(ctx, `SELECT body FROM instruments WHERE project_id = ? AND instrument = ? AND version = ?`, pid, instrument, version).Scan(&old)
+		if err == nil {
+			if string(old) == string(body) {
+				return nil
+			}
+			return fmt.Errorf("la versione %d di %s è già pubblicata con un altro contenuto: pubblicare una nuova versione / version %d of %s is already published with other content: publish a new version", version, instrument, version, instrument)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO instruments (project_id, instrument, version, body, published_at) VALUES (?, ?, ?, ?, ?)`,
+			pid, instrument, version, body, time.Now().Unix()); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, NULL, 'instrument', ?)`, pid, fmt.Sprintf("%s\x00%d", instrument, version))
+		return err
+	})
+}
+
+// Revoke stops a device: every later request of it is refused.
+func (s *Store) Revoke(ctx context.Context, device string) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().Unix(), device)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var x int
+		if err := s.r.QueryRowContext(ctx, `SELECT 1 FROM devices WHERE id = ?`, device).Scan(&x); err != nil {
+			return fmt.Errorf("dispositivo %q: %w", device, ErrNotFound)
+		}
+	}
+	return nil
+}
+
+// AddReview records a coordinator's decision on a revision. The comments are
+// sealed here for the team at once, so the database never holds them in
+// clear; they travel to the team's laptops with the next sync.
+func (s *Store) AddReview(ctx context.Context, revision string, decision survey.Status, comments []wire.Comment) (string, error) {
+	if decision != survey.StatusReturned && decision != survey.StatusApproved {
+		return "", fmt.Errorf("decisione %q non valida: returned o approved / invalid decision %q: returned or approved", decision, decision)
+	}
+	var teamID, projectID, recipient string
+	err := s.r.QueryRowContext(ctx, `SELECT v.team_id, t.project_id, t.recipient FROM revisions v JOIN teams t ON t.id = v.team_id WHERE v.revision = ?`, revision).
+		Scan(&teamID, &projectID, &recipient)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("versione %q: %w", revision, ErrNotFound)
+	}
+	if err != nil {
+		return "", err
+	}
+	var sealed []byte
+	if len(comments) > 0 {
+		r, err := seal.ParseRecipient(recipient)
+		if err != nil {
+			return "", errors.New("la squadra non ha ancora una chiave: nessun suo computer ha sincronizzato / the team has no key yet: none of its laptops has synced")
+		}
+		plain, err := json.Marshal(comments)
+		if err != nil {
+			return "", err
+		}
+		if sealed, err = seal.Encrypt(plain, r); err != nil {
+			return "", err
+		}
+	}
+	id := uuid.NewString()
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO reviews (id, revision, team_id, decision, comments, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, revision, teamID, string(decision), sealed, time.Now().Unix()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, ?, 'review', ?)`, projectID, teamID, id)
+		return err
+	})
+	return id, err
+}
+
+// resolve finds the id of a row of table by id or by name.
+func (s *Store) resolve(ctx context.Context, table, ref string) (string, error) {
+	var ids []string
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM `+table+` WHERE id = ? OR name = ?`, ref, ref)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return "", err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	what := map[string]string{"projects": "progetto / project", "teams": "squadra / team", "researchers": "rilevatore / researcher"}[table]
+	switch len(ids) {
+	case 0:
+		return "", fmt.Errorf("%s %q: %w", what, ref, ErrNotFound)
+	case 1:
+		return ids[0], nil
+	}
+	return "", fmt.Errorf("%s %q: più d'uno con questo nome, usare l'identificativo / more than one with this name, use the id", what, ref)
+}
+
+// Revisions returns every revision the server holds, in arrival order: for
+// the coordinators' export (still sealed) and for tests.
+func (s *Store) Revisions(ctx context.Context) ([]wire.Revision, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT revision, record_id, base_revision, merged_revision, instrument, instrument_version, municipality, status, saved_at, content, identity, device_id, conflict
+		FROM revisions ORDER BY rowid`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []wire.Revision
+	for rows.Next() {
+		r, err := scanRevision(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+type scanner interface{ Scan(...any) error }
+
+func scanRevision(row scanner) (wire.Revision, error) {
+	var r wire.Revision
+	var saved int64
+	var status string
+	err := row.Scan(&r.Revision, &r.RecordID, &r.BaseRevision, &r.MergedRevision, &r.Instrument, &r.InstrumentVersion, &r.Municipality, &status, &saved, &r.Content, &r.Identity, &r.Origin, &r.Conflict)
+	r.Status = survey.Status(status)
+	r.SavedAt = time.UnixMilli(saved).UTC()
+	return r, err
+}

@@ -1,0 +1,111 @@
+package server
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"sinba/survey"
+	"sinba/sync/wire"
+)
+
+// pageBytes bounds one page of changes, whatever the count, so neither end
+// holds more than this at once.
+const pageBytes = 2 << 20
+
+// Changes returns what the device's team may see since cursor: instruments
+// of the project, the team's revisions from its other laptops and the
+// coordinators' reviews, plus the team's assignments and key state.
+func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit int) (*wire.Changes, error) {
+	out := &wire.Changes{Cursor: cursor, Assignments: []string{}}
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, kind, ref FROM feed WHERE project_id = ? AND seq > ? AND (team_id IS NULL OR team_id = ?) ORDER BY seq LIMIT ?`,
+		d.ProjectID, cursor, d.TeamID, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	type item struct {
+		seq       int64
+		kind, ref string
+	}
+	var items []item
+	for rows.Next() {
+		var it item
+		if err := rows.Scan(&it.seq, &it.kind, &it.ref); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(items) > limit {
+		items, out.More = items[:limit], true
+	}
+	size := 0
+	for _, it := range items {
+		if size > pageBytes {
+			out.More = true
+			break
+		}
+		switch it.kind {
+		case "instrument":
+			id, v, _ := strings.Cut(it.ref, "\x00")
+			ver, _ := strconv.Atoi(v)
+			ins := wire.Instrument{ID: id, Version: ver}
+			if err := s.r.QueryRowContext(ctx, `SELECT body FROM instruments WHERE project_id = ? AND instrument = ? AND version = ?`, d.ProjectID, id, ver).Scan(&ins.Body); err != nil {
+				return nil, err
+			}
+			size += len(ins.Body)
+			out.Instruments = append(out.Instruments, ins)
+		case "revision":
+			r, err := s.revision(ctx, it.ref)
+			if err != nil {
+				return nil, err
+			}
+			if r.Origin != d.ID { // the laptop has its own already
+				size += len(r.Content) + len(r.Identity)
+				out.Revisions = append(out.Revisions, r)
+			}
+		case "review":
+			var rv wire.Review
+			var decision, revision string
+			var at int64
+			if err := s.r.QueryRowContext(ctx, `SELECT id, revision, decision, comments, created_at FROM reviews WHERE id = ?`, it.ref).
+				Scan(&rv.ID, &revision, &decision, &rv.Comments, &at); err != nil {
+				return nil, err
+			}
+			rv.Decision, rv.At = survey.Status(decision), time.Unix(at, 0).UTC()
+			if rv.Reviewed, err = s.revision(ctx, revision); err != nil {
+				return nil, err
+			}
+			size += len(rv.Comments) + len(rv.Reviewed.Content) + len(rv.Reviewed.Identity)
+			out.Reviews = append(out.Reviews, rv)
+		}
+		out.Cursor = it.seq
+	}
+	a, err := s.r.QueryContext(ctx, `SELECT municipality FROM assignments WHERE team_id = ? ORDER BY municipality`, d.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	for a.Next() {
+		var m string
+		if err := a.Scan(&m); err != nil {
+			return nil, err
+		}
+		out.Assignments = append(out.Assignments, m)
+	}
+	if err := a.Err(); err != nil {
+		return nil, err
+	}
+	out.Keys, err = s.keyState(ctx, d)
+	return out, err
+}
+
+func (s *Store) revision(ctx context.Context, id string) (wire.Revision, error) {
+	return scanRevision(s.r.QueryRowContext(ctx, `SELECT revision, record_id, base_revision, merged_revision, instrument, instrument_version, municipality, status, saved_at, content, identity, device_id, conflict
+		FROM revisions WHERE revision = ?`, id))
+}

@@ -1,0 +1,171 @@
+package server
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"sinba/sync/seal"
+	"sinba/sync/wire"
+)
+
+// Device is an enrolled laptop as the handlers see it.
+type Device struct {
+	ID        string
+	TeamID    string
+	ProjectID string
+	SignKey   ed25519.PublicKey
+	Revoked   bool
+}
+
+// Enrol spends a one-time code and registers the device's public keys.
+func (s *Store) Enrol(ctx context.Context, req *wire.EnrolRequest) (*wire.EnrolResponse, *wire.Error, error) {
+	if len(req.SignKey) != ed25519.PublicKeySize {
+		return nil, wire.Errorf(wire.CodeInvalid, "chiave di firma non valida", "invalid signing key"), nil
+	}
+	if _, err := seal.ParseRecipient(req.Recipient); err != nil {
+		return nil, wire.Errorf(wire.CodeInvalid, "chiave del dispositivo non valida", "invalid device key"), nil
+	}
+	label := strings.TrimSpace(req.Label)
+	if len(label) > 100 {
+		label = label[:100]
+	}
+	var resp wire.EnrolResponse
+	var refusal *wire.Error
+	now := time.Now()
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var researcher string
+		var expires int64
+		var used sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT researcher_id, expires_at, used_at FROM enrol_codes WHERE hash = ?`, codeHash(req.Code)).Scan(&researcher, &expires, &used)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			refusal = wire.NewError(wire.CodeCodeInvalid)
+			return nil
+		case err != nil:
+			return err
+		case used.Valid:
+			refusal = wire.NewError(wire.CodeCodeUsed)
+			return nil
+		case now.Unix() > expires:
+			refusal = wire.NewError(wire.CodeCodeExpired)
+			return nil
+		}
+		err = tx.QueryRowContext(ctx, `SELECT r.name, t.id, t.name, p.id, p.name, p.recipient FROM researchers r JOIN teams t ON t.id = r.team_id JOIN projects p ON p.id = t.project_id WHERE r.id = ?`, researcher).
+			Scan(&resp.ResearcherName, &resp.TeamID, &resp.TeamName, &resp.ProjectID, &resp.ProjectName, &resp.ProjectRecipient)
+		if err != nil {
+			return err
+		}
+		resp.DeviceID = uuid.NewString()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (id, researcher_id, team_id, project_id, sign_key, recipient, label, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			resp.DeviceID, researcher, resp.TeamID, resp.ProjectID, req.SignKey, req.Recipient, label, now.Unix()); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE enrol_codes SET used_at = ?, device_id = ? WHERE hash = ?`, now.Unix(), resp.DeviceID, codeHash(req.Code))
+		return err
+	})
+	if err != nil || refusal != nil {
+		return nil, refusal, err
+	}
+	return &resp, nil, nil
+}
+
+// Device looks up an enrolled device; nil if there is none.
+func (s *Store) Device(ctx context.Context, id string) (*Device, error) {
+	d := Device{ID: id}
+	var revoked sql.NullInt64
+	var key []byte
+	err := s.r.QueryRowContext(ctx, `SELECT team_id, project_id, sign_key, revoked_at FROM devices WHERE id = ?`, id).Scan(&d.TeamID, &d.ProjectID, &key, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.SignKey = ed25519.PublicKey(key)
+	d.Revoked = revoked.Valid
+	return &d, nil
+}
+
+// keyState is what the device needs to hold and pass on the team key.
+func (s *Store) keyState(ctx context.Context, d *Device) (wire.KeyState, error) {
+	var ks wire.KeyState
+	if err := s.r.QueryRowContext(ctx, `SELECT recipient FROM teams WHERE id = ?`, d.TeamID).Scan(&ks.TeamRecipient); err != nil {
+		return ks, err
+	}
+	err := s.r.QueryRowContext(ctx, `SELECT wrapped FROM key_grants WHERE device_id = ?`, d.ID).Scan(&ks.Wrapped)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return ks, err
+	}
+	if len(ks.Wrapped) == 0 {
+		return ks, nil // only a holder of the key can hand it on
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.recipient FROM devices d LEFT JOIN key_grants g ON g.device_id = d.id
+		WHERE d.team_id = ? AND d.revoked_at IS NULL AND g.device_id IS NULL ORDER BY d.enrolled_at LIMIT 100`, d.TeamID)
+	if err != nil {
+		return ks, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p wire.Pending
+		if err := rows.Scan(&p.DeviceID, &p.Recipient); err != nil {
+			return ks, err
+		}
+		ks.Pending = append(ks.Pending, p)
+	}
+	return ks, rows.Err()
+}
+
+// SetKeys records the team recipient (only if the team has none: the first
+// laptop wins, a later one gets CodeConflict and takes the existing key) and
+// grants of the team key to devices of the same team.
+func (s *Store) SetKeys(ctx context.Context, d *Device, req *wire.KeysRequest) (*wire.Error, error) {
+	if len(req.Grants) > 100 {
+		return wire.NewError(wire.CodeTooManyRecords), nil
+	}
+	var refusal *wire.Error
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if req.TeamRecipient != "" {
+			if _, err := seal.ParseRecipient(req.TeamRecipient); err != nil {
+				refusal = wire.Errorf(wire.CodeInvalid, "chiave della squadra non valida", "invalid team key")
+				return nil
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE teams SET recipient = ? WHERE id = ? AND recipient = ''`, req.TeamRecipient, d.TeamID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				refusal = wire.Errorf(wire.CodeConflict, "la squadra ha già una chiave", "the team already has a key")
+				return nil
+			}
+		}
+		now := time.Now().Unix()
+		for _, g := range req.Grants {
+			if len(g.Wrapped) == 0 || len(g.Wrapped) > 4096 {
+				refusal = wire.Errorf(wire.CodeInvalid, "chiave consegnata non valida", "invalid key grant")
+				return nil
+			}
+			// Only to devices of the same team; a grant already made stays.
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO key_grants (device_id, team_id, wrapped, granted_by, created_at)
+				SELECT id, team_id, ?, ?, ? FROM devices WHERE id = ? AND team_id = ? AND revoked_at IS NULL`,
+				g.Wrapped, d.ID, now, g.DeviceID, d.TeamID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if refusal != nil {
+		return refusal, nil
+	}
+	return nil, err
+}
+
+// Seen notes when a device last talked to the server, for the status summary.
+func (s *Store) Seen(ctx context.Context, id string) {
+	_, _ = s.w.ExecContext(ctx, `UPDATE devices SET last_seen_at = ? WHERE id = ?`, time.Now().Unix(), id)
+}

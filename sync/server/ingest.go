@@ -1,0 +1,159 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"sinba/sync/wire"
+)
+
+// Ingest stores a batch in one transaction and returns its receipt. A batch
+// id seen before returns the receipt given then, and a revision id seen
+// before is acknowledged as a duplicate without storing anything: together
+// they make a resent batch harmless, whatever byte the first attempt was cut at.
+func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.Limits) (*wire.Receipt, error) {
+	var receipt *wire.Receipt
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var stored []byte
+		var owner string
+		err := tx.QueryRowContext(ctx, `SELECT device_id, receipt FROM batches WHERE id = ?`, b.ID).Scan(&owner, &stored)
+		if err == nil {
+			if owner != d.ID {
+				// A batch id is a UUID the device made; another device
+				// reusing it is not the same batch.
+				return errBatchReused
+			}
+			receipt = new(wire.Receipt)
+			return json.Unmarshal(stored, receipt)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		now := time.Now().UTC()
+		receipt = &wire.Receipt{BatchID: b.ID, DeviceID: d.ID, ReceivedAt: now, Accepted: []wire.Accepted{}, Refused: []wire.Refused{}}
+		assigned, err := stringSet(ctx, tx, `SELECT municipality FROM assignments WHERE team_id = ?`, d.TeamID)
+		if err != nil {
+			return err
+		}
+		published, err := stringSet(ctx, tx, `SELECT instrument || char(0) || version FROM instruments WHERE project_id = ?`, d.ProjectID)
+		if err != nil {
+			return err
+		}
+		for i := range b.Revisions {
+			r := &b.Revisions[i]
+			acc, ref, err := s.ingestOne(ctx, tx, d, r, b.ID, now, lim, assigned, published)
+			if err != nil {
+				return err
+			}
+			if ref != nil {
+				receipt.Refused = append(receipt.Refused, wire.Refused{RecordID: r.RecordID, Revision: r.Revision, Error: *ref})
+			} else {
+				receipt.Accepted = append(receipt.Accepted, acc)
+			}
+		}
+		body, err := json.Marshal(receipt)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, device_id, receipt, received_at) VALUES (?, ?, ?, ?)`, b.ID, d.ID, body, now.Unix()); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE devices SET last_seen_at = ? WHERE id = ?`, now.Unix(), d.ID)
+		return err
+	})
+	return receipt, err
+}
+
+var errBatchReused = errors.New("batch id used by another device")
+
+func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, d *Device, r *wire.Revision, batchID string, now time.Time, lim wire.Limits,
+	assigned, published map[string]bool) (wire.Accepted, *wire.Error, error) {
+	acc := wire.Accepted{RecordID: r.RecordID, Revision: r.Revision}
+	if e := wire.ValidateRevision(r, lim); e != nil {
+		return acc, e, nil
+	}
+	var oldRecord, oldTeam string
+	var oldConflict bool
+	err := tx.QueryRowContext(ctx, `SELECT record_id, team_id, conflict FROM revisions WHERE revision = ?`, r.Revision).Scan(&oldRecord, &oldTeam, &oldConflict)
+	switch {
+	case err == nil && (oldRecord != r.RecordID || oldTeam != d.TeamID):
+		return acc, wire.NewError(wire.CodeRevisionReused), nil
+	case err == nil:
+		acc.Duplicate, acc.Conflict = true, oldConflict
+		return acc, nil, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return acc, nil, err
+	}
+	var team string
+	err = tx.QueryRowContext(ctx, `SELECT team_id FROM records WHERE id = ?`, r.RecordID).Scan(&team)
+	newRecord := errors.Is(err, sql.ErrNoRows)
+	switch {
+	case err != nil && !newRecord:
+		return acc, nil, err
+	case !newRecord && team != d.TeamID:
+		return acc, wire.NewError(wire.CodeOtherTeam), nil
+	case !assigned[r.Municipality]:
+		return acc, wire.NewError(wire.CodeNotAssigned), nil
+	case !published[fmt.Sprintf("%s\x00%d", r.Instrument, r.InstrumentVersion)]:
+		return acc, wire.NewError(wire.CodeUnknownInstrument), nil
+	}
+	if newRecord {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO records (id, project_id, team_id, created_at) VALUES (?, ?, ?, ?)`, r.RecordID, d.ProjectID, d.TeamID, now.Unix()); err != nil {
+			return acc, nil, err
+		}
+	}
+	// Two edits of the same base are siblings: both are kept, both flagged,
+	// for a person to resolve. Nothing is overwritten.
+	res, err := tx.ExecContext(ctx, `UPDATE revisions SET conflict = 1 WHERE record_id = ? AND base_revision = ?`, r.RecordID, r.BaseRevision)
+	if err != nil {
+		return acc, nil, err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		acc.Conflict = true
+	}
+	contentSum := sha256.Sum256(r.Content)
+	var identitySum []byte
+	if len(r.Identity) > 0 {
+		s := sha256.Sum256(r.Identity)
+		identitySum = s[:]
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (revision, record_id, base_revision, merged_revision, device_id, team_id, instrument, instrument_version, municipality, status,
+		saved_at, received_at, batch_id, content, content_sha256, identity, identity_sha256, size, conflict)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Revision, r.RecordID, r.BaseRevision, r.MergedRevision, d.ID, d.TeamID, r.Instrument, r.InstrumentVersion, r.Municipality, string(r.Status),
+		r.SavedAt.UnixMilli(), now.Unix(), batchID, r.Content, contentSum[:], nullBytes(r.Identity), identitySum, len(r.Content)+len(r.Identity), acc.Conflict)
+	if err != nil {
+		return acc, nil, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, ?, 'revision', ?)`, d.ProjectID, d.TeamID, r.Revision)
+	return acc, nil, err
+}
+
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+func stringSet(ctx context.Context, tx *sql.Tx, query string, args ...any) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	set := map[string]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		set[s] = true
+	}
+	return set, rows.Err()
+}

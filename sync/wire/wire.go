@@ -1,0 +1,177 @@
+// Package wire is the versioned format that the laptop and the central server
+// speak: paths, headers, the messages they exchange, the refusal codes, the
+// zstd-compressed batch with its bounded decoder, and the request signature
+// that authenticates a device. Both ends import it, so a change here is a
+// change of protocol: bump Version when the meaning of a field changes.
+package wire
+
+import (
+	"time"
+
+	"sinba/survey"
+)
+
+// Version is the protocol version. The server refuses a batch or a request
+// that names another one with CodeUnsupportedVersion.
+const Version = 1
+
+// Paths of the server's API.
+const (
+	PathEnrol   = "/v1/enrol"
+	PathBatches = "/v1/batches"
+	PathChanges = "/v1/changes"
+	PathKeys    = "/v1/keys"
+)
+
+// Headers of an authenticated request (see Sign).
+const (
+	HeaderProtocol  = "Sinba-Protocol"
+	HeaderDevice    = "Sinba-Device"
+	HeaderTimestamp = "Sinba-Timestamp"
+	HeaderNonce     = "Sinba-Nonce"
+	HeaderSignature = "Sinba-Signature"
+)
+
+// ContentTypeBatch is the media type of an uploaded batch: JSON, zstd-compressed.
+const ContentTypeBatch = "application/vnd.sinba.batch+zstd"
+
+// EnrolRequest is what a laptop sends, unauthenticated, with a one-time code.
+type EnrolRequest struct {
+	Version   int    `json:"version"`
+	Code      string `json:"code"`
+	SignKey   []byte `json:"sign_key"`  // Ed25519 public key that signs every later request
+	Recipient string `json:"recipient"` // the device's age X25519 recipient: the team key is wrapped for it
+	Label     string `json:"label"`     // a name for the laptop, shown to coordinators
+}
+
+// EnrolResponse tells the laptop who it is from now on.
+type EnrolResponse struct {
+	DeviceID         string `json:"device_id"`
+	ProjectID        string `json:"project_id"`
+	ProjectName      string `json:"project_name"`
+	ProjectRecipient string `json:"project_recipient"` // coordinators' age recipient
+	TeamID           string `json:"team_id"`
+	TeamName         string `json:"team_name"`
+	ResearcherName   string `json:"researcher_name"`
+}
+
+// Revision is one saved version of a record as it travels and as the server
+// keeps it: a clear envelope with only what the server needs to route, check
+// and count it, and two ciphertexts it cannot open.
+type Revision struct {
+	RecordID          string        `json:"record_id"`
+	Revision          string        `json:"revision"`
+	BaseRevision      string        `json:"base_revision,omitempty"`   // the version this one was edited from; empty for the first
+	MergedRevision    string        `json:"merged_revision,omitempty"` // the other version a resolution of a conflict merged
+	Instrument        string        `json:"instrument"`
+	InstrumentVersion int           `json:"instrument_version"`
+	Municipality      string        `json:"municipality"` // ISTAT code
+	Status            survey.Status `json:"status"`
+	SavedAt           time.Time     `json:"saved_at"`
+	Content           []byte        `json:"content"`            // age ciphertext for the project and the team: answers and notes
+	Identity          []byte        `json:"identity,omitempty"` // age ciphertext for the team only: the child's identification
+	Origin            string        `json:"origin,omitempty"`   // downstream only: the device that sent it
+	Conflict          bool          `json:"conflict,omitempty"` // downstream only: another edit shares its base
+
+	malformed bool // set by DecodeBatch when the revision's JSON did not parse
+}
+
+// Batch is the unit of upload. A batch cut at any byte is simply sent again:
+// the server deduplicates by revision id, and answers a repeated batch id with
+// the receipt it already gave.
+type Batch struct {
+	Version   int        `json:"version"`
+	ID        string     `json:"id"` // UUID
+	Revisions []Revision `json:"revisions"`
+}
+
+// Receipt is the server's answer to a batch: what it accepted, what it
+// refused and why. The laptop keeps it and shows it.
+type Receipt struct {
+	BatchID    string     `json:"batch_id"`
+	DeviceID   string     `json:"device_id"`
+	ReceivedAt time.Time  `json:"received_at"`
+	Accepted   []Accepted `json:"accepted"`
+	Refused    []Refused  `json:"refused"`
+}
+
+// Accepted is one revision the server holds.
+type Accepted struct {
+	RecordID  string `json:"record_id"`
+	Revision  string `json:"revision"`
+	Duplicate bool   `json:"duplicate,omitempty"` // it already had it: nothing new was stored
+	Conflict  bool   `json:"conflict,omitempty"`  // another edit of the same base exists: both are kept
+}
+
+// Refused is one revision the server did not take.
+type Refused struct {
+	RecordID string `json:"record_id"`
+	Revision string `json:"revision"`
+	Error
+}
+
+// Changes is one page of what the server has for a device since its cursor,
+// with the state of the team key.
+type Changes struct {
+	Cursor      int64        `json:"cursor"` // give it back to get the next page
+	More        bool         `json:"more"`
+	Instruments []Instrument `json:"instruments,omitempty"`
+	Assignments []string     `json:"assignments"` // the team's municipalities, all of them
+	Revisions   []Revision   `json:"revisions,omitempty"`
+	Reviews     []Review     `json:"reviews,omitempty"`
+	Keys        KeyState     `json:"keys"`
+}
+
+// Instrument is a published instrument definition; the body is the
+// instrument's own JSON, opaque to sync.
+type Instrument struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	Body    []byte `json:"body"`
+}
+
+// Review is a coordinator's decision on a revision. Comments are age
+// ciphertext for the team. The reviewed revision comes with it so that a
+// laptop that never had the record can still show it.
+type Review struct {
+	ID       string        `json:"id"` // also the id of the revision the review makes
+	Decision survey.Status `json:"decision"`
+	Comments []byte        `json:"comments,omitempty"`
+	Reviewed Revision      `json:"reviewed"`
+	At       time.Time     `json:"at"`
+}
+
+// Comment is a coordinator's review comment on one field ("" = the whole
+// record). A review's comments travel as one age ciphertext of a JSON list.
+type Comment struct {
+	Field  string    `json:"field,omitempty"`
+	Text   string    `json:"text"`
+	Author string    `json:"author,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// KeyState is what a device needs to hold and to pass on the team key.
+type KeyState struct {
+	TeamRecipient string    `json:"team_recipient,omitempty"` // empty until the first laptop of the team makes the key
+	Wrapped       []byte    `json:"wrapped,omitempty"`        // the team identity, age-encrypted for this device
+	Pending       []Pending `json:"pending,omitempty"`        // colleagues still waiting for the team key
+}
+
+// Pending is a device of the team that has no copy of the team key yet.
+type Pending struct {
+	DeviceID  string `json:"device_id"`
+	Recipient string `json:"recipient"`
+}
+
+// KeysRequest sets the team recipient (only when the team has none) and hands
+// the team key to devices, each copy wrapped for one device's recipient.
+type KeysRequest struct {
+	TeamRecipient string  `json:"team_recipient,omitempty"`
+	Grants        []Grant `json:"grants,omitempty"`
+}
+
+// Grant is the team identity wrapped for one device.
+type Grant struct {
+	DeviceID string `json:"device_id"`
+	Wrapped  []byte `json:"wrapped"`
+}
