@@ -186,7 +186,7 @@ func TestSecretsAndReceipts(t *testing.T) {
 		t.Fatalf("Receipts = %+v, %v", rs, err)
 	}
 	db := rawDB(t, dir)
-	exec(t, db, `UPDATE secrets SET key = 'other' WHERE key = 'server-url'`)
+	mustExec(t, db, `UPDATE secrets SET key = 'other' WHERE key = 'server-url'`)
 	if _, err := st.Secret(ctx, "other"); !errors.Is(err, ErrTampered) {
 		t.Fatalf("moved secret: %v, want ErrTampered", err)
 	}
@@ -244,7 +244,7 @@ func TestDiskFullLosesNothing(t *testing.T) {
 	// exactly as on a full disk.
 	var pages int
 	st.w.QueryRow(`PRAGMA page_count`).Scan(&pages)
-	exec(t, st.w, `PRAGMA max_page_count = `+strconv.Itoa(pages))
+	mustExec(t, st.w, `PRAGMA max_page_count = `+strconv.Itoa(pages))
 	big := caseRecord(9)
 	big.Answers["Nota"] = strings.Repeat("dati ", 200000)
 	if _, err := st.Save(ctx, big, SaveOptions{}); !errors.Is(err, ErrDiskFull) {
@@ -253,7 +253,7 @@ func TestDiskFullLosesNothing(t *testing.T) {
 	if !strings.Contains(ErrDiskFull.Error(), "disco pieno") {
 		t.Errorf("message: %s", ErrDiskFull)
 	}
-	exec(t, st.w, `PRAGMA max_page_count = 1073741823`)
+	mustExec(t, st.w, `PRAGMA max_page_count = 1073741823`)
 	if _, err := st.Save(ctx, big, SaveOptions{}); err != nil {
 		t.Fatalf("Save after freeing space: %v", err)
 	}

@@ -114,7 +114,7 @@ func rawDB(t *testing.T, dir string) *sql.DB {
 	return db
 }
 
-func exec(t *testing.T, db *sql.DB, q string, args ...any) {
+func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
 	t.Helper()
 	if _, err := db.Exec(q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
@@ -135,18 +135,18 @@ func TestSwappedAndFlippedCiphertext(t *testing.T) {
 	st.Close()
 	db := rawDB(t, dir)
 	// Swap the payloads of records 0 and 1.
-	exec(t, db, `UPDATE revisions SET payload = (SELECT payload FROM revisions WHERE revision = ?) WHERE revision = ?`, infos[1].Revision, infos[0].Revision)
+	mustExec(t, db, `UPDATE revisions SET payload = (SELECT payload FROM revisions WHERE revision = ?) WHERE revision = ?`, infos[1].Revision, infos[0].Revision)
 	// Flip one bit of record 2's payload.
 	var p []byte
 	if err := db.QueryRow(`SELECT payload FROM revisions WHERE revision = ?`, infos[2].Revision).Scan(&p); err != nil {
 		t.Fatal(err)
 	}
 	p[len(p)/2] ^= 0x01
-	exec(t, db, `UPDATE revisions SET payload = ? WHERE revision = ?`, p, infos[2].Revision)
+	mustExec(t, db, `UPDATE revisions SET payload = ? WHERE revision = ?`, p, infos[2].Revision)
 	// Relabel record 3 as approved: the status is plain but bound to the ciphertext.
-	exec(t, db, `UPDATE revisions SET status = 'approved' WHERE revision = ?`, infos[3].Revision)
+	mustExec(t, db, `UPDATE revisions SET status = 'approved' WHERE revision = ?`, infos[3].Revision)
 	// Swap the sealed summaries of record 0 and 1: the list label would lie.
-	exec(t, db, `UPDATE records SET summary = (SELECT summary FROM records WHERE id = ?) WHERE id = ?`, infos[1].ID, infos[0].ID)
+	mustExec(t, db, `UPDATE records SET summary = (SELECT summary FROM records WHERE id = ?) WHERE id = ?`, infos[1].ID, infos[0].ID)
 	db.Close()
 
 	st, err := OpenWith(dir, pass, testOpts)
@@ -300,7 +300,7 @@ func TestKDFBoundsChecked(t *testing.T) {
 	st.Close()
 	db := rawDB(t, dir)
 	// A tampered wrap asking for 64 GiB must be refused before Argon2 runs.
-	exec(t, db, `UPDATE keyslots SET body = CAST(json_set(body, '$.params.m', 67108864) AS BLOB) WHERE slot = 'passphrase'`)
+	mustExec(t, db, `UPDATE keyslots SET body = CAST(json_set(body, '$.params.m', 67108864) AS BLOB) WHERE slot = 'passphrase'`)
 	db.Close()
 	if _, err := OpenWith(dir, pass, testOpts); !errors.Is(err, ErrBadKeyFile) {
 		t.Fatalf("huge KDF parameters: %v, want ErrBadKeyFile", err)
