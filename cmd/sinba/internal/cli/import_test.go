@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"sinba/localdb"
+	"sinba/survey"
+)
+
+func TestImportJSONLinesAndCSV(t *testing.T) {
+	dir, _ := initStore(t)
+	tmp := t.TempDir()
+	jsonl := filepath.Join(tmp, "casi.jsonl")
+	os.WriteFile(jsonl, []byte(`{"id":"a1","instrument":"scheda-minore","version":1,"municipality":"063049","answers":{"IDBeneficiario":"PSN1","NumeroComponentiISEE":4,"CodicePrestazione":["A1.01"]},"identity":{"surname":"Esposito","name":"Ciro","fiscal_code":"SPSCRI10A01F839X"}}
+
+{"instrument":"scheda-minore","municipality":"063049","status":"final","answers":{"IDBeneficiario":"PSN2"},"meta":{"Disabilita":{"not_held":true,"note":"non registrato"}}}
+`), 0o600)
+	code, out, errs := runCmd(t, withPass, "import", "--data", dir, jsonl)
+	if code != 0 || !strings.Contains(out, "2 nuovi") {
+		t.Fatalf("import jsonl: %d %s %s", code, out, errs)
+	}
+	// Importing the same file again adds nothing.
+	if code, out, _ := runCmd(t, withPass, "import", "--data", dir, jsonl); code != 0 || !strings.Contains(out, "2 invariati") {
+		t.Fatalf("import twice: %d %s", code, out)
+	}
+
+	csvFile := filepath.Join(tmp, "comune.csv")
+	os.WriteFile(csvFile, []byte("\ufeffIDBeneficiario;identity.surname;identity.fiscal_code;CodicePrestazione;Disabilita.not_held;Disabilita.note;municipality\n"+
+		"PSN3;Russo;RSSGNN11B02F839Y;A1.01|A2.03;sì;chiedere all'ASL;063049\n"+
+		"PSN1;Esposito;SPSCRI10A01F839X;A1.02;;;063049\n"), 0o600)
+	code, out, errs = runCmd(t, withPass, "import", "--data", dir, "--instrument", survey.InstrumentCase, csvFile)
+	if code != 0 || !strings.Contains(out, "1 nuovi") || !strings.Contains(out, "1 aggiornati") {
+		t.Fatalf("import csv: %d %s %s", code, out, errs)
+	}
+
+	st := openTest(t, dir)
+	ctx := context.Background()
+	found, _ := st.Lookup(ctx, "rssgnn11b02f839y")
+	if len(found) != 1 {
+		t.Fatalf("Lookup of the CSV child: %+v", found)
+	}
+	rec, _, err := st.Get(ctx, found[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := rec.Answers["CodicePrestazione"].([]any); !ok || len(l) != 2 || l[1] != "A2.03" {
+		t.Errorf("repeatable field = %#v", rec.Answers["CodicePrestazione"])
+	}
+	if m := rec.Meta["Disabilita"]; !m.NotHeld || m.Note != "chiedere all'ASL" {
+		t.Errorf("meta = %+v", m)
+	}
+	// The CSV row for Esposito updated record a1 (same codice fiscale).
+	h, err := st.History(ctx, "a1")
+	if err != nil || len(h) != 2 {
+		t.Fatalf("history of a1 = %d revisions, %v", len(h), err)
+	}
+	if h[1].Record.Answers["CodicePrestazione"] != "A1.02" {
+		t.Errorf("updated answers = %v", h[1].Record.Answers)
+	}
+}
+
+func TestImportRejectsABadFileWhole(t *testing.T) {
+	dir, _ := initStore(t)
+	f := filepath.Join(t.TempDir(), "bad.jsonl")
+	os.WriteFile(f, []byte(`{"instrument":"scheda-minore","answers":{}}
+{"instrument":"scheda-minore","answers":{}, "colour":"red"}
+{"answers":{}}
+`), 0o600)
+	code, _, errs := runCmd(t, withPass, "import", "--data", dir, f)
+	if code != 1 || !strings.Contains(errs, "line 2") || !strings.Contains(errs, "nulla è stato scritto") {
+		t.Fatalf("bad file: %d %s", code, errs)
+	}
+	if l, _ := openTest(t, dir).List(context.Background(), localdb.Filter{}); len(l) != 0 {
+		t.Fatalf("a rejected file wrote %d records", len(l))
+	}
+}
