@@ -1,0 +1,239 @@
+package survey
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FiscalCode is a decoded codice fiscale. Its JSON form is the output of
+// `sinba cf`: keep the names stable.
+type FiscalCode struct {
+	Code           string `json:"code"`  // as given, trimmed and in capitals
+	Valid          bool   `json:"valid"` // every check passed
+	Reason         string `json:"reason"`
+	BirthDate      string `json:"birth_date"`      // YYYY-MM-DD
+	Sex            string `json:"sex"`             // "M" or "F"
+	Birthplace     string `json:"birthplace"`      // Belfiore code
+	BirthplaceName string `json:"birthplace_name"` // name on the birth date
+	Omocode        bool   `json:"omocode"`         // some digits were replaced to tell apart two people
+	Normalized     string `json:"normalized"`      // the code with omocodia undone (check character recomputed)
+}
+
+// Positions (0-based) of the digits that omocodia may replace, and the
+// letters that replace 0..9.
+var omocodePositions = [7]int{6, 7, 9, 10, 12, 13, 14}
+
+const omocodeLetters = "LMNPQRSTUV"
+
+const monthLetters = "ABCDEHLMPRST"
+
+// Values of the characters in odd (1st, 3rd, ...) positions for the check
+// character; in even positions a digit counts its value and a letter its
+// place in the alphabet.
+var oddValues = [26]int{1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23}
+
+func cfCharValue(c byte, odd bool) int {
+	var i int
+	switch {
+	case c >= '0' && c <= '9':
+		i = int(c - '0')
+	default:
+		i = int(c - 'A')
+	}
+	if odd {
+		return oddValues[i]
+	}
+	return i
+}
+
+// checkChar computes the check character of the first 15 characters.
+func checkChar(s string) byte {
+	sum := 0
+	for i := 0; i < 15; i++ {
+		sum += cfCharValue(s[i], i%2 == 0)
+	}
+	return byte('A' + sum%26)
+}
+
+func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' }
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+
+func isOmocodePos(i int) bool {
+	for _, p := range omocodePositions {
+		if p == i {
+			return true
+		}
+	}
+	return false
+}
+
+func reason(it, en string, a ...any) string {
+	return fmt.Sprintf(it, a...) + " / " + fmt.Sprintf(en, a...)
+}
+
+// structure checks the form of a 16-character code in capitals and returns
+// the normalised code (omocodia undone, check character recomputed).
+func structure(c string) (normalized string, omocode bool, why string) {
+	if len(c) != 16 {
+		return "", false, reason("lunghezza %d: servono 16 caratteri", "length %d: 16 characters are needed", len([]rune(c)))
+	}
+	n := []byte(c)
+	for i := 0; i < 16; i++ {
+		ch := c[i]
+		switch {
+		case isOmocodePos(i):
+			if isDigit(ch) {
+				continue
+			}
+			if k := strings.IndexByte(omocodeLetters, ch); k >= 0 {
+				n[i] = byte('0' + k)
+				omocode = true
+				continue
+			}
+			return "", false, reason("carattere %q in posizione %d: serve una cifra o una lettera di omocodia (L-V)",
+				"character %q at position %d: a digit or an omocodia letter (L-V) is needed", string(ch), i+1)
+		case !isLetter(ch):
+			return "", false, reason("carattere %q in posizione %d: serve una lettera", "character %q at position %d: a letter is needed", string(ch), i+1)
+		}
+	}
+	if want := checkChar(c); c[15] != want {
+		return "", omocode, reason("carattere di controllo %q errato: atteso %q", "wrong check character %q: %q expected", string(c[15]), string(want))
+	}
+	n[15] = checkChar(string(n))
+	return string(n), omocode, ""
+}
+
+// fiscalCodeShapeOK reports whether s has the form and the check character
+// of a codice fiscale, omocodes included; it does not check date or place.
+func fiscalCodeShapeOK(s string) bool {
+	_, _, why := structure(strings.ToUpper(strings.TrimSpace(s)))
+	return why == ""
+}
+
+// DecodeFiscalCode validates and decodes a codice fiscale at today's date;
+// see DecodeFiscalCodeAt.
+func DecodeFiscalCode(code string, ref *Reference) FiscalCode {
+	return DecodeFiscalCodeAt(code, ref, time.Now())
+}
+
+// DecodeFiscalCodeAt validates and decodes a codice fiscale: form, check
+// character, omocodia (any of the 128 variants), birth date and sex, and,
+// when ref is not nil, the birthplace: a municipality or foreign state that
+// existed on the birth date. The century of the birth year is the latest
+// that puts the birth date on or before now (and, between two, the one on
+// which the birthplace existed). Lowercase and surrounding spaces are
+// accepted. Reason says precisely what is wrong, in Italian and English.
+func DecodeFiscalCodeAt(code string, ref *Reference, now time.Time) FiscalCode {
+	c := strings.ToUpper(strings.TrimSpace(code))
+	fc := FiscalCode{Code: c}
+	if c == "" {
+		fc.Reason = reason("codice vuoto", "empty code")
+		return fc
+	}
+	if strings.ContainsAny(c, " \t") {
+		fc.Reason = reason("il codice contiene spazi", "the code contains spaces")
+		return fc
+	}
+	n, omo, why := structure(c)
+	fc.Omocode = omo
+	if why != "" {
+		fc.Reason = why
+		return fc
+	}
+	fc.Normalized = n
+	m := strings.IndexByte(monthLetters, n[8])
+	if m < 0 {
+		fc.Reason = reason("lettera del mese %q non valida (ammesse %s)", "month letter %q is not valid (allowed: %s)", string(n[8]), monthLetters)
+		return fc
+	}
+	month := time.Month(m + 1)
+	day := int(n[9]-'0')*10 + int(n[10]-'0')
+	fc.Sex = "M"
+	if day > 40 {
+		fc.Sex = "F"
+		day -= 40
+	}
+	if day < 1 || day > 31 {
+		fc.Sex = ""
+		fc.Reason = reason("giorno di nascita %s non valido (1-31 per i maschi, 41-71 per le femmine)",
+			"birth day %s is not valid (1-31 for males, 41-71 for females)", n[9:11])
+		return fc
+	}
+	yy := int(n[6]-'0')*10 + int(n[7]-'0')
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	var dates []time.Time // candidate birth dates, latest first
+	for century := (now.Year() / 100) * 100; century >= (now.Year()/100)*100-200 && len(dates) < 2; century -= 100 {
+		d := time.Date(century+yy, month, day, 0, 0, 0, 0, time.UTC)
+		if d.Day() == day && !d.After(today) { // 29 February exists in some centuries only
+			dates = append(dates, d)
+		}
+	}
+	if len(dates) == 0 {
+		fc.Reason = reason("data di nascita inesistente: %02d/%02d/%02d", "no such birth date: %02d/%02d/%02d", day, int(month), yy)
+		return fc
+	}
+	birth := dates[0]
+	fc.BirthDate = birth.Format("2006-01-02")
+	fc.Birthplace = n[11:15]
+	if ref == nil {
+		fc.Valid = true
+		return fc
+	}
+	var known []Place
+	for _, d := range dates {
+		p, ok, k := ref.PlaceOn(fc.Birthplace, d)
+		known = k
+		if ok {
+			fc.BirthDate = d.Format("2006-01-02")
+			fc.BirthplaceName = p.Name
+			fc.Valid = true
+			return fc
+		}
+	}
+	if len(known) == 0 {
+		kind := reason("comune", "municipality")
+		if fc.Birthplace[0] == 'Z' {
+			kind = reason("stato estero", "foreign state")
+		}
+		fc.Reason = reason("luogo di nascita %s sconosciuto (%s)", "unknown birthplace %s (%s)", fc.Birthplace, kind)
+		return fc
+	}
+	last := known[len(known)-1]
+	fc.BirthplaceName = last.Name
+	var spans []string
+	for _, k := range known {
+		spans = append(spans, k.From+"/"+k.To)
+	}
+	fc.Reason = reason("il luogo di nascita %s (%s) non esisteva il %s: valido %s",
+		"birthplace %s (%s) did not exist on %s: valid %s", fc.Birthplace, last.Name, fc.BirthDate, strings.Join(spans, ", "))
+	return fc
+}
+
+// ValidOperatorCode reports whether s can be Ente/@CFOperatore: a codice
+// fiscale with a correct check character, or an 11-digit numeric code with
+// its check digit (the form of a company's codice fiscale).
+func ValidOperatorCode(s string) bool {
+	s = strings.TrimSpace(strings.ToUpper(s))
+	if len(s) == 16 {
+		return fiscalCodeShapeOK(s)
+	}
+	if len(s) != 11 {
+		return false
+	}
+	sum := 0
+	for i := 0; i < 11; i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+		d := int(s[i] - '0')
+		if i%2 == 1 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}

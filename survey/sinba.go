@@ -1,0 +1,355 @@
+package survey
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// SINBANamespace is the namespace of SINBA.xsd.
+const SINBANamespace = "http://inps.it/Casellario"
+
+// sinbaAttributes are the attributes of SinbaType in the order of SINBA.xsd,
+// with whether the schema requires them. A test checks this list against the
+// schema.
+var sinbaAttributes = []struct {
+	Name     string
+	Required bool
+}{
+	{"IDBeneficiario", true}, {"MinoreStranieroNoAcc", true}, {"CondizioneMinore", true},
+	{"LuogoVita", true}, {"ScuolaFrequentata", true}, {"CondizioneLavoro", true},
+	{"Disabilita", true}, {"TipoDisabilita", false}, {"InvCivCertificazioni", false},
+	{"CodiceCittadinanzaPadre", false}, {"CodiceCittadinanzaMadre", false},
+	{"CodiceRegioneResidenzaPadre", false}, {"CodiceRegioneResidenzaMadre", false},
+	{"TitoloStudioPadre", false}, {"TitoloStudioMadre", false},
+	{"OccupazionePadre", false}, {"OccupazioneMadre", false},
+	{"DataPrimaSegnalazione", true}, {"FonteSegnalazione", true}, {"ValutazioneMinore", true},
+	{"ValutazioneFamigliaMinore", true}, {"SegnalazioneAutoritaGiudiziaria", true},
+	{"DataSegnalazione", false}, {"ProvvedimentoGiudiziario", true},
+	{"DataProvvedimentoGiudiziario", false}, {"AutoritaProvvedimento", false},
+	{"PotestaTutela", false}, {"TipoProvvedimentoGiudiziario", false},
+	{"FormaInterventoAffido", false}, {"TipoInterventoAffido", false}, {"DurataAffido", false},
+	{"CarattereAffido", false}, {"EsitoAffido", false},
+	{"CarattereInserimentoResidenziale", false}, {"FormaInserimentoResidenziale", false},
+	{"TipoInserimentoResidenziale", false}, {"EsitoInserimentoStruttura", false},
+	{"MotivazioneChiusuraCarico", false}, {"SituazioneChiusuraCarico", false},
+	{"CollaborazioniInterventi", false}, {"NumeroComponentiISEE", false},
+	{"FasciaEtaBeneficiario", true}, {"FasciaISEEBeneficiario", false},
+	{"AnnoNascita", true}, {"CodiceRegioneResidenza", false}, {"CodiceNazioneResidenza", true},
+}
+
+// The SINBA elements of the case record: the benefit codes and the household.
+const (
+	FieldPrestazioni         = "CodicePrestazione"
+	FieldFamiglia            = "ComposizioneFamiglia"
+	FieldDettaglioInterventi = "DettaglioInterventi"
+)
+
+// FlowHeader is what identifies a flow and the body that sends it.
+type FlowHeader struct {
+	CodiceEnte    string    // Ente/@Codice, 1-27 characters so the flow name fits in 50
+	Denominazione string    // Ente/@Denominazione, optional, at most 100 characters
+	Belfiore      string    // Ente/@Indirizzo: Belfiore code of the body's municipality
+	CFOperatore   string    // Ente/@CFOperatore: the operator's codice fiscale
+	Date          time.Time // the sending date, in the flow name; also the records' reference date
+	Seq           int       // the day's sequence number, 1-9999999
+}
+
+// FlowName is the IdentificazioneFlusso/@Nome of a flow:
+// {CodiceEnte}.SINBA.{yyyyMMdd}.{7-digit sequence}.
+func FlowName(codiceEnte string, date time.Time, seq int) string {
+	return fmt.Sprintf("%s.SINBA.%s.%07d", codiceEnte, date.Format("20060102"), seq)
+}
+
+// FlowError is a refused flow: what is wrong with the header, and with which
+// records (Index counts records from 0, in the order given).
+type FlowError struct {
+	Header  []Issue
+	Records []RecordIssues
+}
+
+// RecordIssues are the error-level issues of one record.
+type RecordIssues struct {
+	Index    int
+	RecordID string
+	Issues   []Issue
+}
+
+func (e *FlowError) Error() string {
+	var b strings.Builder
+	b.WriteString("flusso SINBA rifiutato / SINBA flow refused:")
+	for _, is := range e.Header {
+		fmt.Fprintf(&b, "\n  intestazione / header: %s / %s", is.MessageIT, is.MessageEN)
+	}
+	for _, r := range e.Records {
+		for _, is := range r.Issues {
+			fmt.Fprintf(&b, "\n  scheda / record %d: [%s] %s / %s", r.Index+1, is.Rule, is.MessageIT, is.MessageEN)
+		}
+	}
+	return b.String()
+}
+
+var (
+	belfiorePattern = regexp.MustCompile(`^[A-Z][0-9]{3}$`)
+	entePattern     = regexp.MustCompile(`^[A-Za-z0-9_-]{1,27}$`)
+)
+
+func (h FlowHeader) check(ref *Reference) []Issue {
+	var issues []Issue
+	add := func(field, it, en string) {
+		issues = append(issues, Issue{Rule: "flow.header." + field, Severity: SeverityError, Fields: []string{field}, MessageIT: it, MessageEN: en})
+	}
+	if !entePattern.MatchString(h.CodiceEnte) {
+		add("ente", fmt.Sprintf("codice ente %q: da 1 a 27 lettere, cifre, - o _", h.CodiceEnte),
+			fmt.Sprintf("body code %q: 1 to 27 letters, digits, - or _", h.CodiceEnte))
+	}
+	if n := utf8.RuneCountInString(h.Denominazione); n > 100 {
+		add("denominazione", "denominazione oltre 100 caratteri", "name longer than 100 characters")
+	}
+	b := strings.ToUpper(h.Belfiore)
+	if !belfiorePattern.MatchString(b) {
+		add("belfiore", fmt.Sprintf("codice Belfiore %q: una lettera e tre cifre", h.Belfiore), fmt.Sprintf("Belfiore code %q: a letter and three digits", h.Belfiore))
+	} else if ref != nil {
+		if _, ok := ref.MunicipalityByBelfiore(b); !ok {
+			add("belfiore", fmt.Sprintf("codice Belfiore %q: nessun comune attivo", h.Belfiore), fmt.Sprintf("Belfiore code %q: no active municipality", h.Belfiore))
+		}
+	}
+	if !ValidOperatorCode(h.CFOperatore) {
+		add("operatore", "codice fiscale dell'operatore non valido", "the operator's codice fiscale is not valid")
+	}
+	if h.Seq < 1 || h.Seq > 9999999 {
+		add("seq", fmt.Sprintf("progressivo %d: da 1 a 9999999", h.Seq), fmt.Sprintf("sequence %d: 1 to 9999999", h.Seq))
+	}
+	if h.Date.IsZero() {
+		add("date", "data del flusso mancante", "the flow date is missing")
+	}
+	return issues
+}
+
+// SinbaRecord is one <SINBA> element: attributes in schema order, the
+// benefit codes and the household.
+type SinbaRecord struct {
+	Attrs       []xml.Attr
+	Prestazioni []string
+	Famiglia    []string
+}
+
+// ToSINBA maps a case record to a <SINBA> element at reference date ref. It
+// returns every issue of the record (ValidateAt) and those particular to a
+// flow: an attribute the schema requires that the office does not hold, no
+// benefit code, no household. The element is usable only when no issue is
+// an error. Answers to questions that do not apply are left out, and the
+// intervention details collapse into the list of benefit codes.
+func ToSINBA(in *Instrument, rec *Record, ref time.Time) (SinbaRecord, []Issue) {
+	issues := ValidateAt(in, rec, ref)
+	var s SinbaRecord
+	if in.ID != InstrumentCase {
+		return s, append(issues, Issue{Rule: "flow.instrument", Severity: SeverityError,
+			MessageIT: "solo le schede minore entrano in un flusso SINBA", MessageEN: "only case records go into a SINBA flow"})
+	}
+	st := in.prepareRecord(rec, ref)
+	missing := func(field string) {
+		issues = append(issues, Issue{Rule: "flow.required." + field, Severity: SeverityError, Fields: []string{field},
+			MessageIT: field + ": dato obbligatorio nel flusso SINBA, ma manca o l'ufficio non lo ha",
+			MessageEN: field + ": required in a SINBA flow, but missing or not held by the office"})
+	}
+	for _, a := range sinbaAttributes {
+		v := st.env[a.Name]
+		if !answered(v) {
+			if a.Required {
+				missing(a.Name)
+			}
+			continue
+		}
+		var text string
+		switch x := v.(type) {
+		case string:
+			text = x
+		case int:
+			if a.Name == "AnnoNascita" {
+				text = fmt.Sprintf("%04d", x)
+			} else {
+				text = strconv.Itoa(x)
+			}
+		default:
+			text = fmt.Sprint(x)
+		}
+		s.Attrs = append(s.Attrs, xml.Attr{Name: xml.Name{Local: a.Name}, Value: text})
+	}
+	s.Prestazioni = Prestazioni(in, rec)
+	if len(s.Prestazioni) == 0 {
+		missing(FieldPrestazioni)
+	}
+	for _, c := range listOf(st.env[FieldFamiglia]) {
+		s.Famiglia = append(s.Famiglia, c)
+	}
+	if len(s.Famiglia) == 0 {
+		missing(FieldFamiglia)
+	}
+	return s, issues
+}
+
+func listOf(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case []any:
+		for _, c := range x {
+			if s, ok := c.(string); ok && s != "" {
+				out = append(out, s)
+			}
+		}
+	case []string:
+		out = append(out, x...)
+	}
+	return out
+}
+
+// Prestazioni returns the benefit codes of a case record as a SINBA flow
+// carries them: the codes of CodicePrestazione, then those of the
+// intervention details not already listed.
+func Prestazioni(in *Instrument, rec *Record) []string {
+	ans, _ := Normalize(in, rec.Answers)
+	var out []string
+	seen := map[string]bool{}
+	addCode := func(c string) {
+		if c != "" && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	if !rec.Meta[FieldPrestazioni].NotHeld {
+		for _, c := range listOf(ans[FieldPrestazioni]) {
+			addCode(c)
+		}
+	}
+	items, _ := ans[FieldDettaglioInterventi].([]any)
+	for _, it := range items {
+		if m, ok := it.(map[string]any); ok {
+			c, _ := m[FieldPrestazioni].(string)
+			addCode(c)
+		}
+	}
+	return out
+}
+
+// BuildFlow writes a SINBA flow (a <Flusso> document of SINBA.xsd) with one
+// <SINBA> element per case record, each checked at the flow date against the
+// instrument version it was made with. A flow with any error, in the header
+// or in a record, is refused with a *FlowError that lists them all.
+func BuildFlow(reg *Registry, h FlowHeader, recs []Record) ([]byte, error) {
+	var ref *Reference
+	if in, ok := reg.Latest(InstrumentCase); ok {
+		ref = in.Reference()
+	}
+	h.Belfiore = strings.ToUpper(strings.TrimSpace(h.Belfiore))
+	h.CFOperatore = strings.ToUpper(strings.TrimSpace(h.CFOperatore))
+	fe := &FlowError{Header: h.check(ref)}
+	if len(recs) == 0 {
+		fe.Header = append(fe.Header, Issue{Rule: "flow.empty", Severity: SeverityError,
+			MessageIT: "nessuna scheda: un flusso SINBA ne richiede almeno una", MessageEN: "no records: a SINBA flow needs at least one"})
+	}
+	elems := make([]SinbaRecord, 0, len(recs))
+	for i := range recs {
+		rec := &recs[i]
+		if rec.Instrument == "" {
+			rec.Instrument = InstrumentCase
+		}
+		in, err := reg.ForRecord(rec)
+		var issues []Issue
+		var s SinbaRecord
+		if err != nil {
+			issues = []Issue{{Rule: "instrument", Severity: SeverityError, MessageIT: err.Error(), MessageEN: err.Error()}}
+		} else {
+			s, issues = ToSINBA(in, rec, h.Date)
+		}
+		var errs []Issue
+		for _, is := range issues {
+			if is.Severity == SeverityError {
+				errs = append(errs, is)
+			}
+		}
+		if len(errs) > 0 {
+			fe.Records = append(fe.Records, RecordIssues{Index: i, RecordID: rec.ID, Issues: errs})
+		}
+		elems = append(elems, s)
+	}
+	if len(fe.Header) > 0 || len(fe.Records) > 0 {
+		return nil, fe
+	}
+	return encodeFlow(h, elems)
+}
+
+func encodeFlow(h FlowHeader, elems []SinbaRecord) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	e := xml.NewEncoder(&buf)
+	e.Indent("", "  ")
+	name := func(n string) xml.Name { return xml.Name{Local: n} }
+	start := func(n string, attrs ...xml.Attr) error {
+		return e.EncodeToken(xml.StartElement{Name: name(n), Attr: attrs})
+	}
+	end := func(n string) error { return e.EncodeToken(xml.EndElement{Name: name(n)}) }
+	text := func(n, v string) error {
+		if err := start(n); err != nil {
+			return err
+		}
+		if err := e.EncodeToken(xml.CharData(v)); err != nil {
+			return err
+		}
+		return end(n)
+	}
+	list := func(parent, child string, codes []string) error {
+		if err := start(parent); err != nil {
+			return err
+		}
+		for _, c := range codes {
+			if err := text(child, c); err != nil {
+				return err
+			}
+		}
+		return end(parent)
+	}
+	ente := []xml.Attr{{Name: name("Codice"), Value: h.CodiceEnte}}
+	if h.Denominazione != "" {
+		ente = append(ente, xml.Attr{Name: name("Denominazione"), Value: h.Denominazione})
+	}
+	ente = append(ente, xml.Attr{Name: name("Indirizzo"), Value: h.Belfiore},
+		xml.Attr{Name: name("CFOperatore"), Value: h.CFOperatore})
+	steps := []func() error{
+		func() error { return start("Flusso", xml.Attr{Name: name("xmlns"), Value: SINBANamespace}) },
+		func() error {
+			return start("IdentificazioneFlusso", xml.Attr{Name: name("Nome"), Value: FlowName(h.CodiceEnte, h.Date, h.Seq)})
+		},
+		func() error { return start("Ente", ente...) },
+		func() error { return end("Ente") },
+		func() error { return end("IdentificazioneFlusso") },
+	}
+	for _, s := range elems {
+		s := s
+		steps = append(steps, func() error {
+			if err := start("SINBA", s.Attrs...); err != nil {
+				return err
+			}
+			if err := list("Prestazioni", "CodicePrestazione", s.Prestazioni); err != nil {
+				return err
+			}
+			if err := list("Famiglia", "ComposizioneFamiglia", s.Famiglia); err != nil {
+				return err
+			}
+			return end("SINBA")
+		})
+	}
+	steps = append(steps, func() error { return end("Flusso") }, e.Flush)
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}
