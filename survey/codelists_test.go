@@ -1,0 +1,128 @@
+package survey
+
+import (
+	"encoding/xml"
+	"os"
+	"strings"
+	"testing"
+)
+
+// xsdSchema is the part of SINBA.xsd the tests compare with.
+type xsdSchema struct {
+	SimpleTypes []struct {
+		Name   string `xml:"name,attr"`
+		Values []struct {
+			Value string `xml:"value,attr"`
+			Doc   string `xml:"annotation>documentation"`
+		} `xml:"restriction>enumeration"`
+	} `xml:"simpleType"`
+	ComplexTypes []struct {
+		Name  string `xml:"name,attr"`
+		Attrs []struct {
+			Name string `xml:"name,attr"`
+			Type string `xml:"type,attr"`
+			Use  string `xml:"use,attr"`
+		} `xml:"attribute"`
+	} `xml:"complexType"`
+}
+
+func readXSD(t *testing.T) xsdSchema {
+	t.Helper()
+	b, err := os.ReadFile("testdata/SINBA.xsd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s xsdSchema
+	if err := xml.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TestCodelistsEqualXSD: every enumeration of SINBA.xsd is a code list of the
+// case record with the same codes, in the same order, with the same labels.
+func TestCodelistsEqualXSD(t *testing.T) {
+	in := caseInstrument(t)
+	s := readXSD(t)
+	n := 0
+	for _, st := range s.SimpleTypes {
+		if len(st.Values) == 0 {
+			continue
+		}
+		n++
+		cl := in.Codelists[st.Name]
+		if cl == nil {
+			t.Errorf("code list %s of the XSD is not in the instrument", st.Name)
+			continue
+		}
+		if len(cl.Codes) != len(st.Values) {
+			t.Errorf("%s: %d codes, the XSD has %d", st.Name, len(cl.Codes), len(st.Values))
+			continue
+		}
+		for i, v := range st.Values {
+			c := cl.Codes[i]
+			if c.Code != v.Value || squash(c.Label.IT) != squash(v.Doc) {
+				t.Errorf("%s[%d]: got %q %q, the XSD has %q %q", st.Name, i, c.Code, c.Label.IT, v.Value, squash(v.Doc))
+			}
+			if c.Label.EN == "" {
+				t.Errorf("%s %s: no English label", st.Name, c.Code)
+			}
+		}
+	}
+	if n != 33 {
+		t.Errorf("%d enumerations in the XSD, want 33", n)
+	}
+	// The instrument has no other code list of its own but the benefit codes.
+	for name := range in.Codelists {
+		found := name == "CodicePrestazione"
+		for _, st := range s.SimpleTypes {
+			found = found || st.Name == name
+		}
+		if !found {
+			t.Errorf("code list %s is not in the XSD", name)
+		}
+	}
+}
+
+// TestCaseFieldsAreSINBA: every attribute of SinbaType is a question with
+// that id, drawing on the attribute's code list, and sinbaAttributes follows
+// the schema's order and use.
+func TestCaseFieldsAreSINBA(t *testing.T) {
+	in := caseInstrument(t)
+	s := readXSD(t)
+	var attrs []struct{ Name, Type, Use string }
+	for _, ct := range s.ComplexTypes {
+		if ct.Name == "SinbaType" {
+			for _, a := range ct.Attrs {
+				attrs = append(attrs, struct{ Name, Type, Use string }{a.Name, a.Type, a.Use})
+			}
+		}
+	}
+	if len(attrs) != 46 || len(sinbaAttributes) != 46 {
+		t.Fatalf("%d attributes in the XSD, %d in sinbaAttributes, want 46", len(attrs), len(sinbaAttributes))
+	}
+	for i, a := range attrs {
+		if sinbaAttributes[i].Name != a.Name || sinbaAttributes[i].Required != (a.Use == "required") {
+			t.Errorf("sinbaAttributes[%d] = %+v, the XSD has %s use=%s", i, sinbaAttributes[i], a.Name, a.Use)
+		}
+		q, ok := in.Question(a.Name)
+		if !ok {
+			t.Errorf("no question %s", a.Name)
+			continue
+		}
+		if a.Type == "DataMeseAnnoType" {
+			if q.Type != TypeMonthYear {
+				t.Errorf("question %s: %s, want monthyear", a.Name, q.Type)
+			}
+		} else if a.Type != "" && (q.Type != TypeSingle || q.Codelist != a.Type) {
+			t.Errorf("question %s: %s over %q, want a single choice over %s", a.Name, q.Type, q.Codelist, a.Type)
+		}
+	}
+	for _, f := range []string{FieldPrestazioni, FieldFamiglia} {
+		if q, ok := in.Question(f); !ok || q.Type != TypeMulti {
+			t.Errorf("question %s: want a multiple choice (a repeated element)", f)
+		}
+	}
+}
