@@ -1,0 +1,198 @@
+package client_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"sinba/localdb"
+	"sinba/survey"
+	"sinba/sync/client"
+	"sinba/sync/internal/faultproxy"
+	"sinba/sync/internal/fixture"
+	"sinba/sync/server"
+)
+
+// restartable is a real server on a fixed loopback port that a test can
+// stop abruptly, mid-request, and start again over the same database file.
+type restartable struct {
+	t    *testing.T
+	dir  string
+	mu   sync.Mutex
+	addr string
+	st   *server.Store
+	hs   *http.Server
+}
+
+func (r *restartable) start() {
+	r.t.Helper()
+	st, err := server.OpenStore(r.dir)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	addr := r.addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	hs := server.New(st, server.Config{DisableLimits: true}, nil).HTTPServer()
+	go hs.Serve(ln)
+	r.mu.Lock()
+	r.addr, r.st, r.hs = ln.Addr().String(), st, hs
+	r.mu.Unlock()
+}
+
+// stop cuts every connection at once, requests in flight included.
+func (r *restartable) stop() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hs.Close()
+	r.st.Close()
+}
+
+func (r *restartable) backend() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.addr
+}
+
+// TestSyncSurvivesAFaultyNetwork runs 500 sync rounds through a proxy that
+// cuts connections at random byte offsets both ways, delays them and
+// duplicates them, while the server is restarted mid-batch now and then and
+// the researcher keeps saving. At the end the server must hold exactly the
+// laptop's revisions, each once.
+func TestSyncSurvivesAFaultyNetwork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault injection takes a few seconds")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	p := fixture.NewProject(t, dir)
+	code := p.Code(t, p.TeamA)
+	p.Store.Close()
+	srv := &restartable{t: t, dir: dir}
+	srv.start()
+	defer func() { srv.stop() }()
+	proxy, err := faultproxy.New(srv.backend)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+
+	laptop := fixture.Laptop(t, t.TempDir())
+	opts := client.Options{
+		HTTPClient:     &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}, // a fault per request, not per connection,
+		Backoff:        client.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Attempts: 2},
+		BatchRevisions: 4, // small batches: more of them cut, less lost per cut
+	}
+	c := client.New(laptop, opts)
+	if _, err := c.Enrol(ctx, "http://"+proxy.Addr(), code); err != nil {
+		t.Fatal(err)
+	}
+	proxy.SetFaults(faultproxy.Faults{CutUp: 0.15, CutDown: 0.15, Duplicate: 0.1, Delay: 0.1, MaxDelay: 3 * time.Millisecond, MaxCut: 3000})
+
+	var ids []string
+	failures, restarts, duplicates := 0, 0, 0
+	const attempts = 500
+	for i := range attempts {
+		// The researcher keeps working: new records and edits.
+		if i%3 == 0 {
+			if len(ids) > 0 && rand.IntN(2) == 0 {
+				id := ids[rand.IntN(len(ids))]
+				rec, _, err := laptop.Get(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rec.Answers["AnnoNascita"] = []string{"2010", "2011", "2012"}[rand.IntN(3)]
+				if _, err := laptop.Save(ctx, rec, localdb.SaveOptions{Status: survey.StatusDraft}); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				info, err := laptop.Save(ctx, fixture.CaseRecord(fixture.MunicipalityA, "f"), localdb.SaveOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, info.ID)
+			}
+		}
+		var wg sync.WaitGroup
+		if i%60 == 30 {
+			// Restart the server while the round is in flight.
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
+				srv.stop()
+				srv.start()
+			}()
+			restarts++
+		}
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		rep, err := c.SyncOnce(rctx, nil)
+		if err != nil {
+			failures++
+		}
+		duplicates += rep.Duplicates
+		cancel()
+		wg.Wait()
+	}
+	t.Logf("%d rounds, %d failed, %d revisions resent after a lost receipt; proxy: %d connections, %d cut upstream, %d cut downstream, %d duplicated, %d delayed; %d server restarts",
+		attempts, failures, duplicates, proxy.Stats.Conns.Load(), proxy.Stats.CutsUp.Load(), proxy.Stats.CutsDown.Load(), proxy.Stats.Dups.Load(), proxy.Stats.Delays.Load(), restarts)
+	if proxy.Stats.CutsUp.Load() == 0 || proxy.Stats.CutsDown.Load() == 0 || proxy.Stats.Dups.Load() == 0 || failures == 0 {
+		t.Fatal("the proxy injected too few faults for the test to mean anything")
+	}
+
+	// The network heals: everything left goes through.
+	proxy.SetFaults(faultproxy.Faults{})
+	for range 5 {
+		if out, _ := laptop.Outbox(ctx, 0); len(out) == 0 {
+			break
+		}
+		if _, err := c.SyncOnce(ctx, nil); err != nil {
+			t.Logf("healing round: %v", err)
+		}
+	}
+	if out, _ := laptop.Outbox(ctx, 0); len(out) != 0 {
+		t.Fatalf("outbox still holds %d revisions after the network healed", len(out))
+	}
+
+	want := map[string]string{} // revision -> record
+	for _, id := range ids {
+		hist, err := laptop.History(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hist {
+			want[h.Revision] = id
+		}
+	}
+	srv.mu.Lock()
+	revs, err := srv.st.Revisions(ctx)
+	srv.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, r := range revs {
+		seen[r.Revision]++
+		if want[r.Revision] != r.RecordID {
+			t.Errorf("server holds revision %s of record %s that the laptop does not have", r.Revision, r.RecordID)
+		}
+	}
+	for rev := range want {
+		if seen[rev] != 1 {
+			t.Errorf("revision %s held %d times, want once", rev, seen[rev])
+		}
+	}
+	if len(revs) != len(want) {
+		t.Fatalf("server holds %d revisions, laptop made %d", len(revs), len(want))
+	}
+	t.Logf("%d records, %d revisions, each held once", len(ids), len(want))
+}
