@@ -9,17 +9,17 @@ import (
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/sync/client"
-	"sinba/sync/internal/fixture"
 	"sinba/sync/seal"
 	"sinba/sync/server"
+	"sinba/sync/synctest"
 	"sinba/sync/wire"
 )
 
 var fast = client.Options{Backoff: client.Backoff{Base: time.Millisecond, Max: 20 * time.Millisecond, Attempts: 4}}
 
-func enrolled(t *testing.T, p *fixture.Project, team string) (*localdb.Store, *client.Client) {
+func enrolled(t *testing.T, p *synctest.Project, team string) (*localdb.Store, *client.Client) {
 	t.Helper()
-	st := fixture.Laptop(t, t.TempDir())
+	st := synctest.Laptop(t, t.TempDir())
 	c := client.New(st, fast)
 	if _, err := c.Enrol(context.Background(), p.URL, p.Code(t, team)); err != nil {
 		t.Fatalf("enrol: %v", err)
@@ -38,13 +38,13 @@ func syncOnce(t *testing.T, c *client.Client) *client.Report {
 
 func TestRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	p := fixture.NewProject(t, t.TempDir())
+	p := synctest.NewProject(t, t.TempDir())
 	p.Serve(t, server.Config{})
 	laptop1, c1 := enrolled(t, p, p.TeamA)
 
 	var ids []string
 	for i := range 3 {
-		info, err := laptop1.Save(ctx, fixture.CaseRecord(fixture.MunicipalityA, "x"), localdb.SaveOptions{})
+		info, err := laptop1.Save(ctx, synctest.CaseRecord(synctest.MunicipalityA, "x"), localdb.SaveOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,8 +71,8 @@ func TestRoundTrip(t *testing.T) {
 	if len(calls) < 2 || calls[len(calls)-1] != 4 {
 		t.Errorf("progress calls %v, want to end at 4", calls)
 	}
-	if len(rep.Assignments) != 1 || rep.Assignments[0] != fixture.MunicipalityA {
-		t.Errorf("assignments %v, want [%s]", rep.Assignments, fixture.MunicipalityA)
+	if len(rep.Assignments) != 1 || rep.Assignments[0] != synctest.MunicipalityA {
+		t.Errorf("assignments %v, want [%s]", rep.Assignments, synctest.MunicipalityA)
 	}
 	if rep.Instruments != 2 {
 		t.Errorf("instruments received %d, want 2", rep.Instruments)
@@ -135,10 +135,10 @@ func TestRoundTrip(t *testing.T) {
 
 func TestConcurrentEditsAreKeptAndFlagged(t *testing.T) {
 	ctx := context.Background()
-	p := fixture.NewProject(t, t.TempDir())
+	p := synctest.NewProject(t, t.TempDir())
 	p.Serve(t, server.Config{})
 	laptop1, c1 := enrolled(t, p, p.TeamA)
-	info, err := laptop1.Save(ctx, fixture.CaseRecord(fixture.MunicipalityA, "c"), localdb.SaveOptions{})
+	info, err := laptop1.Save(ctx, synctest.CaseRecord(synctest.MunicipalityA, "c"), localdb.SaveOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,10 +184,10 @@ func TestConcurrentEditsAreKeptAndFlagged(t *testing.T) {
 
 func TestTeamsAreIsolated(t *testing.T) {
 	ctx := context.Background()
-	p := fixture.NewProject(t, t.TempDir())
+	p := synctest.NewProject(t, t.TempDir())
 	p.Serve(t, server.Config{})
 	laptopA, cA := enrolled(t, p, p.TeamA)
-	infoA, err := laptopA.Save(ctx, fixture.CaseRecord(fixture.MunicipalityA, "a"), localdb.SaveOptions{})
+	infoA, err := laptopA.Save(ctx, synctest.CaseRecord(synctest.MunicipalityA, "a"), localdb.SaveOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,10 +195,10 @@ func TestTeamsAreIsolated(t *testing.T) {
 
 	laptopB, cB := enrolled(t, p, p.TeamB)
 	// B writes into A's municipality, and over A's record.
-	if _, err := laptopB.Save(ctx, fixture.CaseRecord(fixture.MunicipalityA, "b"), localdb.SaveOptions{}); err != nil {
+	if _, err := laptopB.Save(ctx, synctest.CaseRecord(synctest.MunicipalityA, "b"), localdb.SaveOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	stolen := fixture.CaseRecord(fixture.MunicipalityB, "b")
+	stolen := synctest.CaseRecord(synctest.MunicipalityB, "b")
 	stolen.ID = infoA.ID
 	if _, err := laptopB.Save(ctx, stolen, localdb.SaveOptions{}); err != nil {
 		t.Fatal(err)
@@ -238,7 +238,7 @@ func TestTeamsAreIsolated(t *testing.T) {
 
 func TestRevokedDeviceIsRefused(t *testing.T) {
 	ctx := context.Background()
-	p := fixture.NewProject(t, t.TempDir())
+	p := synctest.NewProject(t, t.TempDir())
 	p.Serve(t, server.Config{})
 	_, c := enrolled(t, p, p.TeamA)
 	syncOnce(t, c)
@@ -255,14 +255,14 @@ func TestRevokedDeviceIsRefused(t *testing.T) {
 
 func TestEnrolmentCodeIsSingleUse(t *testing.T) {
 	ctx := context.Background()
-	p := fixture.NewProject(t, t.TempDir())
+	p := synctest.NewProject(t, t.TempDir())
 	p.Serve(t, server.Config{})
 	code := p.Code(t, p.TeamA)
-	c1 := client.New(fixture.Laptop(t, t.TempDir()), fast)
+	c1 := client.New(synctest.Laptop(t, t.TempDir()), fast)
 	if _, err := c1.Enrol(ctx, p.URL, code); err != nil {
 		t.Fatal(err)
 	}
-	c2 := client.New(fixture.Laptop(t, t.TempDir()), fast)
+	c2 := client.New(synctest.Laptop(t, t.TempDir()), fast)
 	_, err := c2.Enrol(ctx, p.URL, code)
 	var se *client.ServerError
 	if !errors.As(err, &se) || se.Refusal.Code != wire.CodeCodeUsed {

@@ -13,8 +13,8 @@ import (
 	"sinba/survey"
 	"sinba/sync/client"
 	"sinba/sync/internal/faultproxy"
-	"sinba/sync/internal/fixture"
 	"sinba/sync/server"
+	"sinba/sync/synctest"
 )
 
 // restartable is a real server on a fixed loopback port that a test can
@@ -74,7 +74,7 @@ func TestSyncSurvivesAFaultyNetwork(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	p := fixture.NewProject(t, dir)
+	p := synctest.NewProject(t, dir)
 	code := p.Code(t, p.TeamA)
 	p.Store.Close()
 	srv := &restartable{t: t, dir: dir}
@@ -86,7 +86,7 @@ func TestSyncSurvivesAFaultyNetwork(t *testing.T) {
 	}
 	defer proxy.Close()
 
-	laptop := fixture.Laptop(t, t.TempDir())
+	laptop := synctest.Laptop(t, t.TempDir())
 	opts := client.Options{
 		HTTPClient:     &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}, // a fault per request, not per connection,
 		Backoff:        client.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Attempts: 2},
@@ -115,7 +115,7 @@ func TestSyncSurvivesAFaultyNetwork(t *testing.T) {
 					t.Fatal(err)
 				}
 			} else {
-				info, err := laptop.Save(ctx, fixture.CaseRecord(fixture.MunicipalityA, "f"), localdb.SaveOptions{})
+				info, err := laptop.Save(ctx, synctest.CaseRecord(synctest.MunicipalityA, "f"), localdb.SaveOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -13,8 +13,8 @@ import (
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/sync/client"
-	"sinba/sync/internal/fixture"
 	"sinba/sync/server"
+	"sinba/sync/synctest"
 	"sinba/sync/wire"
 )
 
@@ -27,7 +27,7 @@ import (
 func TestServerHoldsNoReadableData(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	p := fixture.NewProject(t, dir)
+	p := synctest.NewProject(t, dir)
 	var logs bytes.Buffer
 	hs := httptest.NewServer(server.New(p.Store, server.Config{}, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	defer hs.Close()
@@ -45,7 +45,7 @@ func TestServerHoldsNoReadableData(t *testing.T) {
 	for _, st := range []*localdb.Store{laptop1, laptop2} {
 		for range 3 {
 			rec := survey.Record{
-				Instrument: survey.InstrumentCase, Version: 1, Municipality: fixture.MunicipalityA,
+				Instrument: survey.InstrumentCase, Version: 1, Municipality: synctest.MunicipalityA,
 				Answers: survey.Answers{
 					"IDBeneficiario":    marker(),
 					"Note":              marker(),
@@ -90,7 +90,7 @@ func TestServerHoldsNoReadableData(t *testing.T) {
 			t.Fatal(err)
 		}
 		scanned += len(data)
-		envelopeSeen = envelopeSeen || bytes.Contains(data, []byte(fixture.MunicipalityA))
+		envelopeSeen = envelopeSeen || bytes.Contains(data, []byte(synctest.MunicipalityA))
 		for _, m := range markers {
 			if bytes.Contains(data, []byte(m)) {
 				t.Errorf("%s holds marker %s in clear", f, m)

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"sinba/sync/internal/fixture"
 	"sinba/sync/seal"
 	"sinba/sync/server"
+	"sinba/sync/synctest"
 	"sinba/sync/wire"
 )
 
@@ -25,17 +25,17 @@ func TestHundredDevicesAtOnce(t *testing.T) {
 	}
 	const devices, batches, perBatch = 100, 3, 10
 	ctx := context.Background()
-	p := fixture.NewProject(t, t.TempDir())
+	p := synctest.NewProject(t, t.TempDir())
 	p.Serve(t, server.Config{EnrolRate: 1000, EnrolBurst: 1000, DeviceRate: 1000, DeviceBurst: 1000})
 	team, _ := seal.NewKey()
-	ds := make([]*fixture.Device, devices)
+	ds := make([]*synctest.Device, devices)
 	work := make([][][]wire.Revision, devices)
 	tr := &http.Transport{MaxIdleConnsPerHost: devices}
 	for i := range ds {
 		ds[i] = p.EnrolDevice(t, p.TeamA)
 		ds[i].HTTP = &http.Client{Transport: tr, Timeout: time.Minute}
 		for range batches {
-			revs, err := fixture.Revisions(perBatch, fixture.MunicipalityA, ds[i].Project, team.Recipient())
+			revs, err := synctest.Revisions(perBatch, synctest.MunicipalityA, ds[i].Project, team.Recipient())
 			if err != nil {
 				t.Fatal(err)
 			}

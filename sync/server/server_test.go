@@ -13,9 +13,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"sinba/sync/internal/fixture"
 	"sinba/sync/seal"
 	"sinba/sync/server"
+	"sinba/sync/synctest"
 	"sinba/sync/wire"
 )
 
@@ -43,7 +43,7 @@ func send(t *testing.T, req *http.Request) answer {
 
 // signedReq builds a request signed by d at ts; calling it again gives the
 // same signature (a replay).
-func signedReq(d *fixture.Device, method, path string, body []byte, ts time.Time) func() *http.Request {
+func signedReq(d *synctest.Device, method, path string, body []byte, ts time.Time) func() *http.Request {
 	base, _ := http.NewRequest(method, d.URL+path, nil)
 	wire.Sign(base, d.ID, d.Key, body, ts)
 	return func() *http.Request {
@@ -59,11 +59,11 @@ func raw(method, url, body string) *http.Request {
 }
 
 func TestBadInputIsRefusedWithACode(t *testing.T) {
-	p := fixture.NewProject(t, t.TempDir())
+	p := synctest.NewProject(t, t.TempDir())
 	p.Serve(t, server.Config{EnrolRate: 100, EnrolBurst: 100, Limits: wire.Limits{MaxCompressed: 64 << 10, MaxDecompressed: 256 << 10, MaxRevisions: 5, MaxContent: 8 << 10}})
 	d := p.EnrolDevice(t, p.TeamA)
 	now := time.Now()
-	rev, _ := fixture.Revisions(6, fixture.MunicipalityA, d.Project, d.Ident.Recipient())
+	rev, _ := synctest.Revisions(6, synctest.MunicipalityA, d.Project, d.Ident.Recipient())
 	tooMany, _ := wire.EncodeBatch(&wire.Batch{Version: wire.Version, ID: uuid.NewString(), Revisions: rev})
 	pub, _, _ := ed25519.GenerateKey(nil)
 	ident, _ := seal.NewKey()
@@ -71,7 +71,7 @@ func TestBadInputIsRefusedWithACode(t *testing.T) {
 		b, _ := json.Marshal(wire.EnrolRequest{Version: wire.Version, Code: code, SignKey: pub, Recipient: ident.Recipient().String()})
 		return string(b)
 	}
-	stranger := &fixture.Device{URL: d.URL, ID: uuid.NewString(), Key: d.Key}
+	stranger := &synctest.Device{URL: d.URL, ID: uuid.NewString(), Key: d.Key}
 	cases := []struct {
 		name   string
 		req    *http.Request
@@ -117,7 +117,7 @@ func TestBadInputIsRefusedWithACode(t *testing.T) {
 }
 
 func TestRateLimitSaysWhenToComeBack(t *testing.T) {
-	p := fixture.NewProject(t, t.TempDir())
+	p := synctest.NewProject(t, t.TempDir())
 	p.Serve(t, server.Config{DeviceRate: 0.5, DeviceBurst: 2})
 	d := p.EnrolDevice(t, p.TeamA)
 	var last answer
@@ -131,10 +131,10 @@ func TestRateLimitSaysWhenToComeBack(t *testing.T) {
 
 func TestRepeatedBatchGetsTheSameReceipt(t *testing.T) {
 	ctx := context.Background()
-	p := fixture.NewProject(t, t.TempDir())
+	p := synctest.NewProject(t, t.TempDir())
 	p.Serve(t, server.Config{})
 	d := p.EnrolDevice(t, p.TeamA)
-	revs, err := fixture.Revisions(3, fixture.MunicipalityA, d.Project, d.Ident.Recipient())
+	revs, err := synctest.Revisions(3, synctest.MunicipalityA, d.Project, d.Ident.Recipient())
 	if err != nil {
 		t.Fatal(err)
 	}

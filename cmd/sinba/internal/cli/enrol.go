@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os/signal"
+	"syscall"
+
+	"sinba/sync/client"
+)
+
+func init() {
+	register(&Command{
+		Name:  "enrol",
+		Usage: "--data DIR --server URL --code CODICE [--passphrase-file FILE]",
+		Short: "iscrive questo computer al server con il codice dei coordinatori / enrols this laptop with the server using the coordinators' code",
+		Run:   runEnrol,
+	})
+}
+
+func runEnrol(env Env, args []string) int {
+	c := commands["enrol"]
+	fs := newFlagSet(env, c)
+	var sf storeFlags
+	sf.add(fs, env)
+	serverURL := fs.String("server", "", "indirizzo del server, es. https://sinba.example.it / server address, e.g. https://sinba.example.it")
+	code := fs.String("code", "", "codice di iscrizione monouso / one-time enrolment code")
+	if st, ok := parseFlags(fs, args); !ok {
+		return st
+	}
+	if *serverURL == "" || *code == "" {
+		return fail(env, "mancano --server o --code / --server or --code is missing")
+	}
+	store, err := sf.open(env)
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	defer store.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	en, err := client.New(store, client.Options{}).Enrol(ctx, *serverURL, *code)
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	fmt.Fprintf(env.Stdout, "iscritto / enrolled: %s\n", en.ServerURL)
+	fmt.Fprintf(env.Stdout, "progetto / project: %s\nsquadra / team: %s\nrilevatore / researcher: %s\ncomputer / device: %s\n",
+		en.ProjectName, en.TeamName, en.Person, en.DeviceID)
+	return 0
+}

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os/signal"
+	"syscall"
+
+	"sinba/sync/client"
+)
+
+func init() {
+	register(&Command{
+		Name:  "sync",
+		Usage: "--data DIR [--passphrase-file FILE]",
+		Short: "sincronizza una volta con il server e stampa la ricevuta / syncs once with the server and prints the receipt",
+		Run:   runSync,
+	})
+}
+
+func runSync(env Env, args []string) int {
+	c := commands["sync"]
+	fs := newFlagSet(env, c)
+	var sf storeFlags
+	sf.add(fs, env)
+	if st, ok := parseFlags(fs, args); !ok {
+		return st
+	}
+	store, err := sf.open(env)
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	defer store.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	rep, err := client.New(store, client.Options{}).SyncOnce(ctx, nil)
+	if rep != nil {
+		printReport(env.Stdout, rep)
+	}
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	return 0
+}
+
+// printReport prints a round's receipts and totals; the format is stable
+// for scripts (one "key: value" per line, then one line per refusal).
+func printReport(w io.Writer, rep *client.Report) {
+	for _, r := range rep.Receipts {
+		fmt.Fprintf(w, "ricevuta / receipt %s  %s  accettate/accepted %d  rifiutate/refused %d\n",
+			r.BatchID, r.ReceivedAt.Format("2006-01-02 15:04:05Z07:00"), len(r.Accepted), len(r.Refused))
+		for _, a := range r.Accepted {
+			if a.Conflict {
+				fmt.Fprintf(w, "  conflitto / conflict  scheda/record %s  versione/revision %s\n", a.RecordID, a.Revision)
+			}
+		}
+		for _, x := range r.Refused {
+			fmt.Fprintf(w, "  rifiutata / refused  scheda/record %s  versione/revision %s  %s: %s / %s\n", x.RecordID, x.Revision, x.Code, x.MessageIT, x.MessageEN)
+		}
+	}
+	fmt.Fprintf(w, "inviate / sent: %d\n", rep.Sent)
+	fmt.Fprintf(w, "accettate / accepted: %d (già presenti / already there: %d)\n", rep.Accepted, rep.Duplicates)
+	fmt.Fprintf(w, "rifiutate / refused: %d\n", rep.Refused)
+	fmt.Fprintf(w, "conflitti / conflicts: %d\n", rep.Conflicts+rep.LocalConflicts)
+	fmt.Fprintf(w, "ricevute dalla squadra / received from the team: %d\n", rep.Received)
+	fmt.Fprintf(w, "revisioni dei coordinatori / coordinators' reviews: %d\n", rep.Reviews)
+	fmt.Fprintf(w, "strumenti nuovi / new instruments: %d\n", rep.Instruments)
+	fmt.Fprintf(w, "comuni assegnati / assigned municipalities: %v\n", rep.Assignments)
+	if rep.WaitingTeamKey {
+		fmt.Fprintln(w, "in attesa della chiave di squadra da un collega / waiting for the team key from a colleague")
+	}
+}
