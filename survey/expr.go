@@ -385,7 +385,7 @@ func ageBandAt(y any, ref time.Time, birthDate string) any {
 		if ref.Month() < bd.Month() || (ref.Month() == bd.Month() && ref.Day() < bd.Day()) {
 			age--
 		}
-	} else if ref.Month() < time.July {
+	} else if ref.Month() < time.July && age > 0 {
 		age--
 	}
 	if b := bandOfAge(age); b != "" {

@@ -58,8 +58,8 @@ func (l *LookupList) Get(code string) (Entry, bool) {
 }
 
 // Search returns up to limit entries matching query, best first: the entry
-// whose code is the query, then labels starting with it, then labels with a
-// word starting with it, then labels containing it. Every word of the query
+// whose code is the query, then labels equal to it, then labels starting
+// with it, then labels with a word starting with it, then labels containing it. Every word of the query
 // must occur. Case, accents and apostrophes do not matter.
 func (l *LookupList) Search(query string, limit int) []Entry {
 	if limit <= 0 {
@@ -70,7 +70,7 @@ func (l *LookupList) Search(query string, limit int) []Entry {
 		return nil
 	}
 	words := strings.Fields(q)
-	var tiers [3][]int
+	var tiers [4][]int
 	var out []Entry
 	if i, ok := l.byCode[strings.ToUpper(strings.TrimSpace(query))]; ok {
 		out = append(out, l.entries[i])
@@ -78,7 +78,7 @@ func (l *LookupList) Search(query string, limit int) []Entry {
 	full := limit - len(out)
 	for i, k := range l.keys {
 		if len(tiers[0]) >= full {
-			break
+			break // exact matches fill the page: nothing can rank above them
 		}
 		pos := strings.Index(k, q)
 		if pos < 0 {
@@ -87,12 +87,14 @@ func (l *LookupList) Search(query string, limit int) []Entry {
 			}
 			pos = 2 // a match of separate words ranks last
 		}
-		tier := 2
+		tier := 3
 		switch {
-		case pos == 1:
+		case pos == 1 && (len(k) == len(q)+1 || strings.HasPrefix(k[len(q)+1:], " | ")):
 			tier = 0
-		case k[pos-1] == ' ':
+		case pos == 1:
 			tier = 1
+		case k[pos-1] == ' ':
+			tier = 2
 		}
 		if len(tiers[tier]) < full {
 			tiers[tier] = append(tiers[tier], i)

@@ -74,3 +74,5 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("unexpected issue %+v", is)
 	}
 }
+
+func parseDay(s string) (time.Time, error) { return time.Parse("2006-01-02", s) }
