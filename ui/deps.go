@@ -2,14 +2,23 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"sinba/survey"
+	"sinba/ui/form"
 )
 
-// The interfaces below are what the screens need from storage and sync.
-// They are declared here, where they are used; cmd/sinba adapts the real
-// localdb and sync client to them, and tests can use the real ones too.
+// The interfaces below are what the screens need from storage, the
+// instrument registry and sync. They are declared here, where they are used;
+// cmd/sinba adapts the real localdb, survey registry and sync client to them.
+
+// Errors the adapters return (wrapped) so that the screens can say what to do.
+var (
+	ErrWrongPassphrase  = errors.New("wrong passphrase")
+	ErrWrongRecoveryKey = errors.New("wrong recovery key")
+	ErrOffline          = errors.New("server unreachable")
+)
 
 // Vault opens or creates the encrypted local store.
 type Vault interface {
@@ -22,12 +31,35 @@ type Vault interface {
 	Open(passphrase []byte) (Store, error)
 	// OpenWithRecovery unlocks the store with the recovery key.
 	OpenWithRecovery(recoveryKey string) (Store, error)
+	// Restore replaces the store on this laptop with an encrypted backup,
+	// which opens with the passphrase it was made under. The store must be
+	// locked first.
+	Restore(backupPath string, passphrase []byte) (Store, error)
 }
+
+// State is where a record stands as the researcher sees it: its review
+// status combined with sync and conflicts.
+type State string
+
+// The states shown in the case list and counted on the home screen.
+const (
+	StateDraft    State = "draft"
+	StateFinal    State = "final"    // finalised, not yet received by the server
+	StateSynced   State = "synced"   // received by the server
+	StateReturned State = "returned" // sent back by a coordinator with comments
+	StateApproved State = "approved"
+	StateConflict State = "conflict" // two edits of the same version: a person must choose
+)
+
+// States lists the states in the order the screens show them.
+var States = []State{StateConflict, StateReturned, StateDraft, StateFinal, StateSynced, StateApproved}
 
 // RecordRow is one line of the case list.
 type RecordRow struct {
 	ID           string
+	Revision     string // the version shown: an edit saved from it names it as its base
 	Instrument   string
+	Version      int
 	Municipality string
 	Label        string // a display name the store decrypted: name or pseudonym
 	Status       survey.Status
@@ -36,20 +68,107 @@ type RecordRow struct {
 	Updated      time.Time
 }
 
+// State is the row's state as the screens show it.
+func (r RecordRow) State() State {
+	switch {
+	case r.Conflict:
+		return StateConflict
+	case r.Status == survey.StatusReturned:
+		return StateReturned
+	case r.Status == survey.StatusApproved:
+		return StateApproved
+	case r.Status == survey.StatusDraft:
+		return StateDraft
+	case r.Synced:
+		return StateSynced
+	}
+	return StateFinal
+}
+
+// Sort orders the case list.
+type Sort string
+
+// The orders of the case list.
+const (
+	SortUpdated Sort = ""       // most recently changed first
+	SortLabel   Sort = "label"  // by name, A to Z
+	SortStatus  Sort = "status" // by state
+)
+
+// Filter selects records for the case list. Empty fields match everything.
+type Filter struct {
+	Instrument   string
+	Municipality string
+	State        State
+	Query        string // words matched against name, codice fiscale and pseudonym
+	Sort         Sort
+}
+
+// Comment is a coordinator's comment on a returned record.
+type Comment struct {
+	Field string // the question's path; empty for a comment on the whole record
+	Text  string
+	At    time.Time
+}
+
 // Store is an unlocked local store.
 type Store interface {
-	Save(ctx context.Context, rec survey.Record, status survey.Status) (RecordRow, error)
+	// Save stores a new version of rec edited from revision base ("" for a
+	// new record); if base is no longer the newest version, both are kept
+	// and the record is in conflict.
+	Save(ctx context.Context, rec survey.Record, status survey.Status, base string) (RecordRow, error)
 	Get(ctx context.Context, id string) (survey.Record, RecordRow, error)
-	List(ctx context.Context) ([]RecordRow, error)
+	// List returns the rows matching f; it reads an in-memory index, so it
+	// can run on every key press.
+	List(ctx context.Context, f Filter) ([]RecordRow, error)
+	// Comments returns the coordinator's comments on a returned record.
+	Comments(ctx context.Context, id string) ([]Comment, error)
+	// Conflict returns the two versions of a record in conflict: the one on
+	// this laptop and the other one.
+	Conflict(ctx context.Context, id string) (mine, theirs survey.Record, err error)
+	// Resolve ends a conflict with the version a person put together.
+	Resolve(ctx context.Context, id string, merged survey.Record) (RecordRow, error)
+	// ChangePassphrase replaces the passphrase; old is ignored when the
+	// store was opened with the recovery key.
+	ChangePassphrase(old, new []byte) error
+	// Backup writes an encrypted copy of the store to path.
+	Backup(ctx context.Context, path string) error
+	// SetIdleLock locks the store after d without Touch and then calls
+	// onLock from another goroutine; d <= 0 turns it off.
+	SetIdleLock(d time.Duration, onLock func())
+	// Touch records activity for the idle lock.
+	Touch()
 	// Lock drops the keys from memory; the store must be opened again.
 	Lock() error
+}
+
+// Pseudonymizer is implemented by a store that can derive a child's
+// IDBeneficiario from the codice fiscale with the project's key.
+type Pseudonymizer interface {
+	Pseudonym(fiscalCode string) (string, error)
+}
+
+// RecoveryChecker is implemented by a store that can check a recovery key
+// without replacing the open session.
+type RecoveryChecker interface {
+	CheckRecoveryKey(key string) error
+}
+
+// Instruments gives the forms of the instruments and the reference lists.
+type Instruments interface {
+	// Form returns the form of an instrument version (0: the newest) with
+	// its texts in language, rules included.
+	Form(instrument string, version int, language string) (*form.Spec, error)
+	// Municipalities searches the Italian municipalities by name or code.
+	Municipalities(language string) form.Source
 }
 
 // SyncReport is what a sync round tells the user.
 type SyncReport struct {
 	Sent, Accepted, Refused, Received int
+	Returned, Conflicts               int // records that came back with comments, or in conflict
 	ReceiptID                         string
-	Messages                          []string // refusals and notices, in the user's language
+	Messages                          []string // refusals and notices
 	At                                time.Time
 }
 
@@ -57,8 +176,15 @@ type SyncReport struct {
 type Syncer interface {
 	// Enrolled reports whether this laptop is enrolled with a server.
 	Enrolled(ctx context.Context) bool
+	// Server is the address of the server the laptop is enrolled with.
+	Server(ctx context.Context) string
 	// Enrol registers the laptop with the server using a one-time code.
 	Enrol(ctx context.Context, serverURL, code string) error
+	// Assignments are the team's pilot municipalities (ISTAT codes), as
+	// the server last said.
+	Assignments(ctx context.Context) []string
+	// LastReport is the report of the last sync round, if any.
+	LastReport(ctx context.Context) (*SyncReport, error)
 	// SyncOnce runs one round; progress is called with records done so far.
 	SyncOnce(ctx context.Context, progress func(done, total int)) (SyncReport, error)
 }

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -46,6 +47,39 @@ func PassphraseStrength(p string) float64 {
 	return float64(n) * math.Log2(float64(pool))
 }
 
+// newPassphraseProblem says what is wrong with a new passphrase and its
+// confirmation, or "" when they can be used.
+func newPassphraseProblem(pass, confirm string) string {
+	switch {
+	case len([]rune(pass)) < MinPassphraseLength:
+		return T("passphrase.too_short", map[string]any{"Min": MinPassphraseLength})
+	case pass != confirm:
+		return T("passphrase.mismatch")
+	}
+	return ""
+}
+
+// languageNames are the languages as their speakers call them, in the
+// order of Languages.
+var languageNames = []string{"Italiano", "English"}
+
+// languageChoice returns the language name of the interface and a function
+// that switches to the language of a name when it is another one.
+func (a *App) languageChoice(then func()) (string, func(string)) {
+	cur := languageNames[0]
+	if a.lang == "en" {
+		cur = languageNames[1]
+	}
+	return cur, func(name string) {
+		for i, n := range languageNames {
+			if n == name && Languages[i] != a.lang {
+				a.setLanguage(Languages[i])
+				then()
+			}
+		}
+	}
+}
+
 func strengthText(p string) string {
 	if len([]rune(p)) < MinPassphraseLength {
 		return T("passphrase.too_short", map[string]any{"Min": MinPassphraseLength})
@@ -60,12 +94,30 @@ func strengthText(p string) string {
 	}
 }
 
+// showLanguage is the first screen on a new laptop: the language of the
+// interface, Italian by default.
+func (a *App) showLanguage() {
+	cur, change := a.languageChoice(a.showLanguage)
+	choice := widget.NewRadioGroup(languageNames, change)
+	choice.Required = true
+	choice.Selected = cur
+	next := widget.NewButton(T("common.continue"), a.showFirstRun)
+	next.Importance = widget.HighImportance
+	intro := widget.NewLabel(T("language.intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	a.setContent(T("language.title"), page(T("language.title"),
+		narrow(container.NewVBox(intro, choice)), next))
+	a.win.Canvas().Focus(next)
+}
+
 func (a *App) showFirstRun() {
 	pass := widget.NewPasswordEntry()
 	pass.SetPlaceHolder(T("passphrase.placeholder"))
 	confirm := widget.NewPasswordEntry()
 	confirm.SetPlaceHolder(T("passphrase.confirm_placeholder"))
 	strength := widget.NewLabel(strengthText(""))
+	meter := widget.NewProgressBar()
+	meter.TextFormatter = func() string { return "" }
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
 	problem.Wrapping = fyne.TextWrapWord
@@ -73,23 +125,22 @@ func (a *App) showFirstRun() {
 	create := widget.NewButton(T("firstrun.create"), nil)
 	create.Importance = widget.HighImportance
 	create.OnTapped = func() {
-		switch {
-		case len([]rune(pass.Text)) < MinPassphraseLength:
-			problem.SetText(T("passphrase.too_short", map[string]any{"Min": MinPassphraseLength}))
-			return
-		case pass.Text != confirm.Text:
-			problem.SetText(T("passphrase.mismatch"))
+		if msg := newPassphraseProblem(pass.Text, confirm.Text); msg != "" {
+			problem.SetText(msg)
 			return
 		}
 		store, recovery, err := a.opts.Vault.Create([]byte(pass.Text))
 		if err != nil {
-			problem.SetText(err.Error())
+			problem.SetText(a.errText(err))
 			return
 		}
 		a.unlocked(store)
 		a.showRecoveryKey(recovery)
 	}
-	pass.OnChanged = func(s string) { strength.SetText(strengthText(s)) }
+	pass.OnChanged = func(s string) {
+		strength.SetText(strengthText(s))
+		meter.SetValue(min(PassphraseStrength(s)/80, 1))
+	}
 	confirm.OnSubmitted = func(string) { create.OnTapped() }
 
 	intro := widget.NewLabel(T("firstrun.intro"))
@@ -97,10 +148,11 @@ func (a *App) showFirstRun() {
 	form := widget.NewForm(
 		widget.NewFormItem(T("passphrase.label"), pass),
 		widget.NewFormItem(T("passphrase.confirm_label"), confirm),
-		widget.NewFormItem("", strength),
+		widget.NewFormItem("", container.NewVBox(meter, strength)),
 	)
+	back := widget.NewButton(T("common.back"), a.showLanguage)
 	a.setContent(T("firstrun.title"), page(T("firstrun.title"),
-		container.NewVBox(intro, form, problem), create))
+		narrow(container.NewVBox(intro, form, problem)), back, create))
 	a.win.Canvas().Focus(pass)
 }
 
@@ -109,8 +161,9 @@ func (a *App) showFirstRun() {
 func (a *App) showRecoveryKey(key string) {
 	intro := widget.NewLabel(T("recovery.intro"))
 	intro.Wrapping = fyne.TextWrapWord
-	keyLabel := widget.NewLabelWithStyle(key, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
+	keyLabel := widget.NewLabelWithStyle(key, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 	keyLabel.Selectable = true
+	keyLabel.SizeName = theme.SizeNameSubHeadingText
 	next := widget.NewButton(T("common.continue"), func() { a.showEnrol(true) })
 	next.Importance = widget.HighImportance
 	next.Disable()
@@ -122,7 +175,8 @@ func (a *App) showRecoveryKey(key string) {
 		}
 	})
 	a.setContent(T("recovery.title"), page(T("recovery.title"),
-		container.NewVBox(intro, keyLabel, written), next))
+		narrow(container.NewVBox(intro, widget.NewCard("", "", keyLabel), written)), next))
+	a.win.Canvas().Focus(written)
 }
 
 // showEnrol asks for the server address and the enrolment code. Enrolment can
@@ -140,7 +194,11 @@ func (a *App) showEnrol(firstRun bool) {
 	intro := widget.NewLabel(T("enrol.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 
-	later := widget.NewButton(T("enrol.later"), a.showHome)
+	done := a.showHome
+	if !firstRun {
+		done = a.showSync
+	}
+	later := widget.NewButton(T("enrol.later"), done)
 	enrol := widget.NewButton(T("enrol.enrol"), nil)
 	enrol.Importance = widget.HighImportance
 	enrol.OnTapped = func() {
@@ -158,10 +216,10 @@ func (a *App) showEnrol(firstRun bool) {
 			fyne.Do(func() {
 				enrol.Enable()
 				if err != nil {
-					problem.SetText(err.Error())
+					problem.SetText(a.errText(err))
 					return
 				}
-				a.showHome()
+				done()
 			})
 		}()
 	}
@@ -171,6 +229,6 @@ func (a *App) showEnrol(firstRun bool) {
 		widget.NewFormItem(T("enrol.code"), code),
 	)
 	a.setContent(T("enrol.title"), page(T("enrol.title"),
-		container.NewVBox(intro, form, problem), later, enrol))
+		narrow(container.NewVBox(intro, form, problem)), later, enrol))
 	a.win.Canvas().Focus(server)
 }

@@ -1,90 +1,271 @@
 package ui
 
 import (
-	"fmt"
+	"slices"
+	"sort"
+	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"sinba/survey"
+	"sinba/ui/form"
 )
 
-func (a *App) showHome() {
+// municipalityState is one line of the home screen.
+type municipalityState struct {
+	Code          string
+	Questionnaire *RecordRow // nil until it is started
+	Cases         map[State]int
+}
+
+// overview counts the records of every pilot municipality: the team's
+// assignments, and any municipality that already has records.
+func overview(assigned []string, rows []RecordRow) []municipalityState {
+	by := map[string]*municipalityState{}
+	get := func(code string) *municipalityState {
+		m := by[code]
+		if m == nil {
+			m = &municipalityState{Code: code, Cases: map[State]int{}}
+			by[code] = m
+		}
+		return m
+	}
+	for _, c := range assigned {
+		get(c)
+	}
+	for i := range rows {
+		r := &rows[i]
+		m := get(r.Municipality)
+		if r.Instrument == survey.InstrumentMunicipality {
+			if m.Questionnaire == nil || r.Updated.After(m.Questionnaire.Updated) {
+				m.Questionnaire = r
+			}
+			continue
+		}
+		m.Cases[r.State()]++
+	}
+	out := make([]municipalityState, 0, len(by))
+	for _, m := range by {
+		out = append(out, *m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+// municipalityName is "Name (code)", or the code where the list has no name.
+func (a *App) municipalityName(code string) string {
+	if code == "" {
+		return T("home.no_municipality")
+	}
+	if a.opts.Instruments != nil {
+		if src := a.opts.Instruments.Municipalities(a.lang); src != nil {
+			if l := src.Label(code); l != "" {
+				return l
+			}
+		}
+	}
+	return code
+}
+
+func (a *App) knownMunicipalities() []string {
+	var assigned []string
+	if a.syncer != nil {
+		cx, cancel := ctx()
+		assigned = a.syncer.Assignments(cx)
+		cancel()
+	}
 	cx, cancel := ctx()
-	rows, err := a.store.List(cx)
+	rows, _ := a.store.List(cx, Filter{Instrument: survey.InstrumentMunicipality})
 	cancel()
-	status := widget.NewLabel(a.syncStatusText())
-	status.Wrapping = fyne.TextWrapWord
+	for _, r := range rows {
+		if !slices.Contains(assigned, r.Municipality) {
+			assigned = append(assigned, r.Municipality)
+		}
+	}
+	sort.Strings(assigned)
+	return assigned
+}
+
+func (a *App) showHome() {
+	if !a.leaveRecord() {
+		return
+	}
+	a.show(T("home.title"), a.homeContent, a.showHome)
+}
+
+func (a *App) homeContent() fyne.CanvasObject {
+	cx, cancel := ctx()
+	rows, err := a.store.List(cx, Filter{})
+	cancel()
+	var assigned []string
+	if a.syncer != nil {
+		cx, cancel := ctx()
+		assigned = a.syncer.Assignments(cx)
+		cancel()
+	}
+	munis := overview(assigned, rows)
+
+	body := container.NewVBox()
 	if err != nil {
-		status.SetText(err.Error())
+		e := widget.NewLabel(a.errText(err))
+		e.Importance = widget.DangerImportance
+		body.Add(e)
+	}
+	if att := a.attention(rows); att != nil {
+		body.Add(att)
 	}
 
-	list := widget.NewList(
-		func() int { return len(rows) },
-		func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewLabel("label"), layoutSpacer(), widget.NewLabel("state"))
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			r := rows[i]
-			box := o.(*fyne.Container)
-			box.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s · %s", r.Label, r.Municipality))
-			box.Objects[2].(*widget.Label).SetText(a.stateText(r))
-		},
-	)
-	list.OnSelected = func(i widget.ListItemID) {
-		list.Unselect(i)
-		a.openRecord(rows[i].ID)
+	grid := container.NewGridWithColumns(8)
+	head := func(s string) fyne.CanvasObject {
+		l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l.Wrapping = fyne.TextWrapWord
+		return l
 	}
-	empty := widget.NewLabel(T("home.empty"))
-	var body fyne.CanvasObject = list
-	if len(rows) == 0 {
-		body = container.NewCenter(empty)
+	grid.Add(head(T("home.municipality")))
+	grid.Add(head(T("home.questionnaire")))
+	for _, s := range []State{StateDraft, StateFinal, StateSynced, StateReturned, StateConflict} {
+		grid.Add(head(T("state." + string(s))))
+	}
+	grid.Add(head(""))
+	for _, m := range munis {
+		m := m
+		name := widget.NewLabel(a.municipalityName(m.Code))
+		name.Truncation = fyne.TextTruncateEllipsis
+		grid.Add(name)
+		q := T("home.not_started")
+		if m.Questionnaire != nil {
+			q = T("state." + string(m.Questionnaire.State()))
+		}
+		qb := widget.NewButtonWithIcon(q, theme.DocumentIcon(), func() { a.openQuestionnaire(m.Code, m.Questionnaire) })
+		qb.Alignment = widget.ButtonAlignLeading
+		grid.Add(qb)
+		for _, s := range []State{StateDraft, StateFinal, StateSynced, StateReturned, StateConflict} {
+			n := m.Cases[s]
+			if n == 0 {
+				grid.Add(widget.NewLabel("–"))
+				continue
+			}
+			s := s
+			b := widget.NewButton(strconv.Itoa(n), func() {
+				a.cases.filter = Filter{Instrument: survey.InstrumentCase, Municipality: m.Code, State: s}
+				a.showCases()
+			})
+			if s == StateConflict || s == StateReturned {
+				b.Importance = widget.WarningImportance
+			} else {
+				b.Importance = widget.LowImportance
+			}
+			grid.Add(b)
+		}
+		nb := widget.NewButtonWithIcon(T("home.new_case_short"), theme.ContentAddIcon(), func() { a.newCaseIn(m.Code) })
+		grid.Add(nb)
+	}
+	if len(munis) == 0 {
+		empty := widget.NewLabel(T("home.empty"))
+		empty.Wrapping = fyne.TextWrapWord
+		body.Add(empty)
+	} else {
+		body.Add(widget.NewCard(T("home.municipalities"), "", grid))
 	}
 
-	newCase := widget.NewButton(T("home.new_case"), a.newCase)
+	add := widget.NewButtonWithIcon(T("home.add_municipality"), theme.SearchIcon(), a.addMunicipality)
+	newCase := widget.NewButtonWithIcon(T("home.new_case"), theme.ContentAddIcon(), a.newCase)
 	newCase.Importance = widget.HighImportance
-	syncBtn := widget.NewButton(T("sync.now"), a.runSync)
-	lock := widget.NewButton(T("home.lock"), a.Lock)
-	enrol := widget.NewButton(T("enrol.title"), func() { a.showEnrol(false) })
-
-	top := container.NewVBox(
-		widget.NewLabelWithStyle(T("home.records", map[string]any{"Count": len(rows)}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-	)
-	actions := []fyne.CanvasObject{lock}
-	cx, cancel = ctx()
-	if a.syncer != nil && !a.syncer.Enrolled(cx) {
-		actions = append(actions, enrol)
-	}
-	cancel()
-	actions = append(actions, syncBtn, newCase)
-	a.setContent(T("home.title"), container.NewBorder(top,
-		container.NewVBox(status, container.NewHBox(append([]fyne.CanvasObject{layoutSpacer()}, actions...)...)),
-		nil, nil, body))
+	return page(T("home.title"), container.NewVScroll(body), add, newCase)
 }
 
-func (a *App) stateText(r RecordRow) string {
-	switch {
-	case r.Conflict:
-		return T("state.conflict")
-	case r.Synced:
-		return T("state.synced")
+// attention lists what to do first: conflicts, returned records, finalised
+// records not yet sent. It is nil when there is nothing to do.
+func (a *App) attention(rows []RecordRow) fyne.CanvasObject {
+	count := map[State]int{}
+	for i := range rows {
+		count[rows[i].State()]++
 	}
-	return T("state." + string(r.Status))
+	box := container.NewVBox()
+	line := func(key string, n int, imp widget.Importance, action string, do func()) {
+		l := widget.NewLabel(T(key, map[string]any{"Count": n}))
+		l.Importance = imp
+		l.Wrapping = fyne.TextWrapWord
+		b := widget.NewButton(action, do)
+		box.Add(container.NewBorder(nil, nil, nil, b, l))
+	}
+	filter := func(s State) func() {
+		return func() {
+			a.cases.filter = Filter{State: s}
+			a.showCases()
+		}
+	}
+	if n := count[StateConflict]; n > 0 {
+		line("home.attention_conflicts", n, widget.DangerImportance, T("home.resolve"), filter(StateConflict))
+	}
+	if n := count[StateReturned]; n > 0 {
+		line("home.attention_returned", n, widget.WarningImportance, T("home.review"), filter(StateReturned))
+	}
+	if n := count[StateFinal]; n > 0 {
+		line("home.attention_unsent", n, widget.MediumImportance, T("sync.now"), a.runSync)
+	}
+	if n := count[StateDraft]; n > 0 {
+		line("home.attention_drafts", n, widget.MediumImportance, T("home.show"), filter(StateDraft))
+	}
+	if len(box.Objects) == 0 {
+		return nil
+	}
+	return widget.NewCard(T("home.attention"), "", box)
 }
 
-func (a *App) syncStatusText() string {
-	if a.last == nil {
-		return T("sync.never")
+// addMunicipality starts the questionnaire of a municipality chosen by
+// searching the ISTAT list (before enrolment, or for a municipality added
+// to the team's sample later).
+func (a *App) addMunicipality() {
+	var src form.Source
+	if a.opts.Instruments != nil {
+		src = a.opts.Instruments.Municipalities(a.lang)
 	}
-	return a.reportText(*a.last)
-}
-
-func (a *App) reportText(r SyncReport) string {
-	s := T("sync.report", map[string]any{
-		"Sent": r.Sent, "Accepted": r.Accepted, "Refused": r.Refused, "Received": r.Received,
-		"Receipt": r.ReceiptID, "At": r.At.Local().Format("02/01/2006 15:04"),
+	form.ShowSearch(a.win, T("home.add_municipality"), src, func(o *form.Option) {
+		if o != nil {
+			a.openQuestionnaire(o.Code, nil)
+		}
 	})
-	for _, m := range r.Messages {
-		s += "\n" + m
+}
+
+// openQuestionnaire opens the municipality questionnaire, starting it if
+// there is none yet.
+func (a *App) openQuestionnaire(code string, row *RecordRow) {
+	if row != nil {
+		a.openRecord(row.ID)
+		return
 	}
-	return s
+	rec := survey.Record{Instrument: survey.InstrumentMunicipality, Municipality: code,
+		Answers: survey.Answers{"Comune": code}}
+	a.showRecord(rec, nil)
+}
+
+// newCase starts a case record in the municipality the researcher is working
+// on: the one the case list is filtered on, the only one known, or one
+// chosen in a short list.
+func (a *App) newCase() {
+	if a.cases.filter.Municipality != "" {
+		a.newCaseIn(a.cases.filter.Municipality)
+		return
+	}
+	if a.rec != nil && a.rec.rec.Municipality != "" {
+		a.newCaseIn(a.rec.rec.Municipality)
+		return
+	}
+	known := a.knownMunicipalities()
+	if len(known) == 1 {
+		a.newCaseIn(known[0])
+		return
+	}
+	a.chooseMunicipality(known, a.newCaseIn)
+}
+
+func (a *App) newCaseIn(code string) {
+	if !a.leaveRecord() {
+		return
+	}
+	a.showRecord(survey.Record{Instrument: survey.InstrumentCase, Municipality: code, Answers: survey.Answers{}}, nil)
 }

@@ -1,17 +1,23 @@
 package ui
 
 import (
+	"errors"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 )
 
 // T returns the user-interface string for key in the chosen language.
 func T(key string, data ...any) string { return lang.L(key, data...) }
 
-// LoadTranslations registers the interface strings. The chosen language's
-// file is registered for its own locale and as the fallback, so that the
-// user's choice wins whatever language the operating system reports.
+// Languages are the languages of the interface, Italian first.
+var Languages = []string{"it", "en"}
+
+// LoadTranslations registers the interface strings of language ("it" or
+// "en"; anything else means Italian). The chosen file is registered for both
+// languages' locales, so the user's choice wins whatever language the
+// operating system reports, and it can change while the app runs.
 func LoadTranslations(read func(name string) ([]byte, error), language string) error {
 	if language != "en" {
 		language = "it"
@@ -20,13 +26,35 @@ func LoadTranslations(read func(name string) ([]byte, error), language string) e
 	if err != nil {
 		return err
 	}
-	if err := lang.AddTranslationsForLocale(data, fyne.Locale(language)); err != nil {
-		return err
-	}
-	if language != "en" {
-		return lang.AddTranslationsForLocale(data, fyne.Locale("en"))
+	for _, l := range Languages {
+		if err := lang.AddTranslationsForLocale(data, fyne.Locale(l)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
+// errText is what a person is told about err. The store's own messages are
+// written "Italiano / English": the half in the interface's language is kept.
+func (a *App) errText(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrWrongPassphrase):
+		return T("unlock.wrong")
+	case errors.Is(err, ErrWrongRecoveryKey):
+		return T("recovery.wrong")
+	}
+	return pickLanguage(err.Error(), a.lang)
+}
+
+func pickLanguage(msg, language string) string {
+	it, en, ok := strings.Cut(msg, " / ")
+	if !ok {
+		return msg
+	}
+	if language == "en" {
+		return en
+	}
+	return it
+}

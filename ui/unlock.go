@@ -1,38 +1,59 @@
 package ui
 
 import (
+	"errors"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 )
 
 func (a *App) showUnlock() {
+	a.refresh = nil
 	pass := widget.NewPasswordEntry()
-	pass.SetPlaceHolder(T("passphrase.placeholder"))
+	pass.SetPlaceHolder(T("unlock.placeholder"))
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
 	problem.Wrapping = fyne.TextWrapWord
+	a.unlockMsg = problem
 
+	recovery := widget.NewButton(T("unlock.use_recovery"), a.showRecoveryUnlock)
+	recovery.Importance = widget.LowImportance
 	open := widget.NewButton(T("unlock.open"), nil)
 	open.Importance = widget.HighImportance
 	open.OnTapped = func() {
 		s, err := a.opts.Vault.Open([]byte(pass.Text))
+		pass.SetText("")
 		if err != nil {
-			problem.SetText(err.Error())
-			pass.SetText("")
+			problem.Importance = widget.DangerImportance
+			problem.SetText(a.errText(err))
+			if errors.Is(err, ErrWrongPassphrase) {
+				// The way out for a forgotten passphrase, one key away.
+				recovery.Importance = widget.MediumImportance
+				recovery.Refresh()
+			}
+			a.win.Canvas().Focus(pass)
 			return
 		}
 		a.unlocked(s)
 		a.showHome()
 	}
 	pass.OnSubmitted = func(string) { open.OnTapped() }
-	recovery := widget.NewButton(T("unlock.use_recovery"), a.showRecoveryUnlock)
-	recovery.Importance = widget.LowImportance
+	intro := widget.NewLabel(T("unlock.intro"))
+	intro.Wrapping = fyne.TextWrapWord
 
 	a.setContent(T("unlock.title"), page(T("unlock.title"),
-		container.NewVBox(widget.NewForm(widget.NewFormItem(T("passphrase.label"), pass)), problem),
+		narrow(container.NewVBox(intro, widget.NewForm(widget.NewFormItem(T("passphrase.label"), pass)), problem)),
 		recovery, open))
 	a.win.Canvas().Focus(pass)
+}
+
+// unlockNotice shows a calm (not red) line on the unlock screen.
+func (a *App) unlockNotice(msg string) {
+	if a.unlockMsg != nil {
+		a.unlockMsg.Importance = widget.MediumImportance
+		a.unlockMsg.SetText(msg)
+	}
 }
 
 func (a *App) showRecoveryUnlock() {
@@ -48,16 +69,17 @@ func (a *App) showRecoveryUnlock() {
 	open.OnTapped = func() {
 		s, err := a.opts.Vault.OpenWithRecovery(key.Text)
 		if err != nil {
-			problem.SetText(err.Error())
+			problem.SetText(a.errText(err))
 			return
 		}
 		a.unlocked(s)
-		a.showHome()
+		// Opened without the passphrase: choose a new one straight away.
+		a.showNewPassphrase(true)
 	}
 	key.OnSubmitted = func(string) { open.OnTapped() }
 	back := widget.NewButton(T("common.back"), a.showUnlock)
 	a.setContent(T("recovery.unlock_title"), page(T("recovery.unlock_title"),
-		container.NewVBox(intro, widget.NewForm(widget.NewFormItem(T("recovery.label"), key)), problem),
+		narrow(container.NewVBox(intro, widget.NewForm(widget.NewFormItem(T("recovery.label"), key)), problem)),
 		back, open))
 	a.win.Canvas().Focus(key)
 }

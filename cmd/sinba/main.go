@@ -56,23 +56,30 @@ func runDesktop(args []string) int {
 	a := app.NewWithID(appID)
 	a.SetIcon(icon)
 
-	lg := *language
-	if lg == "" {
-		lg = a.Preferences().StringWithFallback("language", "it")
+	if *language == "it" || *language == "en" {
+		a.Preferences().SetString(ui.PrefLanguage, *language)
 	}
-	if err := ui.LoadTranslations(func(name string) ([]byte, error) {
+	readTranslation := func(name string) ([]byte, error) {
 		return assets.Translations.ReadFile("translations/" + name)
-	}, lg); err != nil {
+	}
+	if err := ui.LoadTranslations(readTranslation, a.Preferences().StringWithFallback(ui.PrefLanguage, "it")); err != nil {
 		fmt.Fprintln(os.Stderr, "sinba: traduzioni non caricate / translations not loaded:", err)
+	}
+	instruments, err := backend.LoadInstruments()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sinba: definizioni delle schede non caricate / instrument definitions not loaded:", err)
+		return 1
 	}
 
 	w := a.NewWindow(appName)
 	w.Resize(fyne.NewSize(1024, 720))
 	u := ui.New(w, ui.Options{
-		Vault:     backend.NewVault(dir),
-		Syncer:    backend.NewSyncer,
-		ServerURL: *server,
-		EnrolCode: *code,
+		Vault:        backend.NewVault(dir),
+		Instruments:  instruments,
+		Syncer:       backend.NewSyncer,
+		Translations: readTranslation,
+		ServerURL:    *server,
+		EnrolCode:    *code,
 	})
 	w.SetOnClosed(u.Close)
 	u.Start()

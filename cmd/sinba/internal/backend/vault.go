@@ -1,12 +1,15 @@
-// Package backend adapts the real local store and sync client to the small
-// interfaces the user interface declares (package ui), so that ui never
-// imports SQL or HTTP code and cmd/sinba only wires.
+// Package backend adapts the real local store, instrument registry and sync
+// client to the small interfaces the user interface declares (package ui),
+// so that ui never imports SQL or HTTP code and cmd/sinba only wires.
 package backend
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"sinba/localdb"
 	"sinba/survey"
@@ -28,7 +31,11 @@ func DefaultDataDir() string {
 }
 
 // Vault opens the encrypted store in one data folder.
-type Vault struct{ Dir string }
+type Vault struct {
+	Dir string
+	// Options tune the store; tests pass cheap KDF parameters.
+	Options localdb.Options
+}
 
 // NewVault returns the vault of the data folder dir.
 func NewVault(dir string) *Vault { return &Vault{Dir: dir} }
@@ -38,40 +45,67 @@ func (v *Vault) Exists() bool { return localdb.Exists(v.Dir) }
 
 // Create implements ui.Vault.
 func (v *Vault) Create(passphrase []byte) (ui.Store, string, error) {
-	s, key, err := localdb.Create(v.Dir, passphrase)
+	s, key, err := localdb.CreateWith(v.Dir, passphrase, v.Options)
 	if err != nil {
 		return nil, "", err
 	}
-	return &Store{DB: s}, key, nil
+	return v.wrap(s), key, nil
 }
 
 // Open implements ui.Vault.
 func (v *Vault) Open(passphrase []byte) (ui.Store, error) {
-	s, err := localdb.Open(v.Dir, passphrase)
+	s, err := localdb.OpenWith(v.Dir, passphrase, v.Options)
 	if err != nil {
-		return nil, err
+		return nil, uiError(err)
 	}
-	return &Store{DB: s}, nil
+	return v.wrap(s), nil
 }
 
 // OpenWithRecovery implements ui.Vault.
 func (v *Vault) OpenWithRecovery(key string) (ui.Store, error) {
-	s, err := localdb.OpenWithRecovery(v.Dir, key)
+	s, err := localdb.OpenWithRecoveryOpts(v.Dir, key, v.Options)
 	if err != nil {
-		return nil, err
+		return nil, uiError(err)
 	}
-	return &Store{DB: s}, nil
+	return v.wrap(s), nil
+}
+
+// Restore implements ui.Vault. The store it replaces is kept beside it by
+// localdb, never deleted.
+func (v *Vault) Restore(backupPath string, passphrase []byte) (ui.Store, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if err := localdb.RestoreWith(ctx, backupPath, v.Dir, localdb.Credentials{Passphrase: passphrase}, true, v.Options); err != nil {
+		return nil, uiError(err)
+	}
+	return v.Open(passphrase)
+}
+
+func (v *Vault) wrap(s *localdb.Store) *Store { return &Store{DB: s, vault: v} }
+
+// uiError marks the errors the screens explain in their own words.
+func uiError(err error) error {
+	switch {
+	case errors.Is(err, localdb.ErrWrongPassphrase):
+		return fmt.Errorf("%w: %w", ui.ErrWrongPassphrase, err)
+	case errors.Is(err, localdb.ErrWrongRecoveryKey), errors.Is(err, localdb.ErrMalformedRecoveryKey):
+		return fmt.Errorf("%w: %w", ui.ErrWrongRecoveryKey, err)
+	}
+	return err
 }
 
 // Store is an unlocked local store seen by the user interface.
-type Store struct{ DB *localdb.Store }
+type Store struct {
+	DB    *localdb.Store
+	vault *Vault
+}
 
 // Actor names who saves on this laptop in the local audit trail.
 const Actor = "rilevatore"
 
 // Save implements ui.Store.
-func (s *Store) Save(ctx context.Context, rec survey.Record, status survey.Status) (ui.RecordRow, error) {
-	info, err := s.DB.Save(ctx, rec, localdb.SaveOptions{Status: status, Actor: Actor})
+func (s *Store) Save(ctx context.Context, rec survey.Record, status survey.Status, base string) (ui.RecordRow, error) {
+	info, err := s.DB.Save(ctx, rec, localdb.SaveOptions{Status: status, Actor: Actor, BaseRevision: base})
 	if err != nil {
 		return ui.RecordRow{}, err
 	}
@@ -87,18 +121,108 @@ func (s *Store) Get(ctx context.Context, id string) (survey.Record, ui.RecordRow
 	return rec, row(info), nil
 }
 
-// List implements ui.Store.
-func (s *Store) List(ctx context.Context) ([]ui.RecordRow, error) {
-	infos, err := s.DB.List(ctx, localdb.Filter{})
+// List implements ui.Store. The sync state is not a column of the index, so
+// "final" and "synced" are told apart here.
+func (s *Store) List(ctx context.Context, f ui.Filter) ([]ui.RecordRow, error) {
+	lf := localdb.Filter{Instrument: f.Instrument, Municipality: f.Municipality, Query: f.Query}
+	switch f.Sort {
+	case ui.SortLabel:
+		lf.Sort = localdb.SortLabel
+	case ui.SortStatus:
+		lf.Sort = localdb.SortStatus
+	}
+	switch f.State {
+	case ui.StateConflict:
+		lf.Conflict = true
+	case ui.StateDraft:
+		lf.Status = survey.StatusDraft
+	case ui.StateReturned:
+		lf.Status = survey.StatusReturned
+	case ui.StateApproved:
+		lf.Status = survey.StatusApproved
+	case ui.StateFinal, ui.StateSynced:
+		lf.Status = survey.StatusFinal
+	}
+	infos, err := s.DB.List(ctx, lf)
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]ui.RecordRow, len(infos))
-	for i, info := range infos {
-		rows[i] = row(info)
+	rows := make([]ui.RecordRow, 0, len(infos))
+	for _, info := range infos {
+		r := row(info)
+		if f.State != "" && r.State() != f.State {
+			continue
+		}
+		rows = append(rows, r)
 	}
 	return rows, nil
 }
+
+// Comments implements ui.Store: the comments of the review that returned
+// the record, on its current version.
+func (s *Store) Comments(ctx context.Context, id string) ([]ui.Comment, error) {
+	cs, err := s.DB.Comments(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ui.Comment, len(cs))
+	for i, c := range cs {
+		out[i] = ui.Comment{Field: c.Field, Text: c.Text, At: c.At}
+	}
+	return out, nil
+}
+
+// Conflict implements ui.Store.
+func (s *Store) Conflict(ctx context.Context, id string) (mine, theirs survey.Record, err error) {
+	mine, info, err := s.DB.Get(ctx, id)
+	if err != nil {
+		return mine, theirs, err
+	}
+	if info.OtherRevision == "" {
+		return mine, mine, nil
+	}
+	other, err := s.DB.GetRevision(ctx, info.OtherRevision)
+	if err != nil {
+		return mine, theirs, err
+	}
+	if other.Err != nil {
+		return mine, theirs, other.Err
+	}
+	return mine, other.Record, nil
+}
+
+// Resolve implements ui.Store.
+func (s *Store) Resolve(ctx context.Context, id string, merged survey.Record) (ui.RecordRow, error) {
+	info, err := s.DB.Resolve(ctx, id, merged, Actor)
+	if err != nil {
+		return ui.RecordRow{}, err
+	}
+	return row(info), nil
+}
+
+// ChangePassphrase implements ui.Store.
+func (s *Store) ChangePassphrase(old, new []byte) error {
+	return uiError(s.DB.ChangePassphrase(old, new))
+}
+
+// CheckRecoveryKey implements ui.RecoveryChecker: it opens the same folder
+// a second time with the key and closes it at once.
+func (s *Store) CheckRecoveryKey(key string) error {
+	o, err := localdb.OpenWithRecoveryOpts(s.DB.Dir(), key, s.vault.Options)
+	if err != nil {
+		return uiError(err)
+	}
+	return o.Lock()
+}
+
+// Backup implements ui.Store.
+func (s *Store) Backup(ctx context.Context, path string) error { return s.DB.Backup(ctx, path) }
+
+// SetIdleLock implements ui.Store.
+func (s *Store) SetIdleLock(d time.Duration, onLock func()) { s.DB.SetIdleLock(d, onLock) }
+
+// Touch implements ui.Store.
+func (s *Store) Touch() { s.DB.Touch() }
 
 // Lock implements ui.Store.
 func (s *Store) Lock() error { return s.DB.Lock() }
@@ -106,11 +230,13 @@ func (s *Store) Lock() error { return s.DB.Lock() }
 func row(info localdb.RecordInfo) ui.RecordRow {
 	return ui.RecordRow{
 		ID:           info.ID,
+		Revision:     info.Revision,
 		Instrument:   info.Instrument,
+		Version:      info.InstrumentVersion,
 		Municipality: info.Municipality,
 		Label:        info.Label,
 		Status:       info.Status,
-		Synced:       info.SyncState == localdb.SyncSent,
+		Synced:       info.SyncState == localdb.SyncSent || info.SyncState == localdb.SyncRemote,
 		Conflict:     info.Conflict,
 		Updated:      info.Updated,
 	}

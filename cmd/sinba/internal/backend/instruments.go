@@ -1,0 +1,77 @@
+package backend
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"sinba/assets"
+	"sinba/survey"
+	"sinba/ui"
+	"sinba/ui/form"
+)
+
+// Instruments serves the forms of the instruments shipped with the app.
+// Specs are built once per instrument version and language: building one
+// walks thousands of reference entries no more than the form needs.
+type Instruments struct {
+	Registry *survey.Registry
+	Ref      *survey.Reference
+	// Now is the reference date of the rules; nil means time.Now.
+	Now func() time.Time
+
+	mu    sync.Mutex
+	specs map[string]*form.Spec
+}
+
+// LoadInstruments reads the embedded reference lists and instrument
+// definitions.
+func LoadInstruments() (*Instruments, error) {
+	ref, err := survey.LoadReference(assets.Reference)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := survey.LoadInstruments(assets.Instruments, ref)
+	if err != nil {
+		return nil, err
+	}
+	return &Instruments{Registry: reg, Ref: ref}, nil
+}
+
+var _ ui.Instruments = (*Instruments)(nil)
+
+// Form implements ui.Instruments.
+func (in *Instruments) Form(instrument string, version int, language string) (*form.Spec, error) {
+	var def *survey.Instrument
+	var ok bool
+	if version == 0 {
+		def, ok = in.Registry.Latest(instrument)
+	} else {
+		def, ok = in.Registry.Get(instrument, version)
+	}
+	if !ok {
+		return nil, fmt.Errorf("definizione dello strumento %s v%d non disponibile: aggiorna l'applicazione / "+
+			"instrument definition %s v%d not available: update the application", instrument, version, instrument, version)
+	}
+	key := fmt.Sprintf("%s@%d/%s", def.ID, def.Version, language)
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if s := in.specs[key]; s != nil {
+		return s, nil
+	}
+	now := in.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := form.FromSurvey(def, language, now)
+	if in.specs == nil {
+		in.specs = map[string]*form.Spec{}
+	}
+	in.specs[key] = s
+	return s, nil
+}
+
+// Municipalities implements ui.Instruments.
+func (in *Instruments) Municipalities(language string) form.Source {
+	return form.SourceOf(in.Ref.List(survey.ListMunicipalities), language)
+}

@@ -1,0 +1,117 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"sinba/sync/client"
+	"sinba/ui"
+)
+
+// Syncer adapts the sync client of one unlocked store to ui.Syncer.
+type Syncer struct {
+	C *client.Client
+}
+
+// NewSyncer is the ui.SyncerFactory of the app.
+func NewSyncer(s ui.Store) ui.Syncer {
+	st, ok := s.(*Store)
+	if !ok {
+		return nil
+	}
+	return &Syncer{C: client.New(st.DB, client.Options{})}
+}
+
+// Enrolled implements ui.Syncer.
+func (s *Syncer) Enrolled(ctx context.Context) bool {
+	_, err := s.C.Enrolled(ctx)
+	return err == nil
+}
+
+// Server implements ui.Syncer.
+func (s *Syncer) Server(ctx context.Context) string {
+	e, err := s.C.Enrolled(ctx)
+	if err != nil {
+		return ""
+	}
+	if e.TeamName != "" {
+		return fmt.Sprintf("%s (%s · %s)", e.ServerURL, e.ProjectName, e.TeamName)
+	}
+	return e.ServerURL
+}
+
+// Enrol implements ui.Syncer.
+func (s *Syncer) Enrol(ctx context.Context, serverURL, code string) error {
+	_, err := s.C.Enrol(ctx, serverURL, code)
+	return syncError(err)
+}
+
+// Assignments implements ui.Syncer.
+func (s *Syncer) Assignments(ctx context.Context) []string {
+	a, _ := s.C.Assignments(ctx)
+	return a
+}
+
+// LastReport implements ui.Syncer: the newest receipt kept in the store.
+func (s *Syncer) LastReport(ctx context.Context) (*ui.SyncReport, error) {
+	rs, err := s.C.Receipts(ctx, 1)
+	if err != nil || len(rs) == 0 {
+		return nil, err
+	}
+	r := rs[0]
+	rep := &ui.SyncReport{Sent: len(r.Accepted) + len(r.Refused), Accepted: len(r.Accepted), Refused: len(r.Refused),
+		ReceiptID: shortID(r.BatchID), At: r.ReceivedAt}
+	for _, rf := range r.Refused {
+		rep.Messages = append(rep.Messages, rf.MessageIT+" / "+rf.MessageEN)
+	}
+	return rep, nil
+}
+
+// SyncOnce implements ui.Syncer.
+func (s *Syncer) SyncOnce(ctx context.Context, progress func(done, total int)) (ui.SyncReport, error) {
+	rep, err := s.C.SyncOnce(ctx, progress)
+	if rep == nil {
+		return ui.SyncReport{}, syncError(err)
+	}
+	out := ui.SyncReport{Sent: rep.Sent, Accepted: rep.Accepted, Refused: rep.Refused,
+		Received: rep.Received + rep.Reviews, Conflicts: rep.Conflicts + rep.LocalConflicts, Returned: rep.Reviews}
+	if n := len(rep.Receipts); n > 0 {
+		last := rep.Receipts[n-1]
+		out.ReceiptID, out.At = shortID(last.BatchID), last.ReceivedAt
+		for _, r := range rep.Receipts {
+			for _, rf := range r.Refused {
+				out.Messages = append(out.Messages, rf.MessageIT+" / "+rf.MessageEN)
+			}
+		}
+	}
+	if out.At.IsZero() {
+		out.At = timeNow()
+	}
+	if rep.WaitingTeamKey {
+		out.Messages = append(out.Messages, "in attesa della chiave del gruppo da un collega già collegato: le schede restano in coda / "+
+			"waiting for the team key from a colleague already enrolled: the records stay queued")
+	}
+	return out, syncError(err)
+}
+
+// syncError marks an unreachable server, which the screens explain.
+func syncError(err error) error {
+	var off *client.OfflineError
+	if errors.As(err, &off) {
+		return fmt.Errorf("%w: %w", ui.ErrOffline, err)
+	}
+	return err
+}
+
+var timeNow = time.Now
+
+// shortID is the first block of a UUID: enough to tell receipts apart when
+// reading them to a coordinator on the phone.
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}

@@ -1,0 +1,267 @@
+package ui
+
+import (
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sinba/survey"
+	"sinba/ui/form"
+)
+
+// caseListState is the case list's search, filters and order, kept while the
+// researcher opens a record and comes back.
+type caseListState struct {
+	filter Filter
+	search *form.FocusEntry
+	table  *widget.Table
+	rows   []RecordRow
+}
+
+// caseColumns are the columns of the case list and their widths.
+var caseColumns = []struct {
+	key   string
+	width float32
+}{
+	{"cases.col_name", 300},
+	{"cases.col_municipality", 220},
+	{"cases.col_instrument", 170},
+	{"cases.col_state", 190},
+	{"cases.col_updated", 150},
+}
+
+// CaseList is the case list widget tree; it is built by showCases and, for
+// benchmarks and tests, by BuildCaseList.
+type CaseList struct {
+	a       *App
+	Object  fyne.CanvasObject
+	Table   *widget.Table
+	Search  *form.FocusEntry
+	Count   *widget.Label
+	Problem *widget.Label
+	names   map[string]string // municipality names, looked up once
+}
+
+func (a *App) showCases() {
+	if !a.leaveRecord() {
+		return
+	}
+	a.show(T("cases.title"), func() fyne.CanvasObject { return a.buildCaseList().Object }, a.showCases)
+	if a.cases.search != nil {
+		a.win.Canvas().Focus(a.cases.search)
+	}
+}
+
+func (a *App) buildCaseList() *CaseList {
+	cl := &CaseList{a: a, names: map[string]string{}}
+	st := &a.cases
+	cl.Search = form.NewFocusEntry()
+	cl.Search.SetPlaceHolder(T("cases.search_placeholder"))
+	cl.Search.Text = st.filter.Query
+	st.search = cl.Search
+	cl.Count = widget.NewLabel("")
+	cl.Problem = widget.NewLabel("")
+	cl.Problem.Importance = widget.DangerImportance
+	cl.Problem.Hide()
+
+	cl.Table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(st.rows), len(caseColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row < len(st.rows) {
+				o.(*widget.Label).SetText(cl.cell(&st.rows[id.Row], id.Col))
+			}
+		},
+	)
+	cl.Table.ShowHeaderColumn = false
+	cl.Table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	cl.Table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widget.Label).SetText(T(caseColumns[id.Col].key))
+		}
+	}
+	for i, c := range caseColumns {
+		cl.Table.SetColumnWidth(i, c.width)
+	}
+	cl.Table.OnSelected = func(id widget.TableCellID) {
+		cl.Table.UnselectAll()
+		if id.Row >= 0 && id.Row < len(st.rows) {
+			a.openRecord(st.rows[id.Row].ID)
+		}
+	}
+	st.table = cl.Table
+
+	// Filters: municipality, state, order.
+	all := T("cases.all_municipalities")
+	munis := a.knownMunicipalities()
+	muniOpts := []string{all}
+	for _, c := range munis {
+		muniOpts = append(muniOpts, cl.name(c))
+	}
+	muni := widget.NewSelect(muniOpts, nil)
+	muni.Selected = all
+	if i := slices.Index(munis, st.filter.Municipality); i >= 0 {
+		muni.Selected = muniOpts[i+1]
+	}
+	muni.OnChanged = func(s string) {
+		st.filter.Municipality = ""
+		if i := slices.Index(muniOpts, s); i > 0 {
+			st.filter.Municipality = munis[i-1]
+		}
+		cl.Reload()
+	}
+	allStates := T("cases.all_states")
+	stateOpts := []string{allStates}
+	for _, s := range States {
+		stateOpts = append(stateOpts, T("state."+string(s)))
+	}
+	state := widget.NewSelect(stateOpts, nil)
+	state.Selected = allStates
+	if i := slices.Index(States, st.filter.State); i >= 0 {
+		state.Selected = stateOpts[i+1]
+	}
+	state.OnChanged = func(s string) {
+		st.filter.State = ""
+		if i := slices.Index(stateOpts, s); i > 0 {
+			st.filter.State = States[i-1]
+		}
+		cl.Reload()
+	}
+	sorts := []Sort{SortUpdated, SortLabel, SortStatus}
+	sortOpts := []string{T("cases.sort_updated"), T("cases.sort_label"), T("cases.sort_status")}
+	order := widget.NewSelect(sortOpts, nil)
+	order.Selected = sortOpts[max(0, slices.Index(sorts, st.filter.Sort))]
+	order.OnChanged = func(s string) {
+		st.filter.Sort = sorts[max(0, slices.Index(sortOpts, s))]
+		cl.Reload()
+	}
+	cl.Search.OnChanged = func(q string) {
+		st.filter.Query = q
+		cl.Reload()
+	}
+	// Enter in the search opens the first match; Down goes to the table.
+	cl.Search.OnSubmitted = func(string) {
+		if len(st.rows) > 0 {
+			a.openRecord(st.rows[0].ID)
+		}
+	}
+	cl.Search.OnUpDown = func(down bool) {
+		if down && len(st.rows) > 0 {
+			a.win.Canvas().Focus(cl.Table)
+		}
+	}
+
+	newCase := widget.NewButtonWithIcon(T("home.new_case"), theme.ContentAddIcon(), a.newCase)
+	newCase.Importance = widget.HighImportance
+	filters := container.NewGridWithColumns(3, muni, state, order)
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, cl.Search),
+		filters,
+		container.NewHBox(cl.Count, cl.Problem),
+	)
+	cl.Reload()
+	cl.Object = page(T("cases.title"), container.NewBorder(top, nil, nil, nil, cl.Table), newCase)
+	return cl
+}
+
+// Reload reads the rows matching the filter again.
+func (cl *CaseList) Reload() {
+	st := &cl.a.cases
+	f := st.filter
+	if f.Instrument == "" {
+		f.Instrument = survey.InstrumentCase
+	}
+	cx, cancel := ctx()
+	rows, err := cl.a.store.List(cx, f)
+	cancel()
+	if err != nil {
+		cl.Problem.SetText(cl.a.errText(err))
+		cl.Problem.Show()
+	} else {
+		cl.Problem.Hide()
+	}
+	st.rows = rows
+	cl.Count.SetText(T("cases.count", map[string]any{"Count": len(rows)}))
+	cl.Table.Refresh()
+	cl.Table.ScrollToTop()
+}
+
+// Rows is what the list shows.
+func (cl *CaseList) Rows() []RecordRow { return cl.a.cases.rows }
+
+func (cl *CaseList) name(code string) string {
+	n, ok := cl.names[code]
+	if !ok {
+		n = cl.a.municipalityName(code)
+		cl.names[code] = n
+	}
+	return n
+}
+
+func (cl *CaseList) cell(r *RecordRow, col int) string {
+	switch col {
+	case 0:
+		if r.Label == "" {
+			return T("cases.unnamed")
+		}
+		return r.Label
+	case 1:
+		return cl.name(r.Municipality)
+	case 2:
+		return T("instrument." + r.Instrument)
+	case 3:
+		return T("state." + string(r.State()))
+	case 4:
+		return r.Updated.Local().Format("02/01/2006 15:04")
+	}
+	return ""
+}
+
+// chooseMunicipality asks which municipality a new case record belongs to:
+// one of the known ones, or another one found by searching.
+func (a *App) chooseMunicipality(known []string, then func(code string)) {
+	search := func() {
+		var src form.Source
+		if a.opts.Instruments != nil {
+			src = a.opts.Instruments.Municipalities(a.lang)
+		}
+		form.ShowSearch(a.win, T("home.choose_municipality"), src, func(o *form.Option) {
+			if o != nil {
+				then(o.Code)
+			}
+		})
+	}
+	if len(known) == 0 {
+		search()
+		return
+	}
+	var d dialog.Dialog
+	list := container.NewVBox()
+	for _, c := range known {
+		c := c
+		list.Add(widget.NewButton(a.municipalityName(c), func() {
+			d.Hide()
+			then(c)
+		}))
+	}
+	other := widget.NewButtonWithIcon(T("home.other_municipality"), theme.SearchIcon(), func() {
+		d.Hide()
+		search()
+	})
+	list.Add(other)
+	d = dialog.NewCustom(T("home.choose_municipality"), T("common.cancel"), list, a.win)
+	d.Show()
+	if len(list.Objects) > 0 {
+		a.win.Canvas().Focus(list.Objects[0].(fyne.Focusable))
+	}
+}

@@ -1,0 +1,347 @@
+package form
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sinba/survey"
+)
+
+// Form is an instrument rendered for one record: a list of sections on the
+// left, the current section's questions in a scroll, and the buttons to move
+// between sections. Every edit goes straight into the record.
+type Form struct {
+	Spec *Spec
+	rec  *survey.Record
+	win  fyne.Window
+
+	// OnChanged is called after every edit, on the UI goroutine.
+	OnChanged func()
+
+	pages  []*pageView
+	views  map[string]*questionView
+	cur    int
+	result Result
+
+	scroll    *container.Scroll
+	sections  *widget.List
+	pageLabel *widget.Label
+	prev      *widget.Button
+	next      *widget.Button
+	root      fyne.CanvasObject
+	filling   bool // widgets are being set from the record: not an edit
+	readOnly  bool
+	final     bool // show the findings as finalising sees them
+	comments  map[string]string
+	lastFocus string
+}
+
+type pageView struct {
+	page   *Page
+	box    *fyne.Container
+	views  []*questionView
+	errors int
+	warns  int
+}
+
+// New renders spec for rec in win. The form edits rec in place.
+func New(spec *Spec, rec *survey.Record, win fyne.Window) *Form {
+	if rec.Answers == nil {
+		rec.Answers = survey.Answers{}
+	}
+	f := &Form{Spec: spec, rec: rec, win: win, views: map[string]*questionView{}}
+	f.filling = true
+	for i := range spec.Pages {
+		f.pages = append(f.pages, f.buildPage(i))
+	}
+	f.filling = false
+
+	f.scroll = container.NewVScroll(container.NewVBox())
+	f.pageLabel = widget.NewLabel("")
+	f.prev = widget.NewButtonWithIcon(lang.L("form.previous"), theme.NavigateBackIcon(), f.Prev)
+	f.next = widget.NewButtonWithIcon(lang.L("form.next"), theme.NavigateNextIcon(), f.Next)
+	f.next.IconPlacement = widget.ButtonIconTrailingText
+	f.sections = widget.NewList(
+		func() int { return len(f.pages) },
+		func() fyne.CanvasObject { return widget.NewLabel("00. section title of some length") },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(f.sectionText(i)) },
+	)
+	f.sections.OnSelected = func(i widget.ListItemID) {
+		if i != f.cur {
+			f.ShowPage(i)
+		}
+	}
+	nav := container.NewHBox(f.prev, layout.NewSpacer(), f.pageLabel, layout.NewSpacer(), f.next)
+	split := container.NewHSplit(f.sections, container.NewBorder(nil, nav, nil, nil, f.scroll))
+	split.Offset = 0.24
+	f.root = split
+	f.evaluate()
+	f.ShowPage(0)
+	return f
+}
+
+// Object is the form's widget tree, to put in a screen.
+func (f *Form) Object() fyne.CanvasObject { return f.root }
+
+// Record is the record the form edits.
+func (f *Form) Record() *survey.Record { return f.rec }
+
+// Page is the index of the section shown.
+func (f *Form) Page() int { return f.cur }
+
+// Result is what the rules said at the last edit.
+func (f *Form) Result() Result { return f.result }
+
+// SetReadOnly disables every input (a finalised record is looked at, not
+// edited, until the researcher reopens it).
+func (f *Form) SetReadOnly(ro bool) {
+	f.readOnly = ro
+	for _, v := range f.views {
+		v.applyEnabled()
+	}
+}
+
+func (f *Form) sectionText(i int) string {
+	p := f.pages[i]
+	s := fmt.Sprintf("%d. %s", i+1, p.page.Title)
+	switch {
+	case p.errors > 0:
+		s += fmt.Sprintf("  ⚠ %d", p.errors+p.warns)
+	case p.warns > 0:
+		s += fmt.Sprintf("  · %d", p.warns)
+	}
+	return s
+}
+
+// ShowPage shows section i.
+func (f *Form) ShowPage(i int) {
+	if i < 0 || i >= len(f.pages) {
+		return
+	}
+	f.cur = i
+	f.scroll.Content = f.pages[i].box
+	f.scroll.Offset = fyne.Position{}
+	f.scroll.Refresh()
+	f.pageLabel.SetText(lang.L("form.page_of", map[string]any{"Page": i + 1, "Pages": len(f.pages)}))
+	if i == 0 {
+		f.prev.Disable()
+	} else {
+		f.prev.Enable()
+	}
+	if i == len(f.pages)-1 {
+		f.next.Disable()
+	} else {
+		f.next.Enable()
+	}
+	f.sections.Select(i)
+}
+
+// Next shows the next section and focuses its first question.
+func (f *Form) Next() {
+	if f.cur < len(f.pages)-1 {
+		f.ShowPage(f.cur + 1)
+		f.focusFirst()
+	}
+}
+
+// Prev shows the previous section and focuses its first question.
+func (f *Form) Prev() {
+	if f.cur > 0 {
+		f.ShowPage(f.cur - 1)
+		f.focusFirst()
+	}
+}
+
+func (f *Form) focusFirst() {
+	for _, v := range f.pages[f.cur].views {
+		if v.box.Visible() && v.focus != nil {
+			f.win.Canvas().Focus(v.focus)
+			return
+		}
+	}
+}
+
+// FocusField shows the section of the question at path, focuses it and
+// scrolls it into view. It reports whether the path is a question of the form.
+func (f *Form) FocusField(path string) bool {
+	v := f.views[path]
+	if v == nil {
+		return false
+	}
+	if v.page != f.cur {
+		f.ShowPage(v.page)
+	}
+	if v.focus != nil && !f.readOnly {
+		f.win.Canvas().Focus(v.focus)
+	}
+	f.reveal(v.box)
+	return true
+}
+
+// Refill shows again the stored answer of the question at path, after the
+// screen changed it.
+func (f *Form) Refill(path string) {
+	if v := f.views[path]; v != nil && v.fill != nil {
+		f.filling = true
+		v.fill()
+		f.filling = false
+		f.evaluate()
+	}
+}
+
+// Has reports whether path is a question the form shows.
+func (f *Form) Has(path string) bool { return f.views[path] != nil }
+
+// Label returns the label of the question at path, for issue lists.
+func (f *Form) Label(path string) string {
+	if v := f.views[path]; v != nil {
+		if v.parent != nil {
+			return v.parent.itemTitle(v.item) + " · " + v.q.Label
+		}
+		return v.q.Label
+	}
+	return path
+}
+
+// reveal scrolls the section so that o is in view.
+func (f *Form) reveal(o fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(f.scroll).Y + f.scroll.Offset.Y
+	bottom := top + o.Size().Height
+	view := f.scroll.Size().Height
+	off := f.scroll.Offset.Y
+	switch {
+	case top < off:
+		off = top
+	case bottom > off+view:
+		off = min(top, bottom-view)
+	default:
+		return
+	}
+	f.scroll.ScrollToOffset(fyne.NewPos(0, max(0, off)))
+}
+
+// Validate runs the rules as finalising does and shows every finding beside
+// its field.
+func (f *Form) Validate(final bool) Result {
+	f.final = final
+	f.check(final)
+	return f.result
+}
+
+func (f *Form) changed(v *questionView) {
+	if f.filling {
+		return
+	}
+	if v != nil {
+		f.lastFocus = v.path
+	}
+	if f.Spec.Computed != nil {
+		f.filling = true
+		for _, id := range f.Spec.Computed(f.rec) {
+			if cv := f.views[id]; cv != nil && cv.fill != nil {
+				cv.fill()
+			}
+		}
+		f.filling = false
+	}
+	f.evaluate()
+	if f.OnChanged != nil {
+		f.OnChanged()
+	}
+}
+
+func (f *Form) evaluate() { f.check(f.final) }
+
+// SetFinal makes the form show, from now on, every finding that finalising
+// would report (required answers included), updated as the researcher fixes
+// them.
+func (f *Form) SetFinal(on bool) {
+	f.final = on
+	f.evaluate()
+}
+
+func (f *Form) check(final bool) {
+	var r Result
+	if f.Spec.Check != nil {
+		r = f.Spec.Check(f.rec, final)
+	}
+	f.result = r
+	byPath := make(map[string]Issue, len(r.Issues))
+	for _, is := range r.Issues {
+		if old, ok := byPath[is.Path]; !ok || (old.Severity == Warning && is.Severity == Error) {
+			byPath[is.Path] = is
+		}
+	}
+	for _, p := range f.pages {
+		p.errors, p.warns = 0, 0
+		relayout := false
+		for _, v := range p.views {
+			if v.apply(r.Hidden, byPath) {
+				relayout = true
+			}
+		}
+		for path, is := range byPath {
+			if v := f.views[path]; v != nil && f.pages[v.page] == p {
+				if is.Severity == Error {
+					p.errors++
+				} else {
+					p.warns++
+				}
+			}
+		}
+		if relayout {
+			p.box.Refresh()
+		}
+	}
+	if f.sections != nil {
+		f.sections.Refresh()
+	}
+}
+
+// SetComments shows the coordinator's comments beside the fields they
+// concern; comments keyed by a path the form does not show are returned, for
+// the screen to show on their own.
+func (f *Form) SetComments(comments map[string]string) (unplaced map[string]string) {
+	f.comments = comments
+	unplaced = map[string]string{}
+	for _, v := range f.views {
+		v.setComment("")
+	}
+	for path, c := range comments {
+		if v := f.views[path]; v != nil {
+			v.setComment(c)
+		} else {
+			unplaced[path] = c
+		}
+	}
+	for _, p := range f.pages {
+		p.box.Refresh()
+	}
+	return unplaced
+}
+
+func (f *Form) buildPage(i int) *pageView {
+	p := &f.Spec.Pages[i]
+	pv := &pageView{page: p}
+	objs := []fyne.CanvasObject{widget.NewLabelWithStyle(p.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
+	if p.Intro != "" {
+		intro := widget.NewLabel(p.Intro)
+		intro.Wrapping = fyne.TextWrapWord
+		objs = append(objs, intro)
+	}
+	top := answers{rec: f.rec}
+	for qi := range p.Questions {
+		v := f.newQuestion(&p.Questions[qi], p.Questions[qi].ID, top, i, nil, 0)
+		pv.views = append(pv.views, v)
+		objs = append(objs, v.box)
+	}
+	pv.box = container.NewVBox(objs...)
+	return pv
+}

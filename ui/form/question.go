@@ -1,0 +1,505 @@
+package form
+
+import (
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sinba/survey"
+)
+
+// questionView is one question on a page: its label, the input, the
+// "datum not held" box and the note, and the lines that show findings and
+// the coordinator's comment.
+type questionView struct {
+	f    *Form
+	q    *Question
+	path string
+	ans  answers
+	page int
+
+	parent *groupView // set inside a repeat group
+	item   int
+
+	box     *fyne.Container
+	comment *widget.Label
+	issue   *widget.Label
+	focus   fyne.Focusable
+	notHeld *focusCheck
+	note    *FocusEntry
+	enable  func(bool)
+	fill    func() // shows the stored answer again (after a computed one)
+	group   *groupView
+
+	local  string // key of a problem found while parsing what was typed
+	hidden bool
+	shown  string // the finding shown, to skip needless refreshes
+}
+
+func (f *Form) newQuestion(q *Question, path string, ans answers, page int, parent *groupView, item int) *questionView {
+	v := &questionView{f: f, q: q, path: path, ans: ans, page: page, parent: parent, item: item}
+	f.views[path] = v
+	hook := func(o fyne.CanvasObject) { f.reveal(v.box) }
+
+	title := q.Label
+	if q.Required {
+		title += " *"
+	}
+	label := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: q.Kind == Group})
+	label.Wrapping = fyne.TextWrapWord
+	objs := []fyne.CanvasObject{label}
+	if q.Help != "" {
+		help := widget.NewLabelWithStyle(q.Help, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		help.Wrapping = fyne.TextWrapWord
+		help.SizeName = theme.SizeNameCaptionText
+		objs = append(objs, help)
+	}
+	v.comment = widget.NewLabel("")
+	v.comment.Wrapping = fyne.TextWrapWord
+	v.comment.Importance = widget.WarningImportance
+	v.comment.Hide()
+	objs = append(objs, v.comment)
+
+	if q.Kind == Group {
+		v.group = newGroupView(v)
+		objs = append(objs, v.group.box)
+		v.focus = v.group.add
+		v.enable = v.group.setEnabled
+	} else {
+		objs = append(objs, v.input(hook))
+		meta := f.rec.Meta[path]
+		v.notHeld = newFocusCheck(lang.L("form.not_held"), func(on bool) {
+			v.setMeta(func(m *survey.FieldMeta) { m.NotHeld = on })
+			v.applyEnabled()
+			f.changed(v)
+		})
+		v.notHeld.onFocus = hook
+		v.notHeld.Checked = meta.NotHeld
+		v.note = NewFocusEntry()
+		v.note.SetPlaceHolder(lang.L("form.note"))
+		v.note.Text = meta.Note
+		v.note.OnFocus = hook
+		v.note.OnChanged = func(s string) {
+			v.setMeta(func(m *survey.FieldMeta) { m.Note = s })
+			f.changed(v)
+		}
+		objs = append(objs, container.NewBorder(nil, nil, v.notHeld, nil, v.note))
+		v.applyEnabled()
+	}
+	v.issue = widget.NewLabel("")
+	v.issue.Wrapping = fyne.TextWrapWord
+	v.issue.Importance = widget.DangerImportance
+	v.issue.Hide()
+	objs = append(objs, v.issue)
+	if parent == nil {
+		objs = append(objs, widget.NewSeparator())
+	}
+	v.box = container.NewVBox(objs...)
+	return v
+}
+
+func (v *questionView) setMeta(edit func(*survey.FieldMeta)) {
+	rec := v.f.rec
+	if rec.Meta == nil {
+		rec.Meta = map[string]survey.FieldMeta{}
+	}
+	m := rec.Meta[v.path]
+	edit(&m)
+	if m == (survey.FieldMeta{}) {
+		delete(rec.Meta, v.path)
+	} else {
+		rec.Meta[v.path] = m
+	}
+}
+
+func (v *questionView) applyEnabled() {
+	on := !v.f.readOnly
+	if v.notHeld != nil {
+		setDisabled(v.notHeld, !on)
+		setDisabled(v.note, !on)
+		on = on && !v.notHeld.Checked
+	}
+	if v.enable != nil {
+		v.enable(on)
+	}
+}
+
+func setDisabled(d fyne.Disableable, off bool) {
+	if off {
+		d.Disable()
+	} else {
+		d.Enable()
+	}
+}
+
+// input builds the widget that takes the answer.
+func (v *questionView) input(hook focusHook) fyne.CanvasObject {
+	q, cur := v.q, v.ans.get(v.q.ID)
+	switch q.Kind {
+	case Choice, Bool:
+		opts := q.Options
+		if q.Kind == Bool {
+			opts = []Option{{Code: "true", Label: lang.L("form.yes")}, {Code: "false", Label: lang.L("form.no")}}
+		}
+		texts := make([]string, 0, len(opts)+1)
+		texts = append(texts, lang.L("form.no_answer"))
+		for _, o := range opts {
+			if q.Kind == Bool {
+				texts = append(texts, o.Label)
+			} else {
+				texts = append(texts, o.Text())
+			}
+		}
+		s := newFocusSelect(texts, nil)
+		s.PlaceHolder = lang.L("form.choose")
+		s.onFocus = hook
+		if q.Kind == Bool {
+			if b, ok := cur.(bool); ok {
+				if b {
+					s.Selected = texts[1]
+				} else {
+					s.Selected = texts[2]
+				}
+			}
+		} else if c := text(q.Kind, cur); c != "" {
+			for i, o := range opts {
+				if o.Code == c {
+					s.Selected = texts[i+1]
+				}
+			}
+			if s.Selected == "" {
+				// A code the list no longer has: show it rather than lose it.
+				s.Options = append(s.Options, c)
+				s.Selected = c
+			}
+		}
+		s.OnChanged = func(t string) {
+			i := slices.Index(texts, t)
+			var val any
+			switch {
+			case i < 0: // the unknown code shown as it was: nothing changed
+				return
+			case i == 0: // "no answer" clears the question
+				s.Selected = ""
+				s.Refresh()
+			case q.Kind == Bool:
+				val = i == 1
+			default:
+				val = opts[i-1].Code
+			}
+			v.ans.set(q.ID, val)
+			v.f.changed(v)
+		}
+		v.focus = s
+		v.enable = func(on bool) { setDisabled(s, !on) }
+		v.fill = func() {
+			c := text(q.Kind, v.ans.get(q.ID))
+			for i, o := range opts {
+				if o.Code == c {
+					s.SetSelected(texts[i+1])
+				}
+			}
+		}
+		return s
+
+	case Multi:
+		chosen := codes(cur)
+		checks := make([]fyne.CanvasObject, len(q.Options))
+		boxes := make([]*focusCheck, len(q.Options))
+		for i, o := range q.Options {
+			code := o.Code
+			c := newFocusCheck(o.Text(), nil)
+			c.Checked = slices.Contains(chosen, code)
+			c.onFocus = hook
+			c.OnChanged = func(on bool) {
+				now := codes(v.ans.get(q.ID))
+				now = slices.DeleteFunc(slices.Clone(now), func(s string) bool { return s == code })
+				if on {
+					now = append(now, code)
+				}
+				// Keep the list's order, so the answer reads the same whatever the
+				// order of the clicks.
+				slices.SortStableFunc(now, func(a, b string) int { return indexOf(q.Options, a) - indexOf(q.Options, b) })
+				v.ans.set(q.ID, codesValue(now))
+				v.f.changed(v)
+			}
+			checks[i], boxes[i] = c, c
+		}
+		if len(boxes) > 0 {
+			v.focus = boxes[0]
+		}
+		v.enable = func(on bool) {
+			for _, c := range boxes {
+				setDisabled(c, !on)
+			}
+		}
+		if len(checks) > 8 {
+			return container.NewGridWithColumns(2, checks...)
+		}
+		return container.NewVBox(checks...)
+
+	case Lookup:
+		b := newFocusButton("", nil)
+		b.Alignment = widget.ButtonAlignLeading
+		b.Icon = theme.SearchIcon()
+		show := func() {
+			c := text(Text, v.ans.get(q.ID))
+			switch {
+			case c == "":
+				b.SetText(lang.L("form.search_choose"))
+			case q.Source != nil && q.Source.Label(c) != "":
+				b.SetText(Option{Code: c, Label: q.Source.Label(c)}.Text())
+			default:
+				b.SetText(c)
+			}
+		}
+		show()
+		b.onFocus = hook
+		b.OnTapped = func() {
+			ShowSearch(v.f.win, q.Label, q.Source, func(o *Option) {
+				if o == nil {
+					v.ans.set(q.ID, nil)
+				} else {
+					v.ans.set(q.ID, o.Code)
+				}
+				show()
+				v.f.changed(v)
+				v.f.win.Canvas().Focus(b)
+			})
+		}
+		v.focus = b
+		v.enable = func(on bool) { setDisabled(b, !on) }
+		v.fill = show
+		return b
+	}
+
+	e := NewFocusEntry()
+	switch q.Kind {
+	case LongText:
+		e.MultiLine = true
+		e.Wrapping = fyne.TextWrapWord
+		e.SetMinRowsVisible(3)
+	case Date:
+		e.SetPlaceHolder(lang.L("form.date_placeholder"))
+	case MonthYear:
+		e.SetPlaceHolder(lang.L("form.month_placeholder"))
+	case Integer, Decimal:
+		e.SetPlaceHolder(lang.L("form.number_placeholder"))
+	}
+	e.Text = text(q.Kind, cur)
+	e.OnFocus = hook
+	e.OnChanged = func(s string) {
+		val, problem := parse(q.Kind, s)
+		v.local = problem
+		v.ans.set(q.ID, val)
+		v.f.changed(v)
+	}
+	v.focus = e
+	v.enable = func(on bool) { setDisabled(e, !on) }
+	v.fill = func() { e.SetText(text(q.Kind, v.ans.get(q.ID))) }
+	return e
+}
+
+func indexOf(opts []Option, code string) int {
+	return slices.IndexFunc(opts, func(o Option) bool { return o.Code == code })
+}
+
+// apply shows or hides the question and its finding; it reports whether its
+// visibility changed, so the page is laid out again.
+func (v *questionView) apply(hidden map[string]bool, issues map[string]Issue) bool {
+	changed := false
+	if h := hidden[v.path]; h != v.hidden {
+		v.hidden = h
+		if h {
+			v.box.Hide()
+		} else {
+			v.box.Show()
+		}
+		changed = true
+	}
+	msg, imp := "", widget.DangerImportance
+	if v.local != "" {
+		msg = lang.L(v.local)
+	} else if is, ok := issues[v.path]; ok {
+		msg = is.Message
+		if is.Severity == Warning {
+			imp = widget.WarningImportance
+		}
+	}
+	if msg != v.shown || imp != v.issue.Importance {
+		v.shown = msg
+		v.issue.Importance = imp
+		v.issue.SetText(msg)
+		if msg == "" {
+			v.issue.Hide()
+		} else {
+			v.issue.Show()
+		}
+		changed = true
+	}
+	if v.group != nil {
+		for _, it := range v.group.views {
+			for _, c := range it {
+				if c.apply(hidden, issues) {
+					changed = true
+				}
+			}
+		}
+	}
+	return changed
+}
+
+func (v *questionView) setComment(c string) {
+	if c == "" {
+		v.comment.Hide()
+		return
+	}
+	v.comment.SetText(lang.L("form.comment", map[string]any{"Comment": c}))
+	v.comment.Show()
+}
+
+// groupView is a repeat group: one card per item, each with the group's
+// questions, and a button to add an item.
+type groupView struct {
+	qv    *questionView
+	box   *fyne.Container
+	list  *fyne.Container
+	add   *focusButton
+	items []map[string]any
+	views [][]*questionView
+	on    bool
+}
+
+func newGroupView(qv *questionView) *groupView {
+	g := &groupView{qv: qv, on: true}
+	g.items = items(qv.ans.get(qv.q.ID))
+	name := qv.q.ItemName
+	if name == "" {
+		name = lang.L("form.item")
+	}
+	g.add = newFocusButton(lang.L("form.add_item", map[string]any{"Item": name}), g.addItem)
+	g.add.Icon = theme.ContentAddIcon()
+	g.add.onFocus = func(fyne.CanvasObject) { qv.f.reveal(g.add) }
+	g.list = container.NewVBox()
+	g.box = container.NewVBox(g.list, container.NewHBox(g.add))
+	g.rebuild()
+	return g
+}
+
+func (g *groupView) itemTitle(i int) string {
+	name := g.qv.q.ItemName
+	if name == "" {
+		name = lang.L("form.item")
+	}
+	return lang.L("form.item_title", map[string]any{"Item": name, "N": i + 1})
+}
+
+func (g *groupView) rebuild() {
+	f := g.qv.f
+	for _, it := range g.views {
+		for _, c := range it {
+			delete(f.views, c.path)
+		}
+	}
+	g.views = g.views[:0]
+	cards := make([]fyne.CanvasObject, 0, len(g.items))
+	filling := f.filling
+	f.filling = true
+	for i, item := range g.items {
+		i := i
+		remove := newFocusButton(lang.L("form.remove_item"), func() { g.removeItem(i) })
+		remove.Icon = theme.DeleteIcon()
+		remove.Importance = widget.LowImportance
+		remove.onFocus = func(o fyne.CanvasObject) { f.reveal(o) }
+		if !g.on {
+			remove.Disable()
+		}
+		head := container.NewHBox(widget.NewLabelWithStyle(g.itemTitle(i), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), layout.NewSpacer(), remove)
+		objs := []fyne.CanvasObject{head}
+		var vs []*questionView
+		for fi := range g.qv.q.Fields {
+			fq := &g.qv.q.Fields[fi]
+			c := f.newQuestion(fq, ItemPath(g.qv.q.ID, i, fq.ID), answers{rec: f.rec, item: item}, g.qv.page, g, i)
+			vs = append(vs, c)
+			objs = append(objs, c.box)
+		}
+		g.views = append(g.views, vs)
+		cards = append(cards, widget.NewCard("", "", container.NewVBox(objs...)))
+	}
+	f.filling = filling
+	g.list.Objects = cards
+	g.list.Refresh()
+	if g.qv.q.MaxItems > 0 && len(g.items) >= g.qv.q.MaxItems || !g.on {
+		g.add.Disable()
+	} else {
+		g.add.Enable()
+	}
+}
+
+func (g *groupView) store() {
+	g.qv.ans.set(g.qv.q.ID, itemsValue(g.items))
+}
+
+func (g *groupView) addItem() {
+	g.items = append(g.items, map[string]any{})
+	g.store()
+	g.rebuild()
+	f := g.qv.f
+	f.changed(g.qv)
+	if last := g.views[len(g.views)-1]; len(last) > 0 && last[0].focus != nil {
+		f.win.Canvas().Focus(last[0].focus)
+		f.reveal(last[0].box)
+	}
+}
+
+func (g *groupView) removeItem(i int) {
+	f := g.qv.f
+	dialog.ShowConfirm(lang.L("form.remove_item"), lang.L("form.remove_confirm", map[string]any{"Item": g.itemTitle(i)}), func(ok bool) {
+		if !ok || i >= len(g.items) {
+			return
+		}
+		g.items = slices.Delete(g.items, i, i+1)
+		// Notes and "not held" marks follow their items down the list.
+		renumberMeta(f.rec, g.qv.q.ID, i, len(g.items)+1, g.qv.q.Fields)
+		g.store()
+		g.rebuild()
+		f.changed(g.qv)
+		f.win.Canvas().Focus(g.add)
+	}, f.win)
+}
+
+func (g *groupView) setEnabled(on bool) {
+	g.on = on
+	if on && (g.qv.q.MaxItems == 0 || len(g.items) < g.qv.q.MaxItems) {
+		g.add.Enable()
+	} else {
+		g.add.Disable()
+	}
+	for _, it := range g.views {
+		for _, c := range it {
+			c.applyEnabled()
+		}
+	}
+}
+
+// renumberMeta moves the notes of items after removed one place up.
+func renumberMeta(rec *survey.Record, group string, removed, count int, fields []Question) {
+	if rec.Meta == nil {
+		return
+	}
+	for _, fq := range fields {
+		delete(rec.Meta, ItemPath(group, removed, fq.ID))
+		for j := removed + 1; j < count; j++ {
+			if m, ok := rec.Meta[ItemPath(group, j, fq.ID)]; ok {
+				rec.Meta[ItemPath(group, j-1, fq.ID)] = m
+				delete(rec.Meta, ItemPath(group, j, fq.ID))
+			}
+		}
+	}
+}

@@ -1,0 +1,392 @@
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sinba/survey"
+	"sinba/ui/form"
+)
+
+// AutosaveDelay is how long after the last edit a draft saves itself.
+var AutosaveDelay = 2 * time.Second
+
+// recordScreen is a municipality questionnaire or a case record being
+// edited: the form, the save state, and the findings of the last attempt
+// to finalise.
+type recordScreen struct {
+	a      *App
+	rec    *survey.Record
+	row    *RecordRow
+	form   *form.Form
+	saved  *widget.Label
+	issues *fyne.Container // the list of findings, each a link to its field
+	panel  fyne.CanvasObject
+	body   *fyne.Container
+	reopen *widget.Button
+	final  *widget.Button
+
+	dirty bool
+	timer *time.Timer
+	gen   int // edits so far: a pending autosave of an older edit is skipped
+}
+
+func (a *App) openRecord(id string) {
+	if !a.leaveRecord() {
+		return
+	}
+	cx, cancel := ctx()
+	rec, row, err := a.store.Get(cx, id)
+	cancel()
+	if err != nil {
+		dialog.ShowError(errorf(a.errText(err)), a.win)
+		return
+	}
+	if row.Conflict {
+		a.showConflict(row)
+		return
+	}
+	a.showRecord(rec, &row)
+}
+
+// showRecord opens the form of rec; row is nil for a record not saved yet.
+func (a *App) showRecord(rec survey.Record, row *RecordRow) {
+	if a.opts.Instruments == nil {
+		dialog.ShowError(errorf(T("record.no_instruments")), a.win)
+		return
+	}
+	spec, err := a.opts.Instruments.Form(rec.Instrument, rec.Version, a.lang)
+	if err != nil {
+		dialog.ShowError(errorf(a.errText(err)), a.win)
+		return
+	}
+	if rec.Version == 0 {
+		rec.Version = spec.Version
+	}
+	r := &recordScreen{a: a, row: row}
+	r.rec = &rec
+	a.rec = r
+	a.refresh = nil // the form is not rebuilt under the researcher's fingers
+	a.setContent(r.title(spec), container.NewBorder(a.topBar(), nil, nil, nil, r.build(spec)))
+	r.form.ShowPage(0)
+	r.form.FocusField(firstQuestion(spec))
+}
+
+func firstQuestion(spec *form.Spec) string {
+	if len(spec.Pages) > 0 && len(spec.Pages[0].Questions) > 0 {
+		return spec.Pages[0].Questions[0].ID
+	}
+	return ""
+}
+
+func (r *recordScreen) title(spec *form.Spec) string {
+	t := spec.Title + " · " + r.a.municipalityName(r.rec.Municipality)
+	if r.row != nil && r.row.Label != "" {
+		t += " · " + r.row.Label
+	}
+	return t
+}
+
+func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
+	a := r.a
+	r.form = form.New(spec, r.rec, a.win)
+	r.form.OnChanged = r.changed
+
+	heading := widget.NewLabelWithStyle(r.title(spec), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading.Truncation = fyne.TextTruncateEllipsis
+	r.saved = widget.NewLabel(r.stateLine())
+	back := widget.NewButtonWithIcon(T("record.back"), theme.NavigateBackIcon(), func() {
+		if r.rec.Instrument == survey.InstrumentCase {
+			a.showCases()
+		} else {
+			a.showHome()
+		}
+	})
+	save := widget.NewButtonWithIcon(T("record.save"), theme.DocumentSaveIcon(), func() { r.saveNow(true) })
+	r.final = widget.NewButtonWithIcon(T("record.finalise"), theme.ConfirmIcon(), r.finalise)
+	r.final.Importance = widget.HighImportance
+	r.reopen = widget.NewButtonWithIcon(T("record.reopen"), theme.DocumentCreateIcon(), r.reopenRecord)
+	r.issues = container.NewVBox()
+	r.panel = widget.NewCard(T("record.issues"), "", container.NewVScroll(r.issues))
+	r.panel.Hide()
+
+	var top []fyne.CanvasObject
+	top = append(top, container.NewBorder(nil, nil, nil, container.NewHBox(back, save, r.reopen, r.final), heading))
+	top = append(top, r.saved)
+	if r.row != nil && r.row.Status == survey.StatusReturned {
+		if c := r.comments(); c != nil {
+			top = append(top, c)
+		}
+	}
+	r.applyStatus()
+	r.body = container.NewBorder(container.NewVBox(top...), nil, nil, r.panel, r.form.Object())
+	return r.body
+}
+
+// comments shows the coordinator's comments beside their fields, and the
+// comments on the record as a whole above the form.
+func (r *recordScreen) comments() fyne.CanvasObject {
+	cx, cancel := ctx()
+	cs, err := r.a.store.Comments(cx, r.rec.ID)
+	cancel()
+	if err != nil || len(cs) == 0 {
+		return nil
+	}
+	byField := map[string]string{}
+	for _, c := range cs {
+		if byField[c.Field] != "" {
+			byField[c.Field] += "\n"
+		}
+		byField[c.Field] += c.Text
+	}
+	unplaced := r.form.SetComments(byField)
+	box := container.NewVBox()
+	for path, text := range unplaced {
+		l := widget.NewLabel(text)
+		if path != "" {
+			l.SetText(r.form.Label(path) + ": " + text)
+		}
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	for path := range byField {
+		if _, ok := unplaced[path]; ok || path == "" {
+			continue
+		}
+		path := path
+		b := widget.NewButton(r.form.Label(path), func() { r.form.FocusField(path) })
+		b.Alignment = widget.ButtonAlignLeading
+		b.Importance = widget.LowImportance
+		box.Add(b)
+	}
+	return widget.NewCard(T("record.returned"), T("record.returned_help"), box)
+}
+
+// applyStatus makes a finalised record read-only until it is reopened.
+func (r *recordScreen) applyStatus() {
+	locked := r.row != nil && r.row.Status != survey.StatusDraft && r.row.Status != survey.StatusReturned
+	r.form.SetReadOnly(locked)
+	if locked {
+		r.reopen.Show()
+		r.final.Hide()
+	} else {
+		r.reopen.Hide()
+		r.final.Show()
+	}
+}
+
+func (r *recordScreen) stateLine() string {
+	if r.row == nil {
+		return T("record.new")
+	}
+	return T("record.state", map[string]any{"State": T("state." + string(r.row.State())),
+		"At": r.row.Updated.Local().Format("02/01/2006 15:04")})
+}
+
+// changed runs after every edit: the draft saves itself a moment later, and
+// the list of findings follows the answers.
+func (r *recordScreen) changed() {
+	r.a.touch()
+	r.dirty = true
+	r.gen++
+	gen := r.gen
+	r.saved.SetText(T("record.unsaved"))
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+	r.timer = time.AfterFunc(AutosaveDelay, func() {
+		fyne.Do(func() {
+			if r.a.rec == r && r.gen == gen {
+				r.saveNow(false)
+			}
+		})
+	})
+	if r.panel.Visible() {
+		r.showIssues(r.form.Result())
+	}
+}
+
+// saveNow saves the record as a draft (or keeps it returned until it is
+// edited). It reports whether the record is safely stored.
+func (r *recordScreen) saveNow(explicit bool) bool {
+	if !r.dirty {
+		if explicit && r.row != nil {
+			r.saved.SetText(r.stateLine())
+		}
+		return true
+	}
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+	// Any edit makes the record a draft again (a returned one included).
+	return r.save(survey.StatusDraft)
+}
+
+func (r *recordScreen) save(status survey.Status) bool {
+	if r.a.store == nil {
+		return false
+	}
+	cx, cancel := ctx()
+	base := ""
+	if r.row != nil {
+		base = r.row.Revision
+	}
+	row, err := r.a.store.Save(cx, *r.rec, status, base)
+	cancel()
+	if err != nil {
+		r.saved.Importance = widget.DangerImportance
+		r.saved.SetText(T("record.save_failed", map[string]any{"Error": r.a.errText(err)}))
+		return false
+	}
+	r.rec.ID = row.ID
+	r.row = &row
+	r.dirty = false
+	r.saved.Importance = widget.MediumImportance
+	r.saved.SetText(T("record.saved", map[string]any{"At": row.Updated.Local().Format("15:04:05")}))
+	return true
+}
+
+// finalise checks the whole record; errors are listed, each a link to its
+// field; warnings ask for confirmation; a clean record is saved final.
+func (r *recordScreen) finalise() {
+	r.fillPseudonym()
+	res := r.form.Validate(true)
+	r.showIssues(res)
+	errs, warns := 0, 0
+	for _, is := range res.Issues {
+		if is.Severity == form.Error {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	switch {
+	case errs > 0:
+		r.saveNow(false)
+		r.saved.Importance = widget.DangerImportance
+		r.saved.SetText(T("record.has_errors", map[string]any{"Errors": errs, "Warnings": warns}))
+		r.focusIssue(res.Issues)
+	case warns > 0:
+		dialog.ShowConfirm(T("record.finalise"), T("record.confirm_warnings", map[string]any{"Warnings": warns}), func(ok bool) {
+			if ok {
+				r.doFinalise()
+			} else {
+				r.focusIssue(res.Issues)
+			}
+		}, r.a.win)
+	default:
+		r.doFinalise()
+	}
+}
+
+func (r *recordScreen) doFinalise() {
+	if r.save(survey.StatusFinal) {
+		r.form.SetFinal(false)
+		r.panel.Hide()
+		r.applyStatus()
+		r.saved.SetText(T("record.finalised"))
+		r.body.Refresh()
+	}
+}
+
+func (r *recordScreen) reopenRecord() {
+	r.dirty = true
+	if r.save(survey.StatusDraft) {
+		r.applyStatus()
+		r.form.FocusField(firstQuestion(r.form.Spec))
+	}
+}
+
+func (r *recordScreen) focusIssue(issues []form.Issue) {
+	for _, is := range issues {
+		if r.form.FocusField(is.Path) {
+			return
+		}
+	}
+}
+
+// showIssues fills the panel of findings: one button a finding, in page
+// order, that takes the researcher to its field.
+func (r *recordScreen) showIssues(res form.Result) {
+	r.issues.RemoveAll()
+	for _, is := range res.Issues {
+		is := is
+		text := is.Message
+		if is.Path != "" {
+			text = r.form.Label(is.Path) + ": " + is.Message
+		}
+		b := widget.NewButton(text, func() { r.form.FocusField(is.Path) })
+		b.Alignment = widget.ButtonAlignLeading
+		if is.Severity == form.Error {
+			b.Icon = theme.ErrorIcon()
+		} else {
+			b.Icon = theme.WarningIcon()
+		}
+		b.Importance = widget.LowImportance
+		r.issues.Add(container.NewGridWrap(fyne.NewSize(360, b.MinSize().Height), b))
+	}
+	if len(res.Issues) == 0 {
+		r.issues.Add(widget.NewLabel(T("record.no_issues")))
+	}
+	r.panel.Show()
+	r.body.Refresh()
+}
+
+// fillPseudonym gives the child an IDBeneficiario when it has none: derived
+// from the codice fiscale where the store can (same child, same code on
+// every laptop), random where the child has no codice fiscale.
+func (r *recordScreen) fillPseudonym() {
+	if r.rec.Instrument != survey.InstrumentCase {
+		return
+	}
+	if s, _ := r.rec.Answers["IDBeneficiario"].(string); s != "" {
+		return
+	}
+	var p string
+	var err error
+	if cf := ""; r.rec.Identity != nil && r.rec.Identity.FiscalCode != "" {
+		cf = r.rec.Identity.FiscalCode
+		if ps, ok := r.a.store.(Pseudonymizer); ok {
+			p, err = ps.Pseudonym(cf)
+		} else {
+			return
+		}
+	} else {
+		p, err = survey.RandomPseudonym()
+	}
+	if err != nil || p == "" {
+		return
+	}
+	r.rec.Answers["IDBeneficiario"] = p
+	r.dirty = true
+	r.form.Refill("IDBeneficiario")
+}
+
+// leaveRecord saves the record being edited before another screen replaces
+// it; it reports false, and keeps the form, when the save failed.
+func (a *App) leaveRecord() bool {
+	r := a.rec
+	if r == nil {
+		return true
+	}
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+	if r.dirty && !r.saveNow(false) {
+		dialog.ShowError(errorf(r.saved.Text), a.win)
+		return false
+	}
+	a.rec = nil
+	return true
+}
+
+type plainError string
+
+func (e plainError) Error() string { return string(e) }
+
+func errorf(s string) error { return plainError(s) }
