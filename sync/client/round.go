@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -125,7 +126,8 @@ func (c *Client) keys(ctx context.Context, d *deviceState, ks *wire.KeyState) (*
 		}
 		*ks = got
 	}
-	if len(ks.Wrapped) > 0 {
+	held := team != nil && team.Recipient().String() == ks.TeamRecipient
+	if len(ks.Wrapped) > 0 && !held {
 		plain, err := seal.Decrypt(ks.Wrapped, mine)
 		if err != nil {
 			return nil, nil, fmt.Errorf("sync: team key: %w", err)
@@ -179,6 +181,7 @@ func (c *Client) upload(ctx context.Context, d *deviceState, team age.Recipient,
 	if err := c.secretJSON(ctx, secretRefused, &refused); err != nil {
 		return err
 	}
+	refusedBefore := len(refused)
 	pending := entries[:0]
 	inOutbox := map[string]bool{}
 	for _, e := range entries {
@@ -193,6 +196,9 @@ func (c *Client) upload(ctx context.Context, d *deviceState, team age.Recipient,
 		}
 	}
 	if len(pending) == 0 {
+		if len(refused) == refusedBefore {
+			return nil // nothing changed: no write on an idle round
+		}
 		return c.setSecretJSON(ctx, secretRefused, refused)
 	}
 	project, err := seal.ParseRecipient(d.ProjectRecipient)
@@ -273,9 +279,20 @@ func (c *Client) upload(ctx context.Context, d *deviceState, team age.Recipient,
 // download applies pages of changes from the cursor on, saving the cursor
 // after each page so a cut round starts again where it stopped.
 func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519Identity, ch *wire.Changes, rep *Report) error {
+	var had []string
+	if err := c.secretJSON(ctx, secretAssignments, &had); err != nil {
+		return err
+	}
+	cursor := ch.Cursor
+	if len(ch.Instruments)+len(ch.Revisions)+len(ch.Reviews) > 0 || ch.More {
+		cursor = -1 // something to apply: the cursor will be saved
+	}
 	for {
-		if err := c.setSecretJSON(ctx, secretAssignments, ch.Assignments); err != nil {
-			return err
+		if !slices.Equal(had, ch.Assignments) {
+			if err := c.setSecretJSON(ctx, secretAssignments, ch.Assignments); err != nil {
+				return err
+			}
+			had = ch.Assignments
 		}
 		rep.Assignments = ch.Assignments
 		if len(ch.Instruments) > 0 {
@@ -354,8 +371,10 @@ func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519I
 				rep.LocalConflicts++
 			}
 		}
-		if err := c.store.SetSecret(ctx, secretCursor, []byte(strconv.FormatInt(ch.Cursor, 10))); err != nil {
-			return err
+		if ch.Cursor != cursor { // an idle round writes nothing
+			if err := c.store.SetSecret(ctx, secretCursor, []byte(strconv.FormatInt(ch.Cursor, 10))); err != nil {
+				return err
+			}
 		}
 		if !ch.More {
 			return nil
