@@ -1,0 +1,507 @@
+package quality
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"sinba/survey"
+)
+
+// Options tune Analyse.
+type Options struct {
+	// Ref is the reference date of skip logic and rules; zero means today.
+	Ref time.Time
+	// Tolerance is how far the observed share of answered case records may
+	// be from what the Scheda Comune declares before the grid calls the two
+	// discordant: "always" wants at least 1-Tolerance, "never" at most
+	// Tolerance. Zero means DefaultTolerance.
+	Tolerance float64
+	// Threshold is the smallest count the report's tables publish; see
+	// Protect. Zero means DefaultThreshold; a negative value publishes every
+	// count (for internal use only).
+	Threshold int
+}
+
+// DefaultTolerance is the grid's tolerance when Options leave it zero.
+const DefaultTolerance = 0.2
+
+// Counts are the figures of one field over a set of units (records, or items
+// of a repeat group). See the package documentation for what each counts.
+type Counts struct {
+	Units      int `json:"units"`
+	Applicable int `json:"applicable"`
+	Answered   int `json:"answered"`
+	Missing    int `json:"missing"`
+	NotHeld    int `json:"not_held"`
+	Errors     int `json:"errors"`   // units with at least one error naming the field
+	Warnings   int `json:"warnings"` // units with at least one warning naming the field
+}
+
+func ratio(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}
+
+// MissingRate is Missing over Applicable (0 when nothing applies).
+func (c Counts) MissingRate() float64 { return ratio(c.Missing, c.Applicable) }
+
+// NotHeldRate is NotHeld over Applicable.
+func (c Counts) NotHeldRate() float64 { return ratio(c.NotHeld, c.Applicable) }
+
+// AnsweredRate is Answered over Applicable.
+func (c Counts) AnsweredRate() float64 { return ratio(c.Answered, c.Applicable) }
+
+// ErrorRate is Errors over Units.
+func (c Counts) ErrorRate() float64 { return ratio(c.Errors, c.Units) }
+
+// WarningRate is Warnings over Units.
+func (c Counts) WarningRate() float64 { return ratio(c.Warnings, c.Units) }
+
+func (c *Counts) add(o Counts) {
+	c.Units += o.Units
+	c.Applicable += o.Applicable
+	c.Answered += o.Answered
+	c.Missing += o.Missing
+	c.NotHeld += o.NotHeld
+	c.Errors += o.Errors
+	c.Warnings += o.Warnings
+}
+
+// Note is a free note left on a field: a critical point in the words of the
+// person who met it.
+type Note struct {
+	RecordID     string `json:"record_id"`
+	Municipality string `json:"municipality"`
+	Text         string `json:"text"`
+}
+
+// RuleCount is how many units a rule failed on, for one field.
+type RuleCount struct {
+	Rule     string          `json:"rule"`
+	Severity survey.Severity `json:"severity"`
+	Units    int             `json:"units"`
+}
+
+// FieldStats are the critical-point figures of one field.
+type FieldStats struct {
+	ID           string      `json:"id"` // question id; Group.Item inside a repeat group
+	Label        survey.Text `json:"label"`
+	Section      string      `json:"section"`
+	SectionTitle survey.Text `json:"section_title"`
+	Required     bool        `json:"required"`
+	Item         bool        `json:"item"` // counted over the items of a repeat group
+	Total        Counts      `json:"total"`
+	// ByMunicipality is keyed by ISTAT code.
+	ByMunicipality map[string]Counts `json:"by_municipality"`
+	Rules          []RuleCount       `json:"rules,omitempty"`
+	Notes          []Note            `json:"notes,omitempty"`
+}
+
+// InstrumentReport holds the figures of every field of one instrument.
+type InstrumentReport struct {
+	ID       string      `json:"id"`
+	Title    survey.Text `json:"title"`
+	Versions []int       `json:"versions"`
+	Records  int         `json:"records"`
+	// ByMunicipality counts records by ISTAT code.
+	ByMunicipality map[string]int `json:"by_municipality"`
+	Fields         []FieldStats   `json:"fields"`
+}
+
+// Field returns the figures of a field.
+func (r *InstrumentReport) Field(id string) (*FieldStats, bool) {
+	for i := range r.Fields {
+		if r.Fields[i].ID == id {
+			return &r.Fields[i], true
+		}
+	}
+	return nil, false
+}
+
+// Municipality is a pilot municipality found in the records.
+type Municipality struct {
+	Code           string `json:"code"` // ISTAT
+	Name           string `json:"name"`
+	Cases          int    `json:"cases"`
+	Questionnaires int    `json:"questionnaires"`
+	// CriticalPoints is the Scheda Comune's free text on the critical
+	// points met (question Criticita), when given.
+	CriticalPoints string `json:"critical_points,omitempty"`
+}
+
+// Label is the municipality's name, or its code when the name is unknown.
+func (m Municipality) Label() string {
+	if m.Name == "" {
+		return m.Code
+	}
+	return m.Name
+}
+
+// Skipped is a record Analyse could not use, and why.
+type Skipped struct {
+	RecordID string      `json:"record_id"`
+	Reason   survey.Text `json:"reason"`
+}
+
+// Report is the outcome of Analyse. Progress is left nil by Analyse: the
+// caller, who holds the states and timestamps, may set it with
+// BuildProgress before WriteHTML.
+type Report struct {
+	Generated      time.Time          `json:"generated"`
+	Ref            time.Time          `json:"ref"`
+	Tolerance      float64            `json:"tolerance"`
+	Municipalities []Municipality     `json:"municipalities"` // by ISTAT code
+	Instruments    []InstrumentReport `json:"instruments"`
+	Grid           []GridRow          `json:"grid"`
+	Tables         []Table            `json:"tables"` // protected with Threshold
+	Threshold      int                `json:"threshold"`
+	Progress       *Progress          `json:"progress,omitempty"`
+	Skipped        []Skipped          `json:"skipped,omitempty"`
+	Warnings       []survey.Text      `json:"warnings,omitempty"`
+}
+
+// Instrument returns the figures of an instrument.
+func (r *Report) Instrument(id string) (*InstrumentReport, bool) {
+	for i := range r.Instruments {
+		if r.Instruments[i].ID == id {
+			return &r.Instruments[i], true
+		}
+	}
+	return nil, false
+}
+
+// Municipality returns a municipality of the report by ISTAT code.
+func (r *Report) Municipality(code string) (Municipality, bool) {
+	for _, m := range r.Municipalities {
+		if m.Code == code {
+			return m, true
+		}
+	}
+	return Municipality{}, false
+}
+
+// field is one counted field of an instrument, with its question.
+type field struct {
+	stats *FieldStats
+	q     *survey.Question
+	group *survey.Question // nil for a top-level question
+}
+
+type instrumentAcc struct {
+	rep    *InstrumentReport
+	fields []*field
+	byID   map[string]*field
+	rules  map[string]map[string]*RuleCount // field -> rule -> count
+}
+
+func (a *instrumentAcc) addField(in *survey.Instrument, s *survey.Section, q, group *survey.Question) {
+	id := q.ID
+	if group != nil {
+		id = group.ID + "." + q.ID
+	}
+	if _, ok := a.byID[id]; ok {
+		return
+	}
+	f := &field{q: q, group: group, stats: &FieldStats{ID: id, Label: q.Label, Section: s.ID, SectionTitle: s.Title,
+		Required: q.Required, Item: group != nil, ByMunicipality: map[string]Counts{}}}
+	a.fields = append(a.fields, f)
+	a.byID[id] = f
+}
+
+// addInstrument lists the fields of a version, after those already known:
+// the newest version comes first, so its page order wins.
+func (a *instrumentAcc) addInstrument(in *survey.Instrument) {
+	for _, s := range in.Sections {
+		for _, q := range s.Questions {
+			a.addField(in, s, q, nil)
+			for _, iq := range q.Items {
+				a.addField(in, s, iq, q)
+			}
+		}
+	}
+}
+
+// Analyse computes the critical points of the data set over recs (case
+// records and municipality questionnaires, in any version the registry
+// knows), the Scheda Comune grid and the aggregated tables.
+func Analyse(reg *survey.Registry, recs []survey.Record, opts Options) Report {
+	ref := opts.Ref
+	if ref.IsZero() {
+		ref = time.Now()
+	}
+	tol := opts.Tolerance
+	if tol <= 0 {
+		tol = DefaultTolerance
+	}
+	rep := Report{Generated: time.Now(), Ref: ref, Tolerance: tol}
+	accs := map[string]*instrumentAcc{}
+	var order []string
+	munis := map[string]*Municipality{}
+	muni := func(code string) *Municipality {
+		m, ok := munis[code]
+		if !ok {
+			m = &Municipality{Code: code}
+			munis[code] = m
+		}
+		return m
+	}
+	// The municipality questionnaire per ISTAT code, for the grid.
+	questionnaires := map[string]*survey.Record{}
+	for i := range recs {
+		rec := &recs[i]
+		if rec.Instrument == "" {
+			rec.Instrument = survey.InstrumentCase
+		}
+		in, err := reg.ForRecord(rec)
+		if err != nil {
+			rep.Skipped = append(rep.Skipped, Skipped{RecordID: rec.ID, Reason: survey.Text{
+				IT: "strumento sconosciuto: " + err.Error(), EN: "unknown instrument: " + err.Error()}})
+			continue
+		}
+		acc, ok := accs[in.ID]
+		if !ok {
+			latest, _ := reg.Latest(in.ID)
+			acc = &instrumentAcc{rep: &InstrumentReport{ID: in.ID, Title: latest.Title, ByMunicipality: map[string]int{}},
+				byID: map[string]*field{}, rules: map[string]map[string]*RuleCount{}}
+			acc.addInstrument(latest)
+			accs[in.ID] = acc
+			order = append(order, in.ID)
+		}
+		if !containsInt(acc.rep.Versions, in.Version) {
+			acc.rep.Versions = append(acc.rep.Versions, in.Version)
+			acc.addInstrument(in)
+		}
+		code := rec.Municipality
+		m := muni(code)
+		switch in.ID {
+		case survey.InstrumentCase:
+			m.Cases++
+		case survey.InstrumentMunicipality:
+			m.Questionnaires++
+			if prev, dup := questionnaires[code]; dup {
+				rep.Warnings = append(rep.Warnings, survey.Text{
+					IT: fmt.Sprintf("comune %s: più di una Scheda Comune (%s, %s); per la griglia vale l'ultima", code, prev.ID, rec.ID),
+					EN: fmt.Sprintf("municipality %s: more than one Scheda Comune (%s, %s); the grid uses the last", code, prev.ID, rec.ID)})
+			}
+			questionnaires[code] = rec
+			if s, ok := rec.Answers["Criticita"].(string); ok && strings.TrimSpace(s) != "" {
+				m.CriticalPoints = strings.TrimSpace(s)
+			}
+		}
+		acc.rep.Records++
+		acc.rep.ByMunicipality[code]++
+		acc.count(in, rec, ref)
+	}
+	for _, id := range order {
+		acc := accs[id]
+		sort.Ints(acc.rep.Versions)
+		for _, f := range acc.fields {
+			if rules := acc.rules[f.stats.ID]; len(rules) > 0 {
+				for _, rc := range rules {
+					f.stats.Rules = append(f.stats.Rules, *rc)
+				}
+				sort.Slice(f.stats.Rules, func(i, j int) bool {
+					a, b := f.stats.Rules[i], f.stats.Rules[j]
+					if a.Units != b.Units {
+						return a.Units > b.Units
+					}
+					return a.Rule < b.Rule
+				})
+			}
+			acc.rep.Fields = append(acc.rep.Fields, *f.stats)
+		}
+		rep.Instruments = append(rep.Instruments, *acc.rep)
+	}
+	sort.Slice(rep.Instruments, func(i, j int) bool { return rep.Instruments[i].ID > rep.Instruments[j].ID })
+	var refData *survey.Reference
+	for _, id := range reg.IDs() {
+		if in, ok := reg.Latest(id); ok && in.Reference() != nil {
+			refData = in.Reference()
+			break
+		}
+	}
+	for _, m := range munis {
+		if refData != nil {
+			if mm, ok := refData.Municipality(m.Code); ok {
+				m.Name = mm.Name
+			}
+		}
+		rep.Municipalities = append(rep.Municipalities, *m)
+	}
+	sort.Slice(rep.Municipalities, func(i, j int) bool { return rep.Municipalities[i].Code < rep.Municipalities[j].Code })
+	rep.Grid = buildGrid(reg, &rep, questionnaires, tol)
+	rep.Threshold = opts.Threshold
+	if rep.Threshold == 0 {
+		rep.Threshold = DefaultThreshold
+	}
+	for _, t := range Results(reg, recs, ref) {
+		if rep.Threshold > 0 {
+			t = Protect(t, rep.Threshold)
+		}
+		rep.Tables = append(rep.Tables, t)
+	}
+	return rep
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// failures are the severities of the issues naming one unit of a field.
+type failures struct{ err, warn bool }
+
+// count adds one record to the figures of its instrument.
+func (a *instrumentAcc) count(in *survey.Instrument, rec *survey.Record, ref time.Time) {
+	ans, _ := survey.Normalize(in, rec.Answers)
+	rel := survey.Relevance(in, rec, ref)
+	issues := survey.ValidateAt(in, rec, ref)
+	// unit key: field id, or field id and item number from 1
+	type unit struct {
+		field string
+		item  int
+	}
+	failed := map[unit]*failures{}
+	for _, is := range issues {
+		if strings.HasPrefix(is.Rule, "required.") || strings.HasPrefix(is.Rule, "required_if.") ||
+			strings.HasPrefix(is.Rule, "unknown_field.") || strings.HasPrefix(is.Rule, "identity.") {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, path := range is.Fields {
+			id, item := splitPath(path)
+			if _, ok := a.byID[id]; !ok {
+				continue
+			}
+			if seen[id+"#"+strconv.Itoa(item)] {
+				continue
+			}
+			seen[id+"#"+strconv.Itoa(item)] = true
+			u := unit{id, item}
+			f := failed[u]
+			if f == nil {
+				f = &failures{}
+				failed[u] = f
+			}
+			if is.Severity == survey.SeverityError {
+				f.err = true
+			} else {
+				f.warn = true
+			}
+			rules := a.rules[id]
+			if rules == nil {
+				rules = map[string]*RuleCount{}
+				a.rules[id] = rules
+			}
+			rc := rules[is.Rule]
+			if rc == nil {
+				rc = &RuleCount{Rule: is.Rule, Severity: is.Severity}
+				rules[is.Rule] = rc
+			}
+			rc.Units++
+		}
+	}
+	code := rec.Municipality
+	put := func(f *field, c Counts) {
+		f.stats.Total.add(c)
+		m := f.stats.ByMunicipality[code]
+		m.add(c)
+		f.stats.ByMunicipality[code] = m
+	}
+	mark := func(c *Counts, u unit) {
+		if f := failed[u]; f != nil {
+			if f.err {
+				c.Errors++
+			}
+			if f.warn {
+				c.Warnings++
+			}
+		}
+	}
+	for _, q := range in.Questions() {
+		f := a.byID[q.ID]
+		meta := rec.Meta[q.ID]
+		c := Counts{Units: 1}
+		if rel[q.ID] {
+			c.Applicable = 1
+			switch {
+			case answered(ans[q.ID]):
+				c.Answered = 1
+			case meta.NotHeld:
+				c.NotHeld = 1
+			default:
+				c.Missing = 1
+			}
+		}
+		mark(&c, unit{q.ID, 0})
+		put(f, c)
+		if note := strings.TrimSpace(meta.Note); note != "" {
+			f.stats.Notes = append(f.stats.Notes, Note{RecordID: rec.ID, Municipality: code, Text: note})
+		}
+		if q.Type != survey.TypeGroup {
+			continue
+		}
+		items, _ := ans[q.ID].([]any)
+		for i, it := range items {
+			m, _ := it.(map[string]any)
+			for _, iq := range q.Items {
+				itf := a.byID[q.ID+"."+iq.ID]
+				ic := Counts{Units: 1}
+				applies := rel[q.ID]
+				if applies && iq.Relevant != "" {
+					applies = survey.VisibleInItem(in, rec, q.ID, i, iq.ID)
+				}
+				if applies {
+					ic.Applicable = 1
+					if answered(m[iq.ID]) {
+						ic.Answered = 1
+					} else {
+						ic.Missing = 1
+					}
+				}
+				mark(&ic, unit{q.ID + "." + iq.ID, i + 1})
+				put(itf, ic)
+			}
+		}
+	}
+}
+
+// splitPath reads an issue's field path: "F", or "G[n].F" for item n (from
+// 1) of group G, which is counted as field "G.F".
+func splitPath(path string) (id string, item int) {
+	open := strings.IndexByte(path, '[')
+	shut := strings.Index(path, "].")
+	if open < 0 || shut < open {
+		return path, 0
+	}
+	n, err := strconv.Atoi(path[open+1 : shut])
+	if err != nil {
+		return path, 0
+	}
+	return path[:open] + "." + path[shut+2:], n
+}
+
+// answered mirrors the survey package's notion of an answer: not nil, not
+// blank text, not an empty list.
+func answered(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case string:
+		return strings.TrimSpace(x) != ""
+	case []any:
+		return len(x) > 0
+	case []string:
+		return len(x) > 0
+	}
+	return true
+}
