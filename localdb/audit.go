@@ -69,10 +69,7 @@ func (s *Store) Audit(ctx context.Context, limit int) ([]AuditEntry, error) {
 		return nil, err
 	}
 	defer release()
-	if limit <= 0 {
-		limit = -1
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, payload FROM audit ORDER BY seq DESC LIMIT ?`, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, payload FROM audit ORDER BY seq DESC LIMIT ?`, sqlLimit(limit))
 	if err != nil {
 		return nil, dbError("audit", err)
 	}

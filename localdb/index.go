@@ -2,7 +2,11 @@ package localdb
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 	"sync"
@@ -17,7 +21,8 @@ const PseudonymField = "IDBeneficiario"
 // NormalizeFiscalCode brings a codice fiscale to the form the blind index
 // hashes, so that the same code typed differently finds the same child. It is
 // a hook: the survey package's normaliser (which also folds omocodia) is
-// wired in by the app. Changing it after records exist requires Reindex.
+// wired in by the app before the store is opened; when it changes, the
+// next unlock rebuilds the blind index (see ensureBlindIndex).
 var NormalizeFiscalCode = func(cf string) string {
 	return strings.ToUpper(strings.Join(strings.Fields(cf), ""))
 }
@@ -289,4 +294,89 @@ func (s *Store) Lookup(ctx context.Context, fiscalCodeOrPseudonym string) ([]Rec
 		}
 	}
 	return out, dbError("lookup", rows.Err())
+}
+
+// normaliserProbe fingerprints NormalizeFiscalCode by its answers to a few
+// inputs (lower case, spaces, omocodia), so that unlocking notices when the
+// app wires in a different normaliser and rebuilds the blind index.
+func normaliserProbe() string {
+	h := sha256.New()
+	for _, in := range []string{" rssmra80a01h501u ", "RSSMRA80A01H5LMU", "RSS MRA 80A01 H501U", "bnclra12m41f839r"} {
+		h.Write([]byte(NormalizeFiscalCode(in)))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ensureBlindIndex rebuilds the blind index when the normaliser changed
+// since it was written.
+func (s *Store) ensureBlindIndex(ctx context.Context) error {
+	var stored string
+	err := s.w.QueryRowContext(ctx, `SELECT value FROM store_meta WHERE key = 'cf_normaliser'`).Scan(&stored)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return dbError("blind index", err)
+	}
+	if stored == normaliserProbe() {
+		return nil
+	}
+	return s.reindex(ctx)
+}
+
+// Reindex rewrites the blind index from the sealed summaries. Unlocking
+// calls it by itself when NormalizeFiscalCode changed.
+func (s *Store) Reindex(ctx context.Context) error {
+	release, err := s.begin()
+	if err != nil {
+		return err
+	}
+	defer release()
+	return s.reindex(ctx)
+}
+
+func (s *Store) reindex(ctx context.Context) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return dbError("reindex", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT id, head, summary FROM records`)
+	if err != nil {
+		return dbError("reindex", err)
+	}
+	type tagged struct {
+		id   string
+		tags [][]byte
+	}
+	var all []tagged
+	for rows.Next() {
+		var id, head string
+		var sealed []byte
+		if err := rows.Scan(&id, &head, &sealed); err != nil {
+			rows.Close()
+			return dbError("reindex", err)
+		}
+		var sm summary
+		pt, err := openWith(s.k.seal, sealed, assocData("summary", id, head))
+		if err == nil && json.Unmarshal(pt, &sm) == nil {
+			all = append(all, tagged{id, s.k.blindTags(sm)})
+		}
+	}
+	rows.Close()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM blind_index`); err != nil {
+		return dbError("reindex", err)
+	}
+	for _, t := range all {
+		for _, tag := range t.tags {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO blind_index(tag, record_id) VALUES (?, ?)`, tag, t.id); err != nil {
+				return dbError("reindex", err)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO store_meta(key, value) VALUES ('cf_normaliser', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, normaliserProbe()); err != nil {
+		return dbError("reindex", err)
+	}
+	return dbError("reindex", tx.Commit())
 }

@@ -175,7 +175,12 @@ func putSlot(ctx context.Context, tx *sql.Tx, s *keySlot) error {
 	return dbError("key slot", err)
 }
 
-func readSlots(ctx context.Context, db *sql.DB) (map[string]*keySlot, error) {
+// querier is what *sql.DB and *sql.Tx share for reading.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func readSlots(ctx context.Context, db querier) (map[string]*keySlot, error) {
 	rows, err := db.QueryContext(ctx, `SELECT slot, body FROM keyslots`)
 	if err != nil {
 		return nil, dbError("key slots", err)
@@ -297,6 +302,10 @@ func unlock(dir string, o Options, unwrap func(map[string]*keySlot) ([]byte, err
 		st.k.wipe()
 		return fail(err)
 	}
+	if err := st.ensureBlindIndex(ctx); err != nil {
+		st.k.wipe()
+		return fail(err)
+	}
 	if err := st.loadIndex(ctx); err != nil {
 		st.k.wipe()
 		return fail(err)
@@ -405,6 +414,40 @@ func (s *Store) ChangePassphrase(old, new []byte) error {
 	if len(new) == 0 {
 		return ErrEmptyPassphrase
 	}
+	ctx := context.Background()
+	err := s.writeTx(ctx, "change passphrase", func(tx *sql.Tx) error {
+		if !s.recovered {
+			slots, err := readSlots(ctx, tx)
+			if err != nil {
+				return err
+			}
+			cur := slots[slotPassphrase]
+			if cur == nil {
+				return fmt.Errorf("%w: no passphrase slot", ErrBadKeyFile)
+			}
+			data, err := cur.unwrap(old)
+			if err != nil {
+				return err
+			}
+			clear(data)
+		}
+		slot, err := wrapPassphrase(s.k.data, new, s.opts.kdf())
+		if err != nil {
+			return err
+		}
+		if err := putSlot(ctx, tx, slot); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, "", "change-passphrase", "", "", "")
+	})
+	if err == nil {
+		s.recovered = false
+	}
+	return err
+}
+
+// writeTx runs fn in a write transaction of the unlocked store and commits.
+func (s *Store) writeTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
 	release, err := s.begin()
 	if err != nil {
 		return err
@@ -412,42 +455,23 @@ func (s *Store) ChangePassphrase(old, new []byte) error {
 	defer release()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	ctx := context.Background()
-	slots, err := readSlots(ctx, s.w)
-	if err != nil {
-		return err
-	}
-	if !s.recovered {
-		cur := slots[slotPassphrase]
-		if cur == nil {
-			return fmt.Errorf("%w: no passphrase slot", ErrBadKeyFile)
-		}
-		data, err := cur.unwrap(old)
-		if err != nil {
-			return err
-		}
-		clear(data)
-	}
-	slot, err := wrapPassphrase(s.k.data, new, s.opts.kdf())
-	if err != nil {
-		return err
-	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return dbError("change passphrase", err)
+		return dbError(op, err)
 	}
 	defer tx.Rollback()
-	if err := putSlot(ctx, tx, slot); err != nil {
+	if err := fn(tx); err != nil {
 		return err
 	}
-	if err := s.auditTx(ctx, tx, "", "change-passphrase", "", "", ""); err != nil {
-		return err
+	return dbError(op, tx.Commit())
+}
+
+// sqlLimit maps "no limit" (<= 0) to SQLite's LIMIT -1.
+func sqlLimit(limit int) int {
+	if limit <= 0 {
+		return -1
 	}
-	if err := tx.Commit(); err != nil {
-		return dbError("change passphrase", err)
-	}
-	s.recovered = false
-	return nil
+	return limit
 }
 
 func (s *Store) now() time.Time { return s.opts.now() }

@@ -34,11 +34,8 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]OutboxEntry, error) {
 		return nil, err
 	}
 	defer release()
-	if limit <= 0 {
-		limit = -1
-	}
 	rows, err := s.r.QueryContext(ctx, `SELECT o.seq, `+prefixed("v.", revCols)+`
-		FROM outbox o JOIN revisions v ON v.revision = o.revision ORDER BY o.seq LIMIT ?`, limit)
+		FROM outbox o JOIN revisions v ON v.revision = o.revision ORDER BY o.seq LIMIT ?`, sqlLimit(limit))
 	if err != nil {
 		return nil, dbError("outbox", err)
 	}
@@ -79,39 +76,34 @@ func (s *Store) MarkSent(ctx context.Context, revisions []string, receiptID stri
 	if len(revisions) == 0 {
 		return nil
 	}
-	release, err := s.begin()
+	marked := map[string]bool{}
+	err := s.writeTx(ctx, "mark sent", func(tx *sql.Tx) error {
+		for _, rev := range revisions {
+			res, err := tx.ExecContext(ctx, `UPDATE revisions SET sync_state = 'sent', receipt_id = ? WHERE revision = ? AND sync_state = 'pending'`, receiptID, rev)
+			if err != nil {
+				return dbError("mark sent", err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				marked[rev] = true
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE revision = ?`, rev); err != nil {
+				return dbError("mark sent", err)
+			}
+		}
+		if len(marked) == 0 {
+			return nil
+		}
+		return s.auditTx(ctx, tx, "", "sent", "", "", fmt.Sprintf("%d revisions, receipt %s", len(marked), receiptID))
+	})
 	if err != nil {
 		return err
 	}
-	defer release()
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	tx, err := s.w.BeginTx(ctx, nil)
+	// writeTx released the store; take it again to publish to the index.
+	release, err := s.begin()
 	if err != nil {
-		return dbError("mark sent", err)
+		return nil // locked meanwhile: the index is gone anyway
 	}
-	defer tx.Rollback()
-	marked := map[string]bool{}
-	for _, rev := range revisions {
-		res, err := tx.ExecContext(ctx, `UPDATE revisions SET sync_state = 'sent', receipt_id = ? WHERE revision = ? AND sync_state = 'pending'`, receiptID, rev)
-		if err != nil {
-			return dbError("mark sent", err)
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			marked[rev] = true
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE revision = ?`, rev); err != nil {
-			return dbError("mark sent", err)
-		}
-	}
-	if len(marked) > 0 {
-		if err := s.auditTx(ctx, tx, "", "sent", "", "", fmt.Sprintf("%d revisions, receipt %s", len(marked), receiptID)); err != nil {
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return dbError("mark sent", err)
-	}
+	defer release()
 	s.idx.setSync(marked, SyncSent)
 	return nil
 }
@@ -151,10 +143,7 @@ func (s *Store) Receipts(ctx context.Context, limit int) ([]Receipt, error) {
 		return nil, err
 	}
 	defer release()
-	if limit <= 0 {
-		limit = -1
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, at, body FROM receipts ORDER BY at DESC, id LIMIT ?`, limit)
+	rows, err := s.r.QueryContext(ctx, `SELECT id, at, body FROM receipts ORDER BY at DESC, id LIMIT ?`, sqlLimit(limit))
 	if err != nil {
 		return nil, dbError("receipts", err)
 	}
