@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -53,7 +54,7 @@ func runRestore(env Env, args []string) int {
 		cred.Passphrase = pass
 	}
 	err := localdb.RestoreWith(context.Background(), fs.Arg(0), sf.data, cred, *replace, storeOptions)
-	if err == localdb.ErrStoreExists {
+	if errors.Is(err, localdb.ErrStoreExists) {
 		return fail(env, "%v\n(per sostituirlo passa --replace: l'archivio presente viene conservato accanto / to replace it pass --replace: the present store is kept aside)", err)
 	}
 	if err != nil {
