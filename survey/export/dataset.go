@@ -1,0 +1,491 @@
+// Package export writes the pilot's records for the analysts' tools and for
+// INPS: CSV, SPSS syntax and Stata do-files beside the CSV, XLSX workbooks
+// and SINBA XML flows, one per Ente. Every export returns a Manifest (what
+// was written, how many records, when, checksums) for the caller to log.
+//
+// # Layout of the data
+//
+// One wide table per instrument: a row per record, a column per
+// single-valued question, after three record columns (scheda_id,
+// scheda_comune: the ISTAT code, scheda_versione). Codes are written as
+// codes; yes/no as 1/0; dates as in the record (YYYY-MM-DD, MM/YYYY).
+// Multi-valued answers and repeat groups go to long tables, one row per code
+// or item (scheda_id, voce from 1, then the values), and leave in the wide
+// table a count column named <field>_n. The notes and the "not held" marks go
+// to a long table <instrument>.note (scheda_id, campo, non_disponibile,
+// nota).
+//
+// Line breaks in free text become spaces, so that every row is one line.
+// An empty cell is a question with no answer or that does not apply to the
+// record (its answer, if any, is dropped, as in a SINBA flow). NotHeld
+// (-8) is "the office does not hold this datum": SPSS declares it a user
+// missing value, Stata reads it as the extended missing value .a.
+//
+// Identification never leaves: records pass through
+// survey.StripIdentification, so exports carry the pseudonym only.
+//
+// Variable names are valid in SPSS and Stata alike (at most 32 characters,
+// a letter first, then letters, digits and _, unique whatever the case, no
+// reserved word); the SINBA attribute names are all valid already and are
+// kept.
+package export
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"sinba/survey"
+)
+
+// NotHeld is the value of an answer the office does not hold.
+const NotHeld = "-8"
+
+// Kind is how a column is read by the analysts' tools.
+type Kind int
+
+// The kinds of column.
+const (
+	Numeric Kind = iota
+	String
+)
+
+// Column is one variable of a table.
+type Column struct {
+	Name  string      // variable name, valid in SPSS and Stata
+	Field string      // question id, or "" for a column of the record
+	Label survey.Text // variable label
+	Kind  Kind
+	Codes []survey.Code // value labels
+	// Lookup names the reference list a code column draws from (too large
+	// for value labels: the codebook names it).
+	Lookup string
+	// MayBeNotHeld says the column can hold NotHeld.
+	MayBeNotHeld bool
+	// Width is the longest value in bytes, at least 1 (the SPSS A format).
+	Width int
+}
+
+// Table is a rectangular set of rows, as written to one CSV file or sheet.
+type Table struct {
+	Name    string      // file stem: scheda-minore, scheda-minore.DettaglioInterventi
+	Title   survey.Text // what a row is
+	Columns []Column
+	Rows    [][]string
+}
+
+// Dataset is what an instrument's records become for export: the wide table
+// first, then the long tables.
+type Dataset struct {
+	Instrument *survey.Instrument
+	Records    int
+	Tables     []*Table
+}
+
+// Wide returns the wide table of the dataset.
+func (d *Dataset) Wide() *Table { return d.Tables[0] }
+
+// Table returns the table with the given name.
+func (d *Dataset) Table(name string) (*Table, bool) {
+	for _, t := range d.Tables {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+// Column returns the column with the given name.
+func (t *Table) Column(name string) (int, bool) {
+	for i, c := range t.Columns {
+		if c.Name == name {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+// Column names of the record and of the long tables.
+const (
+	ColID       = "scheda_id"
+	ColComune   = "scheda_comune"
+	ColVersione = "scheda_versione"
+	ColVoce     = "voce"
+	ColCampo    = "campo"
+	ColNonDisp  = "non_disponibile"
+	ColNota     = "nota"
+	notesSuffix = "note"
+)
+
+// reserved are the words neither SPSS nor Stata accept as a variable name.
+var reserved = map[string]bool{
+	"all": true, "and": true, "by": true, "eq": true, "ge": true, "gt": true, "le": true, "lt": true,
+	"ne": true, "not": true, "or": true, "to": true, "with": true,
+	"_all": true, "_b": true, "byte": true, "_coef": true, "_cons": true, "double": true, "float": true,
+	"if": true, "in": true, "int": true, "long": true, "_n": true, "_pi": true, "_pred": true, "_rc": true,
+	"_skip": true, "strl": true, "using": true,
+}
+
+// MaxNameLength is the longest variable name (Stata's limit; SPSS allows 64).
+const MaxNameLength = 32
+
+// names hands out variable names unique within a table, whatever the case.
+type names map[string]bool
+
+func (n names) name(base string) string {
+	var b strings.Builder
+	for _, r := range base {
+		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	s := b.String()
+	if s == "" || !unicode.IsLetter(rune(s[0])) {
+		s = "v" + s
+	}
+	if isReserved(s) {
+		s += "_v"
+	}
+	if len(s) > MaxNameLength {
+		s = s[:MaxNameLength]
+	}
+	cand := s
+	for i := 2; n[strings.ToLower(cand)]; i++ {
+		suffix := strconv.Itoa(i)
+		if len(s)+len(suffix) > MaxNameLength {
+			cand = s[:MaxNameLength-len(suffix)] + suffix
+		} else {
+			cand = s + suffix
+		}
+	}
+	n[strings.ToLower(cand)] = true
+	return cand
+}
+
+func isReserved(s string) bool {
+	l := strings.ToLower(s)
+	if reserved[l] {
+		return true
+	}
+	// Stata's str1 ... str2045
+	if strings.HasPrefix(l, "str") {
+		if _, err := strconv.Atoi(l[3:]); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// numericCodes reports whether every code is a whole number without leading
+// zeros, so the column can be numeric and carry value labels in Stata.
+func numericCodes(codes []survey.Code) bool {
+	if len(codes) == 0 {
+		return false
+	}
+	for _, c := range codes {
+		n, err := strconv.Atoi(c.Code)
+		if err != nil || strconv.Itoa(n) != c.Code || len(c.Code) > 9 {
+			return false
+		}
+	}
+	return true
+}
+
+// column describes the column of a question.
+func column(in *survey.Instrument, q *survey.Question, name string) Column {
+	c := Column{Name: name, Field: q.ID, Label: q.Label, Kind: String}
+	switch q.Type {
+	case survey.TypeInteger, survey.TypeDecimal:
+		c.Kind = Numeric
+	case survey.TypeYesNo:
+		c.Kind = Numeric
+		c.Codes = []survey.Code{{Code: "1", Label: survey.Text{IT: "Sì", EN: "Yes"}}, {Code: "0", Label: survey.Text{IT: "No", EN: "No"}}}
+	case survey.TypeSingle, survey.TypeMulti:
+		if cl := in.Codelist(q); cl != nil {
+			c.Codes = cl.Codes
+			if numericCodes(cl.Codes) {
+				c.Kind = Numeric
+			}
+		}
+	case survey.TypeLookup:
+		c.Lookup = q.Lookup
+	}
+	return c
+}
+
+func countColumn(q *survey.Question, name string) Column {
+	return Column{Name: name, Field: q.ID, Kind: Numeric, MayBeNotHeld: true,
+		Label: survey.Text{IT: q.Label.IT + " (numero)", EN: q.Label.In("en") + " (count)"}}
+}
+
+// cell writes an answer as text.
+func cell(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return oneLine(x)
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case int:
+		return strconv.Itoa(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+// oneLine turns line breaks into spaces: SPSS reads one case per line, even
+// inside quotes.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+func answered(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case string:
+		return strings.TrimSpace(x) != ""
+	case []any:
+		return len(x) > 0
+	}
+	return true
+}
+
+// NewDataset lays out the records of instrument in.ID (other instruments'
+// records are left out) in the columns of in; records of an older version
+// are first carried to it (survey.Upgrade, on a copy). Identification is
+// stripped.
+func NewDataset(in *survey.Instrument, recs []survey.Record) *Dataset {
+	d := &Dataset{Instrument: in}
+	wideNames := names{}
+	wide := &Table{Name: in.ID, Title: in.Title}
+	wide.Columns = []Column{
+		{Name: wideNames.name(ColID), Label: survey.Text{IT: "Identificativo della scheda", EN: "Record identifier"}, Kind: String},
+		{Name: wideNames.name(ColComune), Label: survey.Text{IT: "Comune (codice ISTAT)", EN: "Municipality (ISTAT code)"}, Kind: String, Lookup: survey.ListMunicipalities},
+		{Name: wideNames.name(ColVersione), Label: survey.Text{IT: "Versione dello strumento", EN: "Instrument version"}, Kind: Numeric},
+	}
+	d.Tables = append(d.Tables, wide)
+	wideCol := map[string]int{} // question id -> column in wide
+	longs := map[string]*Table{}
+	for _, q := range in.Questions() {
+		switch q.Type {
+		case survey.TypeMulti, survey.TypeGroup:
+			wideCol[q.ID] = len(wide.Columns)
+			wide.Columns = append(wide.Columns, countColumn(q, wideNames.name(q.ID+"_n")))
+			ln := names{}
+			lt := &Table{Name: in.ID + "." + q.ID, Title: q.Label, Columns: []Column{
+				{Name: ln.name(ColID), Label: wide.Columns[0].Label, Kind: String},
+				{Name: ln.name(ColVoce), Label: survey.Text{IT: "Numero della voce", EN: "Item number"}, Kind: Numeric},
+			}}
+			if q.Type == survey.TypeMulti {
+				lt.Columns = append(lt.Columns, column(in, q, ln.name(q.ID)))
+			} else {
+				for _, iq := range q.Items {
+					lt.Columns = append(lt.Columns, column(in, iq, ln.name(iq.ID)))
+				}
+			}
+			longs[q.ID] = lt
+			d.Tables = append(d.Tables, lt)
+		default:
+			wideCol[q.ID] = len(wide.Columns)
+			c := column(in, q, wideNames.name(q.ID))
+			c.MayBeNotHeld = true
+			wide.Columns = append(wide.Columns, c)
+		}
+	}
+	nn := names{}
+	notes := &Table{Name: in.ID + "." + notesSuffix, Title: survey.Text{IT: "Note e dati non disponibili", EN: "Notes and data not held"},
+		Columns: []Column{
+			{Name: nn.name(ColID), Label: wide.Columns[0].Label, Kind: String},
+			{Name: nn.name(ColCampo), Label: survey.Text{IT: "Campo", EN: "Field"}, Kind: String},
+			{Name: nn.name(ColNonDisp), Label: survey.Text{IT: "Dato non disponibile presso l'ufficio", EN: "Not held by the office"}, Kind: Numeric,
+				Codes: []survey.Code{{Code: "1", Label: survey.Text{IT: "Sì", EN: "Yes"}}, {Code: "0", Label: survey.Text{IT: "No", EN: "No"}}}},
+			{Name: nn.name(ColNota), Label: survey.Text{IT: "Nota", EN: "Note"}, Kind: String},
+		}}
+	d.Tables = append(d.Tables, notes)
+
+	for i := range recs {
+		rec := recs[i]
+		if rec.Instrument == "" {
+			rec.Instrument = survey.InstrumentCase
+		}
+		if rec.Instrument != in.ID {
+			continue
+		}
+		rec = survey.StripIdentification(in, copyRecord(rec))
+		if rec.Version != in.Version {
+			if rec.Version == 0 || rec.Version < in.Version {
+				if _, err := survey.Upgrade(&rec, in); err != nil {
+					continue
+				}
+			}
+		}
+		d.Records++
+		ans, _ := survey.Normalize(in, rec.Answers)
+		rel := survey.Relevance(in, &rec, time.Now())
+		row := make([]string, len(wide.Columns))
+		row[0], row[1], row[2] = rec.ID, rec.Municipality, strconv.Itoa(rec.Version)
+		for _, q := range in.Questions() {
+			j := wideCol[q.ID]
+			v := ans[q.ID]
+			has := rel[q.ID] && answered(v)
+			if !has {
+				if rel[q.ID] && rec.Meta[q.ID].NotHeld {
+					row[j] = NotHeld
+				}
+				continue
+			}
+			switch q.Type {
+			case survey.TypeMulti:
+				codes, _ := v.([]any)
+				row[j] = strconv.Itoa(len(codes))
+				lt := longs[q.ID]
+				for k, c := range codes {
+					lt.Rows = append(lt.Rows, []string{rec.ID, strconv.Itoa(k + 1), cell(c)})
+				}
+			case survey.TypeGroup:
+				items, _ := v.([]any)
+				row[j] = strconv.Itoa(len(items))
+				lt := longs[q.ID]
+				for k, it := range items {
+					m, _ := it.(map[string]any)
+					lr := []string{rec.ID, strconv.Itoa(k + 1)}
+					for _, iq := range q.Items {
+						lr = append(lr, cell(m[iq.ID]))
+					}
+					lt.Rows = append(lt.Rows, lr)
+				}
+			default:
+				row[j] = cell(v)
+			}
+		}
+		wide.Rows = append(wide.Rows, row)
+		metaKeys := make([]string, 0, len(rec.Meta))
+		for k := range rec.Meta {
+			metaKeys = append(metaKeys, k)
+		}
+		sort.Strings(metaKeys)
+		for _, k := range metaKeys {
+			m := rec.Meta[k]
+			note := strings.TrimSpace(m.Note)
+			if !m.NotHeld && note == "" {
+				continue
+			}
+			nd := "0"
+			if m.NotHeld {
+				nd = "1"
+			}
+			notes.Rows = append(notes.Rows, []string{rec.ID, k, nd, oneLine(note)})
+		}
+	}
+	for _, t := range d.Tables {
+		t.measure()
+	}
+	return d
+}
+
+// copyRecord copies the maps StripIdentification and Upgrade may change.
+func copyRecord(rec survey.Record) survey.Record {
+	ans := make(survey.Answers, len(rec.Answers))
+	for k, v := range rec.Answers {
+		ans[k] = v
+	}
+	rec.Answers = ans
+	if rec.Meta != nil {
+		meta := make(map[string]survey.FieldMeta, len(rec.Meta))
+		for k, v := range rec.Meta {
+			meta[k] = v
+		}
+		rec.Meta = meta
+	}
+	return rec
+}
+
+// measure sets the width of every column and makes a numeric column that
+// holds anything else a string one (an answer that could not be normalised).
+func (t *Table) measure() {
+	for j := range t.Columns {
+		c := &t.Columns[j]
+		c.Width = 1
+		if c.MayBeNotHeld {
+			c.Width = len(NotHeld) // a string column must hold the code
+		}
+		for _, r := range t.Rows {
+			v := r[j]
+			if len(v) > c.Width {
+				c.Width = len(v)
+			}
+			if c.Kind == Numeric && v != "" {
+				if _, err := strconv.ParseFloat(v, 64); err != nil {
+					c.Kind = String
+					c.Codes = nil
+				}
+			}
+		}
+	}
+}
+
+// WriteCSV writes the table as CSV (RFC 4180, UTF-8, comma, a header row of
+// variable names).
+func (t *Table) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	head := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		head[i] = c.Name
+	}
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	for _, r := range t.Rows {
+		if err := cw.Write(r); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// CSV writes the wide table of the instrument's records to w: one row per
+// record. The long tables (multi-valued answers, repeat groups, notes) are
+// written by WriteCSV.
+func CSV(w io.Writer, in *survey.Instrument, recs []survey.Record) error {
+	return NewDataset(in, recs).Wide().WriteCSV(w)
+}
+
+// Datasets lays out recs by instrument, each in its newest version, in the
+// order of the registry's ids.
+func Datasets(reg *survey.Registry, recs []survey.Record) []*Dataset {
+	present := map[string]bool{}
+	for _, r := range recs {
+		id := r.Instrument
+		if id == "" {
+			id = survey.InstrumentCase
+		}
+		present[id] = true
+	}
+	var out []*Dataset
+	for _, id := range reg.IDs() {
+		if !present[id] {
+			continue
+		}
+		if in, ok := reg.Latest(id); ok {
+			out = append(out, NewDataset(in, recs))
+		}
+	}
+	return out
+}

@@ -1,0 +1,362 @@
+package export
+
+import (
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sinba/survey"
+)
+
+var (
+	loadOnce sync.Once
+	testReg  *survey.Registry
+	loadErr  error
+)
+
+func load(t testing.TB) *survey.Registry {
+	t.Helper()
+	loadOnce.Do(func() {
+		ref, err := survey.LoadReference(os.DirFS("../../assets"))
+		if err != nil {
+			loadErr = err
+			return
+		}
+		testReg, loadErr = survey.LoadInstruments(os.DirFS("../../assets/instruments"), ref)
+	})
+	if loadErr != nil {
+		t.Fatalf("loading assets: %v", loadErr)
+	}
+	return testReg
+}
+
+func instrument(t testing.TB, id string) *survey.Instrument {
+	in, ok := load(t).Latest(id)
+	if !ok {
+		t.Fatalf("no instrument %s", id)
+	}
+	return in
+}
+
+var refDate = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+
+const (
+	napoli = "063049"
+	torino = "001272"
+	roma   = "058091"
+	// Identification planted in a record: no export may carry it.
+	secretSurname = "ZZQUIRINOZZ"
+	secretCF      = "RSSMRA85T10A562S"
+	// operatorCF is the operator's code (a body's numeric codice fiscale),
+	// which a flow does carry.
+	operatorCF = "80078750587"
+)
+
+func caseRecord(id, municipality string) survey.Record {
+	return survey.Record{ID: id, Instrument: survey.InstrumentCase, Version: 1, Municipality: municipality, Answers: survey.Answers{
+		"IDBeneficiario": "PSEUDO" + strings.ToUpper(id), "AnnoNascita": 2014, "FasciaEtaBeneficiario": "4",
+		"CodiceNazioneResidenza": "380", "CodiceRegioneResidenza": "15", "MinoreStranieroNoAcc": "2",
+		"CondizioneMinore": "1", "LuogoVita": "1", "ScuolaFrequentata": "5", "CondizioneLavoro": "1",
+		"Disabilita": "2", "ComposizioneFamiglia": []any{"1", "3"}, "DataPrimaSegnalazione": "03/2022",
+		"FonteSegnalazione": "13", "ValutazioneMinore": "2", "ValutazioneFamigliaMinore": "2",
+		"SegnalazioneAutoritaGiudiziaria": "2", "ProvvedimentoGiudiziario": "2", "CodicePrestazione": []any{"A1.01"},
+	}}
+}
+
+const plantedNote = "nota, con \"virgolette\"\ne a capo"
+
+// testRecords: Napoli na1 (with identification), na2 (repeat group, three
+// household codes, a datum not held with a note), na3 (answer to a question
+// that does not apply), na4 (a datum SINBA requires, not held); Torino to1,
+// to2 (an error: age band against year of birth); Roma rm1; a Scheda Comune.
+func testRecords() []survey.Record {
+	na1 := caseRecord("na1", napoli)
+	na1.Identity = &survey.Identity{Surname: secretSurname, Name: "MARIO", FiscalCode: secretCF}
+	na2 := caseRecord("na2", napoli)
+	na2.Answers["ComposizioneFamiglia"] = []any{"1", "2", "3"}
+	na2.Answers["DettaglioInterventi"] = []any{
+		map[string]any{"CodicePrestazione": "A2.01", "MeseInizio": "01/2024", "MeseFine": "06/2024", "Erogatore": "Coop, \"Il Sole\""},
+		map[string]any{"CodicePrestazione": "A1.01", "MeseInizio": "02/2024"},
+	}
+	na2.Meta = map[string]survey.FieldMeta{"TitoloStudioMadre": {NotHeld: true, Note: plantedNote}, "LuogoVita": {Note: "solo nota"}}
+	na3 := caseRecord("na3", napoli)
+	na3.Answers["CodiceNazioneResidenza"] = "642"
+	na4 := caseRecord("na4", napoli)
+	delete(na4.Answers, "FonteSegnalazione")
+	na4.Meta = map[string]survey.FieldMeta{"FonteSegnalazione": {NotHeld: true}}
+	to2 := caseRecord("to2", torino)
+	to2.Answers["FasciaEtaBeneficiario"] = "1"
+	sc := survey.Record{ID: "sc1", Instrument: survey.InstrumentMunicipality, Version: 1, Municipality: napoli,
+		Answers: survey.Answers{"Comune": napoli, "RilevaLuogoVita": "1", "OffreAdozione": true, "ScambiDati": []any{"1", "2"}}}
+	return []survey.Record{na1, na2, na3, na4, caseRecord("to1", torino), to2, caseRecord("rm1", roma), sc}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return rows
+}
+
+// byID indexes a CSV's rows by their first column and a column by name.
+func byID(t *testing.T, rows [][]string) (map[string][]string, map[string]int) {
+	t.Helper()
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	out := map[string][]string{}
+	for _, r := range rows[1:] {
+		out[r[0]] = r
+	}
+	return out, col
+}
+
+// checkManifest compares the manifest with the files on disk.
+func checkManifest(t *testing.T, m Manifest, dir string) {
+	t.Helper()
+	for _, f := range m.Files {
+		data, err := os.ReadFile(filepath.Join(dir, f.Name))
+		if err != nil {
+			t.Fatalf("manifest names %s: %v", f.Name, err)
+		}
+		sum := sha256.Sum256(data)
+		if hex.EncodeToString(sum[:]) != f.SHA256 || int64(len(data)) != f.Bytes {
+			t.Errorf("%s: manifest says %d bytes %s, file has %d bytes %x", f.Name, f.Bytes, f.SHA256, len(data), sum)
+		}
+		for _, secret := range []string{secretSurname, secretCF} {
+			if strings.Contains(string(data), secret) {
+				t.Errorf("%s carries the identification %q", f.Name, secret)
+			}
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
+
+func TestCSV(t *testing.T) {
+	reg := load(t)
+	dir := t.TempDir()
+	sets := Datasets(reg, testRecords())
+	if len(sets) != 2 || sets[0].Instrument.ID != survey.InstrumentMunicipality || sets[1].Records != 7 {
+		t.Fatalf("datasets: %d, want the municipality questionnaire then 7 case records", len(sets))
+	}
+	m, err := WriteCSV(dir, sets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Format != FormatCSV || m.Records != 8 || len(m.Files) != 2+2+1+1+2+1 {
+		t.Errorf("manifest: %+v", m)
+	}
+	checkManifest(t, m, dir)
+
+	rows := readCSV(t, filepath.Join(dir, "scheda-minore.csv"))
+	if len(rows) != 8 {
+		t.Fatalf("scheda-minore.csv: %d rows, want header and 7", len(rows))
+	}
+	recs, col := byID(t, rows)
+	if got := rows[0][:4]; fmt.Sprint(got) != "[scheda_id scheda_comune scheda_versione IDBeneficiario]" {
+		t.Errorf("header starts %v", got)
+	}
+	for _, c := range []string{"surname", "fiscal_code", "identity", "DettaglioInterventi", "CodicePrestazione"} {
+		if _, ok := col[c]; ok {
+			t.Errorf("wide table has column %s", c)
+		}
+	}
+	checks := []struct{ id, col, want string }{
+		{"na1", "scheda_comune", napoli},
+		{"na1", "AnnoNascita", "2014"},
+		{"na1", "LuogoVita", "1"},
+		{"na1", "ComposizioneFamiglia_n", "2"},
+		{"na1", "CodicePrestazione_n", "1"},
+		{"na1", "DettaglioInterventi_n", ""},
+		{"na1", "TipoDisabilita", ""},      // does not apply
+		{"na2", "TitoloStudioMadre", "-8"}, // not held
+		{"na2", "ComposizioneFamiglia_n", "3"},
+		{"na2", "DettaglioInterventi_n", "2"},
+		{"na3", "CodiceNazioneResidenza", "642"},
+		{"na3", "CodiceRegioneResidenza", ""}, // answered, but does not apply
+		{"na4", "FonteSegnalazione", "-8"},
+		{"to2", "FasciaEtaBeneficiario", "1"},
+	}
+	for _, c := range checks {
+		if got := recs[c.id][col[c.col]]; got != c.want {
+			t.Errorf("%s.%s: got %q, want %q", c.id, c.col, got, c.want)
+		}
+	}
+
+	long := readCSV(t, filepath.Join(dir, "scheda-minore.DettaglioInterventi.csv"))
+	want := [][]string{
+		{"scheda_id", "voce", "CodicePrestazione", "MeseInizio", "MeseFine", "Erogatore"},
+		{"na2", "1", "A2.01", "01/2024", "06/2024", "Coop, \"Il Sole\""},
+		{"na2", "2", "A1.01", "02/2024", "", ""},
+	}
+	if fmt.Sprintf("%q", long) != fmt.Sprintf("%q", want) {
+		t.Errorf("DettaglioInterventi:\n got %q\nwant %q", long, want)
+	}
+	fam := readCSV(t, filepath.Join(dir, "scheda-minore.ComposizioneFamiglia.csv"))
+	if len(fam) != 1+2*6+3 || fmt.Sprint(fam[3]) != "[na2 1 1]" || fmt.Sprint(fam[5]) != "[na2 3 3]" {
+		t.Errorf("ComposizioneFamiglia: %q", fam)
+	}
+	notes := readCSV(t, filepath.Join(dir, "scheda-minore.note.csv"))
+	wantNotes := [][]string{{"scheda_id", "campo", "non_disponibile", "nota"},
+		{"na2", "LuogoVita", "0", "solo nota"},
+		{"na2", "TitoloStudioMadre", "1", "nota, con \"virgolette\" e a capo"},
+		{"na4", "FonteSegnalazione", "1", ""}}
+	if fmt.Sprintf("%q", notes) != fmt.Sprintf("%q", wantNotes) {
+		t.Errorf("notes:\n got %q\nwant %q", notes, wantNotes)
+	}
+	sc := readCSV(t, filepath.Join(dir, "scheda-comune.csv"))
+	scr, scc := byID(t, sc)
+	if scr["sc1"][scc["OffreAdozione"]] != "1" || scr["sc1"][scc["ScambiDati_n"]] != "2" || scr["sc1"][scc["Comune"]] != napoli {
+		t.Errorf("scheda-comune: %q", sc)
+	}
+}
+
+func TestCSVSingleWriter(t *testing.T) {
+	var b strings.Builder
+	if err := CSV(&b, instrument(t, survey.InstrumentCase), testRecords()); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	if err != nil || len(rows) != 8 {
+		t.Fatalf("CSV: %d rows, %v", len(rows), err)
+	}
+}
+
+func TestNames(t *testing.T) {
+	n := names{}
+	cases := []struct{ in, want string }{
+		{"LuogoVita", "LuogoVita"},
+		{"luogovita", "luogovita2"},
+		{"CarattereInserimentoResidenziale", "CarattereInserimentoResidenziale"},
+		{"CarattereInserimentoResidenziale_n", "CarattereInserimentoResidenzial2"},
+		{"1abc", "v1abc"},
+		{"in", "in_v"},
+		{"str12", "str12_v"},
+		{"a-b.c", "a_b_c"},
+		{"età", "et_"},
+	}
+	for _, c := range cases {
+		if got := n.name(c.in); got != c.want {
+			t.Errorf("name(%q): got %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestSINBA(t *testing.T) {
+	xsd := "../testdata/SINBA.xsd"
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		t.Fatal("xmllint is needed to validate SINBA flows against the schema (Debian: apt-get install libxml2-utils)")
+	}
+	reg := load(t)
+	dir := t.TempDir()
+	opts := SINBAOptions{Date: refDate, CFOperatore: operatorCF, Enti: map[string]Ente{
+		torino: {Codice: "AMBITO_X", Denominazione: "Ambito X", Belfiore: "L219"},
+		roma:   {Codice: "AMBITO_X", Denominazione: "Ambito X", Belfiore: "L219"},
+	}}
+	m, err := WriteSINBA(dir, reg, testRecords(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkManifest(t, m, dir)
+	var names []string
+	for _, f := range m.Files {
+		names = append(names, fmt.Sprintf("%s:%d", f.Name, f.Rows))
+		out, err := exec.Command("xmllint", "--noout", "--schema", xsd, filepath.Join(dir, f.Name)).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s does not validate against SINBA.xsd: %v\n%s", f.Name, err, out)
+		}
+	}
+	want := "[063049.SINBA.20250630.0000001.xml:3 AMBITO_X.SINBA.20250630.0000001.xml:2]"
+	if fmt.Sprint(names) != want {
+		t.Errorf("flows: got %v, want %v", names, want)
+	}
+	if m.Records != 5 || len(m.Refused) != 2 {
+		t.Fatalf("records %d, refused %+v; want 5 and 2", m.Records, m.Refused)
+	}
+	refused := map[string]string{}
+	for _, r := range m.Refused {
+		var rules []string
+		for _, is := range r.Issues {
+			rules = append(rules, is.Rule)
+		}
+		refused[r.RecordID] = r.Ente + " " + strings.Join(rules, ",")
+	}
+	if refused["na4"] != "063049 flow.required.FonteSegnalazione" || refused["to2"] != "AMBITO_X eta.fascia_coerente" {
+		t.Errorf("refusals: %v", refused)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "063049.SINBA.20250630.0000001.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`Codice="063049"`, `Denominazione="Comune di Napoli"`, `Indirizzo="F839"`, `IDBeneficiario="PSEUDONA2"`,
+		"<CodicePrestazione>A2.01</CodicePrestazione>"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("Napoli flow lacks %s", want)
+		}
+	}
+	if strings.Contains(string(data), `CodiceRegioneResidenza="15" CodiceNazioneResidenza="642"`) {
+		t.Error("an answer that does not apply went into the flow")
+	}
+
+	// No operator: every record of every Ente is refused, with the reason.
+	m, err = WriteSINBA(t.TempDir(), reg, testRecords(), SINBAOptions{Date: refDate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Files) != 0 || len(m.Refused) != 7 {
+		t.Fatalf("without an operator: %d files, %d refused; want 0 and 7", len(m.Files), len(m.Refused))
+	}
+	if r := m.Refused[len(m.Refused)-1]; r.Issues[0].Rule != "flow.header.operatore" {
+		t.Errorf("refusal without an operator: %+v", r)
+	}
+}
+
+func TestMissingFolder(t *testing.T) {
+	sets := Datasets(load(t), testRecords())
+	missing := filepath.Join(t.TempDir(), "nope")
+	if _, err := WriteCSV(missing, sets...); err == nil {
+		t.Error("WriteCSV into a folder that does not exist succeeded")
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("the folder was created")
+	}
+}
+
+func BenchmarkCSV20000(b *testing.B) {
+	in := instrument(b, survey.InstrumentCase)
+	recs := make([]survey.Record, 20000)
+	base := testRecords()
+	for i := range recs {
+		r := base[i%7]
+		r.ID = fmt.Sprintf("r%05d", i)
+		recs[i] = r
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		dir := b.TempDir()
+		if _, err := WriteCSV(dir, NewDataset(in, recs)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package export
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"sinba/survey"
+)
+
+// Formats of an export, as the Manifest names them.
+const (
+	FormatCSV   = "csv"
+	FormatSPSS  = "spss"
+	FormatStata = "stata"
+	FormatXLSX  = "xlsx"
+	FormatSINBA = "sinba"
+)
+
+// File is one file an export wrote.
+type File struct {
+	Name   string `json:"name"` // base name, in Manifest.Dir
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+	// Rows counts the data rows of a table, or the records of a flow.
+	Rows int `json:"rows"`
+}
+
+// Refusal is a record left out of a SINBA flow, with the reasons.
+type Refusal struct {
+	RecordID     string         `json:"record_id"`
+	Municipality string         `json:"municipality"`
+	Ente         string         `json:"ente"`
+	Issues       []survey.Issue `json:"issues"`
+}
+
+// Manifest says what an export wrote, for the log the caller keeps of every
+// export that leaves the app.
+type Manifest struct {
+	Format      string    `json:"format"`
+	Created     time.Time `json:"created"`
+	Dir         string    `json:"dir"`
+	Instruments []string  `json:"instruments"` // id@version
+	Records     int       `json:"records"`     // records exported
+	Files       []File    `json:"files"`
+	Refused     []Refusal `json:"refused,omitempty"` // SINBA only
+}
+
+func newManifest(format, dir string, sets []*Dataset) Manifest {
+	m := Manifest{Format: format, Created: time.Now().UTC(), Dir: dir}
+	for _, d := range sets {
+		m.Instruments = append(m.Instruments, d.Instrument.Key())
+		m.Records += d.Records
+	}
+	return m
+}
+
+// writeFile writes name in dir through a temporary file renamed into place,
+// so a reader never sees half a file and a failed export leaves none, and
+// returns its size and checksum.
+func writeFile(dir, name string, rows int, fill func(w io.Writer) error) (f File, err error) {
+	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
+	if err != nil {
+		return File{}, err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	cw := &countWriter{w: io.MultiWriter(tmp, h)}
+	bw := bufio.NewWriterSize(cw, 64<<10)
+	if err = fill(bw); err != nil {
+		return File{}, err
+	}
+	if err = bw.Flush(); err != nil {
+		return File{}, err
+	}
+	if err = tmp.Sync(); err != nil {
+		return File{}, err
+	}
+	if err = tmp.Close(); err != nil {
+		return File{}, err
+	}
+	if err = os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		return File{}, err
+	}
+	return File{Name: name, Bytes: cw.n, SHA256: hex.EncodeToString(h.Sum(nil)), Rows: rows}, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// checkDir refuses a folder that does not exist: the coordinator chooses
+// where an export goes, and nothing is created elsewhere.
+func checkDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("cartella di destinazione non disponibile / destination folder not available: %w", err)
+	}
+	if !st.IsDir() {
+		return errors.New("la destinazione non è una cartella / the destination is not a folder: " + dir)
+	}
+	return nil
+}
+
+// writeTables writes the CSV file of every table of the sets.
+func writeTables(m *Manifest, dir string, sets []*Dataset) error {
+	for _, d := range sets {
+		for _, t := range d.Tables {
+			f, err := writeFile(dir, t.Name+".csv", len(t.Rows), t.WriteCSV)
+			if err != nil {
+				return err
+			}
+			m.Files = append(m.Files, f)
+		}
+	}
+	return nil
+}
+
+// WriteCSV writes one CSV file per table of every dataset into dir (which
+// must exist): <instrument>.csv, <instrument>.<field>.csv for each long
+// table and <instrument>.note.csv.
+func WriteCSV(dir string, sets ...*Dataset) (Manifest, error) {
+	m := newManifest(FormatCSV, dir, sets)
+	if err := checkDir(dir); err != nil {
+		return m, err
+	}
+	return m, writeTables(&m, dir, sets)
+}

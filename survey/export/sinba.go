@@ -1,0 +1,165 @@
+package export
+
+import (
+	"errors"
+	"io"
+	"sort"
+	"time"
+
+	"sinba/survey"
+)
+
+// Ente is the body that sends a SINBA flow: for the pilot, the municipality
+// that runs the social services (or the Ambito that runs them for several).
+type Ente struct {
+	Codice        string // Ente/@Codice
+	Denominazione string // Ente/@Denominazione
+	Belfiore      string // Ente/@Indirizzo: Belfiore code of the body's municipality
+	CFOperatore   string // the operator's codice fiscale; empty means SINBAOptions.CFOperatore
+}
+
+// SINBAOptions set what a SINBA export needs beyond the records.
+type SINBAOptions struct {
+	// Date is the sending date: in the flow names, and the reference date
+	// of the records' checks. Zero means today.
+	Date time.Time
+	// CFOperatore is the codice fiscale of the operator who sends the flows.
+	CFOperatore string
+	// Seq is the day's sequence number of the flows; zero means 1.
+	Seq int
+	// Enti maps a municipality's ISTAT code to its Ente. A municipality
+	// not in the map is its own Ente: Codice its ISTAT code, Denominazione
+	// "Comune di" and its name, Belfiore its own. Several municipalities
+	// mapped to one Codice share one flow.
+	Enti map[string]Ente
+}
+
+// DefaultEnte is the Ente of a municipality not in SINBAOptions.Enti.
+func DefaultEnte(ref *survey.Reference, istat string) Ente {
+	e := Ente{Codice: istat}
+	if ref != nil {
+		if m, ok := ref.Municipality(istat); ok {
+			e.Denominazione = "Comune di " + m.Name
+			e.Belfiore = m.Belfiore
+		}
+	}
+	return e
+}
+
+// WriteSINBA writes into dir (which must exist) one SINBA flow per Ente,
+// named as INPS names flows ({Codice}.SINBA.{yyyyMMdd}.{seq}.xml), with the
+// case records of its municipalities. A record with an error-level issue
+// (survey.ToSINBA at the flow date) is left out and listed in
+// Manifest.Refused with its reasons; so are all the records of an Ente whose
+// header is not valid (say, no Belfiore code or operator). Records of other
+// instruments are ignored. Identification is stripped first.
+func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SINBAOptions) (Manifest, error) {
+	m := Manifest{Format: FormatSINBA, Created: time.Now().UTC(), Dir: dir}
+	if err := checkDir(dir); err != nil {
+		return m, err
+	}
+	latest, ok := reg.Latest(survey.InstrumentCase)
+	if !ok {
+		return m, errors.New("nessuno strumento per le schede minore / no case record instrument")
+	}
+	ref := latest.Reference()
+	if opts.Date.IsZero() {
+		opts.Date = time.Now()
+	}
+	if opts.Seq == 0 {
+		opts.Seq = 1
+	}
+	type group struct {
+		ente Ente
+		recs []survey.Record
+	}
+	groups := map[string]*group{}
+	versions := map[string]bool{}
+	for _, rec := range recs {
+		if rec.Instrument == "" {
+			rec.Instrument = survey.InstrumentCase
+		}
+		if rec.Instrument != survey.InstrumentCase {
+			continue
+		}
+		in, err := reg.ForRecord(&rec)
+		if err != nil {
+			m.Refused = append(m.Refused, Refusal{RecordID: rec.ID, Municipality: rec.Municipality,
+				Issues: []survey.Issue{{Rule: "instrument", Severity: survey.SeverityError, MessageIT: err.Error(), MessageEN: err.Error()}}})
+			continue
+		}
+		rec = survey.StripIdentification(in, copyRecord(rec))
+		e, ok := opts.Enti[rec.Municipality]
+		if !ok {
+			e = DefaultEnte(ref, rec.Municipality)
+		}
+		if e.CFOperatore == "" {
+			e.CFOperatore = opts.CFOperatore
+		}
+		if _, issues := survey.ToSINBA(in, &rec, opts.Date); survey.HasErrors(issues) {
+			m.Refused = append(m.Refused, Refusal{RecordID: rec.ID, Municipality: rec.Municipality, Ente: e.Codice, Issues: errorsOnly(issues)})
+			continue
+		}
+		g := groups[e.Codice]
+		if g == nil {
+			g = &group{ente: e}
+			groups[e.Codice] = g
+		}
+		g.recs = append(g.recs, rec)
+		versions[in.Key()] = true
+	}
+	codes := make([]string, 0, len(groups))
+	for c := range groups {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		g := groups[c]
+		h := survey.FlowHeader{CodiceEnte: g.ente.Codice, Denominazione: g.ente.Denominazione, Belfiore: g.ente.Belfiore,
+			CFOperatore: g.ente.CFOperatore, Date: opts.Date, Seq: opts.Seq}
+		data, err := survey.BuildFlow(reg, h, g.recs)
+		if err != nil {
+			var fe *survey.FlowError
+			if !errors.As(err, &fe) {
+				return m, err
+			}
+			// Records were checked above, so what is left is the header
+			// (or a record BuildFlow sees otherwise): refuse them all, with
+			// every reason.
+			perRecord := map[int][]survey.Issue{}
+			for _, ri := range fe.Records {
+				perRecord[ri.Index] = ri.Issues
+			}
+			for i, rec := range g.recs {
+				issues := append(append([]survey.Issue(nil), fe.Header...), perRecord[i]...)
+				m.Refused = append(m.Refused, Refusal{RecordID: rec.ID, Municipality: rec.Municipality, Ente: c, Issues: issues})
+			}
+			continue
+		}
+		name := survey.FlowName(h.CodiceEnte, h.Date, h.Seq) + ".xml"
+		f, err := writeFile(dir, name, len(g.recs), func(w io.Writer) error {
+			_, err := w.Write(data)
+			return err
+		})
+		if err != nil {
+			return m, err
+		}
+		m.Files = append(m.Files, f)
+		m.Records += len(g.recs)
+	}
+	for k := range versions {
+		m.Instruments = append(m.Instruments, k)
+	}
+	sort.Strings(m.Instruments)
+	return m, nil
+}
+
+func errorsOnly(issues []survey.Issue) []survey.Issue {
+	var out []survey.Issue
+	for _, is := range issues {
+		if is.Severity == survey.SeverityError {
+			out = append(out, is)
+		}
+	}
+	return out
+}

@@ -1,0 +1,238 @@
+package export
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits of the labels the tools keep.
+const (
+	spssVarLabelBytes   = 250 // SPSS keeps 256 bytes; the line must stay short too
+	spssValueLabelBytes = 120
+	stataVarLabelChars  = 80
+	stataDataLabelChars = 80
+	stataValueLabelMax  = 32000
+)
+
+var notHeldLabel = "Dato non disponibile presso l'ufficio / not held by the office"
+
+// truncBytes cuts s to at most n bytes, at a character boundary.
+func truncBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func truncChars(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n])
+}
+
+// spssQuote quotes s for SPSS syntax: apostrophes doubled.
+func spssQuote(s string) string {
+	return "'" + strings.ReplaceAll(oneLine(s), "'", "''") + "'"
+}
+
+// stataQuote quotes s with Stata's compound quotes, which take any double
+// quote inside; a backtick or dollar would start a macro and is replaced.
+func stataQuote(s string) string {
+	s = strings.NewReplacer("`", "'", "$", "S", "\"'", "\" '").Replace(oneLine(s))
+	return "`\"" + s + "\"'"
+}
+
+func decimals(t *Table, j int) int {
+	d := 0
+	for _, r := range t.Rows {
+		if i := strings.IndexByte(r[j], '.'); i >= 0 && len(r[j])-i-1 > d {
+			d = len(r[j]) - i - 1
+		}
+	}
+	return d
+}
+
+// writeSPS writes SPSS syntax that reads the table's CSV file from folder
+// dir, with variable labels, value labels and NotHeld as a missing value.
+func writeSPS(w io.Writer, t *Table, dir string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "* Encoding: UTF-8.\n* %s: %s.\n", t.Name, oneLine(t.Title.IT))
+	b.WriteString("* Legge il file CSV della stessa cartella; se la cartella viene spostata, correggere CD.\n")
+	b.WriteString("* Reads the CSV file of the same folder; if the folder is moved, correct CD.\n")
+	fmt.Fprintf(&b, "CD %s.\n", spssQuote(dir))
+	fmt.Fprintf(&b, "GET DATA\n  /TYPE=TXT\n  /FILE=%s\n  /ENCODING='UTF8'\n  /ARRANGEMENT=DELIMITED\n  /DELCASE=LINE\n  /FIRSTCASE=2\n  /DELIMITERS=\",\"\n  /QUALIFIER='\"'\n  /VARIABLES=\n",
+		spssQuote(t.Name+".csv"))
+	for j, c := range t.Columns {
+		format := fmt.Sprintf("A%d", min(c.Width, 32767))
+		if c.Kind == Numeric {
+			d := decimals(t, j)
+			format = fmt.Sprintf("F%d.%d", max(8, c.Width+1), d)
+		}
+		fmt.Fprintf(&b, "    %s %s\n", c.Name, format)
+	}
+	b.WriteString(".\nVARIABLE LABELS\n")
+	for j, c := range t.Columns {
+		sep := "  /"
+		if j == 0 {
+			sep = "  "
+		}
+		fmt.Fprintf(&b, "%s%s %s\n", sep, c.Name, spssQuote(truncBytes(oneLine(c.Label.IT), spssVarLabelBytes)))
+	}
+	b.WriteString(".\n")
+	first := true
+	for _, c := range t.Columns {
+		if len(c.Codes) == 0 && !(c.MayBeNotHeld && c.Kind == Numeric) {
+			continue
+		}
+		if first {
+			b.WriteString("VALUE LABELS\n  ")
+			first = false
+		} else {
+			b.WriteString("  /")
+		}
+		b.WriteString(c.Name + "\n")
+		for _, code := range c.Codes {
+			v := code.Code
+			if c.Kind == String {
+				v = spssQuote(v)
+			}
+			fmt.Fprintf(&b, "    %s %s\n", v, spssQuote(truncBytes(oneLine(code.Label.IT), spssValueLabelBytes)))
+		}
+		if c.MayBeNotHeld {
+			v := NotHeld
+			if c.Kind == String {
+				v = spssQuote(v)
+			}
+			fmt.Fprintf(&b, "    %s %s\n", v, spssQuote(notHeldLabel))
+		}
+	}
+	if !first {
+		b.WriteString(".\n")
+	}
+	for _, c := range t.Columns {
+		if !c.MayBeNotHeld {
+			continue
+		}
+		v := NotHeld
+		if c.Kind == String {
+			v = spssQuote(v)
+		}
+		fmt.Fprintf(&b, "MISSING VALUES %s (%s).\n", c.Name, v)
+	}
+	fmt.Fprintf(&b, "DATASET NAME %s.\nEXECUTE.\n", spssDatasetName(t.Name))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// spssDatasetName makes a dataset name of a table's name.
+func spssDatasetName(name string) string {
+	return names{}.name(strings.NewReplacer("-", "_", ".", "_").Replace(name))
+}
+
+// writeDo writes a Stata do-file that reads the table's CSV file from
+// folder dir, with variable labels, value labels and NotHeld as .a.
+func writeDo(w io.Writer, t *Table, dir string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "* %s: %s\n", t.Name, oneLine(t.Title.IT))
+	b.WriteString("* Legge il file CSV della stessa cartella; se la cartella viene spostata, correggere cd.\n")
+	b.WriteString("* Reads the CSV file of the same folder; if the folder is moved, correct cd.\n")
+	b.WriteString("version 14\nclear\n")
+	fmt.Fprintf(&b, "cd %s\n", stataQuote(dir))
+	var strCols, numCols []string
+	for j, c := range t.Columns {
+		if c.Kind == String {
+			strCols = append(strCols, strconv.Itoa(j+1))
+		} else {
+			numCols = append(numCols, strconv.Itoa(j+1))
+		}
+	}
+	fmt.Fprintf(&b, "import delimited using %s, delimiters(\",\") varnames(1) case(preserve) encoding(\"utf-8\") bindquotes(strict)", stataQuote(t.Name+".csv"))
+	if len(strCols) > 0 {
+		fmt.Fprintf(&b, " stringcols(%s)", strings.Join(strCols, " "))
+	}
+	if len(numCols) > 0 {
+		fmt.Fprintf(&b, " numericcols(%s)", strings.Join(numCols, " "))
+	}
+	b.WriteString(" clear\n")
+	fmt.Fprintf(&b, "label data %s\n", stataQuote(truncChars(oneLine(t.Title.IT), stataDataLabelChars)))
+	fmt.Fprintf(&b, "notes _dta: %s\n", stataQuote("-8 = "+notHeldLabel+"; .a nelle variabili numeriche / .a in numeric variables"))
+	for _, c := range t.Columns {
+		fmt.Fprintf(&b, "label variable %s %s\n", c.Name, stataQuote(truncChars(oneLine(c.Label.IT), stataVarLabelChars)))
+	}
+	for _, c := range t.Columns {
+		if c.Kind != Numeric {
+			continue
+		}
+		if c.MayBeNotHeld {
+			fmt.Fprintf(&b, "replace %s = .a if %s == %s\n", c.Name, c.Name, NotHeld)
+		}
+		if len(c.Codes) == 0 && !c.MayBeNotHeld {
+			continue
+		}
+		var parts []string
+		for _, code := range c.Codes {
+			parts = append(parts, code.Code+" "+stataQuote(truncChars(oneLine(code.Label.IT), stataValueLabelMax)))
+		}
+		if c.MayBeNotHeld {
+			parts = append(parts, ".a "+stataQuote(notHeldLabel))
+		}
+		// One code a line, joined by ///, so a long list stays readable.
+		fmt.Fprintf(&b, "label define %s %s, replace\n", c.Name, strings.Join(parts, " ///\n    "))
+		fmt.Fprintf(&b, "label values %s %s\n", c.Name, c.Name)
+	}
+	b.WriteString("compress\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func absDir(dir string) string {
+	if a, err := filepath.Abs(dir); err == nil {
+		return a
+	}
+	return dir
+}
+
+// WriteSPSS writes, into dir (which must exist), the CSV files of every
+// table and beside each an SPSS syntax file (<table>.sps) that reads it with
+// variable labels, value labels and -8 declared missing. The syntax changes
+// to dir first (CD), so it runs from anywhere until the folder is moved.
+func WriteSPSS(dir string, sets ...*Dataset) (Manifest, error) {
+	return writeWithSyntax(FormatSPSS, ".sps", writeSPS, dir, sets)
+}
+
+// WriteStata writes, into dir (which must exist), the CSV files of every
+// table and beside each a Stata do-file (<table>.do) that reads it with
+// variable labels, value labels (numeric codes) and -8 recoded to .a.
+func WriteStata(dir string, sets ...*Dataset) (Manifest, error) {
+	return writeWithSyntax(FormatStata, ".do", writeDo, dir, sets)
+}
+
+func writeWithSyntax(format, ext string, syntax func(io.Writer, *Table, string) error, dir string, sets []*Dataset) (Manifest, error) {
+	m := newManifest(format, dir, sets)
+	if err := checkDir(dir); err != nil {
+		return m, err
+	}
+	if err := writeTables(&m, dir, sets); err != nil {
+		return m, err
+	}
+	abs := absDir(dir)
+	for _, d := range sets {
+		for _, t := range d.Tables {
+			f, err := writeFile(dir, t.Name+ext, 0, func(w io.Writer) error { return syntax(w, t, abs) })
+			if err != nil {
+				return m, err
+			}
+			m.Files = append(m.Files, f)
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,297 @@
+package export
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+var validName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,31}$`)
+
+// csvHeader reads the variable names of a CSV file.
+func csvHeader(t *testing.T, path string) []string {
+	t.Helper()
+	return readCSV(t, path)[0]
+}
+
+// stataCompound matches one compound-quoted string with no "' inside.
+const stataCompound = "`\"((?:[^\"]|\"[^'])*)\"'"
+
+var (
+	stataImport = regexp.MustCompile("^import delimited using " + stataCompound +
+		`, delimiters\(","\) varnames\(1\) case\(preserve\) encoding\("utf-8"\) bindquotes\(strict\)((?: stringcols\([0-9 ]+\))?)((?: numericcols\([0-9 ]+\))?) clear$`)
+	stataVarLabel = regexp.MustCompile("^label variable ([A-Za-z0-9_]+) " + stataCompound + "$")
+	stataReplace  = regexp.MustCompile(`^replace ([A-Za-z0-9_]+) = \.a if ([A-Za-z0-9_]+) == -8$`)
+	stataDefine   = regexp.MustCompile(`^label define ([A-Za-z0-9_]+) (.*), replace$`)
+	stataPair     = regexp.MustCompile("^ *(-?[0-9]+|\\.a) " + stataCompound)
+	stataValues   = regexp.MustCompile(`^label values ([A-Za-z0-9_]+) ([A-Za-z0-9_]+)$`)
+	stataSimple   = regexp.MustCompile("^(version 14|clear|compress|cd " + stataCompound + "|label data " + stataCompound + "|notes _dta: " + stataCompound + ")$")
+)
+
+// checkDo is a syntax check of the do-files WriteStata writes (there is no
+// Stata here): every command is one of those it emits, well quoted, naming
+// only variables of the CSV file it imports; label texts within Stata's
+// limits; value labels on integer codes and .a only.
+func checkDo(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmds []string
+	cur := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "*") || (cur == "" && strings.TrimSpace(line) == "") {
+			continue
+		}
+		if strings.HasSuffix(line, " ///") {
+			cur += strings.TrimSuffix(line, "///")
+			continue
+		}
+		cmds = append(cmds, cur+line)
+		cur = ""
+	}
+	vars := map[string]bool{}
+	defined := map[string]bool{}
+	imported := false
+	for _, c := range cmds {
+		switch {
+		case stataImport.MatchString(c):
+			m := stataImport.FindStringSubmatch(c)
+			head := csvHeader(t, filepath.Join(filepath.Dir(path), m[1]))
+			n := 0
+			for _, list := range m[2:4] {
+				if list != "" {
+					n += len(strings.Fields(list[strings.Index(list, "(")+1 : len(list)-1]))
+				}
+			}
+			if n != len(head) {
+				t.Errorf("%s: stringcols and numericcols name %d columns, the CSV has %d", path, n, len(head))
+			}
+			for _, h := range head {
+				if !validName.MatchString(h) {
+					t.Errorf("%s: %q is not a Stata name", path, h)
+				}
+				vars[h] = true
+			}
+			imported = true
+		case !imported:
+			if !stataSimple.MatchString(c) {
+				t.Errorf("%s: before import: %q", path, c)
+			}
+		case stataVarLabel.MatchString(c):
+			m := stataVarLabel.FindStringSubmatch(c)
+			if !vars[m[1]] || utf8.RuneCountInString(m[2]) > 80 {
+				t.Errorf("%s: %q: unknown variable or label over 80 characters", path, c)
+			}
+		case stataReplace.MatchString(c):
+			m := stataReplace.FindStringSubmatch(c)
+			if !vars[m[1]] || m[1] != m[2] {
+				t.Errorf("%s: %q", path, c)
+			}
+		case stataDefine.MatchString(c):
+			m := stataDefine.FindStringSubmatch(c)
+			rest := m[2]
+			for rest != "" {
+				p := stataPair.FindStringSubmatch(rest)
+				if p == nil {
+					t.Errorf("%s: label define %s: cannot read %q", path, m[1], rest)
+					break
+				}
+				rest = strings.TrimLeft(rest[len(p[0]):], " ")
+			}
+			defined[m[1]] = true
+		case stataValues.MatchString(c):
+			m := stataValues.FindStringSubmatch(c)
+			if !vars[m[1]] || !defined[m[2]] {
+				t.Errorf("%s: %q: unknown variable or label", path, c)
+			}
+		case stataSimple.MatchString(c):
+		default:
+			t.Errorf("%s: unexpected command %q", path, c)
+		}
+	}
+	if !imported {
+		t.Errorf("%s imports nothing", path)
+	}
+}
+
+var (
+	spssVar    = regexp.MustCompile(`^    ([A-Za-z][A-Za-z0-9_]*) (A[0-9]+|F[0-9]+\.[0-9]+)$`)
+	spssQuoted = regexp.MustCompile(`'(?:[^']|'')*'`)
+)
+
+// checkSPS is a syntax check of the SPSS syntax WriteSPSS writes: commands
+// end with a period, quotes are balanced, lines stay under 256 bytes, and
+// GET DATA lists the CSV file's variables in order.
+func checkSPS(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var vars []string
+	inVars := false
+	file := ""
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if len(line) > 255 {
+			t.Errorf("%s: line over 255 bytes: %q", path, line)
+		}
+		if !strings.HasPrefix(line, "*") && strings.Count(spssQuoted.ReplaceAllString(line, ""), "'") != 0 {
+			t.Errorf("%s: unbalanced quotes: %q", path, line)
+		}
+		if strings.HasPrefix(line, "  /FILE=") {
+			file = strings.Trim(strings.TrimPrefix(line, "  /FILE="), "'")
+		}
+		switch {
+		case line == "  /VARIABLES=":
+			inVars = true
+		case inVars && line == ".":
+			inVars = false
+		case inVars:
+			m := spssVar.FindStringSubmatch(line)
+			if m == nil {
+				t.Errorf("%s: variable line %q", path, line)
+				continue
+			}
+			vars = append(vars, m[1])
+		}
+	}
+	head := csvHeader(t, filepath.Join(filepath.Dir(path), file))
+	if strings.Join(vars, " ") != strings.Join(head, " ") {
+		t.Errorf("%s: GET DATA variables %v, CSV header %v", path, vars, head)
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.HasSuffix(string(data), "EXECUTE.\n") {
+		t.Errorf("%s does not end with EXECUTE.", path)
+	}
+}
+
+func TestStataAndSPSS(t *testing.T) {
+	sets := Datasets(load(t), testRecords())
+	dir := t.TempDir()
+	ms, err := WriteStata(dir, sets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkManifest(t, ms, dir)
+	mp, err := WriteSPSS(dir, sets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkManifest(t, mp, dir)
+	dos, _ := filepath.Glob(filepath.Join(dir, "*.do"))
+	spss, _ := filepath.Glob(filepath.Join(dir, "*.sps"))
+	if len(dos) != 9 || len(spss) != 9 {
+		t.Fatalf("%d do-files and %d syntax files, want 9 each", len(dos), len(spss))
+	}
+	for _, p := range dos {
+		checkDo(t, p)
+	}
+	for _, p := range spss {
+		checkSPS(t, p)
+	}
+	do, _ := os.ReadFile(filepath.Join(dir, "scheda-minore.do"))
+	for _, want := range []string{
+		"replace LuogoVita = .a if LuogoVita == -8",
+		"label define LuogoVita 1 `\"nella sua famiglia\"' ///",
+		"label variable AnnoNascita `\"Anno di nascita\"'",
+	} {
+		if !strings.Contains(string(do), want) {
+			t.Errorf("scheda-minore.do lacks %q", want)
+		}
+	}
+	sps, _ := os.ReadFile(filepath.Join(dir, "scheda-minore.sps"))
+	for _, want := range []string{"MISSING VALUES LuogoVita (-8).", "MISSING VALUES CodiceNazioneResidenza ('-8').", "    CodiceNazioneResidenza A3\n", "    AnnoNascita F8.0\n"} {
+		if !strings.Contains(string(sps), want) {
+			t.Errorf("scheda-minore.sps lacks %q", want)
+		}
+	}
+
+	// Where PSPP is installed, run every syntax file for real.
+	pspp, err := exec.LookPath("pspp")
+	if err != nil {
+		t.Log("pspp not installed: SPSS syntax checked by the syntax check only")
+		return
+	}
+	for _, p := range spss {
+		wrapper := p + ".check"
+		script := "INSERT FILE='" + p + "'.\nDISPLAY DICTIONARY.\nFREQUENCIES /VARIABLES=ALL /FORMAT=NOTABLE.\n"
+		if err := os.WriteFile(wrapper, []byte(script), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(pspp, "-O", "format=txt", wrapper).CombinedOutput()
+		if err != nil || strings.Contains(string(out), "error:") || strings.Contains(string(out), "warning:") {
+			t.Errorf("pspp %s: %v\n%s", filepath.Base(p), err, out)
+		}
+		if filepath.Base(p) == "scheda-minore.sps" && !strings.Contains(string(out), "nella sua famiglia") {
+			t.Errorf("pspp shows no value labels for scheda-minore")
+		}
+	}
+}
+
+func TestXLSX(t *testing.T) {
+	sets := Datasets(load(t), testRecords())
+	path := filepath.Join(t.TempDir(), "pilota.xlsx")
+	m, err := WriteXLSX(path, sets...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkManifest(t, m, filepath.Dir(path))
+	wb, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	want := []string{"comune", "comune.Rispondenti", "comune.ScambiDati", "comune.note", "minore", "minore.ComposizioneFamiglia",
+		"minore.CodicePrestazione", "minore.DettaglioInterventi", "minore.note", CodebookSheet}
+	if got := wb.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("sheets: got %v, want %v", got, want)
+	}
+	if got := SheetName(sets, "scheda-minore.DettaglioInterventi"); got != "minore.DettaglioInterventi" {
+		t.Errorf("SheetName: %q", got)
+	}
+	rows, err := wb.GetRows("minore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 8 || rows[0][0] != ColID || rows[1][0] != "na1" {
+		t.Fatalf("minore: %d rows, first %v", len(rows), rows[0][:3])
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	cell, _ := excelize.CoordinatesToCellName(col["AnnoNascita"]+1, 2)
+	if typ, _ := wb.GetCellType("minore", cell); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("AnnoNascita is stored as %v, want a number", typ)
+	}
+	comune, _ := excelize.CoordinatesToCellName(col[ColComune]+1, 2)
+	if v, _ := wb.GetCellValue("minore", comune); v != napoli {
+		t.Errorf("scheda_comune: %q, want %q with its leading zero", v, napoli)
+	}
+	nd, _ := excelize.CoordinatesToCellName(col["TitoloStudioMadre"]+1, 3)
+	if v, _ := wb.GetCellValue("minore", nd); v != NotHeld {
+		t.Errorf("TitoloStudioMadre of na2: %q, want %s", v, NotHeld)
+	}
+	book, _ := wb.GetRows(CodebookSheet)
+	found := false
+	for _, r := range book {
+		if len(r) > 6 && r[0] == "minore" && r[1] == "LuogoVita" && strings.HasPrefix(r[6], "1 = nella sua famiglia") {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the codebook has no value labels for LuogoVita")
+	}
+}
