@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,13 @@ const pageBytes = 2 << 20
 // coordinators' reviews, plus the team's assignments and key state.
 func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit int) (*wire.Changes, error) {
 	out := &wire.Changes{Cursor: cursor, Assignments: []string{}}
+	assigned, err := s.assignments(ctx, d.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	out.Assignments = assigned
+	// A team sees its records only in the municipalities it is assigned now.
+	inScope := func(m string) bool { return slices.Contains(assigned, m) }
 	rows, err := s.r.QueryContext(ctx, `SELECT seq, kind, ref FROM feed WHERE project_id = ? AND seq > ? AND (team_id IS NULL OR team_id = ?) ORDER BY seq LIMIT ?`,
 		d.ProjectID, cursor, d.TeamID, limit+1)
 	if err != nil {
@@ -65,7 +73,7 @@ func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit int)
 			if err != nil {
 				return nil, err
 			}
-			if r.Origin != d.ID { // the laptop has its own already
+			if r.Origin != d.ID && inScope(r.Municipality) { // the laptop has its own already
 				size += len(r.Content) + len(r.Identity)
 				out.Revisions = append(out.Revisions, r)
 			}
@@ -81,28 +89,33 @@ func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit int)
 			if rv.Reviewed, err = s.revision(ctx, revision); err != nil {
 				return nil, err
 			}
+			if !inScope(rv.Reviewed.Municipality) {
+				break
+			}
 			size += len(rv.Comments) + len(rv.Reviewed.Content) + len(rv.Reviewed.Identity)
 			out.Reviews = append(out.Reviews, rv)
 		}
 		out.Cursor = it.seq
 	}
-	a, err := s.r.QueryContext(ctx, `SELECT municipality FROM assignments WHERE team_id = ? ORDER BY municipality`, d.TeamID)
+	out.Keys, err = s.keyState(ctx, d)
+	return out, err
+}
+
+func (s *Store) assignments(ctx context.Context, team string) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT municipality FROM assignments WHERE team_id = ? ORDER BY municipality`, team)
 	if err != nil {
 		return nil, err
 	}
-	defer a.Close()
-	for a.Next() {
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
 		var m string
-		if err := a.Scan(&m); err != nil {
+		if err := rows.Scan(&m); err != nil {
 			return nil, err
 		}
-		out.Assignments = append(out.Assignments, m)
+		out = append(out, m)
 	}
-	if err := a.Err(); err != nil {
-		return nil, err
-	}
-	out.Keys, err = s.keyState(ctx, d)
-	return out, err
+	return out, rows.Err()
 }
 
 func (s *Store) revision(ctx context.Context, id string) (wire.Revision, error) {

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"sinba/sync/wire"
@@ -68,6 +69,7 @@ type Server struct {
 	enrols   *limiter
 	nonces   *nonces
 	inflight chan struct{}
+	seen     sync.Map // device id -> time.Time of the last recorded contact
 }
 
 // New returns the API over store.
@@ -284,6 +286,12 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Device, []by
 		if !s.nonces.fresh(d.ID+signed.Nonce, now) {
 			s.refuse(w, r, wire.NewError(wire.CodeReplay), 0)
 			return
+		}
+		// Last contact, for "sinba-server devices": at most one write a
+		// minute per device, so idle rounds stay reads.
+		if last, ok := s.seen.Load(d.ID); !ok || now.Sub(last.(time.Time)) > time.Minute {
+			s.seen.Store(d.ID, now)
+			s.store.Seen(r.Context(), d.ID)
 		}
 		h(w, r, d, body)
 	}

@@ -169,3 +169,39 @@ func TestRepeatedBatchGetsTheSameReceipt(t *testing.T) {
 		t.Fatalf("batch id reused by another device: HTTP %d, want 409", status)
 	}
 }
+
+// A device reads only its team's records, and only in the municipalities the
+// team is assigned now.
+func TestChangesAreScopedToTeamAndAssignments(t *testing.T) {
+	ctx := context.Background()
+	p := synctest.NewProject(t, t.TempDir())
+	p.Serve(t, server.Config{})
+	a1 := p.EnrolDevice(t, p.TeamA)
+	team, _ := seal.NewKey()
+	revs, _ := synctest.Revisions(2, synctest.MunicipalityA, a1.Project, team.Recipient())
+	if _, err := a1.SendBatch(ctx, revs); err != nil {
+		t.Fatal(err)
+	}
+	changes := func(d *synctest.Device) wire.Changes {
+		t.Helper()
+		status, data, err := d.Do(ctx, "GET", wire.PathChanges+"?cursor=0", nil)
+		var ch wire.Changes
+		if err != nil || status != 200 || json.Unmarshal(data, &ch) != nil {
+			t.Fatalf("changes: HTTP %d %v", status, err)
+		}
+		return ch
+	}
+	if ch := changes(p.EnrolDevice(t, p.TeamA)); len(ch.Revisions) != 2 {
+		t.Fatalf("a colleague sees %d revisions, want 2", len(ch.Revisions))
+	}
+	b := p.EnrolDevice(t, p.TeamB)
+	if ch := changes(b); len(ch.Revisions) != 0 || len(ch.Instruments) != 2 {
+		t.Fatalf("another team sees %d revisions and %d instruments, want 0 and 2", len(ch.Revisions), len(ch.Instruments))
+	}
+	if err := p.Store.Unassign(ctx, p.TeamA, synctest.MunicipalityA); err != nil {
+		t.Fatal(err)
+	}
+	if ch := changes(p.EnrolDevice(t, p.TeamA)); len(ch.Revisions) != 0 || len(ch.Assignments) != 0 {
+		t.Fatalf("after unassignment a colleague sees %d revisions, assignments %v; want none", len(ch.Revisions), ch.Assignments)
+	}
+}

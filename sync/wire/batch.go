@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 	"sync"
@@ -183,9 +182,4 @@ func ValidateRevision(r *Revision, lim Limits) *Error {
 		return Errorf(CodeTooLarge, "scheda troppo grande", "record too large")
 	}
 	return nil
-}
-
-// String names a batch in logs.
-func (b *Batch) String() string {
-	return fmt.Sprintf("batch %s (%d revisions)", b.ID, len(b.Revisions))
 }
