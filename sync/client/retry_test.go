@@ -80,3 +80,22 @@ func TestRunSyncsInTheBackground(t *testing.T) {
 		t.Fatal("a kick did not start a round")
 	}
 }
+
+// A laptop whose clock is an hour off still syncs: the first request is
+// refused for clock skew, and the client signs the retry with the server's time.
+func TestWrongClockIsCorrected(t *testing.T) {
+	ctx := context.Background()
+	p := synctest.NewProject(t, t.TempDir())
+	p.Serve(t, server.Config{Now: func() time.Time { return time.Now().Add(time.Hour) }})
+	laptop := synctest.Laptop(t, t.TempDir())
+	c := client.New(laptop, fast)
+	if _, err := c.Enrol(ctx, p.URL, p.Code(t, p.TeamA)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := laptop.Save(ctx, synctest.CaseRecord(synctest.MunicipalityA, "t"), localdb.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := c.SyncOnce(ctx, nil); err != nil || rep.Accepted != 1 {
+		t.Fatalf("sync with a wrong clock: %+v %v", rep, err)
+	}
+}

@@ -138,6 +138,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"remote", r.RemoteAddr, "bytes_in", r.ContentLength, "ms", time.Since(start).Milliseconds())
 	}()
 	w.Header().Set("Cache-Control", "no-store")
+	// Laptops set their signing clock from this header.
+	w.Header().Set("Date", s.cfg.Now().UTC().Format(http.TimeFormat))
 	s.mux.ServeHTTP(sw, r)
 }
 
@@ -277,9 +279,6 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Device, []by
 			return
 		}
 		if e := signed.Verify(r, d.SignKey, body, now); e != nil {
-			if e.Code == wire.CodeClockSkew {
-				w.Header().Set("Date", now.UTC().Format(http.TimeFormat))
-			}
 			s.refuse(w, r, e, 0)
 			return
 		}
