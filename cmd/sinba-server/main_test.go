@@ -178,7 +178,7 @@ func TestDemoServeSyncExport(t *testing.T) {
 	if _, err := c.Enrol(ctx, "https://"+addr, enrolCode); err != nil {
 		t.Fatalf("enrol: %v", err)
 	}
-	if _, err := laptop.Save(ctx, synctest.CaseRecord(demoMunicipalities[0], "demo"), localdb.SaveOptions{}); err != nil {
+	if _, err := laptop.Save(ctx, synctest.CaseRecord("063049", "demo"), localdb.SaveOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := c.SyncOnce(ctx, nil)
@@ -198,7 +198,7 @@ func TestDemoServeSyncExport(t *testing.T) {
 		t.Fatalf("export: %s", errs)
 	}
 	var line exported
-	if err := json.Unmarshal([]byte(out), &line); err != nil || line.Answers["Note"] != "nota demo" || line.Municipality != demoMunicipalities[0] {
+	if err := json.Unmarshal([]byte(out), &line); err != nil || line.Answers["Note"] != "nota demo" || line.Municipality != "063049" {
 		t.Fatalf("export: %q (%v)", out, err)
 	}
 	if strings.Contains(out, "CFdemo") {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 func init() {
 	register(&command{name: "serve", usage: "--data DIR [--addr HOST:PORT] [--cert FILE --key FILE] [--log text|json]",
 		short: "avvia il server; con --cert e --key in TLS / runs the server; with --cert and --key over TLS", run: cmdServe})
-	register(&command{name: "demo", usage: "--data DIR [--code-file FILE] [--instruments DIR]",
+	register(&command{name: "demo", usage: "--data DIR [--code-file FILE] [--instruments DIR] [--municipalities 063049,065116]",
 		short: "crea un progetto dimostrativo e stampa un codice di iscrizione / sets up a demo project and prints an enrolment code", run: cmdDemo})
 }
 
@@ -79,13 +80,14 @@ const (
 	demoKeyFile    = "coordinator-project.key"
 )
 
-var demoMunicipalities = []string{"063049", "065116"} // Napoli, Salerno
+const demoMunicipalities = "063049,065116" // Napoli, Salerno
 
 func cmdDemo(e env, args []string) int {
 	c := commands["demo"]
 	fs, data := flags(e, c)
 	codeFile := fs.String("code-file", "", "scrive anche qui il codice di iscrizione / also writes the enrolment code here")
 	instruments := fs.String("instruments", "assets/instruments", "cartella delle definizioni degli strumenti da pubblicare / folder of instrument definitions to publish")
+	munis := fs.String("municipalities", demoMunicipalities, "comuni (codici ISTAT) assegnati alla squadra / municipalities (ISTAT codes) assigned to the team")
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
 	}
@@ -104,7 +106,8 @@ func cmdDemo(e env, args []string) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	for _, m := range demoMunicipalities {
+	assigned := strings.Split(*munis, ",")
+	for _, m := range assigned {
 		if err := st.Assign(ctx, tid, m); err != nil {
 			return fail(e, err)
 		}
@@ -134,7 +137,7 @@ func cmdDemo(e env, args []string) int {
 		}
 	}
 	fmt.Fprintf(e.stderr, "sinba-server: progetto / project %q, squadra / team %q (comuni / municipalities %v), rilevatore / researcher %q\n",
-		demoProject, demoTeam, demoMunicipalities, demoResearcher)
+		demoProject, demoTeam, assigned, demoResearcher)
 	fmt.Fprintf(e.stderr, "sinba-server: chiave privata dei coordinatori / coordinators' private key: %s (custodirla fuori dal server / keep it off the server)\n", keyPath)
 	fmt.Fprintf(e.stderr, "sinba-server: codice valido fino a / code valid until %s\n", exp.Format(time.RFC3339))
 	fmt.Fprintln(e.stdout, code)
