@@ -18,14 +18,11 @@ import (
 // (SINBA's IDBeneficiario); it is indexed for Lookup and search.
 const PseudonymField = "IDBeneficiario"
 
-// NormalizeFiscalCode brings a codice fiscale to the form the blind index
-// hashes, so that the same code typed differently finds the same child. It is
-// a hook: the survey package's normaliser (which also folds omocodia) is
-// wired in by the app before the store is opened; when it changes, the
-// next unlock rebuilds the blind index (see ensureBlindIndex).
-var NormalizeFiscalCode = func(cf string) string {
-	return strings.ToUpper(strings.Join(strings.Fields(cf), ""))
-}
+// normalizeFiscalCode brings a codice fiscale to the form the blind index
+// hashes (capitals, no spaces, omocodia undone), so that the same code typed
+// differently finds the same child. If a later version normalises otherwise,
+// the next unlock rebuilds the blind index (see ensureBlindIndex).
+var normalizeFiscalCode = survey.NormalizeFiscalCode
 
 // summary is what the in-memory index needs of a record, sealed in
 // records.summary so that unlocking decrypts small blobs, not every record.
@@ -54,7 +51,7 @@ func summarize(rec *survey.Record) summary {
 // codice fiscale and by pseudonym.
 func (k *keys) blindTags(sm summary) [][]byte {
 	var tags [][]byte
-	if cf := NormalizeFiscalCode(sm.FiscalCode); cf != "" {
+	if cf := normalizeFiscalCode(sm.FiscalCode); cf != "" {
 		tags = append(tags, k.blindMAC("cf", cf))
 	}
 	if sm.Pseudonym != "" {
@@ -77,7 +74,7 @@ type indexEntry struct {
 
 func newIndexEntry(info RecordInfo, sm summary) *indexEntry {
 	info.Label = sm.Label
-	return &indexEntry{info: info, search: strings.ToLower(strings.Join([]string{sm.Label, NormalizeFiscalCode(sm.FiscalCode), sm.Pseudonym}, "\x00"))}
+	return &indexEntry{info: info, search: strings.ToLower(strings.Join([]string{sm.Label, normalizeFiscalCode(sm.FiscalCode), sm.Pseudonym}, "\x00"))}
 }
 
 func (m *memIndex) put(e *indexEntry) {
@@ -194,7 +191,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]RecordInfo, error) {
 	if len(words) > 0 {
 		// The codice fiscale is indexed normalised; so is the query word.
 		for i, w := range words {
-			if n := strings.ToLower(NormalizeFiscalCode(w)); n != "" {
+			if n := strings.ToLower(normalizeFiscalCode(w)); n != "" {
 				words[i] = n
 			}
 		}
@@ -296,13 +293,13 @@ func (s *Store) Lookup(ctx context.Context, fiscalCodeOrPseudonym string) ([]Rec
 	return out, dbError("lookup", rows.Err())
 }
 
-// normaliserProbe fingerprints NormalizeFiscalCode by its answers to a few
+// normaliserProbe fingerprints normalizeFiscalCode by its answers to a few
 // inputs (lower case, spaces, omocodia), so that unlocking notices when the
-// app wires in a different normaliser and rebuilds the blind index.
+// normaliser has changed and rebuilds the blind index.
 func normaliserProbe() string {
 	h := sha256.New()
-	for _, in := range []string{" rssmra80a01h501u ", "RSSMRA80A01H5LMU", "RSS MRA 80A01 H501U", "bnclra12m41f839r"} {
-		h.Write([]byte(NormalizeFiscalCode(in)))
+	for _, in := range []string{" rssmra80a01h501u ", "RSSMRA80A01H5LMX", "RSS MRA 80A01 H501U", "bnclra12m41f839r"} {
+		h.Write([]byte(normalizeFiscalCode(in)))
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -323,7 +320,7 @@ func (s *Store) ensureBlindIndex(ctx context.Context) error {
 }
 
 // Reindex rewrites the blind index from the sealed summaries. Unlocking
-// calls it by itself when NormalizeFiscalCode changed.
+// calls it by itself when the normaliser changed.
 func (s *Store) Reindex(ctx context.Context) error {
 	release, err := s.begin()
 	if err != nil {

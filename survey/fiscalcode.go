@@ -104,6 +104,18 @@ func structure(c string) (normalized string, omocode bool, why string) {
 	return string(n), omocode, ""
 }
 
+// NormalizeFiscalCode returns a codice fiscale in capitals, without spaces
+// and with omocodia undone, so that every way of writing one child's code
+// gives the same string (the key of lookups and of the pseudonym). A code of
+// the wrong shape comes back only cleaned.
+func NormalizeFiscalCode(code string) string {
+	c := strings.ToUpper(strings.Join(strings.Fields(code), ""))
+	if n, _, why := structure(c); why == "" {
+		return n
+	}
+	return c
+}
+
 // fiscalCodeShapeOK reports whether s has the form and the check character
 // of a codice fiscale, omocodes included; it does not check date or place.
 func fiscalCodeShapeOK(s string) bool {
