@@ -342,21 +342,3 @@ func TestMissingFolder(t *testing.T) {
 		t.Error("the folder was created")
 	}
 }
-
-func BenchmarkCSV20000(b *testing.B) {
-	in := instrument(b, survey.InstrumentCase)
-	recs := make([]survey.Record, 20000)
-	base := testRecords()
-	for i := range recs {
-		r := base[i%7]
-		r.ID = fmt.Sprintf("r%05d", i)
-		recs[i] = r
-	}
-	b.ResetTimer()
-	for b.Loop() {
-		dir := b.TempDir()
-		if _, err := WriteCSV(dir, NewDataset(in, recs)); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

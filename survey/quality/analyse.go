@@ -252,12 +252,10 @@ func Analyse(reg *survey.Registry, recs []survey.Record, opts Options) Report {
 	}
 	// The municipality questionnaire per ISTAT code, for the grid.
 	questionnaires := map[string]*survey.Record{}
-	for i := range recs {
-		rec := &recs[i]
-		if rec.Instrument == "" {
-			rec.Instrument = survey.InstrumentCase
-		}
-		in, err := reg.ForRecord(rec)
+	views := evaluate(reg, recs, ref, true)
+	for i := range views {
+		v := &views[i]
+		rec, in, err := v.rec, v.in, v.err
 		if err != nil {
 			rep.Skipped = append(rep.Skipped, Skipped{RecordID: rec.ID, Reason: survey.Text{
 				IT: "strumento sconosciuto: " + err.Error(), EN: "unknown instrument: " + err.Error()}})
@@ -295,7 +293,7 @@ func Analyse(reg *survey.Registry, recs []survey.Record, opts Options) Report {
 		}
 		acc.rep.Records++
 		acc.rep.ByMunicipality[code]++
-		acc.count(in, rec, ref)
+		acc.count(v)
 	}
 	for _, id := range order {
 		acc := accs[id]
@@ -339,7 +337,7 @@ func Analyse(reg *survey.Registry, recs []survey.Record, opts Options) Report {
 	if rep.Threshold == 0 {
 		rep.Threshold = DefaultThreshold
 	}
-	for _, t := range Results(reg, recs, ref) {
+	for _, t := range results(reg, views) {
 		if rep.Threshold > 0 {
 			t = Protect(t, rep.Threshold)
 		}
@@ -361,10 +359,8 @@ func containsInt(xs []int, x int) bool {
 type failures struct{ err, warn bool }
 
 // count adds one record to the figures of its instrument.
-func (a *instrumentAcc) count(in *survey.Instrument, rec *survey.Record, ref time.Time) {
-	ans, _ := survey.Normalize(in, rec.Answers)
-	rel := survey.Relevance(in, rec, ref)
-	issues := survey.ValidateAt(in, rec, ref)
+func (a *instrumentAcc) count(v *caseView) {
+	in, rec, ans, rel, issues := v.in, v.rec, v.ans, v.rel, v.issues
 	// unit key: field id, or field id and item number from 1
 	type unit struct {
 		field string

@@ -56,16 +56,6 @@ func (t *Table) Cell(i, j int) string {
 	return strconv.Itoa(t.Cells[i][j])
 }
 
-// caseView is a case record ready to be classified.
-type caseView struct {
-	in   *survey.Instrument
-	rec  *survey.Record
-	ans  survey.Answers
-	rel  map[string]bool
-	ref  time.Time
-	meta map[string]survey.FieldMeta
-}
-
 type tableSpec struct {
 	id       string
 	title    survey.Text
@@ -244,6 +234,10 @@ func Results(reg *survey.Registry, recs []survey.Record, ref time.Time) []Table 
 	if ref.IsZero() {
 		ref = time.Now()
 	}
+	return results(reg, evaluate(reg, recs, ref, false))
+}
+
+func results(reg *survey.Registry, all []caseView) []Table {
 	latest, ok := reg.Latest(survey.InstrumentCase)
 	if !ok {
 		return nil
@@ -269,20 +263,15 @@ func Results(reg *survey.Registry, recs []survey.Record, ref time.Time) []Table 
 	add(codeSpec(latest, "MotivazioneChiusuraCarico", &open))
 
 	// Columns: every municipality with case records.
-	var views []caseView
+	var views []*caseView
 	cols := map[string]bool{}
-	for i := range recs {
-		rec := &recs[i]
-		if rec.Instrument != "" && rec.Instrument != survey.InstrumentCase {
+	for k := range all {
+		v := &all[k]
+		if v.err != nil || v.in.ID != survey.InstrumentCase {
 			continue
 		}
-		in, err := reg.ForRecord(rec)
-		if err != nil || in.ID != survey.InstrumentCase {
-			continue
-		}
-		ans, _ := survey.Normalize(in, rec.Answers)
-		views = append(views, caseView{in: in, rec: rec, ans: ans, rel: survey.Relevance(in, rec, ref), ref: ref, meta: rec.Meta})
-		cols[rec.Municipality] = true
+		views = append(views, v)
+		cols[v.rec.Municipality] = true
 	}
 	var colHeads []Heading
 	for c := range cols {
@@ -311,8 +300,7 @@ func Results(reg *survey.Registry, recs []survey.Record, ref time.Time) []Table 
 		for i := range t.Cells {
 			t.Cells[i] = make([]int, C+1)
 		}
-		for k := range views {
-			v := &views[k]
+		for _, v := range views {
 			j := colIndex[v.rec.Municipality]
 			for _, code := range s.classify(v) {
 				i, ok := rowIndex[code]
