@@ -13,6 +13,7 @@ import (
 
 	"filippo.io/age"
 
+	"sinba/assets"
 	"sinba/survey"
 	"sinba/sync/seal"
 	"sinba/sync/server"
@@ -180,14 +181,22 @@ func publishFile(ctx context.Context, st *server.Store, project, path string) (s
 	if err != nil {
 		return "", 0, err
 	}
-	var head struct {
-		ID      string `json:"id"`
-		Version int    `json:"version"`
+	return publishDefinition(ctx, st, project, path, body)
+}
+
+// publishDefinition checks an instrument definition as the app will read it
+// (a definition the laptops cannot load must never reach them), then
+// publishes it.
+func publishDefinition(ctx context.Context, st *server.Store, project, name string, body []byte) (string, int, error) {
+	ref, err := survey.LoadReference(assets.Reference)
+	if err != nil {
+		return "", 0, err
 	}
-	if err := json.Unmarshal(body, &head); err != nil || head.ID == "" || head.Version < 1 {
-		return "", 0, fmt.Errorf("%s: definizione senza \"id\" e \"version\" / definition without \"id\" and \"version\"", path)
+	in, err := survey.ParseInstrument(body, ref)
+	if err != nil {
+		return "", 0, fmt.Errorf("%s: %w", name, err)
 	}
-	return head.ID, head.Version, st.Publish(ctx, project, head.ID, head.Version, body)
+	return in.ID, in.Version, st.Publish(ctx, project, in.ID, in.Version, body)
 }
 
 func cmdPublish(e env, args []string) int {

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"sinba/assets"
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/sync/client"
@@ -54,15 +55,39 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// writeInstruments copies the shipped instrument definitions to a folder, as
+// a coordinator would keep them before publishing.
 func writeInstruments(t *testing.T) string {
 	dir := t.TempDir()
 	for _, id := range []string{survey.InstrumentCase, survey.InstrumentMunicipality} {
-		body := `{"id":"` + id + `","version":1,"title":{"it":"x"}}`
-		if err := os.WriteFile(filepath.Join(dir, id+".v1.json"), []byte(body), 0o644); err != nil {
+		body, err := assets.Instruments.ReadFile("instruments/" + id + ".v1.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, id+".v1.json"), body, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return dir
+}
+
+// A definition the laptops could not load is refused at publishing.
+func TestPublishRefusesAMalformedInstrument(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "server")
+	if code, _, errs := runCmd(t, "init", "--data", data); code != 0 {
+		t.Fatalf("init: %s", errs)
+	}
+	if code, _, errs := runCmd(t, "project", "--data", data, "--name", "Pilota", "--key-out", filepath.Join(t.TempDir(), "k")); code != 0 {
+		t.Fatalf("project: %s", errs)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"id":"scheda-minore","version":2,"title":{"it":"x"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd(t, "publish", "--data", data, "--project", "Pilota", "--file", bad)
+	if code == 0 || !strings.Contains(errs, "no sections") {
+		t.Fatalf("publish of a definition with no sections: status %d, %q; want a refusal that says why", code, errs)
+	}
 }
 
 func TestAdminCommands(t *testing.T) {

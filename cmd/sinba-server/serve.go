@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"sinba/assets"
 	"sinba/sync/server"
 )
 
@@ -86,7 +88,7 @@ func cmdDemo(e env, args []string) int {
 	c := commands["demo"]
 	fs, data := flags(e, c)
 	codeFile := fs.String("code-file", "", "scrive anche qui il codice di iscrizione / also writes the enrolment code here")
-	instruments := fs.String("instruments", "assets/instruments", "cartella delle definizioni degli strumenti da pubblicare / folder of instrument definitions to publish")
+	instruments := fs.String("instruments", "", "cartella delle definizioni degli strumenti da pubblicare (predefinite: quelle incluse nel programma) / folder of instrument definitions to publish (default: those built in)")
 	munis := fs.String("municipalities", demoMunicipalities, "comuni (codici ISTAT) assegnati alla squadra / municipalities (ISTAT codes) assigned to the team")
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
@@ -116,15 +118,14 @@ func cmdDemo(e env, args []string) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	files, _ := filepath.Glob(filepath.Join(*instruments, "*.json"))
-	for _, f := range files {
-		id, v, err := publishFile(ctx, st, pid, f)
-		if err != nil {
-			return fail(e, err)
-		}
-		fmt.Fprintf(e.stderr, "sinba-server: pubblicato / published %s v%d\n", id, v)
+	published, err := publishDemoInstruments(ctx, st, pid, *instruments)
+	if err != nil {
+		return fail(e, err)
 	}
-	if len(files) == 0 {
+	for _, p := range published {
+		fmt.Fprintf(e.stderr, "sinba-server: pubblicato / published %s\n", p)
+	}
+	if len(published) == 0 {
 		fmt.Fprintf(e.stderr, "sinba-server: nessuno strumento in %s: pubblicarli con \"publish\" / no instruments in %s: publish them with \"publish\"\n", *instruments, *instruments)
 	}
 	code, exp, err := st.CreateCode(ctx, rid, 30*24*time.Hour)
@@ -142,4 +143,31 @@ func cmdDemo(e env, args []string) int {
 	fmt.Fprintf(e.stderr, "sinba-server: codice valido fino a / code valid until %s\n", exp.Format(time.RFC3339))
 	fmt.Fprintln(e.stdout, code)
 	return 0
+}
+
+// publishDemoInstruments publishes the definitions in dir, or the ones built
+// into the program when dir is empty, and names what it published.
+func publishDemoInstruments(ctx context.Context, st *server.Store, project, dir string) ([]string, error) {
+	var fsys fs.FS = assets.Instruments
+	pattern := "instruments/*.json"
+	if dir != "" {
+		fsys, pattern = os.DirFS(dir), "*.json"
+	}
+	files, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return nil, err
+	}
+	var done []string
+	for _, f := range files {
+		body, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		id, v, err := publishDefinition(ctx, st, project, f, body)
+		if err != nil {
+			return nil, err
+		}
+		done = append(done, fmt.Sprintf("%s v%d", id, v))
+	}
+	return done, nil
 }
