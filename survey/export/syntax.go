@@ -164,7 +164,8 @@ func writeDo(w io.Writer, t *Table, dir string) error {
 	}
 	b.WriteString(" clear\n")
 	fmt.Fprintf(&b, "label data %s\n", stataQuote(truncChars(oneLine(t.Title.IT), stataDataLabelChars)))
-	fmt.Fprintf(&b, "notes _dta: %s\n", stataQuote("-8 = "+notHeldLabel+"; .a nelle variabili numeriche / .a in numeric variables"))
+	// notes takes the rest of the line as it is: no quotes.
+	fmt.Fprintf(&b, "notes _dta: -8 = %s; .a nelle variabili numeriche / .a in numeric variables\n", notHeldLabel)
 	for _, c := range t.Columns {
 		fmt.Fprintf(&b, "label variable %s %s\n", c.Name, stataQuote(truncChars(oneLine(c.Label.IT), stataVarLabelChars)))
 	}

@@ -32,7 +32,7 @@ var (
 	stataDefine   = regexp.MustCompile(`^label define ([A-Za-z0-9_]+) (.*), replace$`)
 	stataPair     = regexp.MustCompile("^ *(-?[0-9]+|\\.a) " + stataCompound)
 	stataValues   = regexp.MustCompile(`^label values ([A-Za-z0-9_]+) ([A-Za-z0-9_]+)$`)
-	stataSimple   = regexp.MustCompile("^(version 14|clear|compress|cd " + stataCompound + "|label data " + stataCompound + "|notes _dta: " + stataCompound + ")$")
+	stataSimple   = regexp.MustCompile("^(version 14|clear|compress|cd " + stataCompound + "|label data " + stataCompound + "|notes _dta: [^`$\"]*)$")
 )
 
 // checkDo is a syntax check of the do-files WriteStata writes (there is no

@@ -51,8 +51,9 @@ func (p *page) th(it, en string) {
 	p.raw("</th>")
 }
 
+// pct writes a share as a percentage with the Italian decimal comma.
 func pct(f float64) string {
-	return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
+	return strings.Replace(strconv.FormatFloat(f*100, 'f', 1, 64), ".", ",", 1) + "%"
 }
 
 const css = `
@@ -255,25 +256,30 @@ func writeProgress(p *page, pr *Progress) {
 	}
 }
 
-func statusLegend() []seg {
-	var out []seg
+type legendItem struct {
+	colour string
+	text   survey.Text
+}
+
+func statusLegend() []legendItem {
+	var out []legendItem
 	for _, st := range Statuses {
-		out = append(out, seg{0, statusColour[st]})
+		out = append(out, legendItem{statusColour[st], statusText[st]})
 	}
 	return out
 }
 
-func legend(p *page, segs []seg) {
+var criticalLegend = []legendItem{
+	{colMissing, survey.Text{IT: "risposta mancante", EN: "missing answer"}},
+	{colNotHeld, survey.Text{IT: "dato non disponibile presso l'ufficio", EN: "not held by the office"}},
+	{colError, survey.Text{IT: "schede con errori (barra sottile)", EN: "records with errors (thin bar)"}},
+}
+
+func legend(p *page, items []legendItem) {
 	p.raw(`<p class="legend">`)
-	texts := map[string]survey.Text{colMissing: {IT: "risposta mancante", EN: "missing answer"},
-		colNotHeld: {IT: "dato non disponibile presso l'ufficio", EN: "not held by the office"},
-		colError:   {IT: "errori delle regole", EN: "rule errors"}}
-	for _, st := range Statuses {
-		texts[statusColour[st]] = statusText[st]
-	}
-	for _, s := range segs {
-		p.raw(`<span><i style="background:` + s.colour + `"></i>`)
-		p.bi(texts[s.colour])
+	for _, it := range items {
+		p.raw(`<span><i style="background:` + it.colour + `"></i>`)
+		p.bi(it.text)
 		p.raw("</span>")
 	}
 	p.raw("</p>\n")
@@ -287,17 +293,18 @@ func writeCritical(p *page, r *Report, ir *InstrumentReport) {
 	for i, v := range ir.Versions {
 		versions[i] = strconv.Itoa(v)
 	}
-	p.rawf("%d ", ir.Records)
-	p.bi(survey.Text{IT: "schede; versioni", EN: "records; versions"})
-	p.raw(" " + strings.Join(versions, ", ") + "</p>\n")
-	legend(p, []seg{{0, colMissing}, {0, colNotHeld}, {0, colError}})
+	p.bi(survey.Text{IT: "Schede", EN: "records"})
+	p.rawf(": %d · ", ir.Records)
+	p.bi(survey.Text{IT: "versioni", EN: "versions"})
+	p.raw(": " + strings.Join(versions, ", ") + "</p>\n")
+	legend(p, criticalLegend)
 	var bars []bar
 	for _, f := range ir.Fields {
 		if f.Total.Applicable == 0 && f.Total.Errors == 0 {
 			continue
 		}
-		bars = append(bars, bar{label: f.ID, segs: []seg{
-			{f.Total.MissingRate(), colMissing}, {f.Total.NotHeldRate(), colNotHeld}, {f.Total.ErrorRate(), colError}}})
+		bars = append(bars, bar{label: f.ID, segs: []seg{{f.Total.MissingRate(), colMissing}, {f.Total.NotHeldRate(), colNotHeld}},
+			under: &seg{f.Total.ErrorRate(), colError}})
 	}
 	p.raw(hbarChart(bars, 1, true))
 

@@ -2,10 +2,14 @@ package quality
 
 import (
 	"bytes"
+	"encoding/csv"
+	"encoding/xml"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -425,8 +429,23 @@ func TestProtectPlantedTables(t *testing.T) {
 		assertNoLoneHidden(t, tb.ID, tb)
 	}
 	tb := findTable(t, r.Tables, "LuogoVita")
-	if i := rowOf(t, tb, "3"); !tb.IsHidden(i, 1) || tb.Cell(i, 1) != "·" {
+	i := rowOf(t, tb, "3")
+	if !tb.IsHidden(i, 1) || tb.Cell(i, 1) != "·" {
 		t.Errorf("LuogoVita=3 in Roma (1 child) is shown: %v", tb.Cells[i])
+	}
+	var b strings.Builder
+	if err := tb.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rows[0], "|"); got != "codice|voce|Torino|Roma|Napoli|Totale" {
+		t.Errorf("CSV header %s", got)
+	}
+	if got := strings.Join(rows[1+i], "|"); got != "3|in famiglia affidataria|0|·|0|·" {
+		t.Errorf("CSV row of LuogoVita=3: %s", got)
 	}
 }
 
@@ -497,6 +516,24 @@ func TestWriteHTML(t *testing.T) {
 		}
 		if strings.Contains(s, bad) {
 			t.Errorf("report contains %q", bad)
+		}
+	}
+	// Every chart is well-formed XML.
+	charts := regexp.MustCompile(`(?s)<svg .*?</svg>`).FindAllString(string(data), -1)
+	if len(charts) < 3 {
+		t.Errorf("%d charts, want at least 3", len(charts))
+	}
+	for _, c := range charts {
+		d := xml.NewDecoder(strings.NewReader(c))
+		for {
+			_, err := d.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Errorf("chart is not well-formed: %v", err)
+				break
+			}
 		}
 	}
 	// The page must parse without errors as HTML.

@@ -19,6 +19,9 @@ type seg struct {
 type bar struct {
 	label string
 	segs  []seg
+	// under is drawn as a thin bar beneath the stack: a figure on its own
+	// scale that must not add to the others.
+	under *seg
 }
 
 func (b bar) total() float64 {
@@ -68,6 +71,9 @@ func hbarChart(bars []bar, max float64, percent bool) string {
 			}
 			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>`, num(x), num(y+2), num(w), num(rowH-4), s.colour)
 			x += w
+		}
+		if br.under != nil && br.under.value > 0 {
+			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="2" fill="%s"/>`, num(labelW), num(y+rowH-2), num(plotW*br.under.value/max), br.under.colour)
 		}
 		total := br.total()
 		label := strconv.FormatFloat(total, 'f', 0, 64)

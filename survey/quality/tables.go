@@ -1,6 +1,8 @@
 package quality
 
 import (
+	"encoding/csv"
+	"io"
 	"sort"
 	"strconv"
 	"time"
@@ -405,4 +407,33 @@ func Protect(t Table, k int) Table {
 		}
 	}
 	return out
+}
+
+// WriteCSV writes the table as published: a row per class with its code and
+// Italian label, a column per municipality and the totals, suppressed cells
+// as "·" (the table must have been through Protect to be published).
+func (t *Table) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	head := []string{"codice", "voce"}
+	for _, c := range t.Cols {
+		head = append(head, c.Label.IT)
+	}
+	head = append(head, "Totale")
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	for i := range t.Cells {
+		row := []string{"", "Totale"}
+		if i < len(t.Rows) {
+			row = []string{t.Rows[i].Code, t.Rows[i].Label.IT}
+		}
+		for j := range t.Cells[i] {
+			row = append(row, t.Cell(i, j))
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
