@@ -25,6 +25,9 @@ const (
 // DefaultIdleMinutes is the idle lock delay until the researcher changes it.
 const DefaultIdleMinutes = 10
 
+// IdleUnit is what the idle delay counts in; tests shorten it.
+var IdleUnit = time.Minute
+
 // Options is what cmd/sinba gives the user interface.
 type Options struct {
 	Vault       Vault
@@ -132,7 +135,7 @@ func (a *App) applyIdle() {
 		return
 	}
 	s := a.store
-	a.store.SetIdleLock(time.Duration(a.idleMinutes())*time.Minute, func() {
+	a.store.SetIdleLock(time.Duration(a.idleMinutes())*IdleUnit, func() {
 		fyne.Do(func() {
 			if a.store == s {
 				a.lockedByIdle()
@@ -305,4 +308,21 @@ func (a *App) searchShortcut() {
 	if a.cases.search != nil {
 		a.win.Canvas().Focus(a.cases.search)
 	}
+}
+
+// SearchEntry is the case list's search box, once the list has been shown.
+func (a *App) SearchEntry() fyne.Focusable {
+	if a.cases.search == nil {
+		return nil
+	}
+	return a.cases.search
+}
+
+// Syncing reports whether a sync round is running.
+func (a *App) Syncing() bool { return a.syncing }
+
+// FocusField focuses a question of the record being edited, as a link of
+// the findings list does; it reports whether there was one.
+func (a *App) FocusField(path string) bool {
+	return a.rec != nil && a.rec.form.FocusField(path)
 }

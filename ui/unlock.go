@@ -10,6 +10,11 @@ import (
 
 func (a *App) showUnlock() {
 	a.refresh = nil
+	// Nothing of the unlocked session stays on screen, dialogs included.
+	ov := a.win.Canvas().Overlays()
+	for top := ov.Top(); top != nil; top = ov.Top() {
+		ov.Remove(top)
+	}
 	pass := widget.NewPasswordEntry()
 	pass.SetPlaceHolder(T("unlock.placeholder"))
 	problem := widget.NewLabel("")

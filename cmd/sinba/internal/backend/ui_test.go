@@ -16,6 +16,7 @@ import (
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/ui"
+	"sinba/ui/form"
 )
 
 // cheapKDF keeps the tests fast; the app uses localdb.DefaultKDF.
@@ -150,6 +151,8 @@ func (h *harness) focusedEntry() *widget.Entry {
 	switch e := h.win.Canvas().Focused().(type) {
 	case *widget.Entry:
 		return e
+	case *form.FocusEntry:
+		return &e.Entry
 	case interface{ EntryWidget() *widget.Entry }:
 		return e.EntryWidget()
 	}

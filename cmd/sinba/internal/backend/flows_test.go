@@ -1,0 +1,379 @@
+package backend_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"sinba/localdb"
+	"sinba/survey"
+	"sinba/ui"
+)
+
+// tickingClock advances a minute a reading from a fixed start, so that the
+// fixtures sort in the order they were made and snapshots do not move.
+func tickingClock() func() time.Time {
+	t := time.Date(2025, 6, 30, 9, 30, 0, 0, time.UTC)
+	return func() time.Time {
+		t = t.Add(time.Minute)
+		return t
+	}
+}
+
+var storeOpts = localdb.Options{KDF: cheapKDF}
+
+// fixture makes a store with records in every state a researcher meets:
+// drafts, finalised, returned with comments, and one in conflict.
+func fixture(t testing.TB, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	o := storeOpts
+	o.Now = tickingClock()
+	st, _, err := localdb.CreateWith(dir, []byte(pass), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Lock()
+	child := func(surname, name, cf string, year int) survey.Record {
+		return survey.Record{Instrument: survey.InstrumentCase, Version: 1, Municipality: "063049",
+			Identity: &survey.Identity{Surname: surname, Name: name, FiscalCode: cf},
+			Answers:  survey.Answers{"IDBeneficiario": "P" + strings.ToUpper(surname), "AnnoNascita": year}}
+	}
+	save := func(rec survey.Record, status survey.Status) localdb.RecordInfo {
+		info, err := st.Save(ctx, rec, localdb.SaveOptions{Status: status, Actor: "fixture"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info
+	}
+	save(child("Bianchi", "Luca", "BNCLCU12A01F839X", 2012), survey.StatusDraft)
+	save(child("Esposito", "Sara", "", 2015), survey.StatusFinal)
+	save(survey.Record{Instrument: survey.InstrumentMunicipality, Version: 1, Municipality: "063049",
+		Answers: survey.Answers{"Comune": "063049"}}, survey.StatusDraft)
+
+	// Returned by a coordinator with a comment on the birth year.
+	ret := save(child("Russo", "Anna", "", 2010), survey.StatusFinal)
+	rec, _, _ := st.Get(ctx, ret.ID)
+	if _, err := st.ApplyRemote(ctx, localdb.RemoteRevision{RecordID: ret.ID, Revision: "review-1", BaseRevision: ret.Revision,
+		Status: survey.StatusReturned, Record: rec, Origin: "server",
+		Comments: []localdb.Comment{{Field: "AnnoNascita", Text: "L'anno non torna con la fascia d'età"}, {Text: "Controllare la data di segnalazione"}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Two edits of the same version: one here, one from a colleague.
+	base := save(child("Romano", "Paolo", "", 2011), survey.StatusDraft)
+	mine, _, _ := st.Get(ctx, base.ID)
+	mine.Answers["LuogoVita"] = "1"
+	save(mine, survey.StatusDraft)
+	theirs, _, _ := st.Get(ctx, base.ID)
+	theirs.Answers["LuogoVita"] = "3"
+	theirs.Answers["AnnoNascita"] = 2012
+	if _, err := st.ApplyRemote(ctx, localdb.RemoteRevision{RecordID: base.ID, Revision: "colleague-1", BaseRevision: base.Revision,
+		Status: survey.StatusDraft, Record: theirs, Origin: "laptop-2"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (h *harness) unlock() {
+	h.t.Helper()
+	h.ui.Start()
+	h.typeText(pass)
+	h.tap("Apri")
+	if !strings.Contains(h.win.Title(), "Panoramica") {
+		h.t.Fatalf("after unlock: %q", h.win.Title())
+	}
+}
+
+func newFixtureHarness(t *testing.T) *harness {
+	dir := t.TempDir()
+	fixture(t, dir)
+	h := newHarness(t, dir)
+	h.vault.Options = storeOpts
+	h.vault.Options.Now = tickingClock()
+	return h
+}
+
+func TestWrongPassphraseShowsTheWayToTheRecoveryKey(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.ui.Start()
+	h.typeText("non è questa")
+	h.tap("Apri")
+	msg := find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "Frase segreta errata") })
+	if msg == nil {
+		t.Fatal("no message for a wrong passphrase")
+	}
+	if !strings.Contains(msg.Text, "chiave di recupero") {
+		t.Errorf("the message %q does not point to the recovery key", msg.Text)
+	}
+	test.AssertRendersToMarkup(t, "unlock_wrong.xml", h.win.Canvas())
+	if h.button("Ho dimenticato la frase segreta") == nil {
+		t.Fatal("no way to the recovery key")
+	}
+}
+
+func TestOverviewCountsAndAttention(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.unlock()
+	for _, want := range []string{"Schede in conflitto: 1", "restituite con commenti del coordinamento: 1", "non ancora inviate al server: 1"} {
+		if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, want) }) == nil {
+			t.Errorf("the overview does not say %q", want)
+		}
+	}
+	test.AssertRendersToMarkup(t, "home.xml", h.win.Canvas())
+}
+
+func TestCaseListSearchFilterAndOpen(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.unlock()
+	h.ui.Shortcut(ui.ShortcutSearch)
+	count := func() string {
+		return find(t, h.win.Content(), func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "Schede trovate") }).Text
+	}
+	if got := count(); got != "Schede trovate: 4" {
+		t.Errorf("case list: %q, want 4 case records", got)
+	}
+	test.AssertRendersToMarkup(t, "cases.xml", h.win.Canvas())
+	// Search by codice fiscale, typed in lower case with a space.
+	h.typeText("bnclcu12a01 f839x")
+	if got := count(); got != "Schede trovate: 1" {
+		t.Errorf("search by codice fiscale: %q, want 1", got)
+	}
+	h.focusedEntry().SetText("")
+	// Filter by state.
+	state := find(t, h.win.Content(), func(s *widget.Select) bool { return s.Selected == "Tutti gli stati" })
+	state.SetSelected("Restituita con commenti")
+	if got := count(); got != "Schede trovate: 1" {
+		t.Errorf("filter returned: %q, want 1", got)
+	}
+	// Enter in the search opens the first match.
+	h.win.Canvas().Focus(h.ui.SearchEntry())
+	h.key(fyne.KeyReturn)
+	if !strings.Contains(h.win.Title(), "Russo") {
+		t.Fatalf("Enter opened %q, want Russo's record", h.win.Title())
+	}
+}
+
+func TestReturnedRecordShowsCommentsBesideFields(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.unlock()
+	h.ui.Shortcut(ui.ShortcutSearch)
+	h.typeText("russo")
+	h.key(fyne.KeyReturn)
+	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "Controllare la data di segnalazione") }) == nil {
+		t.Error("the comment on the whole record is not shown")
+	}
+	// The comment on the birth year is on the page of that field.
+	if find(t, h.win.Content(), func(b *widget.Button) bool { return strings.Contains(b.Text, "Anno di nascita") }) == nil {
+		t.Fatal("no link to the commented field")
+	}
+	test.Tap(find(t, h.win.Content(), func(b *widget.Button) bool { return strings.Contains(b.Text, "Anno di nascita") }))
+	if find(t, h.win.Content(), func(l *widget.Label) bool {
+		return strings.Contains(l.Text, "Commento del coordinamento: L'anno non torna")
+	}) == nil {
+		t.Error("the comment is not beside its field")
+	}
+	test.AssertRendersToMarkup(t, "returned.xml", h.win.Canvas())
+}
+
+func TestConflictSideBySide(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.unlock()
+	h.tap("Risolvi")
+	h.win.Canvas().Focus(h.ui.SearchEntry())
+	h.key(fyne.KeyReturn)
+	if !strings.Contains(h.win.Title(), "Conflitto") {
+		t.Fatalf("opening a record in conflict shows %q", h.win.Title())
+	}
+	test.AssertRendersToMarkup(t, "conflict.xml", h.win.Canvas())
+	// Keep the colleague's place of living, and this laptop's birth year.
+	radios := findAll[*widget.RadioGroup](t, h.win.Content())
+	if len(radios) != 2 {
+		t.Fatalf("%d differing fields, want 2 (LuogoVita, AnnoNascita)", len(radios))
+	}
+	radios[1].SetSelected("l'altra") // LuogoVita comes after AnnoNascita in the form
+	h.tap("Unisci e continua")
+	if strings.Contains(h.win.Title(), "Conflitto") {
+		t.Fatalf("still in conflict after resolving: %q", h.win.Title())
+	}
+	h.ui.Shortcut(ui.ShortcutLock)
+	st, err := localdb.OpenWith(h.vault.Dir, []byte(pass), storeOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Lock()
+	infos, _ := st.List(context.Background(), localdb.Filter{Conflict: true})
+	if len(infos) != 0 {
+		t.Fatalf("%d records still in conflict", len(infos))
+	}
+	infos, _ = st.List(context.Background(), localdb.Filter{Query: "romano"})
+	rec, _, _ := st.Get(context.Background(), infos[0].ID)
+	if rec.Answers["LuogoVita"] != "3" || fmt.Sprint(rec.Answers["AnnoNascita"]) != "2011" {
+		t.Errorf("merged LuogoVita=%v AnnoNascita=%v, want 3 and 2011", rec.Answers["LuogoVita"], rec.Answers["AnnoNascita"])
+	}
+}
+
+func TestFinaliseListsEveryFindingAsALink(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.unlock()
+	h.ui.Shortcut(ui.ShortcutSearch)
+	h.typeText("bianchi")
+	h.key(fyne.KeyReturn)
+	h.ui.Shortcut(ui.ShortcutFinalise)
+	links := findAll[*widget.Button](t, h.win.Content())
+	var issues []*widget.Button
+	for _, b := range links {
+		if b.Icon != nil && strings.Contains(b.Text, ": ") {
+			issues = append(issues, b)
+		}
+	}
+	if len(issues) < 5 {
+		t.Fatalf("%d findings listed, want every missing required answer", len(issues))
+	}
+	// A finding takes the researcher to its field.
+	var target *widget.Button
+	for _, b := range issues {
+		if strings.HasPrefix(b.Text, "Fonte della segnalazione") || strings.Contains(b.Text, "Fonte") {
+			target = b
+			break
+		}
+	}
+	if target == nil {
+		target = issues[len(issues)-1]
+	}
+	test.Tap(target)
+	if h.win.Canvas().Focused() == nil {
+		t.Fatal("the link focused nothing")
+	}
+	test.AssertRendersToMarkup(t, "finalise.xml", h.win.Canvas())
+}
+
+func TestSkipLogicShowsAndHidesQuestions(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.unlock()
+	h.ui.Shortcut(ui.ShortcutSearch)
+	h.typeText("bianchi")
+	h.key(fyne.KeyReturn)
+	h.ui.Shortcut(ui.ShortcutNextPage)
+	visible := func(label string) bool {
+		return find(t, h.win.Content(), func(l *widget.Label) bool { return strings.HasPrefix(l.Text, label) }) != nil
+	}
+	if visible("Tipo di disabilità") {
+		t.Fatal("the type of disability shows before the child is said to have one")
+	}
+	h.ui.FocusField("Disabilita")
+	disab, ok := h.win.Canvas().Focused().(interface{ SetSelected(string) })
+	if !ok {
+		t.Fatalf("focused %T, want the Disabilita select", h.win.Canvas().Focused())
+	}
+	disab.SetSelected(disabilityYes(t))
+	if !visible("Tipo di disabilità") {
+		t.Error("the type of disability does not show when Disabilita = 1")
+	}
+}
+
+func TestSyncShowsProgressAndReceipt(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.sync.enrolled, h.sync.server = true, "https://sinba.example.org"
+	h.unlock()
+	h.ui.Shortcut(ui.ShortcutSync)
+	waitFor(t, func() bool { return h.sync.rounds == 1 && !h.ui.Syncing() })
+	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "Ricevuta n. ab12cd34") }) == nil {
+		t.Error("the receipt is not shown in plain words")
+	}
+	test.AssertRendersToMarkup(t, "sync.xml", h.win.Canvas())
+
+	h.sync.fail = ui.ErrOffline
+	h.ui.Shortcut(ui.ShortcutSync)
+	waitFor(t, func() bool { return h.sync.rounds == 2 && !h.ui.Syncing() })
+	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "Controlla la connessione") }) == nil {
+		t.Error("an unreachable server does not say what to do")
+	}
+}
+
+func TestSettingsChangePassphraseAndLanguage(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.unlock()
+	h.tap("Impostazioni")
+	test.AssertRendersToMarkup(t, "settings.xml", h.win.Canvas())
+	h.tap("Cambia la frase segreta")
+	h.typeText(pass)
+	h.win.Canvas().FocusNext()
+	h.typeText("un'altra frase segreta")
+	h.win.Canvas().FocusNext()
+	h.typeText("un'altra frase segreta")
+	h.key(fyne.KeyReturn)
+	if !strings.Contains(h.win.Title(), "Panoramica") {
+		t.Fatalf("after the change: %q", h.win.Title())
+	}
+	h.ui.Shortcut(ui.ShortcutLock)
+	h.typeText("un'altra frase segreta")
+	h.tap("Apri")
+	if !strings.Contains(h.win.Title(), "Panoramica") {
+		t.Fatalf("the new passphrase does not open the store: %q", h.win.Title())
+	}
+	h.tap("Impostazioni")
+	lang := find(t, h.win.Content(), func(s *widget.Select) bool { return s.Selected == "Italiano" })
+	lang.SetSelected("English")
+	if !strings.Contains(h.win.Title(), "Settings") {
+		t.Fatalf("after switching to English: %q", h.win.Title())
+	}
+	if err := ui.LoadTranslations(readTranslation, "it"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestIdleLock(t *testing.T) {
+	h := newFixtureHarness(t)
+	ui.IdleUnit = time.Millisecond
+	defer func() { ui.IdleUnit = time.Minute }()
+	h.unlock()
+	waitFor(t, func() bool { return strings.Contains(h.win.Title(), "Apri") })
+	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "inattività") }) == nil {
+		t.Error("the unlock screen does not say why it appeared")
+	}
+}
+
+func findAll[T fyne.CanvasObject](t testing.TB, o fyne.CanvasObject) []T {
+	var out []T
+	find(t, o, func(v T) bool { out = append(out, v); return false })
+	return out
+}
+
+// waitFor waits for background work that reports through fyne.Do.
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// disabilityYes is the option text of Disabilita = 1, from the definition.
+func disabilityYes(t *testing.T) string {
+	spec, err := instruments(t).Form(survey.InstrumentCase, 0, "it")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range spec.Pages {
+		for _, q := range p.Questions {
+			if q.ID == "Disabilita" {
+				for _, o := range q.Options {
+					if o.Code == "1" {
+						return o.Text()
+					}
+				}
+			}
+		}
+	}
+	t.Fatal("no Disabilita = 1 in the case record")
+	return ""
+}
