@@ -10,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash cmd/tools/setup.sh run
+# The app speaks Italian first; a bare C locale also makes Fyne log a parse error.
+case "${LANG:-C}" in C|C.*|POSIX) export LANG=it_IT.UTF-8 ;; esac
 
 demo=${SINBA_DEMO_DIR:-$PWD/.demo}
 addr=${SINBA_DEMO_ADDR:-127.0.0.1:8470}

@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash cmd/tools/setup.sh test
+# The app speaks Italian first; a bare C locale also makes Fyne log a parse error.
+case "${LANG:-C}" in C|C.*|POSIX) export LANG=it_IT.UTF-8 ;; esac
 tags=migrated_fynedo
 step() { printf '\n== %s\n' "$*"; }
 
