@@ -5,6 +5,7 @@ package ui
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -56,6 +57,7 @@ type App struct {
 	cases   caseListState // the case list's search, filters and order, kept across screens
 	refresh func()        // rebuilds the current screen (after a language change)
 	syncing bool
+	busy    atomic.Int32 // background tasks whose results are not shown yet
 	status  *widget.Label // the sync line of the top bar
 
 	unlockMsg *widget.Label // the message line of the unlock screen
@@ -196,7 +198,8 @@ func page(title string, body fyne.CanvasObject, actions ...fyne.CanvasObject) fy
 // narrow keeps a short form (passphrase, enrolment) at a readable width in
 // the middle of a large window.
 func narrow(o fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewCenter(container.NewGridWrap(fyne.NewSize(620, o.MinSize().Height), o))
+	sized := container.NewGridWrap(fyne.NewSize(620, o.MinSize().Height), o)
+	return container.NewVBox(container.NewHBox(layout.NewSpacer(), sized, layout.NewSpacer()))
 }
 
 func ctx() (context.Context, context.CancelFunc) {
@@ -318,8 +321,10 @@ func (a *App) SearchEntry() fyne.Focusable {
 	return a.cases.search
 }
 
-// Syncing reports whether a sync round is running.
-func (a *App) Syncing() bool { return a.syncing }
+// Busy reports whether work started by the user interface (opening the
+// store, a sync round) has not finished showing its result yet; tests wait
+// on it instead of touching widgets from another goroutine.
+func (a *App) Busy() bool { return a.busy.Load() > 0 }
 
 // FocusField focuses a question of the record being edited, as a link of
 // the findings list does; it reports whether there was one.

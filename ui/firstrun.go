@@ -129,13 +129,21 @@ func (a *App) showFirstRun() {
 			problem.SetText(msg)
 			return
 		}
-		store, recovery, err := a.opts.Vault.Create([]byte(pass.Text))
-		if err != nil {
-			problem.SetText(a.errText(err))
-			return
-		}
-		a.unlocked(store)
-		a.showRecoveryKey(recovery)
+		var store Store
+		var recovery string
+		secret := []byte(pass.Text)
+		a.inBackground(create, problem, T("firstrun.working"), func() (err error) {
+			store, recovery, err = a.opts.Vault.Create(secret)
+			return err
+		}, func(err error) {
+			if err != nil {
+				problem.Importance = widget.DangerImportance
+				problem.SetText(a.errText(err))
+				return
+			}
+			a.unlocked(store)
+			a.showRecoveryKey(recovery)
+		})
 	}
 	pass.OnChanged = func(s string) {
 		strength.SetText(strengthText(s))

@@ -88,6 +88,7 @@ func (a *App) runSync() {
 	a.showSync()
 	v, syncer := a.syncV, a.syncer
 	v.state.SetText(T("sync.running"))
+	a.busy.Add(1)
 	go func() {
 		cx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
@@ -99,6 +100,7 @@ func (a *App) runSync() {
 			})
 		})
 		fyne.Do(func() {
+			defer a.busy.Add(-1)
 			a.syncing = false
 			if a.syncer != syncer {
 				return // locked meanwhile: the next unlock reads the last receipt

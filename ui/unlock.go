@@ -27,21 +27,27 @@ func (a *App) showUnlock() {
 	open := widget.NewButton(T("unlock.open"), nil)
 	open.Importance = widget.HighImportance
 	open.OnTapped = func() {
-		s, err := a.opts.Vault.Open([]byte(pass.Text))
+		var s Store
+		secret := []byte(pass.Text)
 		pass.SetText("")
-		if err != nil {
-			problem.Importance = widget.DangerImportance
-			problem.SetText(a.errText(err))
-			if errors.Is(err, ErrWrongPassphrase) {
-				// The way out for a forgotten passphrase, one key away.
-				recovery.Importance = widget.MediumImportance
-				recovery.Refresh()
+		a.inBackground(open, problem, T("unlock.working"), func() (err error) {
+			s, err = a.opts.Vault.Open(secret)
+			return err
+		}, func(err error) {
+			if err != nil {
+				problem.Importance = widget.DangerImportance
+				problem.SetText(a.errText(err))
+				if errors.Is(err, ErrWrongPassphrase) {
+					// The way out for a forgotten passphrase, one key away.
+					recovery.Importance = widget.MediumImportance
+					recovery.Refresh()
+				}
+				a.win.Canvas().Focus(pass)
+				return
 			}
-			a.win.Canvas().Focus(pass)
-			return
-		}
-		a.unlocked(s)
-		a.showHome()
+			a.unlocked(s)
+			a.showHome()
+		})
 	}
 	pass.OnSubmitted = func(string) { open.OnTapped() }
 	intro := widget.NewLabel(T("unlock.intro"))
@@ -72,14 +78,21 @@ func (a *App) showRecoveryUnlock() {
 	open := widget.NewButton(T("unlock.open"), nil)
 	open.Importance = widget.HighImportance
 	open.OnTapped = func() {
-		s, err := a.opts.Vault.OpenWithRecovery(key.Text)
-		if err != nil {
-			problem.SetText(a.errText(err))
-			return
-		}
-		a.unlocked(s)
-		// Opened without the passphrase: choose a new one straight away.
-		a.showNewPassphrase(true)
+		var s Store
+		text := key.Text
+		a.inBackground(open, problem, T("unlock.working"), func() (err error) {
+			s, err = a.opts.Vault.OpenWithRecovery(text)
+			return err
+		}, func(err error) {
+			if err != nil {
+				problem.Importance = widget.DangerImportance
+				problem.SetText(a.errText(err))
+				return
+			}
+			a.unlocked(s)
+			// Opened without the passphrase: choose a new one straight away.
+			a.showNewPassphrase(true)
+		})
 	}
 	key.OnSubmitted = func(string) { open.OnTapped() }
 	back := widget.NewButton(T("common.back"), a.showUnlock)
@@ -87,4 +100,23 @@ func (a *App) showRecoveryUnlock() {
 		narrow(container.NewVBox(intro, widget.NewForm(widget.NewFormItem(T("recovery.label"), key)), problem)),
 		back, open))
 	a.win.Canvas().Focus(key)
+}
+
+// inBackground runs work off the UI goroutine (deriving a key from a
+// passphrase takes about a second by design), with the button disabled and
+// a calm message meanwhile; done runs on the UI goroutine.
+func (a *App) inBackground(b *widget.Button, msg *widget.Label, working string, work func() error, done func(error)) {
+	b.Disable()
+	msg.Importance = widget.MediumImportance
+	msg.SetText(working)
+	a.busy.Add(1)
+	go func() {
+		err := work()
+		fyne.Do(func() {
+			defer a.busy.Add(-1)
+			b.Enable()
+			msg.SetText("")
+			done(err)
+		})
+	}()
 }

@@ -85,9 +85,7 @@ func (h *harness) unlock() {
 	h.ui.Start()
 	h.typeText(pass)
 	h.tap("Apri")
-	if !strings.Contains(h.win.Title(), "Panoramica") {
-		h.t.Fatalf("after unlock: %q", h.win.Title())
-	}
+	h.waitTitle("Panoramica")
 }
 
 func newFixtureHarness(t *testing.T) *harness {
@@ -104,6 +102,7 @@ func TestWrongPassphraseShowsTheWayToTheRecoveryKey(t *testing.T) {
 	h.ui.Start()
 	h.typeText("non è questa")
 	h.tap("Apri")
+	waitFor(t, func() bool { return !h.ui.Busy() })
 	msg := find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "Frase segreta errata") })
 	if msg == nil {
 		t.Fatal("no message for a wrong passphrase")
@@ -282,7 +281,7 @@ func TestSyncShowsProgressAndReceipt(t *testing.T) {
 	h.sync.enrolled, h.sync.server = true, "https://sinba.example.org"
 	h.unlock()
 	h.ui.Shortcut(ui.ShortcutSync)
-	waitFor(t, func() bool { return h.sync.rounds == 1 && !h.ui.Syncing() })
+	waitFor(t, func() bool { return !h.ui.Busy() })
 	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "Ricevuta n. ab12cd34") }) == nil {
 		t.Error("the receipt is not shown in plain words")
 	}
@@ -290,7 +289,7 @@ func TestSyncShowsProgressAndReceipt(t *testing.T) {
 
 	h.sync.fail = ui.ErrOffline
 	h.ui.Shortcut(ui.ShortcutSync)
-	waitFor(t, func() bool { return h.sync.rounds == 2 && !h.ui.Syncing() })
+	waitFor(t, func() bool { return !h.ui.Busy() })
 	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "Controlla la connessione") }) == nil {
 		t.Error("an unreachable server does not say what to do")
 	}
@@ -314,9 +313,7 @@ func TestSettingsChangePassphraseAndLanguage(t *testing.T) {
 	h.ui.Shortcut(ui.ShortcutLock)
 	h.typeText("un'altra frase segreta")
 	h.tap("Apri")
-	if !strings.Contains(h.win.Title(), "Panoramica") {
-		t.Fatalf("the new passphrase does not open the store: %q", h.win.Title())
-	}
+	h.waitTitle("Panoramica")
 	h.tap("Impostazioni")
 	lang := find(t, h.win.Content(), func(s *widget.Select) bool { return s.Selected == "Italiano" })
 	lang.SetSelected("English")

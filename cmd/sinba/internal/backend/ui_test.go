@@ -176,6 +176,19 @@ func (h *harness) key(k fyne.KeyName) {
 	h.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: k})
 }
 
+// waitTitle waits for the screen whose title contains want: opening the
+// store runs off the UI goroutine.
+func (h *harness) waitTitle(want string) {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for h.ui.Busy() || !strings.Contains(h.win.Title(), want) {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("screen %q, want %q", h.win.Title(), want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (h *harness) firstRun(pass string) {
 	h.t.Helper()
 	h.ui.Start()
@@ -187,9 +200,7 @@ func (h *harness) firstRun(pass string) {
 	h.win.Canvas().FocusNext()
 	h.typeText(pass)
 	h.tap("Crea l'archivio cifrato")
-	if !strings.Contains(h.win.Title(), "Chiave di recupero") {
-		h.t.Fatalf("after creating: screen %q, want the recovery key", h.win.Title())
-	}
+	h.waitTitle("Chiave di recupero")
 	cont := h.button("Continua")
 	if !cont.Disabled() {
 		h.t.Fatal("Continue is enabled before the recovery key is confirmed")
