@@ -57,7 +57,7 @@ type App struct {
 	cases   caseListState // the case list's search, filters and order, kept across screens
 	refresh func()        // rebuilds the current screen (after a language change)
 	syncing bool
-	busy    atomic.Int32 // background tasks whose results are not shown yet
+	busy    atomic.Int32  // background tasks whose results are not shown yet
 	status  *widget.Label // the sync line of the top bar
 
 	unlockMsg *widget.Label // the message line of the unlock screen
