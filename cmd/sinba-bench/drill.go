@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"filippo.io/age"
+
+	"sinba/localdb"
+	"sinba/survey"
+	"sinba/sync/client"
+	"sinba/sync/seal"
+	"sinba/sync/server"
+)
+
+// drillConfig is the server configuration of the drills: the production
+// limits, except that every laptop enrols from the same loopback address
+// and the drills fire requests faster than a person would.
+var drillConfig = server.Config{EnrolRate: 1000, EnrolBurst: 1000, DeviceRate: 1000, DeviceBurst: 1000}
+
+// drillClient is a client that does not keep connections alive, so that a
+// fault hits one request, and retries quickly, at most attempts times per
+// request: few attempts make rounds fail and the next round resume.
+func drillClient(attempts int) client.Options {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	b := fastBackoff
+	b.Attempts = attempts
+	return client.Options{HTTPClient: &http.Client{Transport: tr, Timeout: 15 * time.Second}, Backoff: b,
+		BatchRevisions: 20}
+}
+
+// tally is what a drill found.
+type tally struct {
+	Expected   int // revisions saved on the laptops
+	OnServer   int // of which the server holds
+	Lost       int // saved, acknowledged or not, and absent from the server
+	Duplicates int // revisions the server holds more than once
+	Corrupted  int // revisions whose sealed content differs from what was saved
+	Unsent     int // revisions still in a laptop's outbox at the end
+}
+
+func (t tally) bad() bool { return t.Lost+t.Duplicates+t.Corrupted+t.Unsent > 0 }
+
+func (t tally) String() string {
+	return fmt.Sprintf("revisioni salvate / revisions saved %d, sul server / on the server %d; perse / lost %d, duplicate / duplicated %d, alterate / corrupted %d, non inviate / unsent %d",
+		t.Expected, t.OnServer, t.Lost, t.Duplicates, t.Corrupted, t.Unsent)
+}
+
+// verifyServer compares every revision saved on the laptops (their own, not
+// those received from colleagues) with what the server store holds: present
+// once, and opening with the coordinators' key to the same answers and notes.
+func verifyServer(ctx context.Context, st *server.Store, key *age.X25519Identity, laptops []*localdb.Store) (tally, error) {
+	var t tally
+	revs, err := st.Revisions(ctx)
+	if err != nil {
+		return t, err
+	}
+	count := map[string]int{}
+	byID := map[string]int{}
+	for i, r := range revs {
+		count[r.Revision]++
+		byID[r.Revision] = i
+	}
+	for _, n := range count {
+		t.Duplicates += n - 1
+	}
+	for _, l := range laptops {
+		infos, err := l.List(ctx, localdb.Filter{})
+		if err != nil {
+			return t, err
+		}
+		for _, info := range infos {
+			hist, err := l.History(ctx, info.ID)
+			if err != nil {
+				return t, err
+			}
+			for _, h := range hist {
+				if h.Origin != "" {
+					continue
+				}
+				if h.Err != nil {
+					t.Corrupted++
+					continue
+				}
+				t.Expected++
+				i, ok := byID[h.Revision]
+				if !ok {
+					t.Lost++
+					continue
+				}
+				t.OnServer++
+				got, err := seal.OpenRecord(&revs[i], key)
+				if err != nil || !sameContent(got, h.Record) {
+					t.Corrupted++
+				}
+			}
+		}
+		out, err := l.Outbox(ctx, 0)
+		if err != nil {
+			return t, err
+		}
+		t.Unsent += len(out)
+	}
+	return t, nil
+}
+
+func sameContent(a, b survey.Record) bool {
+	ja, err1 := json.Marshal(seal.Content{Answers: a.Answers, Meta: a.Meta})
+	jb, err2 := json.Marshal(seal.Content{Answers: b.Answers, Meta: b.Meta})
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}
+
+// drainOutbox syncs until the laptop's outbox is empty.
+func drainOutbox(ctx context.Context, l *laptop, tries int) error {
+	var last error
+	for i := 0; i < tries; i++ {
+		out, err := l.store.Outbox(ctx, 1)
+		if err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		if _, err := l.client.SyncOnce(ctx, nil); err != nil {
+			last = err
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return fmt.Errorf("outbox not empty after %d rounds: %v", tries, last)
+}
+
+// editor saves a stream of new records and edits of earlier ones.
+type editor struct {
+	pool []survey.Record
+	ids  []string
+	next int
+}
+
+func (e *editor) save(ctx context.Context, st *localdb.Store, r randSource) (localdb.RecordInfo, error) {
+	rec := e.pool[e.next%len(e.pool)]
+	e.next++
+	if e.next > len(e.pool) || (len(e.ids) > 0 && r.IntN(3) == 0) {
+		rec.ID = e.ids[r.IntN(len(e.ids))]
+	}
+	info, err := st.Save(ctx, rec, localdb.SaveOptions{Status: survey.StatusFinal, Actor: "drill"})
+	if err == nil && (len(e.ids) == 0 || e.ids[len(e.ids)-1] != info.ID) {
+		e.ids = append(e.ids, info.ID)
+	}
+	return info, err
+}
+
+type randSource interface{ IntN(int) int }
+
+func fprintf(w io.Writer, format string, a ...any) { fmt.Fprintf(w, format, a...) }

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sinba/localdb"
+	"sinba/survey"
+	"sinba/sync/client"
+	"sinba/sync/server"
+)
+
+func runLoad(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("load", stderr)
+	devices := fs.Int("devices", 100, "portatili che sincronizzano insieme / laptops syncing at once")
+	records := fs.Int("records", 20, "schede salvate su ogni portatile / records saved on each laptop")
+	teams := fs.Int("teams", 0, "squadre (0 = una ogni 5 portatili) / teams (0 = one per 5 laptops)")
+	seed := fs.Uint64("seed", 1, "seme / seed")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *teams <= 0 {
+		*teams = max(1, *devices/5)
+	}
+	d, err := loadDomain()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	bad, err := loadDrill(d, *devices, *records, *teams, *seed, stdout)
+	if err != nil {
+		fmt.Fprintf(stdout, "load: ERRORE / ERROR: %v\n", err)
+		return 1
+	}
+	if bad {
+		fmt.Fprintln(stdout, "ESITO / RESULT: qualcosa è andato perso / something was lost")
+		return 1
+	}
+	fmt.Fprintln(stdout, "ESITO / RESULT: nulla perso / nothing lost")
+	return 0
+}
+
+// loadConfig is the production configuration, except for enrolment, which
+// all laptops do from the same loopback address here.
+var loadConfig = server.Config{EnrolRate: 1000, EnrolBurst: 1000}
+
+// loadDrill enrols many laptops at once with one server, has each save its
+// records and sync, all at the same moment, then syncs until every laptop
+// has handed in everything and holds every record of its team.
+func loadDrill(d *domain, devices, records, teams int, seed uint64, w io.Writer) (bool, error) {
+	ctx := context.Background()
+	tmp, done, err := tempDir("sinba-bench-load-")
+	if err != nil {
+		return false, err
+	}
+	defer done()
+	p, err := newProject(filepath.Join(tmp, "server"), teams)
+	if err != nil {
+		return false, err
+	}
+	defer p.store.Close()
+	srv, err := serveProject(p, loadConfig)
+	if err != nil {
+		return false, err
+	}
+	defer srv.Close()
+
+	var peak atomic.Uint64
+	stopMem := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-stopMem:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	defer close(stopMem)
+
+	// Enrol every laptop at once.
+	laps := make([]*laptop, devices)
+	teamOf := make([]string, devices)
+	errs := make([]error, devices)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range laps {
+		teamOf[i] = p.teams[i%teams]
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			laps[i], errs[i] = enrolLaptop(ctx, p, teamOf[i], srv.URL, filepath.Join(tmp, fmt.Sprintf("laptop%03d", i)),
+				client.Options{Backoff: client.Backoff{Base: 50 * time.Millisecond, Max: 2 * time.Second, Attempts: 8}})
+		}(i)
+	}
+	wg.Wait()
+	for i, e := range errs {
+		if e != nil {
+			return false, fmt.Errorf("laptop %d: %w", i, e)
+		}
+		defer laps[i].store.Close()
+	}
+	enrolTime := time.Since(start)
+	for i, l := range laps {
+		recs, err := d.cases(seed*100003+uint64(i), records, p.munis[teamOf[i]])
+		if err != nil {
+			return false, err
+		}
+		for _, r := range recs {
+			if _, err := l.store.Save(ctx, r, localdb.SaveOptions{Status: survey.StatusFinal, Actor: "load"}); err != nil {
+				return false, err
+			}
+		}
+	}
+
+	// Every laptop syncs at the same moment, then again until all is in.
+	var mu sync.Mutex
+	var lat []time.Duration
+	var failed atomic.Int64
+	round := func() {
+		var wg sync.WaitGroup
+		gate := make(chan struct{})
+		for _, l := range laps {
+			wg.Add(1)
+			go func(l *laptop) {
+				defer wg.Done()
+				<-gate
+				t0 := time.Now()
+				_, err := l.client.SyncOnce(ctx, nil)
+				el := time.Since(t0)
+				if err != nil {
+					failed.Add(1)
+				}
+				mu.Lock()
+				lat = append(lat, el)
+				mu.Unlock()
+			}(l)
+		}
+		close(gate)
+		wg.Wait()
+	}
+	start = time.Now()
+	rounds := 0
+	for ; rounds < 10; rounds++ {
+		round()
+		pending := 0
+		for _, l := range laps {
+			out, err := l.store.Outbox(ctx, 1)
+			if err != nil {
+				return false, err
+			}
+			pending += len(out)
+		}
+		if pending == 0 {
+			break
+		}
+	}
+	uploadTime := time.Since(start)
+	rounds++
+
+	// Then until every laptop holds every record of its team (the team key
+	// reaches late laptops through a colleague's round).
+	perTeam := map[string]int{}
+	for _, t := range teamOf {
+		perTeam[t] += records
+	}
+	missing := 0
+	extra := 0
+	for ; extra < 10; extra++ {
+		missing = 0
+		for i, l := range laps {
+			infos, err := l.store.List(ctx, localdb.Filter{Instrument: survey.InstrumentCase})
+			if err != nil {
+				return false, err
+			}
+			if n := perTeam[teamOf[i]] - len(infos); n > 0 {
+				missing += n
+			}
+		}
+		if missing == 0 {
+			break
+		}
+		round()
+	}
+	var stores []*localdb.Store
+	for _, l := range laps {
+		stores = append(stores, l.store)
+	}
+	t, err := verifyServer(ctx, p.store, p.key, stores)
+	if err != nil {
+		return false, err
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	q := func(f float64) time.Duration { return lat[int(f*float64(len(lat)-1))].Round(time.Millisecond) }
+	total := devices * records
+	fmt.Fprintf(w, "load: %d portatili in %d squadre iscritti insieme in %s; %d schede (%d per portatile) inviate in %s, giri di sincronizzazione simultanei: %d (%.0f schede/s); %d giri falliti e ripresi\n",
+		devices, teams, enrolTime.Round(time.Millisecond), total, records, uploadTime.Round(time.Millisecond), rounds, float64(total)/uploadTime.Seconds(), failed.Load())
+	fmt.Fprintf(w, "load: %d laptops in %d teams enrolled at once in %s; %d records (%d per laptop) uploaded in %s over %d simultaneous sync rounds (%.0f records/s); %d failed rounds, resumed\n",
+		devices, teams, enrolTime.Round(time.Millisecond), total, records, uploadTime.Round(time.Millisecond), rounds, float64(total)/uploadTime.Seconds(), failed.Load())
+	fmt.Fprintf(w, "load: round latency p50 %s, p95 %s, max %s; heap in use at peak %.0f MiB (server and all %d laptops in this process)\n",
+		q(0.5), q(0.95), q(1), float64(peak.Load())/(1<<20), devices)
+	fmt.Fprintf(w, "load: schede dei colleghi mancanti sui portatili / colleagues' records missing on laptops: %d (after %d more rounds)\n", missing, extra)
+	fmt.Fprintf(w, "load: %s\n", t)
+	return t.bad() || missing > 0, nil
+}

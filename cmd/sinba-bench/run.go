@@ -1,0 +1,702 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/klauspost/compress/zstd"
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/chacha20poly1305"
+	_ "modernc.org/sqlite"
+
+	"sinba/localdb"
+	"sinba/survey"
+	"sinba/sync/client"
+	"sinba/sync/seal"
+	"sinba/sync/server"
+	"sinba/sync/wire"
+)
+
+// row is one line of the table: a figure of ours beside its baseline.
+type row struct {
+	figure, unit string
+	ours, base   float64 // base 0: no baseline
+	share        bool    // ours is a part of base: the ratio is a percentage
+}
+
+func (r row) ratio() string {
+	switch {
+	case r.base == 0:
+		return "—"
+	case r.share:
+		return fmt.Sprintf("%.1f%%", 100*r.ours/r.base)
+	}
+	return fmt.Sprintf("%.3g×", r.ours/r.base)
+}
+
+func num(x float64) string {
+	switch {
+	case x == 0:
+		return "—"
+	case x >= 100:
+		return withThousands(fmt.Sprintf("%.0f", x))
+	case x >= 10:
+		return fmt.Sprintf("%.1f", x)
+	}
+	return fmt.Sprintf("%.3g", x)
+}
+
+func withThousands(s string) string {
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	pre := len(s) % 3
+	if pre > 0 {
+		b.WriteString(s[:pre])
+	}
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// sizes of one run.
+type sizes struct {
+	saves, syncs, benchtime int
+}
+
+func runBench(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", stderr)
+	quick := fs.Bool("quick", false, "carichi piccoli, meno di due minuti / small workloads, under two minutes")
+	goTest := fs.Bool("go-test", true, "esegue anche go test -bench dei pacchetti (spento da --quick salvo richiesta) / also runs the packages' go test -bench (off with --quick unless asked)")
+	benchtime := fs.Int("benchtime", 20, "iterazioni per i benchmark di go test / iterations for the go test benchmarks")
+	saves := fs.Int("saves", 0, "salvataggi misurati (0 = 3000, 300 con --quick) / saves measured")
+	syncs := fs.Int("syncs", 0, "schede sincronizzate misurate (0 = 2000, 300 con --quick) / synced records measured")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	sz := sizes{saves: 3000, syncs: 2000, benchtime: *benchtime}
+	if *quick {
+		sz = sizes{saves: 300, syncs: 300, benchtime: *benchtime}
+		if !explicit["go-test"] {
+			*goTest = false
+		}
+	}
+	if *saves > 0 {
+		sz.saves = *saves
+	}
+	if *syncs > 0 {
+		sz.syncs = *syncs
+	}
+	d, err := loadDomain()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintln(stdout, machine())
+	fmt.Fprintln(stdout)
+	start := time.Now()
+	var rows []row
+	steps := []struct {
+		name string
+		f    func(*domain, sizes, io.Writer) ([]row, error)
+	}{{"store", benchStore}, {"sync", benchSync}, {"raw", benchRaw}}
+	for _, s := range steps {
+		fmt.Fprintf(stderr, "… %s\n", s.name)
+		r, err := s.f(d, sz, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", s.name, err)
+			return 1
+		}
+		rows = append(rows, r...)
+	}
+	rows = withShares(rows)
+	fmt.Fprintln(stdout, "| figure | ours | baseline | ratio | unit |")
+	fmt.Fprintln(stdout, "|---|---:|---:|---:|---|")
+	for _, r := range rows {
+		fmt.Fprintf(stdout, "| %s | %s | %s | %s | %s |\n", r.figure, num(r.ours), num(r.base), r.ratio(), r.unit)
+	}
+	fmt.Fprintf(stdout, "\nIn-process figures measured in %s (%d saves, %d synced records).\n", time.Since(start).Round(time.Second), sz.saves, sz.syncs)
+	if *goTest {
+		fmt.Fprintln(stderr, "… go test -bench")
+		if err := goTestBenchmarks(stdout, stderr, sz.benchtime); err != nil {
+			fmt.Fprintf(stderr, "go test -bench: %v\n", err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// machine describes where the figures were measured.
+func machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("Machine: %s, %d logical CPUs (GOMAXPROCS %d), %s/%s, %s", cpu, runtime.NumCPU(), runtime.GOMAXPROCS(0),
+		runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
+
+// plainDSN opens a plain SQLite file with the pragmas localdb uses, so the
+// baseline differs from the store only in what the store adds.
+func plainDSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)",
+		"temp_store(MEMORY)", "secure_delete(ON)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+func median(xs []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), xs...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
+func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+
+func perOp(r testing.BenchmarkResult) time.Duration { return time.Duration(r.NsPerOp()) }
+
+// benchStore: saves, disk, unlock and lookup of the encrypted store beside a
+// plain SQLite table holding the same records as JSON.
+func benchStore(d *domain, sz sizes, log io.Writer) ([]row, error) {
+	ctx := context.Background()
+	tmp, done, err := tempDir("sinba-bench-store-")
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	recs, err := d.cases(101, sz.saves, pilotMunicipalities[:10])
+	if err != nil {
+		return nil, err
+	}
+	sdir := filepath.Join(tmp, "store")
+	st, _, err := localdb.CreateWith(sdir, passphrase, cheapKDF)
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	for _, r := range recs {
+		if _, err := st.Save(ctx, r, localdb.SaveOptions{Status: survey.StatusFinal, Actor: "bench"}); err != nil {
+			return nil, err
+		}
+	}
+	saveTime := time.Since(t0) / time.Duration(len(recs))
+	if err := st.Close(); err != nil {
+		return nil, err
+	}
+
+	ppath := filepath.Join(tmp, "plain", "plain.db")
+	os.MkdirAll(filepath.Dir(ppath), 0o700)
+	db, err := sql.Open("sqlite", plainDSN(ppath))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE plain (id TEXT PRIMARY KEY, cf TEXT, record TEXT NOT NULL) STRICT;
+		CREATE INDEX plain_cf ON plain(cf)`); err != nil {
+		return nil, err
+	}
+	t0 = time.Now()
+	for _, r := range recs {
+		j, _ := json.Marshal(r)
+		if _, err := db.Exec(`INSERT INTO plain(id, cf, record) VALUES (?, ?, ?)`, r.ID, r.Identity.FiscalCode, string(j)); err != nil {
+			return nil, err
+		}
+	}
+	plainTime := time.Since(t0) / time.Duration(len(recs))
+	db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+
+	// Unlock: open the store (cheap KDF) and load its index, against reading
+	// and decoding every row of the plain table.
+	var opens, reads []time.Duration
+	for i := 0; i < 3; i++ {
+		t0 = time.Now()
+		s, err := localdb.OpenWith(sdir, passphrase, cheapKDF)
+		if err != nil {
+			return nil, err
+		}
+		opens = append(opens, time.Since(t0))
+		s.Close()
+		t0 = time.Now()
+		if err := readAllPlain(ppath); err != nil {
+			return nil, err
+		}
+		reads = append(reads, time.Since(t0))
+	}
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	t0 = time.Now()
+	k := localdb.DefaultKDF
+	argon2.IDKey(passphrase, salt, k.Time, k.Memory, k.Threads, 32)
+	kdf := time.Since(t0)
+
+	// Lookup by codice fiscale: the keyed blind index against a plain index.
+	st, err = localdb.OpenWith(sdir, passphrase, cheapKDF)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	var cf string
+	for _, r := range recs {
+		if r.Identity.FiscalCode != "" {
+			cf = r.Identity.FiscalCode
+		}
+	}
+	var lookErr error
+	look := testing.Benchmark(func(b *testing.B) {
+		for b.Loop() {
+			if got, err := st.Lookup(ctx, cf); err != nil || len(got) == 0 {
+				lookErr = fmt.Errorf("lookup %s: %d, %v", cf, len(got), err)
+				return
+			}
+		}
+	})
+	plainLook := testing.Benchmark(func(b *testing.B) {
+		for b.Loop() {
+			var s string
+			if err := db.QueryRow(`SELECT record FROM plain WHERE cf = ?`, cf).Scan(&s); err != nil {
+				lookErr = err
+				return
+			}
+		}
+	})
+	if lookErr != nil {
+		return nil, lookErr
+	}
+	n := float64(len(recs))
+	return []row{
+		{figure: "save one case record: encrypted store (localdb.Save) vs plain SQLite insert, same pragmas", unit: "ms/record",
+			ours: ms(saveTime), base: ms(plainTime)},
+		{figure: fmt.Sprintf("disk per case record after %d saves (store vs plain table)", len(recs)), unit: "bytes",
+			ours: float64(dirSize(sdir)) / n, base: float64(dirSize(filepath.Dir(ppath))) / n},
+		{figure: fmt.Sprintf("unlock with %d records (open + index load, KDF apart) vs reading all plain rows", len(recs)), unit: "ms",
+			ours: ms(median(opens)), base: ms(median(reads))},
+		{figure: "unlock: Argon2id with the production parameters (t=4, 128 MiB, p=2), raw", unit: "ms", ours: ms(kdf)},
+		{figure: "find a child by codice fiscale: keyed blind index vs plain indexed column", unit: "µs",
+			ours: us(perOp(look)), base: us(perOp(plainLook))},
+	}, nil
+}
+
+func readAllPlain(path string) error {
+	db, err := sql.Open("sqlite", plainDSN(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT record FROM plain`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		var r survey.Record
+		if err := json.Unmarshal([]byte(s), &r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// captureTransport keeps the bodies of the batches a client posts, so the
+// baseline can send exactly the same bytes.
+type captureTransport struct {
+	base   http.RoundTripper
+	mu     sync.Mutex
+	bodies [][]byte
+	ctype  string
+}
+
+func (c *captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPost && req.URL.Path == wire.PathBatches && req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req.Body.Close()
+		c.mu.Lock()
+		c.bodies = append(c.bodies, b)
+		c.ctype = req.Header.Get("Content-Type")
+		c.mu.Unlock()
+		req.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	return c.base.RoundTrip(req)
+}
+
+// benchSync uploads the same case records with sinba's sync, with a raw POST
+// of the same compressed batches, and OpenRosa-style; and times an empty
+// round beside a bare HTTP round trip.
+func benchSync(d *domain, sz sizes, log io.Writer) ([]row, error) {
+	ctx := context.Background()
+	tmp, done, err := tempDir("sinba-bench-sync-")
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	p, err := newProject(filepath.Join(tmp, "server"), 1)
+	if err != nil {
+		return nil, err
+	}
+	defer p.store.Close()
+	srv, err := serveProject(p, server.Config{DisableLimits: true})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	team := p.teams[0]
+	capture := &captureTransport{base: http.DefaultTransport.(*http.Transport).Clone()}
+	lap, err := enrolLaptop(ctx, p, team, srv.URL, filepath.Join(tmp, "laptop"), client.Options{HTTPClient: &http.Client{Transport: capture}})
+	if err != nil {
+		return nil, err
+	}
+	defer lap.store.Close()
+	if _, err := lap.client.SyncOnce(ctx, nil); err != nil {
+		return nil, err
+	}
+	recs, err := d.cases(202, sz.syncs, p.munis[team])
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		if _, err := lap.store.Save(ctx, r, localdb.SaveOptions{Status: survey.StatusFinal, Actor: "bench"}); err != nil {
+			return nil, err
+		}
+	}
+	srv.ln.reset()
+	capture.bodies = nil
+	t0 := time.Now()
+	rep, err := lap.client.SyncOnce(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	oursTime := time.Since(t0)
+	if rep.Accepted != len(recs) {
+		return nil, fmt.Errorf("sync accepted %d of %d", rep.Accepted, len(recs))
+	}
+	oursBytes := srv.ln.total()
+
+	// The same compressed batches, posted raw to a handler that only reads them.
+	sink, err := serveHTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true}`)
+	}))
+	if err != nil {
+		return nil, err
+	}
+	defer sink.Close()
+	hc := &http.Client{}
+	t0 = time.Now()
+	for _, b := range capture.bodies {
+		resp, err := hc.Post(sink.URL+wire.PathBatches, capture.ctype, bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	rawTime := time.Since(t0)
+
+	// OpenRosa-style: one multipart request with an XML instance per record,
+	// into a server that stores each submission in SQLite.
+	or, err := newOpenRosaServer(filepath.Join(tmp, "openrosa.db"))
+	if err != nil {
+		return nil, err
+	}
+	defer or.Close()
+	t0 = time.Now()
+	for _, r := range recs {
+		if err := postOpenRosa(hc, or.URL+"/submission", openRosaXML(r)); err != nil {
+			return nil, err
+		}
+	}
+	orTime := time.Since(t0)
+	orBytes := or.ln.total()
+
+	// A round with nothing to do, beside a bare request and answer.
+	var emptyErr error
+	empty := testing.Benchmark(func(b *testing.B) {
+		for b.Loop() {
+			if rep, err := lap.client.SyncOnce(ctx, nil); err != nil || rep.Sent != 0 {
+				emptyErr = fmt.Errorf("empty round: %+v %v", rep, err)
+				return
+			}
+		}
+	})
+	bare := testing.Benchmark(func(b *testing.B) {
+		for b.Loop() {
+			resp, err := hc.Get(sink.URL + "/")
+			if err != nil {
+				emptyErr = err
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+	if emptyErr != nil {
+		return nil, emptyErr
+	}
+	n := float64(len(recs))
+	return []row{
+		{figure: fmt.Sprintf("upload %d case records: bytes on the wire per record, sinba (zstd, end-to-end encrypted) vs OpenRosa-style (one multipart XML POST each, in clear)", len(recs)),
+			unit: "bytes/record", ours: float64(oursBytes) / n, base: float64(orBytes) / n},
+		{figure: "upload: time per record, sinba round vs OpenRosa-style into SQLite", unit: "ms/record",
+			ours: ms(oursTime) / n, base: ms(orTime) / n},
+		{figure: "upload: records per second, sinba round (seal, compress, sign, validate, store) vs raw POST of the same compressed bytes",
+			unit: "records/s", ours: n / oursTime.Seconds(), base: n / rawTime.Seconds()},
+		{figure: "a sync round with nothing to do vs a bare HTTP request on loopback", unit: "ms",
+			ours: ms(perOp(empty)), base: ms(perOp(bare))},
+		{figure: "sinba round: time per record (for the shares below)", unit: "µs/record", ours: us(oursTime) / n},
+	}, nil
+}
+
+// benchRaw measures the primitives alone on the records' own bytes: zstd,
+// XChaCha20-Poly1305 (the store's cipher) and age for two recipients (the
+// sync's), so their share of a save and of a synced record shows.
+func benchRaw(d *domain, sz sizes, log io.Writer) ([]row, error) {
+	recs, err := d.cases(303, 200, pilotMunicipalities[:5])
+	if err != nil {
+		return nil, err
+	}
+	var plain [][]byte
+	var total int
+	for _, r := range recs {
+		j, _ := json.Marshal(seal.Content{Answers: r.Answers, Meta: r.Meta})
+		plain = append(plain, j)
+		total += len(j)
+	}
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, err
+	}
+	var compressed int
+	for _, p := range plain {
+		compressed += len(enc.EncodeAll(p, nil))
+	}
+	z := testing.Benchmark(func(b *testing.B) {
+		buf := make([]byte, 0, 8192)
+		for i := 0; b.Loop(); i++ {
+			buf = enc.EncodeAll(plain[i%len(plain)], buf[:0])
+		}
+	})
+	key := make([]byte, chacha20poly1305.KeySize)
+	rand.Read(key)
+	aead, _ := chacha20poly1305.NewX(key)
+	nonce := make([]byte, aead.NonceSize())
+	x := testing.Benchmark(func(b *testing.B) {
+		buf := make([]byte, 0, 8192)
+		for i := 0; b.Loop(); i++ {
+			rand.Read(nonce)
+			buf = aead.Seal(buf[:0], nonce, plain[i%len(plain)], nil)
+		}
+	})
+	k1, _ := age.GenerateX25519Identity()
+	k2, _ := age.GenerateX25519Identity()
+	var ageErr error
+	a := testing.Benchmark(func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			var out bytes.Buffer
+			w, err := age.Encrypt(&out, k1.Recipient(), k2.Recipient())
+			if err != nil {
+				ageErr = err
+				return
+			}
+			w.Write(plain[i%len(plain)])
+			w.Close()
+		}
+	})
+	if ageErr != nil {
+		return nil, ageErr
+	}
+	avg := float64(total) / float64(len(plain))
+	mbps := func(r testing.BenchmarkResult) float64 { return avg / (float64(r.NsPerOp()) / 1e9) / 1e6 }
+	return []row{
+		{figure: fmt.Sprintf("raw zstd (default level) on a record's answers and notes (%.0f bytes of JSON, %.0f compressed)", avg, float64(compressed)/float64(len(plain))),
+			unit: "MB/s", ours: mbps(z)},
+		{figure: "raw XChaCha20-Poly1305 on the same bytes", unit: "MB/s", ours: mbps(x)},
+		{figure: "raw age encryption for two X25519 recipients on the same bytes", unit: "MB/s", ours: mbps(a)},
+		{figure: "share: raw zstd of a record / sinba round time per record", unit: "µs/record", ours: us(perOp(z)), share: true},
+		{figure: "share: raw age for two recipients / sinba round time per record", unit: "µs/record", ours: us(perOp(a)), share: true},
+		{figure: "share: raw XChaCha20-Poly1305 of a record / one encrypted save", unit: "µs/record", ours: us(perOp(x)), share: true},
+	}, nil
+}
+
+// withShares fills the baseline of the share rows from the rows they are a
+// share of.
+func withShares(rows []row) []row {
+	var round, save float64
+	for _, r := range rows {
+		switch {
+		case strings.HasPrefix(r.figure, "sinba round: time per record"):
+			round = r.ours
+		case strings.HasPrefix(r.figure, "save one case record"):
+			save = r.ours * 1000
+		}
+	}
+	for i, r := range rows {
+		if !r.share {
+			continue
+		}
+		if strings.Contains(r.figure, "encrypted save") {
+			rows[i].base = save
+		} else {
+			rows[i].base = round
+		}
+	}
+	return rows
+}
+
+// goTestBenchmarks runs the packages' own benchmarks and prints them as a
+// second table (no baseline: each package's comparisons are in its names).
+func goTestBenchmarks(stdout, stderr io.Writer, benchtime int) error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	pkgs, err := benchPackages(root)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nPackage benchmarks (`go test -run '^$' -bench . -benchtime %dx`):\n\n", benchtime)
+	fmt.Fprintln(stdout, "| package | benchmark | time/op | other |")
+	fmt.Fprintln(stdout, "|---|---|---:|---|")
+	for _, pkg := range pkgs {
+		args := []string{"test", "-run", "^$", "-bench", ".", "-benchtime", fmt.Sprintf("%dx", benchtime), "-count", "1"}
+		if strings.HasPrefix(pkg, "./ui") || strings.HasPrefix(pkg, "./cmd/sinba") {
+			args = append(args, "-tags", "migrated_fynedo")
+		}
+		cmd := exec.Command("go", append(args, pkg)...)
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			fmt.Fprintf(stdout, "| %s | (not run: %s) | | |\n", pkg, firstLine(out, err))
+			continue
+		}
+		sc := bufio.NewScanner(bytes.NewReader(out))
+		for sc.Scan() {
+			f := strings.Fields(sc.Text())
+			if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+				continue
+			}
+			var per string
+			var other []string
+			for i := 2; i+1 < len(f); i += 2 {
+				if f[i+1] == "ns/op" {
+					per = fmtNs(f[i])
+				} else {
+					other = append(other, f[i]+" "+f[i+1])
+				}
+			}
+			fmt.Fprintf(stdout, "| %s | %s | %s | %s |\n", pkg, strings.TrimSuffix(f[0], fmt.Sprintf("-%d", runtime.GOMAXPROCS(0))), per, strings.Join(other, ", "))
+		}
+	}
+	return nil
+}
+
+func firstLine(out []byte, err error) string {
+	for _, l := range strings.Split(string(out), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			return strings.ReplaceAll(l, "|", "/")
+		}
+	}
+	return err.Error()
+}
+
+func fmtNs(s string) string {
+	var ns float64
+	fmt.Sscan(s, &ns)
+	switch {
+	case ns >= 1e9:
+		return fmt.Sprintf("%.2f s", ns/1e9)
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.1f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0f ns", ns)
+}
+
+// moduleRoot finds go.mod from the working directory up.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("go.mod not found: run from inside the sinba module")
+		}
+		dir = parent
+	}
+}
+
+// benchPackages lists the packages with a Benchmark function in a test file.
+func benchPackages(root string) ([]string, error) {
+	seen := map[string]bool{}
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err == nil && bytes.Contains(b, []byte("\nfunc Benchmark")) {
+			rel, _ := filepath.Rel(root, filepath.Dir(path))
+			seen["./"+filepath.ToSlash(rel)] = true
+		}
+		return nil
+	})
+	var out []string
+	for p := range seen {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out, err
+}

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"filippo.io/age"
+
+	"sinba/assets"
+	"sinba/localdb"
+	"sinba/survey"
+	"sinba/survey/synth"
+	"sinba/sync/client"
+	"sinba/sync/seal"
+	"sinba/sync/server"
+)
+
+// The reference date of all synthetic data here: fixed, so every run
+// measures the same records.
+var benchRefDate = time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+
+type domain struct {
+	reg *survey.Registry
+	ref *survey.Reference
+}
+
+func loadDomain() (*domain, error) {
+	ref, err := survey.LoadReference(assets.Reference)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := survey.LoadInstruments(assets.Instruments, ref)
+	if err != nil {
+		return nil, err
+	}
+	return &domain{reg: reg, ref: ref}, nil
+}
+
+// cases generates n case records of the given municipalities.
+func (d *domain) cases(seed uint64, n int, munis []string) ([]survey.Record, error) {
+	ds, err := synth.Generate(d.reg, d.ref, synth.Options{Seed: seed, Cases: n, Municipalities: munis,
+		RefDate: benchRefDate, NoQuestionnaires: true})
+	if err != nil {
+		return nil, err
+	}
+	return ds.Records, nil
+}
+
+// cheapKDF keeps Argon2id out of the figures that are not about unlocking
+// (the unlock figure measures the production parameters on their own).
+var cheapKDF = localdb.Options{KDF: localdb.KDFParams{Time: 1, Memory: 64, Threads: 1}}
+
+var passphrase = []byte("passphrase del banco di prova")
+
+// project is a real server store with a project, teams and assignments,
+// set up through the same Store methods the sinba-server admin commands use.
+type project struct {
+	dir   string
+	store *server.Store
+	id    string
+	key   *age.X25519Identity // the coordinators' key
+	teams []string
+	munis map[string][]string // team id -> ISTAT codes
+}
+
+// pilotMunicipalities are real ISTAT codes spread across regions (Roma,
+// Napoli, Milano, Torino, Bari, Palermo, Firenze, Bologna, Cagliari,
+// Perugia, ...), handed out to teams round robin.
+var pilotMunicipalities = []string{"058091", "063049", "015146", "001272", "072006", "082053", "048017", "037006",
+	"092009", "054039", "065116", "023091", "042002", "067041", "078045", "080063", "032006", "010025", "021008", "006003"}
+
+func newProject(dir string, teams int) (*project, error) {
+	ctx := context.Background()
+	st, err := server.OpenStore(dir)
+	if err != nil {
+		return nil, err
+	}
+	p := &project{dir: dir, store: st, munis: map[string][]string{}}
+	if p.key, err = seal.NewKey(); err != nil {
+		return nil, err
+	}
+	if p.id, err = st.CreateProject(ctx, "Pilota sintetico", p.key.Recipient().String()); err != nil {
+		return nil, err
+	}
+	for i := 0; i < teams; i++ {
+		t, err := st.CreateTeam(ctx, p.id, fmt.Sprintf("Squadra %03d", i+1))
+		if err != nil {
+			return nil, err
+		}
+		p.teams = append(p.teams, t)
+	}
+	for i, m := range pilotMunicipalities {
+		t := p.teams[i%teams]
+		if err := st.Assign(ctx, t, m); err != nil {
+			return nil, err
+		}
+		p.munis[t] = append(p.munis[t], m)
+	}
+	// Teams beyond the list share municipalities with earlier ones: an
+	// assignment may go to more than one team.
+	for i, t := range p.teams {
+		if len(p.munis[t]) == 0 {
+			m := pilotMunicipalities[i%len(pilotMunicipalities)]
+			if err := st.Assign(ctx, t, m); err != nil {
+				return nil, err
+			}
+			p.munis[t] = []string{m}
+		}
+	}
+	// Publish the shipped instruments, as "sinba-server instrument publish" does.
+	err = fs.WalkDir(assets.Instruments, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := fs.ReadFile(assets.Instruments, path)
+		if err != nil {
+			return err
+		}
+		var head struct {
+			ID      string `json:"id"`
+			Version int    `json:"version"`
+		}
+		if err := json.Unmarshal(body, &head); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return st.Publish(ctx, p.id, head.ID, head.Version, body)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// code makes a researcher of team and a one-time enrolment code for them.
+func (p *project) code(team string) (string, error) {
+	ctx := context.Background()
+	rid, err := p.store.CreateResearcher(ctx, team, fmt.Sprintf("Rilevatore %d", time.Now().UnixNano()))
+	if err != nil {
+		return "", err
+	}
+	c, _, err := p.store.CreateCode(ctx, rid, time.Hour)
+	return c, err
+}
+
+// countingListener counts the bytes the server reads and writes: what goes
+// on the wire, headers and framing included.
+type countingListener struct {
+	net.Listener
+	in, out atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c, l: l}, nil
+}
+
+func (l *countingListener) reset()       { l.in.Store(0); l.out.Store(0) }
+func (l *countingListener) total() int64 { return l.in.Load() + l.out.Load() }
+
+type countingConn struct {
+	net.Conn
+	l *countingListener
+}
+
+func (c *countingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.l.in.Add(int64(n))
+	return n, err
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.l.out.Add(int64(n))
+	return n, err
+}
+
+// httpServer serves h on a fresh loopback port behind a byte counter.
+type httpServer struct {
+	URL string
+	ln  *countingListener
+	hs  *http.Server
+}
+
+func serveHTTP(h http.Handler) (*httpServer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &httpServer{URL: "http://" + ln.Addr().String(), ln: &countingListener{Listener: ln},
+		hs: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+	go s.hs.Serve(s.ln)
+	return s, nil
+}
+
+func (s *httpServer) Close() { s.hs.Close() }
+
+// serveProject serves the sinba API over p's store.
+func serveProject(p *project, cfg server.Config) (*httpServer, error) {
+	return serveHTTP(server.New(p.store, cfg, slog.New(slog.DiscardHandler)))
+}
+
+// laptop is a real local store with a sync client.
+type laptop struct {
+	dir    string
+	store  *localdb.Store
+	client *client.Client
+}
+
+// fastBackoff retries quickly: the drills count on retries, not on waiting.
+var fastBackoff = client.Backoff{Base: 5 * time.Millisecond, Max: 100 * time.Millisecond, Attempts: 6}
+
+func newLaptop(dir string, opt client.Options) (*laptop, error) {
+	st, _, err := localdb.CreateWith(dir, passphrase, cheapKDF)
+	if err != nil {
+		return nil, err
+	}
+	return &laptop{dir: dir, store: st, client: client.New(st, opt)}, nil
+}
+
+// enrol makes a laptop and enrols it with a fresh code of team.
+func enrolLaptop(ctx context.Context, p *project, team, url, dir string, opt client.Options) (*laptop, error) {
+	code, err := p.code(team)
+	if err != nil {
+		return nil, err
+	}
+	l, err := newLaptop(dir, opt)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := l.client.Enrol(ctx, url, code); err != nil {
+		l.store.Close()
+		return nil, fmt.Errorf("enrol: %w", err)
+	}
+	return l, nil
+}
+
+// dirSize is the bytes of every file in dir.
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+func tempDir(prefix string) (string, func(), error) {
+	d, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	return d, func() { os.RemoveAll(d) }, nil
+}
