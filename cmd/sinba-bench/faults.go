@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -243,7 +244,7 @@ func chaosDrill(d *domain, attempts int, seed uint64, w io.Writer) (bool, error)
 	e := &editor{pool: pool}
 	proxy.chaos.Store(true)
 	start := time.Now()
-	var ok, failed, saves int
+	var ok, failed, saves, resent int
 	for i := 0; i < attempts; i++ {
 		for n := r.IntN(3); n > 0; n-- {
 			if _, err := e.save(ctx, lap.store, r); err != nil {
@@ -251,10 +252,14 @@ func chaosDrill(d *domain, attempts int, seed uint64, w io.Writer) (bool, error)
 			}
 			saves++
 		}
-		if _, err := lap.client.SyncOnce(ctx, nil); err != nil {
+		rep, err := lap.client.SyncOnce(ctx, nil)
+		if err != nil {
 			failed++
 		} else {
 			ok++
+		}
+		if rep != nil {
+			resent += rep.Duplicates
 		}
 	}
 	proxy.chaos.Store(false)
@@ -269,6 +274,8 @@ func chaosDrill(d *domain, attempts int, seed uint64, w io.Writer) (bool, error)
 		attempts, time.Since(start).Round(time.Millisecond), ok, failed, saves, proxy.conns.Load(), proxy.cutUp.Load(), proxy.cutDown.Load(), proxy.delayed.Load(), proxy.dups.Load())
 	fmt.Fprintf(w, "chaos: %d sync rounds through the proxy (%d succeeded, %d failed), %d saves; connections %d: cut towards the server %d, cut towards the laptop %d, delayed %d, requests delivered twice %d\n",
 		attempts, ok, failed, saves, proxy.conns.Load(), proxy.cutUp.Load(), proxy.cutDown.Load(), proxy.delayed.Load(), proxy.dups.Load())
+	fmt.Fprintf(w, "chaos: risposte del server alle seconde consegne / server answers to second deliveries: %s; revisioni rinviate che il server aveva già / resent revisions the server already had: %d\n",
+		proxy.replySummary(), resent)
 	fmt.Fprintf(w, "chaos: %s\n", t)
 	return t.bad(), nil
 }
@@ -286,6 +293,26 @@ type chaosProxy struct {
 	wg     sync.WaitGroup
 
 	conns, cutUp, cutDown, delayed, dups atomic.Int64
+	replies                              map[string]int // HTTP status of second deliveries
+}
+
+// replySummary lists how the server answered second deliveries.
+func (p *chaosProxy) replySummary() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var keys []string
+	for k := range p.replies {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s ×%d", k, p.replies[k]))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func newChaosProxy(target string, seed uint64) (*chaosProxy, error) {
@@ -421,7 +448,20 @@ func (p *chaosProxy) handle(c net.Conn) {
 		defer again.Close()
 		again.SetDeadline(time.Now().Add(5 * time.Second))
 		again.Write(sent)
-		io.Copy(io.Discard, again)
+		// Note how the server answered the second delivery: the status of
+		// its first response ("HTTP/1.1 409 ..."), or none if the copy was
+		// cut short and never made a request.
+		line, _ := bufio.NewReader(again).ReadString('\n')
+		status := "no answer"
+		if f := strings.Fields(line); len(f) >= 2 {
+			status = f[1]
+		}
+		p.mu.Lock()
+		if p.replies == nil {
+			p.replies = map[string]int{}
+		}
+		p.replies[status]++
+		p.mu.Unlock()
 	}
 }
 
