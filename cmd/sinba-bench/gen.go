@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,11 +27,25 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 	munis := fs.Int("municipalities", 0, "comuni del pilota scelti dall'elenco ISTAT (0 = uno ogni 20 schede, al più 50) / pilot municipalities picked from the ISTAT list")
 	codes := fs.String("istat", "", "codici ISTAT dei comuni, separati da virgole (al posto di --municipalities) / ISTAT codes, comma-separated")
 	refDate := fs.String("ref-date", "", "data di riferimento AAAA-MM-GG (vuota = oggi) / reference date (empty = today)")
+	noteRate := fs.Float64("notes", 0, "quota di schede con una nota libera (0 = predefinita, <0 = nessuna) / share of records with a free note (0 = default, <0 = none)")
+	notHeld := fs.String("not-held", "", "quote di \"dato non in possesso\" per campo, es. FasciaISEEBeneficiario=0.4,TitoloStudioPadre=0.3 (vuoto = predefinite) / not-held rates per field (empty = defaults)")
 	out := fs.String("out", "-", "file JSON Lines da scrivere (- = standard output) / JSON Lines file to write")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	o := synth.Options{Seed: *seed, Cases: *cases, PlantErrors: *rate, MunicipalityCount: *munis}
+	o := synth.Options{Seed: *seed, Cases: *cases, PlantErrors: *rate, MunicipalityCount: *munis, NoteRate: *noteRate}
+	if *notHeld != "" {
+		o.NotHeld = map[string]float64{}
+		for _, kv := range strings.Split(*notHeld, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			r, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if !ok || err != nil {
+				fmt.Fprintf(stderr, "--not-held %q: serve CAMPO=QUOTA / FIELD=RATE is needed\n", kv)
+				return 2
+			}
+			o.NotHeld[strings.TrimSpace(k)] = r
+		}
+	}
 	if *codes != "" {
 		o.Municipalities = strings.Split(*codes, ",")
 	}

@@ -24,13 +24,13 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"gen": {"--cases N --seed S [--errors RATE] [--municipalities N] [--ref-date AAAA-MM-GG] [--out FILE.jsonl]",
+	"gen": {"--cases N --seed S [--errors RATE] [--municipalities N | --istat CODES] [--notes RATE] [--not-held FIELD=RATE,...] [--ref-date AAAA-MM-GG] [--out FILE.jsonl]",
 		"genera dati sintetici del pilota in JSON Lines / writes synthetic pilot data as JSON Lines", runGen},
-	"run": {"[--quick] [--go-test]",
+	"run": {"[--quick] [--go-test] [--saves N] [--syncs N] [--benchtime N]",
 		"misura ogni cifra accanto a un riferimento / measures every figure beside a baseline", runBench},
 	"faults": {"[--kills 200] [--attempts 500] [--restarts 10] [--seed S]",
 		"uccisioni, proxy caotico, riavvii del server: cosa si è perso / kills, chaos proxy, server restarts: what was lost", runFaults},
-	"load": {"[--devices 100] [--records 20] [--teams N]",
+	"load": {"[--devices 100] [--records 20] [--teams N] [--seed S]",
 		"molti portatili insieme contro un server / many laptops at once against one server", runLoad},
 	// Children re-executed by faults: not for people.
 	"_saver":  {"", "", runSaverChild},
