@@ -165,8 +165,18 @@ func machine() string {
 			}
 		}
 	}
-	return fmt.Sprintf("Machine: %s, %d logical CPUs (GOMAXPROCS %d), %s/%s, %s", cpu, runtime.NumCPU(), runtime.GOMAXPROCS(0),
-		runtime.GOOS, runtime.GOARCH, runtime.Version())
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			var kb int64
+			if _, err := fmt.Sscanf(l, "MemTotal: %d kB", &kb); err == nil {
+				mem = fmt.Sprintf(", %.0f GiB RAM", float64(kb)/(1<<20))
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("Machine: %s, %d logical CPUs (GOMAXPROCS %d)%s, %s/%s, %s", cpu, runtime.NumCPU(), runtime.GOMAXPROCS(0),
+		mem, runtime.GOOS, runtime.GOARCH, runtime.Version())
 }
 
 // plainDSN opens a plain SQLite file with the pragmas localdb uses, so the
