@@ -154,6 +154,14 @@ func killDrill(d *domain, kills int, seed uint64, w io.Writer) (bool, error) {
 	if err != nil {
 		return true, fmt.Errorf("verify: %w", err)
 	}
+	// And the store still takes a save.
+	more, err := d.cases(seed, 1, pilotMunicipalities[:1])
+	if err != nil {
+		return false, err
+	}
+	if _, err := st.Save(ctx, more[0], localdb.SaveOptions{Actor: "drill"}); err != nil {
+		return true, fmt.Errorf("the store refuses a save after the kills: %w", err)
+	}
 	fmt.Fprintf(w, "kills: %d processi uccisi con SIGKILL durante i salvataggi in %s; salvataggi confermati %d, persi %d, righe illeggibili %d / %d processes SIGKILLed while saving; acknowledged saves %d, lost %d, unreadable rows %d\n",
 		midSave, time.Since(start).Round(time.Millisecond), len(acked), lost, len(bad), midSave, len(acked), lost, len(bad))
 	return lost+len(bad) > 0, nil
