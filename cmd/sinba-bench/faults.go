@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"sinba/localdb"
+	"sinba/survey"
 	"sinba/sync/server"
 )
 
@@ -83,12 +85,24 @@ func killDrill(d *domain, kills int, seed uint64, w io.Writer) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	// The child gets its records from a file: loading the reference data in
+	// every child would cost more than the saves it makes.
+	pool, err := d.cases(seed, 200, pilotMunicipalities[:3])
+	if err != nil {
+		return false, err
+	}
+	poolFile := filepath.Join(tmp, "pool.json")
+	if b, err := json.Marshal(pool); err != nil {
+		return false, err
+	} else if err := os.WriteFile(poolFile, b, 0o600); err != nil {
+		return false, err
+	}
 	r := rand.New(rand.NewPCG(seed, 1))
 	acked := map[string]string{} // revision -> record id
 	start := time.Now()
 	var midSave int
 	for round := 0; round < kills; round++ {
-		cmd := exec.Command(self, "_saver", dir, strconv.FormatUint(seed+uint64(round), 10))
+		cmd := exec.Command(self, "_saver", dir, poolFile, strconv.FormatUint(seed+uint64(round), 10))
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			return false, err
@@ -179,18 +193,17 @@ func rec(acked map[string]string, line string) bool {
 // runSaverChild is the child of killDrill: it saves until it is killed and
 // prints "ack RECORD REVISION" after each save returns.
 func runSaverChild(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 2 {
+	if len(args) != 3 {
 		return 2
 	}
-	seed, _ := strconv.ParseUint(args[1], 10, 64)
-	d, err := loadDomain()
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
+	seed, _ := strconv.ParseUint(args[2], 10, 64)
+	var pool []survey.Record
+	b, err := os.ReadFile(args[1])
+	if err == nil {
+		err = json.Unmarshal(b, &pool)
 	}
-	pool, err := d.cases(seed, 40, pilotMunicipalities[:3])
-	if err != nil {
-		fmt.Fprintln(stderr, err)
+	if err != nil || len(pool) == 0 {
+		fmt.Fprintln(stderr, "pool:", err)
 		return 1
 	}
 	st, err := localdb.OpenWith(args[0], passphrase, cheapKDF)
@@ -200,7 +213,7 @@ func runSaverChild(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(seed, 2))
-	e := &editor{pool: pool}
+	e := &editor{pool: pool, next: r.IntN(len(pool))}
 	for {
 		info, err := e.save(ctx, st, r)
 		if err != nil {
