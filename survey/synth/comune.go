@@ -126,8 +126,12 @@ func (g *gen) questionnaire(istat string, cases []*survey.Record) survey.Record 
 			a["ScambiDati"] = ex
 		}
 	}
+	relevance := make([]map[string]bool, len(cases))
+	for i, c := range cases {
+		relevance[i] = survey.Relevance(g.caseIn, c, g.o.RefDate)
+	}
 	for _, f := range sinbaFields {
-		a["Rileva"+f] = recorded(f, cases)
+		a["Rileva"+f] = recorded(f, cases, relevance)
 	}
 	a["MinoriInCarico"] = inCharge
 	a["MinoriFuoriFamiglia"] = foster + residential
@@ -145,20 +149,26 @@ func (g *gen) questionnaire(istat string, cases []*survey.Record) survey.Record 
 	return rec
 }
 
-// recorded is the grid answer for field f: "1" always, "2" sometimes, "3"
-// never, from how often the municipality's records mark it not held.
-func recorded(f string, cases []*survey.Record) string {
-	var notHeld int
-	for _, c := range cases {
-		if c.Meta[f].NotHeld {
-			notHeld++
+// recorded is the grid answer for field f, as the municipality's records
+// bear it out: of the records the field applies to, the share answered (not
+// marked "not held", not left empty) is at least 90% for "1" always, at most
+// 10% for "3" never, "2" sometimes in between; "1" when no record applies.
+func recorded(f string, cases []*survey.Record, relevance []map[string]bool) string {
+	var applicable, answered int
+	for i, c := range cases {
+		if !relevance[i][f] {
+			continue
+		}
+		applicable++
+		if v, ok := c.Answers[f]; ok && v != nil && !c.Meta[f].NotHeld {
+			answered++
 		}
 	}
 	switch {
-	case notHeld == 0:
+	case applicable == 0 || answered*10 >= applicable*9:
 		return "1"
-	case notHeld*2 < len(cases):
-		return "2"
+	case answered*10 <= applicable:
+		return "3"
 	}
-	return "3"
+	return "2"
 }

@@ -383,3 +383,25 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 	}
 }
+
+// TestGridFollowsRecords: the Scheda Comune grid "does the office record
+// this field" says what the municipality's case records show.
+func TestGridFollowsRecords(t *testing.T) {
+	ds := generate(t, Options{Seed: 6, Cases: 2000, MunicipalityCount: 10})
+	var iseeSometimes, comuni int
+	for _, r := range ds.Records {
+		if r.Instrument != survey.InstrumentMunicipality {
+			continue
+		}
+		comuni++
+		if got := r.Answers["RilevaLuogoVita"]; got != "1" {
+			t.Errorf("%s: RilevaLuogoVita %v, want 1 (always answered)", r.Municipality, got)
+		}
+		if r.Answers["RilevaFasciaISEEBeneficiario"] == "2" {
+			iseeSometimes++
+		}
+	}
+	if comuni != 10 || iseeSometimes < 8 {
+		t.Errorf("%d of %d municipalities record the ISEE band sometimes; with 40%% not held, want nearly all", iseeSometimes, comuni)
+	}
+}
