@@ -13,7 +13,6 @@ import (
 
 	"filippo.io/age"
 
-	"sinba/assets"
 	"sinba/survey"
 	"sinba/sync/seal"
 	"sinba/sync/server"
@@ -28,7 +27,7 @@ func init() {
 		run: cmdCreateIn("team", "project", "progetto (nome o id) / project (name or id)", "nome della squadra / team name", (*server.Store).CreateTeam)})
 	register(&command{name: "researcher", usage: "--data DIR --team SQUADRA --name NOME", short: "aggiunge un rilevatore a una squadra / adds a researcher to a team",
 		run: cmdCreateIn("researcher", "team", "squadra (nome o id) / team (name or id)", "nome del rilevatore / researcher's name", (*server.Store).CreateResearcher)})
-	register(&command{name: "code", usage: "--data DIR --researcher RILEVATORE [--ttl 72h]",
+	register(&command{name: "code", usage: "--data DIR (--researcher RILEVATORE | --coordinator (--project P | --new-project NOME)) [--ttl 72h]",
 		short: "crea un codice di iscrizione monouso / makes a one-time enrolment code", run: cmdCode})
 	register(&command{name: "assign", usage: "--data DIR --team SQUADRA --municipality ISTAT [--remove]",
 		short: "assegna un comune pilota a una squadra / assigns a pilot municipality to a team", run: cmdAssign})
@@ -138,14 +137,32 @@ func cmdCode(e env, args []string) int {
 	fs, data := flags(e, c)
 	researcher := fs.String("researcher", "", "rilevatore (nome o id) / researcher (name or id)")
 	ttl := fs.Duration("ttl", 72*time.Hour, "validità del codice / how long the code is valid")
+	coordinator := fs.Bool("coordinator", false, "codice per l'app di un coordinatore (con --project o --new-project) / code for a coordinator's app (with --project or --new-project)")
+	project := fs.String("project", "", "con --coordinator: progetto esistente (nome o id) / with --coordinator: existing project (name or id)")
+	newProject := fs.String("new-project", "", "con --coordinator: nome del progetto che l'app del coordinatore crea, con la sua chiave / with --coordinator: name of the project the coordinator's app creates, with its own key")
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
 	}
-	if !need(e, "researcher", *researcher) {
+	if *coordinator {
+		if (*project == "") == (*newProject == "") || *researcher != "" {
+			fmt.Fprintln(e.stderr, "sinba-server: con --coordinator indicare --project oppure --new-project / with --coordinator give either --project or --new-project")
+			return 2
+		}
+	} else if !need(e, "researcher", *researcher) {
 		return 2
 	}
 	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
-		code, exp, err := st.CreateCode(ctx, *researcher, *ttl)
+		var code string
+		var exp time.Time
+		var err error
+		switch {
+		case *newProject != "":
+			code, exp, err = st.CreateProjectCode(ctx, *newProject, *ttl)
+		case *coordinator:
+			code, exp, err = st.CreateCoordinatorCode(ctx, *project, *ttl)
+		default:
+			code, exp, err = st.CreateCode(ctx, *researcher, *ttl)
+		}
 		if err == nil {
 			fmt.Fprintln(e.stdout, code)
 			fmt.Fprintf(e.stderr, "sinba-server: valido fino a / valid until %s\n", exp.Format(time.RFC3339))
@@ -188,15 +205,11 @@ func publishFile(ctx context.Context, st *server.Store, project, path string) (s
 // (a definition the laptops cannot load must never reach them), then
 // publishes it.
 func publishDefinition(ctx context.Context, st *server.Store, project, name string, body []byte) (string, int, error) {
-	ref, err := survey.LoadReference(assets.Reference)
-	if err != nil {
-		return "", 0, err
-	}
-	in, err := survey.ParseInstrument(body, ref)
+	id, version, err := server.CheckInstrument(body)
 	if err != nil {
 		return "", 0, fmt.Errorf("%s: %w", name, err)
 	}
-	return in.ID, in.Version, st.Publish(ctx, project, in.ID, in.Version, body)
+	return id, version, st.Publish(ctx, project, id, version, body)
 }
 
 func cmdPublish(e env, args []string) int {

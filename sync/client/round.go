@@ -148,6 +148,9 @@ func (c *Client) keys(ctx context.Context, d *deviceState, ks *wire.KeyState) (*
 	if err != nil {
 		return nil, nil, fmt.Errorf("sync: team recipient: %w", err)
 	}
+	if err := c.pseudonymSecret(ctx, d, mine, ks); err != nil {
+		return nil, nil, err
+	}
 	if team != nil && len(ks.Pending) > 0 {
 		var req wire.KeysRequest
 		for _, p := range ks.Pending {
@@ -319,57 +322,21 @@ func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519I
 			// the cursor where it is until a colleague hands the key over.
 			return nil
 		}
-		for i := range ch.Revisions {
-			r := &ch.Revisions[i]
-			rec, err := seal.OpenRecord(r, team)
-			if err != nil {
-				c.opt.Logger.Warn("sync: unreadable revision", "revision", r.Revision, "err", err)
-				rep.Unreadable++
-				continue
-			}
-			conflict, err := c.store.ApplyRemote(ctx, localdb.RemoteRevision{
-				RecordID: r.RecordID, Revision: r.Revision, BaseRevision: r.BaseRevision, MergedRevision: r.MergedRevision,
-				Status: r.Status, Record: rec, Origin: r.Origin, SavedAt: r.SavedAt,
-			})
-			if err != nil {
-				return err
-			}
-			rep.Received++
-			if conflict {
-				rep.LocalConflicts++
-			}
-		}
-		for i := range ch.Reviews {
-			rv := &ch.Reviews[i]
-			rec, err := seal.OpenRecord(&rv.Reviewed, team)
-			var comments []localdb.Comment
-			if err == nil && len(rv.Comments) > 0 {
-				var plain []byte
-				if plain, err = seal.Decrypt(rv.Comments, team); err == nil {
-					var wc []wire.Comment
-					if err = json.Unmarshal(plain, &wc); err == nil {
-						for _, x := range wc {
-							comments = append(comments, localdb.Comment{Field: x.Field, Text: x.Text, Author: x.Author, At: x.At})
-						}
-					}
+		// A colleague's correction builds on a review decision and a
+		// decision on a revision: apply the page in feed order.
+		ri, vi := 0, 0
+		for ri < len(ch.Revisions) || vi < len(ch.Reviews) {
+			if vi < len(ch.Reviews) && (ri == len(ch.Revisions) || ch.Reviews[vi].Seq < ch.Revisions[ri].Seq) {
+				if err := c.applyReview(ctx, team, &ch.Reviews[vi], rep); err != nil {
+					return err
 				}
-			}
-			if err != nil {
-				c.opt.Logger.Warn("sync: unreadable review", "review", rv.ID, "err", err)
-				rep.Unreadable++
+				vi++
 				continue
 			}
-			conflict, err := c.store.ApplyRemote(ctx, localdb.RemoteRevision{
-				RecordID: rv.Reviewed.RecordID, Revision: rv.ID, BaseRevision: rv.Reviewed.Revision,
-				Status: rv.Decision, Record: rec, Origin: OriginCoordinators, Comments: comments, SavedAt: rv.At,
-			})
-			if err != nil {
+			if err := c.applyRevision(ctx, team, &ch.Revisions[ri], rep); err != nil {
 				return err
 			}
-			rep.Reviews++
-			if conflict {
-				rep.LocalConflicts++
-			}
+			ri++
 		}
 		if ch.Cursor != cursor { // an idle round writes nothing
 			if err := c.store.SetSecret(ctx, secretCursor, []byte(strconv.FormatInt(ch.Cursor, 10))); err != nil {
@@ -385,6 +352,64 @@ func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519I
 		}
 		ch = next
 	}
+}
+
+// applyRevision stores a colleague's revision; one that cannot be opened is
+// counted and skipped.
+func (c *Client) applyRevision(ctx context.Context, team *age.X25519Identity, r *wire.Revision, rep *Report) error {
+	rec, err := seal.OpenRecord(r, team)
+	if err != nil {
+		c.opt.Logger.Warn("sync: unreadable revision", "revision", r.Revision, "err", err)
+		rep.Unreadable++
+		return nil
+	}
+	conflict, err := c.store.ApplyRemote(ctx, localdb.RemoteRevision{
+		RecordID: r.RecordID, Revision: r.Revision, BaseRevision: r.BaseRevision, MergedRevision: r.MergedRevision,
+		Status: r.Status, Record: rec, Origin: r.Origin, SavedAt: r.SavedAt,
+	})
+	if err != nil {
+		return err
+	}
+	rep.Received++
+	if conflict {
+		rep.LocalConflicts++
+	}
+	return nil
+}
+
+// applyReview stores a coordinators' decision as a revision on top of the
+// reviewed one, with the comments opened with the team key.
+func (c *Client) applyReview(ctx context.Context, team *age.X25519Identity, rv *wire.Review, rep *Report) error {
+	rec, err := seal.OpenRecord(&rv.Reviewed, team)
+	var comments []localdb.Comment
+	if err == nil && len(rv.Comments) > 0 {
+		var plain []byte
+		if plain, err = seal.Decrypt(rv.Comments, team); err == nil {
+			var wc []wire.Comment
+			if err = json.Unmarshal(plain, &wc); err == nil {
+				for _, x := range wc {
+					comments = append(comments, localdb.Comment{Field: x.Field, Text: x.Text, Author: x.Author, At: x.At})
+				}
+			}
+		}
+	}
+	if err != nil {
+		c.opt.Logger.Warn("sync: unreadable review", "review", rv.ID, "err", err)
+		rep.Unreadable++
+		return nil
+	}
+	conflict, err := c.store.ApplyRemote(ctx, localdb.RemoteRevision{
+		RecordID: rv.Reviewed.RecordID, Revision: rv.ID, BaseRevision: rv.Reviewed.Revision,
+		Status: rv.Decision, Record: rec, Origin: OriginCoordinators, Comments: comments, SavedAt: rv.At,
+	})
+	if err != nil {
+		return err
+	}
+	rep.Reviews++
+	if conflict {
+		rep.LocalConflicts++
+	}
+	return nil
 }
 
 // OriginCoordinators is the origin of a revision made by a review decision.

@@ -82,9 +82,22 @@ func (s *Store) CreateCode(ctx context.Context, researcher string, ttl time.Dura
 	if err != nil {
 		return "", time.Time{}, err
 	}
+	code, err := newCode()
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := time.Now()
+	exp := now.Add(ttl)
+	_, err = s.w.ExecContext(ctx, `INSERT INTO enrol_codes (hash, researcher_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
+		codeHash(code), rid, exp.Unix(), now.Unix())
+	return code, exp, err
+}
+
+// newCode makes a random code of ten characters, typed as XXXXX-XXXXX.
+func newCode() (string, error) {
 	var raw [10]byte
 	if _, err := rand.Read(raw[:]); err != nil {
-		return "", time.Time{}, err
+		return "", err
 	}
 	var b strings.Builder
 	for i, c := range raw {
@@ -93,12 +106,7 @@ func (s *Store) CreateCode(ctx context.Context, researcher string, ttl time.Dura
 		}
 		b.WriteByte(codeAlphabet[c&31])
 	}
-	code := b.String()
-	now := time.Now()
-	exp := now.Add(ttl)
-	_, err = s.w.ExecContext(ctx, `INSERT INTO enrol_codes (hash, researcher_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
-		codeHash(code), rid, exp.Unix(), now.Unix())
-	return code, exp, err
+	return b.String(), nil
 }
 
 // NormalizeCode forgives what people do when typing a code: case, dashes,
@@ -194,9 +202,10 @@ func (s *Store) AddReview(ctx context.Context, revision string, decision survey.
 	if decision != survey.StatusReturned && decision != survey.StatusApproved {
 		return "", fmt.Errorf("decisione %q non valida: returned o approved / invalid decision %q: returned or approved", decision, decision)
 	}
-	var teamID, projectID, recipient string
-	err := s.r.QueryRowContext(ctx, `SELECT v.team_id, t.project_id, t.recipient FROM revisions v JOIN teams t ON t.id = v.team_id WHERE v.revision = ?`, revision).
-		Scan(&teamID, &projectID, &recipient)
+	var teamID, projectID, recipient, projectRecipient string
+	err := s.r.QueryRowContext(ctx, `SELECT v.team_id, t.project_id, t.recipient, p.recipient FROM revisions v JOIN teams t ON t.id = v.team_id
+		JOIN projects p ON p.id = t.project_id WHERE v.revision = ?`, revision).
+		Scan(&teamID, &projectID, &recipient, &projectRecipient)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("versione %q: %w", revision, ErrNotFound)
 	}
@@ -213,18 +222,19 @@ func (s *Store) AddReview(ctx context.Context, revision string, decision survey.
 		if err != nil {
 			return "", err
 		}
-		if sealed, err = seal.Encrypt(plain, r); err != nil {
+		// Sealed for the project key too, so every coordinator's app can
+		// show the record's history with its comments.
+		pr, err := seal.ParseRecipient(projectRecipient)
+		if err != nil {
+			return "", err
+		}
+		if sealed, err = seal.Encrypt(plain, r, pr); err != nil {
 			return "", err
 		}
 	}
 	id := uuid.NewString()
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO reviews (id, revision, team_id, decision, comments, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, revision, teamID, string(decision), sealed, time.Now().Unix()); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, ?, 'review', ?)`, projectID, teamID, id)
-		return err
+		return insertReview(ctx, tx, id, revision, teamID, projectID, decision, sealed)
 	})
 	return id, err
 }

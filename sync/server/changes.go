@@ -27,31 +27,12 @@ func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit int)
 	out.Assignments = assigned
 	// A team sees its records only in the municipalities it is assigned now.
 	inScope := func(m string) bool { return slices.Contains(assigned, m) }
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, kind, ref FROM feed WHERE project_id = ? AND seq > ? AND (team_id IS NULL OR team_id = ?) ORDER BY seq LIMIT ?`,
+	items, more, err := s.feed(ctx, limit, `SELECT seq, kind, ref FROM feed WHERE project_id = ? AND seq > ? AND (team_id IS NULL OR team_id = ?) ORDER BY seq LIMIT ?`,
 		d.ProjectID, cursor, d.TeamID, limit+1)
 	if err != nil {
 		return nil, err
 	}
-	type item struct {
-		seq       int64
-		kind, ref string
-	}
-	var items []item
-	for rows.Next() {
-		var it item
-		if err := rows.Scan(&it.seq, &it.kind, &it.ref); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		items = append(items, it)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(items) > limit {
-		items, out.More = items[:limit], true
-	}
+	out.More = more
 	size := 0
 	for _, it := range items {
 		if size > pageBytes {
@@ -74,6 +55,7 @@ func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit int)
 				return nil, err
 			}
 			if r.Origin != d.ID && inScope(r.Municipality) { // the laptop has its own already
+				r.Seq = it.seq
 				size += len(r.Content) + len(r.Identity)
 				out.Revisions = append(out.Revisions, r)
 			}
@@ -85,7 +67,7 @@ func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit int)
 				Scan(&rv.ID, &revision, &decision, &rv.Comments, &at); err != nil {
 				return nil, err
 			}
-			rv.Decision, rv.At = survey.Status(decision), time.Unix(at, 0).UTC()
+			rv.Seq, rv.Decision, rv.At = it.seq, survey.Status(decision), time.Unix(at, 0).UTC()
 			if rv.Reviewed, err = s.revision(ctx, revision); err != nil {
 				return nil, err
 			}
@@ -99,6 +81,33 @@ func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit int)
 	}
 	out.Keys, err = s.keyState(ctx, d)
 	return out, err
+}
+
+// feedItem is one entry of the feed: what changed (kind) and its id (ref).
+type feedItem struct {
+	seq       int64
+	kind, ref string
+}
+
+// feed reads up to limit items with query (which asks for limit+1, so that
+// more says whether a page follows).
+func (s *Store) feed(ctx context.Context, limit int, query string, args ...any) (items []feedItem, more bool, err error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it feedItem
+		if err := rows.Scan(&it.seq, &it.kind, &it.ref); err != nil {
+			return nil, false, err
+		}
+		items = append(items, it)
+	}
+	if len(items) > limit {
+		items, more = items[:limit], true
+	}
+	return items, more, rows.Err()
 }
 
 func (s *Store) assignments(ctx context.Context, team string) ([]string, error) {

@@ -102,6 +102,9 @@ func (s *Store) keyState(ctx context.Context, d *Device) (wire.KeyState, error) 
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return ks, err
 	}
+	if err := s.secretState(ctx, d, &ks); err != nil {
+		return ks, err
+	}
 	if len(ks.Wrapped) == 0 {
 		return ks, nil // only a holder of the key can hand it on
 	}
@@ -127,6 +130,20 @@ func (s *Store) keyState(ctx context.Context, d *Device) (wire.KeyState, error) 
 func (s *Store) SetKeys(ctx context.Context, d *Device, req *wire.KeysRequest) (*wire.Error, error) {
 	if len(req.Grants) > 100 {
 		return wire.NewError(wire.CodeTooManyRecords), nil
+	}
+	if len(req.SecretGrants) > 0 {
+		// Only a laptop that holds the pseudonym secret may pass it on, and
+		// only to its own team.
+		var held int
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM secret_grants WHERE device_id = ?`, d.ID).Scan(&held); err != nil {
+			return nil, err
+		}
+		if held == 0 {
+			return wire.Errorf(wire.CodeInvalid, "questo computer non ha il segreto del progetto", "this computer does not hold the project secret"), nil
+		}
+		if refusal, err := s.GrantSecret(ctx, d.ProjectID, d.TeamID, d.ID, req.SecretGrants); refusal != nil || err != nil {
+			return refusal, err
+		}
 	}
 	var refusal *wire.Error
 	err := s.tx(ctx, func(tx *sql.Tx) error {

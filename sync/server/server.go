@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -95,6 +96,7 @@ func New(store *Store, cfg Config, log *slog.Logger) *Server {
 	s.mux.HandleFunc("POST "+wire.PathBatches, s.authed(s.handleBatch))
 	s.mux.HandleFunc("GET "+wire.PathChanges, s.authed(s.handleChanges))
 	s.mux.HandleFunc("POST "+wire.PathKeys, s.authed(s.handleKeys))
+	s.routeCoordinators()
 	health := func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "version": wire.Version})
 	}
@@ -226,18 +228,8 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 // the handler runs; the handler gets the body already read and checked.
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Device, []byte)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if v := r.Header.Get(wire.HeaderProtocol); v != strconv.Itoa(wire.Version) {
-			s.refuse(w, r, wire.NewError(wire.CodeUnsupportedVersion), 0)
-			return
-		}
-		signed, e := wire.ReadSigned(r)
-		if e != nil {
-			s.refuse(w, r, e, 0)
-			return
-		}
-		now := s.cfg.Now()
-		if ok, wait := s.devices.allow(signed.DeviceID, now); !ok {
-			s.refuse(w, r, wire.NewError(wire.CodeRateLimited), wait)
+		signed, now, ok := s.preauth(w, r)
+		if !ok {
 			return
 		}
 		d, err := s.store.Device(r.Context(), signed.DeviceID)
@@ -273,17 +265,8 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Device, []by
 		if r.URL.Path == wire.PathBatches {
 			limit = s.cfg.Limits.MaxCompressed
 		}
-		body, e := s.readBody(w, r, limit)
-		if e != nil {
-			s.refuse(w, r, e, 0)
-			return
-		}
-		if e := signed.Verify(r, d.SignKey, body, now); e != nil {
-			s.refuse(w, r, e, 0)
-			return
-		}
-		if !s.nonces.fresh(d.ID+signed.Nonce, now) {
-			s.refuse(w, r, wire.NewError(wire.CodeReplay), 0)
+		body, ok := s.verified(w, r, signed, d.SignKey, limit, now)
+		if !ok {
 			return
 		}
 		// Last contact, for "sinba-server devices": at most one write a
@@ -294,6 +277,45 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Device, []by
 		}
 		h(w, r, d, body)
 	}
+}
+
+// preauth checks the protocol version, reads the signature headers and
+// applies the signer's rate limit, before anything touches the database.
+func (s *Server) preauth(w http.ResponseWriter, r *http.Request) (wire.Signed, time.Time, bool) {
+	if v := r.Header.Get(wire.HeaderProtocol); v != strconv.Itoa(wire.Version) {
+		s.refuse(w, r, wire.NewError(wire.CodeUnsupportedVersion), 0)
+		return wire.Signed{}, time.Time{}, false
+	}
+	signed, e := wire.ReadSigned(r)
+	if e != nil {
+		s.refuse(w, r, e, 0)
+		return signed, time.Time{}, false
+	}
+	now := s.cfg.Now()
+	if ok, wait := s.devices.allow(signed.DeviceID, now); !ok {
+		s.refuse(w, r, wire.NewError(wire.CodeRateLimited), wait)
+		return signed, now, false
+	}
+	return signed, now, true
+}
+
+// verified reads the body within limit and checks the signature over it and
+// the nonce against replays.
+func (s *Server) verified(w http.ResponseWriter, r *http.Request, signed wire.Signed, key ed25519.PublicKey, limit int64, now time.Time) ([]byte, bool) {
+	body, e := s.readBody(w, r, limit)
+	if e != nil {
+		s.refuse(w, r, e, 0)
+		return nil, false
+	}
+	if e := signed.Verify(r, key, body, now); e != nil {
+		s.refuse(w, r, e, 0)
+		return nil, false
+	}
+	if !s.nonces.fresh(signed.DeviceID+signed.Nonce, now) {
+		s.refuse(w, r, wire.NewError(wire.CodeReplay), 0)
+		return nil, false
+	}
+	return body, true
 }
 
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, d *Device, body []byte) {
@@ -321,16 +343,26 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, d *Device, 
 }
 
 func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, d *Device, _ []byte) {
-	cursor, err := strconv.ParseInt(r.URL.Query().Get("cursor"), 10, 64)
-	if err != nil || cursor < 0 {
-		cursor = 0
-	}
-	ch, err := s.store.Changes(r.Context(), d, cursor, s.cfg.ChangesLimit)
+	ch, err := s.store.Changes(r.Context(), d, cursorOf(r), s.cfg.ChangesLimit)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	body, err := json.Marshal(ch)
+	s.writePage(w, r, ch)
+}
+
+// cursorOf reads the cursor of a feed request; anything unreadable is 0.
+func cursorOf(r *http.Request) int64 {
+	cursor, err := strconv.ParseInt(r.URL.Query().Get("cursor"), 10, 64)
+	if err != nil || cursor < 0 {
+		return 0
+	}
+	return cursor
+}
+
+// writePage sends a page of a feed, zstd-compressed when the client takes it.
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, page any) {
+	body, err := json.Marshal(page)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -96,7 +96,7 @@ func Status(code string) int {
 		return http.StatusTooManyRequests
 	case CodeOverloaded:
 		return http.StatusServiceUnavailable
-	case CodeCodeInvalid, CodeCodeExpired, CodeCodeUsed:
+	case CodeCodeInvalid, CodeCodeExpired, CodeCodeUsed, CodeCoordinatorOnly:
 		return http.StatusForbidden
 	case CodeNotFound:
 		return http.StatusNotFound

@@ -72,6 +72,10 @@ type Revision struct {
 	Identity          []byte        `json:"identity,omitempty"` // age ciphertext for the team only: the child's identification
 	Origin            string        `json:"origin,omitempty"`   // downstream only: the device that sent it
 	Conflict          bool          `json:"conflict,omitempty"` // downstream only: another edit shares its base
+	// Seq is, downstream only, the item's place in the feed: a colleague's
+	// correction builds on a review decision, so a page is applied in this
+	// order, revisions and reviews interleaved.
+	Seq int64 `json:"seq,omitempty"`
 
 	malformed bool // set by DecodeBatch when the revision's JSON did not parse
 }
@@ -134,7 +138,8 @@ type Instrument struct {
 // ciphertext for the team. The reviewed revision comes with it so that a
 // laptop that never had the record can still show it.
 type Review struct {
-	ID       string        `json:"id"` // also the id of the revision the review makes
+	Seq      int64         `json:"seq,omitempty"` // place in the feed (see Revision.Seq)
+	ID       string        `json:"id"`            // also the id of the revision the review makes
 	Decision survey.Status `json:"decision"`
 	Comments []byte        `json:"comments,omitempty"`
 	Reviewed Revision      `json:"reviewed"`
@@ -155,6 +160,12 @@ type KeyState struct {
 	TeamRecipient string    `json:"team_recipient,omitempty"` // empty until the first laptop of the team makes the key
 	Wrapped       []byte    `json:"wrapped,omitempty"`        // the team identity, age-encrypted for this device
 	Pending       []Pending `json:"pending,omitempty"`        // colleagues still waiting for the team key
+	// ProjectSecret is the project's pseudonym secret (survey.Pseudonym),
+	// age-encrypted for this device by a coordinator or a colleague.
+	ProjectSecret []byte `json:"project_secret,omitempty"`
+	// SecretPending are colleagues still waiting for the pseudonym secret;
+	// listed only to a device that holds it.
+	SecretPending []Pending `json:"secret_pending,omitempty"`
 }
 
 // Pending is a device of the team that has no copy of the team key yet.
@@ -168,6 +179,7 @@ type Pending struct {
 type KeysRequest struct {
 	TeamRecipient string  `json:"team_recipient,omitempty"`
 	Grants        []Grant `json:"grants,omitempty"`
+	SecretGrants  []Grant `json:"secret_grants,omitempty"` // the pseudonym secret, wrapped for colleagues
 }
 
 // Grant is the team identity wrapped for one device.

@@ -1,0 +1,493 @@
+package server
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"sinba/survey"
+	"sinba/sync/seal"
+	"sinba/sync/wire"
+)
+
+// Coordinator is an enrolled coordinator's app as the handlers see it.
+type Coordinator struct {
+	ID        string
+	ProjectID string
+	SignKey   ed25519.PublicKey
+	Revoked   bool
+}
+
+// maxSealedSecret bounds a sealed pseudonym secret or a wrapped copy: a
+// 32-byte secret sealed for a few recipients is well under it.
+const maxSealedSecret = 4096
+
+// CreateCoordinatorCode makes a one-time code that enrols a coordinator's
+// app in an existing project (named by id or name).
+func (s *Store) CreateCoordinatorCode(ctx context.Context, project string, ttl time.Duration) (string, time.Time, error) {
+	pid, err := s.resolve(ctx, "projects", project)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return s.insertCoordCode(ctx, pid, "", ttl)
+}
+
+// CreateProjectCode makes a one-time code that creates the project name when
+// a coordinator's app spends it: the app makes the project key pair and the
+// pseudonym secret, and the server receives only the public half and the
+// secret sealed for it.
+func (s *Store) CreateProjectCode(ctx context.Context, name string, ttl time.Duration) (string, time.Time, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", time.Time{}, errors.New("progetto senza nome / project without a name")
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM projects WHERE name = ?`, name).Scan(&n); err != nil {
+		return "", time.Time{}, err
+	}
+	if n > 0 {
+		return "", time.Time{}, fmt.Errorf("esiste già un progetto %q / a project %q already exists", name, name)
+	}
+	return s.insertCoordCode(ctx, "", name, ttl)
+}
+
+func (s *Store) insertCoordCode(ctx context.Context, pid, name string, ttl time.Duration) (string, time.Time, error) {
+	code, err := newCode()
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := time.Now()
+	exp := now.Add(ttl)
+	var project any
+	if pid != "" {
+		project = pid
+	}
+	_, err = s.w.ExecContext(ctx, `INSERT INTO coord_codes (hash, project_id, project_name, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+		codeHash(code), project, name, exp.Unix(), now.Unix())
+	return code, exp, err
+}
+
+// CoordEnrol spends a coordinator code and registers the app's public keys;
+// a project code also creates the project with the key the app made.
+func (s *Store) CoordEnrol(ctx context.Context, req *wire.CoordEnrolRequest) (*wire.CoordEnrolResponse, *wire.Error, error) {
+	if len(req.SignKey) != ed25519.PublicKeySize {
+		return nil, wire.Errorf(wire.CodeInvalid, "chiave di firma non valida", "invalid signing key"), nil
+	}
+	if _, err := seal.ParseRecipient(req.Recipient); err != nil {
+		return nil, wire.Errorf(wire.CodeInvalid, "chiave del dispositivo non valida", "invalid device key"), nil
+	}
+	if len(req.ProjectSecret) > maxSealedSecret {
+		return nil, wire.NewError(wire.CodeTooLarge), nil
+	}
+	label := strings.TrimSpace(req.Label)
+	if len(label) > 100 {
+		label = label[:100]
+	}
+	var resp wire.CoordEnrolResponse
+	var refusal *wire.Error
+	now := time.Now()
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var project sql.NullString
+		var name string
+		var expires int64
+		var used sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT project_id, project_name, expires_at, used_at FROM coord_codes WHERE hash = ?`, codeHash(req.Code)).
+			Scan(&project, &name, &expires, &used)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			refusal = wire.NewError(wire.CodeCodeInvalid)
+			return nil
+		case err != nil:
+			return err
+		case used.Valid:
+			refusal = wire.NewError(wire.CodeCodeUsed)
+			return nil
+		case now.Unix() > expires:
+			refusal = wire.NewError(wire.CodeCodeExpired)
+			return nil
+		}
+		if project.Valid {
+			resp.ProjectID = project.String
+			if err := tx.QueryRowContext(ctx, `SELECT name, recipient FROM projects WHERE id = ?`, resp.ProjectID).Scan(&resp.ProjectName, &resp.ProjectRecipient); err != nil {
+				return err
+			}
+		} else {
+			if _, err := seal.ParseRecipient(req.ProjectRecipient); err != nil {
+				refusal = wire.Errorf(wire.CodeInvalid, "chiave pubblica del progetto mancante o non valida", "missing or invalid project public key")
+				return nil
+			}
+			resp.ProjectID, resp.ProjectName, resp.ProjectRecipient, resp.Created = uuid.NewString(), name, req.ProjectRecipient, true
+			_, err := tx.ExecContext(ctx, `INSERT INTO projects (id, name, recipient, created_at, secret) VALUES (?, ?, ?, ?, ?)`,
+				resp.ProjectID, name, req.ProjectRecipient, now.Unix(), nullBytes(req.ProjectSecret))
+			if isUnique(err) {
+				refusal = wire.Errorf(wire.CodeConflict, "esiste già un progetto con questo nome", "a project with this name already exists")
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+		resp.CoordinatorID = uuid.NewString()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO coordinators (id, project_id, sign_key, recipient, label, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			resp.CoordinatorID, resp.ProjectID, req.SignKey, req.Recipient, label, now.Unix()); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE coord_codes SET used_at = ?, coordinator_id = ? WHERE hash = ?`, now.Unix(), resp.CoordinatorID, codeHash(req.Code))
+		return err
+	})
+	if err != nil || refusal != nil {
+		return nil, refusal, err
+	}
+	return &resp, nil, nil
+}
+
+// Coordinator looks up an enrolled coordinator's app; nil if there is none.
+func (s *Store) Coordinator(ctx context.Context, id string) (*Coordinator, error) {
+	c := Coordinator{ID: id}
+	var revoked sql.NullInt64
+	var key []byte
+	err := s.r.QueryRowContext(ctx, `SELECT project_id, sign_key, revoked_at FROM coordinators WHERE id = ?`, id).Scan(&c.ProjectID, &key, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.SignKey, c.Revoked = ed25519.PublicKey(key), revoked.Valid
+	return &c, nil
+}
+
+// RevokeCoordinator stops a coordinator's app.
+func (s *Store) RevokeCoordinator(ctx context.Context, id string) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE coordinators SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().Unix(), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("coordinatore %q: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+func (s *Store) coordSeen(ctx context.Context, id string) {
+	_, _ = s.w.ExecContext(ctx, `UPDATE coordinators SET last_seen_at = ? WHERE id = ?`, time.Now().Unix(), id)
+}
+
+// Project returns a project with its sealed pseudonym secret.
+func (s *Store) Project(ctx context.Context, pid string) (wire.Project, error) {
+	p := wire.Project{ID: pid}
+	err := s.r.QueryRowContext(ctx, `SELECT name, recipient, secret FROM projects WHERE id = ?`, pid).Scan(&p.Name, &p.Recipient, &p.Secret)
+	return p, err
+}
+
+// SetProjectSecret records the pseudonym secret sealed for the project key,
+// only if the project has none: the first coordinator's secret is the one.
+func (s *Store) SetProjectSecret(ctx context.Context, pid string, sealed []byte) (*wire.Error, error) {
+	if len(sealed) == 0 || len(sealed) > maxSealedSecret {
+		return wire.Errorf(wire.CodeInvalid, "segreto del progetto non valido", "invalid project secret"), nil
+	}
+	res, err := s.w.ExecContext(ctx, `UPDATE projects SET secret = ? WHERE id = ? AND secret IS NULL`, sealed, pid)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return wire.Errorf(wire.CodeConflict, "il progetto ha già un segreto", "the project already has a secret"), nil
+	}
+	return nil, nil
+}
+
+// CoordRevisions returns one page of the project's revisions and review
+// decisions after cursor, in arrival order.
+func (s *Store) CoordRevisions(ctx context.Context, pid string, cursor int64, limit int) (*wire.CoordRevisions, error) {
+	out := &wire.CoordRevisions{Cursor: cursor}
+	items, more, err := s.feed(ctx, limit, `SELECT seq, kind, ref FROM feed WHERE project_id = ? AND seq > ? AND kind IN ('revision', 'review') ORDER BY seq LIMIT ?`,
+		pid, cursor, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	out.More = more
+	size := 0
+	for _, it := range items {
+		if size > pageBytes {
+			out.More = true
+			break
+		}
+		switch it.kind {
+		case "revision":
+			var cr wire.CoordRevision
+			var saved, received int64
+			var status string
+			err := s.r.QueryRowContext(ctx, `SELECT v.revision, v.record_id, v.base_revision, v.merged_revision, v.instrument, v.instrument_version, v.municipality,
+				v.status, v.saved_at, v.received_at, v.content, v.device_id, v.conflict, t.name
+				FROM revisions v JOIN teams t ON t.id = v.team_id WHERE v.revision = ?`, it.ref).
+				Scan(&cr.Revision.Revision, &cr.RecordID, &cr.BaseRevision, &cr.MergedRevision, &cr.Instrument, &cr.InstrumentVersion, &cr.Municipality,
+					&status, &saved, &received, &cr.Content, &cr.Origin, &cr.Conflict, &cr.Team)
+			if err != nil {
+				return nil, err
+			}
+			cr.Seq = it.seq
+			cr.Status, cr.SavedAt, cr.ReceivedAt = survey.Status(status), time.UnixMilli(saved).UTC(), time.Unix(received, 0).UTC()
+			size += len(cr.Content)
+			out.Revisions = append(out.Revisions, cr)
+		case "review":
+			var rv wire.CoordReview
+			var at int64
+			err := s.r.QueryRowContext(ctx, `SELECT r.id, r.revision, v.record_id, t.name, r.decision, r.comments, r.created_at
+				FROM reviews r JOIN revisions v ON v.revision = r.revision JOIN teams t ON t.id = r.team_id WHERE r.id = ?`, it.ref).
+				Scan(&rv.ID, &rv.Revision, &rv.RecordID, &rv.Team, &rv.Decision, &rv.Comments, &at)
+			if err != nil {
+				return nil, err
+			}
+			rv.Seq, rv.At = it.seq, time.Unix(at, 0).UTC()
+			size += len(rv.Comments)
+			out.Reviews = append(out.Reviews, rv)
+		}
+		out.Cursor = it.seq
+	}
+	return out, nil
+}
+
+// AddSealedReview records a decision whose comments the coordinator's app
+// sealed itself. The review id comes from the app: the same decision sent
+// again is acknowledged as a duplicate.
+func (s *Store) AddSealedReview(ctx context.Context, pid string, req *wire.ReviewRequest) (*wire.ReviewResponse, *wire.Error, error) {
+	decision := survey.Status(req.Decision)
+	if decision != survey.StatusReturned && decision != survey.StatusApproved {
+		return nil, wire.Errorf(wire.CodeInvalid, "decisione non valida: returned o approved", "invalid decision: returned or approved"), nil
+	}
+	if !wire.IsUUID(req.ID) {
+		return nil, wire.Errorf(wire.CodeInvalid, "identificativo della decisione non valido", "invalid decision id"), nil
+	}
+	if len(req.Comments) > 64<<10 {
+		return nil, wire.NewError(wire.CodeTooLarge), nil
+	}
+	var refusal *wire.Error
+	resp := &wire.ReviewResponse{ID: req.ID}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var oldRevision string
+		err := tx.QueryRowContext(ctx, `SELECT revision FROM reviews WHERE id = ?`, req.ID).Scan(&oldRevision)
+		if err == nil {
+			if oldRevision != req.Revision {
+				refusal = wire.Errorf(wire.CodeConflict, "identificativo della decisione già usato", "decision id already used")
+			}
+			resp.Duplicate = true
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var teamID, recipient string
+		err = tx.QueryRowContext(ctx, `SELECT v.team_id, t.recipient FROM revisions v JOIN teams t ON t.id = v.team_id WHERE v.revision = ? AND t.project_id = ?`,
+			req.Revision, pid).Scan(&teamID, &recipient)
+		if errors.Is(err, sql.ErrNoRows) {
+			refusal = wire.Errorf(wire.CodeNotFound, "versione della scheda non trovata", "record revision not found")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if len(req.Comments) > 0 && recipient == "" {
+			refusal = wire.NewError(wire.CodeNoTeamKey)
+			return nil
+		}
+		return insertReview(ctx, tx, req.ID, req.Revision, teamID, pid, decision, req.Comments)
+	})
+	if err != nil || refusal != nil {
+		return nil, refusal, err
+	}
+	return resp, nil, nil
+}
+
+// insertReview stores a decision and puts it in the team's feed.
+func insertReview(ctx context.Context, tx *sql.Tx, id, revision, teamID, projectID string, decision survey.Status, sealed []byte) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO reviews (id, revision, team_id, decision, comments, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, revision, teamID, string(decision), nullBytes(sealed), time.Now().Unix()); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, ?, 'review', ?)`, projectID, teamID, id)
+	return err
+}
+
+// Teams lists a project's teams with their researchers, laptops and
+// municipalities.
+func (s *Store) Teams(ctx context.Context, pid string) ([]wire.Team, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, name, recipient FROM teams WHERE project_id = ? ORDER BY name`, pid)
+	if err != nil {
+		return nil, err
+	}
+	var teams []wire.Team
+	for rows.Next() {
+		t := wire.Team{Assignments: []string{}, Researchers: []wire.Researcher{}, Devices: []wire.DeviceInfo{}}
+		if err := rows.Scan(&t.ID, &t.Name, &t.Recipient); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		teams = append(teams, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range teams {
+		t := &teams[i]
+		if t.Assignments, err = s.assignments(ctx, t.ID); err != nil {
+			return nil, err
+		}
+		rs, err := s.r.QueryContext(ctx, `SELECT id, name FROM researchers WHERE team_id = ? ORDER BY name`, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		for rs.Next() {
+			var r wire.Researcher
+			if err := rs.Scan(&r.ID, &r.Name); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			t.Researchers = append(t.Researchers, r)
+		}
+		rs.Close()
+		ds, err := s.r.QueryContext(ctx, `SELECT d.id, d.label, r.name, d.enrolled_at, d.last_seen_at, d.revoked_at IS NOT NULL, g.device_id IS NOT NULL, sg.device_id IS NOT NULL
+			FROM devices d JOIN researchers r ON r.id = d.researcher_id LEFT JOIN key_grants g ON g.device_id = d.id LEFT JOIN secret_grants sg ON sg.device_id = d.id
+			WHERE d.team_id = ? ORDER BY r.name, d.enrolled_at`, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		for ds.Next() {
+			var d wire.DeviceInfo
+			var enrolled int64
+			var seen sql.NullInt64
+			if err := ds.Scan(&d.ID, &d.Label, &d.Researcher, &enrolled, &seen, &d.Revoked, &d.HasTeamKey, &d.HasSecret); err != nil {
+				ds.Close()
+				return nil, err
+			}
+			d.EnrolledAt = time.Unix(enrolled, 0).UTC()
+			if seen.Valid {
+				d.LastSeen = time.Unix(seen.Int64, 0).UTC()
+			}
+			t.Devices = append(t.Devices, d)
+		}
+		ds.Close()
+	}
+	return teams, nil
+}
+
+// inProject resolves a team or a researcher by id or name within a project,
+// so a coordinator can never reach another project's people.
+func (s *Store) inProject(ctx context.Context, pid, table, ref string) (string, error) {
+	q := `SELECT id FROM teams WHERE project_id = ? AND (id = ? OR name = ?)`
+	if table == "researchers" {
+		q = `SELECT r.id FROM researchers r JOIN teams t ON t.id = r.team_id WHERE t.project_id = ? AND (r.id = ? OR r.name = ?)`
+	}
+	rows, err := s.r.QueryContext(ctx, q, pid, ref, ref)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return "", err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	what := map[string]string{"teams": "squadra / team", "researchers": "rilevatore / researcher"}[table]
+	switch len(ids) {
+	case 0:
+		return "", fmt.Errorf("%s %q: %w", what, ref, ErrNotFound)
+	case 1:
+		return ids[0], nil
+	}
+	return "", fmt.Errorf("%s %q: più d'uno con questo nome, usare l'identificativo / more than one with this name, use the id", what, ref)
+}
+
+// Instruments returns the instrument versions published in a project.
+func (s *Store) Instruments(ctx context.Context, pid string) ([]wire.Instrument, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT instrument, version, body FROM instruments WHERE project_id = ? ORDER BY instrument, version`, pid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []wire.Instrument{}
+	for rows.Next() {
+		var in wire.Instrument
+		if err := rows.Scan(&in.ID, &in.Version, &in.Body); err != nil {
+			return nil, err
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
+
+// SecretPending lists the project's laptops that have no copy of the
+// pseudonym secret yet.
+func (s *Store) SecretPending(ctx context.Context, pid string) ([]wire.Pending, error) {
+	return s.pending(ctx, `SELECT d.id, d.recipient FROM devices d LEFT JOIN secret_grants g ON g.device_id = d.id
+		WHERE d.project_id = ? AND d.revoked_at IS NULL AND g.device_id IS NULL ORDER BY d.enrolled_at LIMIT 100`, pid)
+}
+
+func (s *Store) pending(ctx context.Context, q string, arg string) ([]wire.Pending, error) {
+	rows, err := s.r.QueryContext(ctx, q, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []wire.Pending
+	for rows.Next() {
+		var p wire.Pending
+		if err := rows.Scan(&p.DeviceID, &p.Recipient); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// GrantSecret stores copies of the pseudonym secret wrapped for laptops of
+// the project (by a coordinator), or of the granting laptop's team (by a
+// colleague: team is then that laptop's team). A copy already there stays.
+func (s *Store) GrantSecret(ctx context.Context, pid, team, by string, grants []wire.Grant) (*wire.Error, error) {
+	if len(grants) > 100 {
+		return wire.NewError(wire.CodeTooManyRecords), nil
+	}
+	for _, g := range grants {
+		if len(g.Wrapped) == 0 || len(g.Wrapped) > maxSealedSecret {
+			return wire.Errorf(wire.CodeInvalid, "segreto consegnato non valido", "invalid secret grant"), nil
+		}
+	}
+	return nil, s.tx(ctx, func(tx *sql.Tx) error {
+		now := time.Now().Unix()
+		for _, g := range grants {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO secret_grants (device_id, project_id, wrapped, granted_by, created_at)
+				SELECT id, project_id, ?, ?, ? FROM devices WHERE id = ? AND project_id = ? AND (? = '' OR team_id = ?) AND revoked_at IS NULL`,
+				g.Wrapped, by, now, g.DeviceID, pid, team, team); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// secretState adds the pseudonym secret to a laptop's key state: its own
+// wrapped copy, and the colleagues waiting for one if it holds it.
+func (s *Store) secretState(ctx context.Context, d *Device, ks *wire.KeyState) error {
+	err := s.r.QueryRowContext(ctx, `SELECT wrapped FROM secret_grants WHERE device_id = ?`, d.ID).Scan(&ks.ProjectSecret)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ks.SecretPending, err = s.pending(ctx, `SELECT d.id, d.recipient FROM devices d LEFT JOIN secret_grants g ON g.device_id = d.id
+		WHERE d.team_id = ? AND d.revoked_at IS NULL AND g.device_id IS NULL ORDER BY d.enrolled_at LIMIT 100`, d.TeamID)
+	return err
+}
