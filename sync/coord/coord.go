@@ -1,0 +1,348 @@
+// Package coord is the coordinators' side of sync: the coordinator profile of
+// the desktop app. Over the coordinator's own encrypted local store (package
+// localdb) it enrols with a coordinator code, holds the project key (made
+// here when the code creates the project: the server only ever receives its
+// public half), makes the pseudonym secret and hands it to every laptop
+// sealed for the laptop's device key, downloads the project's revisions and
+// decrypts them into the store, sends review decisions with comments sealed
+// for the team, administers teams, researchers, codes, assignments and
+// instruments, and exports what the store holds (each export logged in the
+// store's audit trail).
+//
+// Nothing decrypted is ever written outside the sealed store, except by an
+// export, to a folder the coordinator chooses.
+package coord
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"filippo.io/age"
+
+	"sinba/localdb"
+	"sinba/sync/client"
+	"sinba/sync/seal"
+	"sinba/sync/wire"
+)
+
+// Keys of the coordinator's sealed secrets in the local store.
+const (
+	secretProfile     = "coord/profile"
+	secretProjectKey  = "coord/project-key"
+	secretCursor      = "coord/cursor"
+	secretTeams       = "coord/teams"
+	secretRecordTeams = "coord/record-teams"
+	secretInstruments = "coord/instruments"
+	// The pseudonym secret sits under the same key as on a laptop, so
+	// anything that derives pseudonyms from a store works on both.
+	secretPseudonym = client.SecretPseudonym
+)
+
+// OriginCoordinators is the origin of a revision made by a review decision,
+// as on the laptops.
+const OriginCoordinators = client.OriginCoordinators
+
+// Errors a person may see.
+var (
+	ErrNotEnrolled = errors.New("il profilo di coordinamento non è iscritto a un server: usare \"sinba coord init\" con il codice di coordinamento / " +
+		"the coordinator profile is not enrolled with a server: use \"sinba coord init\" with the coordinator code")
+	ErrAlreadyEnrolled = errors.New("questo profilo di coordinamento è già iscritto / this coordinator profile is already enrolled")
+	ErrNoProjectKey    = errors.New("manca la chiave del progetto: importarla dal file cifrato ricevuto da un altro coordinatore (\"sinba coord key-import\") / " +
+		"the project key is missing: import it from the encrypted file received from another coordinator (\"sinba coord key-import\")")
+	ErrWrongProjectKey   = errors.New("questa chiave non è quella del progetto: controllare il file / this key is not the project's key: check the file")
+	ErrKeyFilePassphrase = errors.New("passphrase del file della chiave errata, o file danneggiato / wrong passphrase for the key file, or damaged file")
+)
+
+// Options tune a Coordinator; the zero value is right for the app.
+type Options struct {
+	HTTPClient *http.Client
+	// ScryptWorkFactor is the cost of key-export files (log2 of scrypt's N);
+	// zero means age's default (18). Tests pass a small one.
+	ScryptWorkFactor int
+}
+
+// Coordinator is the coordinator profile over one local store.
+type Coordinator struct {
+	store  *localdb.Store
+	opt    Options
+	run    sync.Mutex // one download at a time
+	offset atomic.Int64
+}
+
+// New returns the coordinator profile over store.
+func New(store *localdb.Store, opt Options) *Coordinator {
+	if opt.HTTPClient == nil {
+		opt.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
+	}
+	return &Coordinator{store: store, opt: opt}
+}
+
+// Store is the coordinator's local store.
+func (c *Coordinator) Store() *localdb.Store { return c.store }
+
+// profile is the enrolment, kept sealed in the local store.
+type profile struct {
+	ServerURL        string    `json:"server_url"`
+	CoordinatorID    string    `json:"coordinator_id"`
+	SignKey          []byte    `json:"sign_key"`
+	AgeIdentity      string    `json:"age_identity"`
+	ProjectID        string    `json:"project_id"`
+	ProjectName      string    `json:"project_name"`
+	ProjectRecipient string    `json:"project_recipient"`
+	EnrolledAt       time.Time `json:"enrolled_at"`
+}
+
+// Profile is what the app shows of the coordinator's enrolment.
+type Profile struct {
+	ServerURL, CoordinatorID          string
+	ProjectID, ProjectName, Recipient string
+	EnrolledAt                        time.Time
+	HasProjectKey                     bool // the project key is in the store: records can be decrypted
+	HasSecret                         bool // the pseudonym secret is in the store
+}
+
+// Enrol registers this app as a coordinator of a project with a one-time
+// coordinator code. When the code creates the project, the project key pair
+// and the pseudonym secret are made here first and kept in the store; the
+// server receives the public half and the secret sealed for it. When the
+// project exists, the project key must be imported (ImportKey).
+func (c *Coordinator) Enrol(ctx context.Context, serverURL, code string) (Profile, error) {
+	if _, err := c.profile(ctx); err == nil {
+		return Profile{}, ErrAlreadyEnrolled
+	} else if !errors.Is(err, ErrNotEnrolled) {
+		return Profile{}, err
+	}
+	serverURL = strings.TrimRight(strings.TrimSpace(serverURL), "/")
+	if !strings.HasPrefix(serverURL, "https://") && !strings.HasPrefix(serverURL, "http://") {
+		return Profile{}, errors.New("indirizzo del server non valido: deve iniziare con https:// / invalid server address: it must start with https://")
+	}
+	// A key made by an earlier attempt cut after the server created the
+	// project is reused: it may be the project's only key.
+	project, err := c.projectKey(ctx)
+	if errors.Is(err, ErrNoProjectKey) {
+		if project, err = seal.NewKey(); err == nil {
+			err = c.store.SetSecret(ctx, secretProjectKey, []byte(project.String()))
+		}
+	}
+	if err != nil {
+		return Profile{}, err
+	}
+	secret, err := c.pseudonymSecret(ctx)
+	if err != nil {
+		return Profile{}, err
+	}
+	sealedSecret, err := seal.Encrypt(secret, project.Recipient())
+	if err != nil {
+		return Profile{}, err
+	}
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		return Profile{}, err
+	}
+	ident, err := seal.NewKey()
+	if err != nil {
+		return Profile{}, err
+	}
+	req := wire.CoordEnrolRequest{Version: wire.Version, Code: code, SignKey: pub, Recipient: ident.Recipient().String(), Label: hostLabel(),
+		ProjectRecipient: project.Recipient().String(), ProjectSecret: sealedSecret}
+	var resp wire.CoordEnrolResponse
+	p := &profile{ServerURL: serverURL}
+	if err := c.once(ctx, p, http.MethodPost, wire.PathCoordEnrol, req, &resp); err != nil {
+		return Profile{}, err
+	}
+	if _, err := seal.ParseRecipient(resp.ProjectRecipient); err != nil {
+		return Profile{}, errors.New("il server ha inviato una chiave di progetto non valida / the server sent an invalid project key")
+	}
+	if resp.ProjectRecipient != project.Recipient().String() {
+		// Someone else's project: its key comes from another coordinator,
+		// and so does its secret (through the server, sealed for that key).
+		if err := errors.Join(c.store.SetSecret(ctx, secretProjectKey, nil), c.store.SetSecret(ctx, secretPseudonym, nil)); err != nil {
+			return Profile{}, err
+		}
+	}
+	p = &profile{ServerURL: serverURL, CoordinatorID: resp.CoordinatorID, SignKey: priv, AgeIdentity: ident.String(),
+		ProjectID: resp.ProjectID, ProjectName: resp.ProjectName, ProjectRecipient: resp.ProjectRecipient, EnrolledAt: time.Now().UTC()}
+	if err := c.setJSON(ctx, secretProfile, p); err != nil {
+		return Profile{}, err
+	}
+	action := "coord-enrol"
+	if resp.Created {
+		action = "coord-create-project"
+	}
+	_ = c.store.Log(ctx, "", action, "", resp.ProjectName+" "+serverURL)
+	return c.Profile(ctx)
+}
+
+// Profile returns the enrolment, or ErrNotEnrolled.
+func (c *Coordinator) Profile(ctx context.Context) (Profile, error) {
+	p, err := c.profile(ctx)
+	if err != nil {
+		return Profile{}, err
+	}
+	out := Profile{ServerURL: p.ServerURL, CoordinatorID: p.CoordinatorID, ProjectID: p.ProjectID, ProjectName: p.ProjectName,
+		Recipient: p.ProjectRecipient, EnrolledAt: p.EnrolledAt}
+	if _, err := c.projectKey(ctx); err == nil {
+		out.HasProjectKey = true
+	} else if !errors.Is(err, ErrNoProjectKey) {
+		return out, err
+	}
+	if b, err := c.store.Secret(ctx, secretPseudonym); err == nil && len(b) > 0 {
+		out.HasSecret = true
+	}
+	return out, nil
+}
+
+func (c *Coordinator) profile(ctx context.Context) (*profile, error) {
+	var p profile
+	found, err := c.getJSON(ctx, secretProfile, &p)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, ErrNotEnrolled
+	}
+	return &p, nil
+}
+
+// projectKey returns the project identity held here, or ErrNoProjectKey.
+func (c *Coordinator) projectKey(ctx context.Context) (*age.X25519Identity, error) {
+	b, err := c.store.Secret(ctx, secretProjectKey)
+	if errors.Is(err, localdb.ErrNotFound) {
+		return nil, ErrNoProjectKey
+	}
+	if err != nil {
+		return nil, err
+	}
+	return seal.ParseIdentity(string(b))
+}
+
+func (c *Coordinator) getJSON(ctx context.Context, key string, v any) (bool, error) {
+	b, err := c.store.Secret(ctx, key)
+	if errors.Is(err, localdb.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, json.Unmarshal(b, v)
+}
+
+func (c *Coordinator) setJSON(ctx context.Context, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.store.SetSecret(ctx, key, b)
+}
+
+// call sends one signed request of the coordinator and decodes the answer.
+// Refusals that mean "not processed, try again" (busy, rate, clock) are
+// retried a few times; a cut connection is retried only for reads, since a
+// creation might have happened.
+func (c *Coordinator) call(ctx context.Context, method, path string, in, out any) error {
+	p, err := c.profile(ctx)
+	if err != nil {
+		return err
+	}
+	var last error
+	for attempt := range 4 {
+		if attempt > 0 {
+			wait := time.Duration(attempt) * 500 * time.Millisecond
+			var se *client.ServerError
+			if errors.As(last, &se) && se.Status == http.StatusServiceUnavailable {
+				wait = 2 * time.Second
+			}
+			select {
+			case <-ctx.Done():
+				return errors.Join(ctx.Err(), last)
+			case <-time.After(wait):
+			}
+		}
+		last = c.once(ctx, p, method, path, in, out)
+		var se *client.ServerError
+		switch {
+		case last == nil:
+			return nil
+		case errors.As(last, &se):
+			code := se.Refusal.Code
+			if code != wire.CodeClockSkew && code != wire.CodeReplay && code != wire.CodeRateLimited && code != wire.CodeOverloaded {
+				return last
+			}
+		case method != http.MethodGet:
+			return last
+		}
+	}
+	return last
+}
+
+// maxResponse bounds what is read of one response.
+const maxResponse = 32 << 20
+
+func (c *Coordinator) once(ctx context.Context, p *profile, method, path string, in, out any) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, p.ServerURL+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept-Encoding", "zstd")
+	if p.CoordinatorID != "" {
+		wire.Sign(req, p.CoordinatorID, ed25519.PrivateKey(p.SignKey), body, time.Now().Add(time.Duration(c.offset.Load())))
+	}
+	resp, err := c.opt.HTTPClient.Do(req)
+	if err != nil {
+		return &client.OfflineError{Err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	if err != nil {
+		return &client.OfflineError{Err: err}
+	}
+	if len(data) > maxResponse {
+		return errors.New("coord: response too large")
+	}
+	if resp.Header.Get("Content-Encoding") == "zstd" {
+		if data, err = wire.Decompress(data, maxResponse); err != nil {
+			return err
+		}
+	}
+	// The server's clock signs our next requests, as on the laptops.
+	if t, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		if off := time.Until(t); off > 2*time.Second || off < -2*time.Second {
+			c.offset.Store(int64(off))
+		}
+	}
+	if resp.StatusCode != http.StatusOK {
+		se := &client.ServerError{Status: resp.StatusCode}
+		if json.Unmarshal(data, &se.Refusal) != nil || se.Refusal.Code == "" {
+			se.Refusal = *wire.Errorf(wire.CodeInternal, fmt.Sprintf("risposta inattesa del server (HTTP %d)", resp.StatusCode),
+				fmt.Sprintf("unexpected server response (HTTP %d)", resp.StatusCode))
+		}
+		return se
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("coord: unreadable server response: %w", err)
+	}
+	return nil
+}

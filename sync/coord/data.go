@@ -1,0 +1,163 @@
+package coord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"sinba/assets"
+	"sinba/localdb"
+	"sinba/survey"
+	"sinba/survey/export"
+	"sinba/survey/quality"
+	"sinba/sync/wire"
+)
+
+// Registry returns the instrument definitions the app ships with, plus the
+// versions published in the project as last seen by a store (a coordinator's
+// or a laptop's), so that every record held can be read.
+func Registry(ctx context.Context, store *localdb.Store) (*survey.Registry, *survey.Reference, error) {
+	ref, err := survey.LoadReference(assets.Reference)
+	if err != nil {
+		return nil, nil, err
+	}
+	reg, err := survey.LoadInstruments(assets.Instruments, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, key := range []string{secretInstruments, "sync/instruments"} {
+		b, err := store.Secret(ctx, key)
+		if errors.Is(err, localdb.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		var ins []wire.Instrument
+		if json.Unmarshal(b, &ins) != nil {
+			continue
+		}
+		for _, w := range ins {
+			if _, ok := reg.Get(w.ID, w.Version); ok {
+				continue
+			}
+			// A definition that does not parse was refused at publication;
+			// the shipped ones still read the records.
+			if in, err := survey.ParseInstrument(w.Body, ref); err == nil {
+				_ = reg.Add(in)
+			}
+		}
+	}
+	return reg, ref, nil
+}
+
+// Entries returns the records of a store whose status is among statuses (all
+// when none is given), decrypted, with the team that entered each (known on
+// a coordinator's store) and its times: what quality.BuildProgress and the
+// exports read. Damaged records are left out and counted in skipped.
+func Entries(ctx context.Context, store *localdb.Store, statuses ...survey.Status) (entries []quality.Entry, skipped int, err error) {
+	infos, err := store.List(ctx, localdb.Filter{Sort: localdb.SortCreated})
+	if err != nil {
+		return nil, 0, err
+	}
+	teams := map[string]string{}
+	if b, err := store.Secret(ctx, secretRecordTeams); err == nil {
+		_ = json.Unmarshal(b, &teams)
+	}
+	for _, info := range infos {
+		if len(statuses) > 0 && !slices.Contains(statuses, info.Status) {
+			continue
+		}
+		rec, _, err := store.Get(ctx, info.ID)
+		if errors.Is(err, localdb.ErrTampered) {
+			skipped++
+			continue
+		}
+		if err != nil {
+			return nil, skipped, err
+		}
+		entries = append(entries, quality.Entry{Record: rec, Status: info.Status, Team: teams[info.ID], Created: info.Created, Updated: info.Updated})
+	}
+	return entries, skipped, nil
+}
+
+// Entries returns the coordinator's records; see the function Entries.
+func (c *Coordinator) Entries(ctx context.Context, statuses ...survey.Status) ([]quality.Entry, error) {
+	e, _, err := Entries(ctx, c.store, statuses...)
+	return e, err
+}
+
+// ExportOptions say what to export and where.
+type ExportOptions struct {
+	Format string // export.FormatCSV, FormatSPSS, FormatStata, FormatXLSX, FormatSINBA
+	Dir    string // the folder the coordinator chose; made if missing
+	// Statuses are the record states exported; none means approved only:
+	// what leaves the app is what the coordinators checked.
+	Statuses []survey.Status
+	SINBA    export.SINBAOptions
+	Actor    string // who exports, for the audit trail
+}
+
+// Formats are the export formats, in the order the app offers them.
+var Formats = []string{export.FormatCSV, export.FormatSPSS, export.FormatStata, export.FormatXLSX, export.FormatSINBA}
+
+// Export writes the store's records in one format into a folder and logs it
+// in the store's audit trail (format, folder, records, files). It reads any
+// store: a coordinator's decrypted copy or a laptop's (whose identification
+// never leaves: survey/export strips it).
+func Export(ctx context.Context, store *localdb.Store, reg *survey.Registry, o ExportOptions) (export.Manifest, error) {
+	if !slices.Contains(Formats, o.Format) {
+		return export.Manifest{}, fmt.Errorf("formato %q sconosciuto: %s / unknown format %q: %s", o.Format, strings.Join(Formats, ", "), o.Format, strings.Join(Formats, ", "))
+	}
+	if o.Dir == "" {
+		return export.Manifest{}, errors.New("manca la cartella di destinazione / the destination folder is missing")
+	}
+	statuses := o.Statuses
+	if len(statuses) == 0 {
+		statuses = []survey.Status{survey.StatusApproved}
+	}
+	entries, _, err := Entries(ctx, store, statuses...)
+	if err != nil {
+		return export.Manifest{}, err
+	}
+	recs := make([]survey.Record, len(entries))
+	for i, e := range entries {
+		recs[i] = e.Record
+	}
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		return export.Manifest{}, fmt.Errorf("cartella non creata / folder not created: %w", err)
+	}
+	var m export.Manifest
+	switch o.Format {
+	case export.FormatCSV:
+		m, err = export.WriteCSV(o.Dir, export.Datasets(reg, recs)...)
+	case export.FormatSPSS:
+		m, err = export.WriteSPSS(o.Dir, export.Datasets(reg, recs)...)
+	case export.FormatStata:
+		m, err = export.WriteStata(o.Dir, export.Datasets(reg, recs)...)
+	case export.FormatXLSX:
+		m, err = export.WriteXLSX(filepath.Join(o.Dir, "sinba-"+time.Now().Format("20060102-150405")+".xlsx"), export.Datasets(reg, recs)...)
+	case export.FormatSINBA:
+		m, err = export.WriteSINBA(o.Dir, reg, recs, o.SINBA)
+	}
+	if err != nil {
+		return m, err
+	}
+	files := make([]string, len(m.Files))
+	for i, f := range m.Files {
+		files[i] = f.Name
+	}
+	detail, _ := json.Marshal(map[string]any{
+		"format": o.Format, "dir": m.Dir, "records": m.Records, "statuses": statuses, "files": files, "refused": len(m.Refused),
+	})
+	if err := store.Log(ctx, o.Actor, "export", "", string(detail)); err != nil {
+		return m, err
+	}
+	return m, nil
+}

@@ -1,0 +1,254 @@
+package coord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"filippo.io/age"
+
+	"sinba/localdb"
+	"sinba/survey"
+	"sinba/sync/client"
+	"sinba/sync/seal"
+	"sinba/sync/wire"
+)
+
+// Report is what one Sync did.
+type Report struct {
+	Revisions      int  // revisions decrypted into the store
+	Reviews        int  // review decisions (by any coordinator) applied
+	Unreadable     int  // items that could not be decrypted (skipped)
+	Conflicts      int  // records the revisions left in conflict
+	SecretCreated  bool // this app gave the project its pseudonym secret
+	SecretsGranted int  // laptops handed the pseudonym secret
+	Teams          int
+	Duration       time.Duration
+}
+
+// Sync brings the coordinator's store up to date: the project's pseudonym
+// secret (made or received, and handed to the laptops still waiting for
+// it), the teams and published instruments, then every revision and review
+// decision since the last Sync, decrypted with the project key into the
+// store. Without the project key it does the rest and returns
+// ErrNoProjectKey.
+func (c *Coordinator) Sync(ctx context.Context) (*Report, error) {
+	c.run.Lock()
+	defer c.run.Unlock()
+	start := time.Now()
+	rep := &Report{}
+	if _, err := c.profile(ctx); err != nil {
+		return rep, err
+	}
+	if err := c.refreshTeams(ctx, rep); err != nil {
+		return rep, err
+	}
+	var ins wire.Instruments
+	if err := c.call(ctx, http.MethodGet, wire.PathCoordInstruments, nil, &ins); err != nil {
+		return rep, err
+	}
+	if err := c.setJSON(ctx, secretInstruments, ins.Instruments); err != nil {
+		return rep, err
+	}
+	key, err := c.projectKey(ctx)
+	if errors.Is(err, ErrNoProjectKey) {
+		return rep, ErrNoProjectKey
+	}
+	if err != nil {
+		return rep, err
+	}
+	if err := c.syncSecret(ctx, key, rep); err != nil {
+		return rep, err
+	}
+	if err := c.download(ctx, key, rep); err != nil {
+		return rep, err
+	}
+	rep.Duration = time.Since(start)
+	return rep, nil
+}
+
+func (c *Coordinator) refreshTeams(ctx context.Context, rep *Report) error {
+	var teams wire.Teams
+	if err := c.call(ctx, http.MethodGet, wire.PathCoordTeams, nil, &teams); err != nil {
+		return err
+	}
+	rep.Teams = len(teams.Teams)
+	return c.setJSON(ctx, secretTeams, teams.Teams)
+}
+
+// syncSecret makes sure the project and this app share one pseudonym secret
+// and that every laptop has its copy.
+func (c *Coordinator) syncSecret(ctx context.Context, key *age.X25519Identity, rep *Report) error {
+	var p wire.Project
+	if err := c.call(ctx, http.MethodGet, wire.PathCoordProject, nil, &p); err != nil {
+		return err
+	}
+	var secret []byte
+	if len(p.Secret) == 0 {
+		// A project made with "sinba-server project": the first
+		// coordinator's app to sync gives it its secret.
+		s, err := c.pseudonymSecret(ctx)
+		if err != nil {
+			return err
+		}
+		sealed, err := seal.Encrypt(s, key.Recipient())
+		if err != nil {
+			return err
+		}
+		err = c.call(ctx, http.MethodPost, wire.PathCoordSecret, wire.SecretRequest{Secret: sealed}, nil)
+		var se *client.ServerError
+		if errors.As(err, &se) && se.Refusal.Code == wire.CodeConflict {
+			return c.syncSecret(ctx, key, rep) // another coordinator was first: take theirs
+		}
+		if err != nil {
+			return err
+		}
+		secret, rep.SecretCreated = s, true
+	} else {
+		s, err := seal.Decrypt(p.Secret, key)
+		if err != nil {
+			return errors.New("il segreto del progetto sul server non si apre con la chiave del progetto / the project secret on the server does not open with the project key")
+		}
+		if have, _ := c.store.Secret(ctx, secretPseudonym); string(have) != string(s) {
+			if err := c.store.SetSecret(ctx, secretPseudonym, s); err != nil {
+				return err
+			}
+		}
+		secret = s
+	}
+	var pending wire.Grants
+	if err := c.call(ctx, http.MethodGet, wire.PathCoordGrants, nil, &pending); err != nil {
+		return err
+	}
+	var grants wire.Grants
+	for _, d := range pending.Pending {
+		r, err := seal.ParseRecipient(d.Recipient)
+		if err != nil {
+			continue
+		}
+		w, err := seal.Encrypt(secret, r)
+		if err != nil {
+			return err
+		}
+		grants.Grants = append(grants.Grants, wire.Grant{DeviceID: d.DeviceID, Wrapped: w})
+	}
+	if len(grants.Grants) == 0 {
+		return nil
+	}
+	if err := c.call(ctx, http.MethodPost, wire.PathCoordGrants, grants, nil); err != nil {
+		return err
+	}
+	rep.SecretsGranted = len(grants.Grants)
+	return nil
+}
+
+// download applies pages of the project's feed from the cursor on, saving
+// the cursor after each page: a cut Sync starts again where it stopped, and
+// applying a revision twice is harmless (localdb is idempotent by revision).
+func (c *Coordinator) download(ctx context.Context, key *age.X25519Identity, rep *Report) error {
+	cursor := int64(0)
+	if b, err := c.store.Secret(ctx, secretCursor); err == nil {
+		cursor, _ = strconv.ParseInt(string(b), 10, 64)
+	}
+	teams := map[string]string{}
+	if _, err := c.getJSON(ctx, secretRecordTeams, &teams); err != nil {
+		return err
+	}
+	for {
+		var page wire.CoordRevisions
+		if err := c.call(ctx, http.MethodGet, wire.PathCoordRevisions+"?cursor="+strconv.FormatInt(cursor, 10), nil, &page); err != nil {
+			return err
+		}
+		newTeams := false
+		// Revisions and decisions interleave: a correction builds on a
+		// decision, a decision on a revision. Apply them in feed order.
+		ri, vi := 0, 0
+		for ri < len(page.Revisions) || vi < len(page.Reviews) {
+			if vi < len(page.Reviews) && (ri == len(page.Revisions) || page.Reviews[vi].Seq < page.Revisions[ri].Seq) {
+				ok, err := c.applyReview(ctx, key, &page.Reviews[vi])
+				if err != nil {
+					return err
+				}
+				if ok {
+					rep.Reviews++
+				} else {
+					rep.Unreadable++
+				}
+				vi++
+				continue
+			}
+			r := &page.Revisions[ri]
+			ri++
+			rec, err := seal.OpenRecord(&r.Revision, key)
+			if err != nil {
+				rep.Unreadable++
+				continue
+			}
+			conflict, err := c.store.ApplyRemote(ctx, localdb.RemoteRevision{
+				RecordID: r.RecordID, Revision: r.Revision.Revision, BaseRevision: r.BaseRevision, MergedRevision: r.MergedRevision,
+				Status: r.Status, Record: rec, Origin: r.Origin, SavedAt: r.SavedAt,
+			})
+			if err != nil {
+				return err
+			}
+			if teams[r.RecordID] != r.Team {
+				teams[r.RecordID], newTeams = r.Team, true
+			}
+			rep.Revisions++
+			if conflict {
+				rep.Conflicts++
+			}
+		}
+		if newTeams {
+			if err := c.setJSON(ctx, secretRecordTeams, teams); err != nil {
+				return err
+			}
+		}
+		if page.Cursor != cursor {
+			if err := c.store.SetSecret(ctx, secretCursor, []byte(strconv.FormatInt(page.Cursor, 10))); err != nil {
+				return err
+			}
+			cursor = page.Cursor
+		}
+		if !page.More {
+			return nil
+		}
+	}
+}
+
+// applyReview stores a decision as the laptops do: a revision of the record
+// on top of the reviewed one, with the decision as status and the comments.
+// false means it could not be read (its comments were sealed for the team
+// only, by an older server command, or the reviewed revision is unknown here).
+func (c *Coordinator) applyReview(ctx context.Context, key *age.X25519Identity, rv *wire.CoordReview) (bool, error) {
+	reviewed, err := c.store.GetRevision(ctx, rv.Revision)
+	if errors.Is(err, localdb.ErrNotFound) || (err == nil && reviewed.Err != nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var comments []localdb.Comment
+	if len(rv.Comments) > 0 {
+		plain, err := seal.Decrypt(rv.Comments, key)
+		if err != nil {
+			comments = []localdb.Comment{{Text: "(commenti leggibili solo dalla squadra / comments readable by the team only)", At: rv.At}}
+		} else {
+			var wc []wire.Comment
+			if err := json.Unmarshal(plain, &wc); err != nil {
+				return false, nil
+			}
+			for _, x := range wc {
+				comments = append(comments, localdb.Comment{Field: x.Field, Text: x.Text, Author: x.Author, At: x.At})
+			}
+		}
+	}
+	_, err = c.store.ApplyRemote(ctx, localdb.RemoteRevision{
+		RecordID: rv.RecordID, Revision: rv.ID, BaseRevision: rv.Revision, Status: survey.Status(rv.Decision),
+		Record: reviewed.Record, Origin: OriginCoordinators, Comments: comments, SavedAt: rv.At,
+	})
+	return err == nil, err
+}

@@ -1,0 +1,557 @@
+package coord_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"sinba/assets"
+	"sinba/localdb"
+	"sinba/survey"
+	"sinba/survey/export"
+	"sinba/survey/quality"
+	"sinba/survey/synth"
+	"sinba/sync/client"
+	"sinba/sync/coord"
+	"sinba/sync/server"
+	"sinba/sync/synctest"
+)
+
+var refDate = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+
+// operatorCF is a valid partita IVA for the SINBA flows' operator.
+const operatorCF = "80078750587"
+
+// pilot is a whole pilot in miniature: a real server on loopback, a
+// coordinator's app and two teams of two laptops, each a real encrypted
+// store in its own folder.
+type pilot struct {
+	t       *testing.T
+	ctx     context.Context
+	srv     *server.Store
+	url     string
+	coord   *coord.Coordinator
+	laptops map[string][]*laptop // by team name
+}
+
+type laptop struct {
+	name   string
+	store  *localdb.Store
+	client *client.Client
+}
+
+func newCoordinatorStore(t *testing.T) *localdb.Store {
+	t.Helper()
+	st, _, err := localdb.CreateWith(t.TempDir(), []byte("passphrase del coordinamento"), synctest.TestKDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func startPilot(t *testing.T) *pilot {
+	t.Helper()
+	ctx := context.Background()
+	st, err := server.OpenStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(server.New(st, server.Config{DisableLimits: true}, slog.New(slog.DiscardHandler)))
+	t.Cleanup(func() {
+		hs.Close()
+		st.Close()
+	})
+	return &pilot{t: t, ctx: ctx, srv: st, url: hs.URL, laptops: map[string][]*laptop{}}
+}
+
+func (p *pilot) must(err error) {
+	p.t.Helper()
+	if err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+func (p *pilot) syncLaptops(teams ...string) {
+	p.t.Helper()
+	for _, team := range teams {
+		for _, l := range p.laptops[team] {
+			if _, err := l.client.SyncOnce(p.ctx, nil); err != nil {
+				p.t.Fatalf("sync %s: %v", l.name, err)
+			}
+		}
+	}
+}
+
+func (p *pilot) syncCoordinator() *coord.Report {
+	p.t.Helper()
+	rep, err := p.coord.Sync(p.ctx)
+	if err != nil {
+		p.t.Fatalf("coordinator sync: %v", err)
+	}
+	return rep
+}
+
+// TestPilotInMiniature runs the review loop end to end and checks what the
+// coordinators get out of it: exports of exactly the approved records, SINBA
+// flows valid against INPS's schema, and critical-point figures equal to
+// what the data planted.
+func TestPilotInMiniature(t *testing.T) {
+	if _, err := exec.LookPath("xmllint"); err != nil {
+		t.Fatal("xmllint is needed to validate SINBA flows (Debian: apt-get install libxml2-utils)")
+	}
+	p := startPilot(t)
+	ctx := p.ctx
+
+	// Project set-up from the coordinator's app: the key pair and the
+	// pseudonym secret are made there; the server gets the public half.
+	code, _, err := p.srv.CreateProjectCode(ctx, "Pilota S.In.Ba", time.Hour)
+	p.must(err)
+	p.coord = coord.New(newCoordinatorStore(t), coord.Options{ScryptWorkFactor: 10})
+	prof, err := p.coord.Enrol(ctx, p.url, code)
+	p.must(err)
+	if !prof.HasProjectKey || !prof.HasSecret || prof.ProjectName != "Pilota S.In.Ba" {
+		t.Fatalf("profile after creating the project: %+v", prof)
+	}
+	for _, name := range []string{"scheda-minore.v1.json", "scheda-comune.v1.json"} {
+		body, err := assets.Instruments.ReadFile("instruments/" + name)
+		p.must(err)
+		_, err = p.coord.Publish(ctx, body)
+		p.must(err)
+	}
+	teams := map[string]string{"Squadra Campania": synctest.MunicipalityA, "Squadra Basilicata": synctest.MunicipalityB}
+	for team, m := range teams {
+		_, err := p.coord.CreateTeam(ctx, team)
+		p.must(err)
+		p.must(p.coord.Assign(ctx, team, m, false))
+		for i := range 2 {
+			who := team + " rilevatore " + string(rune('1'+i))
+			_, err := p.coord.CreateResearcher(ctx, team, who)
+			p.must(err)
+			c, err := p.coord.Code(ctx, who, time.Hour)
+			p.must(err)
+			st := synctest.Laptop(t, t.TempDir())
+			cl := client.New(st, client.Options{})
+			_, err = cl.Enrol(ctx, p.url, c.Code)
+			p.must(err)
+			p.laptops[team] = append(p.laptops[team], &laptop{name: who, store: st, client: cl})
+		}
+	}
+	teamNames := []string{"Squadra Campania", "Squadra Basilicata"}
+	// The first laptop of each team makes the team key, the second gets it
+	// from the first through the server; the coordinator's app hands every
+	// laptop the pseudonym secret.
+	p.syncLaptops(teamNames...)
+	p.syncLaptops(teamNames...)
+	if rep := p.syncCoordinator(); rep.SecretsGranted != 4 {
+		t.Fatalf("pseudonym secret handed to %d laptops, want 4", rep.SecretsGranted)
+	}
+	p.syncLaptops(teamNames...)
+	secret, err := p.coord.PseudonymSecret(ctx)
+	p.must(err)
+	for _, team := range teamNames {
+		for _, l := range p.laptops[team] {
+			got, err := l.client.PseudonymSecret(ctx)
+			if err != nil || !bytes.Equal(got, secret) {
+				t.Fatalf("%s: pseudonym secret %x, %v; want the coordinator's", l.name, got, err)
+			}
+		}
+	}
+
+	// Records, pseudonyms derived with the project's secret, with planted
+	// critical points: "not held", missing answers and rule failures.
+	reg, _, err := coord.Registry(ctx, p.coord.Store())
+	p.must(err)
+	in, _ := reg.Latest(survey.InstrumentCase)
+	data, err := synth.Generate(reg, in.Reference(), synth.Options{Seed: 7, Cases: 18, Municipalities: []string{synctest.MunicipalityA, synctest.MunicipalityB},
+		RefDate: refDate, NotHeld: map[string]float64{}, NoteRate: -1, Secret: secret})
+	p.must(err)
+	type plant struct{ notHeld, missing, failure bool }
+	planted := map[string]plant{}
+	fixes := map[string]survey.Answers{} // what a correction puts back
+	var wantNotHeld, wantMissing, wantFailures = map[string]int{}, map[string]int{}, map[string]int{}
+	byTeam := map[string][]survey.Record{}
+	i := 0
+	for _, rec := range data.Records {
+		team := "Squadra Campania"
+		if rec.Municipality == synctest.MunicipalityB {
+			team = "Squadra Basilicata"
+		}
+		if rec.Instrument == survey.InstrumentCase {
+			var pl plant
+			fix := survey.Answers{}
+			if i%4 == 0 {
+				delete(rec.Answers, "FasciaISEEBeneficiario")
+				rec.Meta["FasciaISEEBeneficiario"] = survey.FieldMeta{NotHeld: true, Note: "ISEE non trasmesso dall'INPS"}
+				pl.notHeld = true
+				wantNotHeld[rec.Municipality]++
+			}
+			if i%5 == 1 {
+				fix["FonteSegnalazione"] = rec.Answers["FonteSegnalazione"]
+				delete(rec.Answers, "FonteSegnalazione")
+				pl.missing = true
+				wantMissing[rec.Municipality]++
+			}
+			if i%6 == 2 {
+				fix["FasciaEtaBeneficiario"] = rec.Answers["FasciaEtaBeneficiario"]
+				if rec.Answers["FasciaEtaBeneficiario"].(string) <= "3" {
+					rec.Answers["FasciaEtaBeneficiario"] = "6"
+				} else {
+					rec.Answers["FasciaEtaBeneficiario"] = "1"
+				}
+				pl.failure = true
+				wantFailures[rec.Municipality]++
+			}
+			planted[rec.ID] = pl
+			if len(fix) > 0 {
+				fixes[rec.ID] = fix
+			}
+			i++
+		}
+		byTeam[team] = append(byTeam[team], rec)
+	}
+	for team, recs := range byTeam {
+		for j, rec := range recs {
+			l := p.laptops[team][j%2]
+			_, err := l.store.Save(ctx, rec, localdb.SaveOptions{Status: survey.StatusFinal, Actor: l.name})
+			p.must(err)
+		}
+	}
+	p.syncLaptops(teamNames...)
+
+	// The coordinator downloads and decrypts everything.
+	if rep := p.syncCoordinator(); rep.Revisions != len(data.Records) || rep.Unreadable != 0 {
+		t.Fatalf("coordinator received %d revisions (%d unreadable), want %d", rep.Revisions, rep.Unreadable, len(data.Records))
+	}
+	entries, err := p.coord.Entries(ctx, survey.StatusFinal)
+	p.must(err)
+	if len(entries) != len(data.Records) {
+		t.Fatalf("review queue holds %d records, want %d", len(entries), len(data.Records))
+	}
+	for _, e := range entries {
+		if e.Record.Identity != nil {
+			t.Fatalf("record %s: the coordinator can read the identification", e.Record.ID)
+		}
+	}
+
+	// Critical points: the figures equal what was planted.
+	recs := make([]survey.Record, len(entries))
+	for j, e := range entries {
+		recs[j] = e.Record
+	}
+	report := quality.Analyse(reg, recs, quality.Options{Ref: refDate})
+	caseReport, ok := report.Instrument(survey.InstrumentCase)
+	if !ok {
+		t.Fatal("no case-record figures in the report")
+	}
+	checkField := func(field string, want map[string]int, get func(quality.Counts) int) {
+		t.Helper()
+		fs, ok := caseReport.Field(field)
+		if !ok {
+			t.Fatalf("no figures for %s", field)
+		}
+		total := 0
+		for m, n := range want {
+			total += n
+			if got := get(fs.ByMunicipality[m]); got != n {
+				t.Errorf("%s in %s: %d, planted %d", field, m, got, n)
+			}
+		}
+		if got := get(fs.Total); got != total {
+			t.Errorf("%s overall: %d, planted %d", field, got, total)
+		}
+	}
+	checkField("FasciaISEEBeneficiario", wantNotHeld, func(c quality.Counts) int { return c.NotHeld })
+	checkField("FonteSegnalazione", wantMissing, func(c quality.Counts) int { return c.Missing })
+	checkField("FasciaEtaBeneficiario", wantFailures, func(c quality.Counts) int { return c.Errors })
+	if fs, _ := caseReport.Field("FasciaISEEBeneficiario"); len(fs.Notes) != wantNotHeld[synctest.MunicipalityA]+wantNotHeld[synctest.MunicipalityB] {
+		t.Errorf("notes on FasciaISEEBeneficiario: %d", len(fs.Notes))
+	}
+	prog := quality.BuildProgress(entries, nil)
+	if len(prog.ByTeam) != 2 || prog.Total.Cases[survey.StatusFinal] != 18 {
+		t.Errorf("progress: %d teams, %d final cases; want 2 and 18", len(prog.ByTeam), prog.Total.Cases[survey.StatusFinal])
+	}
+
+	// Review: records with a missing answer or a rule failure go back with a
+	// comment on the field; one record is left unreviewed; the rest are
+	// approved.
+	var returned, unreviewed string
+	approved := map[string]bool{}
+	ids := make([]string, 0, len(data.Records))
+	for _, rec := range data.Records {
+		ids = append(ids, rec.ID)
+	}
+	for _, id := range ids {
+		pl := planted[id]
+		switch {
+		case pl.missing || pl.failure:
+			var cs []coord.Comment
+			if pl.missing {
+				cs = append(cs, coord.Comment{Field: "FonteSegnalazione", Text: "Manca la fonte della segnalazione"})
+			}
+			if pl.failure {
+				cs = append(cs, coord.Comment{Field: "FasciaEtaBeneficiario", Text: "La fascia d'età non corrisponde all'anno di nascita"})
+			}
+			_, err := p.coord.Review(ctx, id, survey.StatusReturned, cs, "Coordinamento")
+			p.must(err)
+			returned = id
+		case unreviewed == "" && planted[id] == (plant{}) && isCase(data, id):
+			unreviewed = id
+		default:
+			_, err := p.coord.Review(ctx, id, survey.StatusApproved, nil, "Coordinamento")
+			p.must(err)
+			approved[id] = true
+		}
+	}
+	if _, err := p.coord.Review(ctx, unreviewed, survey.StatusReturned, nil, "x"); err == nil {
+		t.Error("a record was returned without a comment")
+	}
+
+	// The second laptop of each team receives the decisions, with the
+	// comments per field, and corrects the returned records (half of them
+	// entered by its colleague). The first laptops stay offline until the
+	// end, then get decisions and corrections in one page.
+	syncSecond := func() {
+		for _, team := range teamNames {
+			if _, err := p.laptops[team][1].client.SyncOnce(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	syncSecond()
+	for _, team := range teamNames {
+		for _, l := range p.laptops[team][1:] {
+			for id, fix := range fixes {
+				rec, info, err := l.store.Get(ctx, id)
+				if errors.Is(err, localdb.ErrNotFound) {
+					continue
+				}
+				p.must(err)
+				if info.Status != survey.StatusReturned {
+					t.Fatalf("%s: record %s is %s, want returned", l.name, id, info.Status)
+				}
+				comments, err := l.store.Comments(ctx, id)
+				p.must(err)
+				for f := range fix {
+					if !slices.ContainsFunc(comments, func(c localdb.Comment) bool { return c.Field == f && c.Text != "" }) {
+						t.Errorf("%s: record %s arrived without the comment on %s: %+v", l.name, id, f, comments)
+					}
+				}
+				for f, v := range fix {
+					rec.Answers[f] = v
+				}
+				_, err = l.store.Save(ctx, rec, localdb.SaveOptions{Status: survey.StatusFinal, Actor: l.name})
+				p.must(err)
+			}
+		}
+	}
+	syncSecond()
+	p.syncCoordinator()
+	queue, err := p.coord.Entries(ctx, survey.StatusFinal)
+	p.must(err)
+	if len(queue) != len(fixes)+1 {
+		t.Fatalf("review queue after corrections: %d, want %d corrected + 1 unreviewed", len(queue), len(fixes))
+	}
+	for _, e := range queue {
+		if e.Record.ID == unreviewed {
+			continue
+		}
+		if _, ok := fixes[e.Record.ID]; !ok {
+			t.Fatalf("unexpected record %s in the queue", e.Record.ID)
+		}
+		if issues := survey.ValidateAt(mustInstrument(t, reg, e.Record), &e.Record, refDate); survey.HasErrors(issues) {
+			t.Fatalf("corrected record %s still has errors: %v", e.Record.ID, issues)
+		}
+		_, err := p.coord.Review(ctx, e.Record.ID, survey.StatusApproved, nil, "Coordinamento")
+		p.must(err)
+		approved[e.Record.ID] = true
+	}
+	hist, err := p.coord.Store().History(ctx, returned)
+	p.must(err)
+	var states []survey.Status
+	for _, h := range hist {
+		states = append(states, h.Status)
+	}
+	if want := []survey.Status{survey.StatusFinal, survey.StatusReturned, survey.StatusFinal, survey.StatusApproved}; !slices.Equal(states, want) {
+		t.Errorf("history of a returned record: %v, want %v", states, want)
+	}
+	p.syncLaptops(teamNames...)
+	for _, team := range teamNames {
+		for _, l := range p.laptops[team] {
+			if c, err := l.store.List(ctx, localdb.Filter{Conflict: true}); err != nil || len(c) > 0 {
+				t.Errorf("%s: %d records in conflict (%v)", l.name, len(c), err)
+			}
+			for id := range fixes {
+				if _, info, err := l.store.Get(ctx, id); err == nil && info.Status != survey.StatusApproved {
+					t.Errorf("%s: corrected record %s is %s, want approved", l.name, id, info.Status)
+				}
+			}
+		}
+	}
+
+	// Exports hold exactly the approved records.
+	wantApproved := sortedKeys(approved)
+	for _, format := range coord.Formats {
+		dir := filepath.Join(t.TempDir(), format)
+		m, err := coord.Export(ctx, p.coord.Store(), reg, coord.ExportOptions{Format: format, Dir: dir, Actor: "test",
+			SINBA: export.SINBAOptions{Date: refDate, CFOperatore: operatorCF}})
+		if err != nil {
+			t.Fatalf("%s export: %v", format, err)
+		}
+		switch format {
+		case export.FormatSINBA:
+			if len(m.Refused) != 0 {
+				t.Errorf("SINBA flows refused approved records: %+v", m.Refused)
+			}
+			flows := 0
+			for _, f := range m.Files {
+				if !strings.HasSuffix(f.Name, ".xml") {
+					continue
+				}
+				flows++
+				out, err := exec.Command("xmllint", "--noout", "--schema", "../../survey/testdata/SINBA.xsd", filepath.Join(dir, f.Name)).CombinedOutput()
+				if err != nil {
+					t.Errorf("%s does not validate: %v\n%s", f.Name, err, out)
+				}
+			}
+			if flows != 2 {
+				t.Errorf("%d SINBA flows, want one per Ente (2)", flows)
+			}
+			if want := countCases(data, approved); m.Records != want {
+				t.Errorf("SINBA flows hold %d records, want the %d approved case records", m.Records, want)
+			}
+		case export.FormatXLSX:
+			if m.Records != len(wantApproved) {
+				t.Errorf("xlsx holds %d records, want %d", m.Records, len(wantApproved))
+			}
+		default:
+			var got []string
+			for _, name := range []string{"scheda-minore.csv", "scheda-comune.csv"} {
+				got = append(got, csvIDs(t, filepath.Join(dir, name))...)
+			}
+			sort.Strings(got)
+			if !slices.Equal(got, wantApproved) {
+				t.Errorf("%s export holds %d records, want exactly the %d approved", format, len(got), len(wantApproved))
+			}
+		}
+	}
+	audit, err := p.coord.Store().Audit(ctx, 0)
+	p.must(err)
+	exports := 0
+	for _, a := range audit {
+		if a.Action == "export" {
+			exports++
+		}
+	}
+	if exports != len(coord.Formats) {
+		t.Errorf("%d exports in the audit trail, want %d", exports, len(coord.Formats))
+	}
+
+	// A second coordinator: enrolled with a coordinator code, it cannot
+	// decrypt until it imports the key file the first one exported.
+	cc, err := p.coord.CoordinatorCode(ctx, time.Hour)
+	p.must(err)
+	second := coord.New(newCoordinatorStore(t), coord.Options{ScryptWorkFactor: 10})
+	prof2, err := second.Enrol(ctx, p.url, cc.Code)
+	p.must(err)
+	if prof2.HasProjectKey || prof2.ProjectID != prof.ProjectID {
+		t.Fatalf("second coordinator: %+v", prof2)
+	}
+	if _, err := second.Sync(ctx); !errors.Is(err, coord.ErrNoProjectKey) {
+		t.Fatalf("sync without the project key: %v, want ErrNoProjectKey", err)
+	}
+	file, err := p.coord.ExportKey(ctx, []byte("una frase lunga per il file"))
+	p.must(err)
+	if bytes.Contains(file, []byte("AGE-SECRET-KEY")) {
+		t.Fatal("the exported key file holds the key in clear")
+	}
+	if err := second.ImportKey(ctx, file, []byte("frase sbagliata per il file")); !errors.Is(err, coord.ErrKeyFilePassphrase) {
+		t.Fatalf("import with a wrong passphrase: %v", err)
+	}
+	p.must(second.ImportKey(ctx, file, []byte("una frase lunga per il file")))
+	rep2, err := second.Sync(ctx)
+	p.must(err)
+	if rep2.Unreadable != 0 {
+		t.Errorf("second coordinator could not read %d items", rep2.Unreadable)
+	}
+	got2, err := second.Entries(ctx, survey.StatusApproved)
+	p.must(err)
+	if len(got2) != len(approved) {
+		t.Errorf("second coordinator sees %d approved records, want %d", len(got2), len(approved))
+
+	}
+	if s2, err := second.PseudonymSecret(ctx); err != nil || !bytes.Equal(s2, secret) {
+		t.Errorf("second coordinator's pseudonym secret differs: %v", err)
+	}
+}
+
+func isCase(d *synth.Dataset, id string) bool {
+	for _, r := range d.Records {
+		if r.ID == id {
+			return r.Instrument == survey.InstrumentCase
+		}
+	}
+	return false
+}
+
+func countCases(d *synth.Dataset, ids map[string]bool) int {
+	n := 0
+	for _, r := range d.Records {
+		if ids[r.ID] && r.Instrument == survey.InstrumentCase {
+			n++
+		}
+	}
+	return n
+}
+
+func mustInstrument(t *testing.T, reg *survey.Registry, rec survey.Record) *survey.Instrument {
+	t.Helper()
+	in, err := reg.ForRecord(&rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// csvIDs reads the scheda_id column of an exported wide table.
+func csvIDs(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	col := slices.Index(rows[0], export.ColID)
+	if col < 0 {
+		t.Fatalf("%s has no %s column", path, export.ColID)
+	}
+	var ids []string
+	for _, r := range rows[1:] {
+		ids = append(ids, r[col])
+	}
+	return ids
+}
