@@ -331,3 +331,22 @@ func (a *App) Busy() bool { return a.busy.Load() > 0 }
 func (a *App) FocusField(path string) bool {
 	return a.rec != nil && a.rec.form.FocusField(path)
 }
+
+// focusSoon focuses o once the key that opened the screen has been handled:
+// a Space that pressed a button is also delivered as a typed space, which
+// must not land in the new screen's first field (a passphrase, say).
+func (a *App) focusSoon(o fyne.Focusable) {
+	a.afterKey(func() { a.win.Canvas().Focus(o) })
+}
+
+// afterKey runs do on the UI goroutine once the key being handled is done.
+func (a *App) afterKey(do func()) {
+	a.win.Canvas().Unfocus()
+	a.busy.Add(1)
+	time.AfterFunc(150*time.Millisecond, func() {
+		fyne.Do(func() {
+			defer a.busy.Add(-1)
+			do()
+		})
+	})
+}

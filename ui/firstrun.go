@@ -149,6 +149,8 @@ func (a *App) showFirstRun() {
 		strength.SetText(strengthText(s))
 		meter.SetValue(min(PassphraseStrength(s)/80, 1))
 	}
+	// Enter goes on: from the passphrase to its confirmation, then creates.
+	pass.OnSubmitted = func(string) { a.win.Canvas().Focus(confirm) }
 	confirm.OnSubmitted = func(string) { create.OnTapped() }
 
 	intro := widget.NewLabel(T("firstrun.intro"))
@@ -161,7 +163,7 @@ func (a *App) showFirstRun() {
 	back := widget.NewButton(T("common.back"), a.showLanguage)
 	a.setContent(T("firstrun.title"), page(T("firstrun.title"),
 		narrow(container.NewVBox(intro, form, problem)), back, create))
-	a.win.Canvas().Focus(pass)
+	a.focusSoon(pass)
 }
 
 // showRecoveryKey shows the recovery key once; the researcher must confirm
@@ -238,5 +240,5 @@ func (a *App) showEnrol(firstRun bool) {
 	)
 	a.setContent(T("enrol.title"), page(T("enrol.title"),
 		narrow(container.NewVBox(intro, form, problem)), later, enrol))
-	a.win.Canvas().Focus(server)
+	a.focusSoon(server)
 }

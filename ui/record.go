@@ -74,7 +74,11 @@ func (a *App) showRecord(rec survey.Record, row *RecordRow) {
 	a.refresh = nil // the form is not rebuilt under the researcher's fingers
 	a.setContent(r.title(spec), container.NewBorder(a.topBar(), nil, nil, nil, r.build(spec)))
 	r.form.ShowPage(0)
-	r.form.FocusField(firstQuestion(spec))
+	a.afterKey(func() {
+		if a.rec == r {
+			r.form.FocusField(firstQuestion(spec))
+		}
+	})
 }
 
 func firstQuestion(spec *form.Spec) string {

@@ -2,6 +2,7 @@ package form
 
 import (
 	"fmt"
+	"reflect"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -37,7 +38,8 @@ type Form struct {
 	root      fyne.CanvasObject
 	filling   bool // widgets are being set from the record: not an edit
 	readOnly  bool
-	final     bool // show the findings as finalising sees them
+	final     bool           // show the findings as finalising sees them
+	proposed  map[string]any // computed answers the researcher has not changed
 	comments  map[string]string
 	lastFocus string
 }
@@ -243,17 +245,38 @@ func (f *Form) changed(v *questionView) {
 		f.lastFocus = v.path
 	}
 	if f.Spec.Computed != nil {
-		f.filling = true
-		for _, id := range f.Spec.Computed(f.rec) {
-			if cv := f.views[id]; cv != nil && cv.fill != nil {
-				cv.fill()
-			}
-		}
-		f.filling = false
+		f.recompute()
 	}
 	f.evaluate()
 	if f.OnChanged != nil {
 		f.OnChanged()
+	}
+}
+
+// recompute refreshes the proposed answers. A proposal the researcher has
+// not touched is withdrawn and proposed again, so the age band follows the
+// birth year while it is being typed; one they changed is theirs.
+func (f *Form) recompute() {
+	f.filling = true
+	defer func() { f.filling = false }()
+	for id, v := range f.proposed {
+		if reflect.DeepEqual(f.rec.Answers[id], v) {
+			delete(f.rec.Answers, id)
+		}
+	}
+	refill := map[string]bool{}
+	for id := range f.proposed {
+		refill[id] = true
+	}
+	f.proposed = map[string]any{}
+	for _, id := range f.Spec.Computed(f.rec) {
+		f.proposed[id] = f.rec.Answers[id]
+		refill[id] = true
+	}
+	for id := range refill {
+		if cv := f.views[id]; cv != nil && cv.fill != nil {
+			cv.fill()
+		}
 	}
 }
 

@@ -148,7 +148,14 @@ type listSource struct {
 }
 
 func (s listSource) Search(query string, limit int) []Option {
-	es := s.l.Search(query, limit)
+	var es []survey.Entry
+	if strings.TrimSpace(query) == "" {
+		// Nothing typed yet: the start of the list, so the dialog is not empty.
+		all := s.l.Entries()
+		es = all[:min(limit, len(all))]
+	} else {
+		es = s.l.Search(query, limit)
+	}
 	out := make([]Option, len(es))
 	for i, e := range es {
 		out[i] = Option{Code: e.Code, Label: entryLabel(e, s.language)}

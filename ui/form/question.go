@@ -200,6 +200,9 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 		v.enable = func(on bool) { setDisabled(s, !on) }
 		v.fill = func() {
 			c := text(q.Kind, v.ans.get(q.ID))
+			if c == "" {
+				s.ClearSelected()
+			}
 			for i, o := range opts {
 				if o.Code == c {
 					s.SetSelected(texts[i+1])

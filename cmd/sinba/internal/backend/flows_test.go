@@ -153,6 +153,7 @@ func TestCaseListSearchFilterAndOpen(t *testing.T) {
 	// Enter in the search opens the first match.
 	h.win.Canvas().Focus(h.ui.SearchEntry())
 	h.key(fyne.KeyReturn)
+	h.waitTitle("Russo")
 	if !strings.Contains(h.win.Title(), "Russo") {
 		t.Fatalf("Enter opened %q, want Russo's record", h.win.Title())
 	}
@@ -164,6 +165,7 @@ func TestReturnedRecordShowsCommentsBesideFields(t *testing.T) {
 	h.ui.Shortcut(ui.ShortcutSearch)
 	h.typeText("russo")
 	h.key(fyne.KeyReturn)
+	h.waitTitle("Russo")
 	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "Controllare la data di segnalazione") }) == nil {
 		t.Error("the comment on the whole record is not shown")
 	}
@@ -197,6 +199,7 @@ func TestConflictSideBySide(t *testing.T) {
 	}
 	radios[1].SetSelected("l'altra") // LuogoVita comes after AnnoNascita in the form
 	h.tap("Unisci e continua")
+	waitFor(t, func() bool { return !h.ui.Busy() })
 	if strings.Contains(h.win.Title(), "Conflitto") {
 		t.Fatalf("still in conflict after resolving: %q", h.win.Title())
 	}
@@ -223,6 +226,7 @@ func TestFinaliseListsEveryFindingAsALink(t *testing.T) {
 	h.ui.Shortcut(ui.ShortcutSearch)
 	h.typeText("bianchi")
 	h.key(fyne.KeyReturn)
+	h.waitTitle("Bianchi")
 	h.ui.Shortcut(ui.ShortcutFinalise)
 	links := findAll[*widget.Button](t, h.win.Content())
 	var issues []*widget.Button
@@ -258,6 +262,7 @@ func TestSkipLogicShowsAndHidesQuestions(t *testing.T) {
 	h.ui.Shortcut(ui.ShortcutSearch)
 	h.typeText("bianchi")
 	h.key(fyne.KeyReturn)
+	h.waitTitle("Bianchi")
 	h.ui.Shortcut(ui.ShortcutNextPage)
 	visible := func(label string) bool {
 		return find(t, h.win.Content(), func(l *widget.Label) bool { return strings.HasPrefix(l.Text, label) }) != nil
