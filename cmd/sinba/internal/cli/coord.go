@@ -42,7 +42,7 @@ var coordCommands = map[string]*coordCommand{
 	"init": {usage: "--data DIR --server URL --code CODICE",
 		short: "iscrive il profilo di coordinamento (crea l'archivio se manca) / enrols the coordinator profile (creates the store if missing)",
 		flags: coordInit},
-	"sync": {usage: "--data DIR", short: "scarica e decifra le schede del progetto / downloads and decrypts the project's records", flags: coordSync},
+	"sync":   {usage: "--data DIR", short: "scarica e decifra le schede del progetto / downloads and decrypts the project's records", flags: coordSync},
 	"status": {usage: "--data DIR", short: "avanzamento per comune e squadra / progress by municipality and team", flags: coordStatus},
 	"key-export": {usage: "--data DIR --out FILE [--key-passphrase-file FILE]",
 		short: "scrive la chiave del progetto cifrata con una passphrase, per un altro coordinatore / writes the project key encrypted with a passphrase, for another coordinator",
