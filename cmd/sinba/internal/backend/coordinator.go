@@ -1,0 +1,82 @@
+package backend
+
+import (
+	"context"
+
+	"sinba/survey"
+	"sinba/survey/export"
+	"sinba/survey/quality"
+	"sinba/sync/coord"
+	"sinba/ui/coordinator"
+)
+
+// Coordinator adapts the coordinator profile (package sync/coord) to the
+// coordinators' screens.
+type Coordinator struct {
+	C        *coord.Coordinator
+	Registry *survey.Registry
+	Author   string // who decides and exports, for comments and the audit trail
+}
+
+var _ coordinator.Backend = (*Coordinator)(nil)
+
+// NewCoordinatorDeps returns what coordinator.New needs for a coordinator
+// profile over an unlocked store, with the instruments shipped and published.
+func NewCoordinatorDeps(ctx context.Context, c *coord.Coordinator, language string) (coordinator.Deps, error) {
+	reg, ref, err := coord.Registry(ctx, c.Store())
+	if err != nil {
+		return coordinator.Deps{}, err
+	}
+	return coordinator.Deps{Backend: &Coordinator{C: c, Registry: reg, Author: "coordinamento"}, Registry: reg, Ref: ref, Language: language}, nil
+}
+
+// Profile implements coordinator.Backend.
+func (b *Coordinator) Profile(ctx context.Context) (coordinator.Profile, error) {
+	p, err := b.C.Profile(ctx)
+	return coordinator.Profile{Project: p.ProjectName, Server: p.ServerURL, HasProjectKey: p.HasProjectKey}, err
+}
+
+// Sync implements coordinator.Backend.
+func (b *Coordinator) Sync(ctx context.Context) (coordinator.SyncSummary, error) {
+	rep, err := b.C.Sync(ctx)
+	if rep == nil {
+		return coordinator.SyncSummary{}, err
+	}
+	return coordinator.SyncSummary{Revisions: rep.Revisions, Reviews: rep.Reviews, Unreadable: rep.Unreadable, SecretsGranted: rep.SecretsGranted}, err
+}
+
+// Entries implements coordinator.Backend.
+func (b *Coordinator) Entries(ctx context.Context) ([]quality.Entry, error) {
+	return b.C.Entries(ctx)
+}
+
+// History implements coordinator.Backend.
+func (b *Coordinator) History(ctx context.Context, id string) ([]coordinator.Version, error) {
+	hist, err := b.C.Store().History(ctx, id)
+	out := make([]coordinator.Version, 0, len(hist))
+	for _, h := range hist {
+		v := coordinator.Version{Revision: h.Revision, Status: h.Status, At: h.SavedAt, ByCoord: h.Origin == coord.OriginCoordinators}
+		for _, c := range h.Comments {
+			v.Comments = append(v.Comments, coordinator.Comment{Field: c.Field, Text: c.Text, Author: c.Author, At: c.At})
+		}
+		out = append(out, v)
+	}
+	return out, err
+}
+
+// Review implements coordinator.Backend.
+func (b *Coordinator) Review(ctx context.Context, id string, decision survey.Status, comments []coordinator.Comment) error {
+	cs := make([]coord.Comment, len(comments))
+	for i, c := range comments {
+		cs[i] = coord.Comment{Field: c.Field, Text: c.Text, Author: c.Author, At: c.At}
+	}
+	_, err := b.C.Review(ctx, id, decision, cs, b.Author)
+	return err
+}
+
+// Export implements coordinator.Backend.
+func (b *Coordinator) Export(ctx context.Context, req coordinator.ExportRequest) (coordinator.ExportResult, error) {
+	m, err := coord.Export(ctx, b.C.Store(), b.Registry, coord.ExportOptions{Format: req.Format, Dir: req.Dir, Statuses: req.Statuses,
+		SINBA: export.SINBAOptions{CFOperatore: req.CFOperatore}, Actor: b.Author})
+	return coordinator.ExportResult{Records: m.Records, Files: len(m.Files), Refused: len(m.Refused), Dir: m.Dir}, err
+}

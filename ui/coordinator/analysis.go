@@ -1,0 +1,231 @@
+package coordinator
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"sinba/survey"
+	"sinba/survey/quality"
+)
+
+func pct(n, of int) string {
+	if of == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%d (%.0f%%)", n, 100*float64(n)/float64(of))
+}
+
+// qualityScreen is the critical points of the case record: a row per field,
+// overall or in one municipality, and the report for the meeting.
+func (ws *Workspace) qualityScreen() fyne.CanvasObject {
+	r := ws.analysis()
+	ir, ok := r.Instrument(survey.InstrumentCase)
+	var fields []quality.FieldStats
+	if ok {
+		fields = ir.Fields
+	}
+	muni := ""
+	options := []string{ws.tr("quality.all")}
+	codes := []string{""}
+	for _, m := range r.Municipalities {
+		options = append(options, m.Label())
+		codes = append(codes, m.Code)
+	}
+	counts := func(f quality.FieldStats) quality.Counts {
+		if muni == "" {
+			return f.Total
+		}
+		return f.ByMunicipality[muni]
+	}
+	headers := []string{ws.tr("quality.field"), ws.tr("quality.applic"), ws.tr("quality.missing"), ws.tr("quality.notheld"), ws.tr("quality.errors"), ws.tr("quality.notes")}
+	table := widget.NewTableWithHeaders(
+		func() (int, int) { return len(fields), len(headers) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			f, c := fields[id.Row], counts(fields[id.Row])
+			var s string
+			switch id.Col {
+			case 0:
+				s = f.ID
+			case 1:
+				s = strconv.Itoa(c.Applicable)
+			case 2:
+				s = pct(c.Missing, c.Applicable)
+			case 3:
+				s = pct(c.NotHeld, c.Applicable)
+			case 4:
+				s = pct(c.Errors, c.Units)
+			case 5:
+				s = strconv.Itoa(len(f.Notes))
+			}
+			o.(*widget.Label).SetText(s)
+		})
+	table.ShowHeaderColumn = false
+	table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < 0 && id.Col >= 0 {
+			o.(*widget.Label).SetText(headers[id.Col])
+		}
+	}
+	for col, w := range []float32{260, 110, 130, 150, 120, 70} {
+		table.SetColumnWidth(col, w)
+	}
+	pick := widget.NewSelect(options, func(s string) {
+		for i, o := range options {
+			if o == s {
+				muni = codes[i]
+			}
+		}
+		table.Refresh()
+	})
+	pick.SetSelectedIndex(0)
+	discordant, cells := 0, 0
+	for _, row := range r.Grid {
+		for _, c := range row.Cells {
+			if c.Verdict != quality.VerdictNoEvidence {
+				cells++
+			}
+			if c.Verdict == quality.VerdictDiscordant {
+				discordant++
+			}
+		}
+	}
+	report := widget.NewButton(ws.tr("quality.report"), ws.saveReport)
+	report.Importance = widget.HighImportance
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, report, pick), widget.NewLabel(ws.tr("quality.grid", discordant, cells)))
+	return container.NewBorder(top, nil, nil, nil, table)
+}
+
+// saveReport writes the printable HTML report where the coordinator chooses.
+func (ws *Workspace) saveReport() {
+	write := func(path string) error {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return err
+		}
+		if err := quality.WriteHTML(f, *ws.analysis()); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	done := func(p string) error {
+		if err := write(p); err != nil {
+			ws.showError(err)
+			return err
+		}
+		ws.status.SetText(ws.tr("quality.saved", p))
+		return nil
+	}
+	if ws.deps.SaveFile != nil {
+		ws.deps.SaveFile("criticita.html", done)
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		_ = done(path)
+	}, ws.win)
+	d.SetFileName("criticita.html")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".html"}))
+	d.Show()
+}
+
+// resultsScreen shows the aggregated tables, protected with the threshold
+// the coordinator sets.
+func (ws *Workspace) resultsScreen() fyne.CanvasObject {
+	r := ws.analysis()
+	recs := make([]survey.Record, len(ws.entries))
+	for i, e := range ws.entries {
+		recs[i] = e.Record
+	}
+	raw := quality.Results(ws.deps.Registry, recs, ws.deps.Now())
+	k := quality.DefaultThreshold
+	if r.Threshold > 0 {
+		k = r.Threshold
+	}
+	var names []string
+	for _, t := range raw {
+		names = append(names, t.Title.In(ws.lang))
+	}
+	current := 0
+	var shown quality.Table
+	grid := widget.NewTableWithHeaders(
+		func() (int, int) {
+			if len(shown.Cells) == 0 {
+				return 0, 0
+			}
+			return len(shown.Cells), len(shown.Cells[0])
+		},
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*widget.Label).SetText(shown.Cell(id.Row, id.Col))
+		})
+	grid.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	grid.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		l := o.(*widget.Label)
+		switch {
+		case id.Row < 0 && id.Col >= 0 && id.Col < len(shown.Cols):
+			l.SetText(shown.Cols[id.Col].Label.In(ws.lang))
+		case id.Row < 0 && id.Col >= 0:
+			l.SetText(ws.tr("results.total"))
+		case id.Col < 0 && id.Row >= 0 && id.Row < len(shown.Rows):
+			l.SetText(shown.Rows[id.Row].Label.In(ws.lang))
+		case id.Col < 0 && id.Row >= 0:
+			l.SetText(ws.tr("results.total"))
+		}
+	}
+	grid.SetColumnWidth(-1, 280)
+	show := func() {
+		if current < len(raw) {
+			shown = quality.Protect(raw[current], k)
+		}
+		for i := range len(shown.Cols) + 1 {
+			grid.SetColumnWidth(i, 150)
+		}
+		grid.Refresh()
+	}
+	pick := widget.NewSelect(names, func(string) {})
+	pick.OnChanged = func(string) {
+		current = pick.SelectedIndex()
+		show()
+	}
+	threshold := widget.NewEntry()
+	threshold.SetText(strconv.Itoa(k))
+	threshold.Validator = func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100 {
+			return fmt.Errorf("%s", ws.tr("results.bad"))
+		}
+		return nil
+	}
+	threshold.OnChanged = func(s string) {
+		if threshold.Validator(s) == nil {
+			k, _ = strconv.Atoi(s)
+			show()
+		}
+	}
+	if len(names) > 0 {
+		pick.SetSelectedIndex(0)
+	}
+	form := widget.NewForm(widget.NewFormItem(ws.tr("results.table"), pick), widget.NewFormItem(ws.tr("results.threshold"), threshold))
+	return container.NewBorder(form, nil, nil, nil, grid)
+}

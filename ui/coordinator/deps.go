@@ -1,0 +1,87 @@
+// Package coordinator holds the coordinators' screens: progress, the review
+// queue with per-field comments and history, the critical points of the data
+// set with the printable report, the protected result tables and the
+// exports. It knows storage and sync only through the Backend interface
+// declared here; cmd/sinba/internal/backend implements it over the
+// coordinator profile (package sync/coord).
+package coordinator
+
+import (
+	"context"
+	"time"
+
+	"sinba/survey"
+	"sinba/survey/quality"
+)
+
+// Backend is what the coordinators' screens need.
+type Backend interface {
+	// Profile says which project this is and whether the project key is here.
+	Profile(ctx context.Context) (Profile, error)
+	// Sync downloads and decrypts what the server has since the last time.
+	Sync(ctx context.Context) (SyncSummary, error)
+	// Entries returns every record held, decrypted, with status and team.
+	Entries(ctx context.Context) ([]quality.Entry, error)
+	// History returns every version of a record, oldest first.
+	History(ctx context.Context, recordID string) ([]Version, error)
+	// Review approves a record or returns it with comments.
+	Review(ctx context.Context, recordID string, decision survey.Status, comments []Comment) error
+	// Export writes the records in the given states in one format into dir
+	// and logs it; it returns how many records and files it wrote.
+	Export(ctx context.Context, req ExportRequest) (ExportResult, error)
+}
+
+// Profile is the coordinator's enrolment.
+type Profile struct {
+	Project, Server string
+	HasProjectKey   bool
+}
+
+// SyncSummary is what one download brought.
+type SyncSummary struct {
+	Revisions, Reviews, Unreadable, SecretsGranted int
+}
+
+// Comment is a review comment on one field ("" = the whole record).
+type Comment struct {
+	Field, Text, Author string
+	At                  time.Time
+}
+
+// Version is one saved version of a record.
+type Version struct {
+	Revision string
+	Status   survey.Status
+	At       time.Time
+	ByCoord  bool // a coordinators' decision
+	Comments []Comment
+}
+
+// ExportRequest asks for one export.
+type ExportRequest struct {
+	Format      string // csv, spss, stata, xlsx, sinba
+	Dir         string
+	Statuses    []survey.Status
+	CFOperatore string // SINBA flows only
+}
+
+// ExportResult is what an export wrote.
+type ExportResult struct {
+	Records, Files, Refused int
+	Dir                     string
+}
+
+// Deps are what New needs.
+type Deps struct {
+	Backend  Backend
+	Registry *survey.Registry
+	Ref      *survey.Reference
+	Language string // "it" (default) or "en"
+	// Now is the reference date of the rules; nil means time.Now.
+	Now func() time.Time
+	// SaveFile asks where to write a file (the report); nil uses Fyne's
+	// dialog. Tests pass their own.
+	SaveFile func(name string, write func(path string) error)
+	// ChooseFolder asks for a folder (exports); nil uses Fyne's dialog.
+	ChooseFolder func(pick func(dir string))
+}
