@@ -7,9 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"sinba/survey"
 )
@@ -70,11 +71,13 @@ type memIndex struct {
 type indexEntry struct {
 	info   RecordInfo
 	search string // lower-case label, codice fiscale and pseudonym
+	label  string // lower-case label, the key of SortLabel
 }
 
 func newIndexEntry(info RecordInfo, sm summary) *indexEntry {
 	info.Label = sm.Label
-	return &indexEntry{info: info, search: strings.ToLower(strings.Join([]string{sm.Label, normalizeFiscalCode(sm.FiscalCode), sm.Pseudonym}, "\x00"))}
+	return &indexEntry{info: info, label: strings.ToLower(sm.Label),
+		search: strings.ToLower(strings.Join([]string{sm.Label, normalizeFiscalCode(sm.FiscalCode), sm.Pseudonym}, "\x00"))}
 }
 
 func (m *memIndex) put(e *indexEntry) {
@@ -196,8 +199,12 @@ func (s *Store) List(ctx context.Context, f Filter) ([]RecordInfo, error) {
 			}
 		}
 	}
+	// Matches are gathered and sorted as pointers with precomputed keys, and
+	// copied out once: the search box calls this on every key press, over
+	// tens of thousands of records.
 	s.idx.mu.RLock()
-	out := make([]RecordInfo, 0, min(len(s.idx.entries), 256))
+	defer s.idx.mu.RUnlock()
+	matches := make([]*indexEntry, 0, min(len(s.idx.entries), 256))
 	for _, e := range s.idx.entries {
 		in := &e.info
 		if (f.Instrument != "" && in.Instrument != f.Instrument) ||
@@ -214,47 +221,49 @@ func (s *Store) List(ctx context.Context, f Filter) ([]RecordInfo, error) {
 			}
 		}
 		if match {
-			out = append(out, *in)
+			matches = append(matches, e)
 		}
 	}
-	s.idx.mu.RUnlock()
-	sortInfos(out, f.Sort)
+	sortEntries(matches, f.Sort)
 	if f.Offset > 0 {
-		if f.Offset >= len(out) {
+		if f.Offset >= len(matches) {
 			return nil, nil
 		}
-		out = out[f.Offset:]
+		matches = matches[f.Offset:]
 	}
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
+	if f.Limit > 0 && len(matches) > f.Limit {
+		matches = matches[:f.Limit]
+	}
+	out := make([]RecordInfo, len(matches))
+	for i, e := range matches {
+		out[i] = e.info
 	}
 	return out, nil
 }
 
-func sortInfos(out []RecordInfo, by Sort) {
-	newer := func(a, b *RecordInfo, ta, tb int64) bool {
-		if ta != tb {
-			return ta > tb
+func sortEntries(es []*indexEntry, by Sort) {
+	newer := func(a, b *RecordInfo, ta, tb time.Time) int {
+		if c := tb.Compare(ta); c != 0 {
+			return c
 		}
-		return a.ID < b.ID
+		return strings.Compare(a.ID, b.ID)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := &out[i], &out[j]
+	slices.SortFunc(es, func(x, y *indexEntry) int {
+		a, b := &x.info, &y.info
 		switch by {
 		case SortCreated:
-			return newer(a, b, a.Created.UnixNano(), b.Created.UnixNano())
+			return newer(a, b, a.Created, b.Created)
 		case SortLabel:
-			la, lb := strings.ToLower(a.Label), strings.ToLower(b.Label)
-			if la != lb {
-				return la < lb
+			if c := strings.Compare(x.label, y.label); c != 0 {
+				return c
 			}
-			return a.ID < b.ID
+			return strings.Compare(a.ID, b.ID)
 		case SortStatus:
-			if a.Status != b.Status {
-				return a.Status < b.Status
+			if c := strings.Compare(string(a.Status), string(b.Status)); c != 0 {
+				return c
 			}
 		}
-		return newer(a, b, a.Updated.UnixNano(), b.Updated.UnixNano())
+		return newer(a, b, a.Updated, b.Updated)
 	})
 }
 

@@ -68,11 +68,14 @@ func (a *App) buildCaseList() *CaseList {
 	cl.Problem.Importance = widget.DangerImportance
 	cl.Problem.Hide()
 
+	// The rows are read by Reload below, once the columns have their widths:
+	// every width set lays the visible cells out again.
+	st.rows = nil
 	cl.Table = widget.NewTableWithHeaders(
 		func() (int, int) { return len(st.rows), len(caseColumns) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
+			l.Truncation = fyne.TextTruncateClip
 			return l
 		},
 		func(id widget.TableCellID, o fyne.CanvasObject) {

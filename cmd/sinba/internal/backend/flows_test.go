@@ -330,11 +330,19 @@ func TestSettingsChangePassphraseAndLanguage(t *testing.T) {
 	}
 }
 
+// The idle lock is armed with a short unit only once the store is open, by
+// choosing a delay in the settings, so that a slow unlock cannot race it.
 func TestIdleLock(t *testing.T) {
 	h := newFixtureHarness(t)
+	h.unlock()
 	ui.IdleUnit = time.Millisecond
 	defer func() { ui.IdleUnit = time.Minute }()
-	h.unlock()
+	h.tap("Impostazioni")
+	idle := find(t, h.win.Content(), func(s *widget.Select) bool { return strings.Contains(s.Selected, "minuti") })
+	if idle == nil {
+		t.Fatal("the settings have no idle delay")
+	}
+	idle.SetSelected(idle.Options[0])
 	waitFor(t, func() bool { return strings.Contains(h.win.Title(), "Apri") })
 	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "inattività") }) == nil {
 		t.Error("the unlock screen does not say why it appeared")
