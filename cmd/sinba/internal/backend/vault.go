@@ -13,6 +13,7 @@ import (
 
 	"sinba/localdb"
 	"sinba/survey"
+	"sinba/sync/client"
 	"sinba/ui"
 )
 
@@ -240,4 +241,18 @@ func row(info localdb.RecordInfo) ui.RecordRow {
 		Conflict:     info.Conflict,
 		Updated:      info.Updated,
 	}
+}
+
+// Pseudonym implements ui.Pseudonymizer: the child's IDBeneficiario is
+// derived from the codice fiscale with the project's pseudonym secret, which
+// the laptop receives sealed through sync after enrolment, so every laptop
+// of the project gives the same child the same pseudonym and the server can
+// compute none. Until the secret has arrived it answers
+// client.ErrNoPseudonymSecret and the record waits for it.
+func (s *Store) Pseudonym(fiscalCode string) (string, error) {
+	secret, err := client.PseudonymSecret(context.Background(), s.DB)
+	if err != nil {
+		return "", err
+	}
+	return survey.Pseudonym(fiscalCode, secret)
 }
