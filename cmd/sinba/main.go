@@ -15,6 +15,7 @@ import (
 	"sinba/cmd/sinba/internal/backend"
 	"sinba/cmd/sinba/internal/cli"
 	"sinba/ui"
+	"sinba/ui/coordinator"
 )
 
 // The app's metadata; a test keeps it equal to FyneApp.toml.
@@ -38,6 +39,7 @@ func runDesktop(args []string) int {
 	server := fs.String("server", "", "indirizzo del server, precompilato / server address to prefill")
 	code := fs.String("code", "", "codice di registrazione, precompilato / enrolment code to prefill")
 	language := fs.String("lang", "", "lingua: it o en / language: it or en")
+	coordinatorMode := fs.Bool("coordinator", false, "apre il profilo di coordinamento (default --data: "+backend.DefaultCoordinatorDir()+") / opens the coordinator profile")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
@@ -48,6 +50,9 @@ func runDesktop(args []string) int {
 	dir := *dataDir
 	if dir == "" {
 		dir = backend.DefaultDataDir()
+		if *coordinatorMode {
+			dir = backend.DefaultCoordinatorDir()
+		}
 	}
 
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
@@ -73,6 +78,18 @@ func runDesktop(args []string) int {
 
 	w := a.NewWindow(appName)
 	w.Resize(fyne.NewSize(1024, 720))
+	if *coordinatorMode {
+		lang := a.Preferences().StringWithFallback(ui.PrefLanguage, "it")
+		profile := &backend.CoordinatorProfile{Dir: dir, Language: lang}
+		if profile.Exists() {
+			coordinator.ShowUnlock(w, lang, profile.Open)
+		} else {
+			coordinator.ShowMissingProfile(w, lang, dir)
+		}
+		w.SetOnClosed(profile.Close)
+		w.ShowAndRun()
+		return 0
+	}
 	u := ui.New(w, ui.Options{
 		Vault:        backend.NewVault(dir),
 		Instruments:  instruments,

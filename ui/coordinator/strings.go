@@ -65,6 +65,13 @@ var texts = map[string][2]string{
 	"export.refused":    {"%d schede escluse dai flussi SINBA per errori: vedere il manifest", "%d records left out of the SINBA flows for errors: see the manifest"},
 	"export.note":       {"Ogni esportazione è registrata nel registro cifrato dell'archivio.", "Every export is logged in the store's encrypted audit trail."},
 	"error":             {"Errore", "Error"},
+	"title":             {"Coordinamento", "Coordinators"},
+	"unlock.title":      {"Apri il profilo di coordinamento", "Open the coordinator profile"},
+	"unlock.intro":      {"L'archivio del coordinamento custodisce la chiave del progetto e le schede decifrate: si apre con la sua frase segreta.", "The coordinators' store keeps the project key and the decrypted records: it opens with its passphrase."},
+	"unlock.passphrase": {"Frase segreta", "Passphrase"},
+	"unlock.open":       {"Apri", "Open"},
+	"unlock.working":    {"Apertura in corso…", "Opening…"},
+	"profile.missing":   {"Su questo computer non c'è ancora un profilo di coordinamento in %s. Crearlo con il codice ricevuto dall'amministratore del server:", "This computer has no coordinator profile in %s yet. Create it with the code from the server's administrator:"},
 }
 
 // tr returns the text of key in the screens' language.

@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 
+	"sinba/localdb"
 	"sinba/survey"
 	"sinba/survey/export"
 	"sinba/survey/quality"
@@ -79,4 +80,44 @@ func (b *Coordinator) Export(ctx context.Context, req coordinator.ExportRequest)
 	m, err := coord.Export(ctx, b.C.Store(), b.Registry, coord.ExportOptions{Format: req.Format, Dir: req.Dir, Statuses: req.Statuses,
 		SINBA: export.SINBAOptions{CFOperatore: req.CFOperatore}, Actor: b.Author})
 	return coordinator.ExportResult{Records: m.Records, Files: len(m.Files), Refused: len(m.Refused), Dir: m.Dir}, err
+}
+
+// DefaultCoordinatorDir is where the coordinator profile lives when --data
+// is not given: beside the researcher's store, never in it, so one computer
+// can hold both without mixing keys.
+func DefaultCoordinatorDir() string { return DefaultDataDir() + "-coordinamento" }
+
+// CoordinatorProfile opens the coordinator profile of one data folder for
+// the screens, and locks it when the app quits.
+type CoordinatorProfile struct {
+	Dir      string
+	Language string
+	store    *localdb.Store
+}
+
+// Exists reports whether the profile has been created (sinba coord init).
+func (p *CoordinatorProfile) Exists() bool { return localdb.Exists(p.Dir) }
+
+// Open implements coordinator.Opener.
+func (p *CoordinatorProfile) Open(passphrase []byte) (coordinator.Deps, error) {
+	st, err := localdb.Open(p.Dir, passphrase)
+	if err != nil {
+		return coordinator.Deps{}, err
+	}
+	deps, err := NewCoordinatorDeps(context.Background(), coord.New(st, coord.Options{}), p.Language)
+	if err != nil {
+		_ = st.Lock()
+		return coordinator.Deps{}, err
+	}
+	p.Close()
+	p.store = st
+	return deps, nil
+}
+
+// Close drops the profile's keys from memory.
+func (p *CoordinatorProfile) Close() {
+	if p.store != nil {
+		_ = p.store.Lock()
+		p.store = nil
+	}
 }
