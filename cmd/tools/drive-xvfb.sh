@@ -146,4 +146,13 @@ shot case-list
 kill "$app" 2>/dev/null || true
 wait "$app" 2>/dev/null || true
 kill "$server" 2>/dev/null || true
+wait "$server" 2>/dev/null || true
+
+# The record typed from the keyboard must have reached the central server.
+status=$("$work/sinba-server" status --data "$work/server")
+echo "$status" | sed 's/^/drive: server: /'
+if ! echo "$status" | grep -Eq 'scheda-minore +[a-z]+ +1 '; then
+  echo "drive: the case record typed in the app did not reach the server" >&2
+  exit 1
+fi
 echo "drive: screenshots in $shots"
