@@ -94,7 +94,7 @@ func exprOptions(fields map[string]QuestionType, ref *Reference) []expr.Option {
 	return []expr.Option{
 		expr.Env(env),
 		expr.MaxNodes(maxExprNodes),
-		expr.Function("answered", func(p ...any) (any, error) { return answered(p[0]), nil }, new(func(any) bool)),
+		expr.Function("answered", func(p ...any) (any, error) { return Answered(p[0]), nil }, new(func(any) bool)),
 		expr.Function("count", func(p ...any) (any, error) { return countOf(p[0]), nil }, new(func(any) int)),
 		expr.Function("has", func(p ...any) (any, error) { return hasCode(p[0], p[1]), nil }, new(func(any, any) bool)),
 		expr.Function("year", func(p ...any) (any, error) { return yearOf(p[0]), nil }, new(func(any) any)),
@@ -255,8 +255,10 @@ func runBool(p *vm.Program, env evalEnv) (value, ok bool) {
 	return b, isBool
 }
 
-// answered reports whether v is an answer: nil, "", and empty lists are not.
-func answered(v any) bool {
+// Answered reports whether v is an answer: nil, blank text and empty lists
+// are not. Validation, the critical-points analysis and the exports all
+// count answers this way.
+func Answered(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return false

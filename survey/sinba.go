@@ -160,7 +160,7 @@ func ToSINBA(in *Instrument, rec *Record, ref time.Time) (SinbaRecord, []Issue) 
 	}
 	for _, a := range sinbaAttributes {
 		v := st.env[a.Name]
-		if !answered(v) {
+		if !Answered(v) {
 			if a.Required {
 				missing(a.Name)
 			}

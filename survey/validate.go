@@ -51,7 +51,7 @@ func (in *Instrument) prepareRecord(rec *Record, ref time.Time) *state {
 		relevant: map[string]bool{}, ref: ref, issues: issues}
 	for _, q := range in.order {
 		st.env[q.ID] = blank(q.Type)
-		if v, ok := ans[q.ID]; ok && answered(v) {
+		if v, ok := ans[q.ID]; ok && Answered(v) {
 			st.env[q.ID] = v
 		}
 	}
@@ -100,7 +100,7 @@ func (st *state) itemEnv(g *Question, item map[string]any) evalEnv {
 	}
 	for _, iq := range g.Items {
 		env[iq.ID] = blank(iq.Type)
-		if v := item[iq.ID]; answered(v) {
+		if v := item[iq.ID]; Answered(v) {
 			env[iq.ID] = v
 		}
 	}
@@ -153,7 +153,7 @@ func ValidateAt(in *Instrument, rec *Record, ref time.Time) []Issue {
 }
 
 func (st *state) checkQuestion(q *Question, path string, v any, meta FieldMeta, relevant bool, env evalEnv, issues []Issue) []Issue {
-	has := answered(v)
+	has := Answered(v)
 	label := q.Label
 	add := func(rule string, sev Severity, it, en string) {
 		issues = append(issues, Issue{Rule: rule + "." + path, Severity: sev, Fields: []string{path},
@@ -365,7 +365,7 @@ func Computed(in *Instrument, rec *Record, ref time.Time) map[string]any {
 		if err != nil || v == nil {
 			continue
 		}
-		if nv, why := in.normalizeValue(q, v); why == nil && answered(nv) {
+		if nv, why := in.normalizeValue(q, v); why == nil && Answered(nv) {
 			out[q.ID] = nv
 		}
 	}
@@ -380,7 +380,7 @@ func ApplyComputed(in *Instrument, rec *Record, ref time.Time) []string {
 	computed := Computed(in, rec, ref)
 	for _, q := range in.order {
 		v, ok := computed[q.ID]
-		if !ok || answered(rec.Answers[q.ID]) || rec.Meta[q.ID].NotHeld {
+		if !ok || Answered(rec.Answers[q.ID]) || rec.Meta[q.ID].NotHeld {
 			continue
 		}
 		if rec.Answers == nil {

@@ -254,18 +254,6 @@ func oneLine(s string) string {
 	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 }
 
-func answered(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case string:
-		return strings.TrimSpace(x) != ""
-	case []any:
-		return len(x) > 0
-	}
-	return true
-}
-
 // NewDataset lays out the records of instrument in.ID (other instruments'
 // records are left out) in the columns of in; records of an older version
 // are first carried to it (survey.Upgrade, on a copy). Identification is
@@ -343,7 +331,7 @@ func NewDataset(in *survey.Instrument, recs []survey.Record) *Dataset {
 		for _, q := range in.Questions() {
 			j := wideCol[q.ID]
 			v := ans[q.ID]
-			has := rel[q.ID] && answered(v)
+			has := rel[q.ID] && survey.Answered(v)
 			if !has {
 				if rel[q.ID] && rec.Meta[q.ID].NotHeld {
 					row[j] = NotHeld

@@ -430,7 +430,7 @@ func (a *instrumentAcc) count(v *caseView) {
 		if rel[q.ID] {
 			c.Applicable = 1
 			switch {
-			case answered(ans[q.ID]):
+			case survey.Answered(ans[q.ID]):
 				c.Answered = 1
 			case meta.NotHeld:
 				c.NotHeld = 1
@@ -458,7 +458,7 @@ func (a *instrumentAcc) count(v *caseView) {
 				}
 				if applies {
 					ic.Applicable = 1
-					if answered(m[iq.ID]) {
+					if survey.Answered(m[iq.ID]) {
 						ic.Answered = 1
 					} else {
 						ic.Missing = 1
@@ -484,20 +484,4 @@ func splitPath(path string) (id string, item int) {
 		return path, 0
 	}
 	return path[:open] + "." + path[shut+2:], n
-}
-
-// answered mirrors the survey package's notion of an answer: not nil, not
-// blank text, not an empty list.
-func answered(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case string:
-		return strings.TrimSpace(x) != ""
-	case []any:
-		return len(x) > 0
-	case []string:
-		return len(x) > 0
-	}
-	return true
 }
