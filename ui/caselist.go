@@ -172,13 +172,22 @@ func (a *App) buildCaseList() *CaseList {
 		filters,
 		container.NewHBox(cl.Count, cl.Problem),
 	)
-	cl.Reload()
+	// The table is laid out once it is in the window: refreshing it before,
+	// at size zero, would make Fyne lay out a divider for every row.
+	cl.load()
 	cl.Object = page(T("cases.title"), container.NewBorder(top, nil, nil, nil, cl.Table), newCase)
 	return cl
 }
 
-// Reload reads the rows matching the filter again.
+// Reload reads the rows matching the filter again and shows them.
 func (cl *CaseList) Reload() {
+	cl.load()
+	cl.Table.Refresh()
+	cl.Table.ScrollToTop()
+}
+
+// load reads the rows matching the filter.
+func (cl *CaseList) load() {
 	st := &cl.a.cases
 	f := st.filter
 	if f.Instrument == "" {
@@ -195,8 +204,6 @@ func (cl *CaseList) Reload() {
 	}
 	st.rows = rows
 	cl.Count.SetText(T("cases.count", map[string]any{"Count": len(rows)}))
-	cl.Table.Refresh()
-	cl.Table.ScrollToTop()
 }
 
 // Rows is what the list shows.
