@@ -96,6 +96,9 @@ func (a *App) Lock() {
 // when the app quits.
 func (a *App) Close() {
 	a.leaveRecord()
+	if bs, ok := a.syncer.(BackgroundSyncer); ok {
+		bs.StopBackground()
+	}
 	if a.store != nil {
 		_ = a.store.Lock()
 		a.store, a.syncer, a.last = nil, nil, nil
@@ -121,6 +124,7 @@ func (a *App) unlocked(s Store) {
 		a.syncer = a.opts.Syncer(s)
 	}
 	a.applyIdle()
+	a.startBackgroundSync()
 	if a.syncer != nil {
 		cx, cancel := ctx()
 		if r, err := a.syncer.LastReport(cx); err == nil {
@@ -349,4 +353,39 @@ func (a *App) afterKey(do func()) {
 			do()
 		})
 	})
+}
+
+// startBackgroundSync lets an enrolled laptop sync by itself: a round every
+// few minutes and one after each save, quietly; what it did shows in the
+// status line, and a failure waits for the next round (nothing is lost).
+func (a *App) startBackgroundSync() {
+	bs, ok := a.syncer.(BackgroundSyncer)
+	if !ok {
+		return
+	}
+	cx, cancel := ctx()
+	enrolled := a.syncer.Enrolled(cx)
+	cancel()
+	if !enrolled {
+		return
+	}
+	syncer := a.syncer
+	bs.StartBackground(BackgroundEvery, func(r SyncReport, err error) {
+		fyne.Do(func() {
+			if a.syncer != syncer || err != nil || r.Sent+r.Received == 0 {
+				return
+			}
+			a.last = &r
+			if a.status != nil {
+				a.status.SetText(a.syncLine())
+			}
+		})
+	})
+}
+
+// kickSync asks the background loop, if any, to send what was just saved.
+func (a *App) kickSync() {
+	if bs, ok := a.syncer.(BackgroundSyncer); ok {
+		bs.Kick()
+	}
 }

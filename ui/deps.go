@@ -189,5 +189,21 @@ type Syncer interface {
 	SyncOnce(ctx context.Context, progress func(done, total int)) (SyncReport, error)
 }
 
+// BackgroundSyncer is implemented by a Syncer that can sync by itself while
+// the store is open: every few minutes when the server is reachable, at
+// once when kicked (after a save), waiting longer while it is not.
+type BackgroundSyncer interface {
+	// StartBackground starts the loop; report hears of every round, from
+	// another goroutine.
+	StartBackground(every time.Duration, report func(SyncReport, error))
+	// StopBackground ends the loop; a round under way is abandoned safely.
+	StopBackground()
+	// Kick asks the loop to sync now.
+	Kick()
+}
+
+// BackgroundEvery is how often the app syncs by itself.
+var BackgroundEvery = 2 * time.Minute
+
 // SyncerFactory returns the sync client for an unlocked store.
 type SyncerFactory func(Store) Syncer

@@ -229,6 +229,7 @@ func (a *App) showEnrol(firstRun bool) {
 					problem.SetText(a.errText(err))
 					return
 				}
+				a.startBackgroundSync()
 				done()
 			})
 		}()

@@ -252,6 +252,11 @@ func (r *recordScreen) save(status survey.Status) bool {
 	r.dirty = false
 	r.saved.Importance = widget.MediumImportance
 	r.saved.SetText(T("record.saved", map[string]any{"At": row.Updated.Local().Format("15:04:05")}))
+	// A finalised record goes at once; drafts travel with the next
+	// periodic round rather than one round per autosave.
+	if status != survey.StatusDraft {
+		r.a.kickSync()
+	}
 	return true
 }
 

@@ -12,7 +12,8 @@ import (
 
 // Syncer adapts the sync client of one unlocked store to ui.Syncer.
 type Syncer struct {
-	C *client.Client
+	C    *client.Client
+	stop func() // ends the background loop, if running
 }
 
 // NewSyncer is the ui.SyncerFactory of the app.
@@ -75,6 +76,14 @@ func (s *Syncer) SyncOnce(ctx context.Context, progress func(done, total int)) (
 	if rep == nil {
 		return ui.SyncReport{}, syncError(err)
 	}
+	return uiReport(rep), syncError(err)
+}
+
+// uiReport says what a round did in the screens' terms.
+func uiReport(rep *client.Report) ui.SyncReport {
+	if rep == nil {
+		return ui.SyncReport{}
+	}
 	out := ui.SyncReport{Sent: rep.Sent, Accepted: rep.Accepted, Refused: rep.Refused,
 		Received: rep.Received + rep.Reviews, Conflicts: rep.Conflicts + rep.LocalConflicts, Returned: rep.Reviews}
 	if n := len(rep.Receipts); n > 0 {
@@ -93,7 +102,7 @@ func (s *Syncer) SyncOnce(ctx context.Context, progress func(done, total int)) (
 		out.Messages = append(out.Messages, "in attesa della chiave del gruppo da un collega già collegato: le schede restano in coda / "+
 			"waiting for the team key from a colleague already enrolled: the records stay queued")
 	}
-	return out, syncError(err)
+	return out
 }
 
 // syncError marks an unreachable server, which the screens explain.
@@ -115,3 +124,28 @@ func shortID(id string) string {
 	}
 	return id
 }
+
+// StartBackground implements ui.BackgroundSyncer over the client's own loop,
+// which backs off while the server cannot be reached.
+func (s *Syncer) StartBackground(every time.Duration, report func(ui.SyncReport, error)) {
+	s.StopBackground()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	s.stop = func() { cancel(); <-done }
+	go func() {
+		defer close(done)
+		s.C.Run(ctx, every, func(rep *client.Report, err error) { report(uiReport(rep), syncError(err)) })
+	}()
+}
+
+// StopBackground implements ui.BackgroundSyncer; it returns once the loop
+// has ended, so the store can be locked after it.
+func (s *Syncer) StopBackground() {
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+}
+
+// Kick implements ui.BackgroundSyncer.
+func (s *Syncer) Kick() { s.C.Kick() }
