@@ -73,9 +73,9 @@ var csvRecordColumns = map[string]bool{"id": true, "instrument": true, "version"
 
 // readCSV reads a CSV whose header names field ids. Empty cells are left
 // unanswered; a cell of several values separated by "|" becomes a list
-// (repeatable fields such as CodicePrestazione). Values stay strings, as
-// SINBA codes are; the instrument's rules check them when the record is
-// opened or finalised.
+// (repeatable fields such as CodicePrestazione). Cells are read as text here;
+// completeRows then brings each answer to the form its question stores
+// (numbers, yes/no, codes as strings).
 func readCSV(r io.Reader) ([]importRow, error) {
 	// Excel saves CSV with ';' in Italian locales: guess from the header.
 	br := bufio.NewReader(r)
@@ -270,6 +270,10 @@ func runImport(env Env, args []string) int {
 }
 
 func completeRows(rows []importRow, instrument string) error {
+	dom, err := loadDomain()
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for i := range rows {
 		r := &rows[i]
@@ -291,6 +295,22 @@ func completeRows(rows []importRow, instrument string) error {
 		if r.rec.Answers == nil {
 			r.rec.Answers = survey.Answers{}
 		}
+		if r.rec.Instrument == "" {
+			continue
+		}
+		// Answers are stored as their questions define them, whatever the
+		// file's own typing ("2012" in a CSV is the number 2012); a value
+		// that cannot be read refuses the file rather than being kept wrong.
+		in, err := dom.reg.ForRecord(&r.rec)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("riga / line %d: %v", r.line, err))
+			continue
+		}
+		ans, issues := survey.Normalize(in, r.rec.Answers)
+		for _, is := range issues {
+			errs = append(errs, fmt.Errorf("riga / line %d: %s / %s", r.line, is.MessageIT, is.MessageEN))
+		}
+		r.rec.Answers = ans
 	}
 	return errors.Join(errs...)
 }

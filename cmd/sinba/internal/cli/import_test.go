@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,9 +30,9 @@ func TestImportJSONLinesAndCSV(t *testing.T) {
 	}
 
 	csvFile := filepath.Join(tmp, "comune.csv")
-	os.WriteFile(csvFile, []byte("\ufeffIDBeneficiario;identity.surname;identity.fiscal_code;CodicePrestazione;Disabilita.not_held;Disabilita.note;municipality\n"+
-		"PSN3;Russo;RSSGNN11B02F839Y;A1.01|A2.03;sì;chiedere all'ASL;063049\n"+
-		"PSN1;Esposito;SPSCRI10A01F839X;A1.02;;;063049\n"), 0o600)
+	os.WriteFile(csvFile, []byte("\ufeffIDBeneficiario;identity.surname;identity.fiscal_code;CodicePrestazione;Disabilita.not_held;Disabilita.note;municipality;AnnoNascita\n"+
+		"PSN3;Russo;RSSGNN11B02F839Y;A1.01|A2.03;sì;chiedere all'ASL;063049;2011\n"+
+		"PSN1;Esposito;SPSCRI10A01F839X;A1.02;;;063049;\n"), 0o600)
 	code, out, errs = runCmd(t, withPass, "import", "--data", dir, "--instrument", survey.InstrumentCase, csvFile)
 	if code != 0 || !strings.Contains(out, "1 nuovi") || !strings.Contains(out, "1 aggiornati") {
 		t.Fatalf("import csv: %d %s %s", code, out, errs)
@@ -50,6 +51,10 @@ func TestImportJSONLinesAndCSV(t *testing.T) {
 	if l, ok := rec.Answers["CodicePrestazione"].([]any); !ok || len(l) != 2 || l[1] != "A2.03" {
 		t.Errorf("repeatable field = %#v", rec.Answers["CodicePrestazione"])
 	}
+	// A CSV cell is text; the record stores the answer as its question does.
+	if y, isText := rec.Answers["AnnoNascita"].(string); isText || fmt.Sprint(rec.Answers["AnnoNascita"]) != "2011" {
+		t.Errorf("AnnoNascita from the CSV = %#v (text %v), want the number 2011", rec.Answers["AnnoNascita"], y)
+	}
 	if m := rec.Meta["Disabilita"]; !m.NotHeld || m.Note != "chiedere all'ASL" {
 		t.Errorf("meta = %+v", m)
 	}
@@ -58,8 +63,23 @@ func TestImportJSONLinesAndCSV(t *testing.T) {
 	if err != nil || len(h) != 2 {
 		t.Fatalf("history of a1 = %d revisions, %v", len(h), err)
 	}
-	if h[1].Record.Answers["CodicePrestazione"] != "A1.02" {
+	// A repeatable field is a list even when the cell holds one code.
+	if l, ok := h[1].Record.Answers["CodicePrestazione"].([]any); !ok || len(l) != 1 || l[0] != "A1.02" {
 		t.Errorf("updated answers = %v", h[1].Record.Answers)
+	}
+}
+
+// A value its question cannot read refuses the whole file, with the line.
+func TestImportRefusesAnUnreadableValue(t *testing.T) {
+	dir, _ := initStore(t)
+	f := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(f, []byte("IDBeneficiario,AnnoNascita,municipality\nPSN9,duemila,063049\n"), 0o600)
+	code, _, errs := runCmd(t, withPass, "import", "--data", dir, "--instrument", survey.InstrumentCase, f)
+	if code != 1 || !strings.Contains(errs, "line 2") || !strings.Contains(errs, "nulla è stato scritto") {
+		t.Fatalf("unreadable year: %d %s", code, errs)
+	}
+	if l, _ := openTest(t, dir).List(context.Background(), localdb.Filter{}); len(l) != 0 {
+		t.Fatalf("a rejected file wrote %d records", len(l))
 	}
 }
 
