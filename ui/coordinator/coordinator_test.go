@@ -2,9 +2,13 @@ package coordinator_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +32,11 @@ type fake struct {
 	entries  []quality.Entry
 	reviews  []review
 	exported []coordinator.ExportRequest
+
+	teams      []coordinator.Team
+	codes      []string // researcher ids asked a code for
+	published  [][]byte
+	keyExports int
 }
 
 type review struct {
@@ -60,6 +69,63 @@ func (f *fake) Export(_ context.Context, req coordinator.ExportRequest) (coordin
 	return coordinator.ExportResult{Records: 4, Files: 3, Dir: req.Dir}, nil
 }
 
+func (f *fake) Teams(context.Context) ([]coordinator.Team, error) {
+	// A copy, as from the server: the screen must not see later changes
+	// before it asks again.
+	out := make([]coordinator.Team, len(f.teams))
+	for i, t := range f.teams {
+		out[i] = coordinator.Team{ID: t.ID, Name: t.Name, Researchers: slices.Clone(t.Researchers), Municipalities: slices.Clone(t.Municipalities)}
+	}
+	return out, nil
+}
+func (f *fake) CreateTeam(_ context.Context, name string) error {
+	f.teams = append(f.teams, coordinator.Team{ID: fmt.Sprintf("t%d", len(f.teams)+1), Name: name})
+	return nil
+}
+func (f *fake) team(id string) *coordinator.Team {
+	for i := range f.teams {
+		if f.teams[i].ID == id {
+			return &f.teams[i]
+		}
+	}
+	return nil
+}
+func (f *fake) CreateResearcher(_ context.Context, team, name string) error {
+	t := f.team(team)
+	if t == nil {
+		return errors.New("squadra sconosciuta / unknown team")
+	}
+	t.Researchers = append(t.Researchers, coordinator.Researcher{ID: fmt.Sprintf("%s-r%d", team, len(t.Researchers)+1), Name: name})
+	return nil
+}
+func (f *fake) EnrolmentCode(_ context.Context, researcher string) (coordinator.Code, error) {
+	f.codes = append(f.codes, researcher)
+	return coordinator.Code{Code: "KQ7M-2XPA-9TRD", Expires: refDate.Add(72 * time.Hour)}, nil
+}
+func (f *fake) Assign(_ context.Context, team, m string, remove bool) error {
+	t := f.team(team)
+	if t == nil {
+		return errors.New("squadra sconosciuta / unknown team")
+	}
+	if remove {
+		t.Municipalities = slices.DeleteFunc(t.Municipalities, func(x string) bool { return x == m })
+	} else {
+		t.Municipalities = append(t.Municipalities, m)
+	}
+	return nil
+}
+func (f *fake) Publish(_ context.Context, body []byte) (coordinator.Published, error) {
+	f.published = append(f.published, body)
+	if !json.Valid(body) {
+		return coordinator.Published{}, errors.New("definizione dello strumento non valida: JSON malformato / invalid instrument definition: malformed JSON")
+	}
+	return coordinator.Published{ID: "scheda-minore", Version: 2}, nil
+}
+func (f *fake) ExportKey(context.Context, []byte) ([]byte, error) {
+	f.keyExports++
+	return []byte("-----BEGIN AGE ENCRYPTED FILE-----"), nil
+}
+
 func setup(t *testing.T, mods ...func(*coordinator.Deps)) (*coordinator.Workspace, *fake, fyne.Window) {
 	t.Helper()
 	test.NewTempApp(t)
@@ -87,7 +153,8 @@ func setup(t *testing.T, mods ...func(*coordinator.Deps)) (*coordinator.Workspac
 	}
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1100, 760))
-	deps := coordinator.Deps{Backend: f, Registry: reg, Ref: ref, Language: "it", Now: func() time.Time { return refDate }}
+	deps := coordinator.Deps{Backend: f, Registry: reg, Ref: ref, Language: "it", Now: func() time.Time { return refDate },
+		Background: func(run func()) { run() }}
 	for _, m := range mods {
 		m(&deps)
 	}
@@ -296,5 +363,203 @@ func TestExportGoesWhereChosen(t *testing.T) {
 	}
 	if _, ok := find(w.Canvas().Content(), func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "Esportate 4 schede") }); !ok {
 		t.Error("the result of the export is not shown")
+	}
+}
+
+// dismiss closes the dialogs shown, and returns their texts joined.
+func dismiss(w fyne.Window) string {
+	var texts []string
+	for _, o := range w.Canvas().Overlays().List() {
+		walk(o, func(l *widget.Label) { texts = append(texts, l.Text) })
+		if b, ok := find(o, func(b *widget.Button) bool { return b.Text == "OK" }); ok {
+			test.Tap(b)
+		}
+	}
+	return strings.Join(texts, "\n")
+}
+
+func label(w fyne.Window, match func(string) bool) (*widget.Label, bool) {
+	return find(w.Canvas().Content(), func(l *widget.Label) bool { return match(l.Text) })
+}
+
+// projectTab opens the project tab over a fake with one team.
+func projectTab(t *testing.T, mods ...func(*coordinator.Deps)) (*fake, fyne.Window) {
+	t.Helper()
+	ws, f, w := setup(t, mods...)
+	f.teams = []coordinator.Team{{ID: "t1", Name: "Squadra Campania", Researchers: []coordinator.Researcher{{ID: "t1-r1", Name: "Anna Esposito"}},
+		Municipalities: []string{"063049"}}}
+	ws.Reload()
+	ws.Tabs().SelectIndex(5)
+	return f, w
+}
+
+// TestProjectTeamsAndCodes creates a team, adds a researcher to it and makes
+// the enrolment code, which is shown large and selectable.
+func TestProjectTeamsAndCodes(t *testing.T) {
+	f, w := projectTab(t)
+	list, _ := find(w.Canvas().Content(), func(*widget.List) bool { return true })
+	list.Select(0)
+	test.AssertRendersToMarkup(t, "project.xml", w.Canvas())
+	screenshot(t, w, "coordinator-project")
+
+	name, _ := find(w.Canvas().Content(), func(e *widget.Entry) bool { return e.PlaceHolder == "Nome della nuova squadra" })
+	test.Type(name, "Squadra Basilicata")
+	test.Tap(button(t, w, "Crea squadra"))
+	if len(f.teams) != 2 || f.teams[1].Name != "Squadra Basilicata" {
+		t.Fatalf("teams after creating one: %+v", f.teams)
+	}
+	if _, ok := label(w, func(s string) bool { return strings.HasPrefix(s, "Squadra Basilicata · 0 ricercatori") }); !ok {
+		t.Error("the new team is not in the list")
+	}
+
+	list.Select(1)
+	person, _ := find(w.Canvas().Content(), func(e *widget.Entry) bool { return e.PlaceHolder == "Nome e cognome del ricercatore" })
+	test.Type(person, "Rocco Santoro")
+	test.Tap(button(t, w, "Aggiungi ricercatore"))
+	if got := f.teams[1].Researchers; len(got) != 1 || got[0].Name != "Rocco Santoro" {
+		t.Fatalf("researchers of the new team: %+v", got)
+	}
+
+	test.Tap(button(t, w, "Codice di iscrizione"))
+	if len(f.codes) != 1 || f.codes[0] != "t2-r1" {
+		t.Fatalf("codes asked for: %v, want the new researcher's", f.codes)
+	}
+	code, ok := label(w, func(s string) bool { return s == "KQ7M-2XPA-9TRD" })
+	if !ok || !code.Selectable || code.SizeName != "headingText" || !code.Visible() {
+		t.Fatalf("the code is not shown large and selectable: %+v", code)
+	}
+	if _, ok := label(w, func(s string) bool { return strings.Contains(s, "Rocco Santoro") && strings.Contains(s, "03/07/2025") }); !ok {
+		t.Error("the code's researcher and expiry are not shown")
+	}
+}
+
+// TestProjectAssignWithSearch finds a municipality by name, assigns it, then
+// takes it away again.
+func TestProjectAssignWithSearch(t *testing.T) {
+	f, w := projectTab(t)
+	list, _ := find(w.Canvas().Content(), func(*widget.List) bool { return true })
+	list.Select(0)
+	test.Tap(button(t, w, "Assegna alla squadra"))
+	if msg := dismiss(w); !strings.Contains(msg, "Cercare un comune") {
+		t.Errorf("assigning with no municipality chosen says %q", msg)
+	}
+	search, _ := find(w.Canvas().Content(), func(e *widget.Entry) bool { return e.PlaceHolder == "Cerca un comune per nome o codice ISTAT" })
+	test.Type(search, "potenza")
+	radio, _ := find(w.Canvas().Content(), func(*widget.RadioGroup) bool { return true })
+	i := slices.IndexFunc(radio.Options, func(o string) bool { return strings.HasPrefix(o, "Potenza (076063)") })
+	if i < 0 {
+		t.Fatalf("search for potenza offers %q", radio.Options)
+	}
+	radio.SetSelected(radio.Options[i])
+	test.Tap(button(t, w, "Assegna alla squadra"))
+	if got := f.teams[0].Municipalities; !slices.Equal(got, []string{"063049", "076063"}) {
+		t.Fatalf("municipalities after assigning: %v", got)
+	}
+	if _, ok := label(w, func(s string) bool { return s == "Potenza (076063)" }); !ok {
+		t.Error("the assigned municipality is not shown")
+	}
+
+	// Remove the first one, after confirming.
+	test.Tap(button(t, w, "Togli"))
+	for _, o := range w.Canvas().Overlays().List() {
+		if b, ok := find(o, func(b *widget.Button) bool { return b.Text == "Yes" || b.Text == "Sì" }); ok {
+			test.Tap(b)
+		}
+	}
+	if got := f.teams[0].Municipalities; !slices.Equal(got, []string{"076063"}) {
+		t.Fatalf("municipalities after removing one: %v", got)
+	}
+}
+
+// TestProjectPublishRefusalShown shows the server's refusal of an invalid
+// instrument definition, and the version of a valid one.
+func TestProjectPublishRefusalShown(t *testing.T) {
+	file := struct {
+		name string
+		body []byte
+	}{"rotto.json", []byte(`{"id": `)}
+	f, w := projectTab(t, func(d *coordinator.Deps) {
+		d.OpenFile = func(pick func(string, []byte)) { pick(file.name, file.body) }
+	})
+	test.Tap(button(t, w, "Pubblica nuova versione di uno strumento…"))
+	if len(f.published) != 1 {
+		t.Fatalf("published: %d, want 1", len(f.published))
+	}
+	if msg := dismiss(w); !strings.Contains(msg, "Il server ha rifiutato rotto.json: definizione dello strumento non valida: JSON malformato") ||
+		strings.Contains(msg, "invalid") {
+		t.Errorf("refusal shown as %q", msg)
+	}
+	file.name, file.body = "scheda-minore.v2.json", []byte(`{"id": "scheda-minore"}`)
+	test.Tap(button(t, w, "Pubblica nuova versione di uno strumento…"))
+	if _, ok := label(w, func(s string) bool { return strings.HasPrefix(s, "Pubblicato scheda-minore versione 2") }); !ok {
+		t.Error("the published version is not shown")
+	}
+}
+
+// TestProjectKeyExportPassphrase refuses passphrases that differ or are too
+// short, and writes the key file with a good one.
+func TestProjectKeyExportPassphrase(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "chiave.age")
+	f, w := projectTab(t, func(d *coordinator.Deps) {
+		d.SaveFile = func(name string, write func(string) error) {
+			if err := write(out); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	for _, c := range []struct{ pass, again, want string }{
+		{"una frase lunga", "una frase lunghissima", "Le due frasi segrete non coincidono"},
+		{"breve", "breve", "troppo corta"},
+		{"una frase lunga", "una frase lunga", ""},
+	} {
+		test.Tap(button(t, w, "Esporta la chiave per un altro coordinatore…"))
+		var form fyne.CanvasObject
+		for _, o := range w.Canvas().Overlays().List() {
+			if _, ok := find(o, func(e *widget.Entry) bool { return e.Password }); ok {
+				form = o
+			}
+		}
+		if form == nil {
+			t.Fatal("no passphrase dialog")
+		}
+		var entries []*widget.Entry
+		walkEntries(form, func(e *widget.Entry) { entries = append(entries, e) })
+		if len(entries) != 2 {
+			t.Fatalf("passphrase entries: %d, want 2", len(entries))
+		}
+		test.Type(entries[0], c.pass)
+		test.Type(entries[1], c.again)
+		ok, _ := find(form, func(b *widget.Button) bool { return b.Text == "Scegli dove salvare…" })
+		test.Tap(ok)
+		msg := dismiss(w)
+		if c.want != "" {
+			if !strings.Contains(msg, c.want) || f.keyExports != 0 {
+				t.Errorf("passphrases %q/%q: shown %q, exports %d; want %q and none", c.pass, c.again, msg, f.keyExports, c.want)
+			}
+			continue
+		}
+		if f.keyExports != 1 {
+			t.Errorf("key exports: %d, want 1 (dialog said %q)", f.keyExports, msg)
+		}
+	}
+	if data, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(data), "-----BEGIN AGE") {
+		t.Errorf("key file: %q, %v", data, err)
+	}
+}
+
+func walkEntries(o fyne.CanvasObject, fn func(*widget.Entry)) {
+	if e, ok := o.(*widget.Entry); ok {
+		fn(e)
+		return
+	}
+	switch c := o.(type) {
+	case *fyne.Container:
+		for _, k := range c.Objects {
+			walkEntries(k, fn)
+		}
+	case fyne.Widget:
+		for _, k := range test.WidgetRenderer(c).Objects() {
+			walkEntries(k, fn)
+		}
 	}
 }

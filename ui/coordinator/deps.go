@@ -29,6 +29,45 @@ type Backend interface {
 	// Export writes the records in the given states in one format into dir
 	// and logs it; it returns how many records and files it wrote.
 	Export(ctx context.Context, req ExportRequest) (ExportResult, error)
+
+	// Teams asks the server for the project's teams now.
+	Teams(ctx context.Context) ([]Team, error)
+	// CreateTeam adds a team to the project.
+	CreateTeam(ctx context.Context, name string) error
+	// CreateResearcher adds a researcher to a team (by id).
+	CreateResearcher(ctx context.Context, teamID, name string) error
+	// EnrolmentCode makes a one-time code for a researcher's laptop.
+	EnrolmentCode(ctx context.Context, researcherID string) (Code, error)
+	// Assign gives a municipality (ISTAT code) to a team, or takes it away.
+	Assign(ctx context.Context, teamID, municipality string, remove bool) error
+	// Publish publishes an instrument definition (its JSON) to the project;
+	// the server refuses one the app could not read.
+	Publish(ctx context.Context, body []byte) (Published, error)
+	// ExportKey returns the project key encrypted with passphrase, for a
+	// second coordinator.
+	ExportKey(ctx context.Context, passphrase []byte) ([]byte, error)
+}
+
+// Team is a team of the project with its people and municipalities.
+type Team struct {
+	ID, Name       string
+	Researchers    []Researcher
+	Municipalities []string // ISTAT codes
+}
+
+// Researcher is a person of a team.
+type Researcher struct{ ID, Name string }
+
+// Code is a one-time enrolment code.
+type Code struct {
+	Code    string
+	Expires time.Time
+}
+
+// Published is an instrument version the server accepted.
+type Published struct {
+	ID      string
+	Version int
 }
 
 // Profile is the coordinator's enrolment.
@@ -84,4 +123,11 @@ type Deps struct {
 	SaveFile func(name string, write func(path string) error)
 	// ChooseFolder asks for a folder (exports); nil uses Fyne's dialog.
 	ChooseFolder func(pick func(dir string))
+	// OpenFile asks for a file to read (an instrument definition); nil uses
+	// Fyne's dialog.
+	OpenFile func(pick func(name string, data []byte))
+	// Background runs the screens' calls to the server; nil starts a
+	// goroutine for each. Tests run them in place, since Fyne's test driver
+	// applies fyne.Do on the calling goroutine.
+	Background func(run func())
 }

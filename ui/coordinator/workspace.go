@@ -32,8 +32,8 @@ type Workspace struct {
 	tabs   *container.AppTabs
 	status *widget.Label
 
-	progress, review, quality, results, exports *container.TabItem
-	selected                                    string // record id in the review tab
+	progress, review, quality, results, exports, project *container.TabItem
+	selected                                             string // record id in the review tab
 }
 
 // New builds the workspace over deps; call Reload to read the records, or
@@ -50,7 +50,8 @@ func New(w fyne.Window, deps Deps) *Workspace {
 	ws.quality = container.NewTabItemWithIcon(ws.tr("tab.quality"), theme.WarningIcon(), widget.NewLabel(""))
 	ws.results = container.NewTabItemWithIcon(ws.tr("tab.results"), theme.GridIcon(), widget.NewLabel(""))
 	ws.exports = container.NewTabItemWithIcon(ws.tr("tab.exports"), theme.DownloadIcon(), widget.NewLabel(""))
-	ws.tabs = container.NewAppTabs(ws.progress, ws.review, ws.quality, ws.results, ws.exports)
+	ws.project = container.NewTabItemWithIcon(ws.tr("tab.project"), theme.SettingsIcon(), widget.NewLabel(""))
+	ws.tabs = container.NewAppTabs(ws.progress, ws.review, ws.quality, ws.results, ws.exports, ws.project)
 	return ws
 }
 
@@ -99,6 +100,7 @@ func (ws *Workspace) Reload() {
 	ws.quality.Content = ws.qualityScreen()
 	ws.results.Content = ws.resultsScreen()
 	ws.exports.Content = ws.exportsScreen()
+	ws.project.Content = ws.projectScreen()
 	ws.tabs.Refresh()
 }
 

@@ -121,3 +121,57 @@ func (p *CoordinatorProfile) Close() {
 		p.store = nil
 	}
 }
+
+// Teams implements coordinator.Backend. When the server cannot be reached it
+// returns the teams as of the last download with the error, so the screen
+// still shows them.
+func (b *Coordinator) Teams(ctx context.Context) ([]coordinator.Team, error) {
+	teams, err := b.C.RefreshTeams(ctx)
+	if err != nil {
+		teams, _ = b.C.Teams(ctx)
+	}
+	out := make([]coordinator.Team, 0, len(teams))
+	for _, t := range teams {
+		ct := coordinator.Team{ID: t.ID, Name: t.Name, Municipalities: append([]string(nil), t.Assignments...)}
+		for _, r := range t.Researchers {
+			ct.Researchers = append(ct.Researchers, coordinator.Researcher{ID: r.ID, Name: r.Name})
+		}
+		out = append(out, ct)
+	}
+	return out, err
+}
+
+// CreateTeam implements coordinator.Backend.
+func (b *Coordinator) CreateTeam(ctx context.Context, name string) error {
+	_, err := b.C.CreateTeam(ctx, name)
+	return err
+}
+
+// CreateResearcher implements coordinator.Backend.
+func (b *Coordinator) CreateResearcher(ctx context.Context, teamID, name string) error {
+	_, err := b.C.CreateResearcher(ctx, teamID, name)
+	return err
+}
+
+// EnrolmentCode implements coordinator.Backend, with the server's default
+// validity.
+func (b *Coordinator) EnrolmentCode(ctx context.Context, researcherID string) (coordinator.Code, error) {
+	c, err := b.C.Code(ctx, researcherID, 0)
+	return coordinator.Code{Code: c.Code, Expires: c.Expires}, err
+}
+
+// Assign implements coordinator.Backend.
+func (b *Coordinator) Assign(ctx context.Context, teamID, municipality string, remove bool) error {
+	return b.C.Assign(ctx, teamID, municipality, remove)
+}
+
+// Publish implements coordinator.Backend.
+func (b *Coordinator) Publish(ctx context.Context, body []byte) (coordinator.Published, error) {
+	in, err := b.C.Publish(ctx, body)
+	return coordinator.Published{ID: in.ID, Version: in.Version}, err
+}
+
+// ExportKey implements coordinator.Backend.
+func (b *Coordinator) ExportKey(ctx context.Context, passphrase []byte) ([]byte, error) {
+	return b.C.ExportKey(ctx, passphrase)
+}
