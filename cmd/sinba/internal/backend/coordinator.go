@@ -2,11 +2,13 @@ package backend
 
 import (
 	"context"
+	"errors"
 
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/survey/export"
 	"sinba/survey/quality"
+	"sinba/sync/client"
 	"sinba/sync/coord"
 	"sinba/ui/coordinator"
 )
@@ -122,6 +124,16 @@ func (p *CoordinatorProfile) Close() {
 	}
 }
 
+// refusal drops the machine code from a server's refusal, so that the screens
+// show only its "Italiano / English" message; other errors pass unchanged.
+func refusal(err error) error {
+	var se *client.ServerError
+	if errors.As(err, &se) && se.Refusal.MessageIT != "" {
+		return errors.New(se.Refusal.MessageIT + " / " + se.Refusal.MessageEN)
+	}
+	return err
+}
+
 // Teams implements coordinator.Backend. When the server cannot be reached it
 // returns the teams as of the last download with the error, so the screen
 // still shows them.
@@ -138,40 +150,41 @@ func (b *Coordinator) Teams(ctx context.Context) ([]coordinator.Team, error) {
 		}
 		out = append(out, ct)
 	}
-	return out, err
+	return out, refusal(err)
 }
 
 // CreateTeam implements coordinator.Backend.
 func (b *Coordinator) CreateTeam(ctx context.Context, name string) error {
 	_, err := b.C.CreateTeam(ctx, name)
-	return err
+	return refusal(err)
 }
 
 // CreateResearcher implements coordinator.Backend.
 func (b *Coordinator) CreateResearcher(ctx context.Context, teamID, name string) error {
 	_, err := b.C.CreateResearcher(ctx, teamID, name)
-	return err
+	return refusal(err)
 }
 
 // EnrolmentCode implements coordinator.Backend, with the server's default
 // validity.
 func (b *Coordinator) EnrolmentCode(ctx context.Context, researcherID string) (coordinator.Code, error) {
 	c, err := b.C.Code(ctx, researcherID, 0)
-	return coordinator.Code{Code: c.Code, Expires: c.Expires}, err
+	return coordinator.Code{Code: c.Code, Expires: c.Expires}, refusal(err)
 }
 
 // Assign implements coordinator.Backend.
 func (b *Coordinator) Assign(ctx context.Context, teamID, municipality string, remove bool) error {
-	return b.C.Assign(ctx, teamID, municipality, remove)
+	return refusal(b.C.Assign(ctx, teamID, municipality, remove))
 }
 
 // Publish implements coordinator.Backend.
 func (b *Coordinator) Publish(ctx context.Context, body []byte) (coordinator.Published, error) {
 	in, err := b.C.Publish(ctx, body)
-	return coordinator.Published{ID: in.ID, Version: in.Version}, err
+	return coordinator.Published{ID: in.ID, Version: in.Version}, refusal(err)
 }
 
 // ExportKey implements coordinator.Backend.
 func (b *Coordinator) ExportKey(ctx context.Context, passphrase []byte) ([]byte, error) {
-	return b.C.ExportKey(ctx, passphrase)
+	data, err := b.C.ExportKey(ctx, passphrase)
+	return data, refusal(err)
 }
