@@ -408,14 +408,14 @@ func TestProjectTeamsAndCodes(t *testing.T) {
 	if len(f.teams) != 2 || f.teams[1].Name != "Squadra Basilicata" {
 		t.Fatalf("teams after creating one: %+v", f.teams)
 	}
-	if _, ok := label(w, func(s string) bool { return strings.HasPrefix(s, "Squadra Basilicata · 0 ricercatori") }); !ok {
+	if _, ok := label(w, func(s string) bool { return strings.HasPrefix(s, "Squadra Basilicata · 0 rilevatori") }); !ok {
 		t.Error("the new team is not in the list")
 	}
 
 	list.Select(1)
-	person, _ := find(w.Canvas().Content(), func(e *widget.Entry) bool { return e.PlaceHolder == "Nome e cognome del ricercatore" })
+	person, _ := find(w.Canvas().Content(), func(e *widget.Entry) bool { return e.PlaceHolder == "Nome e cognome del rilevatore" })
 	test.Type(person, "Rocco Santoro")
-	test.Tap(button(t, w, "Aggiungi ricercatore"))
+	test.Tap(button(t, w, "Aggiungi rilevatore"))
 	if got := f.teams[1].Researchers; len(got) != 1 || got[0].Name != "Rocco Santoro" {
 		t.Fatalf("researchers of the new team: %+v", got)
 	}
