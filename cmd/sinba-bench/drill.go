@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"filippo.io/age"
@@ -25,13 +28,37 @@ var drillConfig = server.Config{EnrolRate: 1000, EnrolBurst: 1000, DeviceRate: 1
 // drillClient is a client that does not keep connections alive, so that a
 // fault hits one request, and retries quickly, at most attempts times per
 // request: few attempts make rounds fail and the next round resume.
-func drillClient(attempts int) client.Options {
+func drillClient(attempts int, errs *transportErrors) client.Options {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DisableKeepAlives = true
 	b := fastBackoff
 	b.Attempts = attempts
-	return client.Options{HTTPClient: &http.Client{Transport: tr, Timeout: 15 * time.Second}, Backoff: b,
-		BatchRevisions: 20}
+	return client.Options{HTTPClient: &http.Client{Transport: &countingTransport{base: tr, errs: errs}, Timeout: 15 * time.Second},
+		Backoff: b, BatchRevisions: 20}
+}
+
+// transportErrors counts the requests that failed below HTTP: refused (no
+// server listening) or broken (the connection died with the request in
+// flight).
+type transportErrors struct {
+	refused, broken atomic.Int64
+}
+
+type countingTransport struct {
+	base http.RoundTripper
+	errs *transportErrors
+}
+
+func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil && t.errs != nil {
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			t.errs.refused.Add(1)
+		} else {
+			t.errs.broken.Add(1)
+		}
+	}
+	return resp, err
 }
 
 // tally is what a drill found.

@@ -252,7 +252,7 @@ func chaosDrill(d *domain, attempts int, seed uint64, w io.Writer) (bool, error)
 	}
 	defer proxy.Close()
 	team := p.teams[0]
-	lap, err := enrolLaptop(ctx, p, team, "http://"+proxy.Addr(), filepath.Join(tmp, "laptop"), drillClient(2))
+	lap, err := enrolLaptop(ctx, p, team, "http://"+proxy.Addr(), filepath.Join(tmp, "laptop"), drillClient(2, nil))
 	if err != nil {
 		return false, err
 	}
@@ -525,8 +525,9 @@ func restartDrill(d *domain, restarts int, seed uint64, w io.Writer) (bool, erro
 	}
 	defer func() { child.stop() }()
 	var laptops []*laptop
+	var terrs transportErrors
 	for i, code := range codes {
-		l, err := newLaptop(filepath.Join(tmp, fmt.Sprintf("laptop%d", i)), drillClient(fastBackoff.Attempts))
+		l, err := newLaptop(filepath.Join(tmp, fmt.Sprintf("laptop%d", i)), drillClient(fastBackoff.Attempts, &terrs))
 		if err != nil {
 			return false, err
 		}
@@ -611,6 +612,8 @@ func restartDrill(d *domain, restarts int, seed uint64, w io.Writer) (bool, erro
 	fmt.Fprintf(w, "restarts: server ucciso con SIGKILL e riavviato %d volte in %s mentre %d portatili salvavano e sincronizzavano (%d salvataggi, %d sincronizzazioni, %d fallite) / server SIGKILLed and restarted %d times while %d laptops saved and synced (%d saves, %d rounds, %d failed)\n",
 		restarts, time.Since(start).Round(time.Millisecond), nLaptops, saves.Load(), rounds.Load(), failures.Load(),
 		restarts, nLaptops, saves.Load(), rounds.Load(), failures.Load())
+	fmt.Fprintf(w, "restarts: richieste interrotte a metà dall'uccisione / requests broken in flight by a kill: %d; rifiutate a server spento / refused while the server was down: %d; il client le ripete / the client retries them\n",
+		terrs.broken.Load(), terrs.refused.Load())
 	fmt.Fprintf(w, "restarts: %s\n", t)
 	return t.bad(), nil
 }

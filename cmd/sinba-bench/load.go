@@ -127,7 +127,7 @@ func loadDrill(d *domain, devices, records, teams int, seed uint64, w io.Writer)
 
 	// Every laptop syncs at the same moment, then again until all is in.
 	var mu sync.Mutex
-	var lat []time.Duration
+	var lat []time.Duration // of the current phase
 	var failed atomic.Int64
 	round := func() {
 		var wg sync.WaitGroup
@@ -169,6 +169,8 @@ func loadDrill(d *domain, devices, records, teams int, seed uint64, w io.Writer)
 	}
 	uploadTime := time.Since(start)
 	rounds++
+	latUp := quantiles(lat)
+	lat = nil
 
 	// Then until every laptop holds every record of its team (the team key
 	// reaches late laptops through a colleague's round).
@@ -202,16 +204,26 @@ func loadDrill(d *domain, devices, records, teams int, seed uint64, w io.Writer)
 	if err != nil {
 		return false, err
 	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	q := func(f float64) time.Duration { return lat[int(f*float64(len(lat)-1))].Round(time.Millisecond) }
+	latDown := quantiles(lat)
 	total := devices * records
 	fmt.Fprintf(w, "load: %d portatili in %d squadre iscritti insieme in %s; %d schede (%d per portatile) inviate in %s, giri di sincronizzazione simultanei: %d (%.0f schede/s); %d giri falliti e ripresi\n",
 		devices, teams, enrolTime.Round(time.Millisecond), total, records, uploadTime.Round(time.Millisecond), rounds, float64(total)/uploadTime.Seconds(), failed.Load())
 	fmt.Fprintf(w, "load: %d laptops in %d teams enrolled at once in %s; %d records (%d per laptop) uploaded in %s over %d simultaneous sync rounds (%.0f records/s); %d failed rounds, resumed\n",
 		devices, teams, enrolTime.Round(time.Millisecond), total, records, uploadTime.Round(time.Millisecond), rounds, float64(total)/uploadTime.Seconds(), failed.Load())
-	fmt.Fprintf(w, "load: round latency p50 %s, p95 %s, max %s; heap in use at peak %.0f MiB (server and all %d laptops in this process)\n",
-		q(0.5), q(0.95), q(1), float64(peak.Load())/(1<<20), devices)
+	fmt.Fprintf(w, "load: durata di un giro / round duration, upload: %s; download of colleagues' records: %s; heap in use at peak %.0f MiB (server and all %d laptops in this process, on the same cores)\n",
+		latUp, latDown, float64(peak.Load())/(1<<20), devices)
 	fmt.Fprintf(w, "load: schede dei colleghi mancanti sui portatili / colleagues' records missing on laptops: %d (after %d more rounds)\n", missing, extra)
 	fmt.Fprintf(w, "load: %s\n", t)
 	return t.bad() || missing > 0, nil
+}
+
+// quantiles summarises durations as p50, p95 and max.
+func quantiles(d []time.Duration) string {
+	if len(d) == 0 {
+		return "—"
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	q := func(f float64) time.Duration { return s[int(f*float64(len(s)-1))].Round(time.Millisecond) }
+	return fmt.Sprintf("p50 %s, p95 %s, max %s", q(0.5), q(0.95), q(1))
 }

@@ -110,7 +110,7 @@ func TestVerifyCountsLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.store.Close()
-	l, err := newLaptop(filepath.Join(t.TempDir(), "laptop"), drillClient(1))
+	l, err := newLaptop(filepath.Join(t.TempDir(), "laptop"), drillClient(1, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -191,6 +191,11 @@ func plainDSN(path string) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
+// linkRTT is the round-trip time of the slow-link figure: a plausible
+// figure for a municipal office's ADSL or mobile connection (an assumption,
+// not a measurement of any office).
+const linkRTT = 40 * time.Millisecond
+
 // rounds is how many chunks a workload is measured in.
 const rounds = 5
 
@@ -501,6 +506,51 @@ func benchSync(d *domain, sz sizes, log io.Writer) ([]row, error) {
 	oursTime, rawTime, orTime := median(oursTimes), median(rawTimes), median(orTimes)
 	orBytes := or.ln.total()
 
+	// Over a link with a round-trip time, where one request per record
+	// pays it once per record and a batch once per batch: a second laptop
+	// enrolled through a delaying proxy, and the OpenRosa-style upload
+	// through another.
+	slowN := max(20, min(200, len(recs)/10))
+	slow, err := d.cases(404, slowN, p.munis[team])
+	if err != nil {
+		return nil, err
+	}
+	lp, err := newLatencyProxy(strings.TrimPrefix(srv.URL, "http://"), linkRTT/2)
+	if err != nil {
+		return nil, err
+	}
+	defer lp.Close()
+	slowLap, err := enrolLaptop(ctx, p, team, lp.URL(), filepath.Join(tmp, "laptop-slow"), client.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer slowLap.store.Close()
+	if _, err := slowLap.client.SyncOnce(ctx, nil); err != nil {
+		return nil, err
+	}
+	for _, r := range slow {
+		if _, err := slowLap.store.Save(ctx, r, localdb.SaveOptions{Status: survey.StatusFinal, Actor: "bench"}); err != nil {
+			return nil, err
+		}
+	}
+	t0 := time.Now()
+	if rep, err := slowLap.client.SyncOnce(ctx, nil); err != nil || rep.Accepted != slowN {
+		return nil, fmt.Errorf("sync over the slow link: %+v %v", rep, err)
+	}
+	slowOurs := time.Since(t0) / time.Duration(slowN)
+	lpOR, err := newLatencyProxy(strings.TrimPrefix(or.URL, "http://"), linkRTT/2)
+	if err != nil {
+		return nil, err
+	}
+	defer lpOR.Close()
+	t0 = time.Now()
+	for _, r := range slow {
+		if err := postOpenRosa(hc, lpOR.URL()+"/submission", openRosaXML(r)); err != nil {
+			return nil, err
+		}
+	}
+	slowOR := time.Since(t0) / time.Duration(slowN)
+
 	// A round with nothing to do, beside a bare request and answer.
 	var emptyErr error
 	empty := testing.Benchmark(func(b *testing.B) {
@@ -540,6 +590,8 @@ func benchSync(d *domain, sz sizes, log io.Writer) ([]row, error) {
 			ours: float64(serverDisk) / n, base: float64(orDisk) / n},
 		{figure: "upload: time per record, sinba round vs OpenRosa-style into SQLite", unit: "ms/record",
 			ours: ms(oursTime), base: ms(orTime)},
+		{figure: fmt.Sprintf("upload over a link with %s round-trip time (%d records): time per record, sinba round vs OpenRosa-style", linkRTT, slowN),
+			unit: "ms/record", ours: ms(slowOurs), base: ms(slowOR)},
 		{figure: "upload: records per second, sinba round (seal, compress, sign, validate, store) vs raw POST of the same compressed bytes",
 			unit: "records/s", ours: 1 / oursTime.Seconds(), base: 1 / rawTime.Seconds()},
 		{figure: "a sync round with nothing to do vs a bare HTTP request on loopback", unit: "ms",

@@ -267,3 +267,79 @@ func tempDir(prefix string) (string, func(), error) {
 	}
 	return d, func() { os.RemoveAll(d) }, nil
 }
+
+// latencyProxy forwards TCP connections to target, holding every chunk of
+// bytes for oneWay before passing it on, in both directions: a link with a
+// round-trip time of twice oneWay and no bandwidth limit.
+type latencyProxy struct {
+	ln     net.Listener
+	target string
+	oneWay time.Duration
+}
+
+func newLatencyProxy(target string, oneWay time.Duration) (*latencyProxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p := &latencyProxy{ln: ln, target: target, oneWay: oneWay}
+	go p.serve()
+	return p, nil
+}
+
+func (p *latencyProxy) URL() string { return "http://" + p.ln.Addr().String() }
+func (p *latencyProxy) Close()      { p.ln.Close() }
+
+func (p *latencyProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			up, err := net.Dial("tcp", p.target)
+			if err != nil {
+				return
+			}
+			defer up.Close()
+			done := make(chan struct{}, 2)
+			go p.pipe(up, c, done)
+			go p.pipe(c, up, done)
+			<-done
+		}()
+	}
+}
+
+// pipe delays each chunk read from src by oneWay, keeping their order: the
+// chunks are in flight together, as on a real link.
+func (p *latencyProxy) pipe(dst, src net.Conn, done chan<- struct{}) {
+	defer func() { done <- struct{}{} }()
+	type chunk struct {
+		at   time.Time
+		data []byte
+	}
+	q := make(chan chunk, 1024)
+	go func() {
+		defer close(q)
+		for {
+			buf := make([]byte, 32<<10)
+			n, err := src.Read(buf)
+			if n > 0 {
+				q <- chunk{time.Now().Add(p.oneWay), buf[:n]}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for c := range q {
+		time.Sleep(time.Until(c.at))
+		if _, err := dst.Write(c.data); err != nil {
+			return
+		}
+	}
+	if tc, ok := dst.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+}
