@@ -79,7 +79,17 @@ func (v *Vault) Restore(backupPath string, passphrase []byte) (ui.Store, error) 
 	if err := localdb.RestoreWith(ctx, backupPath, v.Dir, localdb.Credentials{Passphrase: passphrase}, true, v.Options); err != nil {
 		return nil, uiError(err)
 	}
-	return v.Open(passphrase)
+	st, err := v.Open(passphrase)
+	if err != nil {
+		return nil, err
+	}
+	// The backup carries the enrolment of the laptop it was made on; this
+	// one must enrol again as a laptop of its own.
+	if err := client.ForgetDevice(ctx, st.(*Store).DB); err != nil {
+		_ = st.Lock()
+		return nil, err
+	}
+	return st, nil
 }
 
 func (v *Vault) wrap(s *localdb.Store) *Store { return &Store{DB: s, vault: v} }

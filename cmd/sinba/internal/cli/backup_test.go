@@ -30,7 +30,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	other := filepath.Join(t.TempDir(), "altro")
 	rkf := filepath.Join(t.TempDir(), "rk.txt")
 	os.WriteFile(rkf, []byte(rk+"\n"), 0o600)
-	if code, out, errs := runCmd(t, nil, "restore", "--data", other, "--recovery-key-file", rkf, file); code != 0 || !strings.Contains(out, "chiave di recupero") {
+	if code, out, errs := runCmd(t, nil, "restore", "--data", other, "--recovery-key-file", rkf, file); code != 0 || !strings.Contains(out, "chiave di recupero") || !strings.Contains(out, "sinba enrol") {
 		t.Fatalf("restore with the recovery key: %d %s %s", code, out, errs)
 	}
 	if code, _, errs := runCmd(t, withPass, "restore", "--data", other, file); code != 1 || !strings.Contains(errs, "--replace") {

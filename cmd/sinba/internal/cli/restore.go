@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"sinba/localdb"
+	"sinba/sync/client"
 )
 
 func init() {
@@ -60,9 +61,31 @@ func runRestore(env Env, args []string) int {
 	if err != nil {
 		return fail(env, "%v", err)
 	}
+	if err := forgetDevice(sf.data, cred); err != nil {
+		return fail(env, "backup ripristinato, ma l'iscrizione al server non è stata azzerata / backup restored, but the server enrolment was not reset: %v", err)
+	}
 	fmt.Fprintf(env.Stdout, "Backup ripristinato in / Backup restored into: %s\n", sf.data)
+	fmt.Fprintln(env.Stdout, "Per sincronizzare, iscrivere di nuovo questo computer con un nuovo codice (sinba enrol): le schede non ancora inviate partiranno allora. / "+
+		"To sync, enrol this computer again with a new code (sinba enrol): the records not yet sent go then.")
 	if cred.RecoveryKey != "" {
 		fmt.Fprintln(env.Stdout, "Aperto con la chiave di recupero: all'apertura scegli una nuova passphrase. / Opened with the recovery key: choose a new passphrase when you open it.")
 	}
 	return 0
+}
+
+// forgetDevice opens the restored store and drops the enrolment it carried
+// from the laptop the backup was made on (see client.ForgetDevice).
+func forgetDevice(dir string, cred localdb.Credentials) error {
+	var st *localdb.Store
+	var err error
+	if cred.RecoveryKey != "" {
+		st, err = localdb.OpenWithRecoveryOpts(dir, cred.RecoveryKey, storeOptions)
+	} else {
+		st, err = localdb.OpenWith(dir, cred.Passphrase, storeOptions)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return client.ForgetDevice(context.Background(), st)
 }
