@@ -20,30 +20,30 @@ import (
 )
 
 func init() {
-	register(&command{name: "init", usage: "--data DIR", short: "crea il database del server / creates the server's database", run: cmdInit})
-	register(&command{name: "project", usage: "--data DIR --name NOME (--key-out FILE | --recipient age1...)",
-		short: "crea un progetto; la chiave privata dei coordinatori va solo in --key-out / creates a project; the coordinators' private key goes only to --key-out", run: cmdProject})
-	register(&command{name: "team", usage: "--data DIR --project PROGETTO --name NOME", short: "crea una squadra / creates a team",
-		run: cmdCreateIn("team", "project", "progetto (nome o id) / project (name or id)", "nome della squadra / team name", (*server.Store).CreateTeam)})
-	register(&command{name: "researcher", usage: "--data DIR --team SQUADRA --name NOME", short: "aggiunge un rilevatore a una squadra / adds a researcher to a team",
-		run: cmdCreateIn("researcher", "team", "squadra (nome o id) / team (name or id)", "nome del rilevatore / researcher's name", (*server.Store).CreateResearcher)})
-	register(&command{name: "code", usage: "--data DIR (--researcher RILEVATORE | --coordinator (--project P | --new-project NOME)) [--ttl 72h]",
-		short: "crea un codice di iscrizione monouso / makes a one-time enrolment code", run: cmdCode})
-	register(&command{name: "assign", usage: "--data DIR --team SQUADRA --municipality ISTAT [--remove]",
-		short: "assegna un comune pilota a una squadra / assigns a pilot municipality to a team", run: cmdAssign})
-	register(&command{name: "publish", usage: "--data DIR --project PROGETTO --file STRUMENTO.json",
-		short: "pubblica una versione di uno strumento / publishes an instrument version", run: cmdPublish})
-	register(&command{name: "devices", usage: "--data DIR", short: "elenca i computer iscritti / lists enrolled laptops", run: cmdDevices})
-	register(&command{name: "revoke", usage: "--data DIR --device ID", short: "revoca un computer / revokes a laptop", run: cmdRevoke})
-	register(&command{name: "review", usage: "--data DIR --revision REV --decision returned|approved [--comment TESTO] [--field CAMPO]",
-		short: "registra la decisione dei coordinatori su una scheda / records the coordinators' decision on a record", run: cmdReview})
-	register(&command{name: "status", usage: "--data DIR", short: "riepilogo di quanto arrivato / summary of what has arrived", run: cmdStatus})
-	register(&command{name: "export", usage: "--data DIR --key FILE [--out FILE]",
-		short: "decifra le schede con la chiave dei coordinatori, in JSON Lines / decrypts the records with the coordinators' key, as JSON Lines", run: cmdExport})
+	register(&command{Name: "init", Usage: "--data DIR", Short: "crea il database del server / creates the server's database", Run: cmdInit})
+	register(&command{Name: "project", Usage: "--data DIR --name NOME (--key-out FILE | --recipient age1...)",
+		Short: "crea un progetto; la chiave privata dei coordinatori va solo in --key-out / creates a project; the coordinators' private key goes only to --key-out", Run: cmdProject})
+	register(&command{Name: "team", Usage: "--data DIR --project PROGETTO --name NOME", Short: "crea una squadra / creates a team",
+		Run: cmdCreateIn("team", "project", "progetto (nome o id) / project (name or id)", "nome della squadra / team name", (*server.Store).CreateTeam)})
+	register(&command{Name: "researcher", Usage: "--data DIR --team SQUADRA --name NOME", Short: "aggiunge un rilevatore a una squadra / adds a researcher to a team",
+		Run: cmdCreateIn("researcher", "team", "squadra (nome o id) / team (name or id)", "nome del rilevatore / researcher's name", (*server.Store).CreateResearcher)})
+	register(&command{Name: "code", Usage: "--data DIR (--researcher RILEVATORE | --coordinator (--project P | --new-project NOME)) [--ttl 72h]",
+		Short: "crea un codice di iscrizione monouso / makes a one-time enrolment code", Run: cmdCode})
+	register(&command{Name: "assign", Usage: "--data DIR --team SQUADRA --municipality ISTAT [--remove]",
+		Short: "assegna un comune pilota a una squadra / assigns a pilot municipality to a team", Run: cmdAssign})
+	register(&command{Name: "publish", Usage: "--data DIR --project PROGETTO --file STRUMENTO.json",
+		Short: "pubblica una versione di uno strumento / publishes an instrument version", Run: cmdPublish})
+	register(&command{Name: "devices", Usage: "--data DIR", Short: "elenca i computer iscritti / lists enrolled laptops", Run: cmdDevices})
+	register(&command{Name: "revoke", Usage: "--data DIR --device ID", Short: "revoca un computer / revokes a laptop", Run: cmdRevoke})
+	register(&command{Name: "review", Usage: "--data DIR --revision REV --decision returned|approved [--comment TESTO] [--field CAMPO]",
+		Short: "registra la decisione dei coordinatori su una scheda / records the coordinators' decision on a record", Run: cmdReview})
+	register(&command{Name: "status", Usage: "--data DIR", Short: "riepilogo di quanto arrivato / summary of what has arrived", Run: cmdStatus})
+	register(&command{Name: "export", Usage: "--data DIR --key FILE [--out FILE]",
+		Short: "decifra le schede con la chiave dei coordinatori, in JSON Lines / decrypts the records with the coordinators' key, as JSON Lines", Run: cmdExport})
 }
 
 func cmdInit(e env, args []string) int {
-	c := commands["init"]
+	c := named("init")
 	fs, data := flags(e, c)
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
@@ -85,7 +85,7 @@ func newProject(ctx context.Context, st *server.Store, name, recipient, keyOut s
 }
 
 func cmdProject(e env, args []string) int {
-	c := commands["project"]
+	c := named("project")
 	fs, data := flags(e, c)
 	name := fs.String("name", "", "nome del progetto / project name")
 	keyOut := fs.String("key-out", "", "dove scrivere la chiave privata dei coordinatori (0600) / where to write the coordinators' private key (0600)")
@@ -113,7 +113,7 @@ func cmdProject(e env, args []string) int {
 // (a team in a project, a researcher in a team) and prints its id.
 func cmdCreateIn(name, parent, parentHelp, nameHelp string, create func(*server.Store, context.Context, string, string) (string, error)) func(env, []string) int {
 	return func(e env, args []string) int {
-		fs, data := flags(e, commands[name])
+		fs, data := flags(e, named(name))
 		of := fs.String(parent, "", parentHelp)
 		n := fs.String("name", "", nameHelp)
 		if st, ok := parse(e, fs, data, args); !ok {
@@ -133,7 +133,7 @@ func cmdCreateIn(name, parent, parentHelp, nameHelp string, create func(*server.
 }
 
 func cmdCode(e env, args []string) int {
-	c := commands["code"]
+	c := named("code")
 	fs, data := flags(e, c)
 	researcher := fs.String("researcher", "", "rilevatore (nome o id) / researcher (name or id)")
 	ttl := fs.Duration("ttl", 72*time.Hour, "validità del codice / how long the code is valid")
@@ -172,7 +172,7 @@ func cmdCode(e env, args []string) int {
 }
 
 func cmdAssign(e env, args []string) int {
-	c := commands["assign"]
+	c := named("assign")
 	fs, data := flags(e, c)
 	team := fs.String("team", "", "squadra (nome o id) / team (name or id)")
 	muni := fs.String("municipality", "", "codice ISTAT del comune (6 cifre) / municipality ISTAT code (6 digits)")
@@ -213,7 +213,7 @@ func publishDefinition(ctx context.Context, st *server.Store, project, name stri
 }
 
 func cmdPublish(e env, args []string) int {
-	c := commands["publish"]
+	c := named("publish")
 	fs, data := flags(e, c)
 	project := fs.String("project", "", "progetto (nome o id) / project (name or id)")
 	file := fs.String("file", "", "definizione dello strumento (JSON) / instrument definition (JSON)")
@@ -233,7 +233,7 @@ func cmdPublish(e env, args []string) int {
 }
 
 func cmdDevices(e env, args []string) int {
-	c := commands["devices"]
+	c := named("devices")
 	fs, data := flags(e, c)
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
@@ -257,7 +257,7 @@ func cmdDevices(e env, args []string) int {
 }
 
 func cmdRevoke(e env, args []string) int {
-	c := commands["revoke"]
+	c := named("revoke")
 	fs, data := flags(e, c)
 	device := fs.String("device", "", "id del computer (vedi devices) / laptop id (see devices)")
 	if st, ok := parse(e, fs, data, args); !ok {
@@ -272,7 +272,7 @@ func cmdRevoke(e env, args []string) int {
 }
 
 func cmdReview(e env, args []string) int {
-	c := commands["review"]
+	c := named("review")
 	fs, data := flags(e, c)
 	revision := fs.String("revision", "", "versione della scheda esaminata / the reviewed revision")
 	decision := fs.String("decision", "", "returned (rinviata) o approved (approvata)")
@@ -299,7 +299,7 @@ func cmdReview(e env, args []string) int {
 }
 
 func cmdStatus(e env, args []string) int {
-	c := commands["status"]
+	c := named("status")
 	fs, data := flags(e, c)
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
@@ -343,7 +343,7 @@ type exported struct {
 }
 
 func cmdExport(e env, args []string) int {
-	c := commands["export"]
+	c := named("export")
 	fs, data := flags(e, c)
 	keyFile := fs.String("key", "", "file della chiave privata del progetto / the project's private key file")
 	out := fs.String("out", "", "file di uscita (predefinito: standard output) / output file (default: standard output)")

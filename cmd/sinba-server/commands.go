@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 
+	"sinba/cmd/internal/subcmd"
 	"sinba/sync/server"
 )
 
@@ -22,51 +22,26 @@ type env struct {
 	ready func(addr string)
 }
 
-type command struct {
-	name, usage, short string
-	run                func(e env, args []string) int
+type command = subcmd.Command[env]
+
+var commands = &subcmd.Table[env]{
+	Prog:   "sinba-server",
+	Header: []string{"Uso / Usage: sinba-server COMANDO [OPZIONI]   (sinba-server COMANDO --help)", ""},
 }
 
-var commands = map[string]*command{}
+func register(c *command) { commands.Register(c) }
 
-func register(c *command) { commands[c.name] = c }
-
-func run(e env, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(e.stdout)
-		return 0
-	}
-	c, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(e.stderr, "sinba-server: comando sconosciuto %q / unknown command %q\n", args[0], args[0])
-		usage(e.stderr)
-		return 2
-	}
-	return c.run(e, args[1:])
+// named returns the registered command called name.
+func named(name string) *command {
+	c, _ := commands.Get(name)
+	return c
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "Uso / Usage: sinba-server COMANDO [OPZIONI]   (sinba-server COMANDO --help)")
-	fmt.Fprintln(w)
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		c := commands[n]
-		fmt.Fprintf(w, "  sinba-server %-10s %s\n      %s\n", n, c.usage, c.short)
-	}
-}
+func run(e env, args []string) int { return commands.Run(e, e.stdout, e.stderr, args) }
 
 // flags makes a flag set for c with the --data flag every command has.
 func flags(e env, c *command) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet("sinba-server "+c.name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Uso / Usage: sinba-server %s %s\n%s\n\n", c.name, c.usage, c.short)
-		fs.PrintDefaults()
-	}
+	fs := commands.FlagSet(c, e.stderr)
 	data := fs.String("data", "", "cartella dei dati del server / the server's data folder")
 	return fs, data
 }

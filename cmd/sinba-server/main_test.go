@@ -39,7 +39,7 @@ func TestHelp(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("help: %d", code)
 	}
-	for name := range commands {
+	for _, name := range commands.Names() {
 		if !strings.Contains(out, "sinba-server "+name) {
 			t.Errorf("help does not list %s", name)
 		}

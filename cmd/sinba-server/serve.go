@@ -18,14 +18,14 @@ import (
 )
 
 func init() {
-	register(&command{name: "serve", usage: "--data DIR [--addr HOST:PORT] [--cert FILE --key FILE] [--log text|json]",
-		short: "avvia il server; con --cert e --key in TLS / runs the server; with --cert and --key over TLS", run: cmdServe})
-	register(&command{name: "demo", usage: "--data DIR [--code-file FILE] [--instruments DIR] [--municipalities 063049,065116]",
-		short: "crea un progetto dimostrativo e stampa un codice di iscrizione / sets up a demo project and prints an enrolment code", run: cmdDemo})
+	register(&command{Name: "serve", Usage: "--data DIR [--addr HOST:PORT] [--cert FILE --key FILE] [--log text|json]",
+		Short: "avvia il server; con --cert e --key in TLS / runs the server; with --cert and --key over TLS", Run: cmdServe})
+	register(&command{Name: "demo", Usage: "--data DIR [--code-file FILE] [--instruments DIR] [--municipalities 063049,065116]",
+		Short: "crea un progetto dimostrativo e stampa un codice di iscrizione / sets up a demo project and prints an enrolment code", Run: cmdDemo})
 }
 
 func cmdServe(e env, args []string) int {
-	c := commands["serve"]
+	c := named("serve")
 	fs, data := flags(e, c)
 	addr := fs.String("addr", "127.0.0.1:8470", "indirizzo di ascolto / listen address")
 	cert := fs.String("cert", "", "certificato TLS (PEM) / TLS certificate (PEM)")
@@ -85,7 +85,7 @@ const (
 const demoMunicipalities = "063049,065116" // Napoli, Salerno
 
 func cmdDemo(e env, args []string) int {
-	c := commands["demo"]
+	c := named("demo")
 	fs, data := flags(e, c)
 	codeFile := fs.String("code-file", "", "scrive anche qui il codice di iscrizione / also writes the enrolment code here")
 	instruments := fs.String("instruments", "", "cartella delle definizioni degli strumenti da pubblicare (predefinite: quelle incluse nel programma) / folder of instrument definitions to publish (default: those built in)")

@@ -15,7 +15,7 @@ func init() {
 }
 
 func runBackup(env Env, args []string) int {
-	fs := newFlagSet(env, commands["backup"])
+	fs := newFlagSet(env, command("backup"))
 	var sf storeFlags
 	sf.add(fs, env)
 	if st, ok := parseFlags(fs, args); !ok {

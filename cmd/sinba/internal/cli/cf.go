@@ -21,7 +21,7 @@ func init() {
 // {"code","valid","reason","birth_date","sex","birthplace","birthplace_name","omocode","normalized"}.
 // The exit status is 0 only when every code is valid.
 func runCF(env Env, args []string) int {
-	c := commands["cf"]
+	c := command("cf")
 	fs := newFlagSet(env, c)
 	if status, ok := parseFlags(fs, args); !ok {
 		return status

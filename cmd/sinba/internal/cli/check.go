@@ -121,7 +121,7 @@ func parseDate(s string) (time.Time, error) {
 }
 
 func runCheck(env Env, args []string) int {
-	c := commands["check"]
+	c := command("check")
 	fs := newFlagSet(env, c)
 	instrument := fs.String("instrument", survey.InstrumentCase, "strumento dei record che non lo indicano / instrument of records that do not name one")
 	refDate := fs.String("ref-date", "", "data di riferimento dei controlli, AAAA-MM-GG (oggi se omessa) / reference date of the checks (today if omitted)")

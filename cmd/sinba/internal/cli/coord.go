@@ -6,15 +6,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"sinba/cmd/internal/subcmd"
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/survey/quality"
@@ -60,41 +59,32 @@ var coordCommands = map[string]*coordCommand{
 		short: "approva o restituisce una scheda / approves or returns a record", flags: coordReview},
 }
 
-func coordUsage(w io.Writer) {
-	fmt.Fprintln(w, "Uso / Usage: sinba coord SOTTOCOMANDO [OPZIONI]")
-	names := make([]string, 0, len(coordCommands))
-	for n := range coordCommands {
-		names = append(names, n)
+// coordTable lists the subcommands for help and dispatches them.
+var coordTable = newCoordTable()
+
+func newCoordTable() *subcmd.Table[Env] {
+	t := &subcmd.Table[Env]{
+		Prog:   "sinba coord",
+		Header: []string{"Uso / Usage: sinba coord SOTTOCOMANDO [OPZIONI]"},
+		Footer: []string{"La passphrase dell'archivio: SINBA_PASSPHRASE o --passphrase-file. / The store's passphrase: SINBA_PASSPHRASE or --passphrase-file."},
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  sinba coord %-10s %s\n      %s\n", n, coordCommands[n].usage, coordCommands[n].short)
+	for name, sub := range coordCommands {
+		c := &Command{Name: name, Usage: sub.usage, Short: sub.short}
+		c.Run = func(env Env, args []string) int { return runCoordSub(env, t.FlagSet(c, env.Stderr), name, sub, args) }
+		t.Register(c)
 	}
-	fmt.Fprintln(w, "La passphrase dell'archivio: SINBA_PASSPHRASE o --passphrase-file. / The store's passphrase: SINBA_PASSPHRASE or --passphrase-file.")
+	return t
 }
 
-func runCoord(env Env, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		coordUsage(env.Stdout)
-		return 0
-	}
-	sub, ok := coordCommands[args[0]]
-	if !ok {
-		fmt.Fprintf(env.Stderr, "sinba coord: sottocomando sconosciuto %q / unknown subcommand %q\n", args[0], args[0])
-		coordUsage(env.Stderr)
-		return 2
-	}
-	name := args[0]
-	fs := flag.NewFlagSet("sinba coord "+name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "Uso / Usage: sinba coord %s %s\n%s\n", name, sub.usage, sub.short)
-		fs.PrintDefaults()
-	}
+func runCoord(env Env, args []string) int { return coordTable.Run(env, env.Stdout, env.Stderr, args) }
+
+// runCoordSub parses a subcommand's flags, opens the coordinator profile's
+// store (creating it for init) and runs the subcommand over it.
+func runCoordSub(env Env, fs *flag.FlagSet, name string, sub *coordCommand, args []string) int {
 	var sf storeFlags
 	sf.add(fs, env)
 	run := sub.flags(fs)
-	if st, ok := parseFlags(fs, args[1:]); !ok {
+	if st, ok := parseFlags(fs, args); !ok {
 		return st
 	}
 	if fs.NArg() > 0 {

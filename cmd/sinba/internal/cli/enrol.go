@@ -19,7 +19,7 @@ func init() {
 }
 
 func runEnrol(env Env, args []string) int {
-	c := commands["enrol"]
+	c := command("enrol")
 	fs := newFlagSet(env, c)
 	var sf storeFlags
 	sf.add(fs, env)

@@ -21,7 +21,7 @@ func init() {
 }
 
 func runExport(env Env, args []string) int {
-	c := commands["export"]
+	c := command("export")
 	fs := newFlagSet(env, c)
 	var sf storeFlags
 	sf.add(fs, env)

@@ -17,7 +17,7 @@ func init() {
 }
 
 func runFlow(env Env, args []string) int {
-	c := commands["flow"]
+	c := command("flow")
 	fs := newFlagSet(env, c)
 	ente := fs.String("ente", "", "codice dell'ente (Ente/@Codice) / body code")
 	belfiore := fs.String("belfiore", "", "codice Belfiore del comune dell'ente (Ente/@Indirizzo) / Belfiore code of the body's municipality")

@@ -205,7 +205,7 @@ func parseBool(v string) (bool, error) {
 }
 
 func runImport(env Env, args []string) int {
-	fs := newFlagSet(env, commands["import"])
+	fs := newFlagSet(env, command("import"))
 	var sf storeFlags
 	sf.add(fs, env)
 	instrument := fs.String("instrument", "", "strumento dei record che non lo indicano (es. "+survey.InstrumentCase+") / instrument of records that do not name one")

@@ -77,7 +77,7 @@ func (f *storeFlags) open(env Env) (*localdb.Store, error) {
 }
 
 func runInit(env Env, args []string) int {
-	c := commands["init"]
+	c := command("init")
 	fs := newFlagSet(env, c)
 	var sf storeFlags
 	sf.add(fs, env)

@@ -21,7 +21,7 @@ func init() {
 }
 
 func runRestore(env Env, args []string) int {
-	fs := newFlagSet(env, commands["restore"])
+	fs := newFlagSet(env, command("restore"))
 	var sf storeFlags
 	sf.add(fs, env)
 	rkFile := fs.String("recovery-key-file", "", "file con la chiave di recupero (altrimenti $SINBA_RECOVERY_KEY) / file holding the recovery key (else $SINBA_RECOVERY_KEY)")

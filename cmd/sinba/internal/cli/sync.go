@@ -20,7 +20,7 @@ func init() {
 }
 
 func runSync(env Env, args []string) int {
-	c := commands["sync"]
+	c := command("sync")
 	fs := newFlagSet(env, c)
 	var sf storeFlags
 	sf.add(fs, env)
