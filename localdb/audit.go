@@ -47,7 +47,7 @@ func (s *Store) audit(ctx context.Context, actor, action, recordID, revision, de
 // taken as max+1 inside the write transaction, which holds SQLite's lock.
 func (s *Store) auditTx(ctx context.Context, tx *sql.Tx, actor, action, recordID, revision, detail string) error {
 	var seq int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM audit`).Scan(&seq); err != nil {
+	if err := s.queryRowTx(ctx, tx, `SELECT coalesce(max(seq), 0) + 1 FROM audit`).Scan(&seq); err != nil {
 		return dbError("audit", err)
 	}
 	at := unixMilli(s.now())
@@ -56,7 +56,7 @@ func (s *Store) auditTx(ctx context.Context, tx *sql.Tx, actor, action, recordID
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit(seq, at, payload) VALUES (?, ?, ?)`, seq, at, sealed)
+	_, err = s.execTx(ctx, tx, `INSERT INTO audit(seq, at, payload) VALUES (?, ?, ?)`, seq, at, sealed)
 	return dbError("audit", err)
 }
 

@@ -152,9 +152,9 @@ type recordRow struct {
 	created         int64
 }
 
-func loadRecordRow(ctx context.Context, tx *sql.Tx, id string) (recordRow, error) {
+func (s *Store) loadRecordRow(ctx context.Context, tx *sql.Tx, id string) (recordRow, error) {
 	var rr recordRow
-	err := tx.QueryRowContext(ctx, `SELECT head, other_head, created FROM records WHERE id = ?`, id).
+	err := s.queryRowTx(ctx, tx, `SELECT head, other_head, created FROM records WHERE id = ?`, id).
 		Scan(&rr.head, &rr.otherHead, &rr.created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rr, nil
@@ -172,7 +172,7 @@ func (s *Store) insertRev(ctx context.Context, tx *sql.Tx, r *revRow, p *payload
 	if r.sealed, err = sealWith(s.k.seal, pt, r.ad()); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO revisions(`+revCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err = s.execTx(ctx, tx, `INSERT INTO revisions(`+revCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		r.revision, r.recordID, r.base, r.merged, r.instrument, r.version, r.municipality, r.status,
 		r.origin, r.syncState, r.receipt, r.savedAt, r.sealed)
 	return dbError("save revision", err)
@@ -192,7 +192,7 @@ func (s *Store) putHead(ctx context.Context, tx *sql.Tx, rr recordRow, head *rev
 	if !rr.exists {
 		created = head.savedAt
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO records(id, instrument, instrument_version, municipality, status, head, other_head, created, updated, summary)
+	if _, err := s.execTx(ctx, tx, `INSERT INTO records(id, instrument, instrument_version, municipality, status, head, other_head, created, updated, summary)
 		VALUES (?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(id) DO UPDATE SET instrument=excluded.instrument, instrument_version=excluded.instrument_version,
 			municipality=excluded.municipality, status=excluded.status, head=excluded.head, other_head=excluded.other_head,
@@ -201,11 +201,11 @@ func (s *Store) putHead(ctx context.Context, tx *sql.Tx, rr recordRow, head *rev
 		created, head.savedAt, sealed); err != nil {
 		return nil, dbError("save record", err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM blind_index WHERE record_id = ?`, head.recordID); err != nil {
+	if _, err := s.execTx(ctx, tx, `DELETE FROM blind_index WHERE record_id = ?`, head.recordID); err != nil {
 		return nil, dbError("save index", err)
 	}
 	for _, tag := range s.k.blindTags(sm) {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO blind_index(tag, record_id) VALUES (?, ?)`, tag, head.recordID); err != nil {
+		if _, err := s.execTx(ctx, tx, `INSERT OR IGNORE INTO blind_index(tag, record_id) VALUES (?, ?)`, tag, head.recordID); err != nil {
 			return nil, dbError("save index", err)
 		}
 	}
@@ -248,7 +248,7 @@ func (s *Store) Save(ctx context.Context, rec survey.Record, opt SaveOptions) (R
 
 // saveTx is Save inside the caller's transaction (rec.ID set, opt checked).
 func (s *Store) saveTx(ctx context.Context, tx *sql.Tx, rec survey.Record, opt SaveOptions) (*indexEntry, error) {
-	rr, err := loadRecordRow(ctx, tx, rec.ID)
+	rr, err := s.loadRecordRow(ctx, tx, rec.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +281,7 @@ func (s *Store) commitLocal(ctx context.Context, tx *sql.Tx, rr recordRow, r *re
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox(revision) VALUES (?)`, r.revision); err != nil {
+	if _, err := s.execTx(ctx, tx, `INSERT INTO outbox(revision) VALUES (?)`, r.revision); err != nil {
 		return nil, dbError("outbox", err)
 	}
 	detail := ""
@@ -312,6 +312,9 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) (*indexEntry, err
 	defer release()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if err := s.stmts.prepareWanted(ctx, s.w); err != nil {
+		return RecordInfo{}, dbError("prepare", err)
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return RecordInfo{}, dbError("begin", err)
@@ -460,7 +463,7 @@ func (s *Store) ApplyRemote(ctx context.Context, rv RemoteRevision) (conflict bo
 		if n > 0 {
 			return nil, nil // already here
 		}
-		rr, err := loadRecordRow(ctx, tx, rec.ID)
+		rr, err := s.loadRecordRow(ctx, tx, rec.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -568,7 +571,7 @@ func (s *Store) reloadEntry(ctx context.Context, tx *sql.Tx, id string) (*indexE
 func (s *Store) Resolve(ctx context.Context, id string, merged survey.Record, actor string) (RecordInfo, error) {
 	merged.ID = id
 	return s.write(ctx, func(tx *sql.Tx) (*indexEntry, error) {
-		rr, err := loadRecordRow(ctx, tx, id)
+		rr, err := s.loadRecordRow(ctx, tx, id)
 		if err != nil {
 			return nil, err
 		}

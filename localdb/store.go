@@ -51,7 +51,9 @@ type Store struct {
 	mu sync.RWMutex
 	k  *keys
 	w  *sql.DB // the one writer connection
-	r  *sql.DB // the reader pool
+	// stmts are the save path's statements, prepared on w.
+	stmts stmtCache
+	r     *sql.DB // the reader pool
 
 	// wmu orders write operations together with the in-memory index update
 	// that follows their commit.
@@ -340,6 +342,7 @@ func (s *Store) Lock() error {
 	s.idx = nil
 	// A checkpoint on close folds the WAL into the database, so the folder
 	// holds one file when the laptop is shut.
+	s.stmts.close()
 	err1 := s.r.Close()
 	err2 := s.w.Close()
 	return dbError("close", errors.Join(err1, err2))
