@@ -33,6 +33,7 @@ import (
 	"sinba/sync/client"
 	"sinba/sync/seal"
 	"sinba/sync/server"
+	"sinba/sync/synctest"
 	"sinba/sync/wire"
 )
 
@@ -497,7 +498,7 @@ func benchSync(d *domain, sz sizes, log io.Writer) ([]row, error) {
 
 		t0 = time.Now()
 		for _, r := range part {
-			if err := postOpenRosa(hc, or.URL+"/submission", openRosaXML(r)); err != nil {
+			if err := synctest.PostOpenRosa(hc, or.URL+"/submission", synctest.OpenRosaXML(r)); err != nil {
 				return nil, err
 			}
 		}
@@ -545,7 +546,7 @@ func benchSync(d *domain, sz sizes, log io.Writer) ([]row, error) {
 	defer lpOR.Close()
 	t0 = time.Now()
 	for _, r := range slow {
-		if err := postOpenRosa(hc, lpOR.URL()+"/submission", openRosaXML(r)); err != nil {
+		if err := synctest.PostOpenRosa(hc, lpOR.URL()+"/submission", synctest.OpenRosaXML(r)); err != nil {
 			return nil, err
 		}
 	}

@@ -1,19 +1,13 @@
 package client_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/xml"
-	"fmt"
 	"io"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -106,83 +100,14 @@ func BenchmarkWireBytes(b *testing.B) {
 			cl.Reset()
 			for _, rec := range recs {
 				rec.ID = uuid.NewString()
-				postOpenRosa(b, hs.URL+"/v1/key/"+token+"/projects/1/submission", openRosaXML(rec))
+				if err := synctest.PostOpenRosa(http.DefaultClient, hs.URL+"/v1/key/"+token+"/projects/1/submission", synctest.OpenRosaXML(rec)); err != nil {
+					b.Fatal(err)
+				}
 			}
 			total += cl.Total()
 		}
 		b.ReportMetric(float64(total)/float64(b.N*benchRecords), "wire-B/record")
 	})
-}
-
-func postOpenRosa(b *testing.B, url string, xml []byte) {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("xml_submission_file", "submission.xml")
-	fw.Write(xml)
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, url, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("X-OpenRosa-Version", "1.0")
-	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		b.Fatalf("HTTP %d", resp.StatusCode)
-	}
-}
-
-// openRosaXML renders a record as an ODK XForm instance: one element per
-// field, select-multiple values space-separated, repeat groups repeated,
-// the pilot's notes and "not held" flags as extra fields.
-func openRosaXML(rec survey.Record) []byte {
-	var x bytes.Buffer
-	esc := func(s string) string {
-		var b bytes.Buffer
-		_ = xmlEscape(&b, s)
-		return b.String()
-	}
-	fmt.Fprintf(&x, `<?xml version="1.0"?><data id="%s" version="%d" xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms">`, rec.Instrument, rec.Version)
-	fmt.Fprintf(&x, "<comune>%s</comune>", rec.Municipality)
-	keys := make([]string, 0, len(rec.Answers))
-	for k := range rec.Answers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		switch v := rec.Answers[k].(type) {
-		case []any:
-			var scalars []string
-			for _, item := range v {
-				if m, ok := item.(map[string]any); ok {
-					fmt.Fprintf(&x, "<%s>", k)
-					for ik, iv := range m {
-						fmt.Fprintf(&x, "<%s>%s</%s>", ik, esc(fmt.Sprint(iv)), ik)
-					}
-					fmt.Fprintf(&x, "</%s>", k)
-				} else {
-					scalars = append(scalars, fmt.Sprint(item))
-				}
-			}
-			if len(scalars) > 0 {
-				fmt.Fprintf(&x, "<%s>%s</%s>", k, esc(strings.Join(scalars, " ")), k)
-			}
-		default:
-			fmt.Fprintf(&x, "<%s>%s</%s>", k, esc(fmt.Sprint(v)), k)
-		}
-	}
-	for k, m := range rec.Meta {
-		fmt.Fprintf(&x, "<%s_non_disponibile>%v</%s_non_disponibile><%s_nota>%s</%s_nota>", k, m.NotHeld, k, k, esc(m.Note), k)
-	}
-	if id := rec.Identity; id != nil {
-		fmt.Fprintf(&x, "<identificazione><cognome>%s</cognome><nome>%s</nome><sesso>%s</sesso><data_nascita>%s</data_nascita><luogo_nascita>%s</luogo_nascita><codice_fiscale>%s</codice_fiscale></identificazione>",
-			esc(id.Surname), esc(id.Name), id.Sex, id.BirthDate, esc(id.BirthPlace), id.FiscalCode)
-	}
-	fmt.Fprintf(&x, "<meta><instanceID>uuid:%s</instanceID></meta></data>", rec.ID)
-	return x.Bytes()
 }
 
 // BenchmarkEmptySync is one round with nothing to send or receive: the
@@ -205,8 +130,4 @@ func BenchmarkEmptySync(b *testing.B) {
 			b.Fatalf("%+v %v", rep, err)
 		}
 	}
-}
-
-func xmlEscape(w io.Writer, s string) error {
-	return xml.EscapeText(w, []byte(s))
 }
