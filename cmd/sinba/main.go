@@ -4,6 +4,9 @@
 package main
 
 import (
+	// The C locale must read as C before Fyne initialises: see clocale.
+	_ "sinba/cmd/sinba/internal/clocale"
+
 	"flag"
 	"fmt"
 	"os"
