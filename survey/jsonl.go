@@ -14,26 +14,43 @@ var reservedRecordKeys = map[string]bool{
 	"identity": true, "meta": true, "answers": true, "status": true,
 }
 
-// DecodeRecordJSON reads one record of JSON Lines input, in either form:
+// RecordLine is one record of JSON Lines input with the review state the
+// line gives it, if any (the import takes it; check and flow ignore it).
+type RecordLine struct {
+	Record Record
+	Status Status
+}
+
+// DecodeRecordJSON reads one record of JSON Lines input; see DecodeRecordLine.
+func DecodeRecordJSON(line []byte, defaultInstrument string) (Record, error) {
+	l, err := DecodeRecordLine(line, defaultInstrument)
+	return l.Record, err
+}
+
+// DecodeRecordLine reads one record of JSON Lines input, in either form:
 //
 //   - envelope: {"instrument": ..., "version": ..., "municipality": ...,
 //     "answers": {...}, "meta": {...}, "identity": {...}, "id": ...}
 //   - flat: field id -> answer, with the same reserved keys (id, instrument,
 //     version, municipality, identity, meta, status) beside the answers.
 //
-// An object with an "answers" key is an envelope. defaultInstrument applies
-// when the record names none; version 0 means the latest.
-func DecodeRecordJSON(line []byte, defaultInstrument string) (Record, error) {
+// An object with an "answers" key is an envelope, and any other key beside
+// the reserved ones is refused there (it would otherwise be lost).
+// defaultInstrument applies when the record names none; version 0 means the
+// latest. The status, when given, must be a known review state. This is the
+// one reader of records of sinba import, sinba check and sinba flow.
+func DecodeRecordLine(line []byte, defaultInstrument string) (RecordLine, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
 	if err := dec.Decode(&raw); err != nil {
-		return Record{}, fmt.Errorf("JSON non valido / invalid JSON: %v", err)
+		return RecordLine{}, fmt.Errorf("JSON non valido / invalid JSON: %v", err)
 	}
 	if dec.More() {
-		return Record{}, fmt.Errorf("più di un oggetto JSON sulla riga / more than one JSON object on the line")
+		return RecordLine{}, fmt.Errorf("più di un oggetto JSON sulla riga / more than one JSON object on the line")
 	}
 	rec := Record{Instrument: defaultInstrument, Answers: Answers{}}
+	var status Status
 	str := func(k string) (string, error) {
 		var s string
 		if err := json.Unmarshal(raw[k], &s); err != nil {
@@ -51,7 +68,13 @@ func DecodeRecordJSON(line []byte, defaultInstrument string) (Record, error) {
 		case "municipality":
 			rec.Municipality, err = str(k)
 		case "status":
-			_, err = str(k) // the review state is the store's business: read and left out
+			var st string
+			if st, err = str(k); err == nil {
+				status = Status(st)
+				if !status.Valid() {
+					err = fmt.Errorf("%q: stato sconosciuto %q (draft, final, returned, approved) / unknown status %q", k, st, st)
+				}
+			}
 		case "version":
 			var n json.Number
 			if e := json.Unmarshal(v, &n); e != nil {
@@ -67,7 +90,9 @@ func DecodeRecordJSON(line []byte, defaultInstrument string) (Record, error) {
 			}
 		case "identity":
 			rec.Identity = &Identity{}
-			if e := json.Unmarshal(v, rec.Identity); e != nil {
+			d := json.NewDecoder(bytes.NewReader(v))
+			d.DisallowUnknownFields()
+			if e := d.Decode(rec.Identity); e != nil {
 				err = fmt.Errorf("%q: %v", k, e)
 			}
 		case "answers":
@@ -76,9 +101,13 @@ func DecodeRecordJSON(line []byte, defaultInstrument string) (Record, error) {
 			if e := d.Decode(&rec.Answers); e != nil {
 				err = fmt.Errorf("%q: serve un oggetto / an object is needed", k)
 			}
+		default:
+			if _, envelope := raw["answers"]; envelope {
+				err = fmt.Errorf("%q: chiave sconosciuta accanto a \"answers\" (le risposte vanno in \"answers\") / unknown key beside \"answers\" (answers belong in \"answers\")", k)
+			}
 		}
 		if err != nil {
-			return Record{}, err
+			return RecordLine{}, err
 		}
 	}
 	if _, envelope := raw["answers"]; !envelope {
@@ -90,10 +119,10 @@ func DecodeRecordJSON(line []byte, defaultInstrument string) (Record, error) {
 			d := json.NewDecoder(bytes.NewReader(v))
 			d.UseNumber()
 			if err := d.Decode(&a); err != nil {
-				return Record{}, fmt.Errorf("%q: %v", k, err)
+				return RecordLine{}, fmt.Errorf("%q: %v", k, err)
 			}
 			rec.Answers[k] = a
 		}
 	}
-	return rec, nil
+	return RecordLine{Record: rec, Status: status}, nil
 }

@@ -50,16 +50,14 @@ func loadDomain() (domain, error) {
 
 // inputLine is one non-blank line of JSON Lines input.
 type inputLine struct {
-	n    int // line number, from 1
-	rec  survey.Record
-	err  error // the line could not be read as a record
-	text []byte
+	n      int // line number, from 1
+	rec    survey.Record
+	status survey.Status // the review state the line gives, if any (sinba import)
+	err    error         // the line could not be read as a record
 }
 
 // readInput reads the records of FILE, or of standard input when the file
-// is "-" or absent. Each line is an envelope {"instrument", "version",
-// "municipality", "answers", "meta", "identity"} or a flat object of field id
-// -> answer (see survey.DecodeRecordJSON).
+// is "-" or absent (see readRecords).
 func readInput(env Env, args []string, instrument string) ([]inputLine, error) {
 	var r io.Reader = env.Stdin
 	switch {
@@ -73,6 +71,15 @@ func readInput(env Env, args []string, instrument string) ([]inputLine, error) {
 		defer f.Close()
 		r = f
 	}
+	return readRecords(r, instrument)
+}
+
+// readRecords is the one reader of JSON Lines records of sinba import, check
+// and flow. Each line is an envelope {"instrument", "version",
+// "municipality", "answers", "meta", "identity", "status"} or a flat object
+// of field id -> answer beside the same reserved keys (see
+// survey.DecodeRecordLine); blank lines are skipped.
+func readRecords(r io.Reader, instrument string) ([]inputLine, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
 	var lines []inputLine
@@ -81,8 +88,8 @@ func readInput(env Env, args []string, instrument string) ([]inputLine, error) {
 		if len(b) == 0 {
 			continue
 		}
-		rec, err := survey.DecodeRecordJSON(b, instrument)
-		lines = append(lines, inputLine{n: n, rec: rec, err: err, text: append([]byte(nil), b...)})
+		l, err := survey.DecodeRecordLine(b, instrument)
+		lines = append(lines, inputLine{n: n, rec: l.Record, status: l.Status, err: err})
 	}
 	return lines, sc.Err()
 }

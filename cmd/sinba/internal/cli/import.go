@@ -34,34 +34,20 @@ type importRow struct {
 	status survey.Status
 }
 
-// jsonLine is a survey.Record with the optional status of the import.
-type jsonLine struct {
-	survey.Record
-	Status survey.Status `json:"status,omitempty"`
-}
-
-// readJSONLines reads one record per line; blank lines are skipped.
+// readJSONLines reads one record per line with the reader of sinba check
+// and sinba flow, so that import takes every record they take.
 func readJSONLines(r io.Reader) ([]importRow, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1024*1024), 16*1024*1024)
+	lines, err := readRecords(r, "")
 	var rows []importRow
 	var errs []error
-	for n := 1; sc.Scan(); n++ {
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
+	for _, l := range lines {
+		if l.err != nil {
+			errs = append(errs, fmt.Errorf("riga / line %d: %v", l.n, l.err))
 			continue
 		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		dec.DisallowUnknownFields()
-		var jl jsonLine
-		if err := dec.Decode(&jl); err != nil {
-			errs = append(errs, fmt.Errorf("riga / line %d: %v", n, err))
-			continue
-		}
-		rows = append(rows, importRow{line: n, rec: jl.Record, status: jl.Status})
+		rows = append(rows, importRow{line: l.n, rec: l.rec, status: l.status})
 	}
-	if err := sc.Err(); err != nil {
+	if err != nil {
 		errs = append(errs, err)
 	}
 	return rows, errors.Join(errs...)
@@ -208,7 +194,7 @@ func runImport(env Env, args []string) int {
 	fs := newFlagSet(env, command("import"))
 	var sf storeFlags
 	sf.add(fs, env)
-	instrument := fs.String("instrument", "", "strumento dei record che non lo indicano (es. "+survey.InstrumentCase+") / instrument of records that do not name one")
+	instrument := fs.String("instrument", survey.InstrumentCase, "strumento dei record che non lo indicano, come per sinba check / instrument of records that do not name one, as for sinba check")
 	actor := fs.String("actor", "import", "chi importa, per il registro delle attività / who imports, for the audit trail")
 	if st, ok := parseFlags(fs, args); !ok {
 		return st
@@ -283,9 +269,6 @@ func completeRows(rows []importRow, instrument string) error {
 		if r.rec.Instrument == "" {
 			errs = append(errs, fmt.Errorf("riga / line %d: manca lo strumento: passa --instrument / the instrument is missing: pass --instrument", r.line))
 		}
-		if r.rec.Version == 0 {
-			r.rec.Version = 1
-		}
 		if r.status == "" {
 			r.status = survey.StatusDraft
 		}
@@ -301,11 +284,13 @@ func completeRows(rows []importRow, instrument string) error {
 		// Answers are stored as their questions define them, whatever the
 		// file's own typing ("2012" in a CSV is the number 2012); a value
 		// that cannot be read refuses the file rather than being kept wrong.
+		// A record that names no version is made with the latest one.
 		in, err := dom.reg.ForRecord(&r.rec)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("riga / line %d: %v", r.line, err))
 			continue
 		}
+		r.rec.Version = in.Version
 		ans, issues := survey.Normalize(in, r.rec.Answers)
 		for _, is := range issues {
 			errs = append(errs, fmt.Errorf("riga / line %d: %s / %s", r.line, is.MessageIT, is.MessageEN))

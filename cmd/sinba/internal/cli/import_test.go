@@ -98,3 +98,60 @@ func TestImportRejectsABadFileWhole(t *testing.T) {
 		t.Fatalf("a rejected file wrote %d records", len(l))
 	}
 }
+
+// sinba import reads every record sinba check and sinba flow read: the flat
+// JSON Lines of field ids as well as the envelope, with one reader.
+func TestImportReadsWhatCheckReads(t *testing.T) {
+	flatFinal := strings.Replace(validFlat, `{"IDBeneficiario":"ABCDEFGHIJKLMNOPQRST"`, `{"status":"final","municipality":"063049","IDBeneficiario":"BBCDEFGHIJKLMNOPQRST"`, 1)
+	envelope := strings.Replace(validEnvelope, "ABCDEFGHIJKLMNOPQRST", "CBCDEFGHIJKLMNOPQRST", 1)
+	input := validFlat + "\n" + envelope + "\n" + flatFinal + "\n"
+	if code, out, errs := runIn(t, input, "check", "--ref-date", "2025-06-30"); code != 0 || strings.Count(out, `"valid":true`) != 3 {
+		t.Fatalf("check: exit %d\n%s%s", code, out, errs)
+	}
+	dir, _ := initStore(t)
+	f := filepath.Join(t.TempDir(), "casi.jsonl")
+	os.WriteFile(f, []byte(input), 0o600)
+	code, out, errs := runCmd(t, withPass, "import", "--data", dir, f)
+	if code != 0 || !strings.Contains(out, "3 nuovi") {
+		t.Fatalf("import of the records check reads: exit %d %s %s", code, out, errs)
+	}
+	recs, err := openTest(t, dir).List(context.Background(), localdb.Filter{})
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("stored %d records, %v", len(recs), err)
+	}
+	latest, _ := mustDomain(t).reg.Latest(survey.InstrumentCase)
+	final, newest := 0, 0
+	for _, r := range recs {
+		if r.Status == survey.StatusFinal {
+			final++
+		}
+		if r.InstrumentVersion == latest.Version {
+			newest++
+		}
+	}
+	// The envelope says version 1; the flat lines name none and take the latest.
+	if newest < 2 {
+		t.Errorf("%d records of %s, want the two flat ones at least", newest, latest.Key())
+	}
+	if final != 1 {
+		t.Errorf("%d final records, want the one the line says is final", final)
+	}
+	// An unknown status is refused by the reader, for all three commands.
+	bad := strings.Replace(flatFinal, `"status":"final"`, `"status":"finito"`, 1)
+	if code, out, _ := runIn(t, bad, "check"); code != 1 || !strings.Contains(out, "finito") {
+		t.Errorf("check of an unknown status: exit %d %s", code, out)
+	}
+	os.WriteFile(f, []byte(bad+"\n"), 0o600)
+	if code, _, errs := runCmd(t, withPass, "import", "--data", dir, f); code != 1 || !strings.Contains(errs, "finito") {
+		t.Errorf("import of an unknown status: exit %d %s", code, errs)
+	}
+}
+
+func mustDomain(t *testing.T) domain {
+	t.Helper()
+	d, err := loadDomain()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
