@@ -86,7 +86,7 @@ func DecodeRecordLine(line []byte, defaultInstrument string) (RecordLine, error)
 			}
 		case "meta":
 			if e := json.Unmarshal(v, &rec.Meta); e != nil {
-				err = fmt.Errorf("%q: serve un oggetto {campo: {not_held, note}} / an object {field: {not_held, note}} is needed", k)
+				err = fmt.Errorf("%q: serve un oggetto {campo: {not_held, reason, note}} / an object {field: {not_held, reason, note}} is needed", k)
 			}
 		case "identity":
 			rec.Identity = &Identity{}

@@ -40,11 +40,22 @@ func (s Status) Valid() bool {
 type Answers map[string]any
 
 // FieldMeta is what the pilot adds to every question: the answer "the office
-// does not hold this datum", distinct from a missing answer, and a free note.
-// Together they make the critical points of the data set.
+// does not hold this datum", distinct from a missing answer, with its coded
+// reason, and a free note. Together they make the critical points of the data
+// set. Reason means something only with NotHeld; a record written before
+// reasons existed has none, and reads as ReasonNotGiven.
 type FieldMeta struct {
-	NotHeld bool   `json:"not_held,omitempty"`
-	Note    string `json:"note,omitempty"`
+	NotHeld bool          `json:"not_held,omitempty"`
+	Reason  NotHeldReason `json:"reason,omitempty"`
+	Note    string        `json:"note,omitempty"`
+}
+
+// NotHeldBecause reports whether the datum is marked not held, and why.
+func (m FieldMeta) NotHeldBecause() (NotHeldReason, bool) {
+	if !m.NotHeld {
+		return ReasonNotGiven, false
+	}
+	return m.Reason, true
 }
 
 // Identity is the identification of a child, kept for the team's own

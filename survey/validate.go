@@ -140,6 +140,7 @@ func ValidateAt(in *Instrument, rec *Record, ref time.Time) []Issue {
 			MessageIT: fmt.Sprintf("il campo %q non è una domanda di %s v%d e sarà ignorato", k, in.ID, in.Version),
 			MessageEN: fmt.Sprintf("field %q is not a question of %s v%d and will be ignored", k, in.ID, in.Version)})
 	}
+	issues = append(issues, checkReasons(rec.Meta)...)
 	for _, q := range in.order {
 		issues = st.checkQuestion(q, q.ID, st.ans[q.ID], st.meta[q.ID], st.relevant[q.ID], st.env, issues)
 	}
@@ -390,4 +391,30 @@ func ApplyComputed(in *Instrument, rec *Record, ref time.Time) []string {
 		filled = append(filled, q.ID)
 	}
 	return filled
+}
+
+// checkReasons checks the coded reasons of the "not held" marks: a reason
+// must be one of NotHeldReasons, and means something only on a datum marked
+// not held.
+func checkReasons(meta map[string]FieldMeta) []Issue {
+	keys := make([]string, 0, len(meta))
+	for k := range meta {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var issues []Issue
+	for _, k := range keys {
+		m := meta[k]
+		switch {
+		case !m.Reason.Valid():
+			issues = append(issues, Issue{Rule: "not_held_reason." + k, Severity: SeverityError, Fields: []string{k},
+				MessageIT: fmt.Sprintf("%s: il motivo %q del dato non disponibile non è tra quelli previsti", k, string(m.Reason)),
+				MessageEN: fmt.Sprintf("%s: the reason %q for the datum not held is not one of the known reasons", k, string(m.Reason))})
+		case m.Reason != ReasonNotGiven && !m.NotHeld:
+			issues = append(issues, Issue{Rule: "not_held_reason." + k, Severity: SeverityWarning, Fields: []string{k},
+				MessageIT: fmt.Sprintf("%s: c'è un motivo ma il dato non è indicato come non disponibile; il motivo non sarà usato", k),
+				MessageEN: fmt.Sprintf("%s: there is a reason but the datum is not marked as not held; the reason will not be used", k)})
+		}
+	}
+	return issues
 }
