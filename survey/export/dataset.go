@@ -17,9 +17,12 @@
 //
 // Line breaks in free text become spaces, so that every row is one line.
 // An empty cell is a question with no answer or that does not apply to the
-// record (its answer, if any, is dropped, as in a SINBA flow). NotHeld
-// (-8) is "the office does not hold this datum": SPSS declares it a user
-// missing value, Stata reads it as the extended missing value .a.
+// record (its answer, if any, is dropped, as in a SINBA flow). "The office
+// does not hold this datum" is a negative code that says why, from -8 to -3
+// (see NotHeldCode): -8 is a mark with no reason given, as every mark made
+// before reasons existed. SPSS declares the codes user-missing values with
+// value labels, Stata reads them as the extended missing values .a to .f,
+// and the notes table repeats the reason beside the note.
 //
 // Identification never leaves: records pass through
 // survey.StripIdentification, so exports carry the pseudonym only.
@@ -39,12 +42,57 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"sinba/survey"
 )
 
-// NotHeld is the value of an answer the office does not hold.
+// NotHeld is the value of an answer the office does not hold, with no
+// reason given. NotHeldCode gives the value of every reason.
 const NotHeld = "-8"
+
+// notHeldFirst is the code of the first reason (survey.ReasonNotGiven); the
+// others follow it upwards, in the order of survey.NotHeldReasons.
+const notHeldFirst = -8
+
+// NotHeldCode is the value written for an answer the office does not hold
+// for reason r: -8 (no reason given), -7 (not collected), -6 (paper only),
+// -5 (another body), -4 (not applicable), -3 (other). An unknown reason
+// counts as not given.
+func NotHeldCode(r survey.NotHeldReason) string {
+	return strconv.Itoa(notHeldFirst + max(r.Index(), 0))
+}
+
+// StataMissing is the extended missing value of reason r in Stata: .a to .f.
+func StataMissing(r survey.NotHeldReason) string {
+	return "." + string(rune('a'+max(r.Index(), 0)))
+}
+
+// notHeldLow and notHeldHigh bound the codes, the range SPSS declares missing.
+var notHeldLow, notHeldHigh = NotHeldCode(survey.NotHeldReasons[0]), NotHeldCode(survey.NotHeldReasons[len(survey.NotHeldReasons)-1])
+
+// notHeldLabel is the value label of the code of reason r.
+func notHeldLabel(r survey.NotHeldReason) survey.Text {
+	l := r.Label()
+	return survey.Text{IT: "Dato non disponibile: " + lowerFirst(l.IT), EN: "Not held: " + lowerFirst(l.EN)}
+}
+
+// reasonCodes are the value labels of every "not held" code.
+func reasonCodes() []survey.Code {
+	codes := make([]survey.Code, len(survey.NotHeldReasons))
+	for i, r := range survey.NotHeldReasons {
+		codes[i] = survey.Code{Code: NotHeldCode(r), Label: notHeldLabel(r)}
+	}
+	return codes
+}
+
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
 
 // Kind is how a column is read by the analysts' tools.
 type Kind int
@@ -65,7 +113,8 @@ type Column struct {
 	// Lookup names the reference list a code column draws from (too large
 	// for value labels: the codebook names it).
 	Lookup string
-	// MayBeNotHeld says the column can hold NotHeld.
+	// MayBeNotHeld says the column can hold the "not held" codes (see
+	// NotHeldCode).
 	MayBeNotHeld bool
 	// Width is the longest value in bytes, at least 1 (the SPSS A format).
 	Width int
@@ -118,6 +167,7 @@ const (
 	ColVoce     = "voce"
 	ColCampo    = "campo"
 	ColNonDisp  = "non_disponibile"
+	ColMotivo   = "motivo"
 	ColNota     = "nota"
 	notesSuffix = "note"
 )
@@ -303,6 +353,8 @@ func NewDataset(in *survey.Instrument, recs []survey.Record) *Dataset {
 			{Name: nn.name(ColCampo), Label: survey.Text{IT: "Campo", EN: "Field"}, Kind: String},
 			{Name: nn.name(ColNonDisp), Label: survey.Text{IT: "Dato non disponibile presso l'ufficio", EN: "Not held by the office"}, Kind: Numeric,
 				Codes: []survey.Code{{Code: "1", Label: survey.Text{IT: "Sì", EN: "Yes"}}, {Code: "0", Label: survey.Text{IT: "No", EN: "No"}}}},
+			{Name: nn.name(ColMotivo), Label: survey.Text{IT: "Motivo per cui il dato non è disponibile", EN: "Why the datum is not held"}, Kind: Numeric,
+				Codes: reasonCodes()},
 			{Name: nn.name(ColNota), Label: survey.Text{IT: "Nota", EN: "Note"}, Kind: String},
 		}}
 	d.Tables = append(d.Tables, notes)
@@ -333,8 +385,8 @@ func NewDataset(in *survey.Instrument, recs []survey.Record) *Dataset {
 			v := ans[q.ID]
 			has := rel[q.ID] && survey.Answered(v)
 			if !has {
-				if rel[q.ID] && rec.Meta[q.ID].NotHeld {
-					row[j] = NotHeld
+				if r, nh := rec.Meta[q.ID].NotHeldBecause(); rel[q.ID] && nh {
+					row[j] = NotHeldCode(r)
 				}
 				continue
 			}
@@ -374,11 +426,11 @@ func NewDataset(in *survey.Instrument, recs []survey.Record) *Dataset {
 			if !m.NotHeld && note == "" {
 				continue
 			}
-			nd := "0"
-			if m.NotHeld {
-				nd = "1"
+			nd, why := "0", ""
+			if r, nh := m.NotHeldBecause(); nh {
+				nd, why = "1", NotHeldCode(r)
 			}
-			notes.Rows = append(notes.Rows, []string{rec.ID, k, nd, oneLine(note)})
+			notes.Rows = append(notes.Rows, []string{rec.ID, k, nd, why, oneLine(note)})
 		}
 	}
 	for _, t := range d.Tables {
@@ -411,7 +463,7 @@ func (t *Table) measure() {
 		c := &t.Columns[j]
 		c.Width = 1
 		if c.MayBeNotHeld {
-			c.Width = len(NotHeld) // a string column must hold the code
+			c.Width = len(notHeldLow) // a string column must hold the codes
 		}
 		for _, r := range t.Rows {
 			v := r[j]

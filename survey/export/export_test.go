@@ -74,9 +74,11 @@ func caseRecord(id, municipality string) survey.Record {
 const plantedNote = "nota, con \"virgolette\"\ne a capo"
 
 // testRecords: Napoli na1 (with identification), na2 (repeat group, three
-// household codes, a datum not held with a note), na3 (answer to a question
-// that does not apply), na4 (a datum SINBA requires, not held); Torino to1,
-// to2 (an error: age band against year of birth); Roma rm1; a Scheda Comune.
+// household codes, a datum not held on paper only with a note), na3 (answer
+// to a question that does not apply), na4 (a datum SINBA requires, not held,
+// no reason given); Torino to1 (the mother's citizenship not held: another
+// body holds it), to2 (an error: age band against year of birth); Roma rm1
+// (the mother's citizenship not held: not collected); a Scheda Comune.
 func testRecords() []survey.Record {
 	na1 := caseRecord("na1", napoli)
 	na1.Identity = &survey.Identity{Surname: secretSurname, Name: "MARIO", FiscalCode: secretCF}
@@ -86,17 +88,21 @@ func testRecords() []survey.Record {
 		map[string]any{"CodicePrestazione": "A2.01", "MeseInizio": "01/2024", "MeseFine": "06/2024", "Erogatore": "Coop, \"Il Sole\""},
 		map[string]any{"CodicePrestazione": "A1.01", "MeseInizio": "02/2024"},
 	}
-	na2.Meta = map[string]survey.FieldMeta{"TitoloStudioMadre": {NotHeld: true, Note: plantedNote}, "LuogoVita": {Note: "solo nota"}}
+	na2.Meta = map[string]survey.FieldMeta{"TitoloStudioMadre": {NotHeld: true, Reason: survey.ReasonPaperOnly, Note: plantedNote}, "LuogoVita": {Note: "solo nota"}}
 	na3 := caseRecord("na3", napoli)
 	na3.Answers["CodiceNazioneResidenza"] = "642"
 	na4 := caseRecord("na4", napoli)
 	delete(na4.Answers, "FonteSegnalazione")
 	na4.Meta = map[string]survey.FieldMeta{"FonteSegnalazione": {NotHeld: true}}
+	to1 := caseRecord("to1", torino)
+	to1.Meta = map[string]survey.FieldMeta{"CodiceCittadinanzaMadre": {NotHeld: true, Reason: survey.ReasonOtherBody}}
+	rm1 := caseRecord("rm1", roma)
+	rm1.Meta = map[string]survey.FieldMeta{"CodiceCittadinanzaMadre": {NotHeld: true, Reason: survey.ReasonNotCollected}}
 	to2 := caseRecord("to2", torino)
 	to2.Answers["FasciaEtaBeneficiario"] = "1"
 	sc := survey.Record{ID: "sc1", Instrument: survey.InstrumentMunicipality, Version: 1, Municipality: napoli,
 		Answers: survey.Answers{"Comune": napoli, "RilevaLuogoVita": "1", "OffreAdozione": true, "ScambiDati": []any{"1", "2"}}}
-	return []survey.Record{na1, na2, na3, na4, caseRecord("to1", torino), to2, caseRecord("rm1", roma), sc}
+	return []survey.Record{na1, na2, na3, na4, to1, to2, rm1, sc}
 }
 
 func readCSV(t *testing.T, path string) [][]string {
@@ -190,12 +196,14 @@ func TestCSV(t *testing.T) {
 		{"na1", "CodicePrestazione_n", "1"},
 		{"na1", "DettaglioInterventi_n", ""},
 		{"na1", "TipoDisabilita", ""},      // does not apply
-		{"na2", "TitoloStudioMadre", "-8"}, // not held
+		{"na2", "TitoloStudioMadre", "-6"}, // not held: paper only
 		{"na2", "ComposizioneFamiglia_n", "3"},
 		{"na2", "DettaglioInterventi_n", "2"},
 		{"na3", "CodiceNazioneResidenza", "642"},
 		{"na3", "CodiceRegioneResidenza", ""}, // answered, but does not apply
-		{"na4", "FonteSegnalazione", "-8"},
+		{"na4", "FonteSegnalazione", "-8"},    // not held, no reason given
+		{"to1", "CodiceCittadinanzaMadre", "-5"},
+		{"rm1", "CodiceCittadinanzaMadre", "-7"},
 		{"to2", "FasciaEtaBeneficiario", "1"},
 	}
 	for _, c := range checks {
@@ -218,10 +226,12 @@ func TestCSV(t *testing.T) {
 		t.Errorf("ComposizioneFamiglia: %q", fam)
 	}
 	notes := readCSV(t, filepath.Join(dir, "scheda-minore.note.csv"))
-	wantNotes := [][]string{{"scheda_id", "campo", "non_disponibile", "nota"},
-		{"na2", "LuogoVita", "0", "solo nota"},
-		{"na2", "TitoloStudioMadre", "1", "nota, con \"virgolette\" e a capo"},
-		{"na4", "FonteSegnalazione", "1", ""}}
+	wantNotes := [][]string{{"scheda_id", "campo", "non_disponibile", "motivo", "nota"},
+		{"na2", "LuogoVita", "0", "", "solo nota"},
+		{"na2", "TitoloStudioMadre", "1", "-6", "nota, con \"virgolette\" e a capo"},
+		{"na4", "FonteSegnalazione", "1", "-8", ""},
+		{"to1", "CodiceCittadinanzaMadre", "1", "-5", ""},
+		{"rm1", "CodiceCittadinanzaMadre", "1", "-7", ""}}
 	if fmt.Sprintf("%q", notes) != fmt.Sprintf("%q", wantNotes) {
 		t.Errorf("notes:\n got %q\nwant %q", notes, wantNotes)
 	}

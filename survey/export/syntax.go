@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"sinba/survey"
 )
 
 // Limits of the labels the tools keep.
@@ -17,8 +19,6 @@ const (
 	stataDataLabelChars = 80
 	stataValueLabelMax  = 32000
 )
-
-var notHeldLabel = "Dato non disponibile presso l'ufficio / not held by the office"
 
 // truncBytes cuts s to at most n bytes, at a character boundary.
 func truncBytes(s string, n int) string {
@@ -62,7 +62,8 @@ func decimals(t *Table, j int) int {
 }
 
 // writeSPS writes SPSS syntax that reads the table's CSV file from folder
-// dir, with variable labels, value labels and NotHeld as a missing value.
+// dir, with variable labels, value labels and the "not held" codes as
+// user-missing values.
 func writeSPS(w io.Writer, t *Table, dir string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "* Encoding: UTF-8.\n* %s: %s.\n", t.Name, oneLine(t.Title.IT))
@@ -108,29 +109,64 @@ func writeSPS(w io.Writer, t *Table, dir string) error {
 			fmt.Fprintf(&b, "    %s %s\n", v, spssQuote(truncBytes(oneLine(code.Label.IT), spssValueLabelBytes)))
 		}
 		if c.MayBeNotHeld {
-			v := NotHeld
-			if c.Kind == String {
-				v = spssQuote(v)
+			for _, code := range reasonCodes() {
+				v := code.Code
+				if c.Kind == String {
+					v = spssQuote(v)
+				}
+				fmt.Fprintf(&b, "    %s %s\n", v, spssQuote(code.Label.IT))
 			}
-			fmt.Fprintf(&b, "    %s %s\n", v, spssQuote(notHeldLabel))
 		}
 	}
 	if !first {
 		b.WriteString(".\n")
 	}
-	for _, c := range t.Columns {
+	for j, c := range t.Columns {
 		if !c.MayBeNotHeld {
 			continue
 		}
-		v := NotHeld
-		if c.Kind == String {
-			v = spssQuote(v)
+		if c.Kind == Numeric {
+			fmt.Fprintf(&b, "MISSING VALUES %s (%s THRU %s).\n", c.Name, notHeldLow, notHeldHigh)
+			continue
 		}
-		fmt.Fprintf(&b, "MISSING VALUES %s (%s).\n", c.Name, v)
+		// SPSS takes no range and at most three values for a string
+		// variable: declare the codes the column holds.
+		held := stringNotHeld(t, j)
+		declared := held[:min(len(held), 3)]
+		if len(held) > 3 {
+			fmt.Fprintf(&b, "* %s: variabile di testo, SPSS ammette al massimo tre valori mancanti; anche %s indicano un dato non disponibile.\n",
+				c.Name, strings.Join(held[3:], ", "))
+			fmt.Fprintf(&b, "* %s: a string variable takes at most three missing values in SPSS; %s also mean not held.\n",
+				c.Name, strings.Join(held[3:], ", "))
+		}
+		quoted := make([]string, len(declared))
+		for i, v := range declared {
+			quoted[i] = spssQuote(v)
+		}
+		fmt.Fprintf(&b, "MISSING VALUES %s (%s).\n", c.Name, strings.Join(quoted, ", "))
 	}
 	fmt.Fprintf(&b, "DATASET NAME %s.\nEXECUTE.\n", spssDatasetName(t.Name))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// stringNotHeld returns the "not held" codes that string column j holds, in
+// the order of the reasons; NotHeld alone when it holds none.
+func stringNotHeld(t *Table, j int) []string {
+	present := map[string]bool{}
+	for _, r := range t.Rows {
+		present[r[j]] = true
+	}
+	var out []string
+	for _, code := range reasonCodes() {
+		if present[code.Code] {
+			out = append(out, code.Code)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{NotHeld}
+	}
+	return out
 }
 
 // spssDatasetName makes a dataset name of a table's name.
@@ -139,7 +175,8 @@ func spssDatasetName(name string) string {
 }
 
 // writeDo writes a Stata do-file that reads the table's CSV file from
-// folder dir, with variable labels, value labels and NotHeld as .a.
+// folder dir, with variable labels, value labels and the "not held" codes
+// as the extended missing values .a to .f.
 func writeDo(w io.Writer, t *Table, dir string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "* %s: %s\n", t.Name, oneLine(t.Title.IT))
@@ -165,7 +202,12 @@ func writeDo(w io.Writer, t *Table, dir string) error {
 	b.WriteString(" clear\n")
 	fmt.Fprintf(&b, "label data %s\n", stataQuote(truncChars(oneLine(t.Title.IT), stataDataLabelChars)))
 	// notes takes the rest of the line as it is: no quotes.
-	fmt.Fprintf(&b, "notes _dta: -8 = %s; .a nelle variabili numeriche / .a in numeric variables\n", notHeldLabel)
+	var legend []string
+	for _, r := range survey.NotHeldReasons {
+		legend = append(legend, fmt.Sprintf("%s = %s %s", NotHeldCode(r), StataMissing(r), r.Short().IT))
+	}
+	fmt.Fprintf(&b, "notes _dta: dato non disponibile presso l'ufficio / not held by the office: %s (nelle variabili di testo il codice / in string variables the code)\n",
+		strings.Join(legend, ", "))
 	for _, c := range t.Columns {
 		fmt.Fprintf(&b, "label variable %s %s\n", c.Name, stataQuote(truncChars(oneLine(c.Label.IT), stataVarLabelChars)))
 	}
@@ -174,7 +216,11 @@ func writeDo(w io.Writer, t *Table, dir string) error {
 			continue
 		}
 		if c.MayBeNotHeld {
-			fmt.Fprintf(&b, "replace %s = .a if %s == %s\n", c.Name, c.Name, NotHeld)
+			var mv []string
+			for _, r := range survey.NotHeldReasons {
+				mv = append(mv, NotHeldCode(r)+"="+StataMissing(r))
+			}
+			fmt.Fprintf(&b, "mvdecode %s, mv(%s)\n", c.Name, strings.Join(mv, " \\ "))
 		}
 		if len(c.Codes) == 0 && !c.MayBeNotHeld {
 			continue
@@ -184,7 +230,9 @@ func writeDo(w io.Writer, t *Table, dir string) error {
 			parts = append(parts, code.Code+" "+stataQuote(truncChars(oneLine(code.Label.IT), stataValueLabelMax)))
 		}
 		if c.MayBeNotHeld {
-			parts = append(parts, ".a "+stataQuote(notHeldLabel))
+			for _, r := range survey.NotHeldReasons {
+				parts = append(parts, StataMissing(r)+" "+stataQuote(notHeldLabel(r).IT))
+			}
 		}
 		// One code a line, joined by ///, so a long list stays readable.
 		fmt.Fprintf(&b, "label define %s %s, replace\n", c.Name, strings.Join(parts, " ///\n    "))
@@ -204,7 +252,8 @@ func absDir(dir string) string {
 
 // WriteSPSS writes, into dir (which must exist), the CSV files of every
 // table and beside each an SPSS syntax file (<table>.sps) that reads it with
-// variable labels, value labels and -8 declared missing. The syntax changes
+// variable labels, value labels and the "not held" codes (-8 to -3) declared
+// missing. The syntax changes
 // to dir first (CD), so it runs from anywhere until the folder is moved.
 func WriteSPSS(dir string, sets ...*Dataset) (Manifest, error) {
 	return writeWithSyntax(FormatSPSS, ".sps", writeSPS, dir, sets)
@@ -212,7 +261,8 @@ func WriteSPSS(dir string, sets ...*Dataset) (Manifest, error) {
 
 // WriteStata writes, into dir (which must exist), the CSV files of every
 // table and beside each a Stata do-file (<table>.do) that reads it with
-// variable labels, value labels (numeric codes) and -8 recoded to .a.
+// variable labels, value labels (numeric codes) and the "not held" codes
+// recoded to .a (-8) to .f (-3).
 func WriteStata(dir string, sets ...*Dataset) (Manifest, error) {
 	return writeWithSyntax(FormatStata, ".do", writeDo, dir, sets)
 }

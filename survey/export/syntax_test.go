@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"sinba/survey"
 )
 
 var validName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,31}$`)
@@ -28,9 +30,9 @@ var (
 	stataImport = regexp.MustCompile("^import delimited using " + stataCompound +
 		`, delimiters\(","\) varnames\(1\) case\(preserve\) encoding\("utf-8"\) bindquotes\(strict\)((?: stringcols\([0-9 ]+\))?)((?: numericcols\([0-9 ]+\))?) clear$`)
 	stataVarLabel = regexp.MustCompile("^label variable ([A-Za-z0-9_]+) " + stataCompound + "$")
-	stataReplace  = regexp.MustCompile(`^replace ([A-Za-z0-9_]+) = \.a if ([A-Za-z0-9_]+) == -8$`)
+	stataMvdecode = regexp.MustCompile(`^mvdecode ([A-Za-z0-9_]+), mv\(-8=\.a \\ -7=\.b \\ -6=\.c \\ -5=\.d \\ -4=\.e \\ -3=\.f\)$`)
 	stataDefine   = regexp.MustCompile(`^label define ([A-Za-z0-9_]+) (.*), replace$`)
-	stataPair     = regexp.MustCompile("^ *(-?[0-9]+|\\.a) " + stataCompound)
+	stataPair     = regexp.MustCompile("^ *(-?[0-9]+|\\.[a-f]) " + stataCompound)
 	stataValues   = regexp.MustCompile(`^label values ([A-Za-z0-9_]+) ([A-Za-z0-9_]+)$`)
 	stataSimple   = regexp.MustCompile("^(version 14|clear|compress|cd " + stataCompound + "|label data " + stataCompound + "|notes _dta: [^`$\"]*)$")
 )
@@ -38,7 +40,7 @@ var (
 // checkDo is a syntax check of the do-files WriteStata writes (there is no
 // Stata here): every command is one of those it emits, well quoted, naming
 // only variables of the CSV file it imports; label texts within Stata's
-// limits; value labels on integer codes and .a only.
+// limits; value labels on integer codes and .a to .f only.
 func checkDo(t *testing.T, path string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -91,10 +93,9 @@ func checkDo(t *testing.T, path string) {
 			if !vars[m[1]] || utf8.RuneCountInString(m[2]) > 80 {
 				t.Errorf("%s: %q: unknown variable or label over 80 characters", path, c)
 			}
-		case stataReplace.MatchString(c):
-			m := stataReplace.FindStringSubmatch(c)
-			if !vars[m[1]] || m[1] != m[2] {
-				t.Errorf("%s: %q", path, c)
+		case stataMvdecode.MatchString(c):
+			if m := stataMvdecode.FindStringSubmatch(c); !vars[m[1]] {
+				t.Errorf("%s: %q: unknown variable", path, c)
 			}
 		case stataDefine.MatchString(c):
 			m := stataDefine.FindStringSubmatch(c)
@@ -203,19 +204,36 @@ func TestStataAndSPSS(t *testing.T) {
 	}
 	do, _ := os.ReadFile(filepath.Join(dir, "scheda-minore.do"))
 	for _, want := range []string{
-		"replace LuogoVita = .a if LuogoVita == -8",
+		"mvdecode LuogoVita, mv(-8=.a \\ -7=.b \\ -6=.c \\ -5=.d \\ -4=.e \\ -3=.f)\n",
 		"label define LuogoVita 1 `\"nella sua famiglia\"' ///",
+		"    .c `\"Dato non disponibile: registrato solo su carta\"' ///",
+		"    .f `\"Dato non disponibile: altro motivo (indicarlo nella nota)\"', replace\n",
 		"label variable AnnoNascita `\"Anno di nascita\"'",
 	} {
 		if !strings.Contains(string(do), want) {
 			t.Errorf("scheda-minore.do lacks %q", want)
 		}
 	}
+	notesDo, _ := os.ReadFile(filepath.Join(dir, "scheda-minore.note.do"))
+	if want := "label define motivo -8 `\"Dato non disponibile: motivo non indicato\"' ///"; !strings.Contains(string(notesDo), want) || strings.Contains(string(notesDo), "mvdecode motivo") {
+		t.Errorf("scheda-minore.note.do: the reason is a labelled datum, not a missing value:\n%s", notesDo)
+	}
 	sps, _ := os.ReadFile(filepath.Join(dir, "scheda-minore.sps"))
-	for _, want := range []string{"MISSING VALUES LuogoVita (-8).", "MISSING VALUES CodiceNazioneResidenza ('-8').", "    CodiceNazioneResidenza A3\n", "    AnnoNascita F8.0\n"} {
+	for _, want := range []string{
+		"MISSING VALUES LuogoVita (-8 THRU -3).",
+		"MISSING VALUES TitoloStudioMadre (-8 THRU -3).",
+		"MISSING VALUES CodiceNazioneResidenza ('-8').",        // a string column, no mark: the code of no reason
+		"MISSING VALUES CodiceCittadinanzaMadre ('-7', '-5').", // a string column: the codes it holds
+		"  /LuogoVita\n    1 'nella sua famiglia'\n",
+		"    -6 'Dato non disponibile: registrato solo su carta'\n    -5 'Dato non disponibile: lo detiene un altro ente'\n",
+		"    CodiceNazioneResidenza A3\n", "    AnnoNascita F8.0\n"} {
 		if !strings.Contains(string(sps), want) {
 			t.Errorf("scheda-minore.sps lacks %q", want)
 		}
+	}
+	notes, _ := os.ReadFile(filepath.Join(dir, "scheda-minore.note.sps"))
+	if !strings.Contains(string(notes), "  /motivo\n    -8 'Dato non disponibile: motivo non indicato'\n") || strings.Contains(string(notes), "MISSING VALUES motivo") {
+		t.Errorf("scheda-minore.note.sps: the reason is a labelled datum, not a missing value:\n%s", notes)
 	}
 
 	// Where PSPP is installed, run every syntax file for real.
@@ -234,8 +252,9 @@ func TestStataAndSPSS(t *testing.T) {
 		if err != nil || strings.Contains(string(out), "error:") || strings.Contains(string(out), "warning:") {
 			t.Errorf("pspp %s: %v\n%s", filepath.Base(p), err, out)
 		}
-		if filepath.Base(p) == "scheda-minore.sps" && !strings.Contains(string(out), "nella sua famiglia") {
-			t.Errorf("pspp shows no value labels for scheda-minore")
+		if filepath.Base(p) == "scheda-minore.sps" && (!strings.Contains(string(out), "nella sua famiglia") ||
+			!strings.Contains(string(out), "-6[a]|Dato non disponibile: registrato") || !strings.Contains(string(out), "-8 THRU")) {
+			t.Errorf("pspp shows no value labels or no user-missing \"not held\" codes for scheda-minore:\n%s", out)
 		}
 	}
 }
@@ -281,8 +300,8 @@ func TestXLSX(t *testing.T) {
 		t.Errorf("scheda_comune: %q, want %q with its leading zero", v, napoli)
 	}
 	nd, _ := excelize.CoordinatesToCellName(col["TitoloStudioMadre"]+1, 3)
-	if v, _ := wb.GetCellValue("minore", nd); v != NotHeld {
-		t.Errorf("TitoloStudioMadre of na2: %q, want %s", v, NotHeld)
+	if v, _ := wb.GetCellValue("minore", nd); v != NotHeldCode(survey.ReasonPaperOnly) {
+		t.Errorf("TitoloStudioMadre of na2: %q, want %s", v, NotHeldCode(survey.ReasonPaperOnly))
 	}
 	book, _ := wb.GetRows(CodebookSheet)
 	found := false

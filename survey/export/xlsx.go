@@ -134,7 +134,9 @@ func writeWorkbook(w io.Writer, sets []*Dataset) error {
 				codes = append(codes, code.Code+" = "+code.Label.IT)
 			}
 			if c.MayBeNotHeld {
-				codes = append(codes, NotHeld+" = "+notHeldLabel)
+				for _, code := range reasonCodes() {
+					codes = append(codes, code.Code+" = "+code.Label.IT)
+				}
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, r)
 			if err := sw.SetRow(cell, []any{e.sheet, c.Name, c.Field, c.Label.IT, c.Label.EN, kind, strings.Join(codes, "; "), c.Lookup}); err != nil {
