@@ -9,7 +9,7 @@ import (
 // FiscalCode is a decoded codice fiscale. Its JSON form is the output of
 // `sinba cf`: keep the names stable.
 type FiscalCode struct {
-	Code           string `json:"code"`  // as given, trimmed and in capitals
+	Code           string `json:"code"`  // as given, in capitals, without spaces and dashes
 	Valid          bool   `json:"valid"` // every check passed
 	Reason         string `json:"reason"`
 	BirthDate      string `json:"birth_date"`      // YYYY-MM-DD
@@ -18,6 +18,72 @@ type FiscalCode struct {
 	BirthplaceName string `json:"birthplace_name"` // name on the birth date
 	Omocode        bool   `json:"omocode"`         // some digits were replaced to tell apart two people
 	Normalized     string `json:"normalized"`      // the code with omocodia undone (check character recomputed)
+	// Temporary marks an 11-digit numeric code with a correct check digit:
+	// the temporary codice fiscale the Agenzia delle Entrate gives a person
+	// whose identity is not yet established (often an unaccompanied foreign
+	// minor). It carries no birth date, sex or birthplace.
+	Temporary bool `json:"temporary,omitempty"`
+}
+
+// cleanFiscalCode puts a code in capitals and takes out the spaces and
+// dashes it is often written with ("CCC FBA 85 D03 L219 P").
+func cleanFiscalCode(code string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(code) {
+		switch r {
+		case ' ', '\t', '\n', '\r', '-', '\u00a0':
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// numericCodeOK reports whether s is an 11-digit numeric codice fiscale with
+// a correct check digit (the algorithm of the Partita IVA).
+func numericCodeOK(s string) bool {
+	if len(s) != 11 {
+		return false
+	}
+	sum := 0
+	for i := 0; i < 11; i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+		d := int(s[i] - '0')
+		if i%2 == 1 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// canonicalFiscalCode is the one form of a child's code that keys lookups
+// and the pseudonym: a 16-character code with omocodia undone, or an 11-digit
+// temporary code; why says what is wrong otherwise.
+func canonicalFiscalCode(code string) (string, string) {
+	c := cleanFiscalCode(code)
+	if len(c) == 11 && allDigits(c) {
+		if !numericCodeOK(c) {
+			return "", reason("codice fiscale numerico (provvisorio): cifra di controllo errata", "numeric (temporary) codice fiscale: wrong check digit")
+		}
+		return c, ""
+	}
+	n, _, why := structure(c)
+	return n, why
 }
 
 // Positions (0-based) of the digits that omocodia may replace, and the
@@ -105,21 +171,21 @@ func structure(c string) (normalized string, omocode bool, why string) {
 }
 
 // NormalizeFiscalCode returns a codice fiscale in capitals, without spaces
-// and with omocodia undone, so that every way of writing one child's code
-// gives the same string (the key of lookups and of the pseudonym). A code of
-// the wrong shape comes back only cleaned.
+// or dashes and with omocodia undone, so that every way of writing one
+// child's code gives the same string (the key of lookups and of the
+// pseudonym); an 11-digit temporary code is its digits. A code of the wrong
+// shape comes back only cleaned.
 func NormalizeFiscalCode(code string) string {
-	c := strings.ToUpper(strings.Join(strings.Fields(code), ""))
-	if n, _, why := structure(c); why == "" {
+	if n, why := canonicalFiscalCode(code); why == "" {
 		return n
 	}
-	return c
+	return cleanFiscalCode(code)
 }
 
 // fiscalCodeShapeOK reports whether s has the form and the check character
 // of a codice fiscale, omocodes included; it does not check date or place.
 func fiscalCodeShapeOK(s string) bool {
-	_, _, why := structure(strings.ToUpper(strings.TrimSpace(s)))
+	_, _, why := structure(cleanFiscalCode(s))
 	return why == ""
 }
 
@@ -134,17 +200,35 @@ func DecodeFiscalCode(code string, ref *Reference) FiscalCode {
 // when ref is not nil, the birthplace: a municipality or foreign state that
 // existed on the birth date. The century of the birth year is the latest
 // that puts the birth date on or before now (and, between two, the one on
-// which the birthplace existed). Lowercase and surrounding spaces are
-// accepted. Reason says precisely what is wrong, in Italian and English.
+// which the birthplace existed). Lowercase, spaces and dashes are accepted;
+// an 11-digit numeric code with its check digit is a valid temporary code.
+// Reason says precisely what is wrong, in Italian and English.
 func DecodeFiscalCodeAt(code string, ref *Reference, now time.Time) FiscalCode {
-	c := strings.ToUpper(strings.TrimSpace(code))
+	return decodeFiscalCode(code, ref, now, 0)
+}
+
+// DecodeFiscalCodeNear is DecodeFiscalCodeAt for a person whose birth year
+// is known to be about year (a case record's AnnoNascita, or the reference
+// year for a child): the century is the one that puts the birth year nearest
+// to it, and a birthplace that did not exist then is an error rather than a
+// reason to move the birth a century back.
+func DecodeFiscalCodeNear(code string, ref *Reference, now time.Time, year int) FiscalCode {
+	return decodeFiscalCode(code, ref, now, year)
+}
+
+func decodeFiscalCode(code string, ref *Reference, now time.Time, near int) FiscalCode {
+	c := cleanFiscalCode(code)
 	fc := FiscalCode{Code: c}
 	if c == "" {
 		fc.Reason = reason("codice vuoto", "empty code")
 		return fc
 	}
-	if strings.ContainsAny(c, " \t") {
-		fc.Reason = reason("il codice contiene spazi", "the code contains spaces")
+	if len(c) == 11 && allDigits(c) {
+		if _, why := canonicalFiscalCode(c); why != "" {
+			fc.Reason = why
+			return fc
+		}
+		fc.Valid, fc.Temporary, fc.Normalized = true, true, c
 		return fc
 	}
 	n, omo, why := structure(c)
@@ -185,6 +269,15 @@ func DecodeFiscalCodeAt(code string, ref *Reference, now time.Time) FiscalCode {
 		fc.Reason = reason("data di nascita inesistente: %02d/%02d/%02d", "no such birth date: %02d/%02d/%02d", day, int(month), yy)
 		return fc
 	}
+	if near > 0 {
+		best := dates[0]
+		for _, d := range dates[1:] {
+			if abs(d.Year()-near) < abs(best.Year()-near) {
+				best = d
+			}
+		}
+		dates = []time.Time{best}
+	}
 	birth := dates[0]
 	fc.BirthDate = birth.Format("2006-01-02")
 	fc.Birthplace = n[11:15]
@@ -213,13 +306,37 @@ func DecodeFiscalCodeAt(code string, ref *Reference, now time.Time) FiscalCode {
 	}
 	last := known[len(known)-1]
 	fc.BirthplaceName = last.Name
-	var spans []string
+	var it, en []string
 	for _, k := range known {
-		spans = append(spans, k.From+"/"+k.To)
+		if k.To >= "9999" {
+			it = append(it, "dal "+italianDate(k.From))
+			en = append(en, "from "+k.From)
+		} else {
+			it = append(it, "dal "+italianDate(k.From)+" al "+italianDate(k.To))
+			en = append(en, "from "+k.From+" to "+k.To)
+		}
 	}
-	fc.Reason = reason("il luogo di nascita %s (%s) non esisteva il %s: valido %s",
-		"birthplace %s (%s) did not exist on %s: valid %s", fc.Birthplace, last.Name, fc.BirthDate, strings.Join(spans, ", "))
+	// The date of a single candidate century is the one the message is about.
+	fc.BirthDate = dates[0].Format("2006-01-02")
+	fc.Reason = fmt.Sprintf("il luogo di nascita %s (%s) non esisteva il %s: esisteva %s",
+		fc.Birthplace, last.Name, italianDate(fc.BirthDate), strings.Join(it, ", ")) + " / " +
+		fmt.Sprintf("birthplace %s (%s) did not exist on %s: it existed %s", fc.Birthplace, last.Name, fc.BirthDate, strings.Join(en, ", "))
 	return fc
+}
+
+// italianDate writes YYYY-MM-DD as DD/MM/YYYY.
+func italianDate(iso string) string {
+	if len(iso) != 10 {
+		return iso
+	}
+	return iso[8:10] + "/" + iso[5:7] + "/" + iso[:4]
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // ValidOperatorCode reports whether s can be Ente/@CFOperatore: a codice
@@ -230,22 +347,5 @@ func ValidOperatorCode(s string) bool {
 	if len(s) == 16 {
 		return fiscalCodeShapeOK(s)
 	}
-	if len(s) != 11 {
-		return false
-	}
-	sum := 0
-	for i := 0; i < 11; i++ {
-		if !isDigit(s[i]) {
-			return false
-		}
-		d := int(s[i] - '0')
-		if i%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return sum%10 == 0
+	return numericCodeOK(s)
 }

@@ -32,7 +32,12 @@ func TestDecodeFiscalCode(t *testing.T) {
 		{name: "29 February 2001", code: "BNCLRA01B69F205L", reason: "inesistente"},
 		{name: "empty", code: "", reason: "vuoto"},
 		{name: "short", code: "RSSMRA85T10A562", reason: "lunghezza 15"},
-		{name: "inner space", code: "RSSMRA85T10 A562S", reason: "spazi"},
+		{name: "inner spaces", code: "RSS MRA 85T10 A562S", valid: true, date: "1985-12-10", sex: "M", place: "A562", normal: "RSSMRA85T10A562S"},
+		{name: "dashes", code: "RSS-MRA-85T10-A562S", valid: true, date: "1985-12-10", sex: "M", place: "A562", normal: "RSSMRA85T10A562S"},
+		{name: "temporary numeric code", code: "80078750587", valid: true, normal: "80078750587"},
+		{name: "temporary code with spaces", code: "800 787 505 87", valid: true, normal: "80078750587"},
+		{name: "temporary code, wrong check digit", code: "80078750588", reason: "cifra di controllo"},
+		{name: "twelve digits", code: "800787505870", reason: "lunghezza 12"},
 		{name: "wrong check character", code: "RSSMRA85T10A562T", reason: "controllo"},
 		{name: "letter where a digit goes", code: "RSSMRA8AT10A562S", reason: "posizione 8"},
 		{name: "digit where a letter goes", code: "RS1MRA85T10A562S", reason: "posizione 3"},
@@ -137,6 +142,20 @@ func TestPseudonym(t *testing.T) {
 	if _, err := Pseudonym("BNCLRA10A41H501X", secret); err == nil {
 		t.Error("an invalid code was accepted")
 	}
+	// A temporary numeric code gives a stable pseudonym, however it is written.
+	tmp, err := Pseudonym("80078750587", secret)
+	if err != nil || len(tmp) != PseudonymLength || tmp == a {
+		t.Fatalf("pseudonym of a temporary code: %q %v", tmp, err)
+	}
+	if again, _ := Pseudonym(" 800-787-505-87 ", secret); again != tmp {
+		t.Errorf("the same temporary code written with dashes gave %s, want %s", again, tmp)
+	}
+	if _, err := Pseudonym("80078750588", secret); err == nil {
+		t.Error("a temporary code with a wrong check digit was accepted")
+	}
+	if b, _ := Pseudonym("BNC LRA 10A41 H501K", secret); b != a {
+		t.Errorf("the code written with spaces gave %s, want %s", b, a)
+	}
 	r1, _ := RandomPseudonym()
 	r2, _ := RandomPseudonym()
 	if len(r1) != PseudonymLength || r1 == r2 {
@@ -155,5 +174,32 @@ func TestValidOperatorCode(t *testing.T) {
 		if got := ValidOperatorCode(code); got != want {
 			t.Errorf("ValidOperatorCode(%q) = %v, want %v", code, got, want)
 		}
+	}
+}
+
+// A child born in 2018 with the code of a municipality that ceased in 1928
+// is not taken for someone born in 1918: in the century of the record's birth
+// year the birthplace did not exist, and the message gives the right dates.
+func TestDecodeFiscalCodeNearTheBirthYear(t *testing.T) {
+	_, ref := load(t)
+	code := withCheck("RSSMRA18A01C001")
+	if fc := DecodeFiscalCodeAt(code, ref, cfNow); !fc.Valid || fc.BirthDate != "1918-01-01" {
+		t.Fatalf("without a hint the century in which the place existed wins: %+v", fc)
+	}
+	fc := DecodeFiscalCodeNear(code, ref, cfNow, 2018)
+	if fc.Valid {
+		t.Fatalf("valid near 2018: %+v", fc)
+	}
+	for _, want := range []string{"C001", "CASSANO ALBESE", "01/01/2018", "dal 29/12/1862 al 22/09/1928", "on 2018-01-01", "from 1862-12-29 to 1928-09-22"} {
+		if !strings.Contains(fc.Reason, want) {
+			t.Errorf("reason %q does not say %q", fc.Reason, want)
+		}
+	}
+	if strings.Contains(fc.Reason, "1918") {
+		t.Errorf("reason %q speaks of 1918", fc.Reason)
+	}
+	// Near 1918 the same code is valid.
+	if fc := DecodeFiscalCodeNear(code, ref, cfNow, 1920); !fc.Valid || fc.BirthDate != "1918-01-01" {
+		t.Errorf("near 1920: %+v", fc)
 	}
 }

@@ -68,10 +68,14 @@ func checkIdentity(in *Instrument, st *state, id *Identity) []Issue {
 	}
 	year, hasYear := st.env["AnnoNascita"].(int)
 	if id.FiscalCode != "" {
-		fc := DecodeFiscalCodeAt(id.FiscalCode, in.ref, st.ref)
+		fc := decodeChildCode(in, st, id)
 		if !fc.Valid {
 			add("fiscal_code", SeverityError, []string{"identity.fiscal_code"}, "codice fiscale non valido: "+fc.Reason,
 				"codice fiscale not valid: "+fc.Reason)
+			return issues
+		}
+		if fc.Temporary {
+			// A temporary code says nothing of birth, sex or place.
 			return issues
 		}
 		if id.Sex != "" && id.Sex != fc.Sex {
@@ -100,6 +104,21 @@ func checkIdentity(in *Instrument, st *state, id *Identity) []Issue {
 	return issues
 }
 
+// decodeChildCode decodes the codice fiscale of a case record's child in the
+// century of the record's birth year (or, without one, of the birth date or
+// of the reference year: a child), so that a birthplace that had ceased by
+// then is reported as such, with its dates, instead of moving the birth a
+// century back.
+func decodeChildCode(in *Instrument, st *state, id *Identity) FiscalCode {
+	near := st.ref.Year()
+	if y, ok := st.env["AnnoNascita"].(int); ok && y > 0 {
+		near = y
+	} else if b, err := time.Parse("2006-01-02", id.BirthDate); err == nil {
+		near = b.Year()
+	}
+	return DecodeFiscalCodeNear(id.FiscalCode, in.ref, st.ref, near)
+}
+
 // PseudonymLength is the length of an IDBeneficiario made by Pseudonym or
 // RandomPseudonym (SINBA allows at most 20 characters).
 const PseudonymLength = 20
@@ -114,7 +133,8 @@ var pseudoEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 // Pseudonym derives the IDBeneficiario of a child from the codice fiscale:
 // HMAC-SHA256, keyed with the project secret, of a context string and the
-// codice fiscale with omocodia undone, its first 100 bits written as 20
+// codice fiscale with omocodia undone (or the 11 digits of a temporary code,
+// so a child known by one gets a stable pseudonym), its first 100 bits written as 20
 // characters of base32 (A-Z, 2-7). The same child has the same pseudonym on
 // every laptop that holds the project secret, whichever omocode variant was
 // typed; without the secret the pseudonym cannot be linked back to the code.
@@ -122,7 +142,7 @@ func Pseudonym(fiscalCode string, secret []byte) (string, error) {
 	if len(secret) < MinSecretLength {
 		return "", fmt.Errorf("pseudonym: the project secret must have at least %d bytes", MinSecretLength)
 	}
-	n, _, why := structure(strings.ToUpper(strings.TrimSpace(fiscalCode)))
+	n, why := canonicalFiscalCode(fiscalCode)
 	if why != "" {
 		return "", errors.New("pseudonym: codice fiscale not valid: " + why)
 	}

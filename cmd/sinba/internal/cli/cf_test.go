@@ -44,6 +44,16 @@ func TestCF(t *testing.T) {
 	if code != 1 || strings.Count(out, "\n") != 2 || !strings.Contains(out, `"valid":false`) || !strings.Contains(out, "controllo") {
 		t.Errorf("codes on stdin with an invalid one: exit %d\n%s", code, out)
 	}
+	// Spaces and dashes inside a code, on stdin or as an argument, and an
+	// 11-digit temporary code.
+	code, out, errs = runIn(t, "RSS MRA 85T10 A562S\n800-787-505-87\n", "cf")
+	if code != 0 || strings.Count(out, `"valid":true`) != 2 || !strings.Contains(out, `"normalized":"RSSMRA85T10A562S"`) ||
+		!strings.Contains(out, `"temporary":true`) || !strings.Contains(out, `"normalized":"80078750587"`) {
+		t.Errorf("spaced, dashed and temporary codes: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, _ := runIn(t, "", "cf", "80078750588"); code != 1 || !strings.Contains(out, "cifra di controllo") {
+		t.Errorf("temporary code with a wrong check digit: exit %d %s", code, out)
+	}
 	if code, _, _ := runIn(t, "", "cf"); code != 2 {
 		t.Errorf("no codes: exit %d, want 2", code)
 	}
