@@ -184,3 +184,38 @@ func (e *editor) save(ctx context.Context, st *localdb.Store, r randSource) (loc
 type randSource interface{ IntN(int) int }
 
 func fprintf(w io.Writer, format string, a ...any) { fmt.Fprintf(w, format, a...) }
+
+// confirmColleagues does what a researcher of each team does once the team
+// has a key: on a laptop that holds it, they confirm each colleague's laptop
+// waiting for it, after checking that the code shown matches the one that
+// laptop shows. Laptops never hand the team key over by themselves.
+func confirmColleagues(ctx context.Context, laps []*laptop) (int, error) {
+	fingerprint := map[string]string{}
+	for _, l := range laps {
+		en, err := l.client.Enrolled(ctx)
+		if err != nil {
+			return 0, err
+		}
+		fingerprint[en.DeviceID] = en.Fingerprint
+	}
+	granted := 0
+	for _, l := range laps {
+		pending, err := l.client.PendingDevices(ctx)
+		if errors.Is(err, client.ErrNoTeamKey) {
+			continue
+		}
+		if err != nil {
+			return granted, err
+		}
+		for _, p := range pending {
+			if fingerprint[p.ID] != p.Fingerprint {
+				return granted, fmt.Errorf("device %s: shown code %s, the laptop shows %q", p.ID, p.Fingerprint, fingerprint[p.ID])
+			}
+			if err := l.client.GrantTeamKey(ctx, p); err != nil && !errors.Is(err, client.ErrNotPending) {
+				return granted, err
+			}
+			granted++
+		}
+	}
+	return granted, nil
+}

@@ -172,8 +172,12 @@ func loadDrill(d *domain, devices, records, teams int, seed uint64, w io.Writer)
 	latUp := quantiles(lat)
 	lat = nil
 
-	// Then until every laptop holds every record of its team (the team key
-	// reaches late laptops through a colleague's round).
+	// A researcher of each team confirms the colleagues' laptops on the one
+	// that made the team key; then sync until every laptop holds every
+	// record of its team.
+	if _, err := confirmColleagues(ctx, laps); err != nil {
+		return false, err
+	}
 	perTeam := map[string]int{}
 	for _, t := range teamOf {
 		perTeam[t] += records

@@ -244,16 +244,25 @@ func cmdDevices(e env, args []string) int {
 			return err
 		}
 		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "DEVICE\tTEAM\tRESEARCHER\tLABEL\tENROLLED\tLAST SEEN\tTEAM KEY\tREVOKED")
+		fmt.Fprintln(tw, "DEVICE\tTEAM\tRESEARCHER\tLABEL\tENROLLED\tLAST SEEN\tTEAM KEY\tREVOKED\tCODE BY")
 		for _, d := range ds {
 			seen := "-"
 			if !d.LastSeen.IsZero() {
 				seen = d.LastSeen.UTC().Format(time.RFC3339)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%v\t%v\n", d.ID, d.Team, d.Researcher, d.Label, d.EnrolledAt.UTC().Format(time.RFC3339), seen, d.HasTeamKey, d.Revoked)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%v\t%v\t%s\n", d.ID, d.Team, d.Researcher, d.Label, d.EnrolledAt.UTC().Format(time.RFC3339), seen, d.HasTeamKey, d.Revoked, minter(d.MintedBy))
 		}
 		return tw.Flush()
 	})
+}
+
+// minter says who made a device's code: "admin", or "COORDINATOR coordinator-id (its name)"
+// so a device whose code a coordinator made stands out in the list.
+func minter(m wire.Minter) string {
+	if !m.ByCoordinator() {
+		return "admin"
+	}
+	return fmt.Sprintf("COORDINATOR %s (%s)", m.Coordinator, m.CoordinatorLabel)
 }
 
 func cmdRevoke(e env, args []string) int {

@@ -106,6 +106,10 @@ type Enrolment struct {
 	ServerURL, DeviceID           string
 	ProjectName, TeamName, Person string
 	EnrolledAt                    time.Time
+	// Fingerprint is the code of this laptop's key (wire.DeviceFingerprint):
+	// a teammate compares it with the one their laptop shows before handing
+	// over the team key.
+	Fingerprint string
 }
 
 // Enrol registers this laptop with the server using a one-time code: it
@@ -154,8 +158,12 @@ func (c *Client) Enrol(ctx context.Context, serverURL, code string) (Enrolment, 
 }
 
 func (d *deviceState) enrolment() Enrolment {
-	return Enrolment{ServerURL: d.ServerURL, DeviceID: d.DeviceID, ProjectName: d.ProjectName, TeamName: d.TeamName,
+	e := Enrolment{ServerURL: d.ServerURL, DeviceID: d.DeviceID, ProjectName: d.ProjectName, TeamName: d.TeamName,
 		Person: d.ResearcherName, EnrolledAt: d.EnrolledAt}
+	if id, err := seal.ParseIdentity(d.AgeIdentity); err == nil {
+		e.Fingerprint = wire.DeviceFingerprint(id.Recipient().String())
+	}
+	return e
 }
 
 // Enrolled returns the laptop's enrolment, or ErrNotEnrolled.
@@ -185,6 +193,9 @@ func (c *Client) device(ctx context.Context) (*deviceState, error) {
 // explain turns transport failures into a message for a person; refusals
 // from the server already carry one.
 func explain(err error) error {
+	if err == nil {
+		return nil
+	}
 	var se *ServerError
 	if errors.As(err, &se) || errors.Is(err, context.Canceled) {
 		return err

@@ -106,7 +106,14 @@ func TestRoundTrip(t *testing.T) {
 	if rep := syncOnce(t, c2); !rep.WaitingTeamKey || rep.Received != 0 {
 		t.Fatalf("colleague before the grant: waiting %v received %d, want true 0", rep.WaitingTeamKey, rep.Received)
 	}
-	syncOnce(t, c1) // hands the key over
+	// Laptop 1 lists it at its next sync, and hands nothing over by itself.
+	if rep := syncOnce(t, c1); len(rep.PendingDevices) != 1 {
+		t.Fatalf("laptop 1 lists %d pending devices, want the colleague's", len(rep.PendingDevices))
+	}
+	if rep := syncOnce(t, c2); !rep.WaitingTeamKey || rep.Received != 0 {
+		t.Fatalf("colleague before anyone confirmed: waiting %v received %d, want true 0", rep.WaitingTeamKey, rep.Received)
+	}
+	synctest.Confirm(t, c1, c2) // a researcher of the team confirms it on laptop 1
 	if rep := syncOnce(t, c2); rep.WaitingTeamKey || rep.Received != 4 {
 		t.Fatalf("colleague after the grant: waiting %v received %d, want false 4", rep.WaitingTeamKey, rep.Received)
 	}
@@ -145,7 +152,7 @@ func TestConcurrentEditsAreKeptAndFlagged(t *testing.T) {
 	syncOnce(t, c1)
 	laptop2, c2 := enrolled(t, p, p.TeamA)
 	syncOnce(t, c2)
-	syncOnce(t, c1)
+	synctest.Confirm(t, c1, c2)
 	if rep := syncOnce(t, c2); rep.Received != 1 {
 		t.Fatalf("colleague received %d, want 1", rep.Received)
 	}

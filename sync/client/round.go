@@ -32,6 +32,10 @@ type Report struct {
 	LocalConflicts int            // records that applying remote versions left in conflict
 	Unreadable     int            // remote items that could not be decrypted (skipped)
 	WaitingTeamKey bool           // no colleague has handed this laptop the team key yet
+	// PendingDevices are the team's laptops waiting for the team key, which
+	// this laptop holds: each gets it only if a researcher confirms it here
+	// (GrantTeamKey).
+	PendingDevices []PendingDevice
 	Assignments    []string
 	Duration       time.Duration
 }
@@ -58,6 +62,9 @@ func (c *Client) SyncOnce(ctx context.Context, progress func(done, total int)) (
 		return rep, explain(err)
 	}
 	rep.WaitingTeamKey = team == nil
+	if team != nil {
+		rep.PendingDevices = pendingDevices(first.Keys.Pending)
+	}
 	if err := c.upload(ctx, d, teamRecipient, rep, progress); err != nil {
 		return rep, explain(err)
 	}
@@ -148,28 +155,48 @@ func (c *Client) keys(ctx context.Context, d *deviceState, ks *wire.KeyState) (*
 	if err != nil {
 		return nil, nil, fmt.Errorf("sync: team recipient: %w", err)
 	}
-	if err := c.pseudonymSecret(ctx, d, mine, ks); err != nil {
-		return nil, nil, err
-	}
-	if team != nil && len(ks.Pending) > 0 {
-		var req wire.KeysRequest
-		for _, p := range ks.Pending {
-			r, err := seal.ParseRecipient(p.Recipient)
-			if err != nil {
-				continue
-			}
-			w, err := seal.Encrypt([]byte(team.String()), r)
-			if err != nil {
-				return nil, nil, err
-			}
-			req.Grants = append(req.Grants, wire.Grant{DeviceID: p.DeviceID, Wrapped: w})
-		}
-		body, _ := json.Marshal(req)
-		if err := c.do(ctx, d, http.MethodPost, wire.PathKeys, body, "application/json", nil); err != nil {
+	if team != nil && len(ks.Wrapped) == 0 {
+		// This laptop holds the team key but the server has no copy for it:
+		// a store restored from a backup, enrolled again as a new device. It
+		// hands a copy to itself, which gives nobody anything new, so that
+		// its teammates are not asked to confirm a laptop that already has
+		// the key, and it can confirm theirs.
+		if err := c.grant(ctx, d, team, []wire.Pending{{DeviceID: d.DeviceID, Recipient: mine.Recipient().String()}}, ks); err != nil {
 			return nil, nil, err
 		}
 	}
+	if err := c.pseudonymSecret(ctx, d, mine, ks); err != nil {
+		return nil, nil, err
+	}
+	// Colleagues waiting for the team key get it only when a researcher of
+	// the team confirms each of them on this laptop (GrantTeamKey): never
+	// here, whoever made their codes.
 	return team, recipient, nil
+}
+
+// grant hands the team key to devices, each copy wrapped for the recipient
+// given (the one a person was shown), and takes the key state the server
+// answers with into ks.
+func (c *Client) grant(ctx context.Context, d *deviceState, team *age.X25519Identity, to []wire.Pending, ks *wire.KeyState) error {
+	var req wire.KeysRequest
+	for _, p := range to {
+		r, err := seal.ParseRecipient(p.Recipient)
+		if err != nil {
+			return fmt.Errorf("sync: device %s: %w", p.DeviceID, err)
+		}
+		w, err := seal.Encrypt([]byte(team.String()), r)
+		if err != nil {
+			return err
+		}
+		req.Grants = append(req.Grants, wire.Grant{DeviceID: p.DeviceID, Wrapped: w})
+	}
+	body, _ := json.Marshal(req)
+	var got wire.KeyState
+	if err := c.do(ctx, d, http.MethodPost, wire.PathKeys, body, "application/json", &got); err != nil {
+		return err
+	}
+	*ks = got
+	return nil
 }
 
 // upload sends the outbox in batches. Each batch is acknowledged by a

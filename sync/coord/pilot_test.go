@@ -149,11 +149,21 @@ func TestPilotInMiniature(t *testing.T) {
 		}
 	}
 	teamNames := []string{"Squadra Campania", "Squadra Basilicata"}
-	// The first laptop of each team makes the team key, the second gets it
-	// from the first through the server; the coordinator's app hands every
-	// laptop the pseudonym secret.
+	// The first laptop of each team makes the team key; the second gets it
+	// from the first, through the server, when a researcher of the team
+	// confirms it there (its code is marked as made by the coordinator);
+	// the coordinator's app hands every laptop the pseudonym secret.
 	p.syncLaptops(teamNames...)
 	p.syncLaptops(teamNames...)
+	for _, team := range teamNames {
+		first, second := p.laptops[team][0].client, p.laptops[team][1].client
+		pending, err := first.PendingDevices(ctx)
+		p.must(err)
+		if len(pending) != 1 || !pending[0].MintedBy.ByCoordinator() || pending[0].Researcher != p.laptops[team][1].name {
+			t.Fatalf("%s: pending devices %+v; want the second laptop, its code made by the coordinator", team, pending)
+		}
+		synctest.Confirm(t, first, second)
+	}
 	if rep := p.syncCoordinator(); rep.SecretsGranted != 4 {
 		t.Fatalf("pseudonym secret handed to %d laptops, want 4", rep.SecretsGranted)
 	}

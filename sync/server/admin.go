@@ -74,7 +74,8 @@ func (s *Store) CreateResearcher(ctx context.Context, team, name string) (string
 // or copied by hand survives.
 const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// CreateCode makes a one-time enrolment code for a researcher, valid for ttl.
+// CreateCode makes a one-time enrolment code for a researcher, valid for ttl,
+// on the server administrator's authority (the sinba-server command).
 // Ten characters (50 bits) typed as XXXXX-XXXXX; the server keeps only its
 // hash, and enrolment attempts are rate-limited.
 func (s *Store) CreateCode(ctx context.Context, researcher string, ttl time.Duration) (string, time.Time, error) {
@@ -82,14 +83,27 @@ func (s *Store) CreateCode(ctx context.Context, researcher string, ttl time.Dura
 	if err != nil {
 		return "", time.Time{}, err
 	}
+	return s.insertCode(ctx, rid, ttl, "")
+}
+
+// CreateCodeByCoordinator makes a laptop code for a researcher (an id the
+// handler has resolved within the coordinator's project) on a coordinator
+// app's authority. The code, and the device enrolled with it, remember that
+// coordinator: the team's laptops show the device as made by a coordinator
+// when they are asked to hand it the team key.
+func (s *Store) CreateCodeByCoordinator(ctx context.Context, coordinator, researcherID string, ttl time.Duration) (string, time.Time, error) {
+	return s.insertCode(ctx, researcherID, ttl, coordinator)
+}
+
+func (s *Store) insertCode(ctx context.Context, rid string, ttl time.Duration, mintedBy string) (string, time.Time, error) {
 	code, err := newCode()
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	now := time.Now()
 	exp := now.Add(ttl)
-	_, err = s.w.ExecContext(ctx, `INSERT INTO enrol_codes (hash, researcher_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
-		codeHash(code), rid, exp.Unix(), now.Unix())
+	_, err = s.w.ExecContext(ctx, `INSERT INTO enrol_codes (hash, researcher_id, expires_at, created_at, minted_by) VALUES (?, ?, ?, ?, ?)`,
+		codeHash(code), rid, exp.Unix(), now.Unix(), mintedBy)
 	return code, exp, err
 }
 

@@ -261,7 +261,7 @@ func (s *Server) handleCoordCode(w http.ResponseWriter, r *http.Request, c *Coor
 		if !ok {
 			return
 		}
-		code, exp, err = s.store.CreateCode(r.Context(), rid, ttl)
+		code, exp, err = s.store.CreateCodeByCoordinator(r.Context(), c.ID, rid, ttl)
 	}
 	if err == nil {
 		s.log.Info("enrolment code made", "coordinator", c.ID, "for_coordinator", req.Coordinator)

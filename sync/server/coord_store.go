@@ -352,7 +352,7 @@ func (s *Store) Teams(ctx context.Context, pid string) ([]wire.Team, error) {
 			t.Researchers = append(t.Researchers, r)
 		}
 		rs.Close()
-		ds, err := s.r.QueryContext(ctx, `SELECT d.id, d.label, r.name, d.enrolled_at, d.last_seen_at, d.revoked_at IS NOT NULL, g.device_id IS NOT NULL, sg.device_id IS NOT NULL
+		ds, err := s.r.QueryContext(ctx, `SELECT d.id, d.label, r.name, d.enrolled_at, d.last_seen_at, d.revoked_at IS NOT NULL, g.device_id IS NOT NULL, sg.device_id IS NOT NULL, d.minted_by, `+minterLabel+`
 			FROM devices d JOIN researchers r ON r.id = d.researcher_id LEFT JOIN key_grants g ON g.device_id = d.id LEFT JOIN secret_grants sg ON sg.device_id = d.id
 			WHERE d.team_id = ? ORDER BY r.name, d.enrolled_at`, t.ID)
 		if err != nil {
@@ -362,7 +362,7 @@ func (s *Store) Teams(ctx context.Context, pid string) ([]wire.Team, error) {
 			var d wire.DeviceInfo
 			var enrolled int64
 			var seen sql.NullInt64
-			if err := ds.Scan(&d.ID, &d.Label, &d.Researcher, &enrolled, &seen, &d.Revoked, &d.HasTeamKey, &d.HasSecret); err != nil {
+			if err := ds.Scan(&d.ID, &d.Label, &d.Researcher, &enrolled, &seen, &d.Revoked, &d.HasTeamKey, &d.HasSecret, &d.MintedBy.Coordinator, &d.MintedBy.CoordinatorLabel); err != nil {
 				ds.Close()
 				return nil, err
 			}

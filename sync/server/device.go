@@ -39,10 +39,10 @@ func (s *Store) Enrol(ctx context.Context, req *wire.EnrolRequest) (*wire.EnrolR
 	var refusal *wire.Error
 	now := time.Now()
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var researcher string
+		var researcher, mintedBy string
 		var expires int64
 		var used sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT researcher_id, expires_at, used_at FROM enrol_codes WHERE hash = ?`, codeHash(req.Code)).Scan(&researcher, &expires, &used)
+		err := tx.QueryRowContext(ctx, `SELECT researcher_id, expires_at, used_at, minted_by FROM enrol_codes WHERE hash = ?`, codeHash(req.Code)).Scan(&researcher, &expires, &used, &mintedBy)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			refusal = wire.NewError(wire.CodeCodeInvalid)
@@ -62,8 +62,8 @@ func (s *Store) Enrol(ctx context.Context, req *wire.EnrolRequest) (*wire.EnrolR
 			return err
 		}
 		resp.DeviceID = uuid.NewString()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (id, researcher_id, team_id, project_id, sign_key, recipient, label, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			resp.DeviceID, researcher, resp.TeamID, resp.ProjectID, req.SignKey, req.Recipient, label, now.Unix()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (id, researcher_id, team_id, project_id, sign_key, recipient, label, enrolled_at, minted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			resp.DeviceID, researcher, resp.TeamID, resp.ProjectID, req.SignKey, req.Recipient, label, now.Unix(), mintedBy); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE enrol_codes SET used_at = ?, device_id = ? WHERE hash = ?`, now.Unix(), resp.DeviceID, codeHash(req.Code))
@@ -108,7 +108,10 @@ func (s *Store) keyState(ctx context.Context, d *Device) (wire.KeyState, error) 
 	if len(ks.Wrapped) == 0 {
 		return ks, nil // only a holder of the key can hand it on
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.recipient FROM devices d LEFT JOIN key_grants g ON g.device_id = d.id
+	// What a teammate is shown before handing the key over: the laptop's
+	// name, its researcher, when it enrolled, and who made its code.
+	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.recipient, d.label, r.name, d.enrolled_at, d.minted_by, `+minterLabel+`
+		FROM devices d JOIN researchers r ON r.id = d.researcher_id LEFT JOIN key_grants g ON g.device_id = d.id
 		WHERE d.team_id = ? AND d.revoked_at IS NULL AND g.device_id IS NULL ORDER BY d.enrolled_at LIMIT 100`, d.TeamID)
 	if err != nil {
 		return ks, err
@@ -116,13 +119,19 @@ func (s *Store) keyState(ctx context.Context, d *Device) (wire.KeyState, error) 
 	defer rows.Close()
 	for rows.Next() {
 		var p wire.Pending
-		if err := rows.Scan(&p.DeviceID, &p.Recipient); err != nil {
+		var enrolled int64
+		if err := rows.Scan(&p.DeviceID, &p.Recipient, &p.Label, &p.Researcher, &enrolled, &p.MintedBy.Coordinator, &p.MintedBy.CoordinatorLabel); err != nil {
 			return ks, err
 		}
+		p.EnrolledAt = time.Unix(enrolled, 0).UTC()
 		ks.Pending = append(ks.Pending, p)
 	}
 	return ks, rows.Err()
 }
+
+// minterLabel is the SQL expression of the name of the coordinator's app
+// that made a device's code (d.minted_by); empty for the administrator.
+const minterLabel = `COALESCE((SELECT c.label FROM coordinators c WHERE c.id = d.minted_by), '')`
 
 // SetKeys records the team recipient (only if the team has none: the first
 // laptop wins, a later one gets CodeConflict and takes the existing key) and

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"sinba/sync/wire"
 )
 
 // DeviceInfo is a device as the admin commands list it.
@@ -13,11 +15,12 @@ type DeviceInfo struct {
 	LastSeen                    time.Time // zero if never
 	Revoked                     bool
 	HasTeamKey                  bool
+	MintedBy                    wire.Minter // who made the code it enrolled with
 }
 
 // Devices lists enrolled devices.
 func (s *Store) Devices(ctx context.Context) ([]DeviceInfo, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.label, r.name, t.name, d.enrolled_at, d.last_seen_at, d.revoked_at IS NOT NULL, g.device_id IS NOT NULL
+	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.label, r.name, t.name, d.enrolled_at, d.last_seen_at, d.revoked_at IS NOT NULL, g.device_id IS NOT NULL, d.minted_by, `+minterLabel+`
 		FROM devices d JOIN researchers r ON r.id = d.researcher_id JOIN teams t ON t.id = d.team_id LEFT JOIN key_grants g ON g.device_id = d.id
 		ORDER BY t.name, r.name, d.enrolled_at`)
 	if err != nil {
@@ -29,7 +32,7 @@ func (s *Store) Devices(ctx context.Context) ([]DeviceInfo, error) {
 		var d DeviceInfo
 		var enrolled int64
 		var seen sql.NullInt64
-		if err := rows.Scan(&d.ID, &d.Label, &d.Researcher, &d.Team, &enrolled, &seen, &d.Revoked, &d.HasTeamKey); err != nil {
+		if err := rows.Scan(&d.ID, &d.Label, &d.Researcher, &d.Team, &enrolled, &seen, &d.Revoked, &d.HasTeamKey, &d.MintedBy.Coordinator, &d.MintedBy.CoordinatorLabel); err != nil {
 			return nil, err
 		}
 		d.EnrolledAt = time.Unix(enrolled, 0)

@@ -155,6 +155,7 @@ type DeviceInfo struct {
 	Revoked    bool      `json:"revoked,omitempty"`
 	HasTeamKey bool      `json:"has_team_key,omitempty"`
 	HasSecret  bool      `json:"has_secret,omitempty"`
+	MintedBy   Minter    `json:"minted_by,omitzero"` // who made the code it enrolled with
 }
 
 // Teams is the project's teams.

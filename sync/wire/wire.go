@@ -168,11 +168,28 @@ type KeyState struct {
 	SecretPending []Pending `json:"secret_pending,omitempty"`
 }
 
-// Pending is a device of the team that has no copy of the team key yet.
+// Pending is a device of the team that has no copy of the team key yet,
+// with what a teammate needs to decide whether to hand it over. Everything
+// but Recipient is the server's word; the laptop can check only that the
+// recipient's fingerprint (DeviceFingerprint) is the one the new laptop shows.
 type Pending struct {
-	DeviceID  string `json:"device_id"`
-	Recipient string `json:"recipient"`
+	DeviceID   string    `json:"device_id"`
+	Recipient  string    `json:"recipient"`
+	Label      string    `json:"label,omitempty"`      // the laptop's name, as it gave it at enrolment
+	Researcher string    `json:"researcher,omitempty"` // the researcher its code was made for
+	EnrolledAt time.Time `json:"enrolled_at,omitzero"`
+	MintedBy   Minter    `json:"minted_by,omitzero"`
 }
+
+// Minter says who made the code a device enrolled with: the server's
+// administrator (the sinba-server command), or a coordinator's app.
+type Minter struct {
+	Coordinator      string `json:"coordinator,omitempty"`       // the coordinator app's id; empty: the server's administrator
+	CoordinatorLabel string `json:"coordinator_label,omitempty"` // the coordinator app's name, as it gave it at enrolment
+}
+
+// ByCoordinator reports whether a coordinator's app made the code.
+func (m Minter) ByCoordinator() bool { return m.Coordinator != "" }
 
 // KeysRequest sets the team recipient (only when the team has none) and hands
 // the team key to devices, each copy wrapped for one device's recipient.
