@@ -26,6 +26,12 @@ import (
 
 var refDate = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
 
+func TestMain(m *testing.M) {
+	// The screens show times in local time; the snapshots are in UTC.
+	time.Local = time.UTC
+	os.Exit(m.Run())
+}
+
 // fake is an in-memory Backend: the records of a small synthetic pilot and
 // what the screens asked of it.
 type fake struct {
@@ -37,6 +43,7 @@ type fake struct {
 	codes      []string // researcher ids asked a code for
 	published  [][]byte
 	keyExports int
+	histories  map[string][]coordinator.Version // by record id; else one version, the record itself
 }
 
 type review struct {
@@ -53,7 +60,15 @@ func (f *fake) Sync(context.Context) (coordinator.SyncSummary, error) {
 }
 func (f *fake) Entries(context.Context) ([]quality.Entry, error) { return f.entries, nil }
 func (f *fake) History(_ context.Context, id string) ([]coordinator.Version, error) {
-	return []coordinator.Version{{Revision: "r1", Status: survey.StatusFinal, At: refDate}}, nil
+	if h, ok := f.histories[id]; ok {
+		return h, nil
+	}
+	for _, e := range f.entries {
+		if e.Record.ID == id {
+			return []coordinator.Version{{Revision: "r1", Status: e.Status, At: e.Updated, Origin: "laptop-1", Record: e.Record}}, nil
+		}
+	}
+	return nil, nil
 }
 func (f *fake) Review(_ context.Context, id string, d survey.Status, cs []coordinator.Comment) error {
 	f.reviews = append(f.reviews, review{id, d, cs})
@@ -126,9 +141,9 @@ func (f *fake) ExportKey(context.Context, []byte) ([]byte, error) {
 	return []byte("-----BEGIN AGE ENCRYPTED FILE-----"), nil
 }
 
-func setup(t *testing.T, mods ...func(*coordinator.Deps)) (*coordinator.Workspace, *fake, fyne.Window) {
+// instruments loads the shipped instruments and reference lists.
+func instruments(t *testing.T) (*survey.Registry, *survey.Reference) {
 	t.Helper()
-	test.NewTempApp(t)
 	ref, err := survey.LoadReference(assets.Reference)
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +152,13 @@ func setup(t *testing.T, mods ...func(*coordinator.Deps)) (*coordinator.Workspac
 	if err != nil {
 		t.Fatal(err)
 	}
+	return reg, ref
+}
+
+func setup(t *testing.T, mods ...func(*coordinator.Deps)) (*coordinator.Workspace, *fake, fyne.Window) {
+	t.Helper()
+	test.NewTempApp(t)
+	reg, ref := instruments(t)
 	d, err := synth.Generate(reg, ref, synth.Options{Seed: 5, Cases: 14, Municipalities: []string{"063049", "065116"}, RefDate: refDate})
 	if err != nil {
 		t.Fatal(err)
@@ -233,6 +255,13 @@ func TestReviewReturnsWithFieldComments(t *testing.T) {
 		t.Fatal("record not in the queue")
 	}
 	test.AssertRendersToMarkup(t, "review.xml", w.Canvas())
+	if msg, ok := label(w, func(s string) bool { return strings.Contains(s, "Fascia di età") }); !ok {
+		t.Error("no row for the age band")
+	} else if _, ok := label(w, func(s string) bool {
+		return strings.HasPrefix(s, "5 · 12-15 anni") || strings.Contains(s, " · ") && strings.HasSuffix(s, "anni")
+	}); !ok {
+		t.Errorf("the age band is not shown as code · label (row %q)", msg.Text)
+	}
 	screenshot(t, w, "coordinator-review")
 	test.Tap(button(t, w, "Restituisci con commenti"))
 	if len(f.reviews) != 0 {
@@ -244,11 +273,25 @@ func TestReviewReturnsWithFieldComments(t *testing.T) {
 		}
 	}
 	sel, _ := find(w.Canvas().Content(), func(s *widget.Select) bool { return len(s.Options) > 10 })
-	sel.SetSelected("FonteSegnalazione")
+	if slices.Contains(sel.Options, "FonteSegnalazione") || !slices.Contains(sel.Options, "Segnalazione › Fonte della segnalazione") {
+		t.Fatalf("the field picker offers %q; want labels with their section, not ids", sel.Options)
+	}
+	sel.SetSelected("Segnalazione › Fonte della segnalazione")
 	entry, _ := find(w.Canvas().Content(), func(e *widget.Entry) bool { return e.MultiLine })
 	test.Type(entry, "Manca la fonte")
 	test.Tap(button(t, w, "Aggiungi commento"))
 	test.Tap(button(t, w, "Restituisci con commenti"))
+	// The decision waits for its confirmation, which says what will happen;
+	// Escape cancels it, Enter confirms it.
+	if msg := overlayText(w); len(f.reviews) != 0 || !strings.Contains(msg, "sarà restituita alla squadra con 1 commenti") {
+		t.Fatalf("returning asked %q and sent %+v; want a confirmation first", msg, f.reviews)
+	}
+	press(w, fyne.KeyEscape)
+	if len(f.reviews) != 0 || w.Canvas().Overlays().Top() != nil {
+		t.Fatalf("Escape: reviews %+v, dialog still shown %v", f.reviews, w.Canvas().Overlays().Top() != nil)
+	}
+	test.Tap(button(t, w, "Restituisci con commenti"))
+	press(w, fyne.KeyReturn)
 	if len(f.reviews) != 1 || f.reviews[0].decision != survey.StatusReturned || len(f.reviews[0].comments) != 1 ||
 		f.reviews[0].comments[0].Field != "FonteSegnalazione" || f.reviews[0].comments[0].Text != "Manca la fonte" {
 		t.Fatalf("reviews: %+v", f.reviews)
@@ -265,6 +308,10 @@ func TestReviewReturnsWithFieldComments(t *testing.T) {
 		t.Fatal("queue not updated after the decision")
 	}
 	test.Tap(button(t, w, "Approva"))
+	if msg := overlayText(w); !strings.Contains(msg, "sarà approvata") {
+		t.Errorf("approving asked %q", msg)
+	}
+	press(w, fyne.KeyReturn)
 	if len(f.reviews) != 2 || f.reviews[1].decision != survey.StatusApproved || f.reviews[1].id != next {
 		t.Fatalf("reviews: %+v", f.reviews)
 	}
@@ -376,6 +423,28 @@ func dismiss(w fyne.Window) string {
 		}
 	}
 	return strings.Join(texts, "\n")
+}
+
+// overlayText is the text of the dialog shown on top.
+func overlayText(w fyne.Window) string {
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		return ""
+	}
+	var texts []string
+	walk(top, func(l *widget.Label) { texts = append(texts, l.Text) })
+	return strings.Join(texts, "\n")
+}
+
+// press types a key as the keyboard does: to the focused widget.
+func press(w fyne.Window, key fyne.KeyName) {
+	if f := w.Canvas().Focused(); f != nil {
+		f.TypedKey(&fyne.KeyEvent{Name: key})
+		return
+	}
+	if h := w.Canvas().OnTypedKey(); h != nil {
+		h(&fyne.KeyEvent{Name: key})
+	}
 }
 
 func label(w fyne.Window, match func(string) bool) (*widget.Label, bool) {
@@ -562,4 +631,87 @@ func walkEntries(o fyne.CanvasObject, fn func(*widget.Entry)) {
 			walkEntries(k, fn)
 		}
 	}
+}
+
+// TestReviewShowsWhatChanged opens a record corrected after being returned:
+// the screen marks it, lists what changed since the return field by field
+// with labels, marks the changed fields among the answers, and folds the
+// history into sessions below them.
+func TestReviewShowsWhatChanged(t *testing.T) {
+	ws, f, w := setup(t)
+	var e quality.Entry
+	for _, x := range f.entries {
+		if x.Status == survey.StatusFinal && x.Record.Instrument == survey.InstrumentCase {
+			e = x
+			break
+		}
+	}
+	before := e.Record
+	before.Answers = survey.Answers{}
+	for k, v := range e.Record.Answers {
+		before.Answers[k] = v
+	}
+	before.Answers["FasciaEtaBeneficiario"] = "1"
+	before.Answers["ComposizioneFamiglia"] = []any{"1"}
+	delete(before.Answers, "FonteSegnalazione")
+	before.Meta = map[string]survey.FieldMeta{"FonteSegnalazione": {NotHeld: true}}
+	at := e.Updated.Add(-72 * time.Hour)
+	var hist []coordinator.Version
+	for i := range 12 { // a morning of autosaves
+		hist = append(hist, coordinator.Version{Revision: fmt.Sprintf("a%d", i), Status: survey.StatusDraft, At: at.Add(time.Duration(i) * 3 * time.Minute),
+			Origin: "3f9c2a7e-laptop", Record: before})
+	}
+	hist = append(hist,
+		coordinator.Version{Revision: "a12", Status: survey.StatusFinal, At: at.Add(40 * time.Minute), Origin: "3f9c2a7e-laptop", Record: before},
+		coordinator.Version{Revision: "d1", Status: survey.StatusReturned, ByCoord: true, At: at.Add(24 * time.Hour), Record: before,
+			Comments: []coordinator.Comment{{Field: "FasciaEtaBeneficiario", Text: "La fascia non corrisponde all'anno di nascita"}}},
+		coordinator.Version{Revision: "b1", Status: survey.StatusReturned, At: e.Updated.Add(-10 * time.Minute), Origin: "3f9c2a7e-laptop", Record: e.Record},
+		coordinator.Version{Revision: "b2", Status: survey.StatusFinal, At: e.Updated, Origin: "3f9c2a7e-laptop", Record: e.Record})
+	f.histories = map[string][]coordinator.Version{e.Record.ID: hist}
+	if !ws.SelectForReview(e.Record.ID) {
+		t.Fatal("record not in the queue")
+	}
+	test.AssertRendersToMarkup(t, "review-changes.xml", w.Canvas())
+	screenshot(t, w, "coordinator-review-changes")
+
+	reg, _ := instruments(t)
+	in, _ := reg.ForRecord(&e.Record)
+	cl := in.Codelist(mustQuestion(t, in, "FasciaEtaBeneficiario"))
+	was, _ := cl.Get("1")
+	now, _ := cl.Get(e.Record.Answers["FasciaEtaBeneficiario"].(string))
+	for _, want := range []string{
+		"Corretta dopo la restituzione",
+		"Minore › Fascia di età: 1 · " + was.Label.IT + " → " + now.Code + " · " + now.Label.IT,
+		"Segnalazione › Fonte della segnalazione: L'ufficio non dispone del dato → ",
+		"Prima: 1 · " + was.Label.IT,
+	} {
+		if _, ok := label(w, func(s string) bool { return strings.HasPrefix(s, want) }); !ok {
+			t.Errorf("no line %q", want)
+		}
+	}
+	// The history: twelve autosaves and the sending are two lines, the
+	// return one with its comment under it, named by its label.
+	acc, _ := find(w.Canvas().Content(), func(*widget.Accordion) bool { return true })
+	acc.Open(0)
+	var lines []string
+	walk(acc, func(l *widget.Label) { lines = append(lines, l.Text) })
+	want := []string{"13 salvataggi", "inviata per la revisione", "coordinamento: restituita, 1 commenti",
+		"Minore › Fascia di età: La fascia non corrisponde", "2 salvataggi", "inviata di nuovo, corretta dopo la restituzione"}
+	if len(lines) != len(want) {
+		t.Fatalf("history lines %q, want %d", lines, len(want))
+	}
+	for i, w := range want {
+		if !strings.Contains(lines[i], w) {
+			t.Errorf("history line %d is %q, want it to say %q", i+1, lines[i], w)
+		}
+	}
+}
+
+func mustQuestion(t *testing.T, in *survey.Instrument, id string) *survey.Question {
+	t.Helper()
+	q, ok := in.Question(id)
+	if !ok {
+		t.Fatalf("no question %s", id)
+	}
+	return q
 }

@@ -92,8 +92,13 @@ type Version struct {
 	Revision string
 	Status   survey.Status
 	At       time.Time
-	ByCoord  bool // a coordinators' decision
+	ByCoord  bool   // a coordinators' decision
+	Origin   string // the laptop (device id) that saved it; "" for a decision
 	Comments []Comment
+	// Record is the version's content; for a decision, the version decided on.
+	Record survey.Record
+	// Unreadable is set when the version could not be decrypted.
+	Unreadable bool
 }
 
 // ExportRequest asks for one export.

@@ -1,17 +1,20 @@
 package coordinator
 
 import (
+	"context"
 	"fmt"
-	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/survey"
 	"sinba/survey/quality"
+	"sinba/ui/form"
 )
 
 // queue is the records waiting for a decision: sent final by a laptop, new
@@ -88,139 +91,443 @@ func (ws *Workspace) SelectForReview(recordID string) bool {
 	return false
 }
 
-// answerText is an answer as the coordinator reads it, with the pilot's
-// marks.
-func (ws *Workspace) answerText(rec survey.Record, field string) string {
-	var parts []string
-	if v, ok := rec.Answers[field]; ok {
-		parts = append(parts, fmt.Sprint(v))
-	}
-	if m, ok := rec.Meta[field]; ok {
-		if m.NotHeld {
-			parts = append(parts, "["+ws.tr("review.notheld")+"]")
-		}
-		if m.Note != "" {
-			parts = append(parts, ws.tr("review.note", m.Note))
-		}
-	}
-	return strings.Join(parts, " ")
+// reading is one record laid out as the form lays it out, in the screens'
+// language: the instrument's pages, the questions that apply, and how to
+// name and show every field.
+type reading struct {
+	ws     *Workspace
+	in     *survey.Instrument
+	spec   *form.Spec
+	rec    survey.Record
+	hidden map[string]bool
+	issues map[string][]form.Issue // by path; "" holds those about no field shown
+	pages  map[string]string       // top-level question id -> page title
+	qs     map[string]*form.Question
+	// pick chooses a field in the comment composer and puts the cursor in
+	// the comment.
+	pick func(path string)
 }
 
-// recordPanel shows one record: its answers, a composer of comments per
-// field, its history, and the two decisions.
-func (ws *Workspace) recordPanel(e quality.Entry) fyne.CanvasObject {
-	rec := e.Record
-	var fields []string
-	seen := map[string]bool{}
-	if in, ok := ws.deps.Registry.Latest(rec.Instrument); ok {
-		for _, q := range in.Questions() {
-			if _, answered := rec.Answers[q.ID]; answered || rec.Meta[q.ID] != (survey.FieldMeta{}) {
-				fields = append(fields, q.ID)
-				seen[q.ID] = true
+func (ws *Workspace) read(rec survey.Record) (*reading, error) {
+	in, err := ws.deps.Registry.ForRecord(&rec)
+	if err != nil {
+		return nil, err
+	}
+	spec := form.FromSurvey(in, ws.lang, ws.deps.Now)
+	r := &reading{ws: ws, in: in, spec: spec, rec: rec, issues: map[string][]form.Issue{},
+		pages: map[string]string{}, qs: map[string]*form.Question{}}
+	for pi := range spec.Pages {
+		for qi := range spec.Pages[pi].Questions {
+			q := &spec.Pages[pi].Questions[qi]
+			r.pages[q.ID], r.qs[q.ID] = spec.Pages[pi].Title, q
+		}
+	}
+	res := spec.Check(&r.rec, true)
+	r.hidden = res.Hidden
+	for _, is := range res.Issues {
+		if strings.HasPrefix(is.Path, "identity.") {
+			continue // the identification stays on the laptops
+		}
+		r.issues[is.Path] = append(r.issues[is.Path], is)
+	}
+	return r, nil
+}
+
+// question returns the question of a path (Group[n].Field for an item of a
+// repeat group) with the group and item number, n from 1.
+func (r *reading) question(path string) (q, group *form.Question, item int) {
+	if q, ok := r.qs[path]; ok {
+		return q, nil, 0
+	}
+	g, rest, ok := strings.Cut(path, "[")
+	if !ok {
+		return nil, nil, 0
+	}
+	num, field, ok := strings.Cut(rest, "].")
+	n, err := strconv.Atoi(num)
+	if group = r.qs[g]; !ok || err != nil || group == nil {
+		return nil, nil, 0
+	}
+	for i := range group.Fields {
+		if group.Fields[i].ID == field {
+			return &group.Fields[i], group, n
+		}
+	}
+	return nil, nil, 0
+}
+
+// name is how a coordinator reads a field: its page, the item of a repeat
+// group, and its label, never its technical id (unless the instrument does
+// not define it).
+func (r *reading) name(path string) string {
+	if path == "" {
+		return r.ws.tr("review.whole")
+	}
+	q, g, n := r.question(path)
+	switch {
+	case q == nil:
+		return path
+	case g != nil:
+		return fmt.Sprintf("%s › %s %d › %s", r.pages[g.ID], g.ItemName, n, q.Label)
+	}
+	return r.pages[path] + " › " + q.Label
+}
+
+// value is an answer with the pilot's marks, as a coordinator reads it:
+// codes with their labels, lists one a line; "" when there is nothing.
+func (r *reading) value(path string, v any, meta survey.FieldMeta) string {
+	var parts []string
+	if q, _, _ := r.question(path); q != nil && q.Kind != form.Group {
+		if s := form.Display(q, v); s != "" {
+			parts = append(parts, s)
+		}
+	} else if survey.Answered(v) {
+		parts = append(parts, fmt.Sprint(v))
+	}
+	if meta.NotHeld {
+		parts = append(parts, r.ws.tr("review.notheld"))
+	}
+	if meta.Note != "" {
+		parts = append(parts, r.ws.tr("review.note", meta.Note))
+	}
+	return strings.Join(parts, "\n")
+}
+
+// field is the row of one answer: its label on the left; on the right the
+// answer, the marks, what changed and the rule issues about it.
+func (r *reading) field(path, label string, v any, changed *survey.Change) fyne.CanvasObject {
+	name := widget.NewLabel(label)
+	name.Wrapping = fyne.TextWrapWord
+	text := r.value(path, v, r.rec.Meta[path])
+	if text == "" {
+		text = "—"
+	}
+	ans := widget.NewLabel(text)
+	ans.Wrapping = fyne.TextWrapWord
+	ans.TextStyle.Bold = true
+	right := container.NewVBox(ans)
+	if changed != nil {
+		was := r.value(path, changed.Old, changed.OldMeta)
+		if was == "" {
+			was = "—"
+		}
+		l := widget.NewLabel(r.ws.tr("review.was", strings.ReplaceAll(was, "\n", "; ")))
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		right.Add(l)
+	}
+	for _, is := range r.issues[path] {
+		right.Add(r.issueLabel(is))
+	}
+	comment := widget.NewButtonWithIcon("", theme.MailComposeIcon(), func() {
+		if r.pick != nil {
+			r.pick(path)
+		}
+	})
+	comment.Importance = widget.LowImportance
+	return container.NewBorder(nil, nil, nil, comment, container.NewGridWithColumns(2, name, right))
+}
+
+func (r *reading) issueLabel(is form.Issue) *widget.Label {
+	l := widget.NewLabel(is.Message)
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	if is.Severity == form.Warning {
+		l.Importance = widget.WarningImportance
+	}
+	return l
+}
+
+// sections lays the record out by the instrument's pages, in its order: the
+// questions that apply, repeat groups item by item. It returns the paths of
+// the fields shown, in that order, for the comment's field picker.
+func (r *reading) sections(changes map[string]*survey.Change) (fyne.CanvasObject, []string) {
+	box := container.NewVBox()
+	var paths []string
+	shown := map[string]bool{}
+	for _, p := range r.spec.Pages {
+		if p.ID == "identita" {
+			continue // kept on the laptops, never synced
+		}
+		rows := container.NewVBox()
+		for qi := range p.Questions {
+			q := &p.Questions[qi]
+			if r.hidden[q.ID] {
+				continue
+			}
+			v := r.rec.Answers[q.ID]
+			if q.Kind != form.Group {
+				rows.Add(r.field(q.ID, q.Label, v, changes[q.ID]))
+				paths = append(paths, q.ID)
+				shown[q.ID] = true
+				continue
+			}
+			items, _ := v.([]any)
+			head := r.field(q.ID, q.Label, nil, changes[q.ID])
+			if len(items) > 0 {
+				head = container.NewGridWithColumns(2, widget.NewLabel(q.Label), widget.NewLabel(r.ws.tr("review.items", len(items))))
+			}
+			rows.Add(head)
+			paths = append(paths, q.ID)
+			shown[q.ID] = true
+			for i, it := range items {
+				m, _ := it.(map[string]any)
+				item := container.NewVBox()
+				for fi := range q.Fields {
+					f := &q.Fields[fi]
+					path := form.ItemPath(q.ID, i, f.ID)
+					if r.hidden[path] {
+						continue
+					}
+					item.Add(r.field(path, f.Label, m[f.ID], changes[path]))
+					paths = append(paths, path)
+					shown[path] = true
+				}
+				rows.Add(container.NewPadded(widget.NewCard("", fmt.Sprintf("%s %d", q.ItemName, i+1), item)))
 			}
 		}
-	}
-	var extra []string
-	for f := range rec.Answers {
-		if !seen[f] {
-			extra = append(extra, f)
+		if len(rows.Objects) > 0 {
+			box.Add(widget.NewCard(p.Title, "", rows))
 		}
 	}
-	sort.Strings(extra)
-	fields = append(fields, extra...)
+	// Issues about no field shown (a rule on the whole record, a field
+	// that does not apply) go first, above the pages.
+	var loose []form.Issue
+	for path, list := range r.issues {
+		if !shown[path] {
+			loose = append(loose, list...)
+		}
+	}
+	if len(loose) > 0 {
+		top := container.NewVBox()
+		for _, is := range loose {
+			top.Add(r.issueLabel(is))
+		}
+		box.Objects = append([]fyne.CanvasObject{widget.NewCard(r.ws.tr("review.checks"), "", top)}, box.Objects...)
+	}
+	return box, paths
+}
 
-	answers := container.NewVBox()
-	for _, f := range fields {
-		l := widget.NewLabel(ws.answerText(rec, f))
+// changesCard lists what changed since the version last decided on, field by
+// field, old → new, with labels.
+func (r *reading) changesCard(changes []survey.Change) fyne.CanvasObject {
+	rows := container.NewVBox()
+	if len(changes) == 0 {
+		rows.Add(widget.NewLabel(r.ws.tr("review.nochange")))
+	}
+	for _, c := range changes {
+		was, now := r.value(c.Field, c.Old, c.OldMeta), r.value(c.Field, c.New, c.NewMeta)
+		if was == "" {
+			was = "—"
+		}
+		if now == "" {
+			now = "—"
+		}
+		l := widget.NewLabel(fmt.Sprintf("%s: %s → %s", r.name(c.Field), strings.ReplaceAll(was, "\n", "; "), strings.ReplaceAll(now, "\n", "; ")))
 		l.Wrapping = fyne.TextWrapWord
-		answers.Add(widget.NewForm(widget.NewFormItem(ws.fieldLabel(rec.Instrument, f), l)))
+		rows.Add(l)
+	}
+	return widget.NewCard(r.ws.tr("review.changed"), r.ws.tr("review.changedSub"), rows)
+}
+
+// changesSince lists what changed in the record since the version last
+// decided on (upgraded to the record's instrument version first).
+func (r *reading) changesSince(prev survey.Record) []survey.Change {
+	if prev.Version != r.rec.Version {
+		old := form.Clone(prev)
+		if _, err := survey.Upgrade(&old, r.in); err == nil {
+			prev = old
+		}
+	}
+	return survey.Changes(r.in, prev, r.rec)
+}
+
+// recordPanel shows one record: the decision with its comments, what
+// changed since the last decision, the answers by page with their issues,
+// and, at the bottom, the record's history.
+func (ws *Workspace) recordPanel(e quality.Entry) fyne.CanvasObject {
+	rec := e.Record
+	r, err := ws.read(rec)
+	if err != nil {
+		return container.NewCenter(widget.NewLabel(ws.errText(err)))
+	}
+	c, cancel := ctx()
+	hist, histErr := ws.deps.Backend.History(c, rec.ID)
+	cancel()
+
+	var changes []survey.Change
+	byPath := map[string]*survey.Change{}
+	prev, decided := lastReviewed(hist)
+	if decided {
+		changes = r.changesSince(prev.Record)
+		for i := range changes {
+			byPath[changes[i].Field] = &changes[i]
+		}
+	}
+	answers, paths := r.sections(byPath)
+
+	title := widget.NewLabelWithStyle(ws.entryLabel(e), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	sub := widget.NewLabel(ws.tr("review.about", r.in.Title.In(ws.lang), r.in.Version, ws.statusName(e.Status), e.Updated.Local().Format("02/01/2006 15:04")))
+	sub.Wrapping = fyne.TextWrapWord
+	head := container.NewVBox(title, sub)
+	if decided && prev.Status == survey.StatusReturned {
+		mark := widget.NewLabelWithStyle(ws.tr("review.resubmitted"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		mark.Importance = widget.WarningImportance
+		head.Add(mark)
 	}
 
+	comp, pick := ws.composer(r, e, paths)
+	r.pick = pick // the comment buttons of the fields call it
+	body := container.NewVBox()
+	if decided {
+		body.Add(r.changesCard(changes))
+	}
+	body.Add(answers)
+	body.Add(ws.historyCard(r, e, hist, histErr))
+	return container.NewBorder(container.NewVBox(head, widget.NewSeparator()), comp, nil, nil, container.NewVScroll(body))
+}
+
+// composer is the comments to send with the decision, one per field or on
+// the whole record, and the two decisions, each confirmed first.
+func (ws *Workspace) composer(r *reading, e quality.Entry, paths []string) (fyne.CanvasObject, func(path string)) {
 	var pending []Comment
-	options := append([]string{ws.tr("review.whole")}, fields...)
+	options := []string{ws.tr("review.whole")}
+	pathOf := map[string]string{options[0]: ""}
+	for _, p := range paths {
+		n := r.name(p)
+		if _, dup := pathOf[n]; !dup {
+			options = append(options, n)
+			pathOf[n] = p
+		}
+	}
 	field := widget.NewSelect(options, nil)
 	field.SetSelectedIndex(0)
 	text := widget.NewMultiLineEntry()
 	text.SetPlaceHolder(ws.tr("review.comment"))
 	text.SetMinRowsVisible(2)
+	text.Wrapping = fyne.TextWrapWord
 	pendingLabel := widget.NewLabel(ws.tr("review.comments", 0))
-	pendingList := widget.NewLabel("")
-	pendingList.Wrapping = fyne.TextWrapWord
-	add := widget.NewButton(ws.tr("review.add"), func() {
+	pendingList := container.NewVBox()
+	var showPending func()
+	showPending = func() {
+		pendingLabel.SetText(ws.tr("review.comments", len(pending)))
+		pendingList.RemoveAll()
+		for i, c := range pending {
+			l := widget.NewLabel("• " + r.name(c.Field) + ": " + c.Text)
+			l.Wrapping = fyne.TextWrapWord
+			drop := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+				pending = append(pending[:i:i], pending[i+1:]...)
+				showPending()
+			})
+			pendingList.Add(container.NewBorder(nil, nil, nil, drop, l))
+		}
+	}
+	add := widget.NewButtonWithIcon(ws.tr("review.add"), theme.ContentAddIcon(), func() {
 		t := strings.TrimSpace(text.Text)
 		if t == "" {
+			ws.showError(fmt.Errorf("%s", ws.tr("review.empty.comment")))
 			return
 		}
-		f := field.Selected
-		if field.SelectedIndex() == 0 {
-			f = ""
-		}
-		pending = append(pending, Comment{Field: f, Text: t})
+		pending = append(pending, Comment{Field: pathOf[field.Selected], Text: t})
 		text.SetText("")
-		pendingLabel.SetText(ws.tr("review.comments", len(pending)))
-		var lines []string
-		for _, c := range pending {
-			name := ws.tr("review.whole")
-			if c.Field != "" {
-				name = ws.fieldLabel(rec.Instrument, c.Field)
-			}
-			lines = append(lines, "• "+name+": "+c.Text)
-		}
-		pendingList.SetText(strings.Join(lines, "\n"))
+		showPending()
 	})
 	decide := func(d survey.Status) {
 		if d == survey.StatusReturned && len(pending) == 0 {
-			dialog.ShowInformation(ws.tr("review.return"), ws.tr("review.needs"), ws.win)
+			ws.inform(ws.tr("review.return"), ws.tr("review.needs"))
 			return
 		}
-		c, cancel := ctx()
-		defer cancel()
-		if err := ws.deps.Backend.Review(c, rec.ID, d, pending); err != nil {
-			ws.showError(err)
-			return
+		place := ws.entryLabel(e)
+		var ask, yes string
+		if d == survey.StatusReturned {
+			ask, yes = ws.tr("review.askReturn", place, len(pending)), ws.tr("review.return")
+		} else {
+			ask, yes = ws.tr("review.askApprove", place), ws.tr("review.approve")
+			if len(pending) > 0 {
+				ask += "\n\n" + ws.tr("review.askApproveComments", len(pending))
+			}
 		}
-		ws.status.SetText(ws.tr("review.done"))
-		ws.Reload()
-		ws.tabs.Select(ws.review)
+		ws.confirm(yes+"?", ask, yes, func() {
+			sent := append([]Comment(nil), pending...)
+			ws.background(func(c context.Context) func() {
+				err := ws.deps.Backend.Review(c, e.Record.ID, d, sent)
+				return func() {
+					if err != nil {
+						ws.showError(err)
+						return
+					}
+					ws.Reload()
+					ws.status.SetText(ws.tr("review.done."+string(d), place))
+					ws.tabs.Select(ws.review)
+				}
+			})
+		})
 	}
-	approve := widget.NewButton(ws.tr("review.approve"), func() { decide(survey.StatusApproved) })
+	approve := widget.NewButtonWithIcon(ws.tr("review.approve"), theme.ConfirmIcon(), func() { decide(survey.StatusApproved) })
 	approve.Importance = widget.SuccessImportance
-	ret := widget.NewButton(ws.tr("review.return"), func() { decide(survey.StatusReturned) })
+	ret := widget.NewButtonWithIcon(ws.tr("review.return"), theme.MailReplyIcon(), func() { decide(survey.StatusReturned) })
 	ret.Importance = widget.WarningImportance
-
-	composer := widget.NewCard(ws.tr("review.comment"), "", container.NewVBox(
-		widget.NewForm(widget.NewFormItem(ws.tr("review.field"), field)), text, add, pendingLabel, pendingList,
-		container.NewHBox(approve, ret)))
-	body := container.NewVBox(
-		widget.NewLabelWithStyle(ws.entryLabel(e), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		composer, ws.historyCard(rec.ID), widget.NewCard("", "", answers))
-	return container.NewVScroll(body)
+	pick := func(path string) {
+		field.SetSelected(r.name(path))
+		ws.win.Canvas().Focus(text)
+	}
+	pendingScroll := container.NewVScroll(pendingList)
+	pendingScroll.SetMinSize(fyne.NewSize(0, 60))
+	row := container.NewBorder(nil, nil, widget.NewLabel(ws.tr("review.field")), nil, field)
+	return container.NewVBox(widget.NewSeparator(), row,
+		container.NewBorder(nil, nil, nil, container.NewVBox(add), text),
+		container.NewBorder(nil, nil, pendingLabel, container.NewHBox(approve, ret), pendingScroll)), pick
 }
 
-func (ws *Workspace) historyCard(id string) fyne.CanvasObject {
-	c, cancel := ctx()
-	defer cancel()
-	hist, err := ws.deps.Backend.History(c, id)
+// historyCard is the record's history at the bottom of the panel, folded:
+// one line per working session, the sending and every decision on their own.
+func (ws *Workspace) historyCard(r *reading, e quality.Entry, hist []Version, err error) fyne.CanvasObject {
 	box := container.NewVBox()
 	if err != nil {
 		box.Add(widget.NewLabel(ws.errText(err)))
 	}
-	for _, v := range hist {
-		who := ws.tr("review.byLaptop")
-		if v.ByCoord {
-			who = ws.tr("review.byCoord")
+	when := func(l historyLine) string {
+		from := l.From.Local().Format("02/01/2006 15:04")
+		if l.To.Sub(l.From) >= time.Minute && l.To.Local().Format("02/01/2006") == l.From.Local().Format("02/01/2006") {
+			return from + "–" + l.To.Local().Format("15:04")
 		}
-		line := fmt.Sprintf("%s · %s · %s", v.At.UTC().Format("2006-01-02 15:04"), ws.statusName(v.Status), who)
-		box.Add(widget.NewLabel(line))
-		for _, c := range v.Comments {
-			name := ws.tr("review.whole")
-			if c.Field != "" {
-				name = c.Field
+		return from
+	}
+	lines := collapse(hist, sessionGap)
+	for _, l := range lines {
+		var s string
+		switch l.Kind {
+		case histWork:
+			s = ws.tr("history.work", when(l), e.Team, shortDevice(l.Origin), l.Saves, ws.statusName(l.Status))
+		case histSent:
+			key := "history.sent"
+			if l.Again {
+				key = "history.sentAgain"
 			}
-			l := widget.NewLabel("    " + name + ": " + c.Text)
-			l.Wrapping = fyne.TextWrapWord
-			box.Add(l)
+			s = ws.tr(key, when(l))
+		case histDecision:
+			s = ws.tr("history.decision", when(l), ws.statusName(l.Status), len(l.Comments))
+		}
+		line := widget.NewLabel(s)
+		line.Wrapping = fyne.TextWrapWord
+		if l.Kind != histWork {
+			line.TextStyle.Bold = true
+		}
+		box.Add(line)
+		for _, c := range l.Comments {
+			cl := widget.NewLabel("    " + r.name(c.Field) + ": " + c.Text)
+			cl.Wrapping = fyne.TextWrapWord
+			box.Add(cl)
 		}
 	}
-	return widget.NewCard(ws.tr("review.history"), "", box)
+	item := widget.NewAccordionItem(ws.tr("review.history", len(hist), len(lines)), box)
+	return widget.NewAccordion(item)
+}
+
+// shortDevice is a laptop's id cut to what tells laptops apart on screen.
+func shortDevice(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
 }

@@ -58,7 +58,11 @@ func (b *Coordinator) History(ctx context.Context, id string) ([]coordinator.Ver
 	hist, err := b.C.Store().History(ctx, id)
 	out := make([]coordinator.Version, 0, len(hist))
 	for _, h := range hist {
-		v := coordinator.Version{Revision: h.Revision, Status: h.Status, At: h.SavedAt, ByCoord: h.Origin == coord.OriginCoordinators}
+		v := coordinator.Version{Revision: h.Revision, Status: h.Status, At: h.SavedAt, ByCoord: h.Origin == coord.OriginCoordinators,
+			Record: h.Record, Unreadable: h.Err != nil}
+		if !v.ByCoord {
+			v.Origin = h.Origin
+		}
 		for _, c := range h.Comments {
 			v.Comments = append(v.Comments, coordinator.Comment{Field: c.Field, Text: c.Text, Author: c.Author, At: c.At})
 		}
