@@ -32,6 +32,8 @@ var (
 		"disk full: the save failed, but nothing already saved is lost; free some space and save again")
 	ErrEmptyPassphrase = errors.New("la passphrase è vuota: scegline una di almeno 8 caratteri / " +
 		"the passphrase is empty: choose one of at least 8 characters")
+	ErrDecision = errors.New("approvare o restituire una scheda spetta al coordinamento: il computer del rilevatore salva bozze e schede finalizzate / " +
+		"approving or returning a record is for the coordinators: a researcher's laptop saves drafts and finalised records")
 	ErrNotBackup = errors.New("questo file non è un backup di sinba o è danneggiato / " +
 		"this file is not a sinba backup or it is damaged")
 )

@@ -53,14 +53,6 @@ type RecordInfo struct {
 	Label             string // surname and name, or the pseudonym
 }
 
-// Comment is a coordinator's review comment on one field ("" = the record).
-type Comment struct {
-	Field  string    `json:"field,omitempty"`
-	Text   string    `json:"text"`
-	Author string    `json:"author,omitempty"`
-	At     time.Time `json:"at"`
-}
-
 // Revision is one saved version of a record, decrypted.
 type Revision struct {
 	Revision       string
@@ -74,8 +66,8 @@ type Revision struct {
 	Actor          string
 	SavedAt        time.Time
 	Record         survey.Record
-	Comments       []Comment
-	Err            error // non-nil (ErrTampered) when this version cannot be read
+	Comments       []survey.Comment // a review decision's comments
+	Err            error            // non-nil (ErrTampered) when this version cannot be read
 }
 
 // RemoteRevision is a version received by sync: from another laptop of the
@@ -85,16 +77,24 @@ type RemoteRevision struct {
 	MergedRevision                   string // set when the remote version resolved a conflict
 	Status                           survey.Status
 	Record                           survey.Record
-	Origin                           string // device id
-	Comments                         []Comment
-	SavedAt                          time.Time // zero = now
+	// Origin is the device id of the laptop that made it, or
+	// OriginCoordinators for a review decision. Only a decision keeps a
+	// Status that is a survey.Status.Decision: a version from a laptop that
+	// claims one is stored as final, so no laptop approves or returns a
+	// record.
+	Origin   string
+	Comments []survey.Comment
+	SavedAt  time.Time // zero = now
 }
+
+// OriginCoordinators is the origin of a revision made by a review decision.
+const OriginCoordinators = "coordinatori"
 
 // payload is the sealed part of a revision.
 type payload struct {
-	Record   survey.Record `json:"record"`
-	Actor    string        `json:"actor,omitempty"`
-	Comments []Comment     `json:"comments,omitempty"`
+	Record   survey.Record    `json:"record"`
+	Actor    string           `json:"actor,omitempty"`
+	Comments []survey.Comment `json:"comments,omitempty"`
 }
 
 type revRow struct {
@@ -149,13 +149,14 @@ func (r *revRow) revision_() Revision {
 type recordRow struct {
 	exists          bool
 	head, otherHead string
+	status          survey.Status
 	created         int64
 }
 
 func (s *Store) loadRecordRow(ctx context.Context, tx *sql.Tx, id string) (recordRow, error) {
 	var rr recordRow
-	err := s.queryRowTx(ctx, tx, `SELECT head, other_head, created FROM records WHERE id = ?`, id).
-		Scan(&rr.head, &rr.otherHead, &rr.created)
+	err := s.queryRowTx(ctx, tx, `SELECT head, other_head, status, created FROM records WHERE id = ?`, id).
+		Scan(&rr.head, &rr.otherHead, &rr.status, &rr.created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rr, nil
 	}
@@ -192,12 +193,18 @@ func (s *Store) putHead(ctx context.Context, tx *sql.Tx, rr recordRow, head *rev
 	if !rr.exists {
 		created = head.savedAt
 	}
+	// A returned record stays returned while it is edited: only finalising
+	// it again (or a new decision) moves it on.
+	status := head.status
+	if rr.exists && rr.status == survey.StatusReturned && status == string(survey.StatusDraft) {
+		status = string(survey.StatusReturned)
+	}
 	if _, err := s.execTx(ctx, tx, `INSERT INTO records(id, instrument, instrument_version, municipality, status, head, other_head, created, updated, summary)
 		VALUES (?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(id) DO UPDATE SET instrument=excluded.instrument, instrument_version=excluded.instrument_version,
 			municipality=excluded.municipality, status=excluded.status, head=excluded.head, other_head=excluded.other_head,
 			updated=excluded.updated, summary=excluded.summary`,
-		head.recordID, head.instrument, head.version, head.municipality, head.status, head.revision, otherHead,
+		head.recordID, head.instrument, head.version, head.municipality, status, head.revision, otherHead,
 		created, head.savedAt, sealed); err != nil {
 		return nil, dbError("save record", err)
 	}
@@ -212,7 +219,7 @@ func (s *Store) putHead(ctx context.Context, tx *sql.Tx, rr recordRow, head *rev
 	info := RecordInfo{
 		ID: head.recordID, Revision: head.revision, BaseRevision: head.base, OtherRevision: otherHead,
 		Instrument: head.instrument, InstrumentVersion: head.version, Municipality: head.municipality,
-		Status: survey.Status(head.status), SyncState: SyncState(head.syncState), Conflict: otherHead != "",
+		Status: survey.Status(status), SyncState: SyncState(head.syncState), Conflict: otherHead != "",
 		Created: fromMilli(created), Updated: fromMilli(head.savedAt),
 	}
 	return newIndexEntry(info, sm), nil
@@ -230,10 +237,15 @@ func checkRecord(rec *survey.Record, status survey.Status) error {
 
 // Save stores rec as a new immutable revision on top of its head (a new
 // record when rec.ID is empty or unknown) and queues it for sync. When it
-// returns without error the revision is on disk.
+// returns without error the revision is on disk. A review decision is not a
+// status a laptop saves (ErrDecision): decisions come from the coordinators
+// by sync.
 func (s *Store) Save(ctx context.Context, rec survey.Record, opt SaveOptions) (RecordInfo, error) {
 	if opt.Status == "" {
 		opt.Status = survey.StatusDraft
+	}
+	if opt.Status.Decision() {
+		return RecordInfo{}, fmt.Errorf("localdb: %q: %w", opt.Status, ErrDecision)
 	}
 	if err := checkRecord(&rec, opt.Status); err != nil {
 		return RecordInfo{}, err
@@ -423,21 +435,6 @@ func (s *Store) History(ctx context.Context, id string) ([]Revision, error) {
 	return out, nil
 }
 
-// Comments returns the review comments of the latest version that carries
-// any (a coordinator's decision), newest version first.
-func (s *Store) Comments(ctx context.Context, id string) ([]Comment, error) {
-	h, err := s.History(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	for i := len(h) - 1; i >= 0; i-- {
-		if len(h[i].Comments) > 0 {
-			return h[i].Comments, nil
-		}
-	}
-	return nil, nil
-}
-
 // ApplyRemote stores a version received by sync. It is idempotent by
 // revision. The version becomes the head when it builds on our head (or our
 // head is already among its ancestors, or says the same thing); otherwise
@@ -449,6 +446,9 @@ func (s *Store) ApplyRemote(ctx context.Context, rv RemoteRevision) (conflict bo
 	}
 	if rv.Revision == "" || rv.RecordID == "" {
 		return false, fmt.Errorf("localdb: remote revision without id")
+	}
+	if rv.Status.Decision() && rv.Origin != OriginCoordinators {
+		rv.Status = survey.StatusFinal // a laptop's claim: finalised, awaiting review
 	}
 	rec := rv.Record
 	rec.ID = rv.RecordID
@@ -581,6 +581,14 @@ func (s *Store) Resolve(ctx context.Context, id string, merged survey.Record, ac
 		var status string
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM revisions WHERE revision = ?`, rr.head).Scan(&status); err != nil {
 			return nil, dbError("read revision", err)
+		}
+		if survey.Status(status).Decision() {
+			// The merge is the researcher's: a decision it builds on
+			// stays the coordinators' (a returned record stays returned).
+			status = string(survey.StatusDraft)
+			if rr.status == survey.StatusApproved {
+				status = string(survey.StatusFinal)
+			}
 		}
 		if err := checkRecord(&merged, survey.Status(status)); err != nil {
 			return nil, err

@@ -79,8 +79,8 @@ func TestConflictKeepsBoth(t *testing.T) {
 	// A review decision on our sent head: fast-forward.
 	remote := rec
 	conflict, err := st.ApplyRemote(ctx, RemoteRevision{RecordID: rec.ID, Revision: "rv-2", BaseRevision: r1.Revision,
-		Status: survey.StatusReturned, Record: remote, Origin: "server",
-		Comments: []Comment{{Field: "AnnoNascita", Text: "controllare l'anno"}}})
+		Status: survey.StatusReturned, Record: remote, Origin: OriginCoordinators,
+		Comments: []survey.Comment{{Field: "AnnoNascita", Text: "controllare l'anno"}}})
 	if err != nil || conflict {
 		t.Fatalf("ApplyRemote on head: conflict=%v err=%v", conflict, err)
 	}
@@ -88,8 +88,8 @@ func TestConflictKeepsBoth(t *testing.T) {
 	if info.Revision != "rv-2" || info.Status != survey.StatusReturned || info.SyncState != SyncRemote {
 		t.Fatalf("after fast-forward: %+v", info)
 	}
-	if c, _ := st.Comments(ctx, rec.ID); len(c) != 1 || c[0].Field != "AnnoNascita" {
-		t.Fatalf("Comments = %+v", c)
+	if rs, _ := st.ReviewState(ctx, rec.ID); len(rs.Threads) != 1 || rs.Threads[0].Field != "AnnoNascita" || rs.Threads[0].State != survey.ThreadReturned {
+		t.Fatalf("review threads = %+v", rs.Threads)
 	}
 
 	// We edit locally (unsent) while another laptop edits the same version.
@@ -136,8 +136,12 @@ func TestConflictKeepsBoth(t *testing.T) {
 		t.Fatalf("History has %d revisions, want 5 (nothing dropped)", len(h))
 	}
 
-	// A remote version identical to our head is no conflict.
-	same := RemoteRevision{RecordID: rec.ID, Revision: "rv-6", BaseRevision: "elsewhere", Record: merged, Status: res.Status}
+	// A remote version identical to our head is no conflict. (The record is
+	// still returned: its head revision is the researcher's draft.)
+	if res.Status != survey.StatusReturned {
+		t.Fatalf("a resolved returned record is %s, want returned", res.Status)
+	}
+	same := RemoteRevision{RecordID: rec.ID, Revision: "rv-6", BaseRevision: "elsewhere", Record: merged, Status: survey.StatusDraft}
 	if conflict, err := st.ApplyRemote(ctx, same); err != nil || conflict {
 		t.Fatalf("identical remote: conflict=%v err=%v", conflict, err)
 	}

@@ -54,8 +54,8 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	rec := markedRecord(1)
 	rec.ID = ids[0]
 	if _, err := st.ApplyRemote(ctx, RemoteRevision{RecordID: ids[0], Revision: "remote-1", BaseRevision: "unknown",
-		Status: survey.StatusReturned, Record: rec, Origin: "device-1",
-		Comments: []Comment{{Field: "LuogoVita", Text: marker + "comment", Author: marker + "coordinator"}}}); err != nil {
+		Status: survey.StatusReturned, Record: rec, Origin: OriginCoordinators,
+		Comments: []survey.Comment{{Field: "LuogoVita", Text: marker + "comment", Author: marker + "coordinator"}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Resolve(ctx, ids[0], markedRecord(3), marker+"resolver"); err != nil {

@@ -16,7 +16,9 @@ type Status string
 
 // The states of a record. A record starts as a draft on a laptop; finalising
 // it checks every error rule; a coordinator approves it or returns it with
-// comments, and a returned record goes back to draft when it is edited.
+// comments (the decisions, see Status.Decision: only coordinators give them).
+// A returned record stays returned while the researcher edits it, until it
+// is finalised again (see BuildReview).
 const (
 	StatusDraft    Status = "draft"
 	StatusFinal    Status = "final"
@@ -85,4 +87,9 @@ type Record struct {
 	Answers      Answers              `json:"answers"`
 	Meta         map[string]FieldMeta `json:"meta,omitempty"`
 	Identity     *Identity            `json:"identity,omitempty"` // case records only; local to the team
+	// Replies are the researcher's answers to the coordinators' review
+	// comments (each with Reply set and the field of the thread it
+	// answers). They travel with the content, sealed for the team and the
+	// project key, and are never exported.
+	Replies []Comment `json:"replies,omitempty"`
 }

@@ -104,13 +104,6 @@ type Filter struct {
 	Sort         Sort
 }
 
-// Comment is a coordinator's comment on a returned record.
-type Comment struct {
-	Field string // the question's path; empty for a comment on the whole record
-	Text  string
-	At    time.Time
-}
-
 // Store is an unlocked local store.
 type Store interface {
 	// Save stores a new version of rec edited from revision base ("" for a
@@ -121,8 +114,13 @@ type Store interface {
 	// List returns the rows matching f; it reads an in-memory index, so it
 	// can run on every key press.
 	List(ctx context.Context, f Filter) ([]RecordRow, error)
-	// Comments returns the coordinator's comments on a returned record.
-	Comments(ctx context.Context, id string) ([]Comment, error)
+	// ReviewState returns where a record stands in the review loop: the
+	// coordinators' comment threads (kept until they approve the record),
+	// each with its state and the researcher's replies.
+	ReviewState(ctx context.Context, id string) (survey.ReviewState, error)
+	// MarkSeen records that the researcher opened the record: its open
+	// threads are "seen".
+	MarkSeen(ctx context.Context, id string) error
 	// Conflict returns the two versions of a record in conflict: the one on
 	// this laptop and the other one.
 	Conflict(ctx context.Context, id string) (mine, theirs survey.Record, err error)

@@ -136,17 +136,22 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 // comments on the record as a whole above the form.
 func (r *recordScreen) comments() fyne.CanvasObject {
 	cx, cancel := ctx()
-	cs, err := r.a.store.Comments(cx, r.rec.ID)
+	st, err := r.a.store.ReviewState(cx, r.rec.ID)
 	cancel()
-	if err != nil || len(cs) == 0 {
+	if err != nil || len(st.Threads) == 0 {
 		return nil
 	}
 	byField := map[string]string{}
-	for _, c := range cs {
-		if byField[c.Field] != "" {
-			byField[c.Field] += "\n"
+	for _, t := range st.Threads {
+		for _, c := range t.Comments {
+			if c.Reply {
+				continue
+			}
+			if byField[t.Field] != "" {
+				byField[t.Field] += "\n"
+			}
+			byField[t.Field] += c.Text
 		}
-		byField[c.Field] += c.Text
 	}
 	unplaced := r.form.SetComments(byField)
 	box := container.NewVBox()

@@ -294,9 +294,9 @@ func cmdReview(e env, args []string) int {
 	if !need(e, "revision", *revision, "decision", *decision) {
 		return 2
 	}
-	var comments []wire.Comment
+	var comments []survey.Comment
 	if *comment != "" {
-		comments = append(comments, wire.Comment{Field: *field, Text: *comment, Author: *author, At: time.Now().UTC()})
+		comments = append(comments, survey.Comment{Field: *field, Text: *comment, Author: *author, At: time.Now().UTC()})
 	}
 	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
 		id, err := st.AddReview(ctx, *revision, survey.Status(*decision), comments)

@@ -127,16 +127,16 @@ func TestRoundTrip(t *testing.T) {
 
 	// A coordinator returns the record with a comment; it reaches both laptops.
 	head := info2.Revision
-	if _, err := p.Store.AddReview(ctx, head, survey.StatusReturned, []wire.Comment{{Field: "AnnoNascita", Text: "controllare l'anno", At: time.Now()}}); err != nil {
+	if _, err := p.Store.AddReview(ctx, head, survey.StatusReturned, []survey.Comment{{Field: "AnnoNascita", Text: "controllare l'anno", At: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 	if rep := syncOnce(t, c1); rep.Reviews != 1 {
 		t.Fatalf("reviews applied %d, want 1", rep.Reviews)
 	}
 	_, info1, _ := laptop1.Get(ctx, ids[0])
-	comments, err := laptop1.Comments(ctx, ids[0])
-	if info1.Status != survey.StatusReturned || err != nil || len(comments) != 1 || comments[0].Text != "controllare l'anno" {
-		t.Fatalf("after review: status %s comments %v (%v); want returned with the comment", info1.Status, comments, err)
+	rs, err := laptop1.ReviewState(ctx, ids[0])
+	if info1.Status != survey.StatusReturned || err != nil || len(rs.Threads) != 1 || rs.Threads[0].Comments[0].Text != "controllare l'anno" {
+		t.Fatalf("after review: status %s threads %+v (%v); want returned with the comment", info1.Status, rs.Threads, err)
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	"sinba/survey"
 	"sinba/sync/server"
 	"sinba/sync/synctest"
-	"sinba/sync/wire"
 )
 
 // TestServerHoldsNoReadableData plants a distinct marker in every text field
@@ -67,7 +66,7 @@ func TestServerHoldsNoReadableData(t *testing.T) {
 	synctest.Confirm(t, c1, c2)
 	syncOnce(t, c1)
 	syncOnce(t, c2)
-	if _, err := p.Store.AddReview(ctx, heads[0], survey.StatusReturned, []wire.Comment{{Text: marker(), Field: "Note", At: time.Now()}}); err != nil {
+	if _, err := p.Store.AddReview(ctx, heads[0], survey.StatusReturned, []survey.Comment{{Text: marker(), Field: "Note", At: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 	syncOnce(t, c2)

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"sinba/localdb"
+	"sinba/survey"
 	"sinba/sync/seal"
 	"sinba/sync/wire"
 )
@@ -408,16 +409,11 @@ func (c *Client) applyRevision(ctx context.Context, team *age.X25519Identity, r 
 // reviewed one, with the comments opened with the team key.
 func (c *Client) applyReview(ctx context.Context, team *age.X25519Identity, rv *wire.Review, rep *Report) error {
 	rec, err := seal.OpenRecord(&rv.Reviewed, team)
-	var comments []localdb.Comment
+	var comments []survey.Comment
 	if err == nil && len(rv.Comments) > 0 {
 		var plain []byte
 		if plain, err = seal.Decrypt(rv.Comments, team); err == nil {
-			var wc []wire.Comment
-			if err = json.Unmarshal(plain, &wc); err == nil {
-				for _, x := range wc {
-					comments = append(comments, localdb.Comment{Field: x.Field, Text: x.Text, Author: x.Author, At: x.At})
-				}
-			}
+			err = json.Unmarshal(plain, &comments)
 		}
 	}
 	if err != nil {
@@ -440,7 +436,7 @@ func (c *Client) applyReview(ctx context.Context, team *age.X25519Identity, rv *
 }
 
 // OriginCoordinators is the origin of a revision made by a review decision.
-const OriginCoordinators = "coordinatori"
+const OriginCoordinators = localdb.OriginCoordinators
 
 // Kick asks a running Run loop to sync now (after a save, or from a button).
 func (c *Client) Kick() {

@@ -231,18 +231,14 @@ func (c *Coordinator) applyReview(ctx context.Context, key *age.X25519Identity, 
 	if err != nil {
 		return false, err
 	}
-	var comments []localdb.Comment
+	var comments []survey.Comment
 	if len(rv.Comments) > 0 {
 		plain, err := seal.Decrypt(rv.Comments, key)
 		if err != nil {
-			comments = []localdb.Comment{{Text: "(commenti leggibili solo dalla squadra / comments readable by the team only)", At: rv.At}}
+			comments = []survey.Comment{{Text: "(commenti leggibili solo dalla squadra / comments readable by the team only)", At: rv.At}}
 		} else {
-			var wc []wire.Comment
-			if err := json.Unmarshal(plain, &wc); err != nil {
+			if err := json.Unmarshal(plain, &comments); err != nil {
 				return false, nil
-			}
-			for _, x := range wc {
-				comments = append(comments, localdb.Comment{Field: x.Field, Text: x.Text, Author: x.Author, At: x.At})
 			}
 		}
 	}

@@ -306,12 +306,12 @@ func TestPilotInMiniature(t *testing.T) {
 		pl := planted[id]
 		switch {
 		case pl.missing || pl.failure:
-			var cs []coord.Comment
+			var cs []survey.Comment
 			if pl.missing {
-				cs = append(cs, coord.Comment{Field: "FonteSegnalazione", Text: "Manca la fonte della segnalazione"})
+				cs = append(cs, survey.Comment{Field: "FonteSegnalazione", Text: "Manca la fonte della segnalazione"})
 			}
 			if pl.failure {
-				cs = append(cs, coord.Comment{Field: "FasciaEtaBeneficiario", Text: "La fascia d'età non corrisponde all'anno di nascita"})
+				cs = append(cs, survey.Comment{Field: "FasciaEtaBeneficiario", Text: "La fascia d'età non corrisponde all'anno di nascita"})
 			}
 			_, err := p.coord.Review(ctx, id, survey.StatusReturned, cs, "Coordinamento")
 			p.must(err)
@@ -351,11 +351,11 @@ func TestPilotInMiniature(t *testing.T) {
 				if info.Status != survey.StatusReturned {
 					t.Fatalf("%s: record %s is %s, want returned", l.name, id, info.Status)
 				}
-				comments, err := l.store.Comments(ctx, id)
+				rs, err := l.store.ReviewState(ctx, id)
 				p.must(err)
 				for f := range fix {
-					if !slices.ContainsFunc(comments, func(c localdb.Comment) bool { return c.Field == f && c.Text != "" }) {
-						t.Errorf("%s: record %s arrived without the comment on %s: %+v", l.name, id, f, comments)
+					if th, ok := rs.Thread(f); !ok || len(th.Comments) == 0 || th.Comments[0].Text == "" {
+						t.Errorf("%s: record %s arrived without the comment on %s: %+v", l.name, id, f, rs.Threads)
 					}
 				}
 				for f, v := range fix {

@@ -18,9 +18,6 @@ import (
 	"sinba/sync/wire"
 )
 
-// Comment is a review comment on one field ("" = the whole record).
-type Comment = wire.Comment
-
 // ErrNothingToReview means the record has no version from a laptop to
 // decide on.
 var ErrNothingToReview = errors.New("questa scheda non ha una versione inviata da un computer da rivedere / this record has no version sent by a laptop to review")
@@ -30,7 +27,7 @@ var ErrNothingToReview = errors.New("questa scheda non ha una versione inviata d
 // team (whose laptops show them to the researcher) and for the project key
 // (so every coordinator sees them in the history); the server cannot read
 // them. The decision is applied to the store at once and logged.
-func (c *Coordinator) Review(ctx context.Context, recordID string, decision survey.Status, comments []Comment, author string) (string, error) {
+func (c *Coordinator) Review(ctx context.Context, recordID string, decision survey.Status, comments []survey.Comment, author string) (string, error) {
 	if decision != survey.StatusApproved && decision != survey.StatusReturned {
 		return "", fmt.Errorf("decisione %q non valida: approvare o restituire / invalid decision %q: approve or return", decision, decision)
 	}
@@ -90,13 +87,9 @@ func (c *Coordinator) Review(ctx context.Context, recordID string, decision surv
 	if err := c.call(ctx, http.MethodPost, wire.PathCoordReviews, req, &resp); err != nil {
 		return "", err
 	}
-	local := make([]localdb.Comment, len(comments))
-	for i, x := range comments {
-		local[i] = localdb.Comment{Field: x.Field, Text: x.Text, Author: x.Author, At: x.At}
-	}
 	if _, err := c.store.ApplyRemote(ctx, localdb.RemoteRevision{
 		RecordID: recordID, Revision: req.ID, BaseRevision: target.Revision, Status: decision,
-		Record: target.Record, Origin: OriginCoordinators, Comments: local, SavedAt: now,
+		Record: target.Record, Origin: OriginCoordinators, Comments: comments, SavedAt: now,
 	}); err != nil {
 		return "", err
 	}

@@ -34,6 +34,7 @@ const maxPlain = 16 << 20
 type Content struct {
 	Answers survey.Answers              `json:"answers"`
 	Meta    map[string]survey.FieldMeta `json:"meta,omitempty"`
+	Replies []survey.Comment            `json:"replies,omitempty"` // the researcher's replies to review comments
 }
 
 // NewKey makes an age X25519 key pair.
@@ -87,7 +88,7 @@ func Decrypt(ct []byte, id age.Identity) ([]byte, error) {
 // SealRecord seals rec's content for the project and the team, and its
 // identification (if any) for the team only.
 func SealRecord(rec survey.Record, project, team age.Recipient) (content, identity []byte, err error) {
-	c, err := json.Marshal(Content{Answers: rec.Answers, Meta: rec.Meta})
+	c, err := json.Marshal(Content{Answers: rec.Answers, Meta: rec.Meta, Replies: rec.Replies})
 	if err != nil {
 		return nil, nil, fmt.Errorf("seal: record %s: %w", rec.ID, err)
 	}
@@ -119,7 +120,7 @@ func OpenRecord(r *wire.Revision, id age.Identity) (survey.Record, error) {
 	if err := json.Unmarshal(plain, &c); err != nil {
 		return rec, fmt.Errorf("seal: record %s: %w", r.RecordID, err)
 	}
-	rec.Answers, rec.Meta = c.Answers, c.Meta
+	rec.Answers, rec.Meta, rec.Replies = c.Answers, c.Meta, c.Replies
 	if rec.Answers == nil {
 		rec.Answers = survey.Answers{}
 	}

@@ -212,7 +212,7 @@ func (s *Store) Revoke(ctx context.Context, device string) error {
 // AddReview records a coordinator's decision on a revision. The comments are
 // sealed here for the team at once, so the database never holds them in
 // clear; they travel to the team's laptops with the next sync.
-func (s *Store) AddReview(ctx context.Context, revision string, decision survey.Status, comments []wire.Comment) (string, error) {
+func (s *Store) AddReview(ctx context.Context, revision string, decision survey.Status, comments []survey.Comment) (string, error) {
 	if decision != survey.StatusReturned && decision != survey.StatusApproved {
 		return "", fmt.Errorf("decisione %q non valida: returned o approved / invalid decision %q: returned or approved", decision, decision)
 	}

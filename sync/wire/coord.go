@@ -114,7 +114,7 @@ type CoordReview struct {
 
 // ReviewRequest is a coordinator's decision on a revision. ID is made by the
 // app (a UUID), so sending the same decision again is harmless. Comments are
-// a JSON list of Comment sealed by the app for the team's recipient and the
+// a JSON list of survey.Comment sealed by the app for the team's recipient and the
 // project's (the server cannot read them).
 type ReviewRequest struct {
 	ID       string `json:"id"`

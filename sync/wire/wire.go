@@ -135,7 +135,7 @@ type Instrument struct {
 }
 
 // Review is a coordinator's decision on a revision. Comments are age
-// ciphertext for the team. The reviewed revision comes with it so that a
+// ciphertext for the team of a JSON list of survey.Comment. The reviewed revision comes with it so that a
 // laptop that never had the record can still show it.
 type Review struct {
 	Seq      int64         `json:"seq,omitempty"` // place in the feed (see Revision.Seq)
@@ -144,15 +144,6 @@ type Review struct {
 	Comments []byte        `json:"comments,omitempty"`
 	Reviewed Revision      `json:"reviewed"`
 	At       time.Time     `json:"at"`
-}
-
-// Comment is a coordinator's review comment on one field ("" = the whole
-// record). A review's comments travel as one age ciphertext of a JSON list.
-type Comment struct {
-	Field  string    `json:"field,omitempty"`
-	Text   string    `json:"text"`
-	Author string    `json:"author,omitempty"`
-	At     time.Time `json:"at"`
 }
 
 // KeyState is what a device needs to hold and to pass on the team key.

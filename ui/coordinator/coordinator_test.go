@@ -49,7 +49,7 @@ type fake struct {
 type review struct {
 	id       string
 	decision survey.Status
-	comments []coordinator.Comment
+	comments []survey.Comment
 }
 
 func (f *fake) Profile(context.Context) (coordinator.Profile, error) {
@@ -70,7 +70,10 @@ func (f *fake) History(_ context.Context, id string) ([]coordinator.Version, err
 	}
 	return nil, nil
 }
-func (f *fake) Review(_ context.Context, id string, d survey.Status, cs []coordinator.Comment) error {
+func (f *fake) ReviewState(context.Context, string) (survey.ReviewState, error) {
+	return survey.ReviewState{}, nil
+}
+func (f *fake) Review(_ context.Context, id string, d survey.Status, cs []survey.Comment) error {
 	f.reviews = append(f.reviews, review{id, d, cs})
 	for i := range f.entries {
 		if f.entries[i].Record.ID == id {
@@ -664,7 +667,7 @@ func TestReviewShowsWhatChanged(t *testing.T) {
 	hist = append(hist,
 		coordinator.Version{Revision: "a12", Status: survey.StatusFinal, At: at.Add(40 * time.Minute), Origin: "3f9c2a7e-laptop", Record: before},
 		coordinator.Version{Revision: "d1", Status: survey.StatusReturned, ByCoord: true, At: at.Add(24 * time.Hour), Record: before,
-			Comments: []coordinator.Comment{{Field: "FasciaEtaBeneficiario", Text: "La fascia non corrisponde all'anno di nascita"}}},
+			Comments: []survey.Comment{{Field: "FasciaEtaBeneficiario", Text: "La fascia non corrisponde all'anno di nascita"}}},
 		coordinator.Version{Revision: "b1", Status: survey.StatusReturned, At: e.Updated.Add(-10 * time.Minute), Origin: "3f9c2a7e-laptop", Record: e.Record},
 		coordinator.Version{Revision: "b2", Status: survey.StatusFinal, At: e.Updated, Origin: "3f9c2a7e-laptop", Record: e.Record})
 	f.histories = map[string][]coordinator.Version{e.Record.ID: hist}

@@ -25,7 +25,14 @@ type Backend interface {
 	// History returns every version of a record, oldest first.
 	History(ctx context.Context, recordID string) ([]Version, error)
 	// Review approves a record or returns it with comments.
-	Review(ctx context.Context, recordID string, decision survey.Status, comments []Comment) error
+	Review(ctx context.Context, recordID string, decision survey.Status, comments []survey.Comment) error
+	// ReviewState returns where a record stands in the review loop: the
+	// last decision and the version it was about (Reviewed), the latest
+	// version from a laptop (Latest), whether it was finalised again after
+	// a return (Resubmitted: "corretta dopo la restituzione"), the fields
+	// changed between the two (Changed) and every comment thread with its
+	// state and the researcher's replies.
+	ReviewState(ctx context.Context, recordID string) (survey.ReviewState, error)
 	// Export writes the records in the given states in one format into dir
 	// and logs it; it returns how many records and files it wrote.
 	Export(ctx context.Context, req ExportRequest) (ExportResult, error)
@@ -81,12 +88,6 @@ type SyncSummary struct {
 	Revisions, Reviews, Unreadable, SecretsGranted int
 }
 
-// Comment is a review comment on one field ("" = the whole record).
-type Comment struct {
-	Field, Text, Author string
-	At                  time.Time
-}
-
 // Version is one saved version of a record.
 type Version struct {
 	Revision string
@@ -94,7 +95,7 @@ type Version struct {
 	At       time.Time
 	ByCoord  bool   // a coordinators' decision
 	Origin   string // the laptop (device id) that saved it; "" for a decision
-	Comments []Comment
+	Comments []survey.Comment
 	// Record is the version's content; for a decision, the version decided on.
 	Record survey.Record
 	// Unreadable is set when the version could not be decrypted.

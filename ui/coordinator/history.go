@@ -23,11 +23,11 @@ const (
 type historyLine struct {
 	Kind     historyKind
 	From, To time.Time
-	Saves    int           // histWork: how many saves
-	Origin   string        // histWork, histSent: the laptop
-	Status   survey.Status // the state the line left the record in
-	Again    bool          // histSent: sent again after the record was returned
-	Comments []Comment     // histDecision
+	Saves    int              // histWork: how many saves
+	Origin   string           // histWork, histSent: the laptop
+	Status   survey.Status    // the state the line left the record in
+	Again    bool             // histSent: sent again after the record was returned
+	Comments []survey.Comment // histDecision
 }
 
 // collapse turns a record's versions (oldest first) into its history: the

@@ -390,7 +390,7 @@ func (ws *Workspace) recordPanel(e quality.Entry) fyne.CanvasObject {
 // composer is the comments to send with the decision, one per field or on
 // the whole record, and the two decisions, each confirmed first.
 func (ws *Workspace) composer(r *reading, e quality.Entry, paths []string) (fyne.CanvasObject, func(path string)) {
-	var pending []Comment
+	var pending []survey.Comment
 	options := []string{ws.tr("review.whole")}
 	pathOf := map[string]string{options[0]: ""}
 	for _, p := range paths {
@@ -428,7 +428,7 @@ func (ws *Workspace) composer(r *reading, e quality.Entry, paths []string) (fyne
 			ws.showError(fmt.Errorf("%s", ws.tr("review.empty.comment")))
 			return
 		}
-		pending = append(pending, Comment{Field: pathOf[field.Selected], Text: t})
+		pending = append(pending, survey.Comment{Field: pathOf[field.Selected], Text: t})
 		text.SetText("")
 		showPending()
 	})
@@ -448,7 +448,7 @@ func (ws *Workspace) composer(r *reading, e quality.Entry, paths []string) (fyne
 			}
 		}
 		ws.confirm(yes+"?", ask, yes, func() {
-			sent := append([]Comment(nil), pending...)
+			sent := append([]survey.Comment(nil), pending...)
 			ws.background(func(c context.Context) func() {
 				err := ws.deps.Backend.Review(c, e.Record.ID, d, sent)
 				return func() {

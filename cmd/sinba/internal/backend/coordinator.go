@@ -63,22 +63,21 @@ func (b *Coordinator) History(ctx context.Context, id string) ([]coordinator.Ver
 		if !v.ByCoord {
 			v.Origin = h.Origin
 		}
-		for _, c := range h.Comments {
-			v.Comments = append(v.Comments, coordinator.Comment{Field: c.Field, Text: c.Text, Author: c.Author, At: c.At})
-		}
+		v.Comments = h.Comments
 		out = append(out, v)
 	}
 	return out, err
 }
 
 // Review implements coordinator.Backend.
-func (b *Coordinator) Review(ctx context.Context, id string, decision survey.Status, comments []coordinator.Comment) error {
-	cs := make([]coord.Comment, len(comments))
-	for i, c := range comments {
-		cs[i] = coord.Comment{Field: c.Field, Text: c.Text, Author: c.Author, At: c.At}
-	}
-	_, err := b.C.Review(ctx, id, decision, cs, b.Author)
+func (b *Coordinator) Review(ctx context.Context, id string, decision survey.Status, comments []survey.Comment) error {
+	_, err := b.C.Review(ctx, id, decision, comments, b.Author)
 	return err
+}
+
+// ReviewState implements coordinator.Backend.
+func (b *Coordinator) ReviewState(ctx context.Context, id string) (survey.ReviewState, error) {
+	return b.C.Store().ReviewState(ctx, id)
 }
 
 // Export implements coordinator.Backend.

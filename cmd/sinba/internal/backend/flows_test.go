@@ -61,8 +61,8 @@ func fixture(t testing.TB, dir string) {
 	ret := save(child("Russo", "Anna", "", 2010), survey.StatusFinal)
 	rec, _, _ := st.Get(ctx, ret.ID)
 	if _, err := st.ApplyRemote(ctx, localdb.RemoteRevision{RecordID: ret.ID, Revision: "review-1", BaseRevision: ret.Revision,
-		Status: survey.StatusReturned, Record: rec, Origin: "server",
-		Comments: []localdb.Comment{{Field: "AnnoNascita", Text: "L'anno non torna con la fascia d'età"}, {Text: "Controllare la data di segnalazione"}}}); err != nil {
+		Status: survey.StatusReturned, Record: rec, Origin: localdb.OriginCoordinators,
+		Comments: []survey.Comment{{Field: "AnnoNascita", Text: "L'anno non torna con la fascia d'età"}, {Text: "Controllare la data di segnalazione"}}}); err != nil {
 		t.Fatal(err)
 	}
 

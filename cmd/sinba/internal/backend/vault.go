@@ -169,18 +169,14 @@ func (s *Store) List(ctx context.Context, f ui.Filter) ([]ui.RecordRow, error) {
 	return rows, nil
 }
 
-// Comments implements ui.Store: the comments of the review that returned
-// the record, on its current version.
-func (s *Store) Comments(ctx context.Context, id string) ([]ui.Comment, error) {
-	cs, err := s.DB.Comments(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ui.Comment, len(cs))
-	for i, c := range cs {
-		out[i] = ui.Comment{Field: c.Field, Text: c.Text, At: c.At}
-	}
-	return out, nil
+// ReviewState implements ui.Store: the record's review threads.
+func (s *Store) ReviewState(ctx context.Context, id string) (survey.ReviewState, error) {
+	return s.DB.ReviewState(ctx, id)
+}
+
+// MarkSeen implements ui.Store.
+func (s *Store) MarkSeen(ctx context.Context, id string) error {
+	return s.DB.MarkSeen(ctx, id)
 }
 
 // Conflict implements ui.Store.

@@ -319,7 +319,7 @@ func coordPublish(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordinato
 }
 
 // comments collects repeated --comment flags, FIELD=TEXT or TEXT.
-type comments []coord.Comment
+type comments []survey.Comment
 
 func (c *comments) String() string { return fmt.Sprint(len(*c)) }
 
@@ -328,7 +328,7 @@ func (c *comments) Set(v string) error {
 	if !ok || strings.ContainsAny(field, " \t") {
 		field, text = "", v
 	}
-	*c = append(*c, coord.Comment{Field: field, Text: text})
+	*c = append(*c, survey.Comment{Field: field, Text: text})
 	return nil
 }
 

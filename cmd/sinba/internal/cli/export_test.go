@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"sinba/assets"
+	"sinba/localdb"
 	"sinba/survey"
 	"sinba/survey/synth"
 )
@@ -36,33 +37,61 @@ func TestExportHoldsTheApprovedRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every third record approved, the others waiting for review.
-	f, err := os.Create(filepath.Join(t.TempDir(), "dati.jsonl"))
-	if err != nil {
-		t.Fatal(err)
+	// Every record finalised; a laptop's claim of approval is refused.
+	write := func(status survey.Status) string {
+		f, err := os.Create(filepath.Join(t.TempDir(), "dati.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		enc := json.NewEncoder(f)
+		for _, r := range d.Records {
+			if err := enc.Encode(struct {
+				survey.Record
+				Status survey.Status `json:"status"`
+			}{r, status}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return f.Name()
 	}
-	enc := json.NewEncoder(f)
+	if code, _, errs := runCmd(t, withPass, "import", "--data", dir, write(survey.StatusApproved)); code == 0 || !strings.Contains(errs, "decisione del coordinamento") {
+		t.Fatalf("import of records claiming approval: exit %d, %s; want a refusal", code, errs)
+	}
+	if code, _, errs := runCmd(t, withPass, "import", "--data", dir, write(survey.StatusFinal)); code != 0 {
+		t.Fatalf("import: %s", errs)
+	}
+	// Every third record approved by the coordinators, as sync brings the
+	// decision; the others wait for review.
 	approved, approvedCases := 0, 0
-	for i, r := range d.Records {
-		status := survey.StatusFinal
-		if i%3 == 0 {
-			status = survey.StatusApproved
+	func() {
+		st, err := localdb.OpenWith(dir, []byte(testPass), storeOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		infos, err := st.List(t.Context(), localdb.Filter{Sort: localdb.SortCreated})
+		if err != nil || len(infos) != len(d.Records) {
+			t.Fatalf("imported %d records (%v), want %d", len(infos), err, len(d.Records))
+		}
+		for i, info := range infos {
+			if i%3 != 0 {
+				continue
+			}
+			rec, _, err := st.Get(t.Context(), info.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.ApplyRemote(t.Context(), localdb.RemoteRevision{RecordID: info.ID, Revision: "decision-" + info.ID,
+				BaseRevision: info.Revision, Status: survey.StatusApproved, Record: rec, Origin: localdb.OriginCoordinators}); err != nil {
+				t.Fatal(err)
+			}
 			approved++
-			if r.Instrument == survey.InstrumentCase {
+			if rec.Instrument == survey.InstrumentCase {
 				approvedCases++
 			}
 		}
-		if err := enc.Encode(struct {
-			survey.Record
-			Status survey.Status `json:"status"`
-		}{r, status}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.Close()
-	if code, _, errs := runCmd(t, withPass, "import", "--data", dir, f.Name()); code != 0 {
-		t.Fatalf("import: %s", errs)
-	}
+	}()
 
 	out := filepath.Join(t.TempDir(), "csv")
 	code, stdout, errs := runCmd(t, withPass, "export", "--data", dir, "--format", "csv", "--out", out)

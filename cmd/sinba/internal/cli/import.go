@@ -274,6 +274,9 @@ func completeRows(rows []importRow, instrument string) error {
 		}
 		if !r.status.Valid() {
 			errs = append(errs, fmt.Errorf("riga / line %d: stato sconosciuto / unknown status %q", r.line, r.status))
+		} else if r.status.Decision() {
+			errs = append(errs, fmt.Errorf("riga / line %d: lo stato %q è una decisione del coordinamento: importare le schede come draft o final / "+
+				"the status %q is a coordinators' decision: import the records as draft or final", r.line, r.status, r.status))
 		}
 		if r.rec.Answers == nil {
 			r.rec.Answers = survey.Answers{}

@@ -1,0 +1,74 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"sinba/survey"
+)
+
+// ReviewState returns where a record stands in the review loop (see
+// survey.BuildReview): the last decision and the version it was about, the
+// latest version from a laptop, whether it was finalised again after a
+// return, what changed since, and every comment thread with its state. A
+// version that cannot be read is left out.
+func (s *Store) ReviewState(ctx context.Context, id string) (survey.ReviewState, error) {
+	h, err := s.History(ctx, id)
+	if err != nil {
+		return survey.ReviewState{}, err
+	}
+	seen, err := s.seenAt(ctx, id)
+	if err != nil {
+		return survey.ReviewState{}, err
+	}
+	return survey.BuildReview(ReviewSteps(h), seen), nil
+}
+
+// ReviewSteps turns a record's history into the steps survey.BuildReview
+// reads. Only a version from the coordinators is a decision: the store
+// refuses to save one here (ErrDecision) and reads a laptop's claim of one,
+// kept by an older build, as final.
+func ReviewSteps(h []Revision) []survey.ReviewStep {
+	steps := make([]survey.ReviewStep, 0, len(h))
+	for _, v := range h {
+		if v.Err != nil {
+			continue
+		}
+		st := v.Status
+		if st.Decision() && v.Origin != OriginCoordinators {
+			st = survey.StatusFinal
+		}
+		steps = append(steps, survey.ReviewStep{Revision: v.Revision, Base: v.BaseRevision, Status: st,
+			SavedAt: v.SavedAt, Record: v.Record, Comments: v.Comments})
+	}
+	return steps
+}
+
+// MarkSeen records that the researcher opened a record now: its open review
+// threads become "seen". It writes nothing to sync.
+func (s *Store) MarkSeen(ctx context.Context, id string) error {
+	return s.writeTx(ctx, "mark seen", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO review_seen(record_id, at) VALUES (?, ?)
+			ON CONFLICT(record_id) DO UPDATE SET at = excluded.at`, id, unixMilli(s.now()))
+		return dbError("mark seen", err)
+	})
+}
+
+func (s *Store) seenAt(ctx context.Context, id string) (time.Time, error) {
+	release, err := s.begin()
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer release()
+	var at int64
+	err = s.r.QueryRowContext(ctx, `SELECT at FROM review_seen WHERE record_id = ?`, id).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, dbError("read seen", err)
+	}
+	return fromMilli(at), nil
+}

@@ -1,0 +1,295 @@
+package survey
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Comment is one entry of a review thread: a coordinator's comment on a field
+// ("" = the record as a whole), made with a decision, or a researcher's reply
+// to it (Reply), saved with the record. It is the one type every layer uses:
+// the store keeps it sealed, sync carries it sealed for the team and the
+// project key, the screens show it.
+type Comment struct {
+	Field  string    `json:"field,omitempty"`
+	Text   string    `json:"text"`
+	Author string    `json:"author,omitempty"`
+	At     time.Time `json:"at"`
+	Reply  bool      `json:"reply,omitempty"` // written by a researcher, for the coordinators
+}
+
+// ThreadState is where a review thread stands. A thread opens when a
+// coordinator returns a record with a comment on a field and is closed only
+// by a coordinator's approval.
+type ThreadState string
+
+// The states of a thread, in the order the loop goes through them.
+const (
+	ThreadReturned    ThreadState = "returned"    // a coordinator commented; nothing since
+	ThreadSeen        ThreadState = "seen"        // the researcher opened the record on the laptop
+	ThreadCorrected   ThreadState = "corrected"   // the researcher edited that field, or replied
+	ThreadResubmitted ThreadState = "resubmitted" // the record was finalised again after the return
+	ThreadApproved    ThreadState = "approved"    // a coordinator approved the record: closed
+)
+
+// Open reports whether the thread still waits for something from the
+// researcher (returned or seen).
+func (s ThreadState) Open() bool { return s == ThreadReturned || s == ThreadSeen }
+
+// Thread is the conversation about one field of a record: the coordinators'
+// comments and the researcher's replies, oldest first.
+type Thread struct {
+	Field    string // "" = the record as a whole
+	Comments []Comment
+	State    ThreadState
+	Returned time.Time // when the latest return commented on it
+}
+
+// Decision reports whether s is a review decision: a state only coordinators
+// give a record (approved, returned). A laptop never sends one.
+func (s Status) Decision() bool { return s == StatusApproved || s == StatusReturned }
+
+// ReviewStep is one version of a record as the review loop reads it, in
+// order. A coordinators' decision is a step whose Status is a Decision; its
+// Base is the version it was about.
+type ReviewStep struct {
+	Revision string
+	Base     string
+	Status   Status
+	SavedAt  time.Time
+	Record   Record
+	Comments []Comment // a decision's comments
+}
+
+// ReviewState is what the loop between the field and the coordinators says
+// of one record: what the last decision was about, what came after it from
+// the laptops, and the state of every thread.
+type ReviewState struct {
+	// Status is the record's state in the loop: a returned record stays
+	// returned while the researcher edits it, until it is finalised again.
+	Status Status
+	// Decision is the last decision (approved or returned; "" = none yet),
+	// DecisionRevision the revision that holds it, Reviewed the version
+	// from a laptop it was about, DecidedAt when it was made.
+	Decision         Status
+	DecisionRevision string
+	Reviewed         string
+	DecidedAt        time.Time
+	// Latest is the newest version from a laptop ("" = none).
+	Latest string
+	// Resubmitted: the record was finalised again after being returned and
+	// waits for a new decision ("corretta dopo la restituzione").
+	Resubmitted bool
+	// Changed lists the fields whose answer or meta differ between
+	// Reviewed and Latest (see ChangedFields); empty when there is no
+	// decision yet.
+	Changed []string
+	// Threads are the review threads, the record-wide one first, then by
+	// field.
+	Threads []Thread
+}
+
+// Thread returns the thread on field, if there is one.
+func (r *ReviewState) Thread(field string) (*Thread, bool) {
+	for i := range r.Threads {
+		if r.Threads[i].Field == field {
+			return &r.Threads[i], true
+		}
+	}
+	return nil, false
+}
+
+// OpenThreads counts the threads still waiting for the researcher.
+func (r *ReviewState) OpenThreads() int {
+	n := 0
+	for _, t := range r.Threads {
+		if t.State.Open() {
+			n++
+		}
+	}
+	return n
+}
+
+// BuildReview reads a record's versions, oldest first, into its review
+// state. seen is when the researcher last opened the record on this laptop
+// (zero: never, or not known here, as on a coordinator's computer).
+// Replies are taken from the newest version, which carries all of them.
+func BuildReview(steps []ReviewStep, seen time.Time) ReviewState {
+	var st ReviewState
+	threads := map[string]*Thread{}
+	var reviewed *Record // the version the last decision was about
+	var latest *Record
+	for i := range steps {
+		s := &steps[i]
+		if s.Status.Decision() {
+			st.Decision, st.DecisionRevision, st.Reviewed, st.DecidedAt = s.Status, s.Revision, s.Base, s.SavedAt
+			st.Resubmitted = false
+			reviewed = &s.Record
+			if s.Status == StatusApproved {
+				for _, t := range threads {
+					t.State = ThreadApproved
+				}
+				continue
+			}
+			for _, c := range s.Comments {
+				if c.Reply {
+					continue
+				}
+				t := threads[c.Field]
+				if t == nil {
+					t = &Thread{Field: c.Field}
+					threads[c.Field] = t
+				}
+				t.Comments = append(t.Comments, c)
+				t.State, t.Returned = ThreadReturned, s.SavedAt
+			}
+			continue
+		}
+		st.Latest = s.Revision
+		latest = &s.Record
+		if st.Decision != StatusReturned {
+			continue
+		}
+		if reviewed != nil {
+			changed := ChangedFields(reviewed, &s.Record)
+			for _, t := range threads {
+				if t.State.Open() && fieldIn(t.Field, changed) {
+					t.State = ThreadCorrected
+				}
+			}
+		}
+		st.Resubmitted = s.Status == StatusFinal
+		if st.Resubmitted {
+			for _, t := range threads {
+				if t.State != ThreadApproved {
+					t.State = ThreadResubmitted
+				}
+			}
+		}
+	}
+	if latest != nil {
+		for _, c := range latest.Replies {
+			t := threads[c.Field]
+			if t == nil {
+				continue // a reply to no comment: nothing to answer
+			}
+			t.Comments = append(t.Comments, c)
+			if t.State.Open() && c.At.After(t.Returned) {
+				t.State = ThreadCorrected
+			}
+		}
+	}
+	for _, t := range threads {
+		if t.State == ThreadReturned && !seen.IsZero() && !seen.Before(t.Returned) {
+			t.State = ThreadSeen
+		}
+		sort.SliceStable(t.Comments, func(i, j int) bool { return t.Comments[i].At.Before(t.Comments[j].At) })
+		st.Threads = append(st.Threads, *t)
+	}
+	sort.Slice(st.Threads, func(i, j int) bool { return st.Threads[i].Field < st.Threads[j].Field })
+	if reviewed != nil && latest != nil {
+		st.Changed = ChangedFields(reviewed, latest)
+	}
+	if len(steps) > 0 {
+		st.Status = steps[len(steps)-1].Status
+	}
+	if st.Decision == StatusReturned && !st.Resubmitted && st.Status == StatusDraft {
+		st.Status = StatusReturned
+	}
+	return st
+}
+
+// fieldIn reports whether a thread's field (a question id, or an item path
+// such as "Interventi[2].Tipo") is among the changed top-level fields.
+func fieldIn(field string, changed []string) bool {
+	if field == "" {
+		return false
+	}
+	top := field
+	if i := strings.IndexAny(top, "[."); i >= 0 {
+		top = top[:i]
+	}
+	return slices.Contains(changed, top)
+}
+
+// ChangedFields lists, sorted, the fields whose answer or meta (not held,
+// note) differ between two versions of a record. Values are compared as the
+// data they mean: 5 and 5.0 are the same number, a missing answer and an
+// empty one the same silence.
+func ChangedFields(a, b *Record) []string {
+	var out []string
+	keys := map[string]bool{}
+	for k := range a.Answers {
+		keys[k] = true
+	}
+	for k := range b.Answers {
+		keys[k] = true
+	}
+	for k := range a.Meta {
+		keys[k] = true
+	}
+	for k := range b.Meta {
+		keys[k] = true
+	}
+	for k := range keys {
+		if !sameValue(a.Answers[k], b.Answers[k]) || a.Meta[k] != b.Meta[k] {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sameValue(x, y any) bool {
+	if empty(x) && empty(y) {
+		return true
+	}
+	bx, err1 := json.Marshal(canonical(x))
+	by, err2 := json.Marshal(canonical(y))
+	return err1 == nil && err2 == nil && bytes.Equal(bx, by)
+}
+
+// empty is an answer that says nothing: missing, null, "" or an empty list.
+func empty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	}
+	return false
+}
+
+// canonical makes numbers of every Go type one float64, recursively.
+func canonical(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+		return x.String()
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = canonical(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = canonical(e)
+		}
+		return out
+	}
+	return v
+}
