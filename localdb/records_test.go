@@ -88,7 +88,7 @@ func TestConflictKeepsBoth(t *testing.T) {
 	if info.Revision != "rv-2" || info.Status != survey.StatusReturned || info.SyncState != SyncRemote {
 		t.Fatalf("after fast-forward: %+v", info)
 	}
-	if rs, _ := st.ReviewState(ctx, rec.ID); len(rs.Threads) != 1 || rs.Threads[0].Field != "AnnoNascita" || rs.Threads[0].State != survey.ThreadReturned {
+	if rs, _ := st.ReviewState(ctx, rec.ID, nil); len(rs.Threads) != 1 || rs.Threads[0].Field != "AnnoNascita" || rs.Threads[0].State != survey.ThreadReturned {
 		t.Fatalf("review threads = %+v", rs.Threads)
 	}
 

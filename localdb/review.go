@@ -12,9 +12,9 @@ import (
 // ReviewState returns where a record stands in the review loop (see
 // survey.BuildReview): the last decision and the version it was about, the
 // latest version from a laptop, whether it was finalised again after a
-// return, what changed since, and every comment thread with its state. A
-// version that cannot be read is left out.
-func (s *Store) ReviewState(ctx context.Context, id string) (survey.ReviewState, error) {
+// return, what changed since (read with the instruments of reg), and every
+// comment thread with its state. A version that cannot be read is left out.
+func (s *Store) ReviewState(ctx context.Context, id string, reg *survey.Registry) (survey.ReviewState, error) {
 	h, err := s.History(ctx, id)
 	if err != nil {
 		return survey.ReviewState{}, err
@@ -23,7 +23,7 @@ func (s *Store) ReviewState(ctx context.Context, id string) (survey.ReviewState,
 	if err != nil {
 		return survey.ReviewState{}, err
 	}
-	return survey.BuildReview(ReviewSteps(h), seen), nil
+	return survey.BuildReview(reg, ReviewSteps(h), seen), nil
 }
 
 // ReviewSteps turns a record's history into the steps survey.BuildReview

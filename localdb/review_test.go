@@ -42,7 +42,7 @@ func TestReturnedRecordKeepsItsThreadsThroughEdits(t *testing.T) {
 	if rows, _ := st.List(ctx, Filter{Status: survey.StatusReturned}); len(rows) != 1 {
 		t.Fatalf("returned records after an edit and a reopen: %d, want 1", len(rows))
 	}
-	rs, err := st.ReviewState(ctx, rec.ID)
+	rs, err := st.ReviewState(ctx, rec.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,14 +61,14 @@ func TestReturnedRecordKeepsItsThreadsThroughEdits(t *testing.T) {
 	if err != nil || fin.Status != survey.StatusFinal {
 		t.Fatalf("resubmission: %v %v", fin.Status, err)
 	}
-	if rs, _ = st.ReviewState(ctx, rec.ID); !rs.Resubmitted || rs.Reviewed != sent.Revision || rs.Latest != fin.Revision || len(rs.Changed) != 1 {
+	if rs, _ = st.ReviewState(ctx, rec.ID, nil); !rs.Resubmitted || rs.Reviewed != sent.Revision || rs.Latest != fin.Revision || len(rs.Changed) != 1 {
 		t.Fatalf("after the resubmission: %+v", rs)
 	}
 	if _, err := st.ApplyRemote(ctx, RemoteRevision{RecordID: rec.ID, Revision: "d2", BaseRevision: fin.Revision,
 		Status: survey.StatusApproved, Record: rec, Origin: OriginCoordinators}); err != nil {
 		t.Fatal(err)
 	}
-	if rs, _ = st.ReviewState(ctx, rec.ID); rs.Status != survey.StatusApproved || rs.OpenThreads() != 0 || rs.Threads[0].State != survey.ThreadApproved {
+	if rs, _ = st.ReviewState(ctx, rec.ID, nil); rs.Status != survey.StatusApproved || rs.OpenThreads() != 0 || rs.Threads[0].State != survey.ThreadApproved {
 		t.Fatalf("after the approval: %+v", rs)
 	}
 }

@@ -1,9 +1,6 @@
 package survey
 
 import (
-	"bytes"
-	"encoding/json"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -84,10 +81,9 @@ type ReviewState struct {
 	// Resubmitted: the record was finalised again after being returned and
 	// waits for a new decision ("corretta dopo la restituzione").
 	Resubmitted bool
-	// Changed lists the fields whose answer or meta differ between
-	// Reviewed and Latest (see ChangedFields); empty when there is no
-	// decision yet.
-	Changed []string
+	// Changed lists what differs between Reviewed and Latest, in page
+	// order (see Changes); empty when there is no decision yet.
+	Changed []Change
 	// Threads are the review threads, the record-wide one first, then by
 	// field.
 	Threads []Thread
@@ -115,10 +111,12 @@ func (r *ReviewState) OpenThreads() int {
 }
 
 // BuildReview reads a record's versions, oldest first, into its review
-// state. seen is when the researcher last opened the record on this laptop
-// (zero: never, or not known here, as on a coordinator's computer).
-// Replies are taken from the newest version, which carries all of them.
-func BuildReview(steps []ReviewStep, seen time.Time) ReviewState {
+// state; reg gives the instrument versions the changes are read with (nil,
+// or a version it does not hold: the answers are compared as they are).
+// seen is when the researcher last opened the record on this laptop (zero:
+// never, or not known here, as on a coordinator's computer). Replies are
+// taken from the newest version, which carries all of them.
+func BuildReview(reg *Registry, steps []ReviewStep, seen time.Time) ReviewState {
 	var st ReviewState
 	threads := map[string]*Thread{}
 	var reviewed *Record // the version the last decision was about
@@ -155,7 +153,7 @@ func BuildReview(steps []ReviewStep, seen time.Time) ReviewState {
 			continue
 		}
 		if reviewed != nil {
-			changed := ChangedFields(reviewed, &s.Record)
+			changed := Changes(reviewInstrument(reg, &s.Record), *reviewed, s.Record)
 			for _, t := range threads {
 				if t.State.Open() && fieldIn(t.Field, changed) {
 					t.State = ThreadCorrected
@@ -192,7 +190,7 @@ func BuildReview(steps []ReviewStep, seen time.Time) ReviewState {
 	}
 	sort.Slice(st.Threads, func(i, j int) bool { return st.Threads[i].Field < st.Threads[j].Field })
 	if reviewed != nil && latest != nil {
-		st.Changed = ChangedFields(reviewed, latest)
+		st.Changed = Changes(reviewInstrument(reg, latest), *reviewed, *latest)
 	}
 	if len(steps) > 0 {
 		st.Status = steps[len(steps)-1].Status
@@ -203,93 +201,35 @@ func BuildReview(steps []ReviewStep, seen time.Time) ReviewState {
 	return st
 }
 
+// reviewInstrument is the instrument version a record was made with, or an
+// empty one (answers compared as they are) where reg does not hold it.
+func reviewInstrument(reg *Registry, rec *Record) *Instrument {
+	if reg != nil {
+		if in, err := reg.ForRecord(rec); err == nil {
+			return in
+		}
+	}
+	return &Instrument{}
+}
+
 // fieldIn reports whether a thread's field (a question id, or an item path
-// such as "Interventi[2].Tipo") is among the changed top-level fields.
-func fieldIn(field string, changed []string) bool {
+// such as "Interventi[2].Tipo") is touched by a change: the same field, an
+// item of it, or the group it belongs to.
+func fieldIn(field string, changed []Change) bool {
 	if field == "" {
 		return false
 	}
-	top := field
-	if i := strings.IndexAny(top, "[."); i >= 0 {
-		top = top[:i]
-	}
-	return slices.Contains(changed, top)
-}
-
-// ChangedFields lists, sorted, the fields whose answer or meta (not held,
-// note) differ between two versions of a record. Values are compared as the
-// data they mean: 5 and 5.0 are the same number, a missing answer and an
-// empty one the same silence.
-func ChangedFields(a, b *Record) []string {
-	var out []string
-	keys := map[string]bool{}
-	for k := range a.Answers {
-		keys[k] = true
-	}
-	for k := range b.Answers {
-		keys[k] = true
-	}
-	for k := range a.Meta {
-		keys[k] = true
-	}
-	for k := range b.Meta {
-		keys[k] = true
-	}
-	for k := range keys {
-		if !sameValue(a.Answers[k], b.Answers[k]) || a.Meta[k] != b.Meta[k] {
-			out = append(out, k)
+	for _, c := range changed {
+		if topField(c.Field) == topField(field) {
+			return true
 		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sameValue(x, y any) bool {
-	if empty(x) && empty(y) {
-		return true
-	}
-	bx, err1 := json.Marshal(canonical(x))
-	by, err2 := json.Marshal(canonical(y))
-	return err1 == nil && err2 == nil && bytes.Equal(bx, by)
-}
-
-// empty is an answer that says nothing: missing, null, "" or an empty list.
-func empty(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return x == ""
-	case []any:
-		return len(x) == 0
 	}
 	return false
 }
 
-// canonical makes numbers of every Go type one float64, recursively.
-func canonical(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if f, err := x.Float64(); err == nil {
-			return f
-		}
-		return x.String()
-	case int:
-		return float64(x)
-	case int64:
-		return float64(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = canonical(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = canonical(e)
-		}
-		return out
+func topField(path string) string {
+	if i := strings.IndexAny(path, "[."); i >= 0 {
+		return path[:i]
 	}
-	return v
+	return path
 }

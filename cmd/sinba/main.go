@@ -94,7 +94,7 @@ func runDesktop(args []string) int {
 		return 0
 	}
 	u := ui.New(w, ui.Options{
-		Vault:        backend.NewVault(dir),
+		Vault:        &backend.Vault{Dir: dir, Registry: instruments.Registry},
 		Instruments:  instruments,
 		Syncer:       backend.NewSyncer,
 		Translations: readTranslation,

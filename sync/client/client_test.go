@@ -134,7 +134,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("reviews applied %d, want 1", rep.Reviews)
 	}
 	_, info1, _ := laptop1.Get(ctx, ids[0])
-	rs, err := laptop1.ReviewState(ctx, ids[0])
+	rs, err := laptop1.ReviewState(ctx, ids[0], nil)
 	if info1.Status != survey.StatusReturned || err != nil || len(rs.Threads) != 1 || rs.Threads[0].Comments[0].Text != "controllare l'anno" {
 		t.Fatalf("after review: status %s threads %+v (%v); want returned with the comment", info1.Status, rs.Threads, err)
 	}

@@ -351,7 +351,7 @@ func TestPilotInMiniature(t *testing.T) {
 				if info.Status != survey.StatusReturned {
 					t.Fatalf("%s: record %s is %s, want returned", l.name, id, info.Status)
 				}
-				rs, err := l.store.ReviewState(ctx, id)
+				rs, err := l.store.ReviewState(ctx, id, reg)
 				p.must(err)
 				for f := range fix {
 					if th, ok := rs.Thread(f); !ok || len(th.Comments) == 0 || th.Comments[0].Text == "" {

@@ -77,7 +77,7 @@ func (b *Coordinator) Review(ctx context.Context, id string, decision survey.Sta
 
 // ReviewState implements coordinator.Backend.
 func (b *Coordinator) ReviewState(ctx context.Context, id string) (survey.ReviewState, error) {
-	return b.C.Store().ReviewState(ctx, id)
+	return b.C.Store().ReviewState(ctx, id, b.Registry)
 }
 
 // Export implements coordinator.Backend.

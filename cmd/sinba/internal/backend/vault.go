@@ -36,6 +36,9 @@ type Vault struct {
 	Dir string
 	// Options tune the store; tests pass cheap KDF parameters.
 	Options localdb.Options
+	// Registry gives the instruments the review loop reads changes with
+	// (nil: answers compared as they are).
+	Registry *survey.Registry
 }
 
 // NewVault returns the vault of the data folder dir.
@@ -171,7 +174,7 @@ func (s *Store) List(ctx context.Context, f ui.Filter) ([]ui.RecordRow, error) {
 
 // ReviewState implements ui.Store: the record's review threads.
 func (s *Store) ReviewState(ctx context.Context, id string) (survey.ReviewState, error) {
-	return s.DB.ReviewState(ctx, id)
+	return s.DB.ReviewState(ctx, id, s.vault.Registry)
 }
 
 // MarkSeen implements ui.Store.
