@@ -15,7 +15,7 @@ func TestCollapseHistory(t *testing.T) {
 		return Version{At: at(min), Origin: origin, Status: st}
 	}
 	decision := func(min int, st survey.Status, n int) Version {
-		return Version{At: at(min), ByCoord: true, Status: st, Comments: make([]Comment, n)}
+		return Version{At: at(min), ByCoord: true, Status: st, Comments: make([]survey.Comment, n)}
 	}
 	draft, final := survey.StatusDraft, survey.StatusFinal
 	for _, c := range []struct {
@@ -44,10 +44,10 @@ func TestCollapseHistory(t *testing.T) {
 		}, []historyLine{
 			{Kind: histWork, From: at(0), To: at(4), Saves: 3, Origin: "a", Status: final},
 			{Kind: histSent, From: at(4), To: at(4), Origin: "a", Status: final},
-			{Kind: histDecision, From: at(60 * 24), To: at(60 * 24), Status: survey.StatusReturned, Comments: make([]Comment, 2)},
+			{Kind: histDecision, From: at(60 * 24), To: at(60 * 24), Status: survey.StatusReturned, Comments: make([]survey.Comment, 2)},
 			{Kind: histWork, From: at(60 * 48), To: at(60*48 + 2), Saves: 3, Origin: "a", Status: final},
 			{Kind: histSent, From: at(60*48 + 2), To: at(60*48 + 2), Origin: "a", Status: final, Again: true},
-			{Kind: histDecision, From: at(60 * 72), To: at(60 * 72), Status: survey.StatusApproved, Comments: make([]Comment, 0)},
+			{Kind: histDecision, From: at(60 * 72), To: at(60 * 72), Status: survey.StatusApproved, Comments: make([]survey.Comment, 0)},
 		}},
 		{"saving a record already sent is not sending it again", []Version{save(0, "a", final), save(1, "a", final)},
 			[]historyLine{
