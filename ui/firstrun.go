@@ -47,9 +47,9 @@ func PassphraseStrength(p string) float64 {
 	return float64(n) * math.Log2(float64(pool))
 }
 
-// newPassphraseProblem says what is wrong with a new passphrase and its
+// PassphraseProblem says what is wrong with a new passphrase and its
 // confirmation, or "" when they can be used.
-func newPassphraseProblem(pass, confirm string) string {
+func PassphraseProblem(pass, confirm string) string {
 	switch {
 	case len([]rune(pass)) < MinPassphraseLength:
 		return T("passphrase.too_short", map[string]any{"Min": MinPassphraseLength})
@@ -80,7 +80,8 @@ func (a *App) languageChoice(then func()) (string, func(string)) {
 	}
 }
 
-func strengthText(p string) string {
+// StrengthText says how strong a new passphrase is, or that it is too short.
+func StrengthText(p string) string {
 	if len([]rune(p)) < MinPassphraseLength {
 		return T("passphrase.too_short", map[string]any{"Min": MinPassphraseLength})
 	}
@@ -115,7 +116,7 @@ func (a *App) showFirstRun() {
 	pass.SetPlaceHolder(T("passphrase.placeholder"))
 	confirm := widget.NewPasswordEntry()
 	confirm.SetPlaceHolder(T("passphrase.confirm_placeholder"))
-	strength := widget.NewLabel(strengthText(""))
+	strength := widget.NewLabel(StrengthText(""))
 	meter := widget.NewProgressBar()
 	meter.TextFormatter = func() string { return "" }
 	problem := widget.NewLabel("")
@@ -125,7 +126,7 @@ func (a *App) showFirstRun() {
 	create := widget.NewButton(T("firstrun.create"), nil)
 	create.Importance = widget.HighImportance
 	create.OnTapped = func() {
-		if msg := newPassphraseProblem(pass.Text, confirm.Text); msg != "" {
+		if msg := PassphraseProblem(pass.Text, confirm.Text); msg != "" {
 			problem.SetText(msg)
 			return
 		}
@@ -146,7 +147,7 @@ func (a *App) showFirstRun() {
 		})
 	}
 	pass.OnChanged = func(s string) {
-		strength.SetText(strengthText(s))
+		strength.SetText(StrengthText(s))
 		meter.SetValue(min(PassphraseStrength(s)/80, 1))
 	}
 	// Enter goes on: from the passphrase to its confirmation, then creates.

@@ -99,11 +99,11 @@ func (a *App) showNewPassphrase(recovered bool) {
 	old := widget.NewPasswordEntry()
 	pass := widget.NewPasswordEntry()
 	confirm := widget.NewPasswordEntry()
-	strength := widget.NewLabel(strengthText(""))
+	strength := widget.NewLabel(StrengthText(""))
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
 	problem.Wrapping = fyne.TextWrapWord
-	pass.OnChanged = func(s string) { strength.SetText(strengthText(s)) }
+	pass.OnChanged = func(s string) { strength.SetText(StrengthText(s)) }
 	items := []*widget.FormItem{}
 	if !recovered {
 		items = append(items, widget.NewFormItem(T("settings.old_passphrase"), old))
@@ -115,7 +115,7 @@ func (a *App) showNewPassphrase(recovered bool) {
 	save := widget.NewButton(T("settings.change_passphrase"), nil)
 	save.Importance = widget.HighImportance
 	save.OnTapped = func() {
-		if msg := newPassphraseProblem(pass.Text, confirm.Text); msg != "" {
+		if msg := PassphraseProblem(pass.Text, confirm.Text); msg != "" {
 			problem.SetText(msg)
 			return
 		}

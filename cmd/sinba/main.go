@@ -83,12 +83,8 @@ func runDesktop(args []string) int {
 	w.Resize(fyne.NewSize(1024, 720))
 	if *coordinatorMode {
 		lang := a.Preferences().StringWithFallback(ui.PrefLanguage, "it")
-		profile := &backend.CoordinatorProfile{Dir: dir, Language: lang}
-		if profile.Exists() {
-			coordinator.ShowUnlock(w, lang, profile.Open)
-		} else {
-			coordinator.ShowMissingProfile(w, lang, dir)
-		}
+		profile := &backend.CoordinatorProfile{Folder: dir, Language: lang}
+		coordinator.Start(w, lang, profile, coordinator.StartOptions{Server: *server, Code: *code})
 		w.SetOnClosed(profile.Close)
 		w.ShowAndRun()
 		return 0

@@ -1,10 +1,13 @@
 package coordinator
 
 import (
+	"io"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -78,3 +81,34 @@ func (ws *Workspace) inform(title, text string) {
 	d.Show()
 	ws.win.Canvas().Focus(k)
 }
+
+// openFile asks for a file to read: through custom when it is set (tests),
+// else with Fyne's dialog, showing the files whose names end with ext ("" for
+// all). pick gets the file's name and contents; failed the name of a file
+// that could not be read.
+func openFile(win fyne.Window, custom func(pick func(name string, data []byte)), ext string, pick func(name string, data []byte), failed func(name string)) {
+	if custom != nil {
+		custom(pick)
+		return
+	}
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		defer r.Close()
+		body, err := io.ReadAll(io.LimitReader(r, maxFile))
+		if err != nil {
+			failed(r.URI().Name())
+			return
+		}
+		pick(r.URI().Name(), body)
+	}, win)
+	if ext != "" {
+		d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
+	}
+	d.Show()
+}
+
+// maxFile bounds what is read of a file chosen to open (an instrument
+// definition, a key file).
+const maxFile = 16 << 20

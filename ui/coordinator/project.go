@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"unicode/utf8"
@@ -13,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -42,6 +40,12 @@ type project struct {
 // background runs work off the UI goroutine, since every call of the tab
 // goes to the server, and applies what it returns with fyne.Do.
 func (ws *Workspace) background(work func(c context.Context) func()) {
+	inBackground(ws.deps.Background, work)
+}
+
+// inBackground runs work with bg (nil: a goroutine of its own) and applies
+// what it returns on the UI goroutine.
+func inBackground(bg func(run func()), work func(c context.Context) func()) {
 	run := func() {
 		c, cancel := ctx()
 		defer cancel()
@@ -49,8 +53,8 @@ func (ws *Workspace) background(work func(c context.Context) func()) {
 			fyne.Do(apply)
 		}
 	}
-	if ws.deps.Background != nil {
-		ws.deps.Background(run)
+	if bg != nil {
+		bg(run)
 		return
 	}
 	go run()
@@ -318,24 +322,9 @@ func (p *project) choosePublish() {
 			}
 		})
 	}
-	if ws.deps.OpenFile != nil {
-		ws.deps.OpenFile(publish)
-		return
-	}
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		defer r.Close()
-		body, err := io.ReadAll(r)
-		if err != nil {
-			p.fail(errors.New(ws.tr("project.readFailed", r.URI().Name())))
-			return
-		}
-		publish(r.URI().Name(), body)
-	}, ws.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
-	d.Show()
+	openFile(ws.win, ws.deps.OpenFile, ".json", publish, func(name string) {
+		p.fail(errors.New(ws.tr("project.readFailed", name)))
+	})
 }
 
 // askKeyPassphrase asks twice for the passphrase of the key file, then where

@@ -92,38 +92,103 @@ func (b *Coordinator) Export(ctx context.Context, req coordinator.ExportRequest)
 // can hold both without mixing keys.
 func DefaultCoordinatorDir() string { return DefaultDataDir() + "-coordinamento" }
 
-// CoordinatorProfile opens the coordinator profile of one data folder for
-// the screens, and locks it when the app quits.
+// CoordinatorProfile is the coordinator profile of one data folder for the
+// screens: created and enrolled as "sinba coord init" does, its key imported
+// as "sinba coord key-import" does (the same calls of package sync/coord),
+// and locked when the app quits.
 type CoordinatorProfile struct {
-	Dir      string
+	Folder   string
 	Language string
-	store    *localdb.Store
+	// Options tune the store and the profile; tests pass cheap ones.
+	Options      localdb.Options
+	CoordOptions coord.Options
+	store        *localdb.Store
+	coord        *coord.Coordinator
 }
 
-// Exists reports whether the profile has been created (sinba coord init).
-func (p *CoordinatorProfile) Exists() bool { return localdb.Exists(p.Dir) }
+var _ coordinator.ProfileStore = (*CoordinatorProfile)(nil)
 
-// Open implements coordinator.Opener.
-func (p *CoordinatorProfile) Open(passphrase []byte) (coordinator.Deps, error) {
-	st, err := localdb.Open(p.Dir, passphrase)
+// Dir implements coordinator.ProfileStore.
+func (p *CoordinatorProfile) Dir() string { return p.Folder }
+
+// Exists implements coordinator.ProfileStore.
+func (p *CoordinatorProfile) Exists() bool { return localdb.Exists(p.Folder) }
+
+// Create implements coordinator.ProfileStore: a coordinator's store is made
+// like a laptop's, recovery key and all.
+func (p *CoordinatorProfile) Create(passphrase []byte) (string, error) {
+	st, key, err := localdb.CreateWith(p.Folder, passphrase, p.Options)
 	if err != nil {
-		return coordinator.Deps{}, err
+		return "", err
 	}
-	deps, err := NewCoordinatorDeps(context.Background(), coord.New(st, coord.Options{}), p.Language)
+	p.use(st)
+	return key, nil
+}
+
+// Open implements coordinator.ProfileStore.
+func (p *CoordinatorProfile) Open(passphrase []byte) error {
+	st, err := localdb.OpenWith(p.Folder, passphrase, p.Options)
 	if err != nil {
-		_ = st.Lock()
-		return coordinator.Deps{}, err
+		return err
 	}
+	p.use(st)
+	return nil
+}
+
+func (p *CoordinatorProfile) use(st *localdb.Store) {
 	p.Close()
-	p.store = st
-	return deps, nil
+	p.store, p.coord = st, coord.New(st, p.CoordOptions)
 }
+
+// Enrolment implements coordinator.ProfileStore.
+func (p *CoordinatorProfile) Enrolment(ctx context.Context) (coordinator.Enrolment, error) {
+	if p.coord == nil {
+		return coordinator.Enrolment{}, errLocked
+	}
+	prof, err := p.coord.Profile(ctx)
+	if errors.Is(err, coord.ErrNotEnrolled) {
+		return coordinator.Enrolment{}, nil
+	}
+	return coordinator.Enrolment{Enrolled: err == nil, Project: prof.ProjectName, HasProjectKey: prof.HasProjectKey}, err
+}
+
+// Enrol implements coordinator.ProfileStore with coord.Enrol, as "sinba
+// coord init" does.
+func (p *CoordinatorProfile) Enrol(ctx context.Context, server, code string) (coordinator.Enrolment, error) {
+	if p.coord == nil {
+		return coordinator.Enrolment{}, errLocked
+	}
+	prof, err := p.coord.Enrol(ctx, server, code)
+	if err != nil {
+		return coordinator.Enrolment{}, refusal(err)
+	}
+	return coordinator.Enrolment{Enrolled: true, Project: prof.ProjectName, HasProjectKey: prof.HasProjectKey}, nil
+}
+
+// ImportKey implements coordinator.ProfileStore with coord.ImportKey, as
+// "sinba coord key-import" does.
+func (p *CoordinatorProfile) ImportKey(ctx context.Context, data, passphrase []byte) error {
+	if p.coord == nil {
+		return errLocked
+	}
+	return p.coord.ImportKey(ctx, data, passphrase)
+}
+
+// Deps implements coordinator.ProfileStore.
+func (p *CoordinatorProfile) Deps(ctx context.Context) (coordinator.Deps, error) {
+	if p.coord == nil {
+		return coordinator.Deps{}, errLocked
+	}
+	return NewCoordinatorDeps(ctx, p.coord, p.Language)
+}
+
+var errLocked = errors.New("il profilo di coordinamento è chiuso / the coordinator profile is locked")
 
 // Close drops the profile's keys from memory.
 func (p *CoordinatorProfile) Close() {
 	if p.store != nil {
 		_ = p.store.Lock()
-		p.store = nil
+		p.store, p.coord = nil, nil
 	}
 }
 

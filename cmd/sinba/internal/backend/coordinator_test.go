@@ -23,15 +23,7 @@ import (
 // municipality and take it away.
 func TestCoordinatorAdministersTheProject(t *testing.T) {
 	ctx := context.Background()
-	srv, err := server.OpenStore(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(server.New(srv, server.Config{DisableLimits: true}, slog.New(slog.DiscardHandler)))
-	t.Cleanup(func() {
-		hs.Close()
-		srv.Close()
-	})
+	srv, url := loopbackServer(t)
 	st, _, err := localdb.CreateWith(t.TempDir(), []byte("passphrase del coordinamento"), synctest.TestKDF)
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +34,7 @@ func TestCoordinatorAdministersTheProject(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := coord.New(st, coord.Options{ScryptWorkFactor: 10})
-	if _, err := c.Enrol(ctx, hs.URL, code); err != nil {
+	if _, err := c.Enrol(ctx, url, code); err != nil {
 		t.Fatal(err)
 	}
 	var b coordinator.Backend = &backend.Coordinator{C: c, Author: "coordinamento"}
@@ -97,4 +89,20 @@ func TestCoordinatorAdministersTheProject(t *testing.T) {
 	if err != nil || !strings.Contains(string(key), "BEGIN AGE ENCRYPTED FILE") {
 		t.Errorf("key export: %.40q, %v", key, err)
 	}
+}
+
+// loopbackServer is a real server store in a temporary folder behind a real
+// HTTP server on loopback; both stop when the test ends.
+func loopbackServer(t *testing.T) (*server.Store, string) {
+	t.Helper()
+	srv, err := server.OpenStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(server.New(srv, server.Config{DisableLimits: true}, slog.New(slog.DiscardHandler)))
+	t.Cleanup(func() {
+		hs.Close()
+		srv.Close()
+	})
+	return srv, hs.URL
 }

@@ -2,8 +2,6 @@ package backend_test
 
 import (
 	"context"
-	"log/slog"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -41,16 +39,8 @@ type reviewLoop struct {
 func newReviewLoop(t *testing.T) *reviewLoop {
 	t.Helper()
 	ctx := context.Background()
-	srv, err := server.OpenStore(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(server.New(srv, server.Config{DisableLimits: true}, slog.New(slog.DiscardHandler)))
-	t.Cleanup(func() {
-		hs.Close()
-		srv.Close()
-	})
-	l := &reviewLoop{t: t, ctx: ctx, url: hs.URL, srv: srv}
+	srv, url := loopbackServer(t)
+	l := &reviewLoop{t: t, ctx: ctx, url: url, srv: srv}
 	st, _, err := localdb.CreateWith(t.TempDir(), []byte("passphrase del coordinamento"), synctest.TestKDF)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +49,7 @@ func newReviewLoop(t *testing.T) *reviewLoop {
 	code, _, err := srv.CreateProjectCode(ctx, "Pilota S.In.Ba", time.Hour)
 	l.must(err)
 	l.coord = coord.New(st, coord.Options{ScryptWorkFactor: 10})
-	_, err = l.coord.Enrol(ctx, hs.URL, code)
+	_, err = l.coord.Enrol(ctx, url, code)
 	l.must(err)
 	for _, name := range []string{"scheda-minore.v1.json", "scheda-comune.v1.json"} {
 		body, err := assets.Instruments.ReadFile("instruments/" + name)
@@ -76,7 +66,7 @@ func newReviewLoop(t *testing.T) *reviewLoop {
 	l.must(err)
 	l.laptop = synctest.Laptop(t, t.TempDir())
 	l.client = client.New(l.laptop, client.Options{})
-	_, err = l.client.Enrol(ctx, hs.URL, c.Code)
+	_, err = l.client.Enrol(ctx, url, c.Code)
 	l.must(err)
 	// The laptop makes the team key; the coordinator hands it the secret.
 	l.syncLaptop()
