@@ -62,6 +62,7 @@ type App struct {
 
 	unlockMsg *widget.Label // the message line of the unlock screen
 	syncV     *syncView
+	devV      *devicesView // the team's laptops on the sync screen, when shown
 }
 
 // New builds the user interface in w. Call Start to show the first screen.

@@ -187,6 +187,31 @@ type Syncer interface {
 	SyncOnce(ctx context.Context, progress func(done, total int)) (SyncReport, error)
 }
 
+// TeamDevices is implemented by a Syncer that can hand the team key to a
+// new laptop of the team. It never does so by itself: a researcher of the
+// team confirms each laptop here, after comparing its verification code.
+type TeamDevices interface {
+	// Fingerprint is this laptop's verification code, which a teammate
+	// compares before confirming it; empty before enrolment.
+	Fingerprint(ctx context.Context) string
+	// PendingDevices lists the team's laptops waiting for the team key;
+	// none when this laptop does not hold the key.
+	PendingDevices(ctx context.Context) ([]PendingDevice, error)
+	// GrantTeamKey hands the team key to the laptop as it was shown.
+	GrantTeamKey(ctx context.Context, d PendingDevice) error
+}
+
+// PendingDevice is a laptop of the team waiting for the team key. Its name,
+// researcher, enrolment time and code maker are what the server says; the
+// verification code is computed on this laptop from the key it would get.
+type PendingDevice struct {
+	ID, Label, Researcher string
+	EnrolledAt            time.Time
+	ByCoordinator         bool   // a coordinator's app made its enrolment code
+	Coordinator           string // that app's name
+	Fingerprint           string
+}
+
 // BackgroundSyncer is implemented by a Syncer that can sync by itself while
 // the store is open: every few minutes when the server is reachable, at
 // once when kicked (after a save), waiting longer while it is not.

@@ -61,6 +61,15 @@ func (a *App) syncContent() fyne.CanvasObject {
 	actions = append(actions, v.button)
 	body := container.NewVBox(v.state, server, v.bar,
 		widget.NewCard(T("sync.last"), "", v.report))
+	a.devV = nil
+	if enrolled {
+		if dv, ok := a.devicesContent(); ok {
+			a.devV = dv
+			body.Add(dv.own)
+			body.Add(dv.card)
+			a.loadPending()
+		}
+	}
 	return page(T("sync.title"), container.NewVScroll(body), actions...)
 }
 
@@ -119,6 +128,7 @@ func (a *App) runSync() {
 			if a.status != nil {
 				a.status.SetText(a.syncLine())
 			}
+			a.loadPending()
 		})
 	}()
 }

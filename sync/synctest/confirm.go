@@ -2,9 +2,15 @@ package synctest
 
 import (
 	"context"
+	"crypto/ed25519"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"sinba/sync/client"
+	"sinba/sync/seal"
+	"sinba/sync/wire"
 )
 
 // Confirm does what a researcher does to let a new laptop of the team open
@@ -36,4 +42,37 @@ func Confirm(t testing.TB, holder, newcomer *client.Client) {
 		return
 	}
 	t.Fatalf("device %s is not among the laptops waiting for the team key (%d listed)", en.DeviceID, len(pending))
+}
+
+// CoordinatorCode enrols a coordinator's app in the project (on the store,
+// as POST /v1/coord/enrol does) named label, has it add a researcher to team
+// and make a laptop code for them; it returns the code and the app's id.
+func (p *Project) CoordinatorCode(t testing.TB, team, label string) (code, coordinator string) {
+	t.Helper()
+	ctx := context.Background()
+	cc, _, err := p.Store.CreateCoordinatorCode(ctx, p.ProjectID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := seal.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	co, refusal, err := p.Store.CoordEnrol(ctx, &wire.CoordEnrolRequest{Version: wire.Version, Code: cc, SignKey: pub, Recipient: k.Recipient().String(), Label: label})
+	if err != nil || refusal != nil {
+		t.Fatalf("coordinator enrolment: %v %v", refusal, err)
+	}
+	rid, err := p.Store.CreateResearcher(ctx, team, "Rilevatore "+uuid.NewString()[:8])
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, err = p.Store.CreateCodeByCoordinator(ctx, co.CoordinatorID, rid, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, co.CoordinatorID
 }

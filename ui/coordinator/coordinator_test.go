@@ -92,7 +92,8 @@ func (f *fake) Teams(context.Context) ([]coordinator.Team, error) {
 	// before it asks again.
 	out := make([]coordinator.Team, len(f.teams))
 	for i, t := range f.teams {
-		out[i] = coordinator.Team{ID: t.ID, Name: t.Name, Researchers: slices.Clone(t.Researchers), Municipalities: slices.Clone(t.Municipalities)}
+		out[i] = coordinator.Team{ID: t.ID, Name: t.Name, Researchers: slices.Clone(t.Researchers), Municipalities: slices.Clone(t.Municipalities),
+			Devices: slices.Clone(t.Devices)}
 	}
 	return out, nil
 }
@@ -459,7 +460,10 @@ func projectTab(t *testing.T, mods ...func(*coordinator.Deps)) (*fake, fyne.Wind
 	t.Helper()
 	ws, f, w := setup(t, mods...)
 	f.teams = []coordinator.Team{{ID: "t1", Name: "Squadra Campania", Researchers: []coordinator.Researcher{{ID: "t1-r1", Name: "Anna Esposito"}},
-		Municipalities: []string{"063049"}}}
+		Municipalities: []string{"063049"}, Devices: []coordinator.Device{
+			{Label: "portatile-anna", Researcher: "Anna Esposito", EnrolledAt: refDate, HasTeamKey: true},
+			{Label: "portatile-nuovo", Researcher: "Anna Esposito", EnrolledAt: refDate, ByCoordinator: true, Coordinator: "coordinamento Napoli"},
+		}}}
 	ws.Reload()
 	ws.Tabs().SelectIndex(5)
 	return f, w
@@ -473,6 +477,15 @@ func TestProjectTeamsAndCodes(t *testing.T) {
 	list.Select(0)
 	test.AssertRendersToMarkup(t, "project.xml", w.Canvas())
 	screenshot(t, w, "coordinator-project")
+	// A laptop whose code a coordinator made is marked as such, in red.
+	if l, ok := label(w, func(s string) bool { return strings.HasPrefix(s, "portatile-nuovo") }); !ok ||
+		!strings.Contains(l.Text, "codice creato da: COORDINATORE coordinamento Napoli") || !strings.Contains(l.Text, "in attesa della conferma") || l.Importance != widget.DangerImportance {
+		t.Errorf("coordinator-made laptop shown as %+v", l)
+	}
+	if l, ok := label(w, func(s string) bool { return strings.HasPrefix(s, "portatile-anna") }); !ok ||
+		!strings.Contains(l.Text, "amministratore del server") || !strings.Contains(l.Text, "ha la chiave") || l.Importance == widget.DangerImportance {
+		t.Errorf("admin-made laptop shown as %+v", l)
+	}
 
 	name, _ := find(w.Canvas().Content(), func(e *widget.Entry) bool { return e.PlaceHolder == "Nome della nuova squadra" })
 	test.Type(name, "Squadra Basilicata")

@@ -55,11 +55,23 @@ type Backend interface {
 	ExportKey(ctx context.Context, passphrase []byte) ([]byte, error)
 }
 
-// Team is a team of the project with its people and municipalities.
+// Team is a team of the project with its people, laptops and
+// municipalities.
 type Team struct {
 	ID, Name       string
 	Researchers    []Researcher
 	Municipalities []string // ISTAT codes
+	Devices        []Device
+}
+
+// Device is a laptop enrolled in a team, as the server lists it.
+type Device struct {
+	Label, Researcher string
+	EnrolledAt        time.Time
+	HasTeamKey        bool   // a researcher of the team has handed it the team key
+	Revoked           bool   // refused by the server
+	ByCoordinator     bool   // a coordinator's app made its enrolment code
+	Coordinator       string // that app's name
 }
 
 // Researcher is a person of a team.

@@ -283,7 +283,7 @@ func (p *project) showTeam() {
 	})
 	municipalities := widget.NewCard(ws.tr("project.municipalities"), "", container.NewVBox(assigned, search, results, assignBtn))
 
-	p.detail.Objects = []fyne.CanvasObject{container.NewVBox(title, researchers, municipalities)}
+	p.detail.Objects = []fyne.CanvasObject{container.NewVBox(title, researchers, p.devicesCard(t), municipalities)}
 	p.detail.Refresh()
 }
 
@@ -392,4 +392,35 @@ func (p *project) exportKey(pass, again string) {
 			d.Show()
 		}
 	})
+}
+
+// devicesCard lists the team's laptops; one whose code a coordinator made is
+// marked, in red, as the team's laptops mark it when they are asked to hand
+// it the team key.
+func (p *project) devicesCard(t Team) fyne.CanvasObject {
+	ws := p.ws
+	box := container.NewVBox()
+	for _, d := range t.Devices {
+		by := ws.tr("project.deviceByAdmin")
+		if d.ByCoordinator {
+			by = ws.tr("project.deviceByCoordinator", d.Coordinator)
+		}
+		key := ws.tr("project.deviceWaiting")
+		switch {
+		case d.Revoked:
+			key = ws.tr("project.deviceRevoked")
+		case d.HasTeamKey:
+			key = ws.tr("project.deviceHasKey")
+		}
+		l := widget.NewLabel(ws.tr("project.deviceRow", d.Label, d.Researcher, d.EnrolledAt.Local().Format("02/01/2006 15:04"), key, by))
+		l.Wrapping = fyne.TextWrapWord
+		if d.ByCoordinator {
+			l.Importance = widget.DangerImportance
+		}
+		box.Add(l)
+	}
+	if len(t.Devices) == 0 {
+		box.Add(widget.NewLabel(ws.tr("project.noDevices")))
+	}
+	return widget.NewCard(ws.tr("project.devices"), ws.tr("project.devicesNote"), box)
 }

@@ -216,6 +216,10 @@ func (b *Coordinator) Teams(ctx context.Context) ([]coordinator.Team, error) {
 		for _, r := range t.Researchers {
 			ct.Researchers = append(ct.Researchers, coordinator.Researcher{ID: r.ID, Name: r.Name})
 		}
+		for _, d := range t.Devices {
+			ct.Devices = append(ct.Devices, coordinator.Device{Label: d.Label, Researcher: d.Researcher, EnrolledAt: d.EnrolledAt,
+				HasTeamKey: d.HasTeamKey, Revoked: d.Revoked, ByCoordinator: d.MintedBy.ByCoordinator(), Coordinator: d.MintedBy.CoordinatorLabel})
+		}
 		out = append(out, ct)
 	}
 	return out, refusal(err)

@@ -11,6 +11,7 @@ import (
 
 	"sinba/cmd/sinba/internal/backend"
 	"sinba/localdb"
+	"sinba/sync/client"
 	"sinba/sync/coord"
 	"sinba/sync/server"
 	"sinba/sync/synctest"
@@ -62,6 +63,15 @@ func TestCoordinatorAdministersTheProject(t *testing.T) {
 	}
 	if k.Code == "" || !k.Expires.After(time.Now()) {
 		t.Errorf("enrolment code %+v: want a code valid in the future", k)
+	}
+	// The laptop enrolled with it is listed as made by this coordinator's app.
+	if _, err := client.New(synctest.Laptop(t, t.TempDir()), client.Options{}).Enrol(ctx, hs.URL, k.Code); err != nil {
+		t.Fatal(err)
+	}
+	teams, err = b.Teams(ctx)
+	if err != nil || len(teams[0].Devices) != 1 || !teams[0].Devices[0].ByCoordinator || !strings.HasPrefix(teams[0].Devices[0].Coordinator, "coordinamento ") ||
+		teams[0].Devices[0].HasTeamKey || teams[0].Devices[0].Researcher != "Anna Esposito" {
+		t.Fatalf("devices after enrolling with the coordinator's code: %+v, %v", teams[0].Devices, err)
 	}
 
 	if err := b.Assign(ctx, team.ID, synctest.MunicipalityA, false); err != nil {

@@ -4,16 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"sinba/sync/client"
 	"sinba/ui"
 )
 
-// Syncer adapts the sync client of one unlocked store to ui.Syncer.
+// Syncer adapts the sync client of one unlocked store to ui.Syncer and
+// ui.TeamDevices.
 type Syncer struct {
 	C    *client.Client
 	stop func() // ends the background loop, if running
+
+	mu      sync.Mutex
+	pending map[string]client.PendingDevice // as last shown, by id
 }
 
 // NewSyncer is the ui.SyncerFactory of the app.
@@ -98,6 +103,10 @@ func uiReport(rep *client.Report) ui.SyncReport {
 	if out.At.IsZero() {
 		out.At = timeNow()
 	}
+	if n := len(rep.PendingDevices); n > 0 {
+		out.Messages = append(out.Messages, fmt.Sprintf("computer della squadra in attesa della chiave: %d, da confermare nella schermata Sincronizzazione / "+
+			"team laptops waiting for the key: %d, to confirm on the Sync screen", n, n))
+	}
 	if rep.WaitingTeamKey {
 		out.Messages = append(out.Messages, "in attesa della chiave del gruppo da un collega già collegato: le schede restano in coda / "+
 			"waiting for the team key from a colleague already enrolled: the records stay queued")
@@ -149,3 +158,48 @@ func (s *Syncer) StopBackground() {
 
 // Kick implements ui.BackgroundSyncer.
 func (s *Syncer) Kick() { s.C.Kick() }
+
+// Fingerprint implements ui.TeamDevices.
+func (s *Syncer) Fingerprint(ctx context.Context) string {
+	e, err := s.C.Enrolled(ctx)
+	if err != nil {
+		return ""
+	}
+	return e.Fingerprint
+}
+
+// PendingDevices implements ui.TeamDevices: none when this laptop does not
+// hold the team key. It remembers what it listed, so that a grant goes to
+// the key that was shown.
+func (s *Syncer) PendingDevices(ctx context.Context) ([]ui.PendingDevice, error) {
+	ps, err := s.C.PendingDevices(ctx)
+	if errors.Is(err, client.ErrNoTeamKey) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, syncError(err)
+	}
+	shown := map[string]client.PendingDevice{}
+	out := make([]ui.PendingDevice, 0, len(ps))
+	for _, p := range ps {
+		shown[p.ID] = p
+		out = append(out, ui.PendingDevice{ID: p.ID, Label: p.Label, Researcher: p.Researcher, EnrolledAt: p.EnrolledAt,
+			ByCoordinator: p.MintedBy.ByCoordinator(), Coordinator: p.MintedBy.CoordinatorLabel, Fingerprint: p.Fingerprint})
+	}
+	s.mu.Lock()
+	s.pending = shown
+	s.mu.Unlock()
+	return out, nil
+}
+
+// GrantTeamKey implements ui.TeamDevices, for a laptop PendingDevices listed
+// with the same verification code.
+func (s *Syncer) GrantTeamKey(ctx context.Context, d ui.PendingDevice) error {
+	s.mu.Lock()
+	p, ok := s.pending[d.ID]
+	s.mu.Unlock()
+	if !ok || p.Fingerprint != d.Fingerprint {
+		return client.ErrNotPending
+	}
+	return syncError(s.C.GrantTeamKey(ctx, p))
+}

@@ -45,5 +45,6 @@ func runEnrol(env Env, args []string) int {
 	fmt.Fprintf(env.Stdout, "iscritto / enrolled: %s\n", en.ServerURL)
 	fmt.Fprintf(env.Stdout, "progetto / project: %s\nsquadra / team: %s\nrilevatore / researcher: %s\ncomputer / device: %s\n",
 		en.ProjectName, en.TeamName, en.Person, en.DeviceID)
+	fmt.Fprintf(env.Stdout, "codice di verifica / verification code: %s\n", en.Fingerprint)
 	return 0
 }

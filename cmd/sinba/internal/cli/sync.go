@@ -34,9 +34,13 @@ func runSync(env Env, args []string) int {
 	defer store.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	rep, err := client.New(store, client.Options{}).SyncOnce(ctx, nil)
+	cl := client.New(store, client.Options{})
+	rep, err := cl.SyncOnce(ctx, nil)
 	if rep != nil {
 		printReport(env.Stdout, rep)
+		if en, e := cl.Enrolled(ctx); e == nil && rep.WaitingTeamKey {
+			fmt.Fprintf(env.Stdout, "codice di verifica di questo computer / this laptop's verification code: %s\n", en.Fingerprint)
+		}
 	}
 	if err != nil {
 		return fail(env, "%v", err)
@@ -69,5 +73,8 @@ func printReport(w io.Writer, rep *client.Report) {
 	fmt.Fprintf(w, "comuni assegnati / assigned municipalities: %v\n", rep.Assignments)
 	if rep.WaitingTeamKey {
 		fmt.Fprintln(w, "in attesa della chiave di squadra da un collega / waiting for the team key from a colleague")
+	}
+	if n := len(rep.PendingDevices); n > 0 {
+		fmt.Fprintf(w, "computer della squadra in attesa di conferma / team laptops waiting for confirmation: %d (sinba devices)\n", n)
 	}
 }

@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// The team key opens every record of the team, children's names and codici
+// fiscali included. A new laptop of the team gets it only when a researcher
+// confirms it on a laptop that holds it: the sync screen lists the laptops
+// waiting, and each is confirmed in a dialog after comparing its
+// verification code with the one the new laptop shows.
+
+// devicesView is the sync screen's part about the team's laptops.
+type devicesView struct {
+	own  *widget.Label // this laptop's verification code
+	card *widget.Card  // laptops waiting for the team key
+	list *fyne.Container
+}
+
+func (a *App) devicesContent() (*devicesView, bool) {
+	td, ok := a.syncer.(TeamDevices)
+	if !ok {
+		return nil, false
+	}
+	v := &devicesView{own: wrapLabel(""), list: container.NewVBox()}
+	v.card = widget.NewCard(T("devices.title"), T("devices.subtitle"), v.list)
+	v.card.Hide()
+	cx, cancel := ctx()
+	if fp := td.Fingerprint(cx); fp != "" {
+		v.own.SetText(T("devices.own", map[string]any{"Code": fp}))
+	} else {
+		v.own.Hide()
+	}
+	cancel()
+	return v, true
+}
+
+// loadPending asks, off the UI goroutine, which laptops wait for the team
+// key, and lists them on the sync screen.
+func (a *App) loadPending() {
+	td, ok := a.syncer.(TeamDevices)
+	v := a.devV
+	if !ok || v == nil {
+		return
+	}
+	a.busy.Add(1)
+	go func() {
+		cx, cancel := ctx()
+		defer cancel()
+		pending, err := td.PendingDevices(cx)
+		fyne.Do(func() {
+			defer a.busy.Add(-1)
+			if a.devV != v {
+				return // another screen meanwhile
+			}
+			v.list.RemoveAll()
+			if err != nil || len(pending) == 0 {
+				v.card.Hide()
+				return
+			}
+			for _, d := range pending {
+				v.list.Add(a.pendingRow(td, d))
+			}
+			v.card.Show()
+			v.card.Refresh()
+		})
+	}()
+}
+
+// pendingRow is one waiting laptop: what the server says of it, loud when a
+// coordinator made its code, and the button that opens the confirmation.
+func (a *App) pendingRow(td TeamDevices, d PendingDevice) fyne.CanvasObject {
+	info := wrapLabel(T("devices.row", map[string]any{
+		"Label": d.Label, "Researcher": d.Researcher, "At": d.EnrolledAt.Local().Format("02/01/2006 15:04"), "By": a.minterText(d),
+	}))
+	if d.ByCoordinator {
+		info.Importance = widget.DangerImportance
+	}
+	b := widget.NewButtonWithIcon(T("devices.review"), theme.ConfirmIcon(), func() { a.confirmDevice(td, d) })
+	return container.NewBorder(nil, nil, nil, b, info)
+}
+
+func (a *App) minterText(d PendingDevice) string {
+	if d.ByCoordinator {
+		return T("devices.by_coordinator", map[string]any{"Name": d.Coordinator})
+	}
+	return T("devices.by_admin")
+}
+
+// confirmDevice asks whether to hand the team key to d. Enter confirms,
+// Escape cancels; nothing is handed over unless the person confirms.
+func (a *App) confirmDevice(td TeamDevices, d PendingDevice) {
+	code := widget.NewLabel(d.Fingerprint)
+	code.TextStyle = fyne.TextStyle{Monospace: true}
+	code.SizeName = theme.SizeNameHeadingText
+	code.Selectable = true
+	facts := container.New(layout.NewFormLayout(),
+		widget.NewLabel(T("devices.device")), widget.NewLabel(d.Label),
+		widget.NewLabel(T("devices.researcher")), widget.NewLabel(d.Researcher),
+		widget.NewLabel(T("devices.enrolled")), widget.NewLabel(d.EnrolledAt.Local().Format("02/01/2006 15:04")),
+		widget.NewLabel(T("devices.code_by")), widget.NewLabel(a.minterText(d)),
+		widget.NewLabel(T("devices.fingerprint")), code,
+	)
+	parts := []fyne.CanvasObject{wrapLabel(T("devices.explain"))}
+	if d.ByCoordinator {
+		warn := wrapLabel(T("devices.coordinator_warning", map[string]any{"Name": d.Coordinator}))
+		warn.Importance = widget.DangerImportance
+		warn.TextStyle = fyne.TextStyle{Bold: true}
+		parts = append(parts, warn)
+	}
+	parts = append(parts, facts, wrapLabel(T("devices.compare")))
+	body := container.NewVBox(parts...)
+
+	var dlg *dialog.CustomDialog
+	done := false
+	finish := func(ok bool) {
+		if done {
+			return
+		}
+		done = true
+		dlg.Hide()
+		if ok {
+			a.grantDevice(td, d)
+		}
+	}
+	confirm := newKeyButton(T("devices.grant"), theme.ConfirmIcon(), func() { finish(true) }, func() { finish(false) })
+	confirm.Importance = widget.HighImportance
+	cancel := newKeyButton(T("common.cancel"), theme.CancelIcon(), func() { finish(false) }, func() { finish(false) })
+	dlg = dialog.NewCustomWithoutButtons(T("devices.confirm_title"), container.NewVScroll(body), a.win)
+	dlg.SetButtons([]fyne.CanvasObject{cancel, confirm})
+	// Enter and Escape reach the dialog whatever holds the focus: the
+	// buttons handle them when focused, the canvas when nothing is.
+	c := a.win.Canvas()
+	prev := c.OnTypedKey()
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if prev != nil {
+			prev(k)
+		}
+		switch k.Name {
+		case fyne.KeyReturn, fyne.KeyEnter:
+			finish(true)
+		case fyne.KeyEscape:
+			finish(false)
+		}
+	})
+	dlg.SetOnClosed(func() {
+		done = true
+		c.SetOnTypedKey(prev)
+	})
+	dlg.Resize(fyne.NewSize(640, 520))
+	dlg.Show()
+	c.Focus(confirm)
+}
+
+// grantDevice hands the key over off the UI goroutine and says how it went.
+func (a *App) grantDevice(td TeamDevices, d PendingDevice) {
+	a.busy.Add(1)
+	go func() {
+		cx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		err := td.GrantTeamKey(cx, d)
+		fyne.Do(func() {
+			defer a.busy.Add(-1)
+			if err != nil {
+				dialog.ShowError(errorf(T("devices.grant_failed", map[string]any{"Error": a.errText(err)})), a.win)
+			} else {
+				dialog.ShowInformation(T("devices.confirm_title"), T("devices.granted", map[string]any{"Label": d.Label, "Researcher": d.Researcher}), a.win)
+			}
+			a.loadPending()
+		})
+	}()
+}
+
+// keyButton is a dialog button that takes Enter (its own action: the
+// confirmation when focused first) and Escape (cancel) while it holds the
+// focus.
+type keyButton struct {
+	widget.Button
+	onEnter, onEscape func()
+}
+
+func newKeyButton(label string, icon fyne.Resource, tapped, escape func()) *keyButton {
+	b := &keyButton{onEnter: tapped, onEscape: escape}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey implements fyne.Focusable.
+func (b *keyButton) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		b.onEnter()
+	case fyne.KeyEscape:
+		b.onEscape()
+	default:
+		b.Button.TypedKey(k)
+	}
+}
