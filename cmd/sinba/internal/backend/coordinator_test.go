@@ -65,7 +65,7 @@ func TestCoordinatorAdministersTheProject(t *testing.T) {
 		t.Errorf("enrolment code %+v: want a code valid in the future", k)
 	}
 	// The laptop enrolled with it is listed as made by this coordinator's app.
-	if _, err := client.New(synctest.Laptop(t, t.TempDir()), client.Options{}).Enrol(ctx, hs.URL, k.Code); err != nil {
+	if _, err := client.New(synctest.Laptop(t, t.TempDir()), client.Options{}).Enrol(ctx, url, k.Code); err != nil {
 		t.Fatal(err)
 	}
 	teams, err = b.Teams(ctx)
