@@ -343,7 +343,8 @@ type exported struct {
 	Instrument   string                      `json:"instrument"`
 	Version      int                         `json:"instrument_version"`
 	Municipality string                      `json:"municipality"`
-	Status       survey.Status               `json:"status"`
+	Status       survey.Status               `json:"status"`             // as the laptop saved it: draft or final
+	Decision     survey.Status               `json:"decision,omitempty"` // the coordinators' latest decision on this version
 	SavedAt      time.Time                   `json:"saved_at"`
 	Device       string                      `json:"device"`
 	Conflict     bool                        `json:"conflict,omitempty"`
@@ -380,6 +381,10 @@ func cmdExport(e env, args []string) int {
 		if err != nil {
 			return err
 		}
+		decisions, err := st.Decisions(ctx)
+		if err != nil {
+			return err
+		}
 		enc := json.NewEncoder(w)
 		skipped := 0
 		for i := range revs {
@@ -389,8 +394,12 @@ func cmdExport(e env, args []string) int {
 				skipped++ // another project's record: not for this key
 				continue
 			}
+			status := r.Status
+			if status.Decision() {
+				status = survey.StatusFinal // a laptop's claim, kept from before the server refused them
+			}
 			if err := enc.Encode(exported{Revision: r.Revision, BaseRevision: r.BaseRevision, RecordID: r.RecordID, Instrument: r.Instrument,
-				Version: r.InstrumentVersion, Municipality: r.Municipality, Status: r.Status, SavedAt: r.SavedAt, Device: r.Origin,
+				Version: r.InstrumentVersion, Municipality: r.Municipality, Status: status, Decision: decisions[r.Revision], SavedAt: r.SavedAt, Device: r.Origin,
 				Conflict: r.Conflict, Answers: rec.Answers, Meta: rec.Meta}); err != nil {
 				return err
 			}

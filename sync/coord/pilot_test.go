@@ -24,8 +24,10 @@ import (
 	"sinba/survey/synth"
 	"sinba/sync/client"
 	"sinba/sync/coord"
+	"sinba/sync/seal"
 	"sinba/sync/server"
 	"sinba/sync/synctest"
+	"sinba/sync/wire"
 )
 
 var refDate = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
@@ -340,34 +342,118 @@ func TestPilotInMiniature(t *testing.T) {
 		}
 	}
 	syncSecond()
-	for _, team := range teamNames {
-		for _, l := range p.laptops[team][1:] {
-			for id, fix := range fixes {
-				rec, info, err := l.store.Get(ctx, id)
-				if errors.Is(err, localdb.ErrNotFound) {
-					continue
-				}
-				p.must(err)
-				if info.Status != survey.StatusReturned {
-					t.Fatalf("%s: record %s is %s, want returned", l.name, id, info.Status)
-				}
-				rs, err := l.store.ReviewState(ctx, id, reg)
-				p.must(err)
-				for f := range fix {
-					if th, ok := rs.Thread(f); !ok || len(th.Comments) == 0 || th.Comments[0].Text == "" {
-						t.Errorf("%s: record %s arrived without the comment on %s: %+v", l.name, id, f, rs.Threads)
+	// Before the return, what the coordinators decided on: the versions the
+	// laptops sent.
+	sentFirst := map[string]string{}
+	for id := range fixes {
+		_, info, err := p.coord.Store().Get(ctx, id)
+		p.must(err)
+		h, err := p.coord.Store().GetRevision(ctx, info.Revision)
+		p.must(err)
+		sentFirst[id] = h.BaseRevision
+	}
+	// The researcher first edits (the draft saves itself): the comments
+	// stay, the record stays returned, the edited field's thread is
+	// corrected; on the returned record one thread gets a reply instead.
+	const reply = "Il fascicolo non riporta la fonte: chiesto all'ufficio"
+	replyTo := ""
+	for _, id := range sortedKeys(fixes) {
+		if _, ok := fixes[id]["FonteSegnalazione"]; ok {
+			replyTo = id
+			break
+		}
+	}
+	if replyTo == "" {
+		t.Fatal("no record returned for a missing source: the data planted none")
+	}
+	correct := func(final bool) {
+		t.Helper()
+		for _, team := range teamNames {
+			for _, l := range p.laptops[team][1:] {
+				for id, fix := range fixes {
+					rec, info, err := l.store.Get(ctx, id)
+					if errors.Is(err, localdb.ErrNotFound) {
+						continue
+					}
+					p.must(err)
+					if info.Status != survey.StatusReturned {
+						t.Fatalf("%s: record %s is %s, want returned (final=%v)", l.name, id, info.Status, final)
+					}
+					p.must(l.store.MarkSeen(ctx, id))
+					rs, err := l.store.ReviewState(ctx, id, reg)
+					p.must(err)
+					for f := range fix {
+						th, ok := rs.Thread(f)
+						if !ok || len(th.Comments) == 0 || th.Comments[0].Text == "" {
+							t.Fatalf("%s: record %s without the comment on %s (final=%v): %+v", l.name, id, f, final, rs.Threads)
+						}
+						if want := map[bool]survey.ThreadState{false: survey.ThreadSeen, true: survey.ThreadCorrected}[final]; th.State != want {
+							t.Errorf("%s: record %s thread %s is %s, want %s", l.name, id, f, th.State, want)
+						}
+					}
+					status := survey.StatusDraft
+					if final {
+						status = survey.StatusFinal
+					}
+					for f, v := range fix {
+						if id == replyTo && f == "FonteSegnalazione" && !final {
+							rec.Replies = append(rec.Replies, survey.Comment{Field: f, Text: reply, Author: l.name, At: time.Now().UTC(), Reply: true})
+							continue
+						}
+						rec.Answers[f] = v
+					}
+					info, err = l.store.Save(ctx, rec, localdb.SaveOptions{Status: status, Actor: l.name})
+					p.must(err)
+					if want := map[bool]survey.Status{false: survey.StatusReturned, true: survey.StatusFinal}[final]; info.Status != want {
+						t.Errorf("%s: record %s after the edit is %s, want %s", l.name, id, info.Status, want)
 					}
 				}
-				for f, v := range fix {
-					rec.Answers[f] = v
-				}
-				_, err = l.store.Save(ctx, rec, localdb.SaveOptions{Status: survey.StatusFinal, Actor: l.name})
-				p.must(err)
 			}
 		}
 	}
+	correct(false)
+	if rows, err := p.laptops["Squadra Campania"][1].store.List(ctx, localdb.Filter{Status: survey.StatusReturned}); err != nil || len(rows) == 0 {
+		t.Fatalf("the home's returned records after edits: %d (%v)", len(rows), err)
+	}
 	syncSecond()
 	p.syncCoordinator()
+	// The coordinators see the edits, still returned: nothing to decide yet.
+	if q, _ := p.coord.Entries(ctx, survey.StatusFinal); len(q) != 1 {
+		t.Fatalf("review queue while the researchers edit: %d, want only the unreviewed record", len(q))
+	}
+	if rs, err := p.coord.Store().ReviewState(ctx, returned, reg); err != nil || rs.Status != survey.StatusReturned || rs.Resubmitted {
+		t.Fatalf("coordinators' view of an edited returned record: %+v, %v", rs, err)
+	}
+	correct(true)
+	syncSecond()
+	p.syncCoordinator()
+	// Corrected after the return: the coordinators see what changed since
+	// the version they returned, thread by thread, and the reply.
+	for id, fix := range fixes {
+		rs, err := p.coord.Store().ReviewState(ctx, id, reg)
+		p.must(err)
+		if !rs.Resubmitted || rs.Status != survey.StatusFinal || rs.Decision != survey.StatusReturned || rs.Reviewed != sentFirst[id] {
+			t.Fatalf("record %s after the correction: %+v; want resubmitted after the return of %s", id, rs, sentFirst[id])
+		}
+		var changed []string
+		for _, c := range rs.Changed {
+			changed = append(changed, c.Field)
+		}
+		for f := range fix {
+			if !slices.Contains(changed, f) {
+				t.Errorf("record %s: %s not among the changes %v", id, f, changed)
+			}
+			if th, _ := rs.Thread(f); th.State != survey.ThreadResubmitted {
+				t.Errorf("record %s: thread %s is %s, want resubmitted", id, f, th.State)
+			}
+		}
+		if id == replyTo {
+			th, _ := rs.Thread("FonteSegnalazione")
+			if n := len(th.Comments); n < 2 || !th.Comments[n-1].Reply || th.Comments[n-1].Text != reply {
+				t.Errorf("the researcher's reply did not reach the coordinators: %+v", th.Comments)
+			}
+		}
+	}
 	queue, err := p.coord.Entries(ctx, survey.StatusFinal)
 	p.must(err)
 	if len(queue) != len(fixes)+1 {
@@ -393,7 +479,7 @@ func TestPilotInMiniature(t *testing.T) {
 	for _, h := range hist {
 		states = append(states, h.Status)
 	}
-	if want := []survey.Status{survey.StatusFinal, survey.StatusReturned, survey.StatusFinal, survey.StatusApproved}; !slices.Equal(states, want) {
+	if want := []survey.Status{survey.StatusFinal, survey.StatusReturned, survey.StatusDraft, survey.StatusFinal, survey.StatusApproved}; !slices.Equal(states, want) {
 		t.Errorf("history of a returned record: %v, want %v", states, want)
 	}
 	p.syncLaptops(teamNames...)
@@ -408,6 +494,44 @@ func TestPilotInMiniature(t *testing.T) {
 				}
 			}
 		}
+	}
+
+	// A laptop that claims to approve its own record (an altered or older
+	// program speaking the protocol): the server refuses the version with a
+	// coded reason, and it is counted nowhere as approved.
+	claimCode, err := p.coord.Code(ctx, "Squadra Campania rilevatore 1", time.Hour)
+	p.must(err)
+	rogue := synctest.EnrolWithCode(t, p.url, claimCode.Code)
+	var teamRecipient string
+	list, err := p.coord.Teams(ctx)
+	p.must(err)
+	for _, tm := range list {
+		if tm.Name == "Squadra Campania" {
+			teamRecipient = tm.Recipient
+		}
+	}
+	tr, err := seal.ParseRecipient(teamRecipient)
+	p.must(err)
+	claim, err := synctest.Revisions(1, synctest.MunicipalityA, rogue.Project, tr)
+	p.must(err)
+	claim[0].Status = survey.StatusApproved
+	rcpt, err := rogue.SendBatch(ctx, claim)
+	p.must(err)
+	if len(rcpt.Accepted) != 0 || len(rcpt.Refused) != 1 || rcpt.Refused[0].Code != wire.CodeReviewDecision ||
+		rcpt.Refused[0].MessageIT == "" || rcpt.Refused[0].MessageEN == "" {
+		t.Fatalf("a laptop's approval: receipt %+v; want refused with %s", rcpt, wire.CodeReviewDecision)
+	}
+	p.syncCoordinator()
+	all, err := p.coord.Entries(ctx)
+	p.must(err)
+	for _, e := range all {
+		if e.Record.ID == claim[0].RecordID {
+			t.Fatalf("the refused claim reached the coordinators as %s", e.Status)
+		}
+	}
+	// What "sinba coord status" prints: approved cases are the decisions.
+	if got, want := quality.BuildProgress(all, nil).Total.Cases[survey.StatusApproved], countCases(data, approved); got != want {
+		t.Errorf("approved cases in the progress table: %d, want the %d the coordinators approved", got, want)
 	}
 
 	// Exports hold exactly the approved records.
@@ -534,7 +658,7 @@ func mustInstrument(t *testing.T, reg *survey.Registry, rec survey.Record) *surv
 	return in
 }
 
-func sortedKeys(m map[string]bool) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

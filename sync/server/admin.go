@@ -301,6 +301,25 @@ func (s *Store) Revisions(ctx context.Context) ([]wire.Revision, error) {
 	return out, rows.Err()
 }
 
+// Decisions returns the coordinators' latest decision on each revision that
+// has one, by revision id: where the approved state comes from.
+func (s *Store) Decisions(ctx context.Context) (map[string]survey.Status, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT revision, decision FROM reviews ORDER BY created_at, rowid`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]survey.Status{}
+	for rows.Next() {
+		var rev, d string
+		if err := rows.Scan(&rev, &d); err != nil {
+			return nil, err
+		}
+		out[rev] = survey.Status(d)
+	}
+	return out, rows.Err()
+}
+
 type scanner interface{ Scan(...any) error }
 
 func scanRevision(row scanner) (wire.Revision, error) {

@@ -77,6 +77,9 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, d *Device, r *wire.Re
 	if e := wire.ValidateRevision(r, lim); e != nil {
 		return acc, e, nil
 	}
+	if r.Status.Decision() {
+		return acc, wire.NewError(wire.CodeReviewDecision), nil
+	}
 	var oldRecord, oldTeam string
 	var oldConflict bool
 	err := tx.QueryRowContext(ctx, `SELECT record_id, team_id, conflict FROM revisions WHERE revision = ?`, r.Revision).Scan(&oldRecord, &oldTeam, &oldConflict)

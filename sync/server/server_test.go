@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"sinba/survey"
 	"sinba/sync/seal"
 	"sinba/sync/server"
 	"sinba/sync/synctest"
@@ -203,5 +204,54 @@ func TestChangesAreScopedToTeamAndAssignments(t *testing.T) {
 	}
 	if ch := changes(p.EnrolDevice(t, p.TeamA)); len(ch.Revisions) != 0 || len(ch.Assignments) != 0 {
 		t.Fatalf("after unassignment a colleague sees %d revisions, assignments %v; want none", len(ch.Revisions), ch.Assignments)
+	}
+}
+
+// Approving and returning belong to the coordinators: a laptop's version
+// that claims either is refused with a code, and the status summary takes
+// approved from the coordinators' decisions only.
+func TestLaptopCannotDecide(t *testing.T) {
+	p := synctest.NewProject(t, t.TempDir())
+	p.Serve(t, server.Config{DisableLimits: true})
+	d := p.EnrolDevice(t, p.TeamA)
+	ctx := context.Background()
+	revs, _ := synctest.Revisions(3, synctest.MunicipalityA, d.Project, d.Ident.Recipient())
+	revs[0].Status, revs[1].Status = survey.StatusApproved, survey.StatusReturned
+	rc, err := d.SendBatch(ctx, revs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rc.Refused) != 2 || len(rc.Accepted) != 1 || rc.Accepted[0].Revision != revs[2].Revision {
+		t.Fatalf("receipt %+v; want the two decisions refused and the final version accepted", rc)
+	}
+	for _, r := range rc.Refused {
+		if r.Code != wire.CodeReviewDecision || !strings.Contains(r.MessageIT, "coordinamento") || r.MessageEN == "" {
+			t.Errorf("refusal %+v; want %s with a message in both languages", r, wire.CodeReviewDecision)
+		}
+	}
+	count := func(st survey.Status) int {
+		sm, err := p.Store.Summary(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range sm.Counts {
+			if c.Status == string(st) {
+				n += c.Records
+			}
+		}
+		return n
+	}
+	if count(survey.StatusApproved) != 0 || count(survey.StatusFinal) != 1 {
+		t.Fatalf("summary before any decision: %d approved, %d final", count(survey.StatusApproved), count(survey.StatusFinal))
+	}
+	if _, err := p.Store.AddReview(ctx, revs[2].Revision, survey.StatusApproved, nil); err != nil {
+		t.Fatal(err)
+	}
+	if count(survey.StatusApproved) != 1 || count(survey.StatusFinal) != 0 {
+		t.Fatalf("summary after the approval: %d approved, %d final", count(survey.StatusApproved), count(survey.StatusFinal))
+	}
+	if dec, err := p.Store.Decisions(ctx); err != nil || dec[revs[2].Revision] != survey.StatusApproved || len(dec) != 1 {
+		t.Fatalf("decisions %v, %v", dec, err)
 	}
 }

@@ -61,8 +61,11 @@ type Summary struct {
 }
 
 // Summary counts what the server holds. A record counts once, with the
-// status of its latest revision; a record counts as in conflict while two of
-// its revisions share a base and no later revision merged them.
+// status of its latest revision, or the coordinators' latest decision on it:
+// approved and returned come from decisions only (a laptop's claim of one,
+// kept from before the server refused them, counts as final). A record
+// counts as in conflict while two of its revisions share a base and no later
+// revision merged them.
 func (s *Store) Summary(ctx context.Context) (*Summary, error) {
 	var sm Summary
 	var last sql.NullInt64
@@ -84,11 +87,14 @@ func (s *Store) Summary(ctx context.Context) (*Summary, error) {
 			SELECT DISTINCT v.record_id FROM revisions v WHERE v.conflict = 1
 			AND NOT EXISTS (SELECT 1 FROM revisions m WHERE m.record_id = v.record_id AND m.merged_revision <> '')
 		)
-		SELECT p.name, t.name, l.municipality, l.instrument, l.status, count(*), count(c.record_id)
+		SELECT p.name, t.name, l.municipality, l.instrument,
+			coalesce((SELECT r.decision FROM reviews r WHERE r.revision = l.revision ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1),
+				CASE WHEN l.status IN ('approved', 'returned') THEN 'final' ELSE l.status END) AS state,
+			count(*), count(c.record_id)
 		FROM latest l JOIN teams t ON t.id = l.team_id JOIN projects p ON p.id = t.project_id
 		LEFT JOIN open_conflict c ON c.record_id = l.record_id
-		GROUP BY p.name, t.name, l.municipality, l.instrument, l.status
-		ORDER BY p.name, t.name, l.municipality, l.instrument, l.status`)
+		GROUP BY p.name, t.name, l.municipality, l.instrument, state
+		ORDER BY p.name, t.name, l.municipality, l.instrument, state`)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,9 @@ const (
 	CodeUnknownInstrument = "unknown_instrument"
 	CodeOtherTeam         = "other_team"
 	CodeRevisionReused    = "revision_reused"
+	// CodeReviewDecision refuses a laptop's revision whose status is a
+	// review decision (approved, returned): only coordinators decide.
+	CodeReviewDecision = "review_decision"
 )
 
 var messages = map[string][2]string{
@@ -69,6 +72,8 @@ var messages = map[string][2]string{
 	CodeUnknownInstrument:  {"strumento o versione non pubblicati", "instrument or version not published"},
 	CodeOtherTeam:          {"la scheda appartiene a un'altra squadra", "the record belongs to another team"},
 	CodeRevisionReused:     {"identificativo di versione già usato per un'altra scheda", "revision id already used for another record"},
+	CodeReviewDecision: {"solo il coordinamento approva o restituisce una scheda: questa versione non è stata accettata; la scheda resta sul computer, finalizzarla per inviarla alla revisione",
+		"only the coordinators approve or return a record: this version was not accepted; the record stays on the laptop, finalise it to send it for review"},
 }
 
 // NewError returns the refusal for code with its standard messages.
