@@ -44,6 +44,7 @@ type fake struct {
 	published  [][]byte
 	keyExports int
 	histories  map[string][]coordinator.Version // by record id; else one version, the record itself
+	registry   *survey.Registry
 }
 
 type review struct {
@@ -70,8 +71,21 @@ func (f *fake) History(_ context.Context, id string) ([]coordinator.Version, err
 	}
 	return nil, nil
 }
-func (f *fake) ReviewState(context.Context, string) (survey.ReviewState, error) {
-	return survey.ReviewState{}, nil
+
+// ReviewState reads the fake's history with the domain's own BuildReview.
+func (f *fake) ReviewState(ctx context.Context, id string) (survey.ReviewState, error) {
+	hist, _ := f.History(ctx, id)
+	steps := make([]survey.ReviewStep, len(hist))
+	for i, v := range hist {
+		steps[i] = survey.ReviewStep{Revision: v.Revision, Status: v.Status, SavedAt: v.At, Record: v.Record, Comments: v.Comments}
+		if v.Status.Decision() && !v.ByCoord {
+			steps[i].Status = survey.StatusFinal // as localdb.ReviewSteps reads a laptop's claim
+		}
+		if i > 0 {
+			steps[i].Base = hist[i-1].Revision
+		}
+	}
+	return survey.BuildReview(f.registry, steps, time.Time{}), nil
 }
 func (f *fake) Review(_ context.Context, id string, d survey.Status, cs []survey.Comment) error {
 	f.reviews = append(f.reviews, review{id, d, cs})
@@ -167,7 +181,7 @@ func setup(t *testing.T, mods ...func(*coordinator.Deps)) (*coordinator.Workspac
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fake{}
+	f := &fake{registry: reg}
 	for i, r := range d.Records {
 		st := []survey.Status{survey.StatusFinal, survey.StatusApproved, survey.StatusApproved, survey.StatusReturned}[i%4]
 		team := "Squadra Campania"
@@ -681,7 +695,7 @@ func TestReviewShowsWhatChanged(t *testing.T) {
 		coordinator.Version{Revision: "a12", Status: survey.StatusFinal, At: at.Add(40 * time.Minute), Origin: "3f9c2a7e-laptop", Record: before},
 		coordinator.Version{Revision: "d1", Status: survey.StatusReturned, ByCoord: true, At: at.Add(24 * time.Hour), Record: before,
 			Comments: []survey.Comment{{Field: "FasciaEtaBeneficiario", Text: "La fascia non corrisponde all'anno di nascita"}}},
-		coordinator.Version{Revision: "b1", Status: survey.StatusReturned, At: e.Updated.Add(-10 * time.Minute), Origin: "3f9c2a7e-laptop", Record: e.Record},
+		coordinator.Version{Revision: "b1", Status: survey.StatusDraft, At: e.Updated.Add(-10 * time.Minute), Origin: "3f9c2a7e-laptop", Record: e.Record},
 		coordinator.Version{Revision: "b2", Status: survey.StatusFinal, At: e.Updated, Origin: "3f9c2a7e-laptop", Record: e.Record})
 	f.histories = map[string][]coordinator.Version{e.Record.ID: hist}
 	if !ws.SelectForReview(e.Record.ID) {
@@ -700,6 +714,9 @@ func TestReviewShowsWhatChanged(t *testing.T) {
 		"Minore › Fascia di età: 1 · " + was.Label.IT + " → " + now.Code + " · " + now.Label.IT,
 		"Segnalazione › Fonte della segnalazione: L'ufficio non dispone del dato → ",
 		"Prima: 1 · " + was.Label.IT,
+		"Corretto e inviato di nuovo",                                  // the age band's thread
+		"Coordinamento: La fascia non corrisponde all'anno di nascita", // its comment, beside the field
+		"↺ corretta · ● ",                                              // the mark in the queue
 	} {
 		if _, ok := label(w, func(s string) bool { return strings.HasPrefix(s, want) }); !ok {
 			t.Errorf("no line %q", want)

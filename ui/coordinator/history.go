@@ -70,21 +70,3 @@ func collapse(hist []Version, gap time.Duration) []historyLine {
 	flush()
 	return out
 }
-
-// lastReviewed returns the version a coordinators' decision was last taken
-// on, before the record's latest version from a laptop; false when the record
-// has not been decided on yet.
-func lastReviewed(hist []Version) (Version, bool) {
-	latestLaptop := -1
-	for i, v := range hist {
-		if !v.ByCoord {
-			latestLaptop = i
-		}
-	}
-	for i := latestLaptop - 1; i >= 0; i-- {
-		if hist[i].ByCoord && !hist[i].Unreadable {
-			return hist[i], true
-		}
-	}
-	return Version{}, false
-}

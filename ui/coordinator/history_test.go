@@ -63,20 +63,3 @@ func TestCollapseHistory(t *testing.T) {
 		})
 	}
 }
-
-func TestLastReviewed(t *testing.T) {
-	laptop := Version{Revision: "l1", Status: survey.StatusFinal}
-	returned := Version{Revision: "d1", ByCoord: true, Status: survey.StatusReturned}
-	again := Version{Revision: "l2", Status: survey.StatusFinal}
-	if _, ok := lastReviewed([]Version{laptop}); ok {
-		t.Error("a record never decided on has a last review")
-	}
-	if v, ok := lastReviewed([]Version{laptop, returned, again}); !ok || v.Revision != "d1" {
-		t.Errorf("last review %+v, %v; want the return", v, ok)
-	}
-	unreadable := returned
-	unreadable.Unreadable = true
-	if _, ok := lastReviewed([]Version{laptop, unreadable, again}); ok {
-		t.Error("an unreadable decision was taken as the last review")
-	}
-}

@@ -52,6 +52,19 @@ func (ws *Workspace) entryLabel(e quality.Entry) string {
 
 func (ws *Workspace) reviewScreen() fyne.CanvasObject {
 	q := ws.queue()
+	// Whether a record came back corrected after a return, read for the
+	// rows shown only, once each.
+	known := map[string]bool{}
+	resubmitted := func(id string) bool {
+		if v, ok := known[id]; ok {
+			return v
+		}
+		c, cancel := ctx()
+		defer cancel()
+		rs, err := ws.deps.Backend.ReviewState(c, id)
+		known[id] = err == nil && rs.Resubmitted
+		return known[id]
+	}
 	detail := container.NewStack(container.NewCenter(widget.NewLabel(ws.tr("review.pick"))))
 	if len(q) == 0 {
 		detail.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(ws.tr("review.empty")))}
@@ -62,7 +75,13 @@ func (ws *Workspace) reviewScreen() fyne.CanvasObject {
 			l.Truncation = fyne.TextTruncateEllipsis
 			return l
 		},
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(ws.entryLabel(q[i])) })
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			text := ws.entryLabel(q[i])
+			if resubmitted(q[i].Record.ID) {
+				text = "↺ " + ws.tr("review.resubmittedShort") + " · " + text
+			}
+			o.(*widget.Label).SetText(text)
+		})
 	list.OnSelected = func(i widget.ListItemID) {
 		ws.selected = q[i].Record.ID
 		detail.Objects = []fyne.CanvasObject{ws.recordPanel(q[i])}
@@ -95,14 +114,15 @@ func (ws *Workspace) SelectForReview(recordID string) bool {
 // language: the instrument's pages, the questions that apply, and how to
 // name and show every field.
 type reading struct {
-	ws     *Workspace
-	in     *survey.Instrument
-	spec   *form.Spec
-	rec    survey.Record
-	hidden map[string]bool
-	issues map[string][]form.Issue // by path; "" holds those about no field shown
-	pages  map[string]string       // top-level question id -> page title
-	qs     map[string]*form.Question
+	ws      *Workspace
+	in      *survey.Instrument
+	spec    *form.Spec
+	rec     survey.Record
+	hidden  map[string]bool
+	issues  map[string][]form.Issue // by path; "" holds those about no field shown
+	pages   map[string]string       // top-level question id -> page title
+	qs      map[string]*form.Question
+	threads map[string]*survey.Thread // review threads by field ("" = the whole record)
 	// pick chooses a field in the comment composer and puts the cursor in
 	// the comment.
 	pick func(path string)
@@ -219,6 +239,9 @@ func (r *reading) field(path, label string, v any, changed *survey.Change) fyne.
 	for _, is := range r.issues[path] {
 		right.Add(r.issueLabel(is))
 	}
+	if t := r.threads[path]; t != nil {
+		right.Add(r.threadBox(t))
+	}
 	comment := widget.NewButtonWithIcon("", theme.MailComposeIcon(), func() {
 		if r.pick != nil {
 			r.pick(path)
@@ -226,6 +249,27 @@ func (r *reading) field(path, label string, v any, changed *survey.Change) fyne.
 	})
 	comment.Importance = widget.LowImportance
 	return container.NewBorder(nil, nil, nil, comment, container.NewGridWithColumns(2, name, right))
+}
+
+// threadBox is a field's review thread: the coordinators' comments and the
+// researcher's replies, with where the thread stands.
+func (r *reading) threadBox(t *survey.Thread) fyne.CanvasObject {
+	box := container.NewVBox()
+	state := widget.NewLabelWithStyle(r.ws.tr("thread."+string(t.State)), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	box.Add(state)
+	for _, c := range t.Comments {
+		who := r.ws.tr("thread.coord")
+		if c.Reply {
+			who = r.ws.tr("thread.reply")
+		}
+		l := widget.NewLabel(who + ": " + c.Text)
+		l.Wrapping = fyne.TextWrapWord
+		if !c.Reply {
+			l.Importance = widget.HighImportance
+		}
+		box.Add(l)
+	}
+	return box
 }
 
 func (r *reading) issueLabel(is form.Issue) *widget.Label {
@@ -305,6 +349,9 @@ func (r *reading) sections(changes map[string]*survey.Change) (fyne.CanvasObject
 		}
 		box.Objects = append([]fyne.CanvasObject{widget.NewCard(r.ws.tr("review.checks"), "", top)}, box.Objects...)
 	}
+	if t := r.threads[""]; t != nil {
+		box.Objects = append([]fyne.CanvasObject{widget.NewCard(r.ws.tr("review.whole"), "", r.threadBox(t))}, box.Objects...)
+	}
 	return box, paths
 }
 
@@ -330,18 +377,6 @@ func (r *reading) changesCard(changes []survey.Change) fyne.CanvasObject {
 	return widget.NewCard(r.ws.tr("review.changed"), r.ws.tr("review.changedSub"), rows)
 }
 
-// changesSince lists what changed in the record since the version last
-// decided on (upgraded to the record's instrument version first).
-func (r *reading) changesSince(prev survey.Record) []survey.Change {
-	if prev.Version != r.rec.Version {
-		old := form.Clone(prev)
-		if _, err := survey.Upgrade(&old, r.in); err == nil {
-			prev = old
-		}
-	}
-	return survey.Changes(r.in, prev, r.rec)
-}
-
 // recordPanel shows one record: the decision with its comments, what
 // changed since the last decision, the answers by page with their issues,
 // and, at the bottom, the record's history.
@@ -353,16 +388,19 @@ func (ws *Workspace) recordPanel(e quality.Entry) fyne.CanvasObject {
 	}
 	c, cancel := ctx()
 	hist, histErr := ws.deps.Backend.History(c, rec.ID)
+	rs, rsErr := ws.deps.Backend.ReviewState(c, rec.ID)
 	cancel()
-
-	var changes []survey.Change
+	if rsErr != nil && histErr == nil {
+		histErr = rsErr
+	}
+	r.threads = map[string]*survey.Thread{}
+	for i := range rs.Threads {
+		r.threads[rs.Threads[i].Field] = &rs.Threads[i]
+	}
+	decided := rs.Decision != ""
 	byPath := map[string]*survey.Change{}
-	prev, decided := lastReviewed(hist)
-	if decided {
-		changes = r.changesSince(prev.Record)
-		for i := range changes {
-			byPath[changes[i].Field] = &changes[i]
-		}
+	for i := range rs.Changed {
+		byPath[rs.Changed[i].Field] = &rs.Changed[i]
 	}
 	answers, paths := r.sections(byPath)
 
@@ -370,7 +408,7 @@ func (ws *Workspace) recordPanel(e quality.Entry) fyne.CanvasObject {
 	sub := widget.NewLabel(ws.tr("review.about", r.in.Title.In(ws.lang), r.in.Version, ws.statusName(e.Status), e.Updated.Local().Format("02/01/2006 15:04")))
 	sub.Wrapping = fyne.TextWrapWord
 	head := container.NewVBox(title, sub)
-	if decided && prev.Status == survey.StatusReturned {
+	if rs.Resubmitted {
 		mark := widget.NewLabelWithStyle(ws.tr("review.resubmitted"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		mark.Importance = widget.WarningImportance
 		head.Add(mark)
@@ -380,7 +418,7 @@ func (ws *Workspace) recordPanel(e quality.Entry) fyne.CanvasObject {
 	r.pick = pick // the comment buttons of the fields call it
 	body := container.NewVBox()
 	if decided {
-		body.Add(r.changesCard(changes))
+		body.Add(r.changesCard(rs.Changed))
 	}
 	body.Add(answers)
 	body.Add(ws.historyCard(r, e, hist, histErr))

@@ -189,7 +189,10 @@ func TestReviewScreenOverRealStores(t *testing.T) {
 	for _, want := range []string{"Corretta dopo la restituzione",
 		"Minore › Fascia di età: 5 · 12-15 anni → 4 · 9-12 anni",
 		"Segnalazione › Fonte della segnalazione: L'ufficio non dispone del dato → 2 · altro servizio sociale",
-		"Prima: 5 · 12-15 anni"} {
+		"Prima: 5 · 12-15 anni",
+		"Corretto e inviato di nuovo",
+		"Coordinamento: La fascia non corrisponde all'anno di nascita",
+		"↺ corretta · "} {
 		if !hasLabel(w, func(s string) bool { return strings.HasPrefix(s, want) }) {
 			t.Errorf("the corrected record does not show %q", want)
 		}
