@@ -36,8 +36,10 @@ type Counts struct {
 	Answered   int `json:"answered"`
 	Missing    int `json:"missing"`
 	NotHeld    int `json:"not_held"`
-	Errors     int `json:"errors"`   // units with at least one error naming the field
-	Warnings   int `json:"warnings"` // units with at least one warning naming the field
+	// NotHeldBy splits NotHeld by the reason the researcher gave.
+	NotHeldBy survey.ReasonCounts `json:"not_held_by"`
+	Errors    int                 `json:"errors"`   // units with at least one error naming the field
+	Warnings  int                 `json:"warnings"` // units with at least one warning naming the field
 }
 
 func ratio(n, d int) float64 {
@@ -68,6 +70,7 @@ func (c *Counts) add(o Counts) {
 	c.Answered += o.Answered
 	c.Missing += o.Missing
 	c.NotHeld += o.NotHeld
+	c.NotHeldBy = c.NotHeldBy.Plus(o.NotHeldBy)
 	c.Errors += o.Errors
 	c.Warnings += o.Warnings
 }
@@ -100,6 +103,19 @@ type FieldStats struct {
 	ByMunicipality map[string]Counts `json:"by_municipality"`
 	Rules          []RuleCount       `json:"rules,omitempty"`
 	Notes          []Note            `json:"notes,omitempty"`
+}
+
+// NotHeldByMunicipality sums, for each municipality (by ISTAT code), the
+// "not held" marks of every field by reason; "" holds the total.
+func (r *InstrumentReport) NotHeldByMunicipality() map[string]survey.ReasonCounts {
+	out := map[string]survey.ReasonCounts{}
+	for _, f := range r.Fields {
+		out[""] = out[""].Plus(f.Total.NotHeldBy)
+		for code, c := range f.ByMunicipality {
+			out[code] = out[code].Plus(c.NotHeldBy)
+		}
+	}
+	return out
 }
 
 // InstrumentReport holds the figures of every field of one instrument.
@@ -434,6 +450,7 @@ func (a *instrumentAcc) count(v *caseView) {
 				c.Answered = 1
 			case meta.NotHeld:
 				c.NotHeld = 1
+				c.NotHeldBy.Add(meta.Reason)
 			default:
 				c.Missing = 1
 			}
@@ -458,9 +475,13 @@ func (a *instrumentAcc) count(v *caseView) {
 				}
 				if applies {
 					ic.Applicable = 1
-					if survey.Answered(m[iq.ID]) {
+					switch im := rec.Meta[itemPath(q.ID, i, iq.ID)]; {
+					case survey.Answered(m[iq.ID]):
 						ic.Answered = 1
-					} else {
+					case im.NotHeld:
+						ic.NotHeld = 1
+						ic.NotHeldBy.Add(im.Reason)
+					default:
 						ic.Missing = 1
 					}
 				}
@@ -469,6 +490,12 @@ func (a *instrumentAcc) count(v *caseView) {
 			}
 		}
 	}
+}
+
+// itemPath is the path of field in item i (from 0) of group, as the meta of
+// a record keys it: G[n].F, n from 1.
+func itemPath(group string, i int, field string) string {
+	return group + "[" + strconv.Itoa(i+1) + "]." + field
 }
 
 // splitPath reads an issue's field path: "F", or "G[n].F" for item n (from

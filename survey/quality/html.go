@@ -337,6 +337,8 @@ func writeCritical(p *page, r *Report, ir *InstrumentReport) {
 		EN: "* required answer. Percentages of the records (or items) the question applies to; errors and warnings: records with at least one rule failed on the field."})
 	p.raw("</p>\n")
 
+	writeReasons(p, r, ir)
+
 	if ir.ID == survey.InstrumentCase && len(r.Municipalities) > 0 {
 		p.heading(3, "Per comune: mancanti e non disponibili (% delle schede applicabili), errori", "By municipality: missing and not held (% of applicable records), errors")
 		p.raw("<table><tr>")
@@ -423,6 +425,68 @@ func writeCritical(p *page, r *Report, ir *InstrumentReport) {
 		}
 		p.raw("</table>\n")
 	}
+}
+
+// writeReasons writes the "not held" marks by reason: per field, then per
+// municipality over every field.
+func writeReasons(p *page, r *Report, ir *InstrumentReport) {
+	total := 0
+	for _, f := range ir.Fields {
+		total += f.Total.NotHeld
+	}
+	if total == 0 {
+		return
+	}
+	head := func(first, firstEN string) {
+		p.raw("<table><tr>")
+		p.th(first, firstEN)
+		p.th("Non disponibili", "Not held")
+		for _, reason := range survey.NotHeldReasons {
+			p.raw("<th>")
+			p.bi(reason.Short())
+			p.raw("</th>")
+		}
+		p.raw("</tr>\n")
+	}
+	row := func(label string, n int, by survey.ReasonCounts, cls string) {
+		p.raw("<tr" + cls + "><td>")
+		p.e(label)
+		p.rawf(`</td><td class="n">%d</td>`, n)
+		for _, k := range by {
+			p.rawf(`<td class="n">%d</td>`, k)
+		}
+		p.raw("</tr>\n")
+	}
+	p.heading(3, "Dati non disponibili per motivo", "Data not held, by reason")
+	head("Campo", "Field")
+	var all Counts
+	for _, f := range ir.Fields {
+		if f.Total.NotHeld == 0 {
+			continue
+		}
+		row(f.ID+": "+f.Label.IT, f.Total.NotHeld, f.Total.NotHeldBy, "")
+		all.add(f.Total)
+	}
+	row("Totale", all.NotHeld, all.NotHeldBy, ` class="total"`)
+	p.raw("</table>\n")
+	if len(r.Municipalities) == 0 {
+		return
+	}
+	p.heading(3, "Per comune: dati non disponibili per motivo, su tutti i campi", "By municipality: data not held, by reason, over every field")
+	head("Comune", "Municipality")
+	by := ir.NotHeldByMunicipality()
+	for _, m := range r.Municipalities {
+		c := by[m.Code]
+		n := 0
+		for _, k := range c {
+			n += k
+		}
+		if n > 0 {
+			row(m.Label(), n, c, "")
+		}
+	}
+	row("Totale", all.NotHeld, by[""], ` class="total"`)
+	p.raw("</table>\n")
 }
 
 // heat is a background from white (0) to red (1) for a bad share.
@@ -592,8 +656,8 @@ func writeMethod(p *page, r *Report) {
 	items := []survey.Text{
 		{IT: "Una domanda è applicabile a una scheda quando le regole di salto della versione dello strumento con cui la scheda è stata compilata la mostrano: una domanda saltata non è mai una risposta mancante.",
 			EN: "A question applies to a record when the skip logic of the instrument version the record was made with shows it: a skipped question is never a missing answer."},
-		{IT: "Delle schede applicabili: risposta data; dato non disponibile presso l'ufficio (indicato dal rilevatore, distinto dalla risposta mancante); risposta mancante.",
-			EN: "Of the applicable records: answered; not held by the office (marked by the researcher, distinct from a missing answer); missing."},
+		{IT: "Delle schede applicabili: risposta data; dato non disponibile presso l'ufficio (indicato dal rilevatore, distinto dalla risposta mancante, con il motivo: non raccolto, solo su carta, presso un altro ente, non pertinente, altro; «senza motivo» per le indicazioni date senza motivo); risposta mancante.",
+			EN: "Of the applicable records: answered; not held by the office (marked by the researcher, distinct from a missing answer, with the reason: not collected, paper only, held by another body, not applicable, other; \"no reason\" for marks given without one); missing."},
 		{IT: "Errori e avvisi: schede in cui almeno una regola di quella gravità riguarda il campo, alla data di riferimento. Le risposte obbligatorie mancanti sono contate tra le mancanti, non tra gli errori.",
 			EN: "Errors and warnings: records in which at least one rule of that severity concerns the field, at the reference date. Missing required answers are counted as missing, not as errors."},
 		{IT: "Le domande dei gruppi ripetuti (Gruppo.Domanda) sono contate sulle voci, non sulle schede.",

@@ -167,8 +167,9 @@ func TestPlantedCriticalPoints(t *testing.T) {
 		field, muni string // muni "" for the total
 		want        Counts
 	}{
-		{"FonteSegnalazione", "", Counts{Units: 13, Applicable: 13, Answered: 10, Missing: 2, NotHeld: 1}},
-		{"FonteSegnalazione", napoli, Counts{Units: 6, Applicable: 6, Answered: 3, Missing: 2, NotHeld: 1}},
+		// The mark on na3 has no reason: it counts as "reason not given".
+		{"FonteSegnalazione", "", Counts{Units: 13, Applicable: 13, Answered: 10, Missing: 2, NotHeld: 1, NotHeldBy: survey.ReasonCounts{1}}},
+		{"FonteSegnalazione", napoli, Counts{Units: 6, Applicable: 6, Answered: 3, Missing: 2, NotHeld: 1, NotHeldBy: survey.ReasonCounts{1}}},
 		{"FonteSegnalazione", torino, Counts{Units: 4, Applicable: 4, Answered: 4}},
 		{"CodiceRegioneResidenza", "", Counts{Units: 13, Applicable: 12, Answered: 12}},
 		{"CodiceRegioneResidenza", napoli, Counts{Units: 6, Applicable: 5, Answered: 5}},
