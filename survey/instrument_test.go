@@ -112,10 +112,11 @@ func TestShippedInstruments(t *testing.T) {
 	if ids := strings.Join(reg.IDs(), ","); ids != "scheda-comune,scheda-minore" {
 		t.Fatalf("instruments: %s", ids)
 	}
-	for _, id := range reg.IDs() {
-		in, _ := reg.Latest(id)
-		if in.Version != 1 || in.Title.EN == "" {
-			t.Errorf("%s: version %d title %+v", id, in.Version, in.Title)
+	for _, key := range instrumentKeys(reg) {
+		in, _ := reg.Get(key.id, key.version)
+		id := in.Key()
+		if in.Title.EN == "" {
+			t.Errorf("%s: title %+v", id, in.Title)
 		}
 		for _, s := range in.Sections {
 			if s.Title.EN == "" {
@@ -128,4 +129,20 @@ func TestShippedInstruments(t *testing.T) {
 			}
 		}
 	}
+}
+
+type instrumentKey struct {
+	id      string
+	version int
+}
+
+// instrumentKeys lists every version of every instrument of reg.
+func instrumentKeys(reg *Registry) []instrumentKey {
+	var keys []instrumentKey
+	for _, id := range reg.IDs() {
+		for _, v := range reg.Versions(id) {
+			keys = append(keys, instrumentKey{id, v})
+		}
+	}
+	return keys
 }

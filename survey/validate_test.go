@@ -171,11 +171,13 @@ func TestVisibleAndComputed(t *testing.T) {
 	}
 }
 
+// TestMunicipalityQuestionnaire checks version 1, which records made with it
+// are still validated against.
 func TestMunicipalityQuestionnaire(t *testing.T) {
 	reg, _ := load(t)
-	in, ok := reg.Latest(InstrumentMunicipality)
+	in, ok := reg.Get(InstrumentMunicipality, 1)
 	if !ok {
-		t.Fatal("no municipality questionnaire")
+		t.Fatal("no municipality questionnaire v1")
 	}
 	rec := &Record{Instrument: InstrumentMunicipality, Version: 1, Municipality: "063049", Answers: Answers{
 		"Comune": "063049", "DataRilevazione": "2025-06-15", "PeriodoInizio": "2024-01-01", "PeriodoFine": "2024-12-31",

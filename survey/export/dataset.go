@@ -507,25 +507,69 @@ func CSV(w io.Writer, in *survey.Instrument, recs []survey.Record) error {
 	return NewDataset(in, recs).Wide().WriteCSV(w)
 }
 
-// Datasets lays out recs by instrument, each in its newest version, in the
-// order of the registry's ids.
+// Datasets lays out recs by instrument, in the order of the registry's ids:
+// each in its newest version, with the records of older versions carried to
+// it (survey.Upgrade). A record that would lose an answer on the way (its
+// version asks something the newest no longer does, as the Scheda Comune v1
+// grid, whose codes v2 does not share) is laid out instead in its own
+// version, in a dataset of its own whose tables are named <id>.v<version>:
+// an export never drops what was typed.
 func Datasets(reg *survey.Registry, recs []survey.Record) []*Dataset {
-	present := map[string]bool{}
+	byID := map[string][]survey.Record{}
 	for _, r := range recs {
 		id := r.Instrument
 		if id == "" {
 			id = survey.InstrumentCase
 		}
-		present[id] = true
+		byID[id] = append(byID[id], r)
 	}
 	var out []*Dataset
 	for _, id := range reg.IDs() {
-		if !present[id] {
+		latest, ok := reg.Latest(id)
+		if !ok || len(byID[id]) == 0 {
 			continue
 		}
-		if in, ok := reg.Latest(id); ok {
-			out = append(out, NewDataset(in, recs))
+		var merged []survey.Record
+		own := map[int][]survey.Record{}
+		for _, r := range byID[id] {
+			if in, err := reg.ForRecord(&r); err == nil && in.Version < latest.Version && losesAnswers(r, latest) {
+				own[in.Version] = append(own[in.Version], r)
+				continue
+			}
+			merged = append(merged, r)
+		}
+		if len(merged) > 0 {
+			out = append(out, NewDataset(latest, merged))
+		}
+		versions := make([]int, 0, len(own))
+		for v := range own {
+			versions = append(versions, v)
+		}
+		sort.Sort(sort.Reverse(sort.IntSlice(versions)))
+		for _, v := range versions {
+			in, _ := reg.Get(id, v)
+			d := NewDataset(in, own[v])
+			for _, t := range d.Tables {
+				t.Name = fmt.Sprintf("%s.v%d", id, v) + strings.TrimPrefix(t.Name, id)
+			}
+			out = append(out, d)
 		}
 	}
 	return out
+}
+
+// losesAnswers reports whether carrying rec to the newer version to would
+// leave an answer behind.
+func losesAnswers(rec survey.Record, to *survey.Instrument) bool {
+	c := copyRecord(rec)
+	orphans, err := survey.Upgrade(&c, to)
+	if err != nil {
+		return true
+	}
+	for _, k := range orphans {
+		if survey.Answered(c.Answers[k]) {
+			return true
+		}
+	}
+	return false
 }

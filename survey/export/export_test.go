@@ -78,7 +78,8 @@ const plantedNote = "nota, con \"virgolette\"\ne a capo"
 // to a question that does not apply), na4 (a datum SINBA requires, not held,
 // no reason given); Torino to1 (the mother's citizenship not held: another
 // body holds it), to2 (an error: age band against year of birth); Roma rm1
-// (the mother's citizenship not held: not collected); a Scheda Comune.
+// (the mother's citizenship not held: not collected); a Scheda Comune v1
+// (Napoli) and a v2 (Torino).
 func testRecords() []survey.Record {
 	na1 := caseRecord("na1", napoli)
 	na1.Identity = &survey.Identity{Surname: secretSurname, Name: "MARIO", FiscalCode: secretCF}
@@ -102,7 +103,10 @@ func testRecords() []survey.Record {
 	to2.Answers["FasciaEtaBeneficiario"] = "1"
 	sc := survey.Record{ID: "sc1", Instrument: survey.InstrumentMunicipality, Version: 1, Municipality: napoli,
 		Answers: survey.Answers{"Comune": napoli, "RilevaLuogoVita": "1", "OffreAdozione": true, "ScambiDati": []any{"1", "2"}}}
-	return []survey.Record{na1, na2, na3, na4, to1, to2, rm1, sc}
+	sc2 := survey.Record{ID: "sc2", Instrument: survey.InstrumentMunicipality, Version: 2, Municipality: torino,
+		Answers: survey.Answers{"Comune": torino, "RegistraLuogoVita": "2", "ServizioAdozione": "3", "MinoriAdozione": 2, "ScambiDati": []any{"8", "11"}},
+		Meta:    map[string]survey.FieldMeta{"RegistraFonteSegnalazione": {NotHeld: true, Reason: survey.ReasonOther, Note: "non sanno"}}}
+	return []survey.Record{na1, na2, na3, na4, to1, to2, rm1, sc, sc2}
 }
 
 func readCSV(t *testing.T, path string) [][]string {
@@ -163,14 +167,16 @@ func TestCSV(t *testing.T) {
 	reg := load(t)
 	dir := t.TempDir()
 	sets := Datasets(reg, testRecords())
-	if len(sets) != 2 || sets[0].Instrument.ID != survey.InstrumentMunicipality || sets[1].Records != 7 {
-		t.Fatalf("datasets: %d, want the municipality questionnaire then 7 case records", len(sets))
+	// The v1 questionnaire keeps its own layout: its grid has no place in v2.
+	if len(sets) != 3 || sets[0].Instrument.Key() != "scheda-comune@2" || sets[1].Instrument.Key() != "scheda-comune@1" ||
+		sets[0].Records != 1 || sets[1].Records != 1 || sets[2].Records != 7 {
+		t.Fatalf("datasets: %d, want the municipality questionnaires v2 and v1, then 7 case records", len(sets))
 	}
 	m, err := WriteCSV(dir, sets...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Format != FormatCSV || m.Records != 8 || len(m.Files) != 2+2+1+1+2+1 {
+	if m.Format != FormatCSV || m.Records != 9 || len(m.Files) != 5+4+5 {
 		t.Errorf("manifest: %+v", m)
 	}
 	checkManifest(t, m, dir)
@@ -235,10 +241,19 @@ func TestCSV(t *testing.T) {
 	if fmt.Sprintf("%q", notes) != fmt.Sprintf("%q", wantNotes) {
 		t.Errorf("notes:\n got %q\nwant %q", notes, wantNotes)
 	}
-	sc := readCSV(t, filepath.Join(dir, "scheda-comune.csv"))
+	sc := readCSV(t, filepath.Join(dir, "scheda-comune.v1.csv"))
 	scr, scc := byID(t, sc)
-	if scr["sc1"][scc["OffreAdozione"]] != "1" || scr["sc1"][scc["ScambiDati_n"]] != "2" || scr["sc1"][scc["Comune"]] != napoli {
+	if len(sc) != 2 || scr["sc1"][scc["OffreAdozione"]] != "1" || scr["sc1"][scc["RilevaLuogoVita"]] != "1" || scr["sc1"][scc["ScambiDati_n"]] != "2" || scr["sc1"][scc["Comune"]] != napoli {
+		t.Errorf("scheda-comune.v1: %q", sc)
+	}
+	sc = readCSV(t, filepath.Join(dir, "scheda-comune.csv"))
+	scr, scc = byID(t, sc)
+	if len(sc) != 2 || scr["sc2"][scc["ServizioAdozione"]] != "3" || scr["sc2"][scc["MinoriAdozione"]] != "2" ||
+		scr["sc2"][scc["RegistraLuogoVita"]] != "2" || scr["sc2"][scc["RegistraFonteSegnalazione"]] != NotHeldCode(survey.ReasonOther) {
 		t.Errorf("scheda-comune: %q", sc)
+	}
+	if _, old := scc["OffreAdozione"]; old {
+		t.Error("the v2 table has a v1 column")
 	}
 }
 

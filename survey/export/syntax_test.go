@@ -193,8 +193,8 @@ func TestStataAndSPSS(t *testing.T) {
 	checkManifest(t, mp, dir)
 	dos, _ := filepath.Glob(filepath.Join(dir, "*.do"))
 	spss, _ := filepath.Glob(filepath.Join(dir, "*.sps"))
-	if len(dos) != 9 || len(spss) != 9 {
-		t.Fatalf("%d do-files and %d syntax files, want 9 each", len(dos), len(spss))
+	if len(dos) != 14 || len(spss) != 14 {
+		t.Fatalf("%d do-files and %d syntax files, want 14 each", len(dos), len(spss))
 	}
 	for _, p := range dos {
 		checkDo(t, p)
@@ -272,7 +272,8 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer wb.Close()
-	want := []string{"comune", "comune.Rispondenti", "comune.ScambiDati", "comune.note", "minore", "minore.ComposizioneFamiglia",
+	want := []string{"comune", "comune.Rispondenti", "comune.ScambiDati", "comune.PrivatoSocialeDati", "comune.note",
+		"comune.v1", "comune.v1.Rispondenti", "comune.v1.ScambiDati", "comune.v1.note", "minore", "minore.ComposizioneFamiglia",
 		"minore.CodicePrestazione", "minore.DettaglioInterventi", "minore.note", CodebookSheet}
 	if got := wb.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("sheets: got %v, want %v", got, want)

@@ -6,17 +6,18 @@ import (
 	"sinba/survey"
 )
 
-// The Scheda Comune asks, for every field X of the SINBA data set, "does the
-// office record X?" in a question RilevaX whose codes are those of its
-// Frequenza list.
+// The Scheda Comune grid asks, for every datum of the data set, whether the
+// office records it (see survey.GridField); a cell reads each questionnaire
+// with its own instrument version.
 const (
-	gridPrefix = "Rileva"
 	// Declared answers of the grid.
-	DeclaredAlways    = "1"
-	DeclaredSometimes = "2"
-	DeclaredNever     = "3"
+	DeclaredAlways        = string(survey.RecordsAlways)
+	DeclaredSometimes     = string(survey.RecordsSometimes)
+	DeclaredNever         = string(survey.RecordsNever)
+	DeclaredNotApplicable = string(survey.RecordsNotApplicable)
 	// DeclaredNotHeld is a grid question marked "not held"; DeclaredNone
-	// is an unanswered one, or a municipality without a Scheda Comune.
+	// is an unanswered one (or a code outside the list), or a municipality
+	// without a Scheda Comune.
 	DeclaredNotHeld = "nd"
 	DeclaredNone    = ""
 )
@@ -35,18 +36,22 @@ const (
 // case records contain.
 type GridCell struct {
 	Municipality string      `json:"municipality"`
-	Declared     string      `json:"declared"` // a Declared* value
+	Declared     string      `json:"declared"`   // a Declared* value
+	Code         string      `json:"code"`       // the answer as given
+	PaperOnly    bool        `json:"paper_only"` // recorded on paper only (version 2 on)
 	DeclaredText survey.Text `json:"declared_text"`
 	Observed     Counts      `json:"observed"` // the field in the municipality's case records
 	Verdict      Verdict     `json:"verdict"`
 }
 
-// GridRow is one field of the data set across the municipalities, in the
-// order of Report.Municipalities.
+// GridRow is one datum of the data set across the municipalities, in the
+// order of Report.Municipalities. Evidence is the case-record field its
+// declarations are compared with ("" when the records cannot show it).
 type GridRow struct {
-	Field string      `json:"field"`
-	Label survey.Text `json:"label"`
-	Cells []GridCell  `json:"cells"`
+	Field    string      `json:"field"`
+	Label    survey.Text `json:"label"`
+	Evidence string      `json:"evidence,omitempty"`
+	Cells    []GridCell  `json:"cells"`
 }
 
 func buildGrid(reg *survey.Registry, rep *Report, questionnaires map[string]*survey.Record, tol float64) []GridRow {
@@ -54,38 +59,45 @@ func buildGrid(reg *survey.Registry, rep *Report, questionnaires map[string]*sur
 	if !ok {
 		return nil
 	}
-	cases, ok := rep.Instrument(survey.InstrumentCase)
-	var caseIn *survey.Instrument
-	if in, found := reg.Latest(survey.InstrumentCase); found {
-		caseIn = in
+	cases, haveCases := rep.Instrument(survey.InstrumentCase)
+	caseIn, _ := reg.Latest(survey.InstrumentCase)
+	// The grid questions of each questionnaire's own version.
+	grids := map[string]map[string]*survey.Question{}
+	versions := map[string]*survey.Instrument{}
+	for code, rec := range questionnaires {
+		if in, err := reg.ForRecord(rec); err == nil {
+			grids[code], versions[code] = survey.GridQuestions(in), in
+		}
 	}
 	var rows []GridRow
 	for _, q := range mun.Questions() {
-		target := strings.TrimPrefix(q.ID, gridPrefix)
-		if target == q.ID || q.Type != survey.TypeSingle || caseIn == nil {
+		field, isGrid := survey.GridField(q)
+		if !isGrid {
 			continue
 		}
-		tq, found := caseIn.Question(target)
-		if !found {
-			continue
+		evidence := survey.GridEvidence(field)
+		if evidence != "" && caseIn != nil {
+			if _, found := caseIn.Question(evidence); !found {
+				evidence = ""
+			}
 		}
-		row := GridRow{Field: target, Label: tq.Label}
+		row := GridRow{Field: field, Label: survey.GridLabel(caseIn, field), Evidence: evidence}
 		var observed *FieldStats
-		if ok {
-			observed, _ = cases.Field(target)
+		if haveCases && evidence != "" {
+			observed, _ = cases.Field(evidence)
 		}
-		codes := mun.Codelist(q)
 		for _, m := range rep.Municipalities {
 			cell := GridCell{Municipality: m.Code, Declared: DeclaredNone}
-			if rec := questionnaires[m.Code]; rec != nil {
-				if c, isCode := rec.Answers[q.ID].(string); isCode && strings.TrimSpace(c) != "" {
-					cell.Declared = strings.TrimSpace(c)
-					if codes != nil {
-						if cl, known := codes.Get(cell.Declared); known {
-							cell.DeclaredText = cl.Label
-						}
+			if rec, gq := questionnaires[m.Code], grids[m.Code][field]; rec != nil && gq != nil {
+				code, _ := rec.Answers[gq.ID].(string)
+				code = strings.TrimSpace(code)
+				switch a, known := survey.ReadGridAnswer(gq, code); {
+				case known:
+					cell.Declared, cell.Code, cell.PaperOnly = string(a.Recording), code, a.PaperOnly
+					if c, found := versions[m.Code].Codelist(gq).Get(code); found {
+						cell.DeclaredText = c.Label
 					}
-				} else if rec.Meta[q.ID].NotHeld {
+				case code == "" && rec.Meta[gq.ID].NotHeld:
 					cell.Declared = DeclaredNotHeld
 					cell.DeclaredText = survey.Text{IT: "dato non disponibile", EN: "not held"}
 				}
@@ -102,7 +114,8 @@ func buildGrid(reg *survey.Registry, rep *Report, questionnaires map[string]*sur
 }
 
 // verdict compares a declaration with the share of applicable case records
-// that hold an answer. "Sometimes" fits any share.
+// that hold an answer. "Sometimes" fits any share; "not applicable" is
+// contradicted by any record the field applies to.
 func verdict(declared string, c Counts, tol float64) Verdict {
 	if c.Applicable == 0 {
 		return VerdictNoEvidence
@@ -117,6 +130,8 @@ func verdict(declared string, c Counts, tol float64) Verdict {
 		if share > tol {
 			return VerdictDiscordant
 		}
+	case DeclaredNotApplicable:
+		return VerdictDiscordant
 	case DeclaredSometimes:
 	default:
 		return VerdictNoEvidence

@@ -500,8 +500,8 @@ func writeGrid(p *page, r *Report) {
 	p.heading(2, "Griglia della Scheda Comune e schede minore", "Municipality questionnaire grid and case records")
 	p.raw("<p>")
 	p.bi(survey.Text{
-		IT: fmt.Sprintf("Per ogni campo: cosa dichiara il comune (l'ufficio registra il dato sempre, a volte, mai) e la quota di schede minore del comune che lo riportano. Discorde: «sempre» con meno del %s di risposte, o «mai» con più del %s.", pct(1-r.Tolerance), pct(r.Tolerance)),
-		EN: fmt.Sprintf("For each field: what the municipality declares (the office records the datum always, sometimes, never) and the share of its case records that hold it. Discordant: \"always\" with fewer than %s answered, or \"never\" with more than %s.", pct(1-r.Tolerance), pct(r.Tolerance))})
+		IT: fmt.Sprintf("Per ogni dato: cosa dichiara il comune (l'ufficio registra il dato sempre, a volte, mai, in formato elettronico o solo su carta, oppure non è pertinente) e la quota di schede minore del comune che lo riportano. Discorde: «sempre» con meno del %s di risposte, «mai» con più del %s, «non pertinente» con schede a cui il dato si applica. Il codice fiscale non ha riscontro: resta sui computer dei rilevatori; la data di nascita si confronta con l'anno di nascita.", pct(1-r.Tolerance), pct(r.Tolerance)),
+		EN: fmt.Sprintf("For each datum: what the municipality declares (the office records it always, sometimes, never, electronically or on paper only, or it does not apply) and the share of its case records that hold it. Discordant: \"always\" with fewer than %s answered, \"never\" with more than %s, \"not applicable\" with records the datum applies to. The codice fiscale has no evidence: it stays on the researchers' laptops; the date of birth is compared with the year of birth.", pct(1-r.Tolerance), pct(r.Tolerance))})
 	p.raw("</p>\n<p class=\"legend\">")
 	for _, v := range []Verdict{VerdictConsistent, VerdictDiscordant, VerdictNoEvidence} {
 		p.raw(`<span><i class="` + string(v) + `" style="border:1px solid #999"></i>`)
@@ -519,8 +519,10 @@ func writeGrid(p *page, r *Report) {
 	discordant := 0
 	for _, row := range r.Grid {
 		p.raw("<tr><td>")
+		p.e(row.Label.IT)
+		p.raw(` <span class="meta">`)
 		p.e(row.Field)
-		p.raw("</td>")
+		p.raw("</span></td>")
 		for _, c := range row.Cells {
 			decl := c.DeclaredText.IT
 			if decl == "" {

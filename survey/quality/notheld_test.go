@@ -126,3 +126,52 @@ func TestNotHeldByReason(t *testing.T) {
 		}
 	}
 }
+
+// TestGridMixesVersions: a Scheda Comune v2 (Roma) beside the v1 ones of
+// Napoli and Torino; each is read with its own version's codes.
+func TestGridMixesVersions(t *testing.T) {
+	recs := append(plantedRecords(), survey.Record{ID: "sc-rm", Instrument: survey.InstrumentMunicipality, Version: 2, Municipality: roma,
+		Answers: survey.Answers{"Comune": roma, "RegistraFonteSegnalazione": "2", "RegistraLuogoVita": "6", "RegistraDataNascita": "5",
+			"RegistraCodiceFiscale": "1", "RegistraCondizioneLavoro": "4"},
+		Meta: map[string]survey.FieldMeta{"RegistraTipoDisabilita": {NotHeld: true, Reason: survey.ReasonOther}}})
+	r := Analyse(load(t), recs, Options{Ref: refDate})
+	type want struct {
+		declared string
+		paper    bool
+		text     string
+		verdict  Verdict
+	}
+	wants := map[string]map[string]want{
+		"FonteSegnalazione": {
+			napoli: {DeclaredAlways, false, "Sempre", VerdictDiscordant}, // v1
+			roma:   {DeclaredAlways, true, "Sempre, ma solo su carta", VerdictConsistent}},
+		"LuogoVita":        {roma: {DeclaredNotApplicable, false, "Non pertinente per l'ufficio", VerdictDiscordant}},
+		"DataNascita":      {roma: {DeclaredNever, false, "Mai", VerdictDiscordant}, napoli: {DeclaredNone, false, "", VerdictNoEvidence}},
+		"CodiceFiscale":    {roma: {DeclaredAlways, false, "Sempre, in formato elettronico", VerdictNoEvidence}},
+		"CondizioneLavoro": {roma: {DeclaredSometimes, true, "A volte, solo su carta", VerdictConsistent}},
+		"TipoDisabilita":   {roma: {DeclaredNotHeld, false, "dato non disponibile", VerdictNoEvidence}, torino: {DeclaredNever, false, "Mai", VerdictConsistent}},
+	}
+	for _, row := range r.Grid {
+		w, ok := wants[row.Field]
+		if !ok {
+			continue
+		}
+		delete(wants, row.Field)
+		if row.Field == "DataNascita" && (row.Evidence != "AnnoNascita" || row.Label.IT != "Data di nascita del minore") {
+			t.Errorf("DataNascita: evidence %q label %q", row.Evidence, row.Label.IT)
+		}
+		for _, c := range row.Cells {
+			cw, ok := w[c.Municipality]
+			if !ok {
+				continue
+			}
+			if c.Declared != cw.declared || c.PaperOnly != cw.paper || c.DeclaredText.IT != cw.text || c.Verdict != cw.verdict {
+				t.Errorf("%s in %s: %s paper %v %q %s, want %s paper %v %q %s", row.Field, c.Municipality,
+					c.Declared, c.PaperOnly, c.DeclaredText.IT, c.Verdict, cw.declared, cw.paper, cw.text, cw.verdict)
+			}
+		}
+	}
+	for f := range wants {
+		t.Errorf("no grid row %s", f)
+	}
+}

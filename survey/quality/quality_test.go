@@ -239,8 +239,8 @@ func TestPlantedGrid(t *testing.T) {
 			}
 		}
 	}
-	if rows != 48 {
-		t.Errorf("grid rows: got %d, want 48 (one per RilevaX question)", rows)
+	if rows != 47 {
+		t.Errorf("grid rows: got %d, want 47 (one per grid question of the newest Scheda Comune)", rows)
 	}
 	for _, row := range r.Grid {
 		if row.Field == "FonteSegnalazione" {

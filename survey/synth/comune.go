@@ -3,23 +3,10 @@ package synth
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"sinba/survey"
 )
-
-// sinbaFields are the case-record fields of the Scheda Comune grid
-// "Rileva<Field>": does the office record this field.
-var sinbaFields = []string{"IDBeneficiario", "AnnoNascita", "FasciaEtaBeneficiario", "CodiceNazioneResidenza",
-	"CodiceRegioneResidenza", "MinoreStranieroNoAcc", "CondizioneMinore", "LuogoVita", "ScuolaFrequentata",
-	"CondizioneLavoro", "Disabilita", "TipoDisabilita", "InvCivCertificazioni", "ComposizioneFamiglia",
-	"CodiceCittadinanzaMadre", "CodiceCittadinanzaPadre", "CodiceRegioneResidenzaMadre", "CodiceRegioneResidenzaPadre",
-	"TitoloStudioMadre", "TitoloStudioPadre", "OccupazioneMadre", "OccupazionePadre", "NumeroComponentiISEE",
-	"FasciaISEEBeneficiario", "DataPrimaSegnalazione", "FonteSegnalazione", "ValutazioneMinore",
-	"ValutazioneFamigliaMinore", "SegnalazioneAutoritaGiudiziaria", "DataSegnalazione", "ProvvedimentoGiudiziario",
-	"DataProvvedimentoGiudiziario", "AutoritaProvvedimento", "PotestaTutela", "TipoProvvedimentoGiudiziario",
-	"CodicePrestazione", "CollaborazioniInterventi", "FormaInterventoAffido", "TipoInterventoAffido", "DurataAffido",
-	"CarattereAffido", "EsitoAffido", "CarattereInserimentoResidenziale", "FormaInserimentoResidenziale",
-	"TipoInserimentoResidenziale", "EsitoInserimentoStruttura", "MotivazioneChiusuraCarico", "SituazioneChiusuraCarico"}
 
 // services of the questionnaire, with the share of municipalities offering
 // each (an assumption).
@@ -28,9 +15,10 @@ var services = []struct {
 	share float64
 }{
 	{"SegretariatoSociale", 0.98}, {"ServizioSocialeProfessionale", 0.99}, {"SostegnoSocioEducativoDomiciliare", 0.8},
-	{"SostegnoSocioEducativoTerritoriale", 0.6}, {"AffidamentoFamiliare", 0.85}, {"ComunitaResidenziali", 0.7},
-	{"CentriDiurni", 0.5}, {"AsiliNido", 0.75}, {"ContributiEconomici", 0.9}, {"MediazioneFamiliare", 0.45},
-	{"IncontriProtetti", 0.55}, {"Adozione", 0.3},
+	{"SostegnoSocioEducativoTerritoriale", 0.6}, {"SostegnoEducativoScolastico", 0.6}, {"CentriPerLeFamiglie", 0.45},
+	{"ProntoInterventoSociale", 0.35}, {"CentriDiurni", 0.5}, {"CentriAggregazioneGiovanile", 0.5},
+	{"AffidamentoFamiliare", 0.85}, {"ComunitaResidenziali", 0.7}, {"AccoglienzaMSNA", 0.3}, {"AsiliNido", 0.75},
+	{"ContributiEconomici", 0.9}, {"MediazioneFamiliare", 0.45}, {"IncontriProtetti", 0.55}, {"Adozione", 0.3},
 }
 
 // questionnaire is the Scheda Comune of municipality istat, coherent with
@@ -87,51 +75,102 @@ func (g *gen) questionnaire(istat string, cases []*survey.Record) survey.Record 
 	if g.chance(0.5) {
 		a["PersonaleAltro"] = halves(2 * g.r.Float64())
 	}
+	unaccompanied := 0
+	for _, c := range cases {
+		if c.Answers["MinoreStranieroNoAcc"] == "1" {
+			unaccompanied++
+		}
+	}
 	for _, s := range services {
 		offer := g.chance(s.share)
-		if s.id == "AffidamentoFamiliare" && foster > 0 {
-			offer = true
+		n := -1 // children reached: drawn below
+		switch s.id {
+		case "AffidamentoFamiliare":
+			offer, n = offer || foster > 0, foster
+		case "ComunitaResidenziali":
+			offer, n = offer || residential > 0, residential
+		case "AccoglienzaMSNA":
+			offer, n = offer || unaccompanied > 0, unaccompanied
 		}
-		if s.id == "ComunitaResidenziali" && residential > 0 {
-			offer = true
+		if !offer {
+			a["Servizio"+s.id] = "1"
+			continue
 		}
-		a["Offre"+s.id] = offer
-		if offer {
-			n := g.r.IntN(inCharge + 1)
-			switch s.id {
-			case "AffidamentoFamiliare":
-				n = foster
-			case "ComunitaResidenziali":
-				n = residential
-			}
-			a["Minori"+s.id] = n
+		// Run directly, through others (the third sector), or both.
+		a["Servizio"+s.id] = weighted{{"2", 50}, {"3", 25}, {"4", 25}}.pick(g.r)
+		if n < 0 {
+			n = g.r.IntN(inCharge + 1)
 		}
+		a["Minori"+s.id] = n
 	}
 	card := weighted{{"1", 45}, {"2", 20}, {"3", 35}}.pick(g.r)
 	a["CartellaSociale"] = card
 	if card != "2" {
 		a["Software"] = g.oneOf([]string{"Cartella sociale informatizzata regionale", "Gestionale dei servizi sociali dell'Ambito",
 			"Software del fornitore, versione web"})
+		owner := weighted{{"1", 30}, {"2", 30}, {"3", 35}, {"4", 3}, {"5", 2}}.pick(g.r)
+		a["TitolareSoftware"] = owner
+		if owner == "5" {
+			a["TitolareSoftwareAltro"] = "Software in riuso da un altro Comune"
+		}
+	}
+	a["ChiaveCodiceFiscale"] = weighted{{"1", 40}, {"2", 45}, {"3", 10}, {"4", 5}}.pick(g.r)
+	a["DateInterventi"] = weighted{{"1", 50}, {"2", 30}, {"3", 20}}.pick(g.r)
+	inps := weighted{{"1", 45}, {"2", 20}, {"3", 20}, {"4", 12}, {"5", 3}}.pick(g.r)
+	a["InvioINPS"] = inps
+	if inps == "1" || inps == "2" || inps == "3" {
+		a["InvioSINBA"] = g.chance(0.3)
 	}
 	if g.chance(0.15) {
 		a["ScambiDati"] = []any{"7"}
 	} else {
 		var ex []any
-		for _, c := range []string{"1", "2", "3", "4", "5", "6"} {
+		for _, c := range []string{"1", "2", "3", "8", "9", "10", "11", "4", "5", "6", "12"} {
 			if g.chance(0.4) {
 				ex = append(ex, c)
 			}
 		}
 		if len(ex) > 0 {
 			a["ScambiDati"] = ex
+			a["ScambiModalita"] = weighted{{"1", 15}, {"2", 35}, {"3", 15}, {"4", 35}}.pick(g.r)
+			if ex[len(ex)-1] == "12" {
+				a["ScambiDatiAltro"] = "Consultorio familiare"
+			}
 		}
+	}
+	third := weighted{{"1", 15}, {"2", 35}, {"3", 35}, {"4", 10}, {"5", 5}}.pick(g.r)
+	a["PrivatoSociale"] = third
+	if third == "1" || third == "2" || third == "3" {
+		var what []any
+		for _, c := range []string{"1", "2", "3", "4", "5"} {
+			if g.chance(0.5) {
+				what = append(what, c)
+			}
+		}
+		if len(what) == 0 {
+			what = []any{"3"}
+		}
+		a["PrivatoSocialeDati"] = what
 	}
 	relevance := make([]map[string]bool, len(cases))
 	for i, c := range cases {
 		relevance[i] = survey.Relevance(g.caseIn, c, g.o.RefDate)
 	}
-	for _, f := range sinbaFields {
-		a["Rileva"+f] = recorded(f, cases, relevance)
+	// A municipality offering neither foster care nor residential care, with
+	// no such case, does not deal with their details.
+	noPlacements := a["ServizioAffidamentoFamiliare"] == "1" && a["ServizioComunitaResidenziali"] == "1"
+	for _, q := range g.comIn.Questions() {
+		f, grid := survey.GridField(q)
+		if !grid {
+			continue
+		}
+		r := recorded(f, cases, relevance)
+		if noPlacements && (strings.Contains(f, "Affido") || strings.Contains(f, "Inserimento")) {
+			r = survey.RecordsNotApplicable
+		}
+		// On paper only where the case file is on paper, or partly.
+		paper := card == "2" || card == "3" && g.chance(0.3)
+		a[q.ID] = survey.GridCode(q, r, paper)
 	}
 	a["MinoriInCarico"] = inCharge
 	a["MinoriFuoriFamiglia"] = foster + residential
@@ -149,26 +188,36 @@ func (g *gen) questionnaire(istat string, cases []*survey.Record) survey.Record 
 	return rec
 }
 
-// recorded is the grid answer for field f, as the municipality's records
-// bear it out: of the records the field applies to, the share answered (not
-// marked "not held", not left empty) is at least 90% for "1" always, at most
-// 10% for "3" never, "2" sometimes in between; "1" when no record applies.
-func recorded(f string, cases []*survey.Record, relevance []map[string]bool) string {
+// recorded is the grid answer for datum f, as the municipality's records
+// bear it out: of the records its evidence (survey.GridEvidence) applies to,
+// the share answered (not marked "not held", not left empty) is at least 90%
+// for always, at most 10% for never, sometimes in between; always when no
+// record applies. The codice fiscale is borne out by the identification the
+// records carry.
+func recorded(f string, cases []*survey.Record, relevance []map[string]bool) survey.Recording {
 	var applicable, answered int
+	ev := survey.GridEvidence(f)
 	for i, c := range cases {
-		if !relevance[i][f] {
+		if ev == "" {
+			applicable++
+			if c.Identity != nil && c.Identity.FiscalCode != "" {
+				answered++
+			}
+			continue
+		}
+		if !relevance[i][ev] {
 			continue
 		}
 		applicable++
-		if v, ok := c.Answers[f]; ok && v != nil && !c.Meta[f].NotHeld {
+		if v, ok := c.Answers[ev]; ok && v != nil && !c.Meta[ev].NotHeld {
 			answered++
 		}
 	}
 	switch {
 	case applicable == 0 || answered*10 >= applicable*9:
-		return "1"
+		return survey.RecordsAlways
 	case answered*10 <= applicable:
-		return "3"
+		return survey.RecordsNever
 	}
-	return "2"
+	return survey.RecordsSometimes
 }

@@ -385,19 +385,36 @@ func BenchmarkGenerate(b *testing.B) {
 }
 
 // TestGridFollowsRecords: the Scheda Comune grid "does the office record
-// this field" says what the municipality's case records show.
+// this field" says what the municipality's case records show, on paper only
+// where the case file is on paper.
 func TestGridFollowsRecords(t *testing.T) {
 	ds := generate(t, Options{Seed: 6, Cases: 2000, MunicipalityCount: 10})
+	reg, _ := load(t)
+	in, _ := reg.Latest(survey.InstrumentMunicipality)
+	read := func(r survey.Record, id string) survey.GridAnswer {
+		q, _ := in.Question(id)
+		code, _ := r.Answers[id].(string)
+		a, ok := survey.ReadGridAnswer(q, code)
+		if !ok {
+			t.Errorf("%s: %s = %v, not a grid answer", r.Municipality, id, r.Answers[id])
+		}
+		return a
+	}
 	var iseeSometimes, comuni int
 	for _, r := range ds.Records {
 		if r.Instrument != survey.InstrumentMunicipality {
 			continue
 		}
 		comuni++
-		if got := r.Answers["RilevaLuogoVita"]; got != "1" {
-			t.Errorf("%s: RilevaLuogoVita %v, want 1 (always answered)", r.Municipality, got)
+		if r.Version != in.Version {
+			t.Fatalf("questionnaire of version %d, want the newest, %d", r.Version, in.Version)
 		}
-		if r.Answers["RilevaFasciaISEEBeneficiario"] == "2" {
+		if got := read(r, "RegistraLuogoVita"); got.Recording != survey.RecordsAlways {
+			t.Errorf("%s: RegistraLuogoVita %+v, want always (always answered)", r.Municipality, got)
+		} else if got.PaperOnly && r.Answers["CartellaSociale"] == "1" {
+			t.Errorf("%s: on paper only with an electronic case file", r.Municipality)
+		}
+		if read(r, "RegistraFasciaISEEBeneficiario").Recording == survey.RecordsSometimes {
 			iseeSometimes++
 		}
 	}
