@@ -40,16 +40,17 @@ var parentFields = []string{"CodiceCittadinanzaMadre", "CodiceRegioneResidenzaMa
 	"CodiceCittadinanzaPadre", "CodiceRegioneResidenzaPadre", "TitoloStudioPadre", "OccupazionePadre"}
 
 // notHeld replaces answers by the mark "the office does not hold this
-// datum", with a note saying why, at the rates of Options.NotHeld.
+// datum", with its reason and a note saying why, at the rates of
+// Options.NotHeld.
 func (g *gen) notHeld(rec *survey.Record, c child) {
-	mark := func(f, note string) {
+	mark := func(f string, reason survey.NotHeldReason, note string) {
 		delete(rec.Answers, f)
-		rec.Meta[f] = survey.FieldMeta{NotHeld: true, Note: note}
+		rec.Meta[f] = survey.FieldMeta{NotHeld: true, Reason: reason, Note: note}
 	}
 	if c.place == unaccompanied {
 		for _, f := range parentFields {
 			if _, ok := rec.Answers[f]; ok {
-				mark(f, "Minore straniero non accompagnato: i dati dei genitori non sono noti")
+				mark(f, survey.ReasonNotApplicable, "Minore straniero non accompagnato: i dati dei genitori non sono noti")
 			}
 		}
 	}
@@ -60,27 +61,32 @@ func (g *gen) notHeld(rec *survey.Record, c child) {
 	sort.Strings(fields) // map order must not reach the random stream
 	for _, f := range fields {
 		if _, ok := rec.Answers[f]; ok && g.chance(g.o.NotHeld[f]) {
-			mark(f, notHeldNote(f))
+			reason, note := notHeldWhy(f)
+			mark(f, reason, note)
 		}
 	}
 }
 
-func notHeldNote(f string) string {
+// notHeldWhy is the reason and the note of a datum not held, by field: a
+// fixed choice, so that the reasons take nothing from the random stream.
+// The fields with no rule here carry no reason, as marks made before reasons
+// existed.
+func notHeldWhy(f string) (survey.NotHeldReason, string) {
 	switch {
 	case strings.Contains(f, "ISEE"):
-		return "L'ufficio non riceve l'attestazione ISEE dall'INPS"
+		return survey.ReasonOtherBody, "L'ufficio non riceve l'attestazione ISEE dall'INPS"
 	case strings.HasSuffix(f, "Padre"):
-		return "Padre non presente: dato non noto all'ufficio"
+		return survey.ReasonOther, "Padre non presente: dato non noto all'ufficio"
 	case strings.HasSuffix(f, "Madre"):
-		return "Dato non raccolto al momento della presa in carico"
+		return survey.ReasonNotCollected, "Dato non raccolto al momento della presa in carico"
 	case f == "InvCivCertificazioni":
-		return "Certificazione in possesso dell'azienda sanitaria, non del Comune"
+		return survey.ReasonOtherBody, "Certificazione in possesso dell'azienda sanitaria, non del Comune"
 	case f == "CollaborazioniInterventi":
-		return "La cartella non registra i servizi coinvolti"
+		return survey.ReasonNotCollected, "La cartella non registra i servizi coinvolti"
 	case f == "DataPrimaSegnalazione":
-		return "Fascicolo cartaceo precedente non reperibile"
+		return survey.ReasonPaperOnly, "Fascicolo cartaceo precedente non reperibile"
 	}
-	return "Dato non presente nella cartella sociale"
+	return survey.ReasonNotGiven, "Dato non presente nella cartella sociale"
 }
 
 var freeNotes = []string{

@@ -44,7 +44,17 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 		}
 		return f.ByMunicipality[muni]
 	}
-	headers := []string{ws.tr("quality.field"), ws.tr("quality.applic"), ws.tr("quality.missing"), ws.tr("quality.notheld"), ws.tr("quality.errors"), ws.tr("quality.notes")}
+	// After "not held", a column per reason: how many of those marks gave it.
+	headers := []string{ws.tr("quality.field"), ws.tr("quality.applic"), ws.tr("quality.missing"), ws.tr("quality.notheld")}
+	widths := []float32{260, 110, 130, 150}
+	firstReason := len(headers)
+	for _, r := range survey.NotHeldReasons {
+		headers = append(headers, r.Short().In(ws.lang))
+		widths = append(widths, 110)
+	}
+	lastReason := len(headers) - 1
+	headers = append(headers, ws.tr("quality.errors"), ws.tr("quality.notes"))
+	widths = append(widths, 120, 70)
 	table := widget.NewTableWithHeaders(
 		func() (int, int) { return len(fields), len(headers) },
 		func() fyne.CanvasObject {
@@ -55,18 +65,20 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			f, c := fields[id.Row], counts(fields[id.Row])
 			var s string
-			switch id.Col {
-			case 0:
+			switch col := id.Col; {
+			case col == 0:
 				s = f.ID
-			case 1:
+			case col == 1:
 				s = strconv.Itoa(c.Applicable)
-			case 2:
+			case col == 2:
 				s = pct(c.Missing, c.Applicable)
-			case 3:
+			case col == 3:
 				s = pct(c.NotHeld, c.Applicable)
-			case 4:
+			case col >= firstReason && col <= lastReason:
+				s = strconv.Itoa(c.NotHeldBy[col-firstReason])
+			case col == lastReason+1:
 				s = pct(c.Errors, c.Units)
-			case 5:
+			case col == lastReason+2:
 				s = strconv.Itoa(len(f.Notes))
 			}
 			o.(*widget.Label).SetText(s)
@@ -80,7 +92,7 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 			o.(*widget.Label).SetText(headers[id.Col])
 		}
 	}
-	for col, w := range []float32{260, 110, 130, 150, 120, 70} {
+	for col, w := range widths {
 		table.SetColumnWidth(col, w)
 	}
 	pick := widget.NewSelect(options, func(s string) {
