@@ -126,8 +126,11 @@ func TestPilotInMiniature(t *testing.T) {
 	if !prof.HasProjectKey || !prof.HasSecret || prof.ProjectName != "Pilota S.In.Ba" {
 		t.Fatalf("profile after creating the project: %+v", prof)
 	}
-	for _, name := range []string{"scheda-minore.v1.json", "scheda-comune.v1.json"} {
-		body, err := assets.Instruments.ReadFile("instruments/" + name)
+	// Every shipped version, as the coordinators publish them.
+	shipped, err := assets.Instruments.ReadDir("instruments")
+	p.must(err)
+	for _, e := range shipped {
+		body, err := assets.Instruments.ReadFile("instruments/" + e.Name())
 		p.must(err)
 		_, err = p.coord.Publish(ctx, body)
 		p.must(err)
