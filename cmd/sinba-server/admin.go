@@ -34,6 +34,8 @@ func init() {
 	register(&command{Name: "publish", Usage: "--data DIR --project PROGETTO --file STRUMENTO.json",
 		Short: "pubblica una versione di uno strumento / publishes an instrument version", Run: cmdPublish})
 	register(&command{Name: "devices", Usage: "--data DIR", Short: "elenca i computer iscritti / lists enrolled laptops", Run: cmdDevices})
+	register(&command{Name: "audit", Usage: "--data DIR",
+		Short: "chi ha avuto chiavi, segreto e codici, e da chi / who got keys, the secret and codes, and from whom", Run: cmdAudit})
 	register(&command{Name: "revoke", Usage: "--data DIR --device ID", Short: "revoca un computer / revokes a laptop", Run: cmdRevoke})
 	register(&command{Name: "review", Usage: "--data DIR --revision REV --decision returned|approved [--comment TESTO] [--field CAMPO]",
 		Short: "registra la decisione dei coordinatori su una scheda / records the coordinators' decision on a record", Run: cmdReview})
@@ -251,6 +253,28 @@ func cmdDevices(e env, args []string) int {
 				seen = d.LastSeen.UTC().Format(time.RFC3339)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%v\t%v\t%s\n", d.ID, d.Team, d.Researcher, d.Label, d.EnrolledAt.UTC().Format(time.RFC3339), seen, d.HasTeamKey, d.Revoked, minter(d.MintedBy))
+		}
+		return tw.Flush()
+	})
+}
+
+// cmdAudit prints how the project's keys and codes reached apps and
+// laptops, oldest first, one tab-separated event a line.
+func cmdAudit(e env, args []string) int {
+	c := named("audit")
+	fs, data := flags(e, c)
+	if st, ok := parse(e, fs, data, args); !ok {
+		return st
+	}
+	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+		evs, err := st.Audit(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "AT\tEVENT\tTEAM\tBY\tTO")
+		for _, ev := range evs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ev.At.Format(time.RFC3339), ev.Kind, ev.Team, ev.Actor, ev.Subject)
 		}
 		return tw.Flush()
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,11 @@ func TestDevicesSayWhoMadeTheirCode(t *testing.T) {
 				t.Errorf("coordinator-made device listed as %q", line)
 			}
 		}
+	}
+	code, audit, errs := runCmd(t, "audit", "--data", data)
+	if code != 0 || !strings.Contains(audit, "coordinator-enrolled") ||
+		!regexp.MustCompile(`device-enrolled\s+Squadra 1\s+coordinamento ufficio \(`+co.CoordinatorID+`\)\s+portatile-nuovo \(`+coordDevice+`\)`).MatchString(audit) {
+		t.Fatalf("audit: %d %s\n%s", code, errs, audit)
 	}
 	if !strings.Contains(out, "CODE BY") || !strings.Contains(out, adminDevice) || !strings.Contains(out, coordDevice) {
 		t.Fatalf("devices printed %q", out)

@@ -112,6 +112,40 @@ func TestCoordinatorMintedLaptopGetsTheTeamKeyOnlyWhenATeammateConfirms(t *testi
 	if err := c1.GrantTeamKey(ctx, pd); !errors.Is(err, client.ErrNotPending) {
 		t.Fatalf("confirming it again: %v, want ErrNotPending", err)
 	}
+
+	// The server's audit shows the path: the coordinator's app made the
+	// code, the laptop enrolled with it, and the honest laptop handed it the
+	// team key.
+	honestID := mustEnrolment(t, c1).DeviceID
+	evs, err := p.Store.Audit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range evs {
+		switch {
+		case e.Kind == server.AuditLaptopCode && e.Subject == "Nuovo rilevatore" && strings.HasPrefix(e.Actor, "coordinamento "):
+			seen["code"] = true
+		case e.Kind == server.AuditDeviceEnrolled && strings.Contains(e.Subject, en.DeviceID) && strings.HasPrefix(e.Actor, "coordinamento "):
+			seen["enrolled"] = true
+		case e.Kind == server.AuditTeamKeyGranted && strings.Contains(e.Subject, en.DeviceID) && strings.Contains(e.Actor, honestID):
+			seen["granted"] = true
+		case e.Kind == server.AuditCoordinatorEnrolled:
+			seen["coordinator"] = true
+		}
+	}
+	if len(seen) != 4 {
+		t.Fatalf("audit %+v lacks some of code, enrolment, grant, coordinator: saw %v", evs, seen)
+	}
+}
+
+func mustEnrolment(t *testing.T, c *client.Client) client.Enrolment {
+	t.Helper()
+	en, err := c.Enrolled(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return en
 }
 
 // A laptop can hand over the team key only if it holds it.
