@@ -140,13 +140,19 @@ func (c *Client) keys(ctx context.Context, d *deviceState, ks *wire.KeyState) (*
 		if err != nil {
 			return nil, nil, fmt.Errorf("sync: team key: %w", err)
 		}
-		if team == nil || team.String() != string(plain) {
-			if team, err = seal.ParseIdentity(string(plain)); err != nil {
-				return nil, nil, err
-			}
+		got, err := seal.ParseIdentity(string(plain))
+		if err != nil {
+			return nil, nil, fmt.Errorf("sync: team key: %w", err)
+		}
+		// Only the key the team announced is kept: a copy of anything else
+		// is not the team's key, whoever wrapped it.
+		if got.Recipient().String() == ks.TeamRecipient && (team == nil || team.String() != got.String()) {
 			if err := c.store.SetSecret(ctx, secretTeamKey, plain); err != nil {
 				return nil, nil, err
 			}
+			team = got
+		} else if got.Recipient().String() != ks.TeamRecipient {
+			c.opt.Logger.Warn("sync: the copy of the team key handed to this laptop is not the team's key")
 		}
 	}
 	if team != nil && team.Recipient().String() != ks.TeamRecipient {

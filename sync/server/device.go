@@ -171,9 +171,21 @@ func (s *Store) SetKeys(ctx context.Context, d *Device, req *wire.KeysRequest) (
 			}
 		}
 		now := time.Now().Unix()
+		// A device hands the key to another only if it holds a copy
+		// itself: one that never had the key cannot take a teammate's
+		// place in the queue with a copy of something else. A copy for
+		// itself (the first laptop, a restored one) harms nobody.
+		var holds int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM key_grants WHERE device_id = ?`, d.ID).Scan(&holds); err != nil {
+			return err
+		}
 		for _, g := range req.Grants {
 			if len(g.Wrapped) == 0 || len(g.Wrapped) > 4096 {
 				refusal = wire.Errorf(wire.CodeInvalid, "chiave consegnata non valida", "invalid key grant")
+				return nil
+			}
+			if g.DeviceID != d.ID && holds == 0 {
+				refusal = wire.Errorf(wire.CodeInvalid, "questo computer non ha la chiave della squadra: non può consegnarla", "this laptop does not hold the team key: it cannot hand it over")
 				return nil
 			}
 			// Only to devices of the same team; a grant already made stays.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/google/uuid"
 
 	"sinba/survey"
@@ -253,5 +254,60 @@ func TestLaptopCannotDecide(t *testing.T) {
 	}
 	if dec, err := p.Store.Decisions(ctx); err != nil || dec[revs[2].Revision] != survey.StatusApproved || len(dec) != 1 {
 		t.Fatalf("decisions %v, %v", dec, err)
+	}
+}
+
+// Only a device that holds the team key hands it over, and only within its
+// team: a device of the team that never had the key cannot queue a copy of
+// something else for a teammate, and a grant to another team's device is
+// not kept.
+func TestKeyGrantsComeFromHoldersWithinTheTeam(t *testing.T) {
+	ctx := context.Background()
+	p := synctest.NewProject(t, t.TempDir())
+	p.Serve(t, server.Config{})
+	keys := func(d *synctest.Device, req wire.KeysRequest) (int, wire.KeyState) {
+		t.Helper()
+		body, _ := json.Marshal(req)
+		status, data, err := d.Do(ctx, "POST", wire.PathKeys, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ks wire.KeyState
+		_ = json.Unmarshal(data, &ks)
+		return status, ks
+	}
+	wrap := func(id *age.X25519Identity, to *synctest.Device) wire.Grant {
+		w, err := seal.Encrypt([]byte(id.String()), to.Ident.Recipient())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return wire.Grant{DeviceID: to.ID, Wrapped: w}
+	}
+	team, _ := seal.NewKey()
+	first := p.EnrolDevice(t, p.TeamA)
+	if st, _ := keys(first, wire.KeysRequest{TeamRecipient: team.Recipient().String(), Grants: []wire.Grant{wrap(team, first)}}); st != 200 {
+		t.Fatalf("first laptop sets the team key: HTTP %d", st)
+	}
+	rogue := p.EnrolDevice(t, p.TeamA)
+	newcomer := p.EnrolDevice(t, p.TeamA)
+	other, _ := seal.NewKey()
+	if st, _ := keys(rogue, wire.KeysRequest{Grants: []wire.Grant{wrap(other, newcomer)}}); st != 400 {
+		t.Fatalf("a device without the key granting a teammate: HTTP %d, want 400", st)
+	}
+	if _, ks := keys(newcomer, wire.KeysRequest{}); len(ks.Wrapped) != 0 {
+		t.Fatal("the newcomer holds a copy from a device that had none")
+	}
+	b := p.EnrolDevice(t, p.TeamB)
+	if st, _ := keys(first, wire.KeysRequest{Grants: []wire.Grant{wrap(team, b)}}); st != 200 {
+		t.Fatalf("grant to another team's device: HTTP %d", st)
+	}
+	if _, ks := keys(b, wire.KeysRequest{}); len(ks.Wrapped) != 0 {
+		t.Fatal("a device of another team got team A's key")
+	}
+	if _, ks := keys(first, wire.KeysRequest{Grants: []wire.Grant{wrap(team, newcomer)}}); len(ks.Pending) != 1 || ks.Pending[0].DeviceID != rogue.ID {
+		t.Fatalf("after the holder's grant, pending %+v; want only the device nobody confirmed", ks.Pending)
+	}
+	if _, ks := keys(newcomer, wire.KeysRequest{}); len(ks.Wrapped) == 0 {
+		t.Fatal("the holder's grant did not reach the newcomer")
 	}
 }
