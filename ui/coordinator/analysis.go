@@ -163,11 +163,41 @@ func (ws *Workspace) saveReport() {
 // the coordinator sets.
 func (ws *Workspace) resultsScreen() fyne.CanvasObject {
 	r := ws.analysis()
-	recs := make([]survey.Record, len(ws.entries))
-	for i, e := range ws.entries {
-		recs[i] = e.Record
+	// The tables count approved records only, unless the coordinator
+	// chooses every state, and they say which.
+	var approved, all []survey.Record
+	cases, approvedCases := 0, 0
+	for _, e := range ws.entries {
+		all = append(all, e.Record)
+		isCase := e.Record.Instrument == survey.InstrumentCase
+		if isCase {
+			cases++
+		}
+		if e.Status == survey.StatusApproved {
+			approved = append(approved, e.Record)
+			if isCase {
+				approvedCases++
+			}
+		}
 	}
-	raw := quality.Results(ws.deps.Registry, recs, ws.deps.Now())
+	onlyApproved, everyState := ws.tr("results.approved"), ws.tr("results.all")
+	var raw []quality.Table
+	scope := widget.NewLabel("")
+	scope.Wrapping = fyne.TextWrapWord
+	scope.TextStyle.Bold = true
+	tables := func(every bool) {
+		if every {
+			raw = quality.Results(ws.deps.Registry, all, ws.deps.Now())
+			scope.SetText(ws.tr("results.scopeAll", cases))
+			scope.Importance = widget.WarningImportance
+		} else {
+			raw = quality.Results(ws.deps.Registry, approved, ws.deps.Now())
+			scope.SetText(ws.tr("results.scopeApproved", approvedCases, cases))
+			scope.Importance = widget.MediumImportance
+		}
+		scope.Refresh()
+	}
+	tables(false)
 	k := quality.DefaultThreshold
 	if r.Threshold > 0 {
 		k = r.Threshold
@@ -238,6 +268,15 @@ func (ws *Workspace) resultsScreen() fyne.CanvasObject {
 	if len(names) > 0 {
 		pick.SetSelectedIndex(0)
 	}
-	form := widget.NewForm(widget.NewFormItem(ws.tr("results.table"), pick), widget.NewFormItem(ws.tr("results.threshold"), threshold))
-	return container.NewBorder(form, nil, nil, nil, grid)
+	states := widget.NewRadioGroup([]string{onlyApproved, everyState}, nil)
+	states.Horizontal = true
+	states.Required = true
+	states.SetSelected(onlyApproved)
+	states.OnChanged = func(s string) {
+		tables(s == everyState)
+		show()
+	}
+	form := widget.NewForm(widget.NewFormItem(ws.tr("results.table"), pick), widget.NewFormItem(ws.tr("results.threshold"), threshold),
+		widget.NewFormItem(ws.tr("results.states"), states))
+	return container.NewBorder(container.NewVBox(form, scope), nil, nil, nil, grid)
 }

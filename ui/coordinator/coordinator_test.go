@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -364,7 +365,7 @@ func TestCriticalPointsAndReport(t *testing.T) {
 }
 
 func TestResultsAreProtected(t *testing.T) {
-	ws, _, w := setup(t)
+	ws, f, w := setup(t)
 	ws.Tabs().SelectIndex(3)
 	entry, ok := find(w.Canvas().Content(), func(e *widget.Entry) bool { return !e.MultiLine && e.Text == "3" })
 	if !ok {
@@ -387,7 +388,48 @@ func TestResultsAreProtected(t *testing.T) {
 	if got := hidden(); got <= atThree {
 		t.Errorf("hidden cells at threshold 30: %d, at 3: %d; want more", got, atThree)
 	}
+	entry.SetText("3")
 	screenshot(t, w, "coordinator-results")
+
+	// Approved records only by default, and the table says so; every state
+	// on request, and the table says that too.
+	total := func() string {
+		n := 0
+		var last string
+		for _, o := range test.WidgetRenderer(table).Objects() {
+			walk(o, func(l *widget.Label) {
+				if _, err := strconv.Atoi(l.Text); err == nil {
+					n++
+					last = l.Text
+				}
+			})
+		}
+		return fmt.Sprint(n, last)
+	}
+	cases, approved := 0, 0
+	for _, e := range f.entries {
+		if e.Record.Instrument == survey.InstrumentCase {
+			cases++
+			if e.Status == survey.StatusApproved {
+				approved++
+			}
+		}
+	}
+	scope := fmt.Sprintf("Le tabelle contano le %d schede minore approvate, su %d ricevute.", approved, cases)
+	if _, ok := label(w, func(s string) bool { return s == scope }); !ok {
+		t.Errorf("the results do not say %q", scope)
+	}
+	onlyApproved := total()
+	radio, _ := find(w.Canvas().Content(), func(r *widget.RadioGroup) bool { return slices.Contains(r.Options, "Solo approvate") })
+	radio.SetSelected("Tutti gli stati (uso interno)")
+	if _, ok := label(w, func(s string) bool {
+		return strings.HasPrefix(s, fmt.Sprintf("Le tabelle contano tutte le %d schede minore ricevute", cases))
+	}); !ok {
+		t.Error("the results in every state do not say so")
+	}
+	if got := total(); got == onlyApproved {
+		t.Errorf("the table is the same in every state as with approved records only (%s)", got)
+	}
 }
 
 func walk(o fyne.CanvasObject, fn func(*widget.Label)) {
