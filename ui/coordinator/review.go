@@ -204,8 +204,12 @@ func (r *reading) value(path string, v any, meta survey.FieldMeta) string {
 	} else if survey.Answered(v) {
 		parts = append(parts, fmt.Sprint(v))
 	}
-	if meta.NotHeld {
-		parts = append(parts, r.ws.tr("review.notheld"))
+	if reason, ok := meta.NotHeldBecause(); ok {
+		s := r.ws.tr("review.notheld")
+		if reason != survey.ReasonNotGiven {
+			s += ": " + reason.Label().In(r.ws.lang)
+		}
+		parts = append(parts, s)
 	}
 	if meta.Note != "" {
 		parts = append(parts, r.ws.tr("review.note", meta.Note))

@@ -112,7 +112,7 @@ func caseRecord() survey.Record {
 		},
 		Meta: map[string]survey.FieldMeta{
 			"FonteSegnalazione":      {NotHeld: true},
-			"FasciaISEEBeneficiario": {NotHeld: true, Note: "ISEE non trasmesso dall'INPS"},
+			"FasciaISEEBeneficiario": {NotHeld: true, Reason: survey.ReasonOtherBody, Note: "ISEE non trasmesso dall'INPS"},
 		},
 	}
 }
@@ -144,7 +144,7 @@ func TestReviewScreenOverRealStores(t *testing.T) {
 		t.Fatal("the record sent by the laptop is not in the review queue")
 	}
 	for _, want := range []string{"5 · 12-15 anni", "380 · Italia", "4 · in struttura residenziale sociale", "1 · Madre\n2 · Padre",
-		"L'ufficio non dispone del dato", "L'ufficio non dispone del dato\nNota: ISEE non trasmesso dall'INPS"} {
+		"L'ufficio non dispone del dato", "L'ufficio non dispone del dato: " + survey.ReasonOtherBody.Label().IT + "\nNota: ISEE non trasmesso dall'INPS"} {
 		if !hasLabel(w, func(s string) bool { return strings.HasPrefix(s, want) }) {
 			t.Errorf("the review screen does not show %q", want)
 		}
