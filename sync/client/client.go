@@ -19,7 +19,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"filippo.io/age"
@@ -57,11 +56,11 @@ type Options struct {
 
 // Client syncs one local store with its server. One sync runs at a time.
 type Client struct {
-	store  *localdb.Store
-	opt    Options
-	run    sync.Mutex // one round at a time
-	offset atomic.Int64
-	kick   chan struct{}
+	store *localdb.Store
+	opt   Options
+	run   sync.Mutex // one round at a time
+	conn  *Conn
+	kick  chan struct{}
 }
 
 // New returns a client over store.
@@ -81,7 +80,7 @@ func New(store *localdb.Store, opt Options) *Client {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Client{store: store, opt: opt, kick: make(chan struct{}, 1)}
+	return &Client{store: store, opt: opt, conn: &Conn{HTTP: opt.HTTPClient, Backoff: opt.Backoff}, kick: make(chan struct{}, 1)}
 }
 
 // deviceState is this laptop's enrolment, kept sealed in the local store.
@@ -139,7 +138,7 @@ func (c *Client) Enrol(ctx context.Context, serverURL, code string) (Enrolment, 
 	st := &deviceState{ServerURL: serverURL}
 	var resp wire.EnrolResponse
 	// An enrolment spends the code: no blind retries of it.
-	if err := c.once(ctx, st, http.MethodPost, wire.PathEnrol, body, "application/json", &resp); err != nil {
+	if err := c.conn.Once(ctx, st.signer(), http.MethodPost, wire.PathEnrol, body, "application/json", &resp); err != nil {
 		return Enrolment{}, explain(err)
 	}
 	if _, err := seal.ParseRecipient(resp.ProjectRecipient); err != nil {

@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +11,11 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
+
+	"github.com/google/uuid"
 
 	"sinba/sync/wire"
 )
@@ -51,14 +56,41 @@ func temporary(status int) bool {
 	return status == http.StatusTooManyRequests || status >= 500
 }
 
-// do sends one signed request, retrying transport failures and temporary
-// refusals. The same body (and so the same batch id) goes every time: the
-// server makes a repeat harmless.
-func (c *Client) do(ctx context.Context, id *deviceState, method, path string, body []byte, contentType string, out any) error {
+// Signer is who signs a request: a laptop's device or a coordinator's app,
+// enrolled with the server at ServerURL. An empty ID sends the request
+// unsigned (enrolment).
+type Signer struct {
+	ServerURL string
+	ID        string
+	Key       ed25519.PrivateKey
+}
+
+// Conn is the one code path of signed requests, for the laptops and the
+// coordinators' apps alike: it signs, keeps the server's clock, retries
+// what is safe to retry, and turns refusals into ServerError.
+type Conn struct {
+	HTTP    *http.Client
+	Backoff Backoff
+	offset  atomic.Int64
+}
+
+// Do sends one request, retrying transport failures and temporary refusals
+// (busy, rate, clock, replay) with Backoff. Every attempt carries the same
+// body; a write (POST) also carries one idempotency key for all its
+// attempts, so the server does it once whatever attempt got through (a batch
+// is made safe by its own id as well).
+func (c *Conn) Do(ctx context.Context, who Signer, method, path string, body []byte, contentType string, out any) error {
+	if method != http.MethodGet {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + wire.QueryIdempotencyKey + "=" + uuid.NewString()
+	}
 	var last error
-	for attempt := 0; attempt < c.opt.Backoff.Attempts; attempt++ {
+	for attempt := 0; attempt < c.Backoff.Attempts; attempt++ {
 		if attempt > 0 {
-			wait := c.opt.Backoff.delay(attempt - 1)
+			wait := c.Backoff.delay(attempt - 1)
 			var se *retryAfterError
 			if errors.As(last, &se) && se.after > wait {
 				wait = min(se.after, maxRetryAfter)
@@ -71,7 +103,7 @@ func (c *Client) do(ctx context.Context, id *deviceState, method, path string, b
 			case <-t.C:
 			}
 		}
-		last = c.once(ctx, id, method, path, body, contentType, out)
+		last = c.Once(ctx, who, method, path, body, contentType, out)
 		if last == nil {
 			return nil
 		}
@@ -94,8 +126,9 @@ type retryAfterError struct {
 func (e *retryAfterError) Error() string { return e.err.Error() }
 func (e *retryAfterError) Unwrap() error { return e.err }
 
-func (c *Client) once(ctx context.Context, id *deviceState, method, path string, body []byte, contentType string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, id.ServerURL+path, bytes.NewReader(body))
+// Once sends one attempt of a request and decodes the answer into out.
+func (c *Conn) Once(ctx context.Context, who Signer, method, path string, body []byte, contentType string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, who.ServerURL+path, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
@@ -103,10 +136,10 @@ func (c *Client) once(ctx context.Context, id *deviceState, method, path string,
 		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept-Encoding", "zstd")
-	if id.DeviceID != "" {
-		wire.Sign(req, id.DeviceID, id.signKey(), body, time.Now().Add(c.clockOffset()))
+	if who.ID != "" {
+		wire.Sign(req, who.ID, who.Key, body, time.Now().Add(c.clockOffset()))
 	}
-	resp, err := c.opt.HTTPClient.Do(req)
+	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return err
 	}
@@ -148,9 +181,9 @@ func (c *Client) once(ctx context.Context, id *deviceState, method, path string,
 }
 
 // learnClock keeps the offset between the server's clock and ours, so a
-// laptop with a wrong clock still signs acceptable timestamps. Date has
+// computer with a wrong clock still signs acceptable timestamps. Date has
 // one-second resolution, so small offsets are ignored.
-func (c *Client) learnClock(date string) {
+func (c *Conn) learnClock(date string) {
 	t, err := http.ParseTime(date)
 	if err != nil {
 		return
@@ -162,4 +195,14 @@ func (c *Client) learnClock(date string) {
 	c.offset.Store(int64(off))
 }
 
-func (c *Client) clockOffset() time.Duration { return time.Duration(c.offset.Load()) }
+func (c *Conn) clockOffset() time.Duration { return time.Duration(c.offset.Load()) }
+
+// signer is the laptop's identity for Conn.
+func (d *deviceState) signer() Signer {
+	return Signer{ServerURL: d.ServerURL, ID: d.DeviceID, Key: d.signKey()}
+}
+
+// do sends one request of the laptop with retries (Conn.Do).
+func (c *Client) do(ctx context.Context, d *deviceState, method, path string, body []byte, contentType string, out any) error {
+	return c.conn.Do(ctx, d.signer(), method, path, body, contentType, out)
+}

@@ -14,17 +14,13 @@
 package coord
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"filippo.io/age"
@@ -73,10 +69,10 @@ type Options struct {
 
 // Coordinator is the coordinator profile over one local store.
 type Coordinator struct {
-	store  *localdb.Store
-	opt    Options
-	run    sync.Mutex // one download at a time
-	offset atomic.Int64
+	store *localdb.Store
+	opt   Options
+	run   sync.Mutex // one download at a time
+	conn  *client.Conn
 }
 
 // New returns the coordinator profile over store.
@@ -84,7 +80,8 @@ func New(store *localdb.Store, opt Options) *Coordinator {
 	if opt.HTTPClient == nil {
 		opt.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
 	}
-	return &Coordinator{store: store, opt: opt}
+	conn := &client.Conn{HTTP: opt.HTTPClient, Backoff: client.Backoff{Base: 500 * time.Millisecond, Max: 4 * time.Second, Attempts: 4}}
+	return &Coordinator{store: store, opt: opt, conn: conn}
 }
 
 // Store is the coordinator's local store.
@@ -157,7 +154,8 @@ func (c *Coordinator) Enrol(ctx context.Context, serverURL, code string) (Profil
 		ProjectRecipient: project.Recipient().String(), ProjectSecret: sealedSecret}
 	var resp wire.CoordEnrolResponse
 	p := &profile{ServerURL: serverURL}
-	if err := c.once(ctx, p, http.MethodPost, wire.PathCoordEnrol, req, &resp); err != nil {
+	// An enrolment spends the code: no blind retries of it.
+	if err := c.send(ctx, p, http.MethodPost, wire.PathCoordEnrol, req, &resp, false); err != nil {
 		return Profile{}, err
 	}
 	if _, err := seal.ParseRecipient(resp.ProjectRecipient); err != nil {
@@ -245,104 +243,40 @@ func (c *Coordinator) setJSON(ctx context.Context, key string, v any) error {
 	return c.store.SetSecret(ctx, key, b)
 }
 
-// call sends one signed request of the coordinator and decodes the answer.
-// Refusals that mean "not processed, try again" (busy, rate, clock) are
-// retried a few times; a cut connection is retried only for reads, since a
-// creation might have happened.
+// call sends one signed request of the coordinator and decodes the answer,
+// through the one signed-request path of sync (client.Conn): refusals that
+// mean "not processed, try again" (busy, rate, clock) and cut connections
+// are retried a few times, writes with one idempotency key, so a retried
+// creation happens once.
 func (c *Coordinator) call(ctx context.Context, method, path string, in, out any) error {
 	p, err := c.profile(ctx)
 	if err != nil {
 		return err
 	}
-	var last error
-	for attempt := range 4 {
-		if attempt > 0 {
-			wait := time.Duration(attempt) * 500 * time.Millisecond
-			var se *client.ServerError
-			if errors.As(last, &se) && se.Status == http.StatusServiceUnavailable {
-				wait = 2 * time.Second
-			}
-			select {
-			case <-ctx.Done():
-				return errors.Join(ctx.Err(), last)
-			case <-time.After(wait):
-			}
-		}
-		last = c.once(ctx, p, method, path, in, out)
-		var se *client.ServerError
-		switch {
-		case last == nil:
-			return nil
-		case errors.As(last, &se):
-			code := se.Refusal.Code
-			if code != wire.CodeClockSkew && code != wire.CodeReplay && code != wire.CodeRateLimited && code != wire.CodeOverloaded {
-				return last
-			}
-		case method != http.MethodGet:
-			return last
-		}
-	}
-	return last
+	return c.send(ctx, p, method, path, in, out, true)
 }
 
-// maxResponse bounds what is read of one response.
-const maxResponse = 32 << 20
-
-func (c *Coordinator) once(ctx context.Context, p *profile, method, path string, in, out any) error {
+// send marshals in and sends it for p, with retries or as a single attempt.
+func (c *Coordinator) send(ctx context.Context, p *profile, method, path string, in, out any, retry bool) error {
 	var body []byte
+	contentType := ""
 	if in != nil {
 		var err error
 		if body, err = json.Marshal(in); err != nil {
 			return err
 		}
+		contentType = "application/json"
 	}
-	req, err := http.NewRequestWithContext(ctx, method, p.ServerURL+path, bytes.NewReader(body))
-	if err != nil {
-		return err
+	who := client.Signer{ServerURL: p.ServerURL, ID: p.CoordinatorID, Key: ed25519.PrivateKey(p.SignKey)}
+	var err error
+	if retry {
+		err = c.conn.Do(ctx, who, method, path, body, contentType, out)
+	} else {
+		err = c.conn.Once(ctx, who, method, path, body, contentType, out)
 	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept-Encoding", "zstd")
-	if p.CoordinatorID != "" {
-		wire.Sign(req, p.CoordinatorID, ed25519.PrivateKey(p.SignKey), body, time.Now().Add(time.Duration(c.offset.Load())))
-	}
-	resp, err := c.opt.HTTPClient.Do(req)
-	if err != nil {
+	var se *client.ServerError
+	if err != nil && !errors.As(err, &se) && ctx.Err() == nil {
 		return &client.OfflineError{Err: err}
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
-	if err != nil {
-		return &client.OfflineError{Err: err}
-	}
-	if len(data) > maxResponse {
-		return errors.New("coord: response too large")
-	}
-	if resp.Header.Get("Content-Encoding") == "zstd" {
-		if data, err = wire.Decompress(data, maxResponse); err != nil {
-			return err
-		}
-	}
-	// The server's clock signs our next requests, as on the laptops.
-	if t, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
-		if off := time.Until(t); off > 2*time.Second || off < -2*time.Second {
-			c.offset.Store(int64(off))
-		}
-	}
-	if resp.StatusCode != http.StatusOK {
-		se := &client.ServerError{Status: resp.StatusCode}
-		if json.Unmarshal(data, &se.Refusal) != nil || se.Refusal.Code == "" {
-			se.Refusal = *wire.Errorf(wire.CodeInternal, fmt.Sprintf("risposta inattesa del server (HTTP %d)", resp.StatusCode),
-				fmt.Sprintf("unexpected server response (HTTP %d)", resp.StatusCode))
-		}
-		return se
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("coord: unreadable server response: %w", err)
-	}
-	return nil
+	return err
 }

@@ -32,7 +32,7 @@ func (s *Store) CreateProject(ctx context.Context, name, recipient string) (stri
 		return "", fmt.Errorf("chiave pubblica del progetto non valida / invalid project public key: %w", err)
 	}
 	id := uuid.NewString()
-	_, err := s.w.ExecContext(ctx, `INSERT INTO projects (id, name, recipient, created_at) VALUES (?, ?, ?, ?)`, id, name, recipient, time.Now().Unix())
+	_, err := s.exec(ctx).ExecContext(ctx, `INSERT INTO projects (id, name, recipient, created_at) VALUES (?, ?, ?, ?)`, id, name, recipient, time.Now().Unix())
 	if isUnique(err) {
 		return "", fmt.Errorf("esiste già un progetto %q / a project %q already exists", name, name)
 	}
@@ -49,7 +49,7 @@ func (s *Store) CreateTeam(ctx context.Context, project, name string) (string, e
 		return "", errors.New("squadra senza nome / team without a name")
 	}
 	id := uuid.NewString()
-	_, err = s.w.ExecContext(ctx, `INSERT INTO teams (id, project_id, name, created_at) VALUES (?, ?, ?, ?)`, id, pid, name, time.Now().Unix())
+	_, err = s.exec(ctx).ExecContext(ctx, `INSERT INTO teams (id, project_id, name, created_at) VALUES (?, ?, ?, ?)`, id, pid, name, time.Now().Unix())
 	if isUnique(err) {
 		return "", fmt.Errorf("esiste già una squadra %q / a team %q already exists", name, name)
 	}
@@ -66,7 +66,7 @@ func (s *Store) CreateResearcher(ctx context.Context, team, name string) (string
 		return "", errors.New("rilevatore senza nome / researcher without a name")
 	}
 	id := uuid.NewString()
-	_, err = s.w.ExecContext(ctx, `INSERT INTO researchers (id, team_id, name, created_at) VALUES (?, ?, ?, ?)`, id, tid, name, time.Now().Unix())
+	_, err = s.exec(ctx).ExecContext(ctx, `INSERT INTO researchers (id, team_id, name, created_at) VALUES (?, ?, ?, ?)`, id, tid, name, time.Now().Unix())
 	return id, err
 }
 
@@ -102,7 +102,7 @@ func (s *Store) insertCode(ctx context.Context, rid string, ttl time.Duration, m
 	}
 	now := time.Now()
 	exp := now.Add(ttl)
-	_, err = s.w.ExecContext(ctx, `INSERT INTO enrol_codes (hash, researcher_id, expires_at, created_at, minted_by) VALUES (?, ?, ?, ?, ?)`,
+	_, err = s.exec(ctx).ExecContext(ctx, `INSERT INTO enrol_codes (hash, researcher_id, expires_at, created_at, minted_by) VALUES (?, ?, ?, ?, ?)`,
 		codeHash(code), rid, exp.Unix(), now.Unix(), mintedBy)
 	return code, exp, err
 }
@@ -146,7 +146,7 @@ func (s *Store) Assign(ctx context.Context, team, municipality string) error {
 	if !municipalityRE.MatchString(municipality) {
 		return fmt.Errorf("codice ISTAT %q non valido (6 cifre) / invalid ISTAT code %q (6 digits)", municipality, municipality)
 	}
-	_, err = s.w.ExecContext(ctx, `INSERT OR IGNORE INTO assignments (team_id, municipality, created_at) VALUES (?, ?, ?)`, tid, municipality, time.Now().Unix())
+	_, err = s.exec(ctx).ExecContext(ctx, `INSERT OR IGNORE INTO assignments (team_id, municipality, created_at) VALUES (?, ?, ?)`, tid, municipality, time.Now().Unix())
 	return err
 }
 
@@ -156,7 +156,7 @@ func (s *Store) Unassign(ctx context.Context, team, municipality string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.w.ExecContext(ctx, `DELETE FROM assignments WHERE team_id = ? AND municipality = ?`, tid, municipality)
+	_, err = s.exec(ctx).ExecContext(ctx, `DELETE FROM assignments WHERE team_id = ? AND municipality = ?`, tid, municipality)
 	return err
 }
 
@@ -196,7 +196,7 @@ func (s *Store) Publish(ctx context.Context, project, instrument string, version
 
 // Revoke stops a device: every later request of it is refused.
 func (s *Store) Revoke(ctx context.Context, device string) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().Unix(), device)
+	res, err := s.exec(ctx).ExecContext(ctx, `UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().Unix(), device)
 	if err != nil {
 		return err
 	}

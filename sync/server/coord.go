@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -18,60 +19,44 @@ import (
 // scoped to its own project.
 
 func (s *Server) routeCoordinators() {
+	read := route{limit: smallBody}
+	write := route{limit: smallBody, idempotent: true}
 	s.mux.HandleFunc("POST "+wire.PathCoordEnrol, s.handleCoordEnrol)
-	s.mux.HandleFunc("GET "+wire.PathCoordProject, s.coordAuthed(s.handleCoordProject))
-	s.mux.HandleFunc("POST "+wire.PathCoordSecret, s.coordAuthed(s.handleCoordSecret))
-	s.mux.HandleFunc("GET "+wire.PathCoordRevisions, s.coordAuthed(s.handleCoordRevisions))
-	s.mux.HandleFunc("POST "+wire.PathCoordReviews, s.coordAuthed(s.handleCoordReview))
-	s.mux.HandleFunc("GET "+wire.PathCoordTeams, s.coordAuthed(s.handleCoordTeams))
-	s.mux.HandleFunc("POST "+wire.PathCoordTeams, s.coordAuthed(s.handleCoordNewTeam))
-	s.mux.HandleFunc("POST "+wire.PathCoordResearchers, s.coordAuthed(s.handleCoordNewResearcher))
-	s.mux.HandleFunc("POST "+wire.PathCoordCodes, s.coordAuthed(s.handleCoordCode))
-	s.mux.HandleFunc("POST "+wire.PathCoordAssignments, s.coordAuthed(s.handleCoordAssign))
-	s.mux.HandleFunc("GET "+wire.PathCoordInstruments, s.coordAuthed(s.handleCoordInstruments))
-	s.mux.HandleFunc("POST "+wire.PathCoordInstruments, s.coordAuthed(s.handleCoordPublish))
-	s.mux.HandleFunc("GET "+wire.PathCoordGrants, s.coordAuthed(s.handleCoordPending))
-	s.mux.HandleFunc("POST "+wire.PathCoordGrants, s.coordAuthed(s.handleCoordGrants))
+	s.mux.HandleFunc("GET "+wire.PathCoordProject, s.coordAuthed(read, s.handleCoordProject))
+	s.mux.HandleFunc("POST "+wire.PathCoordSecret, s.coordAuthed(route{limit: 16 << 10, idempotent: true}, s.handleCoordSecret))
+	s.mux.HandleFunc("GET "+wire.PathCoordRevisions, s.coordAuthed(read, s.handleCoordRevisions))
+	s.mux.HandleFunc("POST "+wire.PathCoordReviews, s.coordAuthed(route{limit: 256 << 10, idempotent: true}, s.handleCoordReview))
+	s.mux.HandleFunc("GET "+wire.PathCoordTeams, s.coordAuthed(read, s.handleCoordTeams))
+	s.mux.HandleFunc("POST "+wire.PathCoordTeams, s.coordAuthed(write, s.handleCoordNewTeam))
+	s.mux.HandleFunc("POST "+wire.PathCoordResearchers, s.coordAuthed(write, s.handleCoordNewResearcher))
+	s.mux.HandleFunc("POST "+wire.PathCoordCodes, s.coordAuthed(write, s.handleCoordCode))
+	s.mux.HandleFunc("POST "+wire.PathCoordAssignments, s.coordAuthed(write, s.handleCoordAssign))
+	s.mux.HandleFunc("GET "+wire.PathCoordInstruments, s.coordAuthed(read, s.handleCoordInstruments))
+	s.mux.HandleFunc("POST "+wire.PathCoordInstruments, s.coordAuthed(route{limit: s.cfg.Limits.MaxCompressed, heavy: true, idempotent: true}, s.handleCoordPublish))
+	s.mux.HandleFunc("GET "+wire.PathCoordGrants, s.coordAuthed(read, s.handleCoordPending))
+	s.mux.HandleFunc("POST "+wire.PathCoordGrants, s.coordAuthed(route{limit: 1 << 20, idempotent: true}, s.handleCoordGrants))
 }
 
-// coordAuthed is authed for coordinators' apps. A laptop's valid device id
-// gets CodeCoordinatorOnly, so the app can say what is wrong.
-func (s *Server) coordAuthed(h func(http.ResponseWriter, *http.Request, *Coordinator, []byte)) http.HandlerFunc {
+// coordAuthed serves a coordinators' endpoint, authenticated as a laptop's
+// is (signed). A laptop's signed request gets CodeCoordinatorOnly, so the
+// app can say what is wrong.
+func (s *Server) coordAuthed(rt route, h func(http.ResponseWriter, *http.Request, *Coordinator, []byte)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		signed, now, ok := s.preauth(w, r)
-		if !ok {
-			return
-		}
-		c, err := s.store.Coordinator(r.Context(), signed.DeviceID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if c == nil {
-			d, err := s.store.Device(r.Context(), signed.DeviceID)
-			switch {
-			case err != nil:
-				s.fail(w, r, err)
-			case d != nil:
-				s.refuse(w, r, wire.NewError(wire.CodeCoordinatorOnly), 0)
-			default:
-				s.refuse(w, r, wire.NewError(wire.CodeUnauthenticated), 0)
+		var c *Coordinator
+		s.signed(w, r, rt, func(ctx context.Context, id string) (*principal, error) {
+			var err error
+			if c, err = s.store.Coordinator(ctx, id); err != nil {
+				return nil, err
 			}
-			return
-		}
-		if c.Revoked {
-			s.refuse(w, r, wire.NewError(wire.CodeRevoked), 0)
-			return
-		}
-		body, ok := s.verified(w, r, signed, c.SignKey, s.cfg.Limits.MaxCompressed, now)
-		if !ok {
-			return
-		}
-		if last, ok := s.seen.Load(c.ID); !ok || now.Sub(last.(time.Time)) > time.Minute {
-			s.seen.Store(c.ID, now)
-			s.store.coordSeen(r.Context(), c.ID)
-		}
-		h(w, r, c, body)
+			if c != nil {
+				return &principal{key: c.SignKey, revoked: c.Revoked, seen: func(ctx context.Context) { s.store.coordSeen(ctx, id) }}, nil
+			}
+			d, err := s.store.Device(ctx, id)
+			if d == nil || err != nil {
+				return nil, err
+			}
+			return &principal{key: d.SignKey, wrongRole: wire.NewError(wire.CodeCoordinatorOnly)}, nil
+		}, func(w http.ResponseWriter, r *http.Request, body []byte) { h(w, r, c, body) })
 	}
 }
 
@@ -110,8 +95,7 @@ func refusalOf(err error) (*wire.Error, error) {
 }
 
 func (s *Server) handleCoordEnrol(w http.ResponseWriter, r *http.Request) {
-	if ok, wait := s.enrols.allow(remoteHost(r), s.cfg.Now()); !ok {
-		s.refuse(w, r, wire.NewError(wire.CodeRateLimited), wait)
+	if !s.enrolAllowed(w, r) {
 		return
 	}
 	body, e := s.readBody(w, r, 16<<10)

@@ -68,7 +68,7 @@ func (s *Store) insertCoordCode(ctx context.Context, pid, name string, ttl time.
 	if pid != "" {
 		project = pid
 	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO coord_codes (hash, project_id, project_name, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+	_, err = s.exec(ctx).ExecContext(ctx, `INSERT INTO coord_codes (hash, project_id, project_name, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
 		codeHash(code), project, name, exp.Unix(), now.Unix())
 	return code, exp, err
 }
@@ -165,7 +165,7 @@ func (s *Store) Coordinator(ctx context.Context, id string) (*Coordinator, error
 
 // RevokeCoordinator stops a coordinator's app.
 func (s *Store) RevokeCoordinator(ctx context.Context, id string) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE coordinators SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().Unix(), id)
+	res, err := s.exec(ctx).ExecContext(ctx, `UPDATE coordinators SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().Unix(), id)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (s *Store) RevokeCoordinator(ctx context.Context, id string) error {
 }
 
 func (s *Store) coordSeen(ctx context.Context, id string) {
-	_, _ = s.w.ExecContext(ctx, `UPDATE coordinators SET last_seen_at = ? WHERE id = ?`, time.Now().Unix(), id)
+	_, _ = s.exec(ctx).ExecContext(ctx, `UPDATE coordinators SET last_seen_at = ? WHERE id = ?`, time.Now().Unix(), id)
 }
 
 // Project returns a project with its sealed pseudonym secret.
@@ -192,7 +192,7 @@ func (s *Store) SetProjectSecret(ctx context.Context, pid string, sealed []byte)
 	if len(sealed) == 0 || len(sealed) > maxSealedSecret {
 		return wire.Errorf(wire.CodeInvalid, "segreto del progetto non valido", "invalid project secret"), nil
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE projects SET secret = ? WHERE id = ? AND secret IS NULL`, sealed, pid)
+	res, err := s.exec(ctx).ExecContext(ctx, `UPDATE projects SET secret = ? WHERE id = ? AND secret IS NULL`, sealed, pid)
 	if err != nil {
 		return nil, err
 	}

@@ -205,5 +205,5 @@ func (s *Store) SetKeys(ctx context.Context, d *Device, req *wire.KeysRequest) (
 
 // Seen notes when a device last talked to the server, for the status summary.
 func (s *Store) Seen(ctx context.Context, id string) {
-	_, _ = s.w.ExecContext(ctx, `UPDATE devices SET last_seen_at = ? WHERE id = ?`, time.Now().Unix(), id)
+	_, _ = s.exec(ctx).ExecContext(ctx, `UPDATE devices SET last_seen_at = ? WHERE id = ?`, time.Now().Unix(), id)
 }

@@ -12,11 +12,24 @@ import (
 	"sinba/sync/wire"
 )
 
+// Quota bounds what one device and one team may make the server store, in
+// bytes (see rowBytes); zero or less means no bound.
+type Quota struct {
+	Device, Team int64
+}
+
+// rowBytes is what a stored row costs beyond its ciphertexts (envelope,
+// indexes), so a flood of tiny revisions or empty batches also fills a quota.
+const rowBytes = 512
+
 // Ingest stores a batch in one transaction and returns its receipt. A batch
 // id seen before returns the receipt given then, and a revision id seen
 // before is acknowledged as a duplicate without storing anything: together
 // they make a resent batch harmless, whatever byte the first attempt was cut at.
-func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.Limits) (*wire.Receipt, error) {
+// A revision that would take the device or its team past q is refused with
+// CodeQuotaExceeded (and stays in the laptop's outbox); a batch that stores
+// nothing new while the device is at its quota leaves no receipt behind.
+func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.Limits, q Quota) (*wire.Receipt, error) {
 	var receipt *wire.Receipt
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var stored []byte
@@ -44,17 +57,28 @@ func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.L
 		if err != nil {
 			return err
 		}
+		var use usage
+		if err := tx.QueryRowContext(ctx, `SELECT d.stored_bytes, t.stored_bytes FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = ?`, d.ID).
+			Scan(&use.device, &use.team); err != nil {
+			return err
+		}
+		start := use
 		for i := range b.Revisions {
 			r := &b.Revisions[i]
-			acc, ref, err := s.ingestOne(ctx, tx, d, r, b.ID, now, lim, assigned, published)
+			acc, ref, err := s.ingestOne(ctx, tx, d, r, b.ID, now, lim, assigned, published, q, &use)
 			if err != nil {
 				return err
 			}
 			if ref != nil {
-				receipt.Refused = append(receipt.Refused, wire.Refused{RecordID: r.RecordID, Revision: r.Revision, Error: *ref})
+				// Only what was checked goes back and into the receipt:
+				// the ids if they are ids, and the server's own message.
+				receipt.Refused = append(receipt.Refused, wire.Refused{RecordID: wire.EchoID(r.RecordID), Revision: wire.EchoID(r.Revision), Error: *ref})
 			} else {
 				receipt.Accepted = append(receipt.Accepted, acc)
 			}
+		}
+		if use == start && q.Device > 0 && use.device >= q.Device {
+			return nil // nothing new, and no room for the receipt
 		}
 		body, err := json.Marshal(receipt)
 		if err != nil {
@@ -63,16 +87,36 @@ func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.L
 		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, device_id, receipt, received_at) VALUES (?, ?, ?, ?)`, b.ID, d.ID, body, now.Unix()); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE devices SET last_seen_at = ? WHERE id = ?`, now.Unix(), d.ID)
+		grew := use.device - start.device + int64(len(body)) + rowBytes
+		if _, err := tx.ExecContext(ctx, `UPDATE devices SET last_seen_at = ?, stored_bytes = stored_bytes + ? WHERE id = ?`, now.Unix(), grew, d.ID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE teams SET stored_bytes = stored_bytes + ? WHERE id = ?`, grew, d.TeamID)
 		return err
 	})
 	return receipt, err
 }
 
+// usage is what a device and its team hold, in bytes.
+type usage struct{ device, team int64 }
+
+// quotaRefusal says whether storing more bytes would take the device or its
+// team past q.
+func (u usage) quotaRefusal(more int64, q Quota) *wire.Error {
+	switch {
+	case q.Device > 0 && u.device+more > q.Device:
+		return wire.NewError(wire.CodeQuotaExceeded)
+	case q.Team > 0 && u.team+more > q.Team:
+		return wire.Errorf(wire.CodeQuotaExceeded, "spazio sul server esaurito per la squadra: la scheda resta sul computer; avvisare il coordinamento",
+			"the team's storage on the server is used up: the record stays on this computer; tell the coordinators")
+	}
+	return nil
+}
+
 var errBatchReused = errors.New("batch id used by another device")
 
 func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, d *Device, r *wire.Revision, batchID string, now time.Time, lim wire.Limits,
-	assigned, published map[string]bool) (wire.Accepted, *wire.Error, error) {
+	assigned, published map[string]bool, q Quota, use *usage) (wire.Accepted, *wire.Error, error) {
 	acc := wire.Accepted{RecordID: r.RecordID, Revision: r.Revision}
 	if e := wire.ValidateRevision(r, lim); e != nil {
 		return acc, e, nil
@@ -105,6 +149,12 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, d *Device, r *wire.Re
 	case !published[fmt.Sprintf("%s\x00%d", r.Instrument, r.InstrumentVersion)]:
 		return acc, wire.NewError(wire.CodeUnknownInstrument), nil
 	}
+	cost := int64(len(r.Content)+len(r.Identity)) + rowBytes
+	if e := use.quotaRefusal(cost, q); e != nil {
+		return acc, e, nil
+	}
+	use.device += cost
+	use.team += cost
 	if newRecord {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO records (id, project_id, team_id, created_at) VALUES (?, ?, ?, ?)`, r.RecordID, d.ProjectID, d.TeamID, now.Unix()); err != nil {
 			return acc, nil, err

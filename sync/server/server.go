@@ -5,6 +5,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/tls"
@@ -14,9 +15,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sinba/sync/wire"
@@ -24,16 +27,39 @@ import (
 
 // Config holds the server's limits. The zero value of a field means its default.
 type Config struct {
-	Limits        wire.Limits
-	DeviceRate    float64 // requests per second per device
-	DeviceBurst   int
-	EnrolRate     float64 // enrolment attempts per second per address: codes are short
-	EnrolBurst    int
-	MaxInFlight   int           // batches decoded and stored at once; memory is bounded by this
-	QueueWait     time.Duration // how long a batch waits for its turn before 503
-	ChangesLimit  int           // feed items per page
-	Now           func() time.Time
-	DisableLimits bool // tests of throughput only
+	Limits      wire.Limits
+	DeviceRate  float64 // requests per second per verified device or coordinator
+	DeviceBurst int
+	EnrolRate   float64 // enrolment attempts per second per address: codes are short
+	EnrolBurst  int
+	// EnrolGlobalRate bounds enrolment attempts from every address together.
+	// It is well above one address's share, so one address (a proxy
+	// without TrustedProxies, say) cannot use it all up.
+	EnrolGlobalRate  float64
+	EnrolGlobalBurst int
+	// UnauthRate bounds the requests per address that fail authentication
+	// (a bad signature, an unknown device, a wrong clock); past it an
+	// address is refused before anything is looked up.
+	UnauthRate  float64
+	UnauthBurst int
+	// MaxAddresses bounds each per-address table; addresses past it share
+	// one bucket.
+	MaxAddresses int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; without them the client is the peer address.
+	TrustedProxies []netip.Prefix
+	MaxInFlight    int           // batches (and instrument uploads) decoded and stored at once; memory is bounded by this
+	MaxRequests    int           // other authenticated requests served at once
+	SignerInFlight int           // requests of one device or coordinator at once
+	QueueWait      time.Duration // how long a request waits for its turn before 503
+	ChangesLimit   int           // feed items per page
+	// DeviceQuota and TeamQuota bound, in bytes, what one laptop and one
+	// team may make the server store (ciphertexts, envelopes, receipts);
+	// past it a revision is refused with CodeQuotaExceeded and stays on the
+	// laptop. Negative means no bound.
+	DeviceQuota, TeamQuota int64
+	Now            func() time.Time
+	DisableLimits  bool // tests of throughput only
 }
 
 func (c *Config) defaults() {
@@ -46,8 +72,23 @@ func (c *Config) defaults() {
 	if c.EnrolRate == 0 {
 		c.EnrolRate, c.EnrolBurst = 0.1, 5
 	}
+	if c.EnrolGlobalRate == 0 {
+		c.EnrolGlobalRate, c.EnrolGlobalBurst = 20*c.EnrolRate, 12*c.EnrolBurst
+	}
+	if c.UnauthRate == 0 {
+		c.UnauthRate, c.UnauthBurst = 1, 30
+	}
+	if c.MaxAddresses == 0 {
+		c.MaxAddresses = 10000
+	}
 	if c.MaxInFlight == 0 {
 		c.MaxInFlight = 4
+	}
+	if c.MaxRequests == 0 {
+		c.MaxRequests = 16
+	}
+	if c.SignerInFlight == 0 {
+		c.SignerInFlight = 2
 	}
 	if c.QueueWait == 0 {
 		c.QueueWait = 10 * time.Second
@@ -55,47 +96,72 @@ func (c *Config) defaults() {
 	if c.ChangesLimit == 0 {
 		c.ChangesLimit = 200
 	}
+	if c.DeviceQuota == 0 {
+		c.DeviceQuota = DefaultDeviceQuota
+	}
+	if c.TeamQuota == 0 {
+		c.TeamQuota = DefaultTeamQuota
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 }
 
+// Default quotas, sized for the pilot: a researcher's laptop sends a few
+// hundred records of a few KiB, each revised a few times, so 256 MiB is
+// about a hundred times what one needs, and a team of several laptops gets
+// eight of those.
+const (
+	DefaultDeviceQuota int64 = 256 << 20
+	DefaultTeamQuota   int64 = 2 << 30
+)
+
 // Server is the HTTP API.
 type Server struct {
-	store    *Store
-	cfg      Config
-	log      *slog.Logger
-	mux      *http.ServeMux
-	devices  *limiter
-	enrols   *limiter
-	nonces   *nonces
-	inflight chan struct{}
-	seen     sync.Map // device id -> time.Time of the last recorded contact
+	store       *Store
+	cfg         Config
+	log         *slog.Logger
+	mux         *http.ServeMux
+	devices     *limiter // per verified signer
+	enrols      *limiter // per address
+	enrolGlobal *limiter // every address together
+	unauth      *limiter // failed authentications per address
+	addrs       addresses
+	batches     gate // heavy requests: batches, instrument uploads
+	requests    gate // every other authenticated request
+	signers     *perSigner
+	seen        sync.Map // signer id -> time.Time of the last recorded contact
+	lastPrune   atomic.Int64
 }
 
 // New returns the API over store.
 func New(store *Store, cfg Config, log *slog.Logger) *Server {
 	cfg.defaults()
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		store:    store,
-		cfg:      cfg,
-		log:      log,
-		mux:      http.NewServeMux(),
-		devices:  newLimiter(cfg.DeviceRate, cfg.DeviceBurst),
-		enrols:   newLimiter(cfg.EnrolRate, cfg.EnrolBurst),
-		nonces:   newNonces(wire.MaxSkew),
-		inflight: make(chan struct{}, cfg.MaxInFlight),
+		store:       store,
+		cfg:         cfg,
+		log:         log,
+		mux:         http.NewServeMux(),
+		devices:     newLimiter(cfg.DeviceRate, cfg.DeviceBurst, 1<<20),
+		enrols:      newLimiter(cfg.EnrolRate, cfg.EnrolBurst, cfg.MaxAddresses),
+		enrolGlobal: newLimiter(cfg.EnrolGlobalRate, cfg.EnrolGlobalBurst, 1),
+		unauth:      newLimiter(cfg.UnauthRate, cfg.UnauthBurst, cfg.MaxAddresses),
+		addrs:       addresses{trusted: cfg.TrustedProxies},
+		batches:     make(gate, cfg.MaxInFlight),
+		requests:    make(gate, cfg.MaxRequests),
+		signers:     &perSigner{max: cfg.SignerInFlight, n: map[string]int{}},
 	}
 	if cfg.DisableLimits {
-		s.devices, s.enrols = newLimiter(0, 0), newLimiter(0, 0)
+		s.devices, s.enrols, s.enrolGlobal, s.unauth = nil, nil, nil, nil
+		s.signers.max = 1 << 30
 	}
 	s.mux.HandleFunc("POST "+wire.PathEnrol, s.handleEnrol)
-	s.mux.HandleFunc("POST "+wire.PathBatches, s.authed(s.handleBatch))
-	s.mux.HandleFunc("GET "+wire.PathChanges, s.authed(s.handleChanges))
-	s.mux.HandleFunc("POST "+wire.PathKeys, s.authed(s.handleKeys))
+	s.mux.HandleFunc("POST "+wire.PathBatches, s.authed(route{limit: cfg.Limits.MaxCompressed, heavy: true}, s.handleBatch))
+	s.mux.HandleFunc("GET "+wire.PathChanges, s.authed(route{limit: smallBody}, s.handleChanges))
+	s.mux.HandleFunc("POST "+wire.PathKeys, s.authed(route{limit: 64 << 10}, s.handleKeys))
 	s.routeCoordinators()
 	health := func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "version": wire.Version})
@@ -108,10 +174,16 @@ func New(store *Store, cfg Config, log *slog.Logger) *Server {
 	return s
 }
 
-// statusWriter remembers the status for the access log.
+// smallBody is the body limit of requests that carry nothing but a little JSON.
+const smallBody = 4 << 10
+
+// statusWriter remembers, for the access log, the status, the refusal's
+// code and who signed the request once the signature is checked.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	code   string
+	signer string
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -119,6 +191,36 @@ func (w *statusWriter) WriteHeader(code int) {
 		w.status = code
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// note records the refusal code and the verified signer on the access log's
+// writer, wherever the handler's writer wraps it.
+func note(w http.ResponseWriter, code, signer string) {
+	for w != nil {
+		if sw, ok := w.(*statusWriter); ok {
+			if code != "" {
+				sw.code = code
+			}
+			if signer != "" {
+				sw.signer = signer
+			}
+			return
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return
+		}
+		w = u.Unwrap()
+	}
 }
 
 // ServeHTTP logs every request and turns a panic into a logged 500, so one
@@ -136,13 +238,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.refuse(sw, r, wire.NewError(wire.CodeInternal), 0)
 			}
 		}
-		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "device", r.Header.Get(wire.HeaderDevice),
-			"remote", r.RemoteAddr, "bytes_in", r.ContentLength, "ms", time.Since(start).Milliseconds())
+		s.access(r, sw, time.Since(start))
 	}()
 	w.Header().Set("Cache-Control", "no-store")
 	// Laptops set their signing clock from this header.
 	w.Header().Set("Date", s.cfg.Now().UTC().Format(http.TimeFormat))
 	s.mux.ServeHTTP(sw, r)
+}
+
+// access writes the access log line of a request.
+func (s *Server) access(r *http.Request, sw *statusWriter, took time.Duration) {
+	s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "code", sw.code, "signer", sw.signer,
+		"remote", r.RemoteAddr, "bytes_in", r.ContentLength, "ms", took.Milliseconds())
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -162,6 +269,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, e *wire.Error, r
 		secs := int((retry + time.Second - 1) / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
+	note(w, e.Code, "")
 	writeJSON(w, wire.Status(e.Code), e)
 }
 
@@ -184,17 +292,32 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) (
 	return body, nil
 }
 
-func remoteHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// enrolAllowed applies the enrolment limits, per address and then for
+// every address together, before anything is read; false means the refusal
+// was sent.
+func (s *Server) enrolAllowed(w http.ResponseWriter, r *http.Request) bool {
+	now := s.cfg.Now()
+	ok, wait := s.enrols.allow(s.addrs.key(r), now)
+	if ok {
+		ok, wait = s.enrolGlobal.allow("", now)
 	}
-	return host
+	if !ok {
+		dropBody(w)
+		s.refuse(w, r, wire.NewError(wire.CodeRateLimited), wait)
+	}
+	return ok
+}
+
+// dropBody makes the server close the connection after the answer instead
+// of reading what is left of the body: a refused request holds nothing
+// while its sender trickles bytes.
+func dropBody(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }
 
 func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
-	if ok, wait := s.enrols.allow(remoteHost(r), s.cfg.Now()); !ok {
-		s.refuse(w, r, wire.NewError(wire.CodeRateLimited), wait)
+	if !s.enrolAllowed(w, r) {
 		return
 	}
 	body, e := s.readBody(w, r, 16<<10)
@@ -224,98 +347,219 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// authed checks the device's signature, revocation, replay and rate before
-// the handler runs; the handler gets the body already read and checked.
-func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Device, []byte)) http.HandlerFunc {
+// route is how an authenticated endpoint is served.
+type route struct {
+	limit int64 // bytes of the body
+	heavy bool  // decoded in one of the MaxInFlight slots instead of the MaxRequests ones
+	// idempotent is a write that needs an idempotency key: sent again, it
+	// gets the first answer and does nothing new.
+	idempotent bool
+}
+
+// principal is the identity a request claims, as the store knows it.
+type principal struct {
+	key       ed25519.PublicKey
+	revoked   bool
+	wrongRole *wire.Error // the right key, the wrong kind of client
+	seen      func(ctx context.Context)
+}
+
+// authed serves a laptop's endpoint.
+func (s *Server) authed(rt route, h func(http.ResponseWriter, *http.Request, *Device, []byte)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		signed, now, ok := s.preauth(w, r)
-		if !ok {
-			return
-		}
-		d, err := s.store.Device(r.Context(), signed.DeviceID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if d == nil {
-			s.refuse(w, r, wire.NewError(wire.CodeUnauthenticated), 0)
-			return
-		}
-		if d.Revoked {
-			s.refuse(w, r, wire.NewError(wire.CodeRevoked), 0)
-			return
-		}
-		// Batches wait for a slot before their body is read, so the memory
-		// held by bodies and decoders is bounded by MaxInFlight.
-		if r.URL.Path == wire.PathBatches {
-			t := time.NewTimer(s.cfg.QueueWait)
-			select {
-			case s.inflight <- struct{}{}:
-				t.Stop()
-				defer func() { <-s.inflight }()
-			case <-t.C:
-				s.refuse(w, r, wire.NewError(wire.CodeOverloaded), time.Second)
-				return
-			case <-r.Context().Done():
-				t.Stop()
-				return
+		var d *Device
+		s.signed(w, r, rt, func(ctx context.Context, id string) (*principal, error) {
+			var err error
+			if d, err = s.store.Device(ctx, id); d == nil || err != nil {
+				return nil, err
 			}
-		}
-		limit := int64(64 << 10)
-		if r.URL.Path == wire.PathBatches {
-			limit = s.cfg.Limits.MaxCompressed
-		}
-		body, ok := s.verified(w, r, signed, d.SignKey, limit, now)
-		if !ok {
-			return
-		}
-		// Last contact, for "sinba-server devices": at most one write a
-		// minute per device, so idle rounds stay reads.
-		if last, ok := s.seen.Load(d.ID); !ok || now.Sub(last.(time.Time)) > time.Minute {
-			s.seen.Store(d.ID, now)
-			s.store.Seen(r.Context(), d.ID)
-		}
-		h(w, r, d, body)
+			return &principal{key: d.SignKey, revoked: d.Revoked, seen: func(ctx context.Context) { s.store.Seen(ctx, id) }}, nil
+		}, func(w http.ResponseWriter, r *http.Request, body []byte) { h(w, r, d, body) })
 	}
 }
 
-// preauth checks the protocol version, reads the signature headers and
-// applies the signer's rate limit, before anything touches the database.
-func (s *Server) preauth(w http.ResponseWriter, r *http.Request) (wire.Signed, time.Time, bool) {
+// signed authenticates a request from its headers and only then gives it
+// anything: the signer's rate bucket, its nonce in the store, a place among
+// the signer's own requests and among the server's, and the memory of its
+// body, read within rt.limit and checked against the signed hash. A request
+// that fails authentication is refused at once, without its body being
+// read, and counts against its address (UnauthRate).
+func (s *Server) signed(w http.ResponseWriter, r *http.Request, rt route, lookup func(context.Context, string) (*principal, error),
+	h func(http.ResponseWriter, *http.Request, []byte)) {
+	now := s.cfg.Now()
+	addr := s.addrs.key(r)
+	if out, wait := s.unauth.exhausted(addr, now); out {
+		dropBody(w)
+		s.refuse(w, r, wire.NewError(wire.CodeRateLimited), wait)
+		return
+	}
+	unauthenticated := func(e *wire.Error) {
+		s.unauth.allow(addr, now)
+		dropBody(w)
+		s.refuse(w, r, e, 0)
+	}
 	if v := r.Header.Get(wire.HeaderProtocol); v != strconv.Itoa(wire.Version) {
-		s.refuse(w, r, wire.NewError(wire.CodeUnsupportedVersion), 0)
-		return wire.Signed{}, time.Time{}, false
+		unauthenticated(wire.NewError(wire.CodeUnsupportedVersion))
+		return
 	}
 	signed, e := wire.ReadSigned(r)
+	if e == nil {
+		e = signed.Fresh(now)
+	}
+	if e != nil {
+		unauthenticated(e)
+		return
+	}
+	p, err := lookup(r.Context(), signed.DeviceID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p == nil {
+		unauthenticated(wire.NewError(wire.CodeUnauthenticated))
+		return
+	}
+	if e := signed.Verify(r, p.key, now); e != nil {
+		unauthenticated(e)
+		return
+	}
+	// From here the request is the signer's own.
+	id := signed.DeviceID
+	note(w, "", id)
+	refuse := func(e *wire.Error, retry time.Duration) {
+		dropBody(w)
+		s.refuse(w, r, e, retry)
+	}
+	switch {
+	case p.wrongRole != nil:
+		refuse(p.wrongRole, 0)
+		return
+	case p.revoked:
+		refuse(wire.NewError(wire.CodeRevoked), 0)
+		return
+	}
+	if ok, wait := s.devices.allow(id, now); !ok {
+		refuse(wire.NewError(wire.CodeRateLimited), wait)
+		return
+	}
+	fresh, err := s.store.UseNonce(r.Context(), id, signed.Nonce, signed.Timestamp)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !fresh {
+		refuse(wire.NewError(wire.CodeReplay), 0)
+		return
+	}
+	s.pruneSometimes(now)
+	if !s.signers.enter(id) {
+		refuse(wire.Errorf(wire.CodeRateLimited, "troppe richieste insieme da questo computer: nuovo tentativo tra poco",
+			"too many requests at once from this computer: retrying shortly"), time.Second)
+		return
+	}
+	defer s.signers.leave(id)
+	// The memory held by bodies and decoders is bounded by the gates.
+	g := s.requests
+	if rt.heavy {
+		g = s.batches
+	}
+	if !g.enter(r, s.cfg.QueueWait) {
+		if r.Context().Err() == nil {
+			refuse(wire.NewError(wire.CodeOverloaded), time.Second)
+		}
+		return
+	}
+	defer g.leave()
+	body, e := s.readBody(w, r, rt.limit)
+	if e == nil {
+		e = signed.CheckBody(body)
+	}
 	if e != nil {
 		s.refuse(w, r, e, 0)
-		return signed, time.Time{}, false
+		return
 	}
-	now := s.cfg.Now()
-	if ok, wait := s.devices.allow(signed.DeviceID, now); !ok {
-		s.refuse(w, r, wire.NewError(wire.CodeRateLimited), wait)
-		return signed, now, false
+	// Last contact, for "sinba-server devices": at most one write a
+	// minute per signer, so idle rounds stay reads.
+	if last, ok := s.seen.Load(id); !ok || now.Sub(last.(time.Time)) > time.Minute {
+		s.seen.Store(id, now)
+		p.seen(r.Context())
 	}
-	return signed, now, true
+	if rt.idempotent {
+		s.once(w, r, id, body, h)
+		return
+	}
+	h(w, r, body)
 }
 
-// verified reads the body within limit and checks the signature over it and
-// the nonce against replays.
-func (s *Server) verified(w http.ResponseWriter, r *http.Request, signed wire.Signed, key ed25519.PublicKey, limit int64, now time.Time) ([]byte, bool) {
-	body, e := s.readBody(w, r, limit)
-	if e != nil {
-		s.refuse(w, r, e, 0)
-		return nil, false
+// once serves a write that carries an idempotency key: the first request
+// with the key runs h, and its answer is kept with its writes; any later one
+// gets that answer and runs nothing.
+func (s *Server) once(w http.ResponseWriter, r *http.Request, signer string, body []byte, h func(http.ResponseWriter, *http.Request, []byte)) {
+	key := r.URL.Query().Get(wire.QueryIdempotencyKey)
+	if !wire.IsUUID(key) {
+		s.refuse(w, r, wire.Errorf(wire.CodeInvalid, "manca la chiave di idempotenza (un UUID): aggiornare il programma",
+			"the idempotency key (a UUID) is missing: update the program"), 0)
+		return
 	}
-	if e := signed.Verify(r, key, body, now); e != nil {
-		s.refuse(w, r, e, 0)
-		return nil, false
+	request := append([]byte(r.Method+" "+r.URL.Path+"\n"), body...)
+	var rec *recorder
+	status, answer, err := s.store.Once(r.Context(), signer, key, request, func(ctx context.Context) (int, []byte) {
+		rec = &recorder{under: w, header: http.Header{}}
+		h(rec, r.WithContext(ctx), body)
+		return rec.status, rec.body.Bytes()
+	})
+	switch {
+	case errors.Is(err, errKeyReused):
+		s.refuse(w, r, wire.Errorf(wire.CodeConflict, "chiave di idempotenza già usata per un'altra richiesta", "idempotency key already used for another request"), 0)
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
 	}
-	if !s.nonces.fresh(signed.DeviceID+signed.Nonce, now) {
-		s.refuse(w, r, wire.NewError(wire.CodeReplay), 0)
-		return nil, false
+	if rec == nil {
+		w.Header().Set("Sinba-Replayed", "true") // the first answer, sent again
 	}
-	return body, true
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+	w.WriteHeader(status)
+	_, _ = w.Write(answer)
+}
+
+// recorder keeps what a handler answers, so that the answer can be stored
+// with the handler's writes before it is sent.
+type recorder struct {
+	under  http.ResponseWriter
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.under }
+
+// pruneSometimes drops expired nonces, at most once a minute.
+func (s *Server) pruneSometimes(now time.Time) {
+	last := s.lastPrune.Load()
+	if now.Unix()-last < 60 || !s.lastPrune.CompareAndSwap(last, now.Unix()) {
+		return
+	}
+	if err := s.store.PruneNonces(context.Background(), now); err != nil {
+		s.log.Warn("pruning nonces", "err", err)
+	}
 }
 
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, d *Device, body []byte) {
@@ -329,7 +573,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, d *Device, 
 		s.fail(w, r, err)
 		return
 	}
-	receipt, err := s.store.Ingest(r.Context(), d, b, s.cfg.Limits)
+	receipt, err := s.store.Ingest(r.Context(), d, b, s.cfg.Limits, Quota{Device: s.cfg.DeviceQuota, Team: s.cfg.TeamQuota})
 	if errors.Is(err, errBatchReused) {
 		s.refuse(w, r, wire.Errorf(wire.CodeConflict, "identificativo del lotto già usato", "batch id already used"), 0)
 		return
@@ -373,6 +617,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, page any) {
 		w.Header().Set("Content-Encoding", "zstd")
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }
 

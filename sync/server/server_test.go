@@ -44,8 +44,12 @@ func send(t *testing.T, req *http.Request) answer {
 }
 
 // signedReq builds a request signed by d at ts; calling it again gives the
-// same signature (a replay).
+// same signature (a replay). A write carries an idempotency key, as the
+// apps' do.
 func signedReq(d *synctest.Device, method, path string, body []byte, ts time.Time) func() *http.Request {
+	if method == http.MethodPost {
+		path = synctest.WithKey(path, uuid.NewString())
+	}
 	base, _ := http.NewRequest(method, d.URL+path, nil)
 	wire.Sign(base, d.ID, d.Key, body, ts)
 	return func() *http.Request {

@@ -27,6 +27,8 @@ const DBFile = "sinba-server.db"
 type Store struct {
 	w *sql.DB // the only connection that writes: SQLite has one writer anyway
 	r *sql.DB
+
+	useNonce *sql.Stmt // on every signed request
 }
 
 // ErrNotFound is returned when an admin command names something that is not there.
@@ -56,13 +58,21 @@ func OpenStore(dir string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	s.r = r
+	if s.useNonce, err = w.Prepare(`INSERT INTO nonces (signer, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`); err != nil {
+		s.Close()
+		return nil, err
+	}
 	_ = os.Chmod(path, 0o600)
 	return s, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	var err error
+	if s.useNonce != nil {
+		err = s.useNonce.Close()
+	}
+	return errors.Join(err, s.r.Close(), s.w.Close())
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -100,8 +110,30 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// tx runs fn in a write transaction.
+// txKey carries, in a context, the write transaction that every write made
+// with that context joins (see Once).
+type txKey struct{}
+
+// execer is what both the writing connection and a transaction offer.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// exec is where a write with ctx goes: the transaction ctx carries, or the
+// writing connection.
+func (s *Store) exec(ctx context.Context) execer {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return tx
+	}
+	return s.w
+}
+
+// tx runs fn in a write transaction, or in the one ctx carries.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return fn(tx)
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -135,6 +135,15 @@ func clip(s string) string {
 	return s
 }
 
+// EchoID returns s if it is a UUID, else "": what a receipt may say back of
+// an id the server refused.
+func EchoID(s string) string {
+	if IsUUID(s) {
+		return s
+	}
+	return ""
+}
+
 var (
 	municipalityRE = regexp.MustCompile(`^[0-9]{6}$`)
 	instrumentRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)

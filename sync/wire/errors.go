@@ -47,6 +47,7 @@ const (
 	// CodeReviewDecision refuses a laptop's revision whose status is a
 	// review decision (approved, returned): only coordinators decide.
 	CodeReviewDecision = "review_decision"
+	CodeQuotaExceeded  = "quota_exceeded"
 )
 
 var messages = map[string][2]string{
@@ -74,6 +75,8 @@ var messages = map[string][2]string{
 	CodeRevisionReused:     {"identificativo di versione già usato per un'altra scheda", "revision id already used for another record"},
 	CodeReviewDecision: {"solo il coordinamento approva o restituisce una scheda: questa versione non è stata accettata; la scheda resta sul computer, finalizzarla per inviarla alla revisione",
 		"only the coordinators approve or return a record: this version was not accepted; the record stays on the laptop, finalise it to send it for review"},
+	CodeQuotaExceeded: {"spazio sul server esaurito per questo computer: la scheda resta sul computer; avvisare il coordinamento",
+		"this computer's storage on the server is used up: the record stays on this computer; tell the coordinators"},
 }
 
 // NewError returns the refusal for code with its standard messages.
@@ -114,8 +117,9 @@ func Status(code string) int {
 }
 
 // Retryable reports whether a revision refused with code may be accepted
-// later without changing it (a coordinator publishes the instrument or
-// assigns the municipality), so the laptop keeps it in its outbox.
+// later without changing it (a coordinator publishes the instrument,
+// assigns the municipality or raises a quota), so the laptop keeps it in its
+// outbox.
 func Retryable(code string) bool {
-	return code == CodeNotAssigned || code == CodeUnknownInstrument
+	return code == CodeNotAssigned || code == CodeUnknownInstrument || code == CodeQuotaExceeded
 }

@@ -30,7 +30,17 @@ const (
 	HeaderTimestamp = "Sinba-Timestamp"
 	HeaderNonce     = "Sinba-Nonce"
 	HeaderSignature = "Sinba-Signature"
+	// HeaderContentSHA256 is the hex SHA-256 of the body, covered by the
+	// signature, so the server checks a request before reading its body.
+	HeaderContentSHA256 = "Sinba-Content-SHA256"
 )
+
+// QueryIdempotencyKey names the query parameter (so the signature covers
+// it) that makes a write safe to send again: the server answers a request
+// with a key it has seen with the answer it gave then, and does nothing new.
+// Every coordinator's write needs one; the app makes a UUID per operation and
+// keeps it across retries.
+const QueryIdempotencyKey = "idempotency_key"
 
 // ContentTypeBatch is the media type of an uploaded batch: JSON, zstd-compressed.
 const ContentTypeBatch = "application/vnd.sinba.batch+zstd"

@@ -1,0 +1,120 @@
+package server
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"sinba/sync/wire"
+)
+
+// UseNonce records a signer's nonce until the request's timestamp leaves the
+// clock window; false means the store has seen it (a replay). It is in the
+// store, so a restart forgets nothing.
+func (s *Store) UseNonce(ctx context.Context, signer, nonce string, ts int64) (bool, error) {
+	expires := ts + int64(wire.MaxSkew/time.Second) + 1
+	res, err := s.useNonce.ExecContext(ctx, signer, nonce, expires)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// idempotencyTTL is how long the answer to a keyed write is kept: longer
+// than any retry of the app, which gives up within minutes.
+const idempotencyTTL = 7 * 24 * time.Hour
+
+// PruneNonces drops the nonces whose requests are past the clock window and
+// the answers to keyed writes older than idempotencyTTL.
+func (s *Store) PruneNonces(ctx context.Context, now time.Time) error {
+	_, err := s.w.ExecContext(ctx, `DELETE FROM nonces WHERE expires_at < ?`, now.Unix())
+	if err == nil {
+		_, err = s.w.ExecContext(ctx, `DELETE FROM idempotency WHERE created_at < ?`, now.Add(-idempotencyTTL).Unix())
+	}
+	return err
+}
+
+// errKeyReused means an idempotency key came back with another request.
+var errKeyReused = errors.New("idempotency key reused for another request")
+
+// Once runs fn at most once for a signer's idempotency key: fn's writes and
+// the record of its answer are one transaction, so a request sent again
+// (retried, or replayed after its nonce expired) gets the answer of the
+// first and changes nothing, even across a crash. request identifies what
+// was asked (method, path, body): the same key with another request gets
+// errKeyReused. An answer with status 500 or more is not kept, so the
+// write may be tried again.
+func (s *Store) Once(ctx context.Context, signer, key string, request []byte, fn func(context.Context) (int, []byte)) (int, []byte, error) {
+	idSum := sha256.Sum256([]byte("sinba-idempotency-id\n" + signer + "\n" + key))
+	sealKey := sha256.Sum256([]byte("sinba-idempotency-seal\n" + signer + "\n" + key))
+	reqSum := sha256.Sum256(request)
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	var stored, sealed []byte
+	var status int
+	err = tx.QueryRowContext(ctx, `SELECT request_sha256, status, answer FROM idempotency WHERE id = ?`, idSum[:]).Scan(&stored, &status, &sealed)
+	if err == nil {
+		if subtle.ConstantTimeCompare(stored, reqSum[:]) != 1 {
+			return 0, nil, errKeyReused
+		}
+		answer, err := openAnswer(sealKey[:], sealed)
+		return status, answer, err
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, err
+	}
+	status, answer := fn(context.WithValue(ctx, txKey{}, tx))
+	if status >= 500 {
+		return status, answer, nil // rolled back
+	}
+	if sealed, err = sealAnswer(sealKey[:], answer); err != nil {
+		return 0, nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency (id, request_sha256, status, answer, created_at) VALUES (?, ?, ?, ?, ?)`,
+		idSum[:], reqSum[:], status, sealed, time.Now().Unix()); err != nil {
+		return 0, nil, err
+	}
+	return status, answer, tx.Commit()
+}
+
+func sealAnswer(key, plain []byte) ([]byte, error) {
+	aead, err := answerAEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return aead.Seal(nonce, nonce, plain, nil), nil
+}
+
+func openAnswer(key, sealed []byte) ([]byte, error) {
+	aead, err := answerAEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) < aead.NonceSize() {
+		return nil, fmt.Errorf("stored answer too short")
+	}
+	return aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], nil)
+}
+
+func answerAEAD(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
