@@ -711,7 +711,7 @@ func runServerChild(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer cancel()
 	os.Stdout.WriteString("ready\n")
-	if err := server.New(st, drillConfig, slog.New(slog.DiscardHandler)).Serve(ctx, ln, "", ""); err != nil && !errors.Is(err, context.Canceled) {
+	if err := server.New(st, drillConfig, slog.New(slog.DiscardHandler)).Serve(ctx, ln, nil); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}

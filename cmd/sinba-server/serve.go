@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,7 +20,7 @@ import (
 )
 
 func init() {
-	register(&command{Name: "serve", Usage: "--data DIR [--addr HOST:PORT] [--cert FILE --key FILE] [--log text|json]",
+	register(&command{Name: "serve", Usage: "--data DIR [--addr HOST:PORT] [--cert FILE --key FILE] [--log text|json] [--log-level info] [--trusted-proxy CIDR,...] [--device-quota-mib 256] [--team-quota-mib 2048]",
 		Short: "avvia il server; con --cert e --key in TLS / runs the server; with --cert and --key over TLS", Run: cmdServe})
 	register(&command{Name: "demo", Usage: "--data DIR [--code-file FILE] [--instruments DIR] [--municipalities 063049,065116]",
 		Short: "crea un progetto dimostrativo e stampa un codice di iscrizione / sets up a demo project and prints an enrolment code", Run: cmdDemo})
@@ -31,6 +33,10 @@ func cmdServe(e env, args []string) int {
 	cert := fs.String("cert", "", "certificato TLS (PEM) / TLS certificate (PEM)")
 	key := fs.String("key", "", "chiave privata TLS (PEM) / TLS private key (PEM)")
 	logFormat := fs.String("log", "json", "formato dei log: json o text / log format: json or text")
+	logLevel := fs.String("log-level", "info", "livello minimo dei log: debug, info, warn, error / lowest log level: debug, info, warn, error")
+	proxies := fs.String("trusted-proxy", "", "proxy inversi fidati (CIDR, separati da virgole): il client si legge da X-Forwarded-For / trusted reverse proxies (CIDR, comma-separated): the client is read from X-Forwarded-For")
+	deviceQuota := fs.Int64("device-quota-mib", server.DefaultDeviceQuota>>20, "spazio sul server per computer, in MiB (0 = senza limite) / server storage per laptop, in MiB (0 = no bound)")
+	teamQuota := fs.Int64("team-quota-mib", server.DefaultTeamQuota>>20, "spazio sul server per squadra, in MiB (0 = senza limite) / server storage per team, in MiB (0 = no bound)")
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
 	}
@@ -38,11 +44,44 @@ func cmdServe(e env, args []string) int {
 		fmt.Fprintln(e.stderr, "sinba-server: --cert e --key vanno insieme / --cert and --key go together")
 		return 2
 	}
-	var h slog.Handler = slog.NewJSONHandler(e.stderr, nil)
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(e.stderr, "sinba-server: --log-level %q non valido: debug, info, warn o error / invalid --log-level %q: debug, info, warn or error\n", *logLevel, *logLevel)
+		return 2
+	}
+	cfg := server.Config{DeviceQuota: quotaBytes(*deviceQuota), TeamQuota: quotaBytes(*teamQuota)}
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(p); aerr == nil {
+				prefix, err = a.Prefix(a.BitLen())
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "sinba-server: --trusted-proxy %q non valido (es. 10.0.0.1 o 10.0.0.0/24) / invalid --trusted-proxy %q (e.g. 10.0.0.1 or 10.0.0.0/24)\n", p, p)
+			return 2
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, prefix)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewJSONHandler(e.stderr, opts)
 	if *logFormat == "text" {
-		h = slog.NewTextHandler(e.stderr, nil)
+		h = slog.NewTextHandler(e.stderr, opts)
 	}
 	log := slog.New(h)
+	// The certificate is read before anything listens, so a wrong path
+	// stops here instead of after "listening".
+	var tlsCert *tls.Certificate
+	if *cert != "" {
+		pair, err := tls.LoadX509KeyPair(*cert, *key)
+		if err != nil {
+			return fail(e, fmt.Errorf("certificato TLS non leggibile / unreadable TLS certificate: %w", err))
+		}
+		tlsCert = &pair
+	}
 	st, err := openExisting(*data)
 	if err != nil {
 		return fail(e, err)
@@ -59,18 +98,26 @@ func cmdServe(e env, args []string) int {
 		defer stop()
 	}
 	scheme := "http"
-	if *cert != "" {
+	if tlsCert != nil {
 		scheme = "https"
 	}
 	log.Info("listening", "url", scheme+"://"+ln.Addr().String(), "data", *data)
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
 	}
-	if err := server.New(st, server.Config{}, log).Serve(ctx, ln, *cert, *key); err != nil {
+	if err := server.New(st, cfg, log).Serve(ctx, ln, tlsCert); err != nil {
 		return fail(e, err)
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// quotaBytes turns a quota flag in MiB into Config's bytes: 0 is no bound.
+func quotaBytes(mib int64) int64 {
+	if mib <= 0 {
+		return -1
+	}
+	return mib << 20
 }
 
 // Demo set-up: one project, one team with two pilot municipalities, one

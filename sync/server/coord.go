@@ -112,9 +112,7 @@ func (s *Server) handleCoordEnrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, refusal, err := s.store.CoordEnrol(r.Context(), &req)
-	if refusal != nil {
-		s.log.Warn("coordinator enrolment refused", "remote", r.RemoteAddr, "code", refusal.Code)
-	} else if err == nil {
+	if refusal == nil && err == nil {
 		s.log.Info("coordinator enrolled", "coordinator", resp.CoordinatorID, "project", resp.ProjectID, "created", resp.Created)
 	}
 	s.answer(w, r, resp, refusal, err)

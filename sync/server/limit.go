@@ -56,10 +56,14 @@ func (l *limiter) take(key string, now time.Time, spend bool) (bool, time.Durati
 		l.prune(now)
 	}
 	b, ok := l.buckets[key]
-	if !ok {
-		if !spend {
-			return true, 0 // no bucket is a full bucket
+	if !ok && !spend {
+		// No bucket is a full bucket, unless the key would share the
+		// overflow one.
+		if b, ok = l.buckets[overflowKey]; !ok || len(l.buckets) < l.maxKeys {
+			return true, 0
 		}
+	}
+	if !ok {
 		if len(l.buckets) >= l.maxKeys && now.Sub(l.lastPrune) > time.Second {
 			l.prune(now)
 		}

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -58,8 +59,8 @@ type Config struct {
 	// past it a revision is refused with CodeQuotaExceeded and stays on the
 	// laptop. Negative means no bound.
 	DeviceQuota, TeamQuota int64
-	Now            func() time.Time
-	DisableLimits  bool // tests of throughput only
+	Now                    func() time.Time
+	DisableLimits          bool // tests of throughput only
 }
 
 func (c *Config) defaults() {
@@ -132,6 +133,8 @@ type Server struct {
 	signers     *perSigner
 	seen        sync.Map // signer id -> time.Time of the last recorded contact
 	lastPrune   atomic.Int64
+	refusals    *sampler // of the access log's refusals
+	httpErrors  *sampler // of the http.Server's own error log
 }
 
 // New returns the API over store.
@@ -153,6 +156,8 @@ func New(store *Store, cfg Config, log *slog.Logger) *Server {
 		batches:     make(gate, cfg.MaxInFlight),
 		requests:    make(gate, cfg.MaxRequests),
 		signers:     &perSigner{max: cfg.SignerInFlight, n: map[string]int{}},
+		refusals:    newSampler(time.Minute, 10),
+		httpErrors:  newSampler(time.Minute, 10),
 	}
 	if cfg.DisableLimits {
 		s.devices, s.enrols, s.enrolGlobal, s.unauth = nil, nil, nil, nil
@@ -246,10 +251,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(sw, r)
 }
 
-// access writes the access log line of a request.
+// access writes the access log line of a request: at Info for what was
+// served, at Warn for a refusal. Refusals are sampled (a few lines a minute
+// per code, then one line with the count of those held back), since whoever
+// sends them chooses how many there are; what is served is bounded by the
+// signers' rate limits.
 func (s *Server) access(r *http.Request, sw *statusWriter, took time.Duration) {
-	s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "code", sw.code, "signer", sw.signer,
-		"remote", r.RemoteAddr, "bytes_in", r.ContentLength, "ms", took.Milliseconds())
+	args := []any{"method", r.Method, "path", r.URL.Path, "status", sw.status, "code", sw.code, "signer", sw.signer,
+		"remote", r.RemoteAddr, "bytes_in", r.ContentLength, "ms", took.Milliseconds()}
+	if sw.status < 400 {
+		s.log.Info("request", args...)
+		return
+	}
+	kind := sw.code
+	if kind == "" {
+		kind = strconv.Itoa(sw.status)
+	}
+	ok, flush := s.refusals.allow(kind, time.Now())
+	logSuppressed(s.log, "refusals suppressed", flush)
+	if ok {
+		s.log.Warn("refused", args...)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -339,8 +361,7 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.fail(w, r, err)
 	case refusal != nil:
-		s.log.Warn("enrolment refused", "remote", r.RemoteAddr, "code", refusal.Code)
-		s.refuse(w, r, refusal, 0)
+		s.refuse(w, r, refusal, 0) // logged, sampled, by access
 	default:
 		s.log.Info("device enrolled", "device", resp.DeviceID, "team", resp.TeamID)
 		writeJSON(w, http.StatusOK, resp)
@@ -665,20 +686,22 @@ func (s *Server) HTTPServer() *http.Server {
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ErrorLog:          log.New(sampledWriter{log: s.log, s: s.httpErrors, now: time.Now}, "", 0),
 		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
 	}
 }
 
 // Serve serves on ln until ctx ends, then shuts down gracefully: requests in
 // flight finish (a batch is committed or not at all, either way safe), new
-// ones are refused. With certFile and keyFile it serves TLS.
-func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile string) error {
+// ones are refused. With cert it serves TLS; the caller loads it before it
+// listens, so a bad certificate stops the server before it says it is up.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, cert *tls.Certificate) error {
 	hs := s.HTTPServer()
 	errc := make(chan error, 1)
 	go func() {
-		if certFile != "" {
-			errc <- hs.ServeTLS(ln, certFile, keyFile)
+		if cert != nil {
+			hs.TLSConfig.Certificates = []tls.Certificate{*cert}
+			errc <- hs.ServeTLS(ln, "", "")
 		} else {
 			errc <- hs.Serve(ln)
 		}
