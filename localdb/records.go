@@ -402,12 +402,19 @@ func (s *Store) readRev(ctx context.Context, revision string) (*revRow, *payload
 // that cannot be decrypted is listed with Err set, so the others stay
 // readable.
 func (s *Store) History(ctx context.Context, id string) ([]Revision, error) {
+	return s.history(ctx, id, `saved_at, rowid`)
+}
+
+// history is History in the given order: by the times the versions were
+// saved (clocks of several laptops and the server), or by rowid, the order
+// they reached this store.
+func (s *Store) history(ctx context.Context, id, order string) ([]Revision, error) {
 	release, err := s.begin()
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	rows, err := s.r.QueryContext(ctx, `SELECT `+revCols+` FROM revisions WHERE record_id = ? ORDER BY saved_at, rowid`, id)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+revCols+` FROM revisions WHERE record_id = ? ORDER BY `+order, id)
 	if err != nil {
 		return nil, dbError("history", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	"sinba/survey"
 )
@@ -13,13 +12,15 @@ import (
 // survey.BuildReview): the last decision and the version it was about, the
 // latest version from a laptop, whether it was finalised again after a
 // return, what changed since (read with the instruments of reg), and every
-// comment thread with its state. A version that cannot be read is left out.
+// comment thread with its state. The versions are read in the order they
+// reached this store, which no clock can reorder. A version that cannot be
+// read is left out.
 func (s *Store) ReviewState(ctx context.Context, id string, reg *survey.Registry) (survey.ReviewState, error) {
-	h, err := s.History(ctx, id)
+	h, err := s.history(ctx, id, `rowid`)
 	if err != nil {
 		return survey.ReviewState{}, err
 	}
-	seen, err := s.seenAt(ctx, id)
+	seen, err := s.seenDecision(ctx, id)
 	if err != nil {
 		return survey.ReviewState{}, err
 	}
@@ -46,29 +47,35 @@ func ReviewSteps(h []Revision) []survey.ReviewStep {
 	return steps
 }
 
-// MarkSeen records that the researcher opened a record now: its open review
-// threads become "seen". It writes nothing to sync.
+// MarkSeen records that the researcher opened a record: the threads of the
+// decisions it has received so far are "seen". It writes nothing to sync.
 func (s *Store) MarkSeen(ctx context.Context, id string) error {
 	return s.writeTx(ctx, "mark seen", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO review_seen(record_id, at) VALUES (?, ?)
-			ON CONFLICT(record_id) DO UPDATE SET at = excluded.at`, id, unixMilli(s.now()))
+		var decision string
+		err := tx.QueryRowContext(ctx, `SELECT revision FROM revisions WHERE record_id = ? AND origin = ? ORDER BY rowid DESC LIMIT 1`,
+			id, OriginCoordinators).Scan(&decision)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // nothing to see
+		}
+		if err != nil {
+			return dbError("mark seen", err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO review_seen(record_id, at, decision) VALUES (?, ?, ?)
+			ON CONFLICT(record_id) DO UPDATE SET at = excluded.at, decision = excluded.decision`, id, unixMilli(s.now()), decision)
 		return dbError("mark seen", err)
 	})
 }
 
-func (s *Store) seenAt(ctx context.Context, id string) (time.Time, error) {
+func (s *Store) seenDecision(ctx context.Context, id string) (string, error) {
 	release, err := s.begin()
 	if err != nil {
-		return time.Time{}, err
+		return "", err
 	}
 	defer release()
-	var at int64
-	err = s.r.QueryRowContext(ctx, `SELECT at FROM review_seen WHERE record_id = ?`, id).Scan(&at)
+	var decision string
+	err = s.r.QueryRowContext(ctx, `SELECT decision FROM review_seen WHERE record_id = ?`, id).Scan(&decision)
 	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, nil
+		return "", nil
 	}
-	if err != nil {
-		return time.Time{}, dbError("read seen", err)
-	}
-	return fromMilli(at), nil
+	return decision, dbError("read seen", err)
 }

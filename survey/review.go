@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -113,17 +114,23 @@ func (r *ReviewState) OpenThreads() int {
 // BuildReview reads a record's versions, oldest first, into its review
 // state; reg gives the instrument versions the changes are read with (nil,
 // or a version it does not hold: the answers are compared as they are).
-// seen is when the researcher last opened the record on this laptop (zero:
-// never, or not known here, as on a coordinator's computer). Replies are
-// taken from the newest version, which carries all of them.
-func BuildReview(reg *Registry, steps []ReviewStep, seen time.Time) ReviewState {
+// seen is the decision (its revision) the researcher last saw on this
+// laptop: the threads it and earlier decisions opened are seen ("": none, or
+// not known here, as on a coordinator's computer). Replies are taken from
+// the newest version, which carries all of them.
+func BuildReview(reg *Registry, steps []ReviewStep, seen string) ReviewState {
 	var st ReviewState
 	threads := map[string]*Thread{}
+	opened := map[string]int{} // by field: the step of the latest return that commented on it
+	seenAt := -1
 	var reviewed *Record // the version the last decision was about
 	var latest *Record
 	for i := range steps {
 		s := &steps[i]
 		if s.Status.Decision() {
+			if seen != "" && s.Revision == seen {
+				seenAt = i
+			}
 			st.Decision, st.DecisionRevision, st.Reviewed, st.DecidedAt = s.Status, s.Revision, s.Base, s.SavedAt
 			st.Resubmitted = false
 			reviewed = &s.Record
@@ -144,6 +151,7 @@ func BuildReview(reg *Registry, steps []ReviewStep, seen time.Time) ReviewState 
 				}
 				t.Comments = append(t.Comments, c)
 				t.State, t.Returned = ThreadReturned, s.SavedAt
+				opened[c.Field] = i
 			}
 			continue
 		}
@@ -176,13 +184,16 @@ func BuildReview(reg *Registry, steps []ReviewStep, seen time.Time) ReviewState 
 				continue // a reply to no comment: nothing to answer
 			}
 			t.Comments = append(t.Comments, c)
-			if t.State.Open() && c.At.After(t.Returned) {
+			// A reply the returned version did not carry answers the return.
+			if t.State.Open() && reviewed != nil && !slices.ContainsFunc(reviewed.Replies, func(o Comment) bool {
+				return o.Field == c.Field && o.Text == c.Text && o.At.Equal(c.At)
+			}) {
 				t.State = ThreadCorrected
 			}
 		}
 	}
 	for _, t := range threads {
-		if t.State == ThreadReturned && !seen.IsZero() && !seen.Before(t.Returned) {
+		if t.State == ThreadReturned && opened[t.Field] <= seenAt {
 			t.State = ThreadSeen
 		}
 		sort.SliceStable(t.Comments, func(i, j int) bool { return t.Comments[i].At.Before(t.Comments[j].At) })

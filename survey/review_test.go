@@ -19,14 +19,14 @@ func TestBuildReviewFollowsTheLoop(t *testing.T) {
 			{Text: "Controllare la data", At: at(10)},
 		}},
 	}
-	st := BuildReview(nil, steps, time.Time{})
+	st := BuildReview(nil, steps, "")
 	if st.Status != StatusReturned || st.Decision != StatusReturned || st.Reviewed != "v1" || st.DecisionRevision != "d1" || st.Resubmitted {
 		t.Fatalf("after the return: %+v", st)
 	}
 	if len(st.Threads) != 3 || st.Threads[0].Field != "" || st.OpenThreads() != 3 {
 		t.Fatalf("threads after the return: %+v", st.Threads)
 	}
-	if st := BuildReview(nil, steps, at(20)); st.OpenThreads() != 3 || st.Threads[1].State != ThreadSeen {
+	if st := BuildReview(nil, steps, "d1"); st.OpenThreads() != 3 || st.Threads[1].State != ThreadSeen {
 		t.Fatalf("opened by the researcher: %+v", st.Threads)
 	}
 
@@ -34,7 +34,7 @@ func TestBuildReviewFollowsTheLoop(t *testing.T) {
 	// thread on that field is corrected, the others wait.
 	edited := Record{Answers: Answers{"AnnoNascita": "2011", "FonteSegnalazione": ""}}
 	steps = append(steps, ReviewStep{Revision: "v2", Base: "d1", Status: StatusDraft, SavedAt: at(30), Record: edited})
-	st = BuildReview(nil, steps, at(20))
+	st = BuildReview(nil, steps, "d1")
 	if st.Status != StatusReturned || st.Latest != "v2" || len(st.Changed) != 1 || st.Changed[0].Field != "AnnoNascita" {
 		t.Fatalf("after an edit: %+v", st)
 	}
@@ -49,7 +49,7 @@ func TestBuildReviewFollowsTheLoop(t *testing.T) {
 	replied := edited
 	replied.Replies = []Comment{{Field: "FonteSegnalazione", Text: "Il fascicolo non la riporta", At: at(40), Reply: true}}
 	steps = append(steps, ReviewStep{Revision: "v3", Base: "v2", Status: StatusFinal, SavedAt: at(40), Record: replied})
-	st = BuildReview(nil, steps, at(20))
+	st = BuildReview(nil, steps, "d1")
 	if st.Status != StatusFinal || !st.Resubmitted || st.Latest != "v3" {
 		t.Fatalf("after the resubmission: %+v", st)
 	}
@@ -65,7 +65,7 @@ func TestBuildReviewFollowsTheLoop(t *testing.T) {
 
 	// The coordinators approve: every thread is closed.
 	steps = append(steps, ReviewStep{Revision: "d2", Base: "v3", Status: StatusApproved, SavedAt: at(50), Record: replied})
-	st = BuildReview(nil, steps, at(20))
+	st = BuildReview(nil, steps, "d1")
 	if st.Status != StatusApproved || st.Decision != StatusApproved || st.Reviewed != "v3" || st.Resubmitted || st.OpenThreads() != 0 {
 		t.Fatalf("after the approval: %+v", st)
 	}
@@ -77,7 +77,7 @@ func TestBuildReviewFollowsTheLoop(t *testing.T) {
 }
 
 func TestBuildReviewWithoutDecision(t *testing.T) {
-	st := BuildReview(nil, []ReviewStep{{Revision: "v1", Status: StatusDraft}, {Revision: "v2", Base: "v1", Status: StatusFinal}}, time.Time{})
+	st := BuildReview(nil, []ReviewStep{{Revision: "v1", Status: StatusDraft}, {Revision: "v2", Base: "v1", Status: StatusFinal}}, "")
 	if st.Status != StatusFinal || st.Decision != "" || st.Latest != "v2" || st.Resubmitted || len(st.Threads) != 0 || len(st.Changed) != 0 {
 		t.Fatalf("a record never reviewed: %+v", st)
 	}

@@ -297,6 +297,7 @@ var (
 	ShortcutSync     fyne.Shortcut = scSync
 	ShortcutLock     fyne.Shortcut = scLock
 	ShortcutFinalise fyne.Shortcut = scFinalise
+	ShortcutHome     fyne.Shortcut = scHome
 )
 
 func (a *App) saveShortcut() {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -30,6 +31,9 @@ type recordScreen struct {
 	body   *fyne.Container
 	reopen *widget.Button
 	final  *widget.Button
+
+	reviewCard *widget.Card    // the coordinators' threads, when the record has any open
+	threads    *fyne.Container // inside reviewCard
 
 	dirty bool
 	timer *time.Timer
@@ -122,7 +126,7 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 	var top []fyne.CanvasObject
 	top = append(top, container.NewBorder(nil, nil, nil, container.NewHBox(back, save, r.reopen, r.final), heading))
 	top = append(top, r.saved)
-	if r.row != nil && r.row.Status == survey.StatusReturned {
+	if r.row != nil {
 		if c := r.comments(); c != nil {
 			top = append(top, c)
 		}
@@ -132,48 +136,146 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 	return r.body
 }
 
-// comments shows the coordinator's comments beside their fields, and the
-// comments on the record as a whole above the form.
+// comments shows the coordinators' review threads: each field's beside the
+// field, and a card above the form that lists them all with their state, a
+// link to each field and a way to reply. They stay through the researcher's
+// edits until the coordinators approve the record. Opening the record marks
+// its open threads seen.
 func (r *recordScreen) comments() fyne.CanvasObject {
+	if r.rec.ID == "" {
+		return nil
+	}
+	st, ok := r.loadReview()
+	if !ok {
+		return nil
+	}
+	if st.OpenThreads() > 0 {
+		cx, cancel := ctx()
+		err := r.a.store.MarkSeen(cx, r.rec.ID)
+		cancel()
+		if err == nil {
+			st, _ = r.loadReview()
+		}
+	}
+	r.threads = container.NewVBox()
+	title, help := T("record.review"), T("record.review_help")
+	if st.Status == survey.StatusReturned {
+		title, help = T("record.returned"), T("record.returned_help")
+	}
+	r.reviewCard = widget.NewCard(title, help, r.threads)
+	r.showThreads(st)
+	return r.reviewCard
+}
+
+// loadReview reads the record's review state; ok is false when it has no
+// thread still open to the researcher's eyes (none, or all approved).
+func (r *recordScreen) loadReview() (survey.ReviewState, bool) {
 	cx, cancel := ctx()
 	st, err := r.a.store.ReviewState(cx, r.rec.ID)
 	cancel()
-	if err != nil || len(st.Threads) == 0 {
-		return nil
+	if err != nil {
+		return st, false
 	}
+	for _, t := range st.Threads {
+		if t.State != survey.ThreadApproved {
+			return st, true
+		}
+	}
+	return st, false
+}
+
+// refreshThreads shows the threads' states again after a save.
+func (r *recordScreen) refreshThreads() {
+	if r.threads == nil {
+		return
+	}
+	if st, ok := r.loadReview(); ok {
+		r.showThreads(st)
+	}
+}
+
+func (r *recordScreen) showThreads(st survey.ReviewState) {
 	byField := map[string]string{}
 	for _, t := range st.Threads {
-		for _, c := range t.Comments {
-			if c.Reply {
-				continue
-			}
-			if byField[t.Field] != "" {
-				byField[t.Field] += "\n"
-			}
-			byField[t.Field] += c.Text
-		}
-	}
-	unplaced := r.form.SetComments(byField)
-	box := container.NewVBox()
-	for path, text := range unplaced {
-		l := widget.NewLabel(text)
-		if path != "" {
-			l.SetText(r.form.Label(path) + ": " + text)
-		}
-		l.Wrapping = fyne.TextWrapWord
-		box.Add(l)
-	}
-	for path := range byField {
-		if _, ok := unplaced[path]; ok || path == "" {
+		if t.State == survey.ThreadApproved {
 			continue
 		}
-		path := path
-		b := widget.NewButton(r.form.Label(path), func() { r.form.FocusField(path) })
-		b.Alignment = widget.ButtonAlignLeading
-		b.Importance = widget.LowImportance
-		box.Add(b)
+		byField[t.Field] = threadText(t)
 	}
-	return widget.NewCard(T("record.returned"), T("record.returned_help"), box)
+	unplaced := r.form.SetComments(byField)
+	r.threads.RemoveAll()
+	for _, t := range st.Threads {
+		if t.State == survey.ThreadApproved {
+			continue
+		}
+		t := t
+		name := T("record.whole")
+		if t.Field != "" {
+			name = r.form.Label(t.Field)
+		}
+		state := widget.NewLabel(T("thread." + string(t.State)))
+		state.Importance = widget.WarningImportance
+		if !t.State.Open() {
+			state.Importance = widget.SuccessImportance
+		}
+		reply := widget.NewButtonWithIcon(T("record.reply"), theme.MailReplyIcon(), func() { r.reply(t.Field) })
+		reply.Importance = widget.LowImportance
+		if r.row != nil && r.row.Status != survey.StatusDraft && r.row.Status != survey.StatusReturned {
+			reply.Disable() // finalised: reopen it to write
+		}
+		var head fyne.CanvasObject = widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		if _, ok := unplaced[t.Field]; !ok && t.Field != "" {
+			b := widget.NewButton(name, func() { r.form.FocusField(t.Field) })
+			b.Alignment = widget.ButtonAlignLeading
+			b.Importance = widget.LowImportance
+			head = b
+		}
+		r.threads.Add(container.NewBorder(nil, nil, nil, container.NewHBox(state, reply), head))
+		if _, ok := unplaced[t.Field]; ok || t.Field == "" {
+			l := widget.NewLabel(threadText(t))
+			l.Wrapping = fyne.TextWrapWord
+			r.threads.Add(l)
+		}
+	}
+	r.threads.Refresh()
+}
+
+// threadText is a thread as the researcher reads it: the coordinators'
+// comments, then the replies, oldest first.
+func threadText(t survey.Thread) string {
+	var lines []string
+	for _, c := range t.Comments {
+		if c.Reply {
+			lines = append(lines, T("thread.reply", map[string]any{"Text": c.Text}))
+		} else {
+			lines = append(lines, c.Text)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// reply asks for a note to the coordinators on a thread and saves it with
+// the record (it travels sealed with the next sync).
+func (r *recordScreen) reply(field string) {
+	entry := widget.NewEntry()
+	entry.SetPlaceHolder(T("record.reply_hint"))
+	d := dialog.NewForm(T("record.reply_title"), T("record.reply_send"), T("common.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(T("record.reply"), entry)}, func(ok bool) {
+			text := strings.TrimSpace(entry.Text)
+			if !ok || text == "" {
+				return
+			}
+			r.rec.Replies = append(r.rec.Replies, survey.Comment{Field: field, Text: text, At: time.Now().UTC(), Reply: true})
+			r.dirty = true
+			r.gen++
+			if r.saveNow(true) {
+				r.refreshThreads()
+			}
+		}, r.a.win)
+	entry.OnSubmitted = func(string) { d.Submit() } // Enter confirms
+	d.Resize(fyne.NewSize(520, d.MinSize().Height))
+	d.Show()
+	r.a.win.Canvas().Focus(entry)
 }
 
 // applyStatus makes a finalised record read-only until it is reopened.
@@ -220,8 +322,9 @@ func (r *recordScreen) changed() {
 	}
 }
 
-// saveNow saves the record as a draft (or keeps it returned until it is
-// edited). It reports whether the record is safely stored.
+// saveNow saves the record as a draft; a returned record stays returned,
+// with its comments, until it is finalised again. It reports whether the
+// record is safely stored.
 func (r *recordScreen) saveNow(explicit bool) bool {
 	if !r.dirty {
 		if explicit && r.row != nil {
@@ -232,7 +335,8 @@ func (r *recordScreen) saveNow(explicit bool) bool {
 	if r.timer != nil {
 		r.timer.Stop()
 	}
-	// Any edit makes the record a draft again (a returned one included).
+	// The store keeps a returned record returned: the version is the
+	// researcher's draft, the decision stays the coordinators'.
 	return r.save(survey.StatusDraft)
 }
 
@@ -256,7 +360,12 @@ func (r *recordScreen) save(status survey.Status) bool {
 	r.row = &row
 	r.dirty = false
 	r.saved.Importance = widget.MediumImportance
-	r.saved.SetText(T("record.saved", map[string]any{"At": row.Updated.Local().Format("15:04:05")}))
+	key := "record.saved"
+	if row.Status == survey.StatusReturned {
+		key = "record.saved_returned" // still returned until finalised again
+	}
+	r.saved.SetText(T(key, map[string]any{"At": row.Updated.Local().Format("15:04:05")}))
+	r.refreshThreads()
 	// A finalised record goes at once; drafts travel with the next
 	// periodic round rather than one round per autosave.
 	if status != survey.StatusDraft {

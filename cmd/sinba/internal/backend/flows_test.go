@@ -182,6 +182,79 @@ func TestReturnedRecordShowsCommentsBesideFields(t *testing.T) {
 	test.AssertRendersToMarkup(t, "returned.xml", h.win.Canvas())
 }
 
+// The researcher edits a returned record: the banner, the comment beside its
+// field and the home's count of returned records stay, the edited field's
+// thread says it is corrected, and a reply to the record-wide comment is
+// saved with the record; reopening the record shows the same.
+func TestReturnedRecordKeepsCommentsThroughEdits(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.unlock()
+	open := func() {
+		h.ui.Shortcut(ui.ShortcutSearch)
+		h.focusedEntry().SetText("russo")
+		h.key(fyne.KeyReturn)
+		h.waitTitle("Russo")
+	}
+	label := func(sub string) *widget.Label {
+		return find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, sub) })
+	}
+	banner := func() *widget.Card {
+		return find(t, h.win.Content(), func(c *widget.Card) bool { return c.Title == "Restituita dal coordinamento" })
+	}
+	open()
+	if label("Letto") == nil {
+		t.Error("opening the record does not mark its comments read")
+	}
+	test.Tap(find(t, h.win.Content(), func(b *widget.Button) bool { return strings.Contains(b.Text, "Anno di nascita") }))
+	h.focusedEntry().SetText("2011")
+	h.ui.Shortcut(ui.ShortcutSave)
+	if banner() == nil {
+		t.Fatal("the banner is gone after an edit")
+	}
+	if label("Commento del coordinamento: L'anno non torna") == nil {
+		t.Fatal("the comment beside the field is gone after an edit")
+	}
+	if label("Corretto") == nil {
+		t.Error("the edited field's thread is not marked corrected")
+	}
+
+	// A reply to the comment on the whole record, confirmed with Enter.
+	test.Tap(findAll[*widget.Button](t, h.win.Content())[indexOf(t, h, "Rispondi")])
+	h.typeText("La data è quella del protocollo")
+	h.key(fyne.KeyReturn)
+	if label("Tua risposta: La data è quella del protocollo") == nil {
+		t.Fatal("the reply is not shown with its thread")
+	}
+	test.AssertRendersToMarkup(t, "returned_edited.xml", h.win.Canvas())
+
+	h.ui.Shortcut(ui.ShortcutHome)
+	h.waitTitle("Panoramica")
+	if label("restituite con commenti del coordinamento: 1") == nil {
+		t.Error("the home no longer counts the edited record as returned")
+	}
+	open()
+	if banner() == nil || label("Tua risposta: La data è quella del protocollo") == nil || label("Corretto") == nil {
+		t.Fatal("reopened, the record lost its banner, the reply or the thread's state")
+	}
+	test.Tap(find(t, h.win.Content(), func(b *widget.Button) bool { return strings.Contains(b.Text, "Anno di nascita") }))
+	if label("Commento del coordinamento: L'anno non torna") == nil {
+		t.Fatal("reopened, the comment beside the field is gone")
+	}
+}
+
+// indexOf is the place of the first button labelled text among the screen's
+// buttons.
+func indexOf(t *testing.T, h *harness, text string) int {
+	t.Helper()
+	for i, b := range findAll[*widget.Button](t, h.win.Content()) {
+		if b.Text == text {
+			return i
+		}
+	}
+	t.Fatalf("no button %q", text)
+	return -1
+}
+
 func TestConflictSideBySide(t *testing.T) {
 	h := newFixtureHarness(t)
 	h.unlock()
