@@ -86,7 +86,7 @@ func (f *fake) ReviewState(ctx context.Context, id string) (survey.ReviewState, 
 			steps[i].Base = hist[i-1].Revision
 		}
 	}
-	return survey.BuildReview(f.registry, steps, time.Time{}), nil
+	return survey.BuildReview(f.registry, steps, ""), nil
 }
 func (f *fake) Review(_ context.Context, id string, d survey.Status, cs []survey.Comment) error {
 	f.reviews = append(f.reviews, review{id, d, cs})
