@@ -102,11 +102,15 @@ func (a *App) confirmDevice(td TeamDevices, d PendingDevice) {
 	code.TextStyle = fyne.TextStyle{Monospace: true}
 	code.SizeName = theme.SizeNameHeadingText
 	code.Selectable = true
+	by := widget.NewLabel(a.minterText(d))
+	if d.ByCoordinator {
+		by.Importance = widget.DangerImportance
+	}
 	facts := container.New(layout.NewFormLayout(),
 		widget.NewLabel(T("devices.device")), widget.NewLabel(d.Label),
 		widget.NewLabel(T("devices.researcher")), widget.NewLabel(d.Researcher),
 		widget.NewLabel(T("devices.enrolled")), widget.NewLabel(d.EnrolledAt.Local().Format("02/01/2006 15:04")),
-		widget.NewLabel(T("devices.code_by")), widget.NewLabel(a.minterText(d)),
+		widget.NewLabel(T("devices.code_by")), by,
 		widget.NewLabel(T("devices.fingerprint")), code,
 	)
 	parts := []fyne.CanvasObject{wrapLabel(T("devices.explain"))}
@@ -155,7 +159,7 @@ func (a *App) confirmDevice(td TeamDevices, d PendingDevice) {
 		done = true
 		c.SetOnTypedKey(prev)
 	})
-	dlg.Resize(fyne.NewSize(640, 520))
+	dlg.Resize(fyne.NewSize(720, 640))
 	dlg.Show()
 	c.Focus(confirm)
 }
@@ -172,7 +176,7 @@ func (a *App) grantDevice(td TeamDevices, d PendingDevice) {
 			if err != nil {
 				dialog.ShowError(errorf(T("devices.grant_failed", map[string]any{"Error": a.errText(err)})), a.win)
 			} else {
-				dialog.ShowInformation(T("devices.confirm_title"), T("devices.granted", map[string]any{"Label": d.Label, "Researcher": d.Researcher}), a.win)
+				dialog.ShowInformation(T("devices.granted_title"), T("devices.granted", map[string]any{"Label": d.Label, "Researcher": d.Researcher}), a.win)
 			}
 			a.loadPending()
 		})

@@ -104,8 +104,8 @@ func uiReport(rep *client.Report) ui.SyncReport {
 		out.At = timeNow()
 	}
 	if n := len(rep.PendingDevices); n > 0 {
-		out.Messages = append(out.Messages, fmt.Sprintf("computer della squadra in attesa della chiave: %d, da confermare nella schermata Sincronizzazione / "+
-			"team laptops waiting for the key: %d, to confirm on the Sync screen", n, n))
+		out.Messages = append(out.Messages, fmt.Sprintf("Computer della squadra in attesa della chiave: %d, da confermare nella schermata Sincronizzazione / "+
+			"Team laptops waiting for the key: %d, to confirm on the Sync screen", n, n))
 	}
 	if rep.WaitingTeamKey {
 		out.Messages = append(out.Messages, "in attesa della chiave del gruppo da un collega già collegato: le schede restano in coda / "+
