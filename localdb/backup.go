@@ -89,7 +89,10 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	}
 	defer in.Close()
 	tmp := path + ".tmp"
-	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, fileMode)
+	if err == nil {
+		err = out.Chmod(fileMode) // a leftover file keeps its mode otherwise
+	}
 	if err != nil {
 		return fmt.Errorf("impossibile scrivere il backup / cannot write the backup: %w", err)
 	}
@@ -227,14 +230,17 @@ func RestoreWith(ctx context.Context, backupFile, dir string, c Credentials, rep
 		return err
 	}
 	defer clear(key)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := secureDir(dir); err != nil {
 		return fmt.Errorf("localdb: cannot create the data folder: %w", err)
 	}
 	tmp := dbPath(dir) + ".restore"
 	for _, p := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
 		os.Remove(p)
 	}
-	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, fileMode)
+	if err == nil {
+		err = out.Chmod(fileMode)
+	}
 	if err != nil {
 		return fmt.Errorf("localdb: restore: %w", err)
 	}

@@ -90,7 +90,7 @@ func CreateWith(dir string, passphrase []byte, o Options) (*Store, string, error
 	if Exists(dir) {
 		return nil, "", ErrStoreExists
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := secureDir(dir); err != nil {
 		return nil, "", fmt.Errorf("localdb: cannot create the data folder: %w", err)
 	}
 	data := randBytes(keySize)
@@ -109,6 +109,9 @@ func CreateWith(dir string, passphrase []byte, o Options) (*Store, string, error
 	tmp := dbPath(dir) + ".new"
 	for _, p := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
 		os.Remove(p)
+	}
+	if err := precreate(tmp); err != nil {
+		return nil, "", err
 	}
 	if err := initDB(tmp, o, pw, rw); err != nil {
 		os.Remove(tmp)
@@ -263,6 +266,11 @@ func unlock(dir string, o Options, unwrap func(map[string]*keySlot) ([]byte, err
 	if !Exists(dir) {
 		return nil, ErrNoStore
 	}
+	// A store made before modes were enforced, or copied into place, is
+	// made its owner's only before it is read; a store of another user's
+	// (read by an administrator) is opened as it is.
+	_ = secureDir(dir)
+	_ = secureDB(dbPath(dir))
 	ctx := context.Background()
 	w, r, err := openDB(dbPath(dir))
 	if err != nil {

@@ -36,10 +36,25 @@ var ErrNotFound = errors.New("not found")
 
 // OpenStore opens (creating if needed) the database in dir and migrates it.
 func OpenStore(dir string) (*Store, error) {
+	// The folder and the database files are the server's user's only,
+	// whatever the folder was made with. The database file is made before
+	// SQLite opens it, since SQLite gives the WAL and the shared-memory
+	// file its mode.
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, DBFile)
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+		f.Close()
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
@@ -62,7 +77,6 @@ func OpenStore(dir string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	_ = os.Chmod(path, 0o600)
 	return s, nil
 }
 
