@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -52,6 +51,9 @@ type Options struct {
 	BatchRevisions int // revisions per batch
 	BatchBytes     int // ciphertext bytes per batch, roughly
 	Logger         *slog.Logger
+	// AllowHTTP lets Enrol accept http:// for a server on another computer
+	// (ServerURL); the app then warns (InsecureWarning).
+	AllowHTTP bool
 }
 
 // Client syncs one local store with its server. One sync runs at a time.
@@ -120,9 +122,12 @@ func (c *Client) Enrol(ctx context.Context, serverURL, code string) (Enrolment, 
 	} else if !errors.Is(err, ErrNotEnrolled) {
 		return Enrolment{}, err
 	}
-	serverURL = strings.TrimRight(strings.TrimSpace(serverURL), "/")
-	if !strings.HasPrefix(serverURL, "https://") && !strings.HasPrefix(serverURL, "http://") {
-		return Enrolment{}, errors.New("indirizzo del server non valido: deve iniziare con https:// / invalid server address: it must start with https://")
+	serverURL, insecure, err := ServerURL(serverURL, c.opt.AllowHTTP)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	if insecure {
+		c.opt.Logger.Warn(InsecureWarning, "server", serverURL)
 	}
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {

@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -65,6 +64,9 @@ type Options struct {
 	// ScryptWorkFactor is the cost of key-export files (log2 of scrypt's N);
 	// zero means age's default (18). Tests pass a small one.
 	ScryptWorkFactor int
+	// AllowHTTP lets Enrol accept http:// for a server on another computer
+	// (client.ServerURL); the caller warns (client.InsecureWarning).
+	AllowHTTP bool
 }
 
 // Coordinator is the coordinator profile over one local store.
@@ -119,9 +121,9 @@ func (c *Coordinator) Enrol(ctx context.Context, serverURL, code string) (Profil
 	} else if !errors.Is(err, ErrNotEnrolled) {
 		return Profile{}, err
 	}
-	serverURL = strings.TrimRight(strings.TrimSpace(serverURL), "/")
-	if !strings.HasPrefix(serverURL, "https://") && !strings.HasPrefix(serverURL, "http://") {
-		return Profile{}, errors.New("indirizzo del server non valido: deve iniziare con https:// / invalid server address: it must start with https://")
+	serverURL, _, err := client.ServerURL(serverURL, c.opt.AllowHTTP)
+	if err != nil {
+		return Profile{}, err
 	}
 	// A key made by an earlier attempt cut after the server created the
 	// project is reused: it may be the project's only key.

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -397,5 +398,35 @@ func TestReceiptsKeepOnlyValidatedIDs(t *testing.T) {
 	var size int
 	if err := db.QueryRow(`SELECT max(length(receipt)) FROM batches`).Scan(&size); err != nil || size > 16<<10 {
 		t.Fatalf("stored receipt of %d bytes (%v), want a few KiB", size, err)
+	}
+}
+
+// Finding 9, on the server: the database, its WAL and shared memory are
+// 0600 and the data folder 0700, whatever the folder was made with.
+func TestServerFilesAreTheOwnersOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "server")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Chmod(dir, 0o755)
+	p := synctest.NewProject(t, dir)
+	p.Serve(t, server.Config{})
+	p.EnrolDevice(t, p.TeamA) // writes: the WAL and shared memory exist
+	files := server.Files(dir)
+	if len(files) != 3 {
+		t.Fatalf("database files %v, want the file, its WAL and shared memory", files)
+	}
+	for _, f := range append(files, dir) {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := os.FileMode(0o600)
+		if f == dir {
+			want = 0o700
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %o, want %o", filepath.Base(f), fi.Mode().Perm(), want)
+		}
 	}
 }

@@ -38,7 +38,7 @@ type coordCommand struct {
 }
 
 var coordCommands = map[string]*coordCommand{
-	"init": {usage: "--data DIR --server URL --code CODICE",
+	"init": {usage: "--data DIR --server URL --code CODICE [--allow-http]",
 		short: "iscrive il profilo di coordinamento (crea l'archivio se manca) / enrols the coordinator profile (creates the store if missing)",
 		flags: coordInit},
 	"sync":   {usage: "--data DIR", short: "scarica e decifra le schede del progetto / downloads and decrypts the project's records", flags: coordSync},
@@ -120,9 +120,16 @@ func runCoordSub(env Env, fs *flag.FlagSet, name string, sub *coordCommand, args
 func coordInit(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordinator) error {
 	server := fs.String("server", "", "indirizzo del server / server address (https://...)")
 	code := fs.String("code", "", "codice di coordinamento monouso / one-time coordinator code")
+	allowHTTP := allowHTTPFlag(fs)
 	return func(ctx context.Context, env Env, c *coord.Coordinator) error {
 		if *server == "" || *code == "" {
 			return errors.New("servono --server e --code / --server and --code are needed")
+		}
+		if err := checkServerURL(env, *server, *allowHTTP); err != nil {
+			return err
+		}
+		if *allowHTTP {
+			c = coord.New(c.Store(), coord.Options{AllowHTTP: true})
 		}
 		p, err := c.Enrol(ctx, *server, *code)
 		if err != nil {
