@@ -199,6 +199,14 @@ type TeamDevices interface {
 	PendingDevices(ctx context.Context) ([]PendingDevice, error)
 	// GrantTeamKey hands the team key to the laptop as it was shown.
 	GrantTeamKey(ctx context.Context, d PendingDevice) error
+	// TeamKeyOrigin says which laptops made the team key held here and
+	// handed it over (described without fingerprints); nil before the key.
+	TeamKeyOrigin(ctx context.Context) *KeyOrigin
+}
+
+// KeyOrigin is where this laptop's team key came from, as the server says.
+type KeyOrigin struct {
+	MadeBy, GrantedBy PendingDevice
 }
 
 // PendingDevice is a laptop of the team waiting for the team key. Its name,

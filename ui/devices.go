@@ -20,9 +20,10 @@ import (
 
 // devicesView is the sync screen's part about the team's laptops.
 type devicesView struct {
-	own  *widget.Label // this laptop's verification code
-	card *widget.Card  // laptops waiting for the team key
-	list *fyne.Container
+	own    *widget.Label // this laptop's verification code
+	origin *widget.Label // which laptops made and handed over the team key held here
+	card   *widget.Card  // laptops waiting for the team key
+	list   *fyne.Container
 }
 
 func (a *App) devicesContent() (*devicesView, bool) {
@@ -30,7 +31,7 @@ func (a *App) devicesContent() (*devicesView, bool) {
 	if !ok {
 		return nil, false
 	}
-	v := &devicesView{own: wrapLabel(""), list: container.NewVBox()}
+	v := &devicesView{own: wrapLabel(""), origin: wrapLabel(""), list: container.NewVBox()}
 	v.card = widget.NewCard(T("devices.title"), T("devices.subtitle"), v.list)
 	v.card.Hide()
 	cx, cancel := ctx()
@@ -39,8 +40,24 @@ func (a *App) devicesContent() (*devicesView, bool) {
 	} else {
 		v.own.Hide()
 	}
+	if o := td.TeamKeyOrigin(cx); o != nil {
+		v.origin.SetText(T("devices.origin", map[string]any{
+			"Made": a.deviceText(o.MadeBy), "Granted": a.deviceText(o.GrantedBy),
+		}))
+		if o.MadeBy.ByCoordinator || o.GrantedBy.ByCoordinator {
+			v.origin.Importance = widget.DangerImportance
+			v.origin.SetText(v.origin.Text + "\n" + T("devices.origin_coordinator"))
+		}
+	} else {
+		v.origin.Hide()
+	}
 	cancel()
 	return v, true
+}
+
+// deviceText names a laptop the way the list of waiting ones does.
+func (a *App) deviceText(d PendingDevice) string {
+	return T("devices.named", map[string]any{"Label": d.Label, "Researcher": d.Researcher, "By": a.minterText(d)})
 }
 
 // loadPending asks, off the UI goroutine, which laptops wait for the team

@@ -66,6 +66,7 @@ func (a *App) syncContent() fyne.CanvasObject {
 		if dv, ok := a.devicesContent(); ok {
 			a.devV = dv
 			body.Add(dv.own)
+			body.Add(dv.origin)
 			body.Add(dv.card)
 			a.loadPending()
 		}

@@ -35,6 +35,7 @@ const (
 	secretAssignments = "sync/assignments"
 	secretInstruments = "sync/instruments"
 	secretRefused     = "sync/refused"
+	secretKeyOrigin   = "sync/team-key-origin"
 )
 
 // ErrNotEnrolled means the laptop has no enrolment yet.

@@ -1,7 +1,9 @@
 package client
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -33,12 +35,51 @@ func pendingDevices(ps []wire.Pending) []PendingDevice {
 		if _, err := seal.ParseRecipient(p.Recipient); err != nil {
 			continue // nothing could be handed to it anyway
 		}
-		out = append(out, PendingDevice{
-			ID: p.DeviceID, Label: p.Label, Researcher: p.Researcher, EnrolledAt: p.EnrolledAt,
-			MintedBy: p.MintedBy, Fingerprint: wire.DeviceFingerprint(p.Recipient), Recipient: p.Recipient,
-		})
+		d := describe(p)
+		d.Fingerprint, d.Recipient = wire.DeviceFingerprint(p.Recipient), p.Recipient
+		out = append(out, d)
 	}
 	return out
+}
+
+// describe is what the server says of a device (no key, no fingerprint).
+func describe(p wire.Pending) PendingDevice {
+	return PendingDevice{ID: p.DeviceID, Label: p.Label, Researcher: p.Researcher, EnrolledAt: p.EnrolledAt, MintedBy: p.MintedBy}
+}
+
+// TeamKeyOrigin is where this laptop's team key came from, as the server
+// said: the laptop that made it (the team's first) and the one that handed
+// this laptop its copy (described like a waiting device, without key or
+// fingerprint). When a coordinator made the code of the laptop that made
+// the key, a coordinator may hold the team's key: the app says so.
+type TeamKeyOrigin struct {
+	MadeBy, GrantedBy PendingDevice
+}
+
+// TeamKeyOrigin returns where the team key held here came from, as of the
+// last sync; nil before this laptop holds it.
+func (c *Client) TeamKeyOrigin(ctx context.Context) (*TeamKeyOrigin, error) {
+	var o *wire.KeyOrigin
+	if err := c.secretJSON(ctx, secretKeyOrigin, &o); err != nil || o == nil {
+		return nil, err
+	}
+	return &TeamKeyOrigin{MadeBy: describe(o.MadeBy), GrantedBy: describe(o.GrantedBy)}, nil
+}
+
+// keepOrigin stores what the server said of the key's origin, when it
+// changed.
+func (c *Client) keepOrigin(ctx context.Context, o *wire.KeyOrigin) error {
+	if o == nil {
+		return nil
+	}
+	data, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	if had, err := c.store.Secret(ctx, secretKeyOrigin); err == nil && bytes.Equal(had, data) {
+		return nil // an idle round writes nothing
+	}
+	return c.store.SetSecret(ctx, secretKeyOrigin, data)
 }
 
 // ErrNoTeamKey means this laptop does not hold the team key, so it can hand

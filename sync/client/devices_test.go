@@ -210,3 +210,41 @@ func TestGrantIsWrappedForTheKeyShown(t *testing.T) {
 		}
 	}
 }
+
+// A laptop holding the team key knows, as the server says, which laptop
+// made the key and which handed its copy over; a key made by a laptop a
+// coordinator enrolled first in a team of their own making is marked so.
+func TestTeamKeyOriginIsKnown(t *testing.T) {
+	ctx := context.Background()
+	p := synctest.NewProject(t, t.TempDir())
+	p.Serve(t, server.Config{})
+	_, c1 := enrolled(t, p, p.TeamA)
+	syncOnce(t, c1)
+	_, c2 := enrolled(t, p, p.TeamA)
+	syncOnce(t, c2)
+	if o, err := c2.TeamKeyOrigin(ctx); err != nil || o != nil {
+		t.Fatalf("origin before the key: %+v %v; want none", o, err)
+	}
+	synctest.Confirm(t, c1, c2)
+	syncOnce(t, c2)
+	first := mustEnrolment(t, c1)
+	o, err := c2.TeamKeyOrigin(ctx)
+	if err != nil || o == nil || o.MadeBy.ID != first.DeviceID || o.GrantedBy.ID != first.DeviceID || o.MadeBy.MintedBy.ByCoordinator() || o.MadeBy.Researcher != first.Person {
+		t.Fatalf("origin %+v (%v); want made and handed over by the first laptop, its code by the administrator", o, err)
+	}
+
+	// A coordinator's laptop is the first of team B.
+	code, _ := p.CoordinatorCode(t, p.TeamB, "coordinamento regionale")
+	rogue := client.New(synctest.Laptop(t, t.TempDir()), fast)
+	if _, err := rogue.Enrol(ctx, p.URL, code); err != nil {
+		t.Fatal(err)
+	}
+	syncOnce(t, rogue)
+	_, honest := enrolled(t, p, p.TeamB)
+	syncOnce(t, honest)
+	synctest.Confirm(t, rogue, honest)
+	syncOnce(t, honest)
+	if o, err := honest.TeamKeyOrigin(ctx); err != nil || o == nil || !o.MadeBy.MintedBy.ByCoordinator() || o.MadeBy.MintedBy.CoordinatorLabel != "coordinamento regionale" {
+		t.Fatalf("origin on team B's researcher: %+v (%v); want the key marked as made by a coordinator's laptop", o, err)
+	}
+}

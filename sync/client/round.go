@@ -172,6 +172,11 @@ func (c *Client) keys(ctx context.Context, d *deviceState, ks *wire.KeyState) (*
 			return nil, nil, err
 		}
 	}
+	if team != nil {
+		if err := c.keepOrigin(ctx, ks.Origin); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := c.pseudonymSecret(ctx, d, mine, ks); err != nil {
 		return nil, nil, err
 	}

@@ -108,6 +108,9 @@ func (s *Store) keyState(ctx context.Context, d *Device) (wire.KeyState, error) 
 	if len(ks.Wrapped) == 0 {
 		return ks, nil // only a holder of the key can hand it on
 	}
+	if ks.Origin, err = s.keyOrigin(ctx, d); err != nil {
+		return ks, err
+	}
 	// What a teammate is shown before handing the key over: the laptop's
 	// name, its researcher, when it enrolled, and who made its code.
 	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.recipient, d.label, r.name, d.enrolled_at, d.minted_by, `+minterLabel+`
@@ -127,6 +130,40 @@ func (s *Store) keyState(ctx context.Context, d *Device) (wire.KeyState, error) 
 		ks.Pending = append(ks.Pending, p)
 	}
 	return ks, rows.Err()
+}
+
+// keyOrigin describes the laptop that made d's team key (the first to hand
+// a copy to itself) and the one that handed d its copy.
+func (s *Store) keyOrigin(ctx context.Context, d *Device) (*wire.KeyOrigin, error) {
+	var o wire.KeyOrigin
+	var maker, granter string
+	err := s.r.QueryRowContext(ctx, `SELECT device_id FROM key_grants WHERE team_id = ? AND granted_by = device_id ORDER BY created_at, rowid LIMIT 1`, d.TeamID).Scan(&maker)
+	if err == nil {
+		err = s.r.QueryRowContext(ctx, `SELECT granted_by FROM key_grants WHERE device_id = ?`, d.ID).Scan(&granter)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil // no laptop of the team handed a copy to itself: nothing to say
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range []struct {
+		id  string
+		out *wire.Pending
+	}{{maker, &o.MadeBy}, {granter, &o.GrantedBy}} {
+		var enrolled int64
+		err := s.r.QueryRowContext(ctx, `SELECT d.id, d.label, r.name, d.enrolled_at, d.minted_by, `+minterLabel+`
+			FROM devices d JOIN researchers r ON r.id = d.researcher_id WHERE d.id = ?`, x.id).
+			Scan(&x.out.DeviceID, &x.out.Label, &x.out.Researcher, &enrolled, &x.out.MintedBy.Coordinator, &x.out.MintedBy.CoordinatorLabel)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		x.out.EnrolledAt = time.Unix(enrolled, 0).UTC()
+	}
+	return &o, nil
 }
 
 // minterLabel is the SQL expression of the name of the coordinator's app

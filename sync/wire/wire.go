@@ -167,10 +167,23 @@ type KeyState struct {
 	// SecretPending are colleagues still waiting for the pseudonym secret;
 	// listed only to a device that holds it.
 	SecretPending []Pending `json:"secret_pending,omitempty"`
+	// Origin says, to a device that holds a copy, which laptop made the team
+	// key and which handed this device its copy.
+	Origin *KeyOrigin `json:"origin,omitempty"`
+}
+
+// KeyOrigin is where a device's copy of the team key came from, described
+// as the waiting devices are (Recipient empty): the laptop that made the key
+// (the team's first) and the one that handed the copy over. A key made by a
+// laptop whose code a coordinator made is one a coordinator may hold.
+type KeyOrigin struct {
+	MadeBy    Pending `json:"made_by"`
+	GrantedBy Pending `json:"granted_by"`
 }
 
 // Pending is a device of the team that has no copy of the team key yet,
-// with what a teammate needs to decide whether to hand it over. Everything
+// with what a teammate needs to decide whether to hand it over (the same
+// description names the laptops a key came from, in KeyOrigin). Everything
 // but Recipient is the server's word; the laptop can check only that the
 // recipient's fingerprint (DeviceFingerprint) is the one the new laptop shows.
 type Pending struct {

@@ -117,6 +117,9 @@ func TestTeamKeyConfirmationDialog(t *testing.T) {
 	if th.label(t, th.win.Content(), "Codice di verifica di questo computer:") == nil {
 		t.Error("the sync screen does not show this laptop's own verification code")
 	}
+	if o := th.label(t, th.win.Content(), "Chiave della squadra creata da"); o == nil || !strings.Contains(o.Text, "amministratore del server") || o.Importance == widget.DangerImportance {
+		t.Errorf("the sync screen shows the team key's origin as %+v; want the first laptop, its code by the administrator, not in red", o)
+	}
 
 	d := th.openDialog(t)
 	if th.label(t, d, th.en.Fingerprint) == nil {

@@ -183,13 +183,26 @@ func (s *Syncer) PendingDevices(ctx context.Context) ([]ui.PendingDevice, error)
 	out := make([]ui.PendingDevice, 0, len(ps))
 	for _, p := range ps {
 		shown[p.ID] = p
-		out = append(out, ui.PendingDevice{ID: p.ID, Label: p.Label, Researcher: p.Researcher, EnrolledAt: p.EnrolledAt,
-			ByCoordinator: p.MintedBy.ByCoordinator(), Coordinator: p.MintedBy.CoordinatorLabel, Fingerprint: p.Fingerprint})
+		out = append(out, uiDevice(p))
 	}
 	s.mu.Lock()
 	s.pending = shown
 	s.mu.Unlock()
 	return out, nil
+}
+
+func uiDevice(p client.PendingDevice) ui.PendingDevice {
+	return ui.PendingDevice{ID: p.ID, Label: p.Label, Researcher: p.Researcher, EnrolledAt: p.EnrolledAt,
+		ByCoordinator: p.MintedBy.ByCoordinator(), Coordinator: p.MintedBy.CoordinatorLabel, Fingerprint: p.Fingerprint}
+}
+
+// TeamKeyOrigin implements ui.TeamDevices.
+func (s *Syncer) TeamKeyOrigin(ctx context.Context) *ui.KeyOrigin {
+	o, err := s.C.TeamKeyOrigin(ctx)
+	if err != nil || o == nil {
+		return nil
+	}
+	return &ui.KeyOrigin{MadeBy: uiDevice(o.MadeBy), GrantedBy: uiDevice(o.GrantedBy)}
 }
 
 // GrantTeamKey implements ui.TeamDevices, for a laptop PendingDevices listed

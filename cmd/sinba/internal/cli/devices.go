@@ -72,6 +72,10 @@ func runDevices(env Env, args []string) int {
 		return fail(env, "%v", err)
 	}
 	if grant == "" {
+		if o, err := cl.TeamKeyOrigin(ctx); err == nil && o != nil {
+			fmt.Fprintf(env.Stdout, "chiave della squadra creata da / team key made by: %s (%s) %s\n", o.MadeBy.Label, o.MadeBy.Researcher, minterText(o.MadeBy))
+			fmt.Fprintf(env.Stdout, "consegnata da / handed over by: %s (%s) %s\n", o.GrantedBy.Label, o.GrantedBy.Researcher, minterText(o.GrantedBy))
+		}
 		printPending(env.Stdout, pending)
 		return 0
 	}

@@ -59,6 +59,9 @@ func TestDevicesListAndGrant(t *testing.T) {
 			line = l
 		}
 	}
+	if !strings.Contains(out, "chiave della squadra creata da / team key made by:") || !strings.Contains(out, "amministratore del server / server admin") {
+		t.Errorf("devices does not say where the team key came from:\n%s", out)
+	}
 	if !strings.Contains(line, "COORDINATORE / COORDINATOR: coordinamento regionale") || !strings.Contains(line, fp) {
 		t.Fatalf("devices lists the new laptop as %q; want it marked as made by a coordinator, with code %s:\n%s", line, fp, out)
 	}
