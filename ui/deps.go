@@ -18,6 +18,9 @@ var (
 	ErrWrongPassphrase  = errors.New("wrong passphrase")
 	ErrWrongRecoveryKey = errors.New("wrong recovery key")
 	ErrOffline          = errors.New("server unreachable")
+	// ErrNoPseudonymSecret: the laptop has not received the project's
+	// pseudonym secret yet, so a child's pseudonym cannot be computed.
+	ErrNoPseudonymSecret = errors.New("no pseudonym secret yet")
 )
 
 // Vault opens or creates the encrypted local store.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -377,7 +378,18 @@ func (r *recordScreen) save(status survey.Status) bool {
 // finalise checks the whole record; errors are listed, each a link to its
 // field; warnings ask for confirmation; a clean record is saved final.
 func (r *recordScreen) finalise() {
-	r.fillPseudonym()
+	if err := r.fillPseudonym(); err != nil {
+		// Say why the pseudonym is missing, not that it is "required".
+		r.saveNow(false)
+		msg := r.a.errText(err)
+		if errors.Is(err, ErrNoPseudonymSecret) {
+			msg = T("record.no_secret")
+		}
+		r.saved.Importance = widget.DangerImportance
+		r.saved.SetText(msg)
+		dialog.ShowInformation(T("record.finalise"), msg, r.a.win)
+		return
+	}
 	res := r.form.Validate(true)
 	r.showIssues(res)
 	errs, warns := 0, 0
@@ -462,32 +474,37 @@ func (r *recordScreen) showIssues(res form.Result) {
 
 // fillPseudonym gives the child an IDBeneficiario when it has none: derived
 // from the codice fiscale where the store can (same child, same code on
-// every laptop), random where the child has no codice fiscale.
-func (r *recordScreen) fillPseudonym() {
+// every laptop), random where the child has no codice fiscale. It returns
+// why a pseudonym due from the codice fiscale cannot be computed (e.g.
+// ErrNoPseudonymSecret before the project secret has arrived).
+func (r *recordScreen) fillPseudonym() error {
 	if r.rec.Instrument != survey.InstrumentCase {
-		return
+		return nil
 	}
 	if s, _ := r.rec.Answers["IDBeneficiario"].(string); s != "" {
-		return
+		return nil
 	}
 	var p string
 	var err error
 	if cf := ""; r.rec.Identity != nil && r.rec.Identity.FiscalCode != "" {
 		cf = r.rec.Identity.FiscalCode
-		if ps, ok := r.a.store.(Pseudonymizer); ok {
-			p, err = ps.Pseudonym(cf)
-		} else {
-			return
+		ps, ok := r.a.store.(Pseudonymizer)
+		if !ok {
+			return nil
 		}
-	} else {
-		p, err = survey.RandomPseudonym()
+		if p, err = ps.Pseudonym(cf); err != nil {
+			return err
+		}
+	} else if p, err = survey.RandomPseudonym(); err != nil {
+		return nil // the rule on the required field says it
 	}
-	if err != nil || p == "" {
-		return
+	if p == "" {
+		return nil
 	}
 	r.rec.Answers["IDBeneficiario"] = p
 	r.dirty = true
 	r.form.Refill("IDBeneficiario")
+	return nil
 }
 
 // leaveRecord saves the record being edited before another screen replaces

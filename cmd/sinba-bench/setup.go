@@ -91,6 +91,17 @@ func newProject(dir string, teams int) (*project, error) {
 	if p.id, err = st.CreateProject(ctx, "Pilota sintetico", p.key.Recipient().String()); err != nil {
 		return nil, err
 	}
+	// The coordinators' set-up comes first: the server makes no laptop code
+	// for a project without its pseudonym secret.
+	_, sealed, err := seal.NewProjectSecret(p.key.Recipient())
+	if err != nil {
+		return nil, err
+	}
+	if ref, err := st.SetProjectSecret(ctx, p.id, sealed); err != nil {
+		return nil, err
+	} else if ref != nil {
+		return nil, ref
+	}
 	for i := 0; i < teams; i++ {
 		t, err := st.CreateTeam(ctx, p.id, fmt.Sprintf("Squadra %03d", i+1))
 		if err != nil {

@@ -72,18 +72,36 @@ func writeKeyFile(path string, id fmt.Stringer, comment string) error {
 
 // newProject makes a project; with keyOut it makes the key pair and writes
 // the private half there.
+// newProject creates a project. Given the coordinators' public key
+// (recipient), the project waits for their app to make the pseudonym secret
+// (their first sync) before it takes laptop codes; otherwise the key pair is
+// made here, written to keyOut, and the secret with it, sealed for the key,
+// so the project is ready at once.
 func newProject(ctx context.Context, st *server.Store, name, recipient, keyOut string) (string, error) {
-	if recipient == "" {
-		id, err := seal.NewKey()
-		if err != nil {
-			return "", err
-		}
-		if err := writeKeyFile(keyOut, id, "sinba project key for "+name+": coordinators only, never on the server; keep a copy offline"); err != nil {
-			return "", err
-		}
-		recipient = id.Recipient().String()
+	if recipient != "" {
+		return st.CreateProject(ctx, name, recipient)
 	}
-	return st.CreateProject(ctx, name, recipient)
+	id, err := seal.NewKey()
+	if err != nil {
+		return "", err
+	}
+	if err := writeKeyFile(keyOut, id, "sinba project key for "+name+": coordinators only, never on the server; keep a copy offline"); err != nil {
+		return "", err
+	}
+	pid, err := st.CreateProject(ctx, name, id.Recipient().String())
+	if err != nil {
+		return "", err
+	}
+	_, sealed, err := seal.NewProjectSecret(id.Recipient())
+	if err != nil {
+		return "", err
+	}
+	if ref, err := st.SetProjectSecret(ctx, pid, sealed); err != nil {
+		return "", err
+	} else if ref != nil {
+		return "", ref
+	}
+	return pid, nil
 }
 
 func cmdProject(e env, args []string) int {

@@ -24,8 +24,7 @@ func TestDevicesSayWhoMadeTheirCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pk, _ := seal.NewKey()
-	pid, err := st.CreateProject(ctx, "Pilota", pk.Recipient().String())
+	pid, err := newProject(ctx, st, "Pilota", "", filepath.Join(t.TempDir(), "project.key"))
 	if err != nil {
 		t.Fatal(err)
 	}

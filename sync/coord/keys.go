@@ -25,10 +25,6 @@ func hostLabel() string {
 	return "coordinamento " + h
 }
 
-// secretLength is the pseudonym secret's length in bytes (survey wants at
-// least survey.MinSecretLength).
-const secretLength = 32
-
 // pseudonymSecret returns the secret held here, making one if there is none.
 func (c *Coordinator) pseudonymSecret(ctx context.Context) ([]byte, error) {
 	b, err := c.store.Secret(ctx, secretPseudonym)
@@ -38,7 +34,7 @@ func (c *Coordinator) pseudonymSecret(ctx context.Context) ([]byte, error) {
 	if err != nil && !errors.Is(err, localdb.ErrNotFound) {
 		return nil, err
 	}
-	b = make([]byte, secretLength)
+	b = make([]byte, seal.SecretLength)
 	if _, err := rand.Read(b); err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ package seal
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -83,6 +84,23 @@ func Decrypt(ct []byte, id age.Identity) ([]byte, error) {
 		return nil, errors.New("seal: plaintext too large")
 	}
 	return wire.Decompress(z, maxPlain)
+}
+
+// SecretLength is the length in bytes of a project's pseudonym secret
+// (survey.Pseudonym wants at least survey.MinSecretLength).
+const SecretLength = 32
+
+// NewProjectSecret makes a project's pseudonym secret and seals it for the
+// project key: whoever makes the project key makes the secret with it, so
+// the project is ready for its laptops (the server refuses their codes
+// until it is).
+func NewProjectSecret(project age.Recipient) (secret, sealed []byte, err error) {
+	secret = make([]byte, SecretLength)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, nil, err
+	}
+	sealed, err = Encrypt(secret, project)
+	return secret, sealed, err
 }
 
 // SealRecord seals rec's content for the project and the team, and its

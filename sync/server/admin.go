@@ -96,6 +96,13 @@ func (s *Store) CreateCodeByCoordinator(ctx context.Context, coordinator, resear
 }
 
 func (s *Store) insertCode(ctx context.Context, rid string, ttl time.Duration, mintedBy string) (string, time.Time, error) {
+	var q queryRower = s.r
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		q = tx // the caller's transaction sees what it wrote
+	}
+	if err := projectReady(ctx, q, rid); err != nil {
+		return "", time.Time{}, err
+	}
 	code, err := newCode()
 	if err != nil {
 		return "", time.Time{}, err
@@ -105,6 +112,34 @@ func (s *Store) insertCode(ctx context.Context, rid string, ttl time.Duration, m
 	_, err = s.exec(ctx).ExecContext(ctx, `INSERT INTO enrol_codes (hash, researcher_id, expires_at, created_at, minted_by) VALUES (?, ?, ?, ?, ?)`,
 		codeHash(code), rid, exp.Unix(), now.Unix(), mintedBy)
 	return code, exp, err
+}
+
+type queryRower interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+// ErrProjectNotReady is returned for a laptop code of a project that has
+// no pseudonym secret yet; it is the refusal the API sends.
+var ErrProjectNotReady = wire.NewError(wire.CodeProjectNotReady)
+
+// projectReady says whether the project of a researcher is set up for
+// laptops: its coordinators have made the project key (every project has
+// it) and the pseudonym secret, so no laptop is ever enrolled that cannot
+// compute a child's pseudonym.
+func projectReady(ctx context.Context, q queryRower, researcher string) error {
+	var ready bool
+	err := q.QueryRowContext(ctx, `SELECT p.secret IS NOT NULL AND length(p.secret) > 0 FROM researchers r JOIN teams t ON t.id = r.team_id
+		JOIN projects p ON p.id = t.project_id WHERE r.id = ?`, researcher).Scan(&ready)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("rilevatore %q: %w", researcher, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	if !ready {
+		return ErrProjectNotReady
+	}
+	return nil
 }
 
 // newCode makes a random code of ten characters, typed as XXXXX-XXXXX.

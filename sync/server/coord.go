@@ -244,6 +244,10 @@ func (s *Server) handleCoordCode(w http.ResponseWriter, r *http.Request, c *Coor
 			return
 		}
 		code, exp, err = s.store.CreateCodeByCoordinator(r.Context(), c.ID, rid, ttl)
+		if errors.Is(err, ErrProjectNotReady) {
+			s.refuse(w, r, ErrProjectNotReady, 0)
+			return
+		}
 	}
 	if err == nil {
 		s.log.Info("enrolment code made", "coordinator", c.ID, "for_coordinator", req.Coordinator)

@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +24,14 @@ import (
 // fixture's project.
 func enrolCoordinator(t *testing.T, p *synctest.Project) *synctest.Device {
 	t.Helper()
-	code, _, err := p.Store.CreateCoordinatorCode(context.Background(), p.ProjectID, time.Hour)
+	return enrolCoordinatorIn(t, p, p.ProjectID)
+}
+
+// enrolCoordinatorIn enrols a wire-level coordinator's app in a project of
+// the fixture's server.
+func enrolCoordinatorIn(t *testing.T, p *synctest.Project, project string) *synctest.Device {
+	t.Helper()
+	code, _, err := p.Store.CreateCoordinatorCode(context.Background(), project, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +47,7 @@ func enrolCoordinator(t *testing.T, p *synctest.Project) *synctest.Device {
 	if err := json.NewDecoder(resp.Body).Decode(&er); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("coordinator enrol: HTTP %d, %v", resp.StatusCode, err)
 	}
-	if er.Created || er.ProjectID != p.ProjectID {
+	if er.Created || er.ProjectID != project {
 		t.Fatalf("coordinator enrol: %+v", er)
 	}
 	return &synctest.Device{URL: p.URL, ID: er.CoordinatorID, Key: priv, Ident: ident, HTTP: http.DefaultClient}
@@ -150,4 +159,51 @@ func TestCoordinatorCodeCreatesTheProject(t *testing.T) {
 			t.Fatalf("attempt %d: HTTP %d %s, want %d", i, got.status, got.code, want)
 		}
 	}
+}
+
+// The pseudonym secret exists before any laptop enrols: a project whose
+// coordinators have not made it yet gets no laptop code, from the admin or
+// from a coordinator's app, with a coded refusal that says what to do; once
+// a coordinator's app sets it, codes are made and laptops enrol.
+func TestLaptopCodesWaitForTheProjectSecret(t *testing.T) {
+	p := synctest.NewProject(t, t.TempDir())
+	p.Serve(t, server.Config{EnrolRate: 100, EnrolBurst: 100})
+	ctx := context.Background()
+	key, _ := seal.NewKey()
+	pid, err := p.Store.CreateProject(ctx, "Nuovo", key.Recipient().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	team, _ := p.Store.CreateTeam(ctx, pid, "Squadra nuova")
+	rid, _ := p.Store.CreateResearcher(ctx, team, "Carla")
+	if _, _, err := p.Store.CreateCode(ctx, rid, time.Hour); !errors.Is(err, server.ErrProjectNotReady) || !strings.Contains(err.Error(), "segreto") {
+		t.Fatalf("admin code for a project without its secret: %v, want %s", err, wire.CodeProjectNotReady)
+	}
+	c := enrolCoordinatorIn(t, p, pid)
+	now := time.Now()
+	codeReq := func() answer {
+		b, _ := json.Marshal(wire.CodeRequest{Researcher: rid})
+		return send(t, signedReq(c, "POST", wire.PathCoordCodes, b, now)())
+	}
+	if got := codeReq(); got.status != http.StatusForbidden || got.code != wire.CodeProjectNotReady {
+		t.Fatalf("coordinator's code before the secret: HTTP %d %q", got.status, got.code)
+	}
+	// The coordinator's app sets the secret (as its first sync does).
+	_, sealed, err := seal.NewProjectSecret(key.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(wire.SecretRequest{Secret: sealed})
+	if got := send(t, signedReq(c, "POST", wire.PathCoordSecret, b, now.Add(time.Second))()); got.status != 200 {
+		t.Fatalf("setting the secret: HTTP %d %q", got.status, got.code)
+	}
+	now = now.Add(2 * time.Second)
+	if got := codeReq(); got.status != 200 {
+		t.Fatalf("coordinator's code after the secret: HTTP %d %q", got.status, got.code)
+	}
+	code, _, err := p.Store.CreateCode(ctx, rid, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	synctest.EnrolWithCode(t, p.URL, code)
 }

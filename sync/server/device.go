@@ -56,6 +56,14 @@ func (s *Store) Enrol(ctx context.Context, req *wire.EnrolRequest) (*wire.EnrolR
 			refusal = wire.NewError(wire.CodeCodeExpired)
 			return nil
 		}
+		// A code made before the rule, or before a project lost its set-up:
+		// the code stays unused, for after the coordinators' set-up.
+		if err := projectReady(ctx, tx, researcher); errors.Is(err, ErrProjectNotReady) {
+			refusal = ErrProjectNotReady
+			return nil
+		} else if err != nil {
+			return err
+		}
 		err = tx.QueryRowContext(ctx, `SELECT r.name, t.id, t.name, p.id, p.name, p.recipient FROM researchers r JOIN teams t ON t.id = r.team_id JOIN projects p ON p.id = t.project_id WHERE r.id = ?`, researcher).
 			Scan(&resp.ResearcherName, &resp.TeamID, &resp.TeamName, &resp.ProjectID, &resp.ProjectName, &resp.ProjectRecipient)
 		if err != nil {

@@ -34,9 +34,13 @@ const (
 	CodeCodeInvalid        = "code_invalid"
 	CodeCodeExpired        = "code_expired"
 	CodeCodeUsed           = "code_used"
-	CodeNotFound           = "not_found"
-	CodeConflict           = "conflict"
-	CodeInternal           = "internal"
+	// CodeProjectNotReady refuses a laptop code (at minting and at
+	// enrolment) while the project has no pseudonym secret: the coordinators
+	// set the project up first, so every laptop can compute pseudonyms.
+	CodeProjectNotReady = "project_not_ready"
+	CodeNotFound        = "not_found"
+	CodeConflict        = "conflict"
+	CodeInternal        = "internal"
 
 	// Per revision, inside a receipt.
 	CodeInvalidRevision   = "invalid_revision"
@@ -65,14 +69,16 @@ var messages = map[string][2]string{
 	CodeCodeInvalid:        {"codice di iscrizione non valido: controllare il codice ricevuto dal coordinamento", "invalid enrolment code: check the code you received from the coordinators"},
 	CodeCodeExpired:        {"codice di iscrizione scaduto: chiederne uno nuovo al coordinamento", "enrolment code expired: ask the coordinators for a new one"},
 	CodeCodeUsed:           {"codice di iscrizione già usato: chiederne uno nuovo al coordinamento", "enrolment code already used: ask the coordinators for a new one"},
-	CodeNotFound:           {"non trovato", "not found"},
-	CodeConflict:           {"conflitto con lo stato del server: nuovo tentativo", "conflict with the server's state: retrying"},
-	CodeInternal:           {"errore interno del server: riprovare più tardi", "internal server error: try again later"},
-	CodeInvalidRevision:    {"scheda non valida", "invalid record"},
-	CodeNotAssigned:        {"comune non assegnato alla squadra", "municipality not assigned to the team"},
-	CodeUnknownInstrument:  {"strumento o versione non pubblicati", "instrument or version not published"},
-	CodeOtherTeam:          {"la scheda appartiene a un'altra squadra", "the record belongs to another team"},
-	CodeRevisionReused:     {"identificativo di versione già usato per un'altra scheda", "revision id already used for another record"},
+	CodeProjectNotReady: {"il progetto non è ancora pronto per i computer dei rilevatori: il coordinamento deve prima creare la chiave del progetto e il segreto dei codici pseudonimi (nell'app del coordinamento, o con \"sinba coord sync\" dopo aver importato la chiave); poi chiedere un nuovo codice",
+		"the project is not ready for the researchers' laptops yet: the coordinators must first create the project key and the pseudonym secret (in the coordinators' app, or with \"sinba coord sync\" after importing the key); then ask for a new code"},
+	CodeNotFound:          {"non trovato", "not found"},
+	CodeConflict:          {"conflitto con lo stato del server: nuovo tentativo", "conflict with the server's state: retrying"},
+	CodeInternal:          {"errore interno del server: riprovare più tardi", "internal server error: try again later"},
+	CodeInvalidRevision:   {"scheda non valida", "invalid record"},
+	CodeNotAssigned:       {"comune non assegnato alla squadra", "municipality not assigned to the team"},
+	CodeUnknownInstrument: {"strumento o versione non pubblicati", "instrument or version not published"},
+	CodeOtherTeam:         {"la scheda appartiene a un'altra squadra", "the record belongs to another team"},
+	CodeRevisionReused:    {"identificativo di versione già usato per un'altra scheda", "revision id already used for another record"},
 	CodeReviewDecision: {"solo il coordinamento approva o restituisce una scheda: questa versione non è stata accettata; la scheda resta sul computer, finalizzarla per inviarla alla revisione",
 		"only the coordinators approve or return a record: this version was not accepted; the record stays on the laptop, finalise it to send it for review"},
 	CodeQuotaExceeded: {"spazio sul server esaurito per questo computer: la scheda resta sul computer; avvisare il coordinamento",
@@ -104,7 +110,7 @@ func Status(code string) int {
 		return http.StatusTooManyRequests
 	case CodeOverloaded:
 		return http.StatusServiceUnavailable
-	case CodeCodeInvalid, CodeCodeExpired, CodeCodeUsed, CodeCoordinatorOnly:
+	case CodeCodeInvalid, CodeCodeExpired, CodeCodeUsed, CodeCoordinatorOnly, CodeProjectNotReady:
 		return http.StatusForbidden
 	case CodeNotFound:
 		return http.StatusNotFound

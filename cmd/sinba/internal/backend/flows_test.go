@@ -462,3 +462,47 @@ func disabilityYes(t *testing.T) string {
 	t.Fatal("no Disabilita = 1 in the case record")
 	return ""
 }
+
+// A case with a codice fiscale on a laptop that has not received the
+// project's pseudonym secret: finalising says exactly that, and what to do,
+// instead of "required", and the record stays a draft.
+func TestFinaliseWithoutTheProjectSecretSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	fixture(t, dir)
+	o := storeOpts
+	o.Now = tickingClock()
+	st, err := localdb.OpenWith(dir, []byte(pass), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Save(context.Background(), survey.Record{Instrument: survey.InstrumentCase, Version: 1, Municipality: "063049",
+		Identity: &survey.Identity{Surname: "Verdi", Name: "Marta", FiscalCode: "VRDMRT12A41F839W"},
+		Answers:  survey.Answers{"AnnoNascita": 2012}}, localdb.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	st.Lock()
+	h := newHarness(t, dir)
+	h.vault.Options = storeOpts
+	h.vault.Options.Now = tickingClock()
+	h.unlock()
+	h.ui.Shortcut(ui.ShortcutSearch)
+	h.focusedEntry().SetText("verdi")
+	h.key(fyne.KeyReturn)
+	h.waitTitle("Verdi")
+	h.ui.Shortcut(ui.ShortcutFinalise)
+	top := h.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no message when the pseudonym cannot be computed")
+	}
+	if find(t, top, func(l *widget.Label) bool {
+		return strings.Contains(l.Text, "non ha ancora ricevuto il segreto del progetto")
+	}) == nil {
+		t.Fatal("the message does not say the project secret is missing")
+	}
+	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "risposta obbligatoria") }) != nil {
+		t.Error("the screen still says the pseudonym is a required answer")
+	}
+	if b := h.button("Finalizza"); !b.Visible() {
+		t.Error("the record was finalised without its pseudonym")
+	}
+}

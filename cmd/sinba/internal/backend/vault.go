@@ -260,6 +260,9 @@ func row(info localdb.RecordInfo) ui.RecordRow {
 // client.ErrNoPseudonymSecret and the record waits for it.
 func (s *Store) Pseudonym(fiscalCode string) (string, error) {
 	secret, err := client.PseudonymSecret(context.Background(), s.DB)
+	if errors.Is(err, client.ErrNoPseudonymSecret) {
+		return "", fmt.Errorf("%w: %w", ui.ErrNoPseudonymSecret, err)
+	}
 	if err != nil {
 		return "", err
 	}
