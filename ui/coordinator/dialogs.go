@@ -112,3 +112,30 @@ func openFile(win fyne.Window, custom func(pick func(name string, data []byte)),
 // maxFile bounds what is read of a file chosen to open (an instrument
 // definition, a key file).
 const maxFile = 16 << 20
+
+// tapIcon is an icon that does something when tapped, without a stop in the
+// keyboard's Tab order (the comment button of every answer: from the
+// keyboard, the field is picked in the composer).
+type tapIcon struct {
+	widget.BaseWidget
+	icon  fyne.Resource
+	onTap func()
+}
+
+func newTapIcon(icon fyne.Resource, onTap func()) *tapIcon {
+	t := &tapIcon{icon: icon, onTap: onTap}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *tapIcon) CreateRenderer() fyne.WidgetRenderer {
+	img := widget.NewIcon(t.icon)
+	return widget.NewSimpleRenderer(container.NewPadded(img))
+}
+
+// Tapped implements fyne.Tappable.
+func (t *tapIcon) Tapped(*fyne.PointEvent) {
+	if t.onTap != nil {
+		t.onTap()
+	}
+}

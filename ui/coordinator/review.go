@@ -87,6 +87,7 @@ func (ws *Workspace) reviewScreen() fyne.CanvasObject {
 		detail.Objects = []fyne.CanvasObject{ws.recordPanel(q[i])}
 		detail.Refresh()
 	}
+	ws.queueList = list
 	head := widget.NewLabelWithStyle(ws.tr("review.queue", len(q)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	split := container.NewHSplit(container.NewBorder(head, nil, nil, nil, list), detail)
 	split.Offset = 0.3
@@ -246,12 +247,11 @@ func (r *reading) field(path, label string, v any, changed *survey.Change) fyne.
 	if t := r.threads[path]; t != nil {
 		right.Add(r.threadBox(t))
 	}
-	comment := widget.NewButtonWithIcon("", theme.MailComposeIcon(), func() {
+	comment := newTapIcon(theme.MailComposeIcon(), func() {
 		if r.pick != nil {
 			r.pick(path)
 		}
 	})
-	comment.Importance = widget.LowImportance
 	return container.NewBorder(nil, nil, nil, comment, container.NewGridWithColumns(2, name, right))
 }
 

@@ -68,6 +68,7 @@ var texts = map[string][2]string{
 	"thread.approved":           {"Chiuso con l'approvazione", "Closed by the approval"},
 	"thread.coord":              {"Coordinamento", "Coordinators"},
 	"thread.reply":              {"Risposta del rilevatore", "Researcher's reply"},
+	"menu.go":                   {"Vai", "Go"},
 	"cancel":                    {"Annulla", "Cancel"},
 	"quality.all":               {"Tutti i comuni", "All municipalities"},
 	"quality.field":             {"Campo", "Field"},

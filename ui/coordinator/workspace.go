@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"image/color"
 	"sort"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -33,7 +35,8 @@ type Workspace struct {
 	status *widget.Label
 
 	progress, review, quality, results, exports, project *container.TabItem
-	selected                                             string // record id in the review tab
+	selected                                             string       // record id in the review tab
+	queueList                                            *widget.List // the review queue
 }
 
 // New builds the workspace over deps; call Reload to read the records, or
@@ -55,10 +58,30 @@ func New(w fyne.Window, deps Deps) *Workspace {
 	return ws
 }
 
-// Start reads the records and puts the workspace in the window.
+// Start reads the records and puts the workspace in the window, with a
+// main menu whose shortcuts work wherever the cursor is: Ctrl+1 to Ctrl+6
+// open the tabs (the review tab with the cursor in its queue), Ctrl+R
+// downloads from the server.
 func (ws *Workspace) Start() {
 	ws.Reload()
 	ws.win.SetContent(ws.Content())
+	ws.tabs.OnSelected = func(t *container.TabItem) {
+		if t == ws.review && ws.queueList != nil {
+			ws.win.Canvas().Focus(ws.queueList)
+		}
+	}
+	tabs := []*container.TabItem{ws.progress, ws.review, ws.quality, ws.results, ws.exports, ws.project}
+	var goItems []*fyne.MenuItem
+	for i, t := range tabs {
+		it := fyne.NewMenuItem(t.Text, func() { ws.tabs.Select(t) })
+		it.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyName(strconv.Itoa(i + 1)), Modifier: fyne.KeyModifierShortcutDefault}
+		goItems = append(goItems, it)
+	}
+	download := fyne.NewMenuItem(ws.tr("sync"), ws.Sync)
+	download.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
+	ws.win.SetMainMenu(fyne.NewMainMenu(
+		fyne.NewMenu(ws.tr("title"), download),
+		fyne.NewMenu(ws.tr("menu.go"), goItems...)))
 }
 
 // Content is the workspace's canvas object: a bar with the profile and the
