@@ -11,24 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 shots=$(realpath -m "${1:-assets/screenshots}")
 
-if [ -z "${SINBA_DRIVE_INNER:-}" ]; then
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-  echo "drive: building the server and the desktop app"
-  if [ -n "${SINBA_SERVER_BIN:-}" ]; then
-    cp "$SINBA_SERVER_BIN" "$work/sinba-server"
-  else
-    CGO_ENABLED=0 go build -o "$work/sinba-server" ./cmd/sinba-server
-  fi
-  if [ -n "${SINBA_APP_BIN:-}" ]; then
-    cp "$SINBA_APP_BIN" "$work/sinba"
-  else
-    go build -tags migrated_fynedo -o "$work/sinba" ./cmd/sinba
-  fi
-  export SINBA_DRIVE_INNER=1 SINBA_DRIVE_WORK="$work"
-  xvfb-run -a -s "-screen 0 1280x800x24" bash "$0" "$shots"
-  exit $?
-fi
+drive_name="drive"
+# shellcheck source=cmd/tools/drive-lib.sh
+. cmd/tools/drive-lib.sh
+drive_outer "$0" "$shots"
 
 work=$SINBA_DRIVE_WORK
 mkdir -p "$shots"
@@ -63,19 +49,6 @@ shot() { # shot NAME: waits for the screen to settle, then saves it
   step=$((step + 1))
   import -window root "$shots/$(printf '%02d' "$step")-$1.png"
   echo "drive: $(printf '%02d' "$step")-$1.png · $(xdotool getwindowname "$win")"
-}
-# The app must see a focus change before the next characters arrive.
-key() { xdotool key --delay 150 "$@"; sleep 0.5; }
-typ() { xdotool type --delay 40 "$1"; }
-expect_title() { # fails unless the window title contains $1
-  for _ in $(seq 40); do
-    xdotool getwindowname "$win" | grep -q -- "$1" && return 0
-    sleep 0.25
-  done
-  import -window root "$shots/failed.png"
-  echo "drive: expected a window titled '*$1*', got '$(xdotool getwindowname "$win")' (see $shots/failed.png)" >&2
-  cat "$work/app.log" >&2
-  exit 1
 }
 
 # First run: the language (Italian by default), focus on "Continua".

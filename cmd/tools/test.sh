@@ -35,5 +35,8 @@ bash cmd/tools/smoke.sh dist/linux-amd64/sinba dist/smoke.png
 step "the real app driven from the keyboard under Xvfb: first run, a case record, sync to a local server"
 SINBA_APP_BIN=dist/linux-amd64/sinba SINBA_SERVER_BIN=dist/linux-amd64/sinba-server bash cmd/tools/drive-xvfb.sh dist/drive
 
+step "both apps driven from the keyboard under Xvfb through the review loop: return with a field comment, correction, approval"
+SINBA_APP_BIN=dist/linux-amd64/sinba SINBA_SERVER_BIN=dist/linux-amd64/sinba-server bash cmd/tools/drive-review-xvfb.sh dist/drive-review
+
 step "go test"
 go test -tags "$tags" -timeout 40m ./...

@@ -296,13 +296,13 @@ func TestReviewReturnsWithFieldComments(t *testing.T) {
 		t.Fatalf("the field picker offers %q; want labels with their section, not ids", sel.Options)
 	}
 	sel.SetSelected("Segnalazione › Fonte della segnalazione")
-	entry, _ := find(w.Canvas().Content(), func(e *widget.Entry) bool { return e.MultiLine })
+	entry, _ := find(w.Canvas().Content(), func(e *widget.Entry) bool { return e.PlaceHolder == "Commento per il rilevatore" })
 	test.Type(entry, "Manca la fonte")
 	test.Tap(button(t, w, "Aggiungi commento"))
 	test.Tap(button(t, w, "Restituisci con commenti"))
 	// The decision waits for its confirmation, which says what will happen;
 	// Escape cancels it, Enter confirms it.
-	if msg := overlayText(w); len(f.reviews) != 0 || !strings.Contains(msg, "sarà restituita alla squadra con 1 commenti") {
+	if msg := overlayText(w); len(f.reviews) != 0 || !strings.Contains(msg, "sarà restituita alla squadra con 1 commento:") {
 		t.Fatalf("returning asked %q and sent %+v; want a confirmation first", msg, f.reviews)
 	}
 	press(w, fyne.KeyEscape)

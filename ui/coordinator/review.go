@@ -444,10 +444,8 @@ func (ws *Workspace) composer(r *reading, e quality.Entry, paths []string) (fyne
 	}
 	field := widget.NewSelect(options, nil)
 	field.SetSelectedIndex(0)
-	text := widget.NewMultiLineEntry()
+	text := widget.NewEntry() // one line: Enter adds it, Tab goes on to the decisions
 	text.SetPlaceHolder(ws.tr("review.comment"))
-	text.SetMinRowsVisible(2)
-	text.Wrapping = fyne.TextWrapWord
 	pendingLabel := widget.NewLabel(ws.tr("review.comments", 0))
 	pendingList := container.NewVBox()
 	var showPending func()
@@ -474,19 +472,20 @@ func (ws *Workspace) composer(r *reading, e quality.Entry, paths []string) (fyne
 		text.SetText("")
 		showPending()
 	})
+	text.OnSubmitted = func(string) { add.OnTapped() }
 	decide := func(d survey.Status) {
 		if d == survey.StatusReturned && len(pending) == 0 {
 			ws.inform(ws.tr("review.return"), ws.tr("review.needs"))
 			return
 		}
-		place := ws.entryLabel(e)
+		_, place, _ := strings.Cut(ws.entryLabel(e), " ") // without the kind's mark
 		var ask, yes string
 		if d == survey.StatusReturned {
-			ask, yes = ws.tr("review.askReturn", place, len(pending)), ws.tr("review.return")
+			ask, yes = ws.tr("review.askReturn", place, ws.comments(len(pending))), ws.tr("review.return")
 		} else {
 			ask, yes = ws.tr("review.askApprove", place), ws.tr("review.approve")
 			if len(pending) > 0 {
-				ask += "\n\n" + ws.tr("review.askApproveComments", len(pending))
+				ask += "\n\n" + ws.tr("review.askApproveComments", ws.comments(len(pending)))
 			}
 		}
 		ws.confirm(yes+"?", ask, yes, func() {
@@ -572,4 +571,12 @@ func shortDevice(id string) string {
 		return id[:8]
 	}
 	return id
+}
+
+// comments is "1 commento" or "N commenti".
+func (ws *Workspace) comments(n int) string {
+	if n == 1 {
+		return ws.tr("review.oneComment")
+	}
+	return ws.tr("review.nComments", n)
 }

@@ -159,7 +159,7 @@ func TestReviewScreenOverRealStores(t *testing.T) {
 		t.Fatalf("the field picker offers %q", pick.Options)
 	}
 	pick.SetSelected("Minore › Fascia di età")
-	text := find(t, w.Canvas().Content(), func(e *widget.Entry) bool { return e.MultiLine })
+	text := find(t, w.Canvas().Content(), func(e *widget.Entry) bool { return e.PlaceHolder == "Commento per il rilevatore" })
 	test.Type(text, "La fascia non corrisponde all'anno di nascita")
 	test.Tap(buttonNamed(t, w, "Aggiungi commento"))
 	test.Tap(buttonNamed(t, w, "Restituisci con commenti"))
