@@ -201,7 +201,7 @@ func (r *recordScreen) showThreads(st survey.ReviewState) {
 		if t.State == survey.ThreadApproved {
 			continue
 		}
-		byField[t.Field] = threadText(t)
+		byField[t.Field] = threadText(t) + "\n" + T("thread.state", map[string]any{"State": T("thread." + string(t.State))})
 	}
 	unplaced := r.form.SetComments(byField)
 	r.threads.RemoveAll()
