@@ -91,7 +91,10 @@ func ReadSigned(r *http.Request) (Signed, *Error) {
 	if h == "" {
 		return s, NewError(CodeUnsupportedVersion)
 	}
-	if n, err := hex.Decode(s.BodyHash[:], []byte(h)); err != nil || n != sha256.Size || len(h) != 2*sha256.Size {
+	if len(h) != 2*sha256.Size {
+		return s, NewError(CodeBadSignature)
+	}
+	if _, err := hex.Decode(s.BodyHash[:], []byte(h)); err != nil {
 		return s, NewError(CodeBadSignature)
 	}
 	s.Signature, err = base64.StdEncoding.DecodeString(r.Header.Get(HeaderSignature))
