@@ -194,9 +194,9 @@ type Syncer interface {
 // new laptop of the team. It never does so by itself: a researcher of the
 // team confirms each laptop here, after comparing its verification code.
 type TeamDevices interface {
-	// Fingerprint is this laptop's verification code, which a teammate
-	// compares before confirming it; empty before enrolment.
-	Fingerprint(ctx context.Context) string
+	// Codes are this laptop's verification code and those of the keys it
+	// holds; empty before enrolment.
+	Codes(ctx context.Context) KeyCodes
 	// PendingDevices lists the team's laptops waiting for the team key;
 	// none when this laptop does not hold the key.
 	PendingDevices(ctx context.Context) ([]PendingDevice, error)
@@ -205,6 +205,14 @@ type TeamDevices interface {
 	// TeamKeyOrigin says which laptops made the team key held here and
 	// handed it over (described without fingerprints); nil before the key.
 	TeamKeyOrigin(ctx context.Context) *KeyOrigin
+}
+
+// KeyCodes are codes for people to compare (XXXX-XXXX-XXXX-XXXX): this
+// laptop's own, which a teammate checks before confirming it, and those of
+// the team key (empty before it arrives) and of the project key, the same
+// on every laptop of the team and of the project.
+type KeyCodes struct {
+	Own, TeamKey, ProjectKey string
 }
 
 // KeyOrigin is where this laptop's team key came from, as the server says.

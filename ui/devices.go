@@ -35,8 +35,12 @@ func (a *App) devicesContent() (*devicesView, bool) {
 	v.card = widget.NewCard(T("devices.title"), T("devices.subtitle"), v.list)
 	v.card.Hide()
 	cx, cancel := ctx()
-	if fp := td.Fingerprint(cx); fp != "" {
-		v.own.SetText(T("devices.own", map[string]any{"Code": fp}))
+	if codes := td.Codes(cx); codes.Own != "" {
+		text := T("devices.own", map[string]any{"Code": codes.Own})
+		if codes.TeamKey != "" {
+			text += "\n" + T("devices.key_codes", map[string]any{"Team": codes.TeamKey, "Project": codes.ProjectKey})
+		}
+		v.own.SetText(text)
 	} else {
 		v.own.Hide()
 	}

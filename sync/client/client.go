@@ -108,10 +108,14 @@ type Enrolment struct {
 	ServerURL, DeviceID           string
 	ProjectName, TeamName, Person string
 	EnrolledAt                    time.Time
-	// Fingerprint is the code of this laptop's key (wire.DeviceFingerprint):
+	// Fingerprint is the code of this laptop's key (wire.KeyFingerprint):
 	// a teammate compares it with the one their laptop shows before handing
 	// over the team key.
 	Fingerprint string
+	// TeamKeyCode and ProjectKeyCode are the codes of the team key held here
+	// (empty before it arrives) and of the project key records are sealed
+	// for: the same on every laptop of the team, and of the project.
+	TeamKeyCode, ProjectKeyCode string
 }
 
 // Enrol registers this laptop with the server using a one-time code: it
@@ -166,8 +170,9 @@ func (d *deviceState) enrolment() Enrolment {
 	e := Enrolment{ServerURL: d.ServerURL, DeviceID: d.DeviceID, ProjectName: d.ProjectName, TeamName: d.TeamName,
 		Person: d.ResearcherName, EnrolledAt: d.EnrolledAt}
 	if id, err := seal.ParseIdentity(d.AgeIdentity); err == nil {
-		e.Fingerprint = wire.DeviceFingerprint(id.Recipient().String())
+		e.Fingerprint = wire.KeyFingerprint(id.Recipient().String())
 	}
+	e.ProjectKeyCode = wire.KeyFingerprint(d.ProjectRecipient)
 	return e
 }
 
@@ -177,7 +182,11 @@ func (c *Client) Enrolled(ctx context.Context) (Enrolment, error) {
 	if err != nil {
 		return Enrolment{}, err
 	}
-	return d.enrolment(), nil
+	e := d.enrolment()
+	if team, err := c.teamIdentity(ctx); err == nil && team != nil {
+		e.TeamKeyCode = wire.KeyFingerprint(team.Recipient().String())
+	}
+	return e, nil
 }
 
 func (c *Client) device(ctx context.Context) (*deviceState, error) {

@@ -25,7 +25,7 @@ type PendingDevice struct {
 	Researcher  string // the researcher its code was made for
 	EnrolledAt  time.Time
 	MintedBy    wire.Minter // who made its code: the server's administrator or a coordinator
-	Fingerprint string      // wire.DeviceFingerprint of Recipient
+	Fingerprint string      // wire.KeyFingerprint of Recipient
 	Recipient   string      // the device's age recipient: the grant is wrapped for this key
 }
 
@@ -36,7 +36,7 @@ func pendingDevices(ps []wire.Pending) []PendingDevice {
 			continue // nothing could be handed to it anyway
 		}
 		d := describe(p)
-		d.Fingerprint, d.Recipient = wire.DeviceFingerprint(p.Recipient), p.Recipient
+		d.Fingerprint, d.Recipient = wire.KeyFingerprint(p.Recipient), p.Recipient
 		out = append(out, d)
 	}
 	return out
@@ -137,7 +137,7 @@ func (c *Client) GrantTeamKey(ctx context.Context, p PendingDevice) error {
 	switch {
 	case listed == nil:
 		return ErrNotPending
-	case listed.Recipient != p.Recipient || wire.DeviceFingerprint(p.Recipient) != p.Fingerprint:
+	case listed.Recipient != p.Recipient || wire.KeyFingerprint(p.Recipient) != p.Fingerprint:
 		return ErrDeviceKeyChanged
 	}
 	if err := c.grant(ctx, d, team, []wire.Pending{*listed}, ks); err != nil {

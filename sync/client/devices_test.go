@@ -15,6 +15,7 @@ import (
 	"sinba/sync/seal"
 	"sinba/sync/server"
 	"sinba/sync/synctest"
+	"sinba/sync/wire"
 )
 
 // coordinatorCode enrols a coordinator's app in the project and has it
@@ -228,6 +229,13 @@ func TestTeamKeyOriginIsKnown(t *testing.T) {
 	synctest.Confirm(t, c1, c2)
 	syncOnce(t, c2)
 	first := mustEnrolment(t, c1)
+	// Both laptops show the same team key code, and the project key code of
+	// the coordinators' key.
+	second := mustEnrolment(t, c2)
+	if first.TeamKeyCode == "" || first.TeamKeyCode != second.TeamKeyCode || first.ProjectKeyCode != wire.KeyFingerprint(p.ProjectKey.Recipient().String()) ||
+		second.ProjectKeyCode != first.ProjectKeyCode {
+		t.Fatalf("key codes %q/%q and %q/%q; want one team key code and the project key's", first.TeamKeyCode, first.ProjectKeyCode, second.TeamKeyCode, second.ProjectKeyCode)
+	}
 	o, err := c2.TeamKeyOrigin(ctx)
 	if err != nil || o == nil || o.MadeBy.ID != first.DeviceID || o.GrantedBy.ID != first.DeviceID || o.MadeBy.MintedBy.ByCoordinator() || o.MadeBy.Researcher != first.Person {
 		t.Fatalf("origin %+v (%v); want made and handed over by the first laptop, its code by the administrator", o, err)

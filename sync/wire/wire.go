@@ -185,7 +185,7 @@ type KeyOrigin struct {
 // with what a teammate needs to decide whether to hand it over (the same
 // description names the laptops a key came from, in KeyOrigin). Everything
 // but Recipient is the server's word; the laptop can check only that the
-// recipient's fingerprint (DeviceFingerprint) is the one the new laptop shows.
+// recipient's fingerprint (KeyFingerprint) is the one the new laptop shows.
 type Pending struct {
 	DeviceID   string    `json:"device_id"`
 	Recipient  string    `json:"recipient"`

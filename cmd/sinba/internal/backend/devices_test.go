@@ -114,8 +114,8 @@ func TestTeamKeyConfirmationDialog(t *testing.T) {
 	if row.Importance != widget.DangerImportance || !strings.Contains(row.Text, th.en.Person) {
 		t.Fatalf("waiting laptop shown as %q (importance %v); want its researcher, marked in red", row.Text, row.Importance)
 	}
-	if th.label(t, th.win.Content(), "Codice di verifica di questo computer:") == nil {
-		t.Error("the sync screen does not show this laptop's own verification code")
+	if l := th.label(t, th.win.Content(), "Codice di verifica di questo computer:"); l == nil || !strings.Contains(l.Text, "Codice della chiave della squadra: ") {
+		t.Error("the sync screen does not show this laptop's own verification code and its key codes")
 	}
 	if o := th.label(t, th.win.Content(), "Chiave della squadra creata da"); o == nil || !strings.Contains(o.Text, "amministratore del server") || o.Importance == widget.DangerImportance {
 		t.Errorf("the sync screen shows the team key's origin as %+v; want the first laptop, its code by the administrator, not in red", o)

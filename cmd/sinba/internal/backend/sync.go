@@ -159,13 +159,13 @@ func (s *Syncer) StopBackground() {
 // Kick implements ui.BackgroundSyncer.
 func (s *Syncer) Kick() { s.C.Kick() }
 
-// Fingerprint implements ui.TeamDevices.
-func (s *Syncer) Fingerprint(ctx context.Context) string {
+// Codes implements ui.TeamDevices.
+func (s *Syncer) Codes(ctx context.Context) ui.KeyCodes {
 	e, err := s.C.Enrolled(ctx)
 	if err != nil {
-		return ""
+		return ui.KeyCodes{}
 	}
-	return e.Fingerprint
+	return ui.KeyCodes{Own: e.Fingerprint, TeamKey: e.TeamKeyCode, ProjectKey: e.ProjectKeyCode}
 }
 
 // PendingDevices implements ui.TeamDevices: none when this laptop does not

@@ -18,6 +18,7 @@ import (
 	"sinba/survey"
 	"sinba/survey/quality"
 	"sinba/sync/coord"
+	"sinba/sync/wire"
 )
 
 func init() {
@@ -168,6 +169,7 @@ func coordStatus(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordinator
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "progetto / project: %s  server: %s  chiave / key: %v  segreto / secret: %v\n", p.ProjectName, p.ServerURL, p.HasProjectKey, p.HasSecret)
+		fmt.Fprintf(env.Stdout, "codice della chiave del progetto / project key code: %s\n", wire.KeyFingerprint(p.Recipient))
 		entries, err := c.Entries(ctx)
 		if err != nil {
 			return err

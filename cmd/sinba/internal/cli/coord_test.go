@@ -56,7 +56,7 @@ func TestCoordCommands(t *testing.T) {
 		t.Fatalf("publish: %s", out)
 	}
 	run(0, "sync", "--data", first)
-	if out := run(0, "status", "--data", first); !strings.Contains(out, "Pilota") {
+	if out := run(0, "status", "--data", first); !strings.Contains(out, "Pilota") || !strings.Contains(out, "project key code: ") {
 		t.Fatalf("status: %s", out)
 	}
 	run(1, "review", "--data", first, "--record", "nessuna", "--decision", "approved")

@@ -66,6 +66,10 @@ func runDevices(env Env, args []string) int {
 	}
 	if grant == "" {
 		fmt.Fprintf(env.Stdout, "questo computer / this laptop: %s  codice di verifica / verification code: %s\n", en.DeviceID, en.Fingerprint)
+		fmt.Fprintf(env.Stdout, "codice della chiave del progetto / project key code: %s\n", en.ProjectKeyCode)
+		if en.TeamKeyCode != "" {
+			fmt.Fprintf(env.Stdout, "codice della chiave della squadra / team key code: %s\n", en.TeamKeyCode)
+		}
 	}
 	pending, err := cl.PendingDevices(ctx)
 	if err != nil {

@@ -59,6 +59,9 @@ func TestDevicesListAndGrant(t *testing.T) {
 			line = l
 		}
 	}
+	if !strings.Contains(out, "project key code: ") || !strings.Contains(out, "team key code: ") {
+		t.Errorf("devices does not show the key codes:\n%s", out)
+	}
 	if !strings.Contains(out, "chiave della squadra creata da / team key made by:") || !strings.Contains(out, "amministratore del server / server admin") {
 		t.Errorf("devices does not say where the team key came from:\n%s", out)
 	}
