@@ -86,8 +86,8 @@ func (a *App) conflictContent(row RecordRow, spec *form.Spec, mine, theirs *surv
 	for _, f := range fields {
 		f := f
 		grid.Add(wrapLabel(f.q.Label))
-		grid.Add(wrapLabel(answerWithMeta(f.q, f.mine, f.meta[0])))
-		grid.Add(wrapLabel(answerWithMeta(f.q, f.theirs, f.meta[1])))
+		grid.Add(wrapLabel(answerWithMeta(spec, f.q, f.mine, f.meta[0])))
+		grid.Add(wrapLabel(answerWithMeta(spec, f.q, f.theirs, f.meta[1])))
 		choice := widget.NewRadioGroup([]string{mineText, theirsText}, func(s string) { f.takeTheirs = s == theirsText })
 		choice.Horizontal = true
 		choice.Required = true
@@ -112,13 +112,13 @@ func (a *App) conflictContent(row RecordRow, spec *form.Spec, mine, theirs *surv
 		container.NewBorder(intro, nil, nil, nil, container.NewVScroll(grid)), back, resolve)
 }
 
-func answerWithMeta(q *form.Question, v any, m survey.FieldMeta) string {
+func answerWithMeta(spec *form.Spec, q *form.Question, v any, m survey.FieldMeta) string {
 	s := form.Display(q, v)
 	if s == "" {
 		s = "—"
 	}
-	if m.NotHeld {
-		s += "\n" + T("form.not_held")
+	if nh := spec.NotHeldText(m, T("form.not_held")); nh != "" {
+		s += "\n" + nh
 	}
 	if m.Note != "" {
 		s += "\n" + T("conflict.note", map[string]any{"Note": m.Note})

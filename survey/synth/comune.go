@@ -125,7 +125,7 @@ func (g *gen) questionnaire(istat string, cases []*survey.Record) survey.Record 
 		a["ScambiDati"] = []any{"7"}
 	} else {
 		var ex []any
-		for _, c := range []string{"1", "2", "3", "8", "9", "10", "11", "4", "5", "6", "12"} {
+		for _, c := range []string{"1", "2", "3", "4", "5", "6", "8", "9", "10", "11", "12"} {
 			if g.chance(0.4) {
 				ex = append(ex, c)
 			}

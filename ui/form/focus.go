@@ -2,6 +2,7 @@ package form
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -46,6 +47,26 @@ func (e *FocusEntry) TypedKey(k *fyne.KeyEvent) {
 type focusSelect struct {
 	widget.Select
 	onFocus focusHook
+	// fitOptions makes the choice wide enough for its longest option, where
+	// it sits beside other widgets instead of filling a row.
+	fitOptions bool
+}
+
+// MinSize implements fyne.Widget.
+func (s *focusSelect) MinSize() fyne.Size {
+	min := s.Select.MinSize()
+	if !s.fitOptions {
+		return min
+	}
+	longest := s.PlaceHolder
+	for _, o := range s.Options {
+		if len(o) > len(longest) {
+			longest = o
+		}
+	}
+	// The text, the padding either side and the drop-down icon.
+	w := fyne.MeasureText(longest, theme.TextSize(), fyne.TextStyle{}).Width + 4*theme.Padding() + theme.IconInlineSize()
+	return fyne.NewSize(max(min.Width, w), min.Height)
 }
 
 func newFocusSelect(options []string, changed func(string)) *focusSelect {

@@ -18,6 +18,11 @@ func FromSurvey(in *survey.Instrument, language string, now func() time.Time) *S
 	s := &Spec{Instrument: in.ID, Version: in.Version, Title: in.Title.In(language)}
 	s.Check = func(rec *survey.Record, final bool) Result { return check(in, rec, final, language, now()) }
 	s.Computed = func(rec *survey.Record) []string { return survey.ApplyComputed(in, rec, now()) }
+	// The coded reasons first, so that the first key press picks one; "not
+	// given" last, to take a reason back.
+	for _, r := range append(survey.NotHeldReasons[1:], survey.ReasonNotGiven) {
+		s.NotHeldReasons = append(s.NotHeldReasons, Option{Code: string(r), Label: r.Label().In(language)})
+	}
 	if in.ID == survey.InstrumentCase {
 		s.Pages = append(s.Pages, identityPage(in.Reference(), language))
 	}

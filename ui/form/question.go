@@ -32,6 +32,8 @@ type questionView struct {
 	issue   *widget.Label
 	focus   fyne.Focusable
 	notHeld *focusCheck
+	reason  *focusSelect // why not held: shown while the box is checked
+	marks   *fyne.Container
 	note    *FocusEntry
 	enable  func(bool)
 	fill    func() // shows the stored answer again (after a computed one)
@@ -75,12 +77,24 @@ func (f *Form) newQuestion(q *Question, path string, ans answers, page int, pare
 		objs = append(objs, v.input(hook))
 		meta := f.rec.Meta[path]
 		v.notHeld = newFocusCheck(lang.L("form.not_held"), func(on bool) {
-			v.setMeta(func(m *survey.FieldMeta) { m.NotHeld = on })
+			v.setMeta(func(m *survey.FieldMeta) {
+				m.NotHeld = on
+				if !on {
+					m.Reason = survey.ReasonNotGiven // a reason goes with its mark
+				}
+			})
+			v.showReason()
 			v.applyEnabled()
 			f.changed(v)
 		})
 		v.notHeld.onFocus = hook
 		v.notHeld.Checked = meta.NotHeld
+		v.marks = container.NewHBox(v.notHeld)
+		if len(f.Spec.NotHeldReasons) > 0 {
+			v.reason = v.reasonSelect(meta, hook)
+			v.marks.Add(v.reason)
+			v.showReason()
+		}
 		v.note = NewFocusEntry()
 		v.note.SetPlaceHolder(lang.L("form.note"))
 		v.note.Text = meta.Note
@@ -89,7 +103,9 @@ func (f *Form) newQuestion(q *Question, path string, ans answers, page int, pare
 			v.setMeta(func(m *survey.FieldMeta) { m.Note = s })
 			f.changed(v)
 		}
-		objs = append(objs, container.NewBorder(nil, nil, v.notHeld, nil, v.note))
+		// The marks before the note in the container, so that Tab goes from
+		// the answer to "not held", its reason, then the note.
+		objs = append(objs, container.New(layout.NewBorderLayout(nil, nil, v.marks, nil), v.marks, v.note))
 		v.applyEnabled()
 	}
 	v.issue = widget.NewLabel("")
@@ -102,6 +118,54 @@ func (f *Form) newQuestion(q *Question, path string, ans answers, page int, pare
 	}
 	v.box = container.NewVBox(objs...)
 	return v
+}
+
+// reasonSelect is the choice of why the office does not hold the datum. With
+// the keyboard: Tab from the box, then Right and Left go through the reasons,
+// Space opens the list.
+func (v *questionView) reasonSelect(meta survey.FieldMeta, hook focusHook) *focusSelect {
+	opts := v.f.Spec.NotHeldReasons
+	texts := make([]string, len(opts))
+	for i, o := range opts {
+		texts[i] = o.Label
+	}
+	s := newFocusSelect(texts, nil)
+	s.fitOptions = true
+	s.PlaceHolder = lang.L("form.not_held_reason")
+	s.onFocus = hook
+	if meta.Reason != survey.ReasonNotGiven {
+		i := slices.IndexFunc(opts, func(o Option) bool { return o.Code == string(meta.Reason) })
+		if i >= 0 {
+			s.Selected = texts[i]
+		} else {
+			// A reason this version does not know: show it rather than lose it.
+			s.Options = append(s.Options, string(meta.Reason))
+			s.Selected = string(meta.Reason)
+		}
+	}
+	s.OnChanged = func(t string) {
+		i := slices.Index(texts, t)
+		if i < 0 {
+			return
+		}
+		v.setMeta(func(m *survey.FieldMeta) { m.Reason = survey.NotHeldReason(opts[i].Code) })
+		v.f.changed(v)
+	}
+	return s
+}
+
+// showReason shows the choice of reason while the datum is marked not held.
+func (v *questionView) showReason() {
+	if v.reason == nil {
+		return
+	}
+	if v.notHeld.Checked {
+		v.reason.Show()
+	} else {
+		v.reason.Hide()
+		v.reason.ClearSelected() // no edit: OnChanged ignores the empty choice
+	}
+	v.marks.Refresh()
 }
 
 func (v *questionView) setMeta(edit func(*survey.FieldMeta)) {
@@ -123,6 +187,9 @@ func (v *questionView) applyEnabled() {
 	if v.notHeld != nil {
 		setDisabled(v.notHeld, !on)
 		setDisabled(v.note, !on)
+		if v.reason != nil {
+			setDisabled(v.reason, !on)
+		}
 		on = on && !v.notHeld.Checked
 	}
 	if v.enable != nil {

@@ -114,6 +114,29 @@ type Spec struct {
 	// Computed fills the unanswered questions that have a proposed value
 	// (the age band from the birth year) and returns their ids. May be nil.
 	Computed func(rec *survey.Record) []string
+	// NotHeldReasons are the reasons a researcher can give for "the office
+	// does not hold this datum", in the order shown; the code of an option
+	// is a survey.NotHeldReason. None means the mark takes no reason.
+	NotHeldReasons []Option
+}
+
+// NotHeldText is the mark "the office does not hold this datum" with its
+// reason, as a screen shows it: notHeld (the mark's own words) and, when a
+// reason was given, the reason's label; "" when m is no such mark.
+func (s *Spec) NotHeldText(m survey.FieldMeta, notHeld string) string {
+	r, ok := m.NotHeldBecause()
+	if !ok {
+		return ""
+	}
+	if r == survey.ReasonNotGiven {
+		return notHeld
+	}
+	for _, o := range s.NotHeldReasons {
+		if o.Code == string(r) {
+			return notHeld + " · " + o.Label
+		}
+	}
+	return notHeld + " · " + string(r)
 }
 
 // ItemPath is the path of field in item i (from 0) of repeat group group.
