@@ -790,3 +790,36 @@ func mustQuestion(t *testing.T, in *survey.Instrument, id string) *survey.Questi
 	}
 	return q
 }
+
+// TestReviewInEnglish shows the record with the instrument's English labels
+// when the app is in English.
+func TestReviewInEnglish(t *testing.T) {
+	ws, f, w := setup(t, func(d *coordinator.Deps) { d.Language = "en" })
+	for _, e := range f.entries {
+		if e.Status != survey.StatusFinal || e.Record.Instrument != survey.InstrumentCase {
+			continue
+		}
+		if !ws.SelectForReview(e.Record.ID) {
+			t.Fatal("record not in the queue")
+		}
+		reg, _ := instruments(t)
+		in, _ := reg.ForRecord(&e.Record)
+		q := mustQuestion(t, in, "FasciaEtaBeneficiario")
+		c, _ := in.Codelist(q).Get(e.Record.Answers["FasciaEtaBeneficiario"].(string))
+		for _, want := range []string{q.Label.EN, c.Code + " · " + c.Label.EN} {
+			if _, ok := label(w, func(s string) bool { return s == want }); !ok {
+				t.Errorf("no %q on the English review screen", want)
+			}
+		}
+		sel, _ := find(w.Canvas().Content(), func(s *widget.Select) bool { return len(s.Options) > 10 })
+		if !slices.ContainsFunc(sel.Options, func(o string) bool { return strings.HasSuffix(o, " › "+q.Label.EN) }) {
+			t.Errorf("the field picker offers %q", sel.Options)
+		}
+		test.Tap(button(t, w, "Approve"))
+		if msg := overlayText(w); !strings.Contains(msg, "will be approved") {
+			t.Errorf("the confirmation in English says %q", msg)
+		}
+		return
+	}
+	t.Fatal("no case record to review")
+}
