@@ -168,8 +168,10 @@ func BuildReview(reg *Registry, steps []ReviewStep, seen string) ReviewState {
 				}
 			}
 		}
-		st.Resubmitted = s.Status == StatusFinal
-		if st.Resubmitted {
+		// Finalised again: resubmitted until the next decision (a reopened
+		// draft after it is the researcher's, as the store keeps it).
+		if s.Status == StatusFinal {
+			st.Resubmitted = true
 			for _, t := range threads {
 				if t.State != ThreadApproved {
 					t.State = ThreadResubmitted

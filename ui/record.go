@@ -159,11 +159,7 @@ func (r *recordScreen) comments() fyne.CanvasObject {
 		}
 	}
 	r.threads = container.NewVBox()
-	title, help := T("record.review"), T("record.review_help")
-	if st.Status == survey.StatusReturned {
-		title, help = T("record.returned"), T("record.returned_help")
-	}
-	r.reviewCard = widget.NewCard(title, help, r.threads)
+	r.reviewCard = widget.NewCard("", "", r.threads)
 	r.showThreads(st)
 	return r.reviewCard
 }
@@ -196,6 +192,15 @@ func (r *recordScreen) refreshThreads() {
 }
 
 func (r *recordScreen) showThreads(st survey.ReviewState) {
+	// Returned until finalised again; then the threads wait for the
+	// coordinators' new decision.
+	if st.Status == survey.StatusReturned {
+		r.reviewCard.SetTitle(T("record.returned"))
+		r.reviewCard.SetSubTitle(T("record.returned_help"))
+	} else {
+		r.reviewCard.SetTitle(T("record.review"))
+		r.reviewCard.SetSubTitle(T("record.review_help"))
+	}
 	byField := map[string]string{}
 	for _, t := range st.Threads {
 		if t.State == survey.ThreadApproved {
