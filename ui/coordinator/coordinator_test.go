@@ -602,11 +602,12 @@ func TestProjectAssignWithSearch(t *testing.T) {
 
 	// Remove the first one, after confirming.
 	test.Tap(button(t, w, "Togli"))
-	for _, o := range w.Canvas().Overlays().List() {
-		if b, ok := find(o, func(b *widget.Button) bool { return b.Text == "Yes" || b.Text == "Sì" }); ok {
-			test.Tap(b)
-		}
+	press(w, fyne.KeyEscape) // cancels
+	if got := f.teams[0].Municipalities; !slices.Equal(got, []string{"063049", "076063"}) {
+		t.Fatalf("municipalities after cancelling the removal: %v", got)
 	}
+	test.Tap(button(t, w, "Togli"))
+	press(w, fyne.KeyReturn) // confirms
 	if got := f.teams[0].Municipalities; !slices.Equal(got, []string{"076063"}) {
 		t.Fatalf("municipalities after removing one: %v", got)
 	}

@@ -240,11 +240,8 @@ func (p *project) showTeam() {
 	for _, m := range t.Municipalities {
 		assigned.Add(widget.NewLabel(p.municipalityName(m)))
 		assigned.Add(container.NewHBox(widget.NewButtonWithIcon(ws.tr("project.unassign"), theme.ContentRemoveIcon(), func() {
-			dialog.ShowConfirm(ws.tr("project.unassign"), ws.tr("project.unassignAsk", p.municipalityName(m), t.Name), func(ok bool) {
-				if ok {
-					p.assign(t, m, true)
-				}
-			}, ws.win)
+			ws.confirm(ws.tr("project.unassign")+"?", ws.tr("project.unassignAsk", p.municipalityName(m), t.Name), ws.tr("project.unassign"),
+				func() { p.assign(t, m, true) })
 		})))
 	}
 	if len(t.Municipalities) == 0 {
