@@ -28,9 +28,17 @@ import (
 //	year(x)            the year of a MM/YYYY or YYYY-MM-DD answer or of a number, or nil
 //	ym(x)              a MM/YYYY or YYYY-MM-DD answer as a month count (year*12+month-1), or nil
 //	ageBand(y)         the FasciaEtaBeneficiario code for birth year y at the reference date
-//	ageBands(y)        the codes that birth year y allows at the reference date
+//	ageBands(y)        the codes that birth year y allows at the reference date (one, when the birth date is known)
+//	minAge(y), maxAge(y) the least and the greatest age birth year y allows at the reference date
+//	                   (both the exact age when the birth date is known)
 //	regionOf(c)        the 2-digit region code of the municipality with ISTAT code c
 //	isFiscalCode(s)    s has the form and check character of a codice fiscale
+//	looksLikeFiscalCode(s) s is, holds or resembles a codice fiscale: a well-formed one, a
+//	                   mistyped one, its first 15 characters, or an 11-digit temporary code
+//
+// The birth date is the one of the identification, or else the one the
+// codice fiscale gives. The reference date is the record's own DataRiferimento
+// when the instrument has one and it is answered, else the date of the check.
 //
 // A rule whose expression cannot be evaluated because a value it needs is
 // missing (nil compared with a number, say) does not fire: required and
@@ -40,7 +48,8 @@ import (
 var reservedNames = func() map[string]bool {
 	m := map[string]bool{"refDate": true, "refYear": true, "birthDate": true,
 		"answered": true, "count": true, "has": true, "year": true, "ym": true,
-		"ageBand": true, "ageBands": true, "regionOf": true, "isFiscalCode": true,
+		"ageBand": true, "ageBands": true, "minAge": true, "maxAge": true, "regionOf": true,
+		"isFiscalCode": true, "looksLikeFiscalCode": true,
 		"true": true, "false": true, "nil": true, "in": true, "not": true, "and": true, "or": true,
 		"matches": true, "contains": true, "startsWith": true, "endsWith": true, "let": true, "if": true, "else": true}
 	for _, n := range builtin.Names {
@@ -91,6 +100,8 @@ func exprOptions(fields map[string]QuestionType, ref *Reference) []expr.Option {
 	env["birthDate"] = nil
 	env["ageBand"] = func(any) any { return nil }
 	env["ageBands"] = func(any) []string { return nil }
+	env["minAge"] = func(any) any { return nil }
+	env["maxAge"] = func(any) any { return nil }
 	return []expr.Option{
 		expr.Env(env),
 		expr.MaxNodes(maxExprNodes),
@@ -102,6 +113,10 @@ func exprOptions(fields map[string]QuestionType, ref *Reference) []expr.Option {
 		expr.Function("isFiscalCode", func(p ...any) (any, error) {
 			s, _ := p[0].(string)
 			return fiscalCodeShapeOK(s), nil
+		}, new(func(any) bool)),
+		expr.Function("looksLikeFiscalCode", func(p ...any) (any, error) {
+			s, _ := p[0].(string)
+			return LooksLikeFiscalCode(s), nil
 		}, new(func(any) bool)),
 		expr.Function("regionOf", func(p ...any) (any, error) {
 			s, _ := p[0].(string)
@@ -241,7 +256,19 @@ func newEnv(ans Answers, ref time.Time, birthDate string) evalEnv {
 		env["birthDate"] = nil
 	}
 	env["ageBand"] = func(y any) any { return ageBandAt(y, ref, birthDate) }
-	env["ageBands"] = func(y any) []string { return ageBandsAt(y, ref) }
+	env["ageBands"] = func(y any) []string { return ageBandsAt(y, ref, birthDate) }
+	env["minAge"] = func(y any) any {
+		if lo, _, ok := agesAt(y, ref, birthDate); ok {
+			return lo
+		}
+		return nil
+	}
+	env["maxAge"] = func(y any) any {
+		if _, hi, ok := agesAt(y, ref, birthDate); ok {
+			return hi
+		}
+		return nil
+	}
 	return env
 }
 
@@ -345,10 +372,12 @@ func monthIndex(v any) any {
 	return nil
 }
 
-// Age bands of FasciaEtaBeneficiarioType: code k covers ages 3(k-1) to 3k-1;
-// ages of 18 and over stay in the last band (care leavers).
+// Age bands of FasciaEtaBeneficiarioType ("0-3 anni", "3-6 anni", ...,
+// "15-18 anni"): code k covers the ages from 3(k-1) to 3k-1, and the last
+// band also 18, the age at which a young person in care may still be followed
+// to the closure of the case; an age outside 0-18 has no band.
 func bandOfAge(age int) string {
-	if age < 0 {
+	if age < 0 || age > 18 {
 		return ""
 	}
 	k := age/3 + 1
@@ -358,15 +387,33 @@ func bandOfAge(age int) string {
 	return strconv.Itoa(k)
 }
 
-// ageBandsAt returns the bands a birth year allows at ref: the child is
-// refYear-y or refYear-y-1 years old, depending on the birthday.
-func ageBandsAt(y any, ref time.Time) []string {
-	yr, ok := yearOf(y).(int)
+// agesAt returns the least and greatest age of a child of birth year y at
+// ref: exact when the birth date is known (and of that year), else
+// refYear-y-1 or refYear-y depending on the birthday.
+func agesAt(y any, ref time.Time, birthDate string) (lo, hi int, ok bool) {
+	yr, isYear := yearOf(y).(int)
+	if !isYear {
+		return 0, 0, false
+	}
+	if bd, err := time.Parse("2006-01-02", birthDate); err == nil && bd.Year() == yr {
+		age := ref.Year() - yr
+		if ref.Month() < bd.Month() || (ref.Month() == bd.Month() && ref.Day() < bd.Day()) {
+			age--
+		}
+		return age, age, true
+	}
+	return ref.Year() - yr - 1, ref.Year() - yr, true
+}
+
+// ageBandsAt returns the bands birth year y allows at ref: one when the
+// birth date is known, else those of the two ages the year allows.
+func ageBandsAt(y any, ref time.Time, birthDate string) []string {
+	lo, hi, ok := agesAt(y, ref, birthDate)
 	if !ok {
 		return nil
 	}
 	var out []string
-	for _, age := range []int{ref.Year() - yr - 1, ref.Year() - yr} {
+	for _, age := range []int{lo, hi} {
 		if b := bandOfAge(age); b != "" && (len(out) == 0 || out[len(out)-1] != b) {
 			out = append(out, b)
 		}
@@ -378,17 +425,13 @@ func ageBandsAt(y any, ref time.Time) []string {
 // from the age the child reaches during the reference year, less one in the
 // first half of the year (when most children have not had the birthday yet).
 func ageBandAt(y any, ref time.Time, birthDate string) any {
-	yr, ok := yearOf(y).(int)
+	lo, hi, ok := agesAt(y, ref, birthDate)
 	if !ok {
 		return nil
 	}
-	age := ref.Year() - yr
-	if bd, err := time.Parse("2006-01-02", birthDate); err == nil && bd.Year() == yr {
-		if ref.Month() < bd.Month() || (ref.Month() == bd.Month() && ref.Day() < bd.Day()) {
-			age--
-		}
-	} else if ref.Month() < time.July && age > 0 {
-		age--
+	age := hi
+	if lo != hi && ref.Month() < time.July && hi > 0 {
+		age = lo
 	}
 	if b := bandOfAge(age); b != "" {
 		return b

@@ -349,3 +349,59 @@ func ValidOperatorCode(s string) bool {
 	}
 	return numericCodeOK(s)
 }
+
+// LooksLikeFiscalCode reports whether s is, contains or resembles a codice
+// fiscale, so that none can leave the laptop as an IDBeneficiario: a
+// well-formed code (any check character: a mistyped one is still a person's
+// code), one with a single wrong character, its first 15 characters, and a
+// run of 11 or more digits (a temporary code, or a numeric one). Spaces,
+// dashes, dots and other separators are ignored. The pseudonyms sinba makes
+// never look like one (see Pseudonym and RandomPseudonym).
+func LooksLikeFiscalCode(s string) bool {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	u := b.String()
+	digits := 0
+	for i := 0; i < len(u); i++ {
+		if isDigit(u[i]) {
+			if digits++; digits >= 11 {
+				return true
+			}
+		} else {
+			digits = 0
+		}
+	}
+	for i := 0; i+15 <= len(u); i++ {
+		if resemblesCodeStart(u[i : i+15]) {
+			return true
+		}
+	}
+	return false
+}
+
+// resemblesCodeStart reports whether the 15 characters w have the shape of
+// the first 15 of a codice fiscale, with at most one character out of place:
+// letters for surname, name, month and place letter, digits (or omocodia
+// letters) elsewhere, and at least six real digits among those seven.
+func resemblesCodeStart(w string) bool {
+	off, real := 0, 0
+	for i := 0; i < 15; i++ {
+		c := w[i]
+		if isOmocodePos(i) {
+			switch {
+			case isDigit(c):
+				real++
+			case strings.IndexByte(omocodeLetters, c) >= 0:
+			default:
+				off++
+			}
+		} else if !isLetter(c) {
+			off++
+		}
+	}
+	return off <= 1 && real >= 6
+}

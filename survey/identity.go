@@ -146,18 +146,33 @@ func Pseudonym(fiscalCode string, secret []byte) (string, error) {
 	if why != "" {
 		return "", errors.New("pseudonym: codice fiscale not valid: " + why)
 	}
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(pseudonymContext))
-	mac.Write([]byte(n))
-	return pseudoEncoding.EncodeToString(mac.Sum(nil)[:13])[:PseudonymLength], nil
+	// In the rare case that the pseudonym would itself look like a codice
+	// fiscale (and so be refused as an IDBeneficiario), the next one of a
+	// counter is taken: still the same for the same child everywhere.
+	for i := 0; ; i++ {
+		mac := hmac.New(sha256.New, secret)
+		mac.Write([]byte(pseudonymContext))
+		mac.Write([]byte(n))
+		if i > 0 {
+			fmt.Fprintf(mac, "\x00%d", i)
+		}
+		if p := pseudoEncoding.EncodeToString(mac.Sum(nil)[:13])[:PseudonymLength]; !LooksLikeFiscalCode(p) {
+			return p, nil
+		}
+	}
 }
 
 // RandomPseudonym makes an IDBeneficiario for a child with no codice fiscale:
-// 100 random bits in the same form as Pseudonym.
+// 100 random bits in the same form as Pseudonym, never one that looks like a
+// codice fiscale.
 func RandomPseudonym() (string, error) {
 	b := make([]byte, 13)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
+	for {
+		if _, err := rand.Read(b); err != nil {
+			return "", err
+		}
+		if p := pseudoEncoding.EncodeToString(b)[:PseudonymLength]; !LooksLikeFiscalCode(p) {
+			return p, nil
+		}
 	}
-	return pseudoEncoding.EncodeToString(b)[:PseudonymLength], nil
 }

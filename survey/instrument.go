@@ -67,9 +67,15 @@ type Code struct {
 	Label Text   `json:"label"`
 }
 
-// Codelist is a small closed list of codes, shown as choices.
+// Codelist is a small list of codes, shown as choices. A closed list (the
+// default) refuses any other code. An open list is the known values of a
+// field that takes others too (SINBA's CodicePrestazione: any code of 5-10
+// characters): a code outside it that fits the question's pattern and length
+// is accepted with a warning, and a known code may have no label, when none
+// is published; it is then shown as its code, never with a made-up name.
 type Codelist struct {
 	Source string `json:"source,omitempty"` // where the codes and labels come from
+	Open   bool   `json:"open,omitempty"`
 	Codes  []Code `json:"codes"`
 
 	index map[string]int
@@ -235,7 +241,7 @@ func (in *Instrument) prepare(ref *Reference) error {
 		}
 		cl.index = make(map[string]int, len(cl.Codes))
 		for i, c := range cl.Codes {
-			if c.Code == "" || c.Label.IT == "" {
+			if c.Code == "" || (c.Label.IT == "" && !cl.Open) {
 				return fmt.Errorf("codelist %s: code %d has no code or no Italian label", name, i+1)
 			}
 			if _, dup := cl.index[c.Code]; dup {

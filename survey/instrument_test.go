@@ -112,6 +112,14 @@ func TestShippedInstruments(t *testing.T) {
 	if ids := strings.Join(reg.IDs(), ","); ids != "scheda-comune,scheda-minore" {
 		t.Fatalf("instruments: %s", ids)
 	}
+	// The case record is at version 2; version 1 stays readable for the
+	// records made with it.
+	if in, _ := reg.Latest(InstrumentCase); in.Version != 2 {
+		t.Errorf("%s: latest version %d, want 2", InstrumentCase, in.Version)
+	}
+	if _, ok := reg.Get(InstrumentCase, 1); !ok {
+		t.Errorf("%s v1 is no longer loaded", InstrumentCase)
+	}
 	for _, key := range instrumentKeys(reg) {
 		in, _ := reg.Get(key.id, key.version)
 		id := in.Key()

@@ -56,7 +56,7 @@ type FlowHeader struct {
 	Denominazione string    // Ente/@Denominazione, optional, at most 100 characters
 	Belfiore      string    // Ente/@Indirizzo: Belfiore code of the body's municipality
 	CFOperatore   string    // Ente/@CFOperatore: the operator's codice fiscale
-	Date          time.Time // the sending date, in the flow name; also the records' reference date
+	Date          time.Time // the sending date, in the flow name; also the reference date of records without their own
 	Seq           int       // the day's sequence number, 1-9999999
 }
 
@@ -158,6 +158,13 @@ func ToSINBA(in *Instrument, rec *Record, ref time.Time) (SinbaRecord, []Issue) 
 			MessageIT: field + ": dato obbligatorio nel flusso SINBA, ma manca o l'ufficio non lo ha",
 			MessageEN: field + ": required in a SINBA flow, but missing or not held by the office"})
 	}
+	// Whatever the instrument version says, a codice fiscale never travels
+	// as the pseudonym.
+	if id, _ := st.env["IDBeneficiario"].(string); id != "" && LooksLikeFiscalCode(id) {
+		issues = append(issues, Issue{Rule: "flow.idbeneficiario.codice_fiscale", Severity: SeverityError, Fields: []string{"IDBeneficiario"},
+			MessageIT: "IDBeneficiario: sembra un codice fiscale (o ne contiene uno) e non può entrare nel flusso; usare il codice pseudonimo che l'app calcola",
+			MessageEN: "IDBeneficiario: it looks like (or contains) a codice fiscale and cannot go into the flow; use the pseudonym the app computes"})
+	}
 	for _, a := range sinbaAttributes {
 		v := st.env[a.Name]
 		if !Answered(v) {
@@ -192,6 +199,30 @@ func ToSINBA(in *Instrument, rec *Record, ref time.Time) (SinbaRecord, []Issue) 
 		missing(FieldFamiglia)
 	}
 	return s, issues
+}
+
+func attrValue(attrs []xml.Attr, name string) string {
+	for _, a := range attrs {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// OmittedAnswers lists, in page order, the questions of rec that have an
+// answer although skip logic says they do not apply at reference date ref
+// (sinba check warns "la risposta non sarà usata"): flows and exports leave
+// these answers out, and say so in their manifests.
+func OmittedAnswers(in *Instrument, rec *Record, ref time.Time) []string {
+	st := in.prepareRecord(rec, ref)
+	var out []string
+	for _, q := range in.order {
+		if !st.relevant[q.ID] && Answered(st.ans[q.ID]) {
+			out = append(out, q.ID)
+		}
+	}
+	return out
 }
 
 func listOf(v any) []string {
@@ -238,9 +269,11 @@ func Prestazioni(in *Instrument, rec *Record) []string {
 }
 
 // BuildFlow writes a SINBA flow (a <Flusso> document of SINBA.xsd) with one
-// <SINBA> element per case record, each checked at the flow date against the
-// instrument version it was made with. A flow with any error, in the header
-// or in a record, is refused with a *FlowError that lists them all.
+// <SINBA> element per case record, each checked against the instrument
+// version it was made with at its own reference date (DataRiferimento), or
+// at the flow date when it has none. A flow with any error, in the header or
+// in a record, is refused with a *FlowError that lists them all; so is a
+// child (an IDBeneficiario) given twice.
 func BuildFlow(reg *Registry, h FlowHeader, recs []Record) ([]byte, error) {
 	var ref *Reference
 	if in, ok := reg.Latest(InstrumentCase); ok {
@@ -254,6 +287,7 @@ func BuildFlow(reg *Registry, h FlowHeader, recs []Record) ([]byte, error) {
 			MessageIT: "nessuna scheda: un flusso SINBA ne richiede almeno una", MessageEN: "no records: a SINBA flow needs at least one"})
 	}
 	elems := make([]SinbaRecord, 0, len(recs))
+	seen := map[string]int{} // IDBeneficiario -> index of its first record
 	for i := range recs {
 		rec := &recs[i]
 		if rec.Instrument == "" {
@@ -266,6 +300,15 @@ func BuildFlow(reg *Registry, h FlowHeader, recs []Record) ([]byte, error) {
 			issues = []Issue{{Rule: "instrument", Severity: SeverityError, MessageIT: err.Error(), MessageEN: err.Error()}}
 		} else {
 			s, issues = ToSINBA(in, rec, h.Date)
+		}
+		if id := attrValue(s.Attrs, "IDBeneficiario"); id != "" {
+			if first, dup := seen[id]; dup {
+				issues = append(issues, Issue{Rule: "flow.idbeneficiario.duplicate", Severity: SeverityError, Fields: []string{"IDBeneficiario"},
+					MessageIT: fmt.Sprintf("IDBeneficiario %s: è già quello della scheda %d del flusso; un minore compare una sola volta", id, first+1),
+					MessageEN: fmt.Sprintf("IDBeneficiario %s: already the one of record %d of the flow; a child appears once", id, first+1)})
+			} else {
+				seen[id] = i
+			}
 		}
 		var errs []Issue
 		for _, is := range issues {

@@ -74,6 +74,7 @@ func everyCodeRecords(t *testing.T, in *Instrument) []Record {
 	add := func(field string, v any) {
 		rec := validCase()
 		rec.ID = fmt.Sprintf("%s=%v", field, v)
+		rec.Answers["IDBeneficiario"] = fmt.Sprintf("PSN%05d", len(recs)+1) // one child once in a flow
 		for k, pv := range prerequisites[field] {
 			rec.Answers[k] = pv
 		}
@@ -184,6 +185,7 @@ func TestFlowRefused(t *testing.T) {
 		bad.Answers[k] = v
 	}
 	bad.Answers["Disabilita"] = "1" // without TipoDisabilita and InvCivCertificazioni
+	bad.Answers["IDBeneficiario"] = "PSN2"
 	notHeld := *validCase()
 	notHeld.Answers = Answers{}
 	for k, v := range good.Answers {
@@ -192,6 +194,7 @@ func TestFlowRefused(t *testing.T) {
 		}
 	}
 	notHeld.Meta = map[string]FieldMeta{"FonteSegnalazione": {NotHeld: true, Note: "non registrata"}}
+	notHeld.Answers["IDBeneficiario"] = "PSN3"
 
 	_, err := BuildFlow(reg, testHeader, []Record{good, bad, notHeld})
 	var fe *FlowError
@@ -208,7 +211,7 @@ func TestFlowRefused(t *testing.T) {
 		}
 		return strings.Join(s, " ")
 	}
-	if got := rules(fe.Records[0]); got != "required_if.TipoDisabilita required_if.InvCivCertificazioni" {
+	if got := rules(fe.Records[0]); got != "required_if.TipoDisabilita" {
 		t.Errorf("record 2: %s", got)
 	}
 	if got := rules(fe.Records[1]); got != "flow.required.FonteSegnalazione" {

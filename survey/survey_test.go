@@ -44,7 +44,7 @@ var refDate = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
 
 // validCase is a complete case record with no issue at refDate.
 func validCase() *Record {
-	return &Record{ID: "r1", Instrument: InstrumentCase, Version: 1, Municipality: "063049", Answers: Answers{
+	return &Record{ID: "r1", Instrument: InstrumentCase, Version: 2, Municipality: "063049", Answers: Answers{
 		"IDBeneficiario":                  "ABCDEFGHIJKLMNOPQRST",
 		"AnnoNascita":                     2014,
 		"FasciaEtaBeneficiario":           "4",

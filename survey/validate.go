@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -41,12 +42,54 @@ type state struct {
 	issues   []Issue // from normalisation
 }
 
+// FieldRefDate is the case record's own reference date (from version 2):
+// the date its answers refer to, at which ages, bands and dates are checked
+// by the app, by sinba check and in a SINBA flow alike.
+const FieldRefDate = "DataRiferimento"
+
+// RecordRefDate is the reference date of rec's checks: its own
+// DataRiferimento when the instrument has that question and it is answered
+// with a valid date, else fallback (today in the app, the flow date in a
+// flow, --ref-date for sinba check).
+func RecordRefDate(in *Instrument, rec *Record, fallback time.Time) time.Time {
+	q, ok := in.questions[FieldRefDate]
+	if !ok || q.group != nil || q.Type != TypeDate || rec.Meta[FieldRefDate].NotHeld {
+		return fallback
+	}
+	s, _ := rec.Answers[FieldRefDate].(string)
+	if d, err := time.Parse("2006-01-02", strings.TrimSpace(s)); err == nil {
+		return d
+	}
+	return fallback
+}
+
+// childBirthDate is the birth date of a case record's child: the one of the
+// identification, or else the one its codice fiscale gives; "" if neither.
+func (in *Instrument) childBirthDate(rec *Record, ans Answers, ref time.Time) string {
+	id := rec.Identity
+	if id == nil {
+		return ""
+	}
+	if _, err := time.Parse("2006-01-02", id.BirthDate); err == nil {
+		return id.BirthDate
+	}
+	if id.FiscalCode == "" || in.ref == nil {
+		return ""
+	}
+	near := ref.Year()
+	if y, ok := ans["AnnoNascita"].(int); ok && y > 0 {
+		near = y
+	}
+	if fc := DecodeFiscalCodeNear(id.FiscalCode, in.ref, ref, near); fc.Valid && !fc.Temporary {
+		return fc.BirthDate
+	}
+	return ""
+}
+
 func (in *Instrument) prepareRecord(rec *Record, ref time.Time) *state {
 	ans, issues := Normalize(in, rec.Answers)
-	birth := ""
-	if rec.Identity != nil {
-		birth = rec.Identity.BirthDate
-	}
+	ref = RecordRefDate(in, rec, ref)
+	birth := in.childBirthDate(rec, ans, ref)
 	st := &state{in: in, ans: ans, meta: rec.Meta, env: newEnv(nil, ref, birth),
 		relevant: map[string]bool{}, ref: ref, issues: issues}
 	for _, q := range in.order {
@@ -189,18 +232,29 @@ func (st *state) checkQuestion(q *Question, path string, v any, meta FieldMeta, 
 	if !has {
 		return issues
 	}
+	checkCode := func(c string) {
+		cl := st.in.Codelists[q.Codelist]
+		if _, ok := cl.Get(c); ok {
+			return
+		}
+		if !cl.Open {
+			add("code", SeverityError, fmt.Sprintf("il codice %q non è previsto", c), fmt.Sprintf("code %q is not in the list", c))
+			return
+		}
+		if n := utf8.RuneCountInString(c); n < q.MinLength || (q.MaxLength > 0 && n > q.MaxLength) || (q.pattern != nil && !q.pattern.MatchString(c)) {
+			add("code", SeverityError, fmt.Sprintf("il codice %q non ha la forma prevista (da %d a %d caratteri, senza spazi)", c, q.MinLength, q.MaxLength),
+				fmt.Sprintf("code %q does not have the expected form (%d to %d characters, no spaces)", c, q.MinLength, q.MaxLength))
+			return
+		}
+		add("code_unknown", SeverityWarning, fmt.Sprintf("il codice %q non è tra quelli noti: verificarlo e descrivere l'intervento", c),
+			fmt.Sprintf("code %q is not one of the known codes: check it and describe the intervention", c))
+	}
 	switch q.Type {
 	case TypeSingle:
-		c := v.(string)
-		if _, ok := st.in.Codelists[q.Codelist].Get(c); !ok {
-			add("code", SeverityError, fmt.Sprintf("il codice %q non è previsto", c), fmt.Sprintf("code %q is not in the list", c))
-		}
+		checkCode(v.(string))
 	case TypeMulti:
 		for _, x := range v.([]any) {
-			c := x.(string)
-			if _, ok := st.in.Codelists[q.Codelist].Get(c); !ok {
-				add("code", SeverityError, fmt.Sprintf("il codice %q non è previsto", c), fmt.Sprintf("code %q is not in the list", c))
-			}
+			checkCode(x.(string))
 		}
 	case TypeLookup:
 		c := v.(string)

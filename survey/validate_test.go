@@ -29,8 +29,8 @@ func TestCaseRules(t *testing.T) {
 		want string
 	}{
 		{"valid", func(a Answers, r *Record) {}, ""},
-		{"disability needs type and certificate", func(a Answers, r *Record) { a["Disabilita"] = "1" },
-			"!required_if.InvCivCertificazioni !required_if.TipoDisabilita"},
+		// Allegato C makes the certificate optional (version 2).
+		{"disability needs its type", func(a Answers, r *Record) { a["Disabilita"] = "1" }, "!required_if.TipoDisabilita"},
 		{"disability type without disability", func(a Answers, r *Record) { a["TipoDisabilita"] = "1" }, "not_relevant.TipoDisabilita"},
 		{"not held counts as an answer", func(a Answers, r *Record) {
 			a["Disabilita"] = "1"
@@ -49,13 +49,21 @@ func TestCaseRules(t *testing.T) {
 		{"age band at the boundary", func(a Answers, r *Record) { a["FasciaEtaBeneficiario"] = "5"; a["AnnoNascita"] = 2013 }, ""},
 		{"born in the future", func(a Answers, r *Record) { a["AnnoNascita"] = 2026; a["FasciaEtaBeneficiario"] = "1" },
 			"!data.prima_segnalazione_nascita !eta.anno_futuro !eta.fascia_coerente scuola.eta"},
+		{"born later in the reference year", func(a Answers, r *Record) {
+			a["AnnoNascita"] = 2025
+			a["FasciaEtaBeneficiario"] = "1"
+			a["ScuolaFrequentata"] = "1"
+			a["DataPrimaSegnalazione"] = "01/2025"
+			r.Identity = &Identity{BirthDate: "2025-08-01"}
+		}, "!eta.fascia_coerente !eta.nato_dopo"},
 		{"month-year in the future", func(a Answers, r *Record) { a["DataPrimaSegnalazione"] = "07/2025" }, "!not_future.DataPrimaSegnalazione"},
 		{"month-year before birth", func(a Answers, r *Record) { a["DataPrimaSegnalazione"] = "12/2013" }, "!data.prima_segnalazione_nascita"},
 		{"month-year format", func(a Answers, r *Record) { a["DataPrimaSegnalazione"] = "13/2020" }, "!required.DataPrimaSegnalazione !type.DataPrimaSegnalazione"},
 		{"month-year as YYYY-MM", func(a Answers, r *Record) { a["DataPrimaSegnalazione"] = "2022-03" }, ""},
 		{"foster care needs its details", func(a Answers, r *Record) { a["LuogoVita"] = "3" },
 			"!required_if.CarattereAffido !required_if.DurataAffido !required_if.FormaInterventoAffido !required_if.TipoInterventoAffido"},
-		{"foster care details without foster care", func(a Answers, r *Record) { a["DurataAffido"] = "2" }, "not_relevant.DurataAffido"},
+		{"part-time foster care of a child living with the family", func(a Answers, r *Record) { a["DurataAffido"] = "2" }, ""},
+		{"full-time foster care of a child living with the family", func(a Answers, r *Record) { a["DurataAffido"] = "1" }, "affido.luogo_vita"},
 		{"residential placement needs its details", func(a Answers, r *Record) { a["LuogoVita"] = "5" },
 			"!required_if.CarattereInserimentoResidenziale !required_if.FormaInserimentoResidenziale !required_if.TipoInserimentoResidenziale"},
 		{"closure needs the situation", func(a Answers, r *Record) { a["MotivazioneChiusuraCarico"] = "4" }, "!required_if.SituazioneChiusuraCarico"},
@@ -67,7 +75,8 @@ func TestCaseRules(t *testing.T) {
 		}, "not_relevant.TitoloStudioMadre"},
 		{"unaccompanied minor with a parent", func(a Answers, r *Record) { a["MinoreStranieroNoAcc"] = "1" }, "msna.famiglia"},
 		{"no benefit", func(a Answers, r *Record) { delete(a, "CodicePrestazione") }, "!prestazioni.almeno_una"},
-		{"unknown benefit code", func(a Answers, r *Record) { a["CodicePrestazione"] = []any{"A9.99"} }, "!code.CodicePrestazione"},
+		{"unknown benefit code", func(a Answers, r *Record) { a["CodicePrestazione"] = []any{"A9.99"} }, "code_unknown.CodicePrestazione"},
+		{"benefit code too short", func(a Answers, r *Record) { a["CodicePrestazione"] = []any{"A1.1"} }, "!code.CodicePrestazione"},
 		{"code not in list", func(a Answers, r *Record) { a["LuogoVita"] = "9" }, "!code.LuogoVita"},
 		{"code as a number", func(a Answers, r *Record) { a["LuogoVita"] = 1.0; a["CodiceRegioneResidenza"] = json.Number("5") }, ""},
 		{"unknown country", func(a Answers, r *Record) { a["CodiceNazioneResidenza"] = "999" }, "!lookup.CodiceNazioneResidenza not_relevant.CodiceRegioneResidenza"},
@@ -88,7 +97,7 @@ func TestCaseRules(t *testing.T) {
 		{"young child at work", func(a Answers, r *Record) { a["CondizioneLavoro"] = "2" }, "lavoro.eta"},
 		{"identity agrees", func(a Answers, r *Record) {
 			a["AnnoNascita"] = 2010
-			a["FasciaEtaBeneficiario"] = "5"
+			a["FasciaEtaBeneficiario"] = "6" // 15 on 30/06/2025, from the birth date
 			r.Identity = &Identity{Surname: "Bianchi", Name: "Laura", Sex: "F", BirthDate: "2010-01-01", BirthPlace: "H501", FiscalCode: "BNCLRA10A41H501K"}
 		}, ""},
 		{"identity disagrees", func(a Answers, r *Record) {
@@ -139,7 +148,7 @@ func TestVisibleAndComputed(t *testing.T) {
 		t.Error("intervention details hidden")
 	}
 	rel := Relevance(in, rec, refDate)
-	if rel["FormaInterventoAffido"] || !rel["AnnoNascita"] {
+	if rel["CarattereInserimentoResidenziale"] || !rel["AnnoNascita"] {
 		t.Errorf("relevance %v", rel)
 	}
 
@@ -148,10 +157,11 @@ func TestVisibleAndComputed(t *testing.T) {
 		year int
 		ref  string
 		band string
-	}{{2014, "2025-06-30", "4"}, {2014, "2025-07-01", "4"}, {2013, "2025-06-30", "4"}, {2013, "2025-12-31", "5"}, {2025, "2025-03-01", "1"}, {2000, "2025-12-31", "6"}} {
+	}{{2014, "2025-06-30", "4"}, {2014, "2025-07-01", "4"}, {2013, "2025-06-30", "4"}, {2013, "2025-12-31", "5"}, {2025, "2025-03-01", "1"}, {2007, "2025-12-31", "6"}, {2000, "2025-12-31", ""}} {
 		rec.Answers["AnnoNascita"] = tt.year
 		ref, _ := parseDay(tt.ref)
-		if got := Computed(in, rec, ref)["FasciaEtaBeneficiario"]; got != tt.band {
+		got, _ := Computed(in, rec, ref)["FasciaEtaBeneficiario"].(string)
+		if got != tt.band {
 			t.Errorf("band for %d at %s = %v, want %s", tt.year, tt.ref, got, tt.band)
 		}
 	}
@@ -162,8 +172,10 @@ func TestVisibleAndComputed(t *testing.T) {
 	if got := Computed(in, rec, ref)["FasciaEtaBeneficiario"]; got != "5" {
 		t.Errorf("band with birth date = %v, want 5 (12 years old)", got)
 	}
-	if filled := ApplyComputed(in, rec, ref); len(filled) != 1 || rec.Answers["FasciaEtaBeneficiario"] != "5" {
-		t.Errorf("ApplyComputed filled %v: %v", filled, rec.Answers["FasciaEtaBeneficiario"])
+	// The record takes the day of the check as its own reference date, and
+	// the band at that date.
+	if filled := ApplyComputed(in, rec, ref); len(filled) != 2 || rec.Answers["FasciaEtaBeneficiario"] != "5" || rec.Answers[FieldRefDate] != "2025-05-01" {
+		t.Errorf("ApplyComputed filled %v: %v %v", filled, rec.Answers["FasciaEtaBeneficiario"], rec.Answers[FieldRefDate])
 	}
 	rec.Answers["FasciaEtaBeneficiario"] = "4"
 	if filled := ApplyComputed(in, rec, ref); len(filled) != 0 || rec.Answers["FasciaEtaBeneficiario"] != "4" {

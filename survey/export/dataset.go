@@ -134,6 +134,9 @@ type Dataset struct {
 	Instrument *survey.Instrument
 	Records    int
 	Tables     []*Table
+	// Omitted are the answers left out of the tables because skip logic
+	// hides them, per record.
+	Omitted []Omission
 }
 
 // Wide returns the wide table of the dataset.
@@ -380,10 +383,14 @@ func NewDataset(in *survey.Instrument, recs []survey.Record) *Dataset {
 		rel := survey.Relevance(in, &rec, time.Now())
 		row := make([]string, len(wide.Columns))
 		row[0], row[1], row[2] = rec.ID, rec.Municipality, strconv.Itoa(rec.Version)
+		var omitted []string
 		for _, q := range in.Questions() {
 			j := wideCol[q.ID]
 			v := ans[q.ID]
 			has := rel[q.ID] && survey.Answered(v)
+			if !rel[q.ID] && survey.Answered(v) {
+				omitted = append(omitted, q.ID)
+			}
 			if !has {
 				if r, nh := rec.Meta[q.ID].NotHeldBecause(); rel[q.ID] && nh {
 					row[j] = NotHeldCode(r)
@@ -415,6 +422,9 @@ func NewDataset(in *survey.Instrument, recs []survey.Record) *Dataset {
 			}
 		}
 		wide.Rows = append(wide.Rows, row)
+		if len(omitted) > 0 {
+			d.Omitted = append(d.Omitted, Omission{RecordID: rec.ID, Municipality: rec.Municipality, Fields: omitted})
+		}
 		metaKeys := make([]string, 0, len(rec.Meta))
 		for k := range rec.Meta {
 			metaKeys = append(metaKeys, k)

@@ -180,6 +180,9 @@ func TestCSV(t *testing.T) {
 		t.Errorf("manifest: %+v", m)
 	}
 	checkManifest(t, m, dir)
+	if got := fmt.Sprint(m.Omitted); got != "[{na3 "+napoli+" [CodiceRegioneResidenza]}]" {
+		t.Errorf("omitted answers in the CSV manifest: %s", got)
+	}
 
 	rows := readCSV(t, filepath.Join(dir, "scheda-minore.csv"))
 	if len(rows) != 8 {
@@ -220,9 +223,9 @@ func TestCSV(t *testing.T) {
 
 	long := readCSV(t, filepath.Join(dir, "scheda-minore.DettaglioInterventi.csv"))
 	want := [][]string{
-		{"scheda_id", "voce", "CodicePrestazione", "MeseInizio", "MeseFine", "Erogatore"},
-		{"na2", "1", "A2.01", "01/2024", "06/2024", "Coop, \"Il Sole\""},
-		{"na2", "2", "A1.01", "02/2024", "", ""},
+		{"scheda_id", "voce", "CodicePrestazione", "Descrizione", "MeseInizio", "MeseFine", "Erogatore"},
+		{"na2", "1", "A2.01", "", "01/2024", "06/2024", "Coop, \"Il Sole\""},
+		{"na2", "2", "A1.01", "", "02/2024", "", ""},
 	}
 	if fmt.Sprintf("%q", long) != fmt.Sprintf("%q", want) {
 		t.Errorf("DettaglioInterventi:\n got %q\nwant %q", long, want)
@@ -304,6 +307,11 @@ func TestSINBA(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkManifest(t, m, dir)
+	// na3's region of residence, answered for a child living abroad, is not
+	// in its flow: the manifest says so.
+	if got := fmt.Sprint(m.Omitted); got != "[{na3 "+napoli+" [CodiceRegioneResidenza]}]" {
+		t.Errorf("omitted answers in the SINBA manifest: %s", got)
+	}
 	var names []string
 	for _, f := range m.Files {
 		names = append(names, fmt.Sprintf("%s:%d", f.Name, f.Rows))

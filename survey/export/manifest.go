@@ -40,6 +40,15 @@ type Refusal struct {
 	Issues       []survey.Issue `json:"issues"`
 }
 
+// Omission is a record whose answers to questions that do not apply to it
+// (skip logic) an export left out: they are in the record, but not in the
+// files.
+type Omission struct {
+	RecordID     string   `json:"record_id"`
+	Municipality string   `json:"municipality"`
+	Fields       []string `json:"fields"`
+}
+
 // Manifest says what an export wrote, for the log the caller keeps of every
 // export that leaves the app.
 type Manifest struct {
@@ -50,6 +59,9 @@ type Manifest struct {
 	Records     int       `json:"records"`     // records exported
 	Files       []File    `json:"files"`
 	Refused     []Refusal `json:"refused,omitempty"` // SINBA only
+	// Omitted lists, per record, the answers left out because skip logic
+	// hides them (survey.OmittedAnswers).
+	Omitted []Omission `json:"omitted,omitempty"`
 }
 
 func newManifest(format, dir string, sets []*Dataset) Manifest {
@@ -57,6 +69,7 @@ func newManifest(format, dir string, sets []*Dataset) Manifest {
 	for _, d := range sets {
 		m.Instruments = append(m.Instruments, d.Instrument.Key())
 		m.Records += d.Records
+		m.Omitted = append(m.Omitted, d.Omitted...)
 	}
 	return m
 }

@@ -70,8 +70,9 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 		opts.Seq = 1
 	}
 	type group struct {
-		ente Ente
-		recs []survey.Record
+		ente    Ente
+		recs    []survey.Record
+		omitted []Omission // of the group's records, listed once its flow is written
 	}
 	groups := map[string]*group{}
 	versions := map[string]bool{}
@@ -106,6 +107,9 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 			groups[e.Codice] = g
 		}
 		g.recs = append(g.recs, rec)
+		if omitted := survey.OmittedAnswers(in, &rec, opts.Date); len(omitted) > 0 {
+			g.omitted = append(g.omitted, Omission{RecordID: rec.ID, Municipality: rec.Municipality, Fields: omitted})
+		}
 		versions[in.Key()] = true
 	}
 	codes := make([]string, 0, len(groups))
@@ -146,6 +150,7 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 		}
 		m.Files = append(m.Files, f)
 		m.Records += len(g.recs)
+		m.Omitted = append(m.Omitted, g.omitted...)
 	}
 	for k := range versions {
 		m.Instruments = append(m.Instruments, k)

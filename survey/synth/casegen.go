@@ -130,6 +130,13 @@ func (g *gen) caseRecord(istat string) (survey.Record, error) {
 		Identity: &survey.Identity{Surname: c.surname, Name: c.name, Sex: c.sex, BirthDate: c.birth.Format("2006-01-02"),
 			BirthPlace: c.birthplace, FiscalCode: c.cf}}
 
+	// The record's own reference date (from version 2 of the case record):
+	// the survey's, so that the record checks the same in the app and in a
+	// flow made later.
+	if _, ok := g.caseIn.Question(survey.FieldRefDate); ok {
+		a[survey.FieldRefDate] = ref.Format("2006-01-02")
+	}
+
 	// Child.
 	if c.cf != "" {
 		p, err := survey.Pseudonym(c.cf, g.o.Secret)

@@ -319,14 +319,18 @@ func (g *gen) uuid() string {
 
 // pseudonym is an IDBeneficiario for a child with no codice fiscale, in the
 // form of survey.RandomPseudonym (20 base32 characters) but drawn from the
-// seeded generator.
+// seeded generator, and like it never one that looks like a codice fiscale.
 func (g *gen) pseudonym() string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 	b := make([]byte, survey.PseudonymLength)
-	for i := range b {
-		b[i] = alphabet[g.r.IntN(32)]
+	for {
+		for i := range b {
+			b[i] = alphabet[g.r.IntN(32)]
+		}
+		if !survey.LooksLikeFiscalCode(string(b)) {
+			return string(b)
+		}
 	}
-	return string(b)
 }
 
 // monthYear is a month as SINBA writes it, MM/YYYY.

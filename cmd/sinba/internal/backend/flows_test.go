@@ -443,8 +443,10 @@ func waitFor(t *testing.T, ok func() bool) {
 }
 
 // disabilityYes is the option text of Disabilita = 1, from the definition.
+// disabilityYes is the text of Disabilita = 1 in the form of the fixture's
+// records, which are of version 1 of the case record.
 func disabilityYes(t *testing.T) string {
-	spec, err := instruments(t).Form(survey.InstrumentCase, 0, "it")
+	spec, err := instruments(t).Form(survey.InstrumentCase, 1, "it")
 	if err != nil {
 		t.Fatal(err)
 	}

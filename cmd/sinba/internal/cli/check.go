@@ -131,7 +131,7 @@ func runCheck(env Env, args []string) int {
 	c := command("check")
 	fs := newFlagSet(env, c)
 	instrument := fs.String("instrument", survey.InstrumentCase, "strumento dei record che non lo indicano / instrument of records that do not name one")
-	refDate := fs.String("ref-date", "", "data di riferimento dei controlli, AAAA-MM-GG (oggi se omessa) / reference date of the checks (today if omitted)")
+	refDate := fs.String("ref-date", "", "data di riferimento dei controlli delle schede senza la propria (DataRiferimento), AAAA-MM-GG (oggi se omessa) / reference date of the checks of records without their own (DataRiferimento; today if omitted)")
 	if status, ok := parseFlags(fs, args); !ok {
 		return status
 	}

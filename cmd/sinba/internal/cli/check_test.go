@@ -53,7 +53,8 @@ func TestCheck(t *testing.T) {
 	if rs[1].Index != 3 || !rs[1].Valid {
 		t.Errorf("line 3 (envelope): %s", lines[1])
 	}
-	if rs[2].Index != 4 || rs[2].Valid || len(rs[2].Issues) != 2 || rs[2].Issues[0].Rule != "required_if.TipoDisabilita" ||
+	// The certificate is optional from version 2 (Allegato C): one issue.
+	if rs[2].Index != 4 || rs[2].Valid || len(rs[2].Issues) != 1 || rs[2].Issues[0].Rule != "required_if.TipoDisabilita" ||
 		rs[2].Issues[0].Severity != "error" || rs[2].Issues[0].Fields[0] != "TipoDisabilita" || rs[2].Issues[0].Message == "" {
 		t.Errorf("line 4: %s", lines[2])
 	}

@@ -87,5 +87,9 @@ func runExport(env Env, args []string) int {
 		}
 		fmt.Fprintf(env.Stdout, "  esclusa / left out  %s (%s): %s\n", r.RecordID, r.Municipality, strings.Join(why, "; "))
 	}
+	for _, o := range m.Omitted {
+		fmt.Fprintf(env.Stdout, "  risposte non esportate perché la domanda non si applica / answers not exported because the question does not apply  %s (%s): %s\n",
+			o.RecordID, o.Municipality, strings.Join(o.Fields, ", "))
+	}
 	return 0
 }

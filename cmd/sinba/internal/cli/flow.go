@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"sinba/survey"
 )
@@ -23,7 +24,7 @@ func runFlow(env Env, args []string) int {
 	belfiore := fs.String("belfiore", "", "codice Belfiore del comune dell'ente (Ente/@Indirizzo) / Belfiore code of the body's municipality")
 	operator := fs.String("operator", "", "codice fiscale dell'operatore (Ente/@CFOperatore) / operator's codice fiscale")
 	denominazione := fs.String("denominazione", "", "denominazione dell'ente, facoltativa / name of the body, optional")
-	date := fs.String("date", "", "data di invio AAAA-MM-GG, anche data di riferimento dei controlli (oggi se omessa) / sending date, also the reference date of the checks (today if omitted)")
+	date := fs.String("date", "", "data di invio AAAA-MM-GG (oggi se omessa), e data di riferimento dei controlli delle schede senza la propria (DataRiferimento) / sending date (today if omitted), and the reference date of the checks of records without their own (DataRiferimento)")
 	seq := fs.Int("seq", 1, "progressivo giornaliero del flusso / daily sequence of the flow")
 	if status, ok := parseFlags(fs, args); !ok {
 		return status
@@ -79,6 +80,17 @@ func runFlow(env Env, args []string) int {
 	}
 	if _, err := env.Stdout.Write(out); err != nil {
 		return fail(env, "scrittura / writing: %v", err)
+	}
+	// Answers that skip logic hides are not in the flow: say which.
+	for i := range recs {
+		in, err := d.reg.ForRecord(&recs[i])
+		if err != nil {
+			continue
+		}
+		if omitted := survey.OmittedAnswers(in, &recs[i], day); len(omitted) > 0 {
+			fmt.Fprintf(env.Stderr, "sinba: riga / line %d: risposte lasciate fuori dal flusso perché la domanda non si applica / answers left out of the flow because the question does not apply: %s\n",
+				lines[i].n, strings.Join(omitted, ", "))
+		}
 	}
 	return 0
 }

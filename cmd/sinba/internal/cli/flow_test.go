@@ -10,7 +10,9 @@ import (
 
 func TestFlow(t *testing.T) {
 	args := []string{"flow", "--ente", "063049", "--belfiore", "F839", "--operator", "RSSMRA85T10A562S", "--date", "2025-06-30", "--seq", "12"}
-	code, out, errs := runIn(t, validFlat+"\n"+validEnvelope+"\n", args...)
+	// Two children: one IDBeneficiario appears once in a flow.
+	envelope := strings.Replace(validEnvelope, "ABCDEFGHIJKLMNOPQRST", "CBCDEFGHIJKLMNOPQRST", 1)
+	code, out, errs := runIn(t, validFlat+"\n"+envelope+"\n", args...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
