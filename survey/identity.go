@@ -57,7 +57,7 @@ func checkIdentity(in *Instrument, st *state, id *Identity) []Issue {
 		issues = append(issues, Issue{Rule: "identity." + rule, Severity: sev, Fields: fields, MessageIT: it, MessageEN: en})
 	}
 	if id.Sex != "" && id.Sex != "M" && id.Sex != "F" {
-		add("sex", SeverityError, []string{"identity.sex"}, "sesso: indicare M o F", "sex: M or F")
+		add("sex", SeverityError, []string{"identity.sex"}, "sesso: indica M o F", "sex: M or F")
 	}
 	var birth time.Time
 	if id.BirthDate != "" {

@@ -162,7 +162,7 @@ func ToSINBA(in *Instrument, rec *Record, ref time.Time) (SinbaRecord, []Issue) 
 	// as the pseudonym.
 	if id, _ := st.env["IDBeneficiario"].(string); id != "" && LooksLikeFiscalCode(id) {
 		issues = append(issues, Issue{Rule: "flow.idbeneficiario.codice_fiscale", Severity: SeverityError, Fields: []string{"IDBeneficiario"},
-			MessageIT: "IDBeneficiario: sembra un codice fiscale (o ne contiene uno) e non può entrare nel flusso; usare il codice pseudonimo che l'app calcola",
+			MessageIT: "IDBeneficiario: sembra un codice fiscale (o ne contiene uno) e non può entrare nel flusso; usa il codice pseudonimo che l'app calcola",
 			MessageEN: "IDBeneficiario: it looks like (or contains) a codice fiscale and cannot go into the flow; use the pseudonym the app computes"})
 	}
 	for _, a := range sinbaAttributes {

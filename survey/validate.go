@@ -220,11 +220,11 @@ func (st *state) checkQuestion(q *Question, path string, v any, meta FieldMeta, 
 			key = q.group.ID + "." + q.ID
 		}
 		if q.Required {
-			add("required", q.RequiredSeverity, "risposta obbligatoria (se l'ufficio non ha il dato, indicarlo)",
+			add("required", q.RequiredSeverity, "risposta obbligatoria (se l'ufficio non ha il dato, indicalo)",
 				"an answer is required (if the office does not hold the datum, say so)")
 		} else if p := st.in.progs.requiredIf[key]; p != nil {
 			if need, _ := runBool(p, env); need {
-				add("required_if", q.RequiredSeverity, "risposta obbligatoria in questo caso (se l'ufficio non ha il dato, indicarlo)",
+				add("required_if", q.RequiredSeverity, "risposta obbligatoria in questo caso (se l'ufficio non ha il dato, indicalo)",
 					"an answer is required in this case (if the office does not hold the datum, say so)")
 			}
 		}
@@ -246,7 +246,7 @@ func (st *state) checkQuestion(q *Question, path string, v any, meta FieldMeta, 
 				fmt.Sprintf("code %q does not have the expected form (%d to %d characters, no spaces)", c, q.MinLength, q.MaxLength))
 			return
 		}
-		add("code_unknown", SeverityWarning, fmt.Sprintf("il codice %q non è tra quelli noti: verificarlo e descrivere l'intervento", c),
+		add("code_unknown", SeverityWarning, fmt.Sprintf("il codice %q non è tra quelli noti: verificalo e descrivi l'intervento", c),
 			fmt.Sprintf("code %q is not one of the known codes: check it and describe the intervention", c))
 	}
 	switch q.Type {

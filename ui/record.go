@@ -477,33 +477,34 @@ func (r *recordScreen) showIssues(res form.Result) {
 	r.body.Refresh()
 }
 
-// fillPseudonym gives the child an IDBeneficiario when it has none: derived
-// from the codice fiscale where the store can (same child, same code on
-// every laptop), random where the child has no codice fiscale. It returns
-// why a pseudonym due from the codice fiscale cannot be computed (e.g.
-// ErrNoPseudonymSecret before the project secret has arrived).
+// fillPseudonym gives the child an IDBeneficiario: derived from the codice
+// fiscale where the store can (same child, same code on every laptop), also
+// replacing the random one given before the codice fiscale was known or a
+// different one typed by hand; random where the child has no codice fiscale
+// and no pseudonym yet, or has one that looks like a codice fiscale. It
+// returns why a pseudonym due from the codice fiscale cannot be computed
+// (e.g. ErrNoPseudonymSecret before the project secret has arrived).
 func (r *recordScreen) fillPseudonym() error {
 	if r.rec.Instrument != survey.InstrumentCase {
 		return nil
 	}
-	if s, _ := r.rec.Answers["IDBeneficiario"].(string); s != "" {
-		return nil
-	}
+	cur, _ := r.rec.Answers["IDBeneficiario"].(string)
 	var p string
 	var err error
-	if cf := ""; r.rec.Identity != nil && r.rec.Identity.FiscalCode != "" {
-		cf = r.rec.Identity.FiscalCode
+	if r.rec.Identity != nil && r.rec.Identity.FiscalCode != "" {
 		ps, ok := r.a.store.(Pseudonymizer)
 		if !ok {
 			return nil
 		}
-		if p, err = ps.Pseudonym(cf); err != nil {
+		if p, err = ps.Pseudonym(r.rec.Identity.FiscalCode); err != nil {
 			return err
 		}
-	} else if p, err = survey.RandomPseudonym(); err != nil {
-		return nil // the rule on the required field says it
+	} else if cur == "" || survey.LooksLikeFiscalCode(cur) {
+		if p, err = survey.RandomPseudonym(); err != nil {
+			return nil // the rule on the required field says it
+		}
 	}
-	if p == "" {
+	if p == "" || p == cur {
 		return nil
 	}
 	r.rec.Answers["IDBeneficiario"] = p

@@ -123,3 +123,23 @@ func (b *focusButton) FocusGained() {
 		b.onFocus(b)
 	}
 }
+
+type focusSelectEntry struct {
+	widget.SelectEntry
+	onFocus focusHook
+}
+
+func newFocusSelectEntry(options []string) *focusSelectEntry {
+	e := &focusSelectEntry{}
+	e.ExtendBaseWidget(e)
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.SetOptions(options)
+	return e
+}
+
+func (e *focusSelectEntry) FocusGained() {
+	e.SelectEntry.FocusGained()
+	if e.onFocus != nil {
+		e.onFocus(e)
+	}
+}

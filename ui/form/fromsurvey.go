@@ -106,6 +106,7 @@ func question(in *survey.Instrument, q *survey.Question, language string) Questi
 			out.Kind = Multi
 		}
 		if cl := in.Codelist(q); cl != nil {
+			out.Open = cl.Open
 			for _, c := range cl.Codes {
 				out.Options = append(out.Options, Option{Code: c.Code, Label: c.Label.In(language)})
 			}

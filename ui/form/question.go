@@ -2,6 +2,7 @@ package form
 
 import (
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -210,6 +211,9 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 	q, cur := v.q, v.ans.get(v.q.ID)
 	switch q.Kind {
 	case Choice, Bool:
+		if q.Open {
+			return v.openChoice(hook, cur)
+		}
 		opts := q.Options
 		if q.Kind == Bool {
 			opts = []Option{{Code: "true", Label: lang.L("form.yes")}, {Code: "false", Label: lang.L("form.no")}}
@@ -280,9 +284,17 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 
 	case Multi:
 		chosen := codes(cur)
-		checks := make([]fyne.CanvasObject, len(q.Options))
-		boxes := make([]*focusCheck, len(q.Options))
-		for i, o := range q.Options {
+		options := q.Options
+		// A code the list does not have (an open list, or an older version's
+		// code) is shown, ticked, rather than kept out of sight.
+		for _, c := range chosen {
+			if indexOf(options, c) < 0 {
+				options = append(slices.Clip(options), Option{Code: c})
+			}
+		}
+		checks := make([]fyne.CanvasObject, len(options))
+		boxes := make([]*focusCheck, len(options))
+		for i, o := range options {
 			code := o.Code
 			c := newFocusCheck(o.Text(), nil)
 			c.Checked = slices.Contains(chosen, code)
@@ -295,7 +307,7 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 				}
 				// Keep the list's order, so the answer reads the same whatever the
 				// order of the clicks.
-				slices.SortStableFunc(now, func(a, b string) int { return indexOf(q.Options, a) - indexOf(q.Options, b) })
+				slices.SortStableFunc(now, func(a, b string) int { return indexOf(options, a) - indexOf(options, b) })
 				v.ans.set(q.ID, codesValue(now))
 				v.f.changed(v)
 			}
@@ -373,6 +385,41 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 	v.focus = e
 	v.enable = func(on bool) { setDisabled(e, !on) }
 	v.fill = func() { e.SetText(text(q.Kind, v.ans.get(q.ID))) }
+	return e
+}
+
+// openChoice is a code of an open list: typed, or chosen from the known
+// codes in the entry's drop-down ("A1.09 · Telesoccorso e teleassistenza";
+// the code is what comes before " · ").
+func (v *questionView) openChoice(hook focusHook, cur any) fyne.CanvasObject {
+	q := v.q
+	texts := make([]string, len(q.Options))
+	for i, o := range q.Options {
+		texts[i] = o.Text()
+	}
+	shown := func(c string) string {
+		if i := indexOf(q.Options, c); i >= 0 {
+			return texts[i]
+		}
+		return c
+	}
+	e := newFocusSelectEntry(texts)
+	e.SetPlaceHolder(lang.L("form.open_code"))
+	e.Text = shown(text(Choice, cur))
+	e.onFocus = hook
+	e.OnChanged = func(s string) {
+		code, _, _ := strings.Cut(s, " · ")
+		code = strings.TrimSpace(code)
+		var val any
+		if code != "" {
+			val = code
+		}
+		v.ans.set(q.ID, val)
+		v.f.changed(v)
+	}
+	v.focus = e
+	v.enable = func(on bool) { setDisabled(e, !on) }
+	v.fill = func() { e.SetText(shown(text(Choice, v.ans.get(q.ID)))) }
 	return e
 }
 

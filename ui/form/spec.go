@@ -65,6 +65,7 @@ type Question struct {
 	Kind     Kind
 	Required bool
 	Options  []Option   // Choice and Multi
+	Open     bool       // Choice: a code outside Options may be typed (an open code list)
 	Source   Source     // Lookup
 	Fields   []Question // Group: the questions of one item
 	ItemName string     // Group: what one item is called ("Intervento")

@@ -79,3 +79,12 @@ func fail(env Env, format string, a ...any) int {
 	fmt.Fprint(env.Stderr, "sinba: "+msg)
 	return 1
 }
+
+// count writes n with the Italian noun or adjective that agrees with it:
+// count(1, "scheda", "schede") is "1 scheda", count(2, ...) "2 schede".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

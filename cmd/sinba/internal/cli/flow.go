@@ -57,7 +57,7 @@ func runFlow(env Env, args []string) int {
 		recs = append(recs, l.rec)
 	}
 	if bad > 0 {
-		return fail(env, "flusso non prodotto: %d righe illeggibili / flow not produced: %d unreadable lines", bad, bad)
+		return fail(env, "flusso non prodotto: %s / flow not produced: %d unreadable lines", count(bad, "riga illeggibile", "righe illeggibili"), bad)
 	}
 	out, err := survey.BuildFlow(d.reg, survey.FlowHeader{
 		CodiceEnte: *ente, Denominazione: *denominazione, Belfiore: *belfiore,
@@ -73,7 +73,7 @@ func runFlow(env Env, args []string) int {
 				fmt.Fprintf(env.Stderr, "sinba: riga / line %d [%s] %v: %s / %s\n", lines[r.Index].n, is.Rule, is.Fields, is.MessageIT, is.MessageEN)
 			}
 		}
-		return fail(env, "flusso non prodotto / flow not produced (%d schede con errori / records with errors)", len(fe.Records))
+		return fail(env, "flusso non prodotto / flow not produced (%s / records with errors: %d)", count(len(fe.Records), "scheda con errori", "schede con errori"), len(fe.Records))
 	}
 	if err != nil {
 		return fail(env, "%v", err)

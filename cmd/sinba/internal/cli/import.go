@@ -236,7 +236,7 @@ func runImport(env Env, args []string) int {
 	for _, row := range rows {
 		kind, err := importOne(ctx, st, row, *actor)
 		if err != nil {
-			fmt.Fprintf(env.Stdout, "Importati / imported: %d nuovi / new, %d aggiornati / updated, %d invariati / unchanged\n", created, updated, same)
+			printImported(env, created, updated, same)
 			return fail(env, "riga / line %d: %v\nLe righe precedenti sono salvate: correggi e importa di nuovo il file, non si duplicano. / The earlier lines are saved: fix and import the file again, they do not duplicate.", row.line, err)
 		}
 		switch kind {
@@ -251,8 +251,15 @@ func runImport(env Env, args []string) int {
 	if err := st.Close(); err != nil {
 		return fail(env, "%v", err)
 	}
-	fmt.Fprintf(env.Stdout, "Importati / imported: %d nuovi / new, %d aggiornati / updated, %d invariati / unchanged\n", created, updated, same)
+	printImported(env, created, updated, same)
 	return 0
+}
+
+// printImported says what an import did, with the words agreeing with the
+// numbers ("1 nuovo", "2 nuovi").
+func printImported(env Env, created, updated, same int) {
+	fmt.Fprintf(env.Stdout, "Importati / imported: %s / new, %s / updated, %s / unchanged\n",
+		count(created, "nuovo", "nuovi"), count(updated, "aggiornato", "aggiornati"), count(same, "invariato", "invariati"))
 }
 
 func completeRows(rows []importRow, instrument string) error {

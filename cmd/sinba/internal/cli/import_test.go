@@ -34,7 +34,7 @@ func TestImportJSONLinesAndCSV(t *testing.T) {
 		"PSN3;Russo;RSSGNN11B02F839Y;A1.01|A2.03;sì;chiedere all'ASL;063049;2011\n"+
 		"PSN1;Esposito;SPSCRI10A01F839X;A1.02;;;063049;\n"), 0o600)
 	code, out, errs = runCmd(t, withPass, "import", "--data", dir, "--instrument", survey.InstrumentCase, csvFile)
-	if code != 0 || !strings.Contains(out, "1 nuovi") || !strings.Contains(out, "1 aggiornati") {
+	if code != 0 || !strings.Contains(out, "1 nuovo /") || !strings.Contains(out, "1 aggiornato /") {
 		t.Fatalf("import csv: %d %s %s", code, out, errs)
 	}
 
