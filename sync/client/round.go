@@ -434,7 +434,7 @@ func (c *Client) applyReview(ctx context.Context, team *age.X25519Identity, rv *
 	}
 	conflict, err := c.store.ApplyRemote(ctx, localdb.RemoteRevision{
 		RecordID: rv.Reviewed.RecordID, Revision: rv.ID, BaseRevision: rv.Reviewed.Revision,
-		Status: rv.Decision, Record: rec, Origin: OriginCoordinators, Comments: comments, SavedAt: rv.At,
+		Status: rv.Decision, Record: rec, Origin: OriginCoordinators, Comments: comments, SavedAt: rv.DecidedAt(),
 	})
 	if err != nil {
 		return err

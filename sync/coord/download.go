@@ -242,9 +242,15 @@ func (c *Coordinator) applyReview(ctx context.Context, key *age.X25519Identity, 
 			}
 		}
 	}
+	// A decision never sorts before the version it decides on (see
+	// wire.Review.DecidedAt): the server keeps its time to the second.
+	at := rv.At
+	if at.Before(reviewed.SavedAt) {
+		at = reviewed.SavedAt
+	}
 	_, err = c.store.ApplyRemote(ctx, localdb.RemoteRevision{
 		RecordID: rv.RecordID, Revision: rv.ID, BaseRevision: rv.Revision, Status: survey.Status(rv.Decision),
-		Record: reviewed.Record, Origin: OriginCoordinators, Comments: comments, SavedAt: rv.At,
+		Record: reviewed.Record, Origin: OriginCoordinators, Comments: comments, SavedAt: at,
 	})
 	return err == nil, err
 }

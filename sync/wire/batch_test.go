@@ -142,3 +142,17 @@ func TestMalformedRevisionIsRefusedAlone(t *testing.T) {
 		t.Fatalf("good revision refused: %v", e)
 	}
 }
+
+// A decision taken in the same second as the version it decides on sorts
+// after it: the server keeps the decision's time to the second only.
+func TestReviewDecidedAtNotBeforeTheReviewedVersion(t *testing.T) {
+	saved := time.Date(2025, 6, 30, 10, 0, 0, 158e6, time.UTC)
+	rv := Review{At: saved.Truncate(time.Second), Reviewed: Revision{SavedAt: saved}}
+	if got := rv.DecidedAt(); !got.Equal(saved) {
+		t.Errorf("DecidedAt %v, want the reviewed version's %v", got, saved)
+	}
+	rv.At = saved.Add(time.Minute)
+	if got := rv.DecidedAt(); !got.Equal(rv.At) {
+		t.Errorf("DecidedAt %v, want the decision's own %v", got, rv.At)
+	}
+}

@@ -156,6 +156,17 @@ type Review struct {
 	At       time.Time     `json:"at"`
 }
 
+// DecidedAt is when the decision counts as taken in a record's history: At,
+// but never before the version it decides on. The server keeps At to the
+// second and a laptop's SavedAt to the millisecond, so a decision made in
+// the same second as the version would otherwise sort before it.
+func (rv *Review) DecidedAt() time.Time {
+	if rv.At.Before(rv.Reviewed.SavedAt) {
+		return rv.Reviewed.SavedAt
+	}
+	return rv.At
+}
+
 // KeyState is what a device needs to hold and to pass on the team key.
 type KeyState struct {
 	TeamRecipient string    `json:"team_recipient,omitempty"` // empty until the first laptop of the team makes the key
