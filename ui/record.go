@@ -483,7 +483,8 @@ func (r *recordScreen) showIssues(res form.Result) {
 // different one typed by hand; random where the child has no codice fiscale
 // and no pseudonym yet, or has one that looks like a codice fiscale. It
 // returns why a pseudonym due from the codice fiscale cannot be computed
-// (e.g. ErrNoPseudonymSecret before the project secret has arrived).
+// for a child who has none (e.g. ErrNoPseudonymSecret before the project
+// secret has arrived); a pseudonym already there is kept until it can.
 func (r *recordScreen) fillPseudonym() error {
 	if r.rec.Instrument != survey.InstrumentCase {
 		return nil
@@ -497,6 +498,9 @@ func (r *recordScreen) fillPseudonym() error {
 			return nil
 		}
 		if p, err = ps.Pseudonym(r.rec.Identity.FiscalCode); err != nil {
+			if cur != "" {
+				return nil // kept until the derived one can be computed
+			}
 			return err
 		}
 	} else if cur == "" || survey.LooksLikeFiscalCode(cur) {
