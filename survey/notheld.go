@@ -38,7 +38,7 @@ var reasonText = map[NotHeldReason][2]Text{
 		{IT: "altro ente", EN: "other body"}},
 	ReasonNotApplicable: {{IT: "Non pertinente per l'ufficio", EN: "Not applicable to the office"},
 		{IT: "non pertinente", EN: "not applicable"}},
-	ReasonOther: {{IT: "Altro motivo (indicarlo nella nota)", EN: "Other reason (say it in the note)"},
+	ReasonOther: {{IT: "Altro motivo (da indicare nella nota)", EN: "Other reason (say it in the note)"},
 		{IT: "altro motivo", EN: "other reason"}},
 }
 

@@ -78,7 +78,7 @@ func (a *App) showConflict(row RecordRow) {
 }
 
 func (a *App) conflictContent(row RecordRow, spec *form.Spec, mine, theirs *survey.Record, fields []*conflictField) fyne.CanvasObject {
-	intro := widget.NewLabel(T("conflict.intro", map[string]any{"Count": len(fields)}))
+	intro := widget.NewLabel(TN("conflict.intro", len(fields), map[string]any{"Count": len(fields)}))
 	intro.Wrapping = fyne.TextWrapWord
 	grid := container.NewGridWithColumns(4,
 		bold(T("conflict.field")), bold(T("conflict.mine")), bold(T("conflict.theirs")), bold(T("conflict.keep")))

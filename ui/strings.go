@@ -11,6 +11,10 @@ import (
 // T returns the user-interface string for key in the chosen language.
 func T(key string, data ...any) string { return lang.L(key, data...) }
 
+// TN is T for a text that names count things: the translation's "one" or
+// "other" form, so that no screen says "1 campi".
+func TN(key string, count int, data map[string]any) string { return lang.N(key, count, data) }
+
 // Languages are the languages of the interface, Italian first.
 var Languages = []string{"it", "en"}
 

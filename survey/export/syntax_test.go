@@ -207,7 +207,7 @@ func TestStataAndSPSS(t *testing.T) {
 		"mvdecode LuogoVita, mv(-8=.a \\ -7=.b \\ -6=.c \\ -5=.d \\ -4=.e \\ -3=.f)\n",
 		"label define LuogoVita 1 `\"nella sua famiglia\"' ///",
 		"    .c `\"Dato non disponibile: registrato solo su carta\"' ///",
-		"    .f `\"Dato non disponibile: altro motivo (indicarlo nella nota)\"', replace\n",
+		"    .f `\"Dato non disponibile: altro motivo (da indicare nella nota)\"', replace\n",
 		"label variable AnnoNascita `\"Anno di nascita\"'",
 	} {
 		if !strings.Contains(string(do), want) {

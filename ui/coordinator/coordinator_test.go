@@ -468,7 +468,7 @@ func TestExportGoesWhereChosen(t *testing.T) {
 	if got.Format != "sinba" || got.Dir != dir || got.CFOperatore != "80078750587" || len(got.Statuses) != 1 || got.Statuses[0] != survey.StatusApproved {
 		t.Errorf("export request: %+v", got)
 	}
-	if _, ok := find(w.Canvas().Content(), func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "Esportate 4 schede") }); !ok {
+	if _, ok := find(w.Canvas().Content(), func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "Schede esportate: 4 ·") }); !ok {
 		t.Error("the result of the export is not shown")
 	}
 }
@@ -549,7 +549,7 @@ func TestProjectTeamsAndCodes(t *testing.T) {
 	if len(f.teams) != 2 || f.teams[1].Name != "Squadra Basilicata" {
 		t.Fatalf("teams after creating one: %+v", f.teams)
 	}
-	if _, ok := label(w, func(s string) bool { return strings.HasPrefix(s, "Squadra Basilicata · 0 rilevatori") }); !ok {
+	if _, ok := label(w, func(s string) bool { return strings.HasPrefix(s, "Squadra Basilicata · rilevatori: 0") }); !ok {
 		t.Error("the new team is not in the list")
 	}
 

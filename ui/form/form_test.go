@@ -1,6 +1,7 @@
 package form
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -155,5 +156,15 @@ func TestNotHeldText(t *testing.T) {
 		if got := f.Spec.NotHeldText(c.m, "Non ha il dato"); got != c.want {
 			t.Errorf("NotHeldText(%+v) = %q, want %q", c.m, got, c.want)
 		}
+	}
+}
+
+// TestPluralForms: a text that counts things has its "one" form.
+func TestPluralForms(t *testing.T) {
+	open(t, &survey.Record{})
+	one := lang.N("conflict.intro", 1, map[string]any{"Count": 1})
+	two := lang.N("conflict.intro", 2, map[string]any{"Count": 2})
+	if !strings.Contains(one, "differiscono in un campo:") || !strings.Contains(two, "differiscono in 2 campi:") {
+		t.Errorf("conflict.intro: %q / %q", one, two)
 	}
 }
