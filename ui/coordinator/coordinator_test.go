@@ -46,6 +46,8 @@ type fake struct {
 	keyExports int
 	histories  map[string][]coordinator.Version // by record id; else one version, the record itself
 	registry   *survey.Registry
+	noKey      bool     // the profile lacks the project key
+	imported   []string // key files imported
 }
 
 type review struct {
@@ -55,7 +57,15 @@ type review struct {
 }
 
 func (f *fake) Profile(context.Context) (coordinator.Profile, error) {
-	return coordinator.Profile{Project: "Pilota", Server: "https://sinba.example", HasProjectKey: true}, nil
+	return coordinator.Profile{Project: "Pilota", Server: "https://sinba.example", HasProjectKey: !f.noKey}, nil
+}
+func (f *fake) ImportKey(_ context.Context, data, pass []byte) error {
+	if string(pass) != "frase del file" {
+		return errors.New("passphrase del file della chiave errata, o file danneggiato / wrong passphrase for the key file, or damaged file")
+	}
+	f.imported = append(f.imported, string(data))
+	f.noKey = false
+	return nil
 }
 func (f *fake) Sync(context.Context) (coordinator.SyncSummary, error) {
 	return coordinator.SyncSummary{Revisions: 3}, nil
@@ -823,4 +833,39 @@ func TestReviewInEnglish(t *testing.T) {
 		return
 	}
 	t.Fatal("no case record to review")
+}
+
+// TestImportKeyFromTheWorkspace imports the project key a profile lacks from
+// the workspace: a wrong passphrase is explained, the right one imports it
+// and the button goes away.
+func TestImportKeyFromTheWorkspace(t *testing.T) {
+	ws, f, w := setup(t, func(d *coordinator.Deps) {
+		d.OpenFile = func(pick func(string, []byte)) { pick("chiave.age", []byte("-----BEGIN AGE ENCRYPTED FILE-----")) }
+	})
+	f.noKey = true
+	ws.Reload()
+	if _, ok := label(w, func(s string) bool { return strings.Contains(s, "Manca la chiave del progetto") }); !ok {
+		t.Error("the missing key is not said")
+	}
+	for _, c := range []struct{ pass, want string }{{"sbagliata", "passphrase del file della chiave errata"}, {"frase del file", ""}} {
+		test.Tap(button(t, w, "Importa la chiave del progetto…"))
+		pass, ok := w.Canvas().Focused().(*widget.Entry)
+		if !ok || !pass.Password {
+			t.Fatalf("focus on %T, want the passphrase", w.Canvas().Focused())
+		}
+		test.Type(pass, c.pass)
+		pass.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		if c.want != "" {
+			if msg := dismiss(w); !strings.Contains(strings.ToLower(msg), c.want) || len(f.imported) != 0 {
+				t.Errorf("wrong passphrase: shown %q, imported %v", msg, f.imported)
+			}
+			continue
+		}
+	}
+	if len(f.imported) != 1 || f.imported[0] != "-----BEGIN AGE ENCRYPTED FILE-----" {
+		t.Fatalf("imported %q", f.imported)
+	}
+	if b := button(t, w, "Importa la chiave del progetto…"); b.Visible() {
+		t.Error("the import button is still shown with the key in the profile")
+	}
 }

@@ -53,6 +53,9 @@ type Backend interface {
 	// ExportKey returns the project key encrypted with passphrase, for a
 	// second coordinator.
 	ExportKey(ctx context.Context, passphrase []byte) ([]byte, error)
+	// ImportKey imports a project key file, opened with its passphrase
+	// (as "sinba coord key-import" does).
+	ImportKey(ctx context.Context, data, passphrase []byte) error
 }
 
 // Team is a team of the project with its people, laptops and

@@ -33,6 +33,7 @@ type Workspace struct {
 
 	tabs   *container.AppTabs
 	status *widget.Label
+	keyBtn *widget.Button // shown while the project key is missing
 
 	progress, review, quality, results, exports, project *container.TabItem
 	selected                                             string       // record id in the review tab
@@ -48,6 +49,9 @@ func New(w fyne.Window, deps Deps) *Workspace {
 	ws := &Workspace{win: w, deps: deps, lang: deps.Language}
 	ws.status = widget.NewLabel("")
 	ws.status.Truncation = fyne.TextTruncateEllipsis
+	ws.keyBtn = widget.NewButtonWithIcon(ws.tr("key.import"), theme.FolderOpenIcon(), ws.importKey)
+	ws.keyBtn.Importance = widget.WarningImportance
+	ws.keyBtn.Hide()
 	ws.progress = container.NewTabItemWithIcon(ws.tr("tab.progress"), theme.InfoIcon(), widget.NewLabel(""))
 	ws.review = container.NewTabItemWithIcon(ws.tr("tab.review"), theme.DocumentIcon(), widget.NewLabel(""))
 	ws.quality = container.NewTabItemWithIcon(ws.tr("tab.quality"), theme.WarningIcon(), widget.NewLabel(""))
@@ -89,7 +93,7 @@ func (ws *Workspace) Start() {
 func (ws *Workspace) Content() fyne.CanvasObject {
 	syncBtn := widget.NewButtonWithIcon(ws.tr("sync"), theme.ViewRefreshIcon(), ws.Sync)
 	syncBtn.Importance = widget.HighImportance
-	bar := container.NewBorder(nil, nil, nil, syncBtn, ws.status)
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(ws.keyBtn, syncBtn), ws.status)
 	return container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, ws.tabs)
 }
 
@@ -108,6 +112,9 @@ func (ws *Workspace) Reload() {
 		line := ws.tr("profile", p.Project, p.Server)
 		if !p.HasProjectKey {
 			line += " · " + ws.tr("profile.nokey")
+			ws.keyBtn.Show()
+		} else {
+			ws.keyBtn.Hide()
 		}
 		ws.status.SetText(line)
 	} else {
@@ -278,4 +285,33 @@ func sortedEntries(es []quality.Entry) []quality.Entry {
 	out := append([]quality.Entry(nil), es...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Updated.Before(out[j].Updated) })
 	return out
+}
+
+// importKey asks for the project key file and its passphrase, and imports it.
+func (ws *Workspace) importKey() {
+	openFile(ws.win, ws.deps.OpenFile, "", func(name string, data []byte) {
+		pass := widget.NewPasswordEntry()
+		var d *dialog.ConfirmDialog
+		pass.OnSubmitted = func(string) { d.Confirm() }
+		body := container.NewVBox(widget.NewLabel(ws.tr("key.ask", name)), pass)
+		d = dialog.NewCustomConfirm(ws.tr("key.import"), ws.tr("key.do"), ws.tr("cancel"), body, func(ok bool) {
+			if !ok {
+				return
+			}
+			secret := []byte(pass.Text)
+			ws.background(func(c context.Context) func() {
+				err := ws.deps.Backend.ImportKey(c, data, secret)
+				return func() {
+					if err != nil {
+						ws.showError(err)
+						return
+					}
+					ws.Reload()
+					ws.status.SetText(ws.tr("key.done"))
+				}
+			})
+		}, ws.win)
+		d.Show()
+		ws.win.Canvas().Focus(pass)
+	}, func(name string) { ws.showError(errors.New(ws.tr("project.readFailed", name))) })
 }

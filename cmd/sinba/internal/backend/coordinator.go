@@ -171,7 +171,7 @@ func (p *CoordinatorProfile) ImportKey(ctx context.Context, data, passphrase []b
 	if p.coord == nil {
 		return errLocked
 	}
-	return p.coord.ImportKey(ctx, data, passphrase)
+	return (&Coordinator{C: p.coord}).ImportKey(ctx, data, passphrase)
 }
 
 // Deps implements coordinator.ProfileStore.
@@ -259,4 +259,10 @@ func (b *Coordinator) Publish(ctx context.Context, body []byte) (coordinator.Pub
 func (b *Coordinator) ExportKey(ctx context.Context, passphrase []byte) ([]byte, error) {
 	data, err := b.C.ExportKey(ctx, passphrase)
 	return data, refusal(err)
+}
+
+// ImportKey implements coordinator.Backend with coord.ImportKey, as "sinba
+// coord key-import" does.
+func (b *Coordinator) ImportKey(ctx context.Context, data, passphrase []byte) error {
+	return b.C.ImportKey(ctx, data, passphrase)
 }
