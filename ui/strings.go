@@ -49,6 +49,12 @@ func (a *App) errText(err error) string {
 	case errors.Is(err, ErrWrongRecoveryKey):
 		return T("recovery.wrong")
 	}
+	// A refusal from the server carries a message for people beside a code
+	// for programs: the person reads only the message.
+	var refusal interface{ Message(language string) string }
+	if errors.As(err, &refusal) {
+		return refusal.Message(a.lang)
+	}
 	return pickLanguage(err.Error(), a.lang)
 }
 

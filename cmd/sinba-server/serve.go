@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	register(&command{Name: "serve", Usage: "--data DIR [--addr HOST:PORT] [--cert FILE --key FILE] [--log text|json] [--log-level info] [--trusted-proxy CIDR,...] [--device-quota-mib 256] [--team-quota-mib 2048]",
+	register(&command{Name: "serve", Usage: "--data DIR [--addr HOST:PORT] [--addr-file FILE] [--cert FILE --key FILE] [--log text|json] [--log-level info] [--trusted-proxy CIDR,...] [--device-quota-mib 256] [--team-quota-mib 2048]",
 		Short: "avvia il server; con --cert e --key in TLS / runs the server; with --cert and --key over TLS", Run: cmdServe})
 	register(&command{Name: "demo", Usage: "--data DIR [--code-file FILE] [--instruments DIR] [--municipalities 063049,065116]",
 		Short: "crea un progetto dimostrativo e stampa un codice di iscrizione / sets up a demo project and prints an enrolment code", Run: cmdDemo})
@@ -30,6 +30,7 @@ func cmdServe(e env, args []string) int {
 	c := named("serve")
 	fs, data := flags(e, c)
 	addr := fs.String("addr", "127.0.0.1:8470", "indirizzo di ascolto / listen address")
+	addrFile := fs.String("addr-file", "", "scrive qui l'indirizzo su cui ascolta, quando ascolta (con --addr 127.0.0.1:0: una porta libera) / writes the address it listens on here, once it listens (with --addr 127.0.0.1:0: a free port)")
 	cert := fs.String("cert", "", "certificato TLS (PEM) / TLS certificate (PEM)")
 	key := fs.String("key", "", "chiave privata TLS (PEM) / TLS private key (PEM)")
 	logFormat := fs.String("log", "json", "formato dei log: json o text / log format: json or text")
@@ -102,6 +103,13 @@ func cmdServe(e env, args []string) int {
 		scheme = "https"
 	}
 	log.Info("listening", "url", scheme+"://"+ln.Addr().String(), "data", *data)
+	if *addrFile != "" {
+		if err := writeAddrFile(*addrFile, ln.Addr().String()); err != nil {
+			ln.Close()
+			return fail(e, err)
+		}
+		defer os.Remove(*addrFile)
+	}
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
 	}
@@ -110,6 +118,20 @@ func cmdServe(e env, args []string) int {
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// writeAddrFile writes the address the server listens on, whole or not at
+// all: a script waiting for the file never reads half an address.
+func writeAddrFile(path, addr string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(addr+"\n"), 0o644); err != nil {
+		return fmt.Errorf("file dell'indirizzo non scrivibile / cannot write the address file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("file dell'indirizzo non scrivibile / cannot write the address file: %w", err)
+	}
+	return nil
 }
 
 // quotaBytes turns a quota flag in MiB into Config's bytes: 0 is no bound.

@@ -40,7 +40,7 @@ func runDesktop(args []string) int {
 	fs := flag.NewFlagSet("sinba", flag.ContinueOnError)
 	dataDir := fs.String("data", "", "cartella dei dati / data folder (default: "+backend.DefaultDataDir()+")")
 	server := fs.String("server", "", "indirizzo del server, precompilato / server address to prefill")
-	code := fs.String("code", "", "codice di registrazione, precompilato / enrolment code to prefill")
+	code := fs.String("code", "", "codice di iscrizione, precompilato / enrolment code to prefill")
 	language := fs.String("lang", "", "lingua: it o en / language: it or en")
 	coordinatorMode := fs.Bool("coordinator", false, "apre il profilo di coordinamento (default --data: "+backend.DefaultCoordinatorDir()+") / opens the coordinator profile")
 	if err := fs.Parse(args); err != nil {

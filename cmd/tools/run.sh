@@ -5,6 +5,12 @@
 # an enrolment code filled in. Everything lives under .demo/ in this folder
 # (or $SINBA_DEMO_DIR); delete it to start again from scratch.
 #
+# The server listens on 127.0.0.1:8470, or on a free port when another
+# program holds 8470; the port is kept in .demo/server.port, since the
+# enrolled laptop remembers the server's address. A second run while the
+# first still runs uses the first's server and does not open a second app on
+# the same laptop folder. SINBA_DEMO_ADDR changes the first choice.
+#
 # Without a display (no $DISPLAY) the app runs under Xvfb and a screenshot is
 # written to .demo/screen.png every 10 seconds.
 set -euo pipefail
@@ -14,11 +20,17 @@ bash cmd/tools/setup.sh run
 case "${LANG:-C}" in C|C.*|POSIX) export LANG=it_IT.UTF-8 ;; esac
 
 demo=${SINBA_DEMO_DIR:-$PWD/.demo}
-addr=${SINBA_DEMO_ADDR:-127.0.0.1:8470}
 mkdir -p "$demo/bin"
+# shellcheck source=cmd/tools/demo-server.sh
+. cmd/tools/demo-server.sh
+if pid=$(cat "$demo/app.pid" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
+  ps -p "$pid" -o args= 2>/dev/null | grep -qF -- "--data $demo/laptop "; then
+  demo_say "the demo app already runs from $demo/laptop (pid $pid): use its window, or close it and start again"
+  exit 1
+fi
 
 echo "run: building (the first build of the desktop app compiles GLFW and takes a few minutes)"
-CGO_ENABLED=0 go build -o "$demo/bin/sinba-server" ./cmd/sinba-server
+demo_running >/dev/null || CGO_ENABLED=0 go build -o "$demo/bin/sinba-server" ./cmd/sinba-server
 go build -tags migrated_fynedo -o "$demo/bin/sinba" ./cmd/sinba
 
 if [ ! -f "$demo/server/enrolment-code.txt" ]; then
@@ -27,23 +39,18 @@ if [ ! -f "$demo/server/enrolment-code.txt" ]; then
 fi
 code=$(cat "$demo/server/enrolment-code.txt")
 
-"$demo/bin/sinba-server" serve --data "$demo/server" --addr "$addr" >"$demo/server.log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  curl -fsS "http://$addr/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { echo "run: the server stopped; its log:" >&2; cat "$demo/server.log" >&2; exit 1; }
-  sleep 0.2
-done
-echo "run: central server on http://$addr (log: $demo/server.log)"
+trap demo_stop EXIT
+demo_server_up || exit 1
+echo "run: central server on $demo_url (log: $demo/server.log)"
 echo "run: enrolment code for the demo team: $code"
 
-app=("$demo/bin/sinba" --data "$demo/laptop" --server "http://$addr" --code "$code")
+app=("$demo/bin/sinba" --data "$demo/laptop" --server "$demo_url" --code "$code")
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
-  "${app[@]}"
+  "${app[@]}" & echo $! >"$demo/app.pid"
+  wait $! || true
 else
   echo "run: no display: running the app under Xvfb; screenshots in $demo/screen.png"
-  SINBA_SCREEN="$demo/screen.png" xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
-    "$@" & app=$!
+  SINBA_APP_PID="$demo/app.pid" SINBA_SCREEN="$demo/screen.png" xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+    "$@" & app=$!; echo $app >"$SINBA_APP_PID"
     while kill -0 $app 2>/dev/null; do sleep 10; import -window root "$SINBA_SCREEN" 2>/dev/null || true; done' _ "${app[@]}"
 fi

@@ -38,5 +38,8 @@ SINBA_APP_BIN=dist/linux-amd64/sinba SINBA_SERVER_BIN=dist/linux-amd64/sinba-ser
 step "both apps driven from the keyboard under Xvfb through the review loop: return with a field comment, correction, approval"
 SINBA_APP_BIN=dist/linux-amd64/sinba SINBA_SERVER_BIN=dist/linux-amd64/sinba-server bash cmd/tools/drive-review-xvfb.sh dist/drive-review
 
+step "run.sh's demo server: the port held by another program, run twice, the enrolled laptop's port kept"
+SINBA_APP_BIN=dist/linux-amd64/sinba SINBA_SERVER_BIN=dist/linux-amd64/sinba-server bash cmd/tools/run-test.sh
+
 step "go test"
 go test -tags "$tags" -timeout 40m ./...

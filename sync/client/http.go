@@ -51,6 +51,9 @@ type ServerError struct {
 
 func (e *ServerError) Error() string { return e.Refusal.Error() }
 
+// Message is the refusal's message for people in language, without its code.
+func (e *ServerError) Message(language string) string { return e.Refusal.Message(language) }
+
 // temporary reports whether the request may succeed if simply sent again.
 func temporary(status int) bool {
 	return status == http.StatusTooManyRequests || status >= 500

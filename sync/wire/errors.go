@@ -17,6 +17,15 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s / %s", e.Code, e.MessageIT, e.MessageEN)
 }
 
+// Message is the message for people in language ("en", else Italian),
+// without the code, which is for programs.
+func (e *Error) Message(language string) string {
+	if language == "en" {
+		return e.MessageEN
+	}
+	return e.MessageIT
+}
+
 // Refusal codes. Each names one reason; the server maps it once to an HTTP
 // status with Status.
 const (
@@ -66,7 +75,7 @@ var messages = map[string][2]string{
 	CodeRevoked:            {"questo computer è stato revocato dal coordinamento", "this computer has been revoked by the coordinators"},
 	CodeRateLimited:        {"troppe richieste: nuovo tentativo tra poco", "too many requests: retrying shortly"},
 	CodeOverloaded:         {"il server è occupato: nuovo tentativo tra poco", "the server is busy: retrying shortly"},
-	CodeCodeInvalid:        {"codice di iscrizione non valido: controllare il codice ricevuto dal coordinamento", "invalid enrolment code: check the code you received from the coordinators"},
+	CodeCodeInvalid:        {"codice di iscrizione non valido per questo server: controllare l'indirizzo del server e il codice ricevuto dal coordinamento, poi riprovare", "enrolment code not valid on this server: check the server address and the code you received from the coordinators, then try again"},
 	CodeCodeExpired:        {"codice di iscrizione scaduto: chiederne uno nuovo al coordinamento", "enrolment code expired: ask the coordinators for a new one"},
 	CodeCodeUsed:           {"codice di iscrizione già usato: chiederne uno nuovo al coordinamento", "enrolment code already used: ask the coordinators for a new one"},
 	CodeProjectNotReady: {"il progetto non è ancora pronto per i computer dei rilevatori: il coordinamento deve prima creare la chiave del progetto e il segreto dei codici pseudonimi (nell'app del coordinamento, o con \"sinba coord sync\" dopo aver importato la chiave); poi chiedere un nuovo codice",

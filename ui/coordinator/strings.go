@@ -1,6 +1,7 @@
 package coordinator
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -209,6 +210,12 @@ func (w *Workspace) tr(key string, a ...any) string {
 // errText keeps the half of an "Italiano / English" message in the screens'
 // language.
 func (w *Workspace) errText(err error) string {
+	// A refusal from the server carries a message for people beside a code
+	// for programs: the person reads only the message.
+	var refusal interface{ Message(language string) string }
+	if errors.As(err, &refusal) {
+		return refusal.Message(w.lang)
+	}
 	it, en, ok := strings.Cut(err.Error(), " / ")
 	if !ok {
 		return err.Error()
