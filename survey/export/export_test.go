@@ -352,6 +352,21 @@ func TestSINBA(t *testing.T) {
 		t.Error("an answer that does not apply went into the flow")
 	}
 
+	// One child twice: the second record is left out, with the reason; the
+	// other records of its Ente still make their flow.
+	twice := append(testRecords(), caseRecord("na1bis", napoli))
+	twice[len(twice)-1].Answers["IDBeneficiario"] = "PSEUDONA1"
+	m, err = WriteSINBA(t.TempDir(), reg, twice, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Records != 5 || len(m.Refused) != 3 {
+		t.Fatalf("with a child twice: records %d, refused %+v; want 5 and 3", m.Records, m.Refused)
+	}
+	if r := m.Refused[len(m.Refused)-1]; r.RecordID != "na1bis" || r.Issues[0].Rule != "flow.idbeneficiario.duplicate" {
+		t.Errorf("the second record of one child: %+v", r)
+	}
+
 	// No operator: every record of every Ente is refused, with the reason.
 	m, err = WriteSINBA(t.TempDir(), reg, testRecords(), SINBAOptions{Date: refDate})
 	if err != nil {

@@ -122,14 +122,40 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 		h := survey.FlowHeader{CodiceEnte: g.ente.Codice, Denominazione: g.ente.Denominazione, Belfiore: g.ente.Belfiore,
 			CFOperatore: g.ente.CFOperatore, Date: opts.Date, Seq: opts.Seq}
 		data, err := survey.BuildFlow(reg, h, g.recs)
+		var fe *survey.FlowError
+		if errors.As(err, &fe) && len(fe.Header) == 0 && len(fe.Records) < len(g.recs) {
+			// Records were checked one by one above: what BuildFlow finds
+			// across them (a child twice) leaves out those records only.
+			out := map[int]bool{}
+			for _, ri := range fe.Records {
+				out[ri.Index] = true
+				rec := g.recs[ri.Index]
+				m.Refused = append(m.Refused, Refusal{RecordID: rec.ID, Municipality: rec.Municipality, Ente: c, Issues: ri.Issues})
+			}
+			var keep []survey.Record
+			var omitted []Omission
+			for i, rec := range g.recs {
+				if !out[i] {
+					keep = append(keep, rec)
+				}
+			}
+			for _, o := range g.omitted {
+				for _, rec := range keep {
+					if rec.ID == o.RecordID {
+						omitted = append(omitted, o)
+						break
+					}
+				}
+			}
+			g.recs, g.omitted = keep, omitted
+			data, err = survey.BuildFlow(reg, h, g.recs)
+		}
 		if err != nil {
-			var fe *survey.FlowError
 			if !errors.As(err, &fe) {
 				return m, err
 			}
-			// Records were checked above, so what is left is the header
-			// (or a record BuildFlow sees otherwise): refuse them all, with
-			// every reason.
+			// What is left is the header (or a record BuildFlow sees
+			// otherwise): refuse them all, with every reason.
 			perRecord := map[int][]survey.Issue{}
 			for _, ri := range fe.Records {
 				perRecord[ri.Index] = ri.Issues
