@@ -211,10 +211,14 @@ func (f *Form) Label(path string) string {
 	return path
 }
 
-// reveal scrolls the section so that o is in view.
+// reveal scrolls the section just enough that o is in view (its top, when
+// it is taller than the view).
 func (f *Form) reveal(o fyne.CanvasObject) {
-	d := fyne.CurrentApp().Driver()
-	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(f.scroll).Y + f.scroll.Offset.Y
+	p, ok := posIn(f.scroll.Content, o)
+	if !ok {
+		return
+	}
+	top := p.Y
 	bottom := top + o.Size().Height
 	view := f.scroll.Size().Height
 	off := f.scroll.Offset.Y
@@ -227,6 +231,83 @@ func (f *Form) reveal(o fyne.CanvasObject) {
 		return
 	}
 	f.scroll.ScrollToOffset(fyne.NewPos(0, max(0, off)))
+}
+
+// posIn is the position of o inside root, found through the containers and
+// cards of the form. The driver cannot be asked: it knows no position of an
+// object it has not painted yet (an item just added), and answers (0, 0).
+func posIn(root, o fyne.CanvasObject) (fyne.Position, bool) {
+	if root == o {
+		return fyne.Position{}, true
+	}
+	var kids []fyne.CanvasObject
+	switch r := root.(type) {
+	case *fyne.Container:
+		kids = r.Objects
+	case *widget.Card:
+		if r.Content != nil {
+			kids = []fyne.CanvasObject{r.Content}
+		}
+	}
+	for _, k := range kids {
+		if k == nil || !k.Visible() {
+			continue
+		}
+		if p, ok := posIn(k, o); ok {
+			return p.Add(k.Position()), true
+		}
+	}
+	return fyne.Position{}, false
+}
+
+// layoutPage lays the section out again at once, after items were added or
+// removed, so that positions are right before the driver's next frame.
+func (f *Form) layoutPage() {
+	c := f.scroll.Content
+	box, ok := c.(*fyne.Container)
+	if !ok {
+		return
+	}
+	min, view := c.MinSize(), f.scroll.Size()
+	size := fyne.NewSize(max(min.Width, view.Width), max(min.Height, view.Height))
+	if size != c.Size() {
+		c.Resize(size)
+	} else if box.Layout != nil {
+		box.Layout.Layout(box.Objects, size)
+	}
+}
+
+// focusedIn is the focused widget, when it is on the section shown.
+func (f *Form) focusedIn() fyne.CanvasObject {
+	if f.win == nil {
+		return nil
+	}
+	o, _ := f.win.Canvas().Focused().(fyne.CanvasObject)
+	if o == nil {
+		return nil
+	}
+	if _, ok := posIn(f.scroll.Content, o); !ok {
+		return nil
+	}
+	return o
+}
+
+// keepInPlace runs change (which may show or hide questions and findings
+// above the focused field) and scrolls by what the focused field moved, so
+// that it stays where the researcher sees it.
+func (f *Form) keepInPlace(change func()) {
+	anchor := f.focusedIn()
+	if anchor == nil || f.scroll == nil {
+		change()
+		return
+	}
+	before, _ := posIn(f.scroll.Content, anchor)
+	change()
+	f.layoutPage()
+	after, ok := posIn(f.scroll.Content, anchor)
+	if d := after.Y - before.Y; ok && d != 0 {
+		f.scroll.ScrollToOffset(fyne.NewPos(0, max(0, f.scroll.Offset.Y+d)))
+	}
 }
 
 // Validate runs the rules as finalising does and shows every finding beside
@@ -244,10 +325,12 @@ func (f *Form) changed(v *questionView) {
 	if v != nil {
 		f.lastFocus = v.path
 	}
-	if f.Spec.Computed != nil {
-		f.recompute()
-	}
-	f.evaluate()
+	f.keepInPlace(func() {
+		if f.Spec.Computed != nil {
+			f.recompute()
+		}
+		f.evaluate()
+	})
 	if f.OnChanged != nil {
 		f.OnChanged()
 	}

@@ -563,18 +563,22 @@ func (g *groupView) store() {
 	g.qv.ans.set(g.qv.q.ID, itemsValue(g.items))
 }
 
+// addItem adds an empty item at the end; the scroll stays, moving only as
+// far as needed to show the new item, and the focus goes to its first field.
 func (g *groupView) addItem() {
+	f := g.qv.f
 	g.items = append(g.items, map[string]any{})
 	g.store()
 	g.rebuild()
-	f := g.qv.f
+	f.layoutPage()
 	f.changed(g.qv)
-	if last := g.views[len(g.views)-1]; len(last) > 0 && last[0].focus != nil {
-		f.win.Canvas().Focus(last[0].focus)
-		f.reveal(last[0].box)
-	}
+	i := len(g.views) - 1
+	g.focusItem(i)
+	f.reveal(g.list.Objects[i])
 }
 
+// removeItem asks, then removes item i; the focus goes to the item that
+// takes its place, else the one before it, else to "Aggiungi".
 func (g *groupView) removeItem(i int) {
 	f := g.qv.f
 	dialog.ShowConfirm(lang.L("form.remove_item"), lang.L("form.remove_confirm", map[string]any{"Item": g.itemTitle(i)}), func(ok bool) {
@@ -586,9 +590,27 @@ func (g *groupView) removeItem(i int) {
 		renumberMeta(f.rec, g.qv.q.ID, i, len(g.items)+1, g.qv.q.Fields)
 		g.store()
 		g.rebuild()
+		f.layoutPage()
 		f.changed(g.qv)
-		f.win.Canvas().Focus(g.add)
+		g.focusItem(min(i, len(g.views)-1))
 	}, f.win)
+}
+
+// focusItem focuses the first field of item i (or "Aggiungi" when there is
+// no such item) and scrolls it into view.
+func (g *groupView) focusItem(i int) {
+	f := g.qv.f
+	if f.win == nil {
+		return
+	}
+	if i >= 0 && i < len(g.views) && len(g.views[i]) > 0 && g.views[i][0].focus != nil {
+		first := g.views[i][0]
+		f.win.Canvas().Focus(first.focus)
+		f.reveal(first.box)
+		return
+	}
+	f.win.Canvas().Focus(g.add)
+	f.reveal(g.add)
 }
 
 func (g *groupView) setEnabled(on bool) {
