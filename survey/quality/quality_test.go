@@ -503,6 +503,11 @@ func TestWriteHTML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if dir := os.Getenv("SINBA_REPORT_OUT"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, "report.html"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s := string(data)
 	for _, want := range []string{"<!DOCTYPE html>", `lang="it"`, "@media print", "<svg", "Punti critici",
 		"critical points", "la fonte non è registrata", "Cartella sociale solo cartacea", "discordant",

@@ -1,15 +1,14 @@
 package quality
 
 import (
-	"fmt"
-	"html"
 	"math"
 	"strconv"
 	"strings"
 )
 
-// The charts are plain SVG drawn here, so the report needs no script and
-// prints as it shows.
+// The charts are plain SVG, so the report needs no script and prints as it
+// shows. Their geometry is computed here as numbers; the markup is in the
+// template, which escapes every label like any other text.
 
 type seg struct {
 	value  float64
@@ -37,19 +36,37 @@ type point struct {
 	value float64
 }
 
+// chart is one SVG figure, drawn in this order: lines, rectangles, circles,
+// the polyline, texts.
+type chart struct {
+	Width, Height string
+	Lines         []svgLine
+	Rects         []svgRect
+	Circles       []svgCircle
+	Polyline      *svgPolyline
+	Texts         []svgText
+}
+
+type (
+	svgLine     struct{ X1, Y1, X2, Y2, Stroke string }
+	svgRect     struct{ X, Y, W, H, Fill string }
+	svgCircle   struct{ X, Y, Fill string }
+	svgPolyline struct{ Points, Stroke string }
+	svgText     struct{ X, Y, Anchor, Text string }
+)
+
 func num(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
 // hbarChart draws one horizontal stacked bar per item, scaled to max; with
-// percent the segments are shares and the axis reads 0-100%.
-func hbarChart(bars []bar, max float64, percent bool) string {
+// percent the segments are shares and the axis reads 0-100%. It is nil when
+// there is nothing to draw.
+func hbarChart(bars []bar, max float64, percent bool) *chart {
 	if len(bars) == 0 || max <= 0 {
-		return ""
+		return nil
 	}
 	const labelW, plotW, rowH, top = 230.0, 560.0, 14.0, 18.0
 	height := top + rowH*float64(len(bars)) + 6
-	var b strings.Builder
-	fmt.Fprintf(&b, `<figure><svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" role="img">`,
-		num(labelW+plotW+50), num(height), num(labelW+plotW+50), num(height))
+	c := &chart{Width: num(labelW + plotW + 50), Height: num(height)}
 	for i := 0; i <= 4; i++ {
 		x := labelW + plotW*float64(i)/4
 		v := max * float64(i) / 4
@@ -57,23 +74,23 @@ func hbarChart(bars []bar, max float64, percent bool) string {
 		if percent {
 			tick = strconv.FormatFloat(v*100, 'f', 0, 64) + "%"
 		}
-		fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#ccc"/><text x="%s" y="12" text-anchor="middle">%s</text>`,
-			num(x), num(top-4), num(x), num(height-4), num(x), tick)
+		c.Lines = append(c.Lines, svgLine{num(x), num(top - 4), num(x), num(height - 4), "#ccc"})
+		c.Texts = append(c.Texts, svgText{num(x), "12", "middle", tick})
 	}
 	for i, br := range bars {
 		y := top + rowH*float64(i)
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="end">%s</text>`, num(labelW-6), num(y+rowH-4), html.EscapeString(br.label))
+		c.Texts = append(c.Texts, svgText{num(labelW - 6), num(y + rowH - 4), "end", br.label})
 		x := labelW
 		for _, s := range br.segs {
 			w := plotW * s.value / max
 			if w <= 0 || math.IsNaN(w) {
 				continue
 			}
-			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>`, num(x), num(y+2), num(w), num(rowH-4), s.colour)
+			c.Rects = append(c.Rects, svgRect{num(x), num(y + 2), num(w), num(rowH - 4), s.colour})
 			x += w
 		}
 		if br.under != nil && br.under.value > 0 {
-			fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="2" fill="%s"/>`, num(labelW), num(y+rowH-2), num(plotW*br.under.value/max), br.under.colour)
+			c.Rects = append(c.Rects, svgRect{num(labelW), num(y + rowH - 2), num(plotW * br.under.value / max), "2", br.under.colour})
 		}
 		total := br.total()
 		label := strconv.FormatFloat(total, 'f', 0, 64)
@@ -81,18 +98,17 @@ func hbarChart(bars []bar, max float64, percent bool) string {
 			label = pct(total)
 		}
 		if total > 0 {
-			fmt.Fprintf(&b, `<text x="%s" y="%s">%s</text>`, num(x+3), num(y+rowH-4), label)
+			c.Texts = append(c.Texts, svgText{num(x + 3), num(y + rowH - 4), "start", label})
 		}
 	}
-	b.WriteString("</svg></figure>\n")
-	return b.String()
+	return c
 }
 
 // lineChart draws the points as a line over an even axis, labelled at the
-// ends and at every few points.
-func lineChart(pts []point) string {
+// ends and at every few points. It is nil when there are no points.
+func lineChart(pts []point) *chart {
 	if len(pts) == 0 {
-		return ""
+		return nil
 	}
 	const left, plotW, plotH, top = 50.0, 700.0, 180.0, 12.0
 	max := 0.0
@@ -106,14 +122,11 @@ func lineChart(pts []point) string {
 	if len(pts) > 1 {
 		step = plotW / float64(len(pts)-1)
 	}
-	var b strings.Builder
-	width, height := left+plotW+40, top+plotH+40
-	fmt.Fprintf(&b, `<figure><svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" role="img">`,
-		num(width), num(height), num(width), num(height))
+	c := &chart{Width: num(left + plotW + 40), Height: num(top + plotH + 40)}
 	for i := 0; i <= 4; i++ {
 		y := top + plotH - plotH*float64(i)/4
-		fmt.Fprintf(&b, `<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#ddd"/><text x="%s" y="%s" text-anchor="end">%s</text>`,
-			num(left), num(y), num(left+plotW), num(y), num(left-4), num(y+3), strconv.FormatFloat(max*float64(i)/4, 'f', 0, 64))
+		c.Lines = append(c.Lines, svgLine{num(left), num(y), num(left + plotW), num(y), "#ddd"})
+		c.Texts = append(c.Texts, svgText{num(left - 4), num(y + 3), "end", strconv.FormatFloat(max*float64(i)/4, 'f', 0, 64)})
 	}
 	var coords []string
 	every := (len(pts) + 7) / 8
@@ -124,12 +137,11 @@ func lineChart(pts []point) string {
 		}
 		y := top + plotH - plotH*p.value/max
 		coords = append(coords, num(x)+","+num(y))
-		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="2.5" fill="%s"/>`, num(x), num(y), colLine)
+		c.Circles = append(c.Circles, svgCircle{num(x), num(y), colLine})
 		if i%every == 0 || i == len(pts)-1 {
-			fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle">%s</text>`, num(x), num(top+plotH+16), html.EscapeString(p.label))
+			c.Texts = append(c.Texts, svgText{num(x), num(top + plotH + 16), "middle", p.label})
 		}
 	}
-	fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`, colLine, strings.Join(coords, " "))
-	b.WriteString("</svg></figure>\n")
-	return b.String()
+	c.Polyline = &svgPolyline{strings.Join(coords, " "), colLine}
+	return c
 }
