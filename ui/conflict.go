@@ -5,10 +5,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/survey"
+	"sinba/ui/dialogs"
 	"sinba/ui/form"
 )
 
@@ -65,12 +65,12 @@ func (a *App) showConflict(row RecordRow) {
 	mine, theirs, err := a.store.Conflict(cx, row.ID)
 	cancel()
 	if err != nil {
-		dialog.ShowError(errorf(a.errText(err)), a.win)
+		dialogs.Error(a.win, a.errText(err))
 		return
 	}
 	spec, err := a.opts.Instruments.Form(mine.Instrument, mine.Version, a.lang)
 	if err != nil {
-		dialog.ShowError(errorf(a.errText(err)), a.win)
+		dialogs.Error(a.win, a.errText(err))
 		return
 	}
 	fields := differences(spec, &mine, &theirs)
@@ -100,7 +100,7 @@ func (a *App) conflictContent(row RecordRow, spec *form.Spec, mine, theirs *surv
 		saved, err := a.store.Resolve(cx, row.ID, merged)
 		cancel()
 		if err != nil {
-			dialog.ShowError(errorf(a.errText(err)), a.win)
+			dialogs.Error(a.win, a.errText(err))
 			return
 		}
 		merged.ID = saved.ID

@@ -6,10 +6,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"sinba/ui/dialogs"
 )
 
 // The team key opens every record of the team, children's names and codici
@@ -144,45 +145,12 @@ func (a *App) confirmDevice(td TeamDevices, d PendingDevice) {
 	parts = append(parts, facts, wrapLabel(T("devices.compare")))
 	body := container.NewVBox(parts...)
 
-	var dlg *dialog.CustomDialog
-	done := false
-	finish := func(ok bool) {
-		if done {
-			return
-		}
-		done = true
-		dlg.Hide()
-		if ok {
-			a.grantDevice(td, d)
-		}
-	}
-	confirm := newKeyButton(T("devices.grant"), theme.ConfirmIcon(), func() { finish(true) }, func() { finish(false) })
-	confirm.Importance = widget.HighImportance
-	cancel := newKeyButton(T("common.cancel"), theme.CancelIcon(), func() { finish(false) }, func() { finish(false) })
-	dlg = dialog.NewCustomWithoutButtons(T("devices.confirm_title"), container.NewVScroll(body), a.win)
-	dlg.SetButtons([]fyne.CanvasObject{cancel, confirm})
-	// Enter and Escape reach the dialog whatever holds the focus: the
-	// buttons handle them when focused, the canvas when nothing is.
-	c := a.win.Canvas()
-	prev := c.OnTypedKey()
-	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
-		if prev != nil {
-			prev(k)
-		}
-		switch k.Name {
-		case fyne.KeyReturn, fyne.KeyEnter:
-			finish(true)
-		case fyne.KeyEscape:
-			finish(false)
-		}
+	dialogs.Show(a.win, dialogs.Spec{
+		Title: T("devices.confirm_title"), Body: container.NewVScroll(body),
+		Confirm: T("devices.grant"), Cancel: T("common.cancel"),
+		OnConfirm: func() { a.grantDevice(td, d) },
+		Size:      fyne.NewSize(720, 640),
 	})
-	dlg.SetOnClosed(func() {
-		done = true
-		c.SetOnTypedKey(prev)
-	})
-	dlg.Resize(fyne.NewSize(720, 640))
-	dlg.Show()
-	c.Focus(confirm)
 }
 
 // grantDevice hands the key over off the UI goroutine and says how it went.
@@ -195,38 +163,11 @@ func (a *App) grantDevice(td TeamDevices, d PendingDevice) {
 		fyne.Do(func() {
 			defer a.busy.Add(-1)
 			if err != nil {
-				dialog.ShowError(errorf(T("devices.grant_failed", map[string]any{"Error": a.errText(err)})), a.win)
+				dialogs.Error(a.win, T("devices.grant_failed", map[string]any{"Error": a.errText(err)}))
 			} else {
-				dialog.ShowInformation(T("devices.granted_title"), T("devices.granted", map[string]any{"Label": d.Label, "Researcher": d.Researcher}), a.win)
+				dialogs.Inform(a.win, T("devices.granted_title"), T("devices.granted", map[string]any{"Label": d.Label, "Researcher": d.Researcher}))
 			}
 			a.loadPending()
 		})
 	}()
-}
-
-// keyButton is a dialog button that takes Enter (its own action: the
-// confirmation when focused first) and Escape (cancel) while it holds the
-// focus.
-type keyButton struct {
-	widget.Button
-	onEnter, onEscape func()
-}
-
-func newKeyButton(label string, icon fyne.Resource, tapped, escape func()) *keyButton {
-	b := &keyButton{onEnter: tapped, onEscape: escape}
-	b.Text, b.Icon, b.OnTapped = label, icon, tapped
-	b.ExtendBaseWidget(b)
-	return b
-}
-
-// TypedKey implements fyne.Focusable.
-func (b *keyButton) TypedKey(k *fyne.KeyEvent) {
-	switch k.Name {
-	case fyne.KeyReturn, fyne.KeyEnter:
-		b.onEnter()
-	case fyne.KeyEscape:
-		b.onEscape()
-	default:
-		b.Button.TypedKey(k)
-	}
 }

@@ -7,11 +7,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/survey"
+	"sinba/ui/dialogs"
 	"sinba/ui/form"
 )
 
@@ -49,7 +49,7 @@ func (a *App) openRecord(id string) {
 	rec, row, err := a.store.Get(cx, id)
 	cancel()
 	if err != nil {
-		dialog.ShowError(errorf(a.errText(err)), a.win)
+		dialogs.Error(a.win, a.errText(err))
 		return
 	}
 	if row.Conflict {
@@ -62,12 +62,12 @@ func (a *App) openRecord(id string) {
 // showRecord opens the form of rec; row is nil for a record not saved yet.
 func (a *App) showRecord(rec survey.Record, row *RecordRow) {
 	if a.opts.Instruments == nil {
-		dialog.ShowError(errorf(T("record.no_instruments")), a.win)
+		dialogs.Error(a.win, T("record.no_instruments"))
 		return
 	}
 	spec, err := a.opts.Instruments.Form(rec.Instrument, rec.Version, a.lang)
 	if err != nil {
-		dialog.ShowError(errorf(a.errText(err)), a.win)
+		dialogs.Error(a.win, a.errText(err))
 		return
 	}
 	if rec.Version == 0 {
@@ -263,12 +263,14 @@ func threadText(t survey.Thread) string {
 // reply asks for a note to the coordinators on a thread and saves it with
 // the record (it travels sealed with the next sync).
 func (r *recordScreen) reply(field string) {
-	entry := widget.NewEntry()
+	entry := dialogs.NewEntry()
 	entry.SetPlaceHolder(T("record.reply_hint"))
-	d := dialog.NewForm(T("record.reply_title"), T("record.reply_send"), T("common.cancel"),
-		[]*widget.FormItem{widget.NewFormItem(T("record.reply"), entry)}, func(ok bool) {
+	dialogs.Show(r.a.win, dialogs.Spec{
+		Title: T("record.reply_title"), Body: widget.NewForm(widget.NewFormItem(T("record.reply"), entry)),
+		Confirm: T("record.reply_send"), Cancel: T("common.cancel"),
+		OnConfirm: func() {
 			text := strings.TrimSpace(entry.Text)
-			if !ok || text == "" {
+			if text == "" {
 				return
 			}
 			r.rec.Replies = append(r.rec.Replies, survey.Comment{Field: field, Text: text, At: time.Now().UTC(), Reply: true})
@@ -277,11 +279,9 @@ func (r *recordScreen) reply(field string) {
 			if r.saveNow(true) {
 				r.refreshThreads()
 			}
-		}, r.a.win)
-	entry.OnSubmitted = func(string) { d.Submit() } // Enter confirms
-	d.Resize(fyne.NewSize(520, d.MinSize().Height))
-	d.Show()
-	r.a.win.Canvas().Focus(entry)
+		},
+		Focus: entry, Size: fyne.NewSize(520, 0),
+	})
 }
 
 // applyStatus makes a finalised record read-only until it is reopened.
@@ -392,7 +392,7 @@ func (r *recordScreen) finalise() {
 		}
 		r.saved.Importance = widget.DangerImportance
 		r.saved.SetText(msg)
-		dialog.ShowInformation(T("record.finalise"), msg, r.a.win)
+		dialogs.Inform(r.a.win, T("record.finalise"), msg)
 		return
 	}
 	res := r.form.Validate(true)
@@ -412,13 +412,12 @@ func (r *recordScreen) finalise() {
 		r.saved.SetText(T("record.has_errors", map[string]any{"Errors": errs, "Warnings": warns}))
 		r.focusIssue(res.Issues)
 	case warns > 0:
-		dialog.ShowConfirm(T("record.finalise"), T("record.confirm_warnings", map[string]any{"Warnings": warns}), func(ok bool) {
-			if ok {
-				r.doFinalise()
-			} else {
-				r.focusIssue(res.Issues)
-			}
-		}, r.a.win)
+		dialogs.Show(r.a.win, dialogs.Spec{
+			Title: T("record.finalise"), Body: dialogs.Text(T("record.confirm_warnings", map[string]any{"Warnings": warns})),
+			Confirm: T("record.finalise"), Cancel: T("common.cancel"),
+			OnConfirm: r.doFinalise,
+			OnCancel:  func() { r.focusIssue(res.Issues) },
+		})
 	default:
 		r.doFinalise()
 	}
@@ -528,7 +527,7 @@ func (a *App) leaveRecord() bool {
 		r.timer.Stop()
 	}
 	if r.dirty && !r.saveNow(false) {
-		dialog.ShowError(errorf(r.saved.Text), a.win)
+		dialogs.Error(a.win, r.saved.Text)
 		return false
 	}
 	a.rec = nil

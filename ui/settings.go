@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"sinba/ui/dialogs"
 )
 
 // IdleChoices are the idle lock delays offered, in minutes.
@@ -124,7 +126,7 @@ func (a *App) showNewPassphrase(recovered bool) {
 			return
 		}
 		a.showHome()
-		dialog.ShowInformation(T("settings.change_passphrase"), T("settings.passphrase_changed"), a.win)
+		dialogs.Inform(a.win, T("settings.change_passphrase"), T("settings.passphrase_changed"))
 	}
 	confirm.OnSubmitted = func(string) { save.OnTapped() }
 	intro := wrapLabel(T("settings.passphrase_intro"))
@@ -150,25 +152,24 @@ func (a *App) showNewPassphrase(recovered bool) {
 // checkRecovery lets the researcher check that the recovery key they wrote
 // down opens this store, long before they need it.
 func (a *App) checkRecovery() {
-	key := widget.NewEntry()
+	key := dialogs.NewEntry()
 	key.SetPlaceHolder(T("recovery.placeholder"))
 	checker, ok := a.store.(RecoveryChecker)
 	if !ok {
-		dialog.ShowInformation(T("settings.check_recovery"), T("settings.recovery_unavailable"), a.win)
+		dialogs.Inform(a.win, T("settings.check_recovery"), T("settings.recovery_unavailable"))
 		return
 	}
-	dialog.ShowForm(T("settings.check_recovery"), T("settings.check"), T("common.cancel"),
-		[]*widget.FormItem{widget.NewFormItem(T("recovery.label"), key)}, func(ok bool) {
-			if !ok {
-				return
-			}
+	dialogs.Show(a.win, dialogs.Spec{
+		Title: T("settings.check_recovery"), Body: widget.NewForm(widget.NewFormItem(T("recovery.label"), key)),
+		Confirm: T("settings.check"), Cancel: T("common.cancel"), Focus: key,
+		OnConfirm: func() {
 			if err := checker.CheckRecoveryKey(key.Text); err != nil {
-				dialog.ShowError(errorf(a.errText(err)), a.win)
+				dialogs.Error(a.win, a.errText(err))
 				return
 			}
-			dialog.ShowInformation(T("settings.check_recovery"), T("settings.recovery_ok"), a.win)
-		}, a.win)
-	a.win.Canvas().Focus(key)
+			dialogs.Inform(a.win, T("settings.check_recovery"), T("settings.recovery_ok"))
+		},
+	})
 }
 
 // backup writes an encrypted copy of the store into a folder the researcher
@@ -184,10 +185,10 @@ func (a *App) backup() {
 		err = a.store.Backup(cx, path)
 		cancel()
 		if err != nil {
-			dialog.ShowError(errorf(a.errText(err)), a.win)
+			dialogs.Error(a.win, a.errText(err))
 			return
 		}
-		dialog.ShowInformation(T("settings.backup"), T("settings.backup_done", map[string]any{"Path": path}), a.win)
+		dialogs.Inform(a.win, T("settings.backup"), T("settings.backup_done", map[string]any{"Path": path}))
 	}, a.win)
 }
 
@@ -200,25 +201,25 @@ func (a *App) restore() {
 		}
 		path := f.URI().Path()
 		f.Close()
-		pass := widget.NewPasswordEntry()
-		dialog.ShowForm(T("settings.restore"), T("settings.restore_confirm"), T("common.cancel"),
-			[]*widget.FormItem{
+		pass := dialogs.NewPasswordEntry()
+		dialogs.Show(a.win, dialogs.Spec{
+			Title: T("settings.restore"),
+			Body: widget.NewForm(
 				widget.NewFormItem("", wrapLabel(T("settings.restore_warning"))),
-				widget.NewFormItem(T("settings.backup_passphrase"), pass),
-			}, func(ok bool) {
-				if !ok {
-					return
-				}
+				widget.NewFormItem(T("settings.backup_passphrase"), pass)),
+			Confirm: T("settings.restore_confirm"), Cancel: T("common.cancel"), Importance: widget.DangerImportance, Focus: pass,
+			OnConfirm: func() {
 				a.Close()
 				s, err := a.opts.Vault.Restore(path, []byte(pass.Text))
 				if err != nil {
 					a.showUnlock()
-					dialog.ShowError(errorf(a.errText(err)), a.win)
+					dialogs.Error(a.win, a.errText(err))
 					return
 				}
 				a.unlocked(s)
 				a.showHome()
-				dialog.ShowInformation(T("settings.restore"), T("settings.restore_done"), a.win)
-			}, a.win)
+				dialogs.Inform(a.win, T("settings.restore"), T("settings.restore_done"))
+			},
+		})
 	}, a.win)
 }

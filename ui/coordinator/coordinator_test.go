@@ -23,6 +23,7 @@ import (
 	"sinba/survey/quality"
 	"sinba/survey/synth"
 	"sinba/ui/coordinator"
+	"sinba/ui/dialogs"
 )
 
 var refDate = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
@@ -218,6 +219,10 @@ func setup(t *testing.T, mods ...func(*coordinator.Deps)) (*coordinator.Workspac
 // find returns the first object under o that match says is the one.
 func find[T fyne.CanvasObject](o fyne.CanvasObject, match func(T) bool) (T, bool) {
 	if x, ok := o.(T); ok && match(x) {
+		return x, true
+	}
+	// A dialog's buttons and entries are Fyne's, with its keys added.
+	if x, ok := inner(o).(T); ok && match(x) {
 		return x, true
 	}
 	var kids []fyne.CanvasObject
@@ -699,7 +704,22 @@ func TestProjectKeyExportPassphrase(t *testing.T) {
 	}
 }
 
+// inner is the Fyne widget inside a dialog's button or entry.
+func inner(o fyne.CanvasObject) fyne.CanvasObject {
+	switch v := o.(type) {
+	case *dialogs.Button:
+		return &v.Button
+	case *dialogs.Entry:
+		return &v.Entry
+	}
+	return nil
+}
+
 func walkEntries(o fyne.CanvasObject, fn func(*widget.Entry)) {
+	if e, ok := inner(o).(*widget.Entry); ok {
+		fn(e)
+		return
+	}
 	if e, ok := o.(*widget.Entry); ok {
 		fn(e)
 		return
@@ -849,12 +869,12 @@ func TestImportKeyFromTheWorkspace(t *testing.T) {
 	}
 	for _, c := range []struct{ pass, want string }{{"sbagliata", "passphrase del file della chiave errata"}, {"frase del file", ""}} {
 		test.Tap(button(t, w, "Importa la chiave del progetto…"))
-		pass, ok := w.Canvas().Focused().(*widget.Entry)
+		pass, ok := w.Canvas().Focused().(*dialogs.Entry)
 		if !ok || !pass.Password {
 			t.Fatalf("focus on %T, want the passphrase", w.Canvas().Focused())
 		}
 		test.Type(pass, c.pass)
-		pass.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		press(w, fyne.KeyReturn)
 		if c.want != "" {
 			if msg := dismiss(w); !strings.Contains(strings.ToLower(msg), c.want) || len(f.imported) != 0 {
 				t.Errorf("wrong passphrase: shown %q, imported %v", msg, f.imported)

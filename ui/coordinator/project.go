@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"sinba/ui/dialogs"
 )
 
 // minKeyPassphrase is the shortest passphrase accepted for a key file: the
@@ -328,7 +330,7 @@ func (p *project) choosePublish() {
 // to write it.
 func (p *project) askKeyPassphrase() {
 	ws := p.ws
-	first, second := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	first, second := dialogs.NewPasswordEntry(), dialogs.NewPasswordEntry()
 	intro := widget.NewLabel(ws.tr("project.keyIntro"))
 	intro.Wrapping = fyne.TextWrapWord
 	items := []*widget.FormItem{
@@ -336,13 +338,12 @@ func (p *project) askKeyPassphrase() {
 		widget.NewFormItem(ws.tr("project.keyPass"), first),
 		widget.NewFormItem(ws.tr("project.keyPassAgain"), second),
 	}
-	d := dialog.NewForm(ws.tr("project.exportKey"), ws.tr("project.keyWrite"), ws.tr("project.cancel"), items, func(ok bool) {
-		if ok {
-			p.exportKey(first.Text, second.Text)
-		}
-	}, ws.win)
-	d.Resize(fyne.NewSize(520, 320))
-	d.Show()
+	// Enter in the first passphrase goes on to the second; Enter in the
+	// second writes the key.
+	first.OnSubmitted = func(string) { ws.win.Canvas().Focus(second) }
+	dialogs.Show(ws.win, dialogs.Spec{Title: ws.tr("project.exportKey"), Body: widget.NewForm(items...),
+		Confirm: ws.tr("project.keyWrite"), Cancel: ws.tr("project.cancel"), Focus: first,
+		OnConfirm: func() { p.exportKey(first.Text, second.Text) }, Size: fyne.NewSize(520, 320)})
 }
 
 // exportKey checks the passphrase, has the key encrypted in the background

@@ -7,12 +7,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/ui"
+	"sinba/ui/dialogs"
 )
 
 // ProfileStore is the coordinator profile on this computer before the
@@ -287,7 +287,7 @@ func (s *starter) keyImport(e Enrolment, wantNew bool) {
 
 func (s *starter) openFile(pick func(name string, data []byte)) {
 	openFile(s.w, s.opt.OpenFile, "", pick, func(name string) {
-		dialog.ShowError(errorText(s.tr("project.readFailed", name)), s.w)
+		dialogs.Error(s.w, s.tr("project.readFailed", name))
 	})
 }
 
@@ -340,7 +340,7 @@ func (s *starter) workspace() {
 	deps, err := s.p.Deps(c)
 	cancel()
 	if err != nil {
-		dialog.ShowError(errorText(s.ws.errText(err)), s.w)
+		dialogs.Error(s.w, s.ws.errText(err))
 		return
 	}
 	if s.opt.Background != nil && deps.Background == nil {

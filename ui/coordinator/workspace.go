@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -20,6 +19,7 @@ import (
 
 	"sinba/survey"
 	"sinba/survey/quality"
+	"sinba/ui/dialogs"
 )
 
 // Workspace is the coordinators' window content: a tab per task.
@@ -157,7 +157,7 @@ func (ws *Workspace) Sync() {
 }
 
 func (ws *Workspace) showError(err error) {
-	dialog.ShowError(errors.New(ws.errText(err)), ws.win)
+	dialogs.Error(ws.win, ws.errText(err))
 }
 
 // analysis returns the critical points of the records held, computed once
@@ -290,14 +290,9 @@ func sortedEntries(es []quality.Entry) []quality.Entry {
 // importKey asks for the project key file and its passphrase, and imports it.
 func (ws *Workspace) importKey() {
 	openFile(ws.win, ws.deps.OpenFile, "", func(name string, data []byte) {
-		pass := widget.NewPasswordEntry()
-		var d *dialog.ConfirmDialog
-		pass.OnSubmitted = func(string) { d.Confirm() }
+		pass := dialogs.NewPasswordEntry()
 		body := container.NewVBox(widget.NewLabel(ws.tr("key.ask", name)), pass)
-		d = dialog.NewCustomConfirm(ws.tr("key.import"), ws.tr("key.do"), ws.tr("cancel"), body, func(ok bool) {
-			if !ok {
-				return
-			}
+		dialogs.Show(ws.win, dialogs.Spec{Title: ws.tr("key.import"), Body: body, Confirm: ws.tr("key.do"), Cancel: ws.tr("cancel"), Focus: pass, OnConfirm: func() {
 			secret := []byte(pass.Text)
 			ws.background(func(c context.Context) func() {
 				err := ws.deps.Backend.ImportKey(c, data, secret)
@@ -310,8 +305,6 @@ func (ws *Workspace) importKey() {
 					ws.status.SetText(ws.tr("key.done"))
 				}
 			})
-		}, ws.win)
-		d.Show()
-		ws.win.Canvas().Focus(pass)
+		}})
 	}, func(name string) { ws.showError(errors.New(ws.tr("project.readFailed", name))) })
 }

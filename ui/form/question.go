@@ -6,13 +6,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/survey"
+	"sinba/ui/dialogs"
 )
 
 // questionView is one question on a page: its label, the input, the
@@ -581,19 +581,20 @@ func (g *groupView) addItem() {
 // takes its place, else the one before it, else to "Aggiungi".
 func (g *groupView) removeItem(i int) {
 	f := g.qv.f
-	dialog.ShowConfirm(lang.L("form.remove_item"), lang.L("form.remove_confirm", map[string]any{"Item": g.itemTitle(i)}), func(ok bool) {
-		if !ok || i >= len(g.items) {
-			return
-		}
-		g.items = slices.Delete(g.items, i, i+1)
-		// Notes and "not held" marks follow their items down the list.
-		renumberMeta(f.rec, g.qv.q.ID, i, len(g.items)+1, g.qv.q.Fields)
-		g.store()
-		g.rebuild()
-		f.layoutPage()
-		f.changed(g.qv)
-		g.focusItem(min(i, len(g.views)-1))
-	}, f.win)
+	dialogs.Confirm(f.win, lang.L("form.remove_item"), lang.L("form.remove_confirm", map[string]any{"Item": g.itemTitle(i)}),
+		lang.L("form.remove_item"), lang.L("common.cancel"), func() {
+			if i >= len(g.items) {
+				return
+			}
+			g.items = slices.Delete(g.items, i, i+1)
+			// Notes and "not held" marks follow their items down the list.
+			renumberMeta(f.rec, g.qv.q.ID, i, len(g.items)+1, g.qv.q.Fields)
+			g.store()
+			g.rebuild()
+			f.layoutPage()
+			f.changed(g.qv)
+			g.focusItem(min(i, len(g.views)-1))
+		})
 }
 
 // focusItem focuses the first field of item i (or "Aggiungi" when there is

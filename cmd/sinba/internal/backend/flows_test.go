@@ -465,10 +465,9 @@ func disabilityYes(t *testing.T) string {
 	return ""
 }
 
-// A case with a codice fiscale on a laptop that has not received the
-// project's pseudonym secret: finalising says exactly that, and what to do,
-// instead of "required", and the record stays a draft.
-func TestFinaliseWithoutTheProjectSecretSaysSo(t *testing.T) {
+// openDraftWithoutSecret opens a case record on a laptop that has not yet
+// received the project's pseudonym secret.
+func openDraftWithoutSecret(t *testing.T) *harness {
 	dir := t.TempDir()
 	fixture(t, dir)
 	o := storeOpts
@@ -491,6 +490,14 @@ func TestFinaliseWithoutTheProjectSecretSaysSo(t *testing.T) {
 	h.focusedEntry().SetText("verdi")
 	h.key(fyne.KeyReturn)
 	h.waitTitle("Verdi")
+	return h
+}
+
+// A case with a codice fiscale on a laptop that has not received the
+// project's pseudonym secret: finalising says exactly that, and what to do,
+// instead of "required", and the record stays a draft.
+func TestFinaliseWithoutTheProjectSecretSaysSo(t *testing.T) {
+	h := openDraftWithoutSecret(t)
 	h.ui.Shortcut(ui.ShortcutFinalise)
 	top := h.win.Canvas().Overlays().Top()
 	if top == nil {

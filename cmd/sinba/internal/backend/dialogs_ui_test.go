@@ -1,0 +1,88 @@
+package backend_test
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"sinba/ui"
+	"sinba/ui/dialogs"
+)
+
+// topText is the text of the dialog on top, "" when none is open.
+func (h *harness) topText() string {
+	top := h.win.Canvas().Overlays().Top()
+	if top == nil {
+		return ""
+	}
+	var b strings.Builder
+	find(h.t, top, func(l *widget.Label) bool { b.WriteString(l.Text + "\n"); return false })
+	return b.String()
+}
+
+// press types key where the keyboard sends it: to the focused widget, or to
+// the window when nothing holds the focus.
+func (h *harness) press(key fyne.KeyName) {
+	ev := &fyne.KeyEvent{Name: key}
+	if f := h.win.Canvas().Focused(); f != nil {
+		f.TypedKey(ev)
+	} else if k := h.win.Canvas().OnTypedKey(); k != nil {
+		k(ev)
+	}
+}
+
+// The recovery-key check: the dialog opens with the focus in its field,
+// Escape closes it without checking; Enter in the field checks, and the
+// error that follows is in Italian and closes with Enter, giving the focus
+// back to the settings.
+func TestRecoveryCheckDialogFromTheKeyboard(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.unlock()
+	h.tap("Impostazioni")
+	h.tap("Verifica la chiave di recupero")
+	if _, ok := h.win.Canvas().Focused().(*dialogs.Entry); !ok || !strings.Contains(h.topText(), "Verifica la chiave di recupero") {
+		t.Fatalf("focus on %T, dialog %q; want the recovery key's field", h.win.Canvas().Focused(), h.topText())
+	}
+	h.press(fyne.KeyEscape)
+	if h.topText() != "" {
+		t.Fatalf("Escape left %q open", h.topText())
+	}
+	h.tap("Verifica la chiave di recupero")
+	h.typeText("AAAA-BBBB-CCCC-DDDD")
+	h.press(fyne.KeyReturn)
+	msg := h.topText()
+	if !strings.Contains(msg, "Errore") || strings.Contains(msg, "La chiave di recupero apre questo archivio") {
+		t.Fatalf("a wrong key checked with Enter showed %q; want an error, in Italian", msg)
+	}
+	if find(t, h.win.Canvas().Overlays().Top(), func(b *dialogs.Button) bool { return b.Text == "OK" }) == nil {
+		t.Fatal("the error has no OK button")
+	}
+	h.press(fyne.KeyReturn)
+	if h.topText() != "" {
+		t.Fatalf("Enter left %q open", h.topText())
+	}
+	if !strings.Contains(h.win.Title(), "Impostazioni") {
+		t.Fatalf("after the dialogs: screen %q", h.win.Title())
+	}
+}
+
+// A message at finalising (here: the project secret has not arrived) closes
+// with Escape or Enter, and the record stays a draft.
+func TestFinaliseMessageClosesFromTheKeyboard(t *testing.T) {
+	h := openDraftWithoutSecret(t)
+	for _, key := range []fyne.KeyName{fyne.KeyEscape, fyne.KeyReturn} {
+		h.ui.Shortcut(ui.ShortcutFinalise)
+		if !strings.Contains(h.topText(), "segreto del progetto") {
+			t.Fatalf("finalising showed %q", h.topText())
+		}
+		h.press(key)
+		if h.topText() != "" {
+			t.Fatalf("%s left %q open", key, h.topText())
+		}
+	}
+	if b := h.button("Finalizza"); !b.Visible() {
+		t.Error("the record was finalised")
+	}
+}

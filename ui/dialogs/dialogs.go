@@ -1,0 +1,254 @@
+// Package dialogs is the one way both apps ask and tell in a dialog: labels
+// in the interface's language, a default button that Enter presses, and
+// Escape to cancel, whatever of the dialog holds the focus (its buttons, its
+// entries, or nothing).
+package dialogs
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Spec describes a dialog.
+type Spec struct {
+	Title string
+	Body  fyne.CanvasObject
+	// Confirm labels the default button, which Enter presses; Cancel the
+	// button Escape presses. Without Cancel the dialog has one button, and
+	// Escape presses it too.
+	Confirm, Cancel string
+	// Importance of the default button (HighImportance if unset; Danger for
+	// what cannot be taken back).
+	Importance widget.Importance
+	// OnConfirm runs after the dialog closes by its default button;
+	// OnCancel after it closes any other way.
+	OnConfirm, OnCancel func()
+	// Focus gets the focus when the dialog opens (an entry); else the
+	// default button does.
+	Focus fyne.Focusable
+	Size  fyne.Size
+}
+
+// Dialog is a dialog on screen.
+type Dialog struct {
+	d             *dialog.CustomDialog
+	spec          Spec
+	done          bool
+	canvas        fyne.Canvas
+	prev          func(*fyne.KeyEvent)
+	focused       fyne.Focusable
+	Default, Back *Button
+}
+
+// Show opens the dialog described by s over win.
+func Show(win fyne.Window, s Spec) *Dialog {
+	if s.Importance == widget.MediumImportance {
+		s.Importance = widget.HighImportance
+	}
+	dl := &Dialog{spec: s, canvas: win.Canvas()}
+	dl.focused = dl.canvas.Focused()
+	icon := theme.ConfirmIcon()
+	if s.Cancel == "" {
+		icon = nil
+	}
+	dl.Default = NewButton(s.Confirm, icon, dl.Confirm, dl.escape)
+	dl.Default.Importance = s.Importance
+	buttons := []fyne.CanvasObject{dl.Default}
+	if s.Cancel != "" {
+		dl.Back = NewButton(s.Cancel, theme.CancelIcon(), dl.Dismiss, dl.Dismiss)
+		buttons = []fyne.CanvasObject{dl.Back, dl.Default}
+	}
+	hook(s.Body, dl.Confirm, dl.escape)
+	dl.d = dialog.NewCustomWithoutButtons(s.Title, s.Body, win)
+	dl.d.SetButtons(buttons)
+	// With nothing focused the canvas hears the keys: Enter and Escape are
+	// this dialog's while it is open, anything else goes where it went.
+	dl.prev = dl.canvas.OnTypedKey()
+	dl.canvas.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		switch k.Name {
+		case fyne.KeyReturn, fyne.KeyEnter:
+			dl.Confirm()
+		case fyne.KeyEscape:
+			dl.escape()
+		default:
+			if dl.prev != nil {
+				dl.prev(k)
+			}
+		}
+	})
+	dl.d.SetOnClosed(func() { dl.finish(false) })
+	if s.Size != (fyne.Size{}) {
+		dl.d.Resize(s.Size)
+	}
+	dl.d.Show()
+	if s.Focus != nil {
+		dl.canvas.Focus(s.Focus)
+	} else {
+		dl.canvas.Focus(dl.Default)
+	}
+	return dl
+}
+
+// Confirm closes the dialog as its default button does.
+func (dl *Dialog) Confirm() { dl.finish(true) }
+
+// Dismiss closes the dialog as Escape does.
+func (dl *Dialog) Dismiss() { dl.finish(false) }
+
+func (dl *Dialog) escape() {
+	if dl.spec.Cancel == "" {
+		dl.finish(true)
+		return
+	}
+	dl.finish(false)
+}
+
+func (dl *Dialog) finish(ok bool) {
+	if dl.done {
+		return
+	}
+	dl.done = true
+	dl.canvas.SetOnTypedKey(dl.prev)
+	dl.d.Hide()
+	// The focus goes back where it was; what the dialog did may move it.
+	if dl.focused != nil {
+		dl.canvas.Focus(dl.focused)
+	}
+	switch {
+	case ok && dl.spec.OnConfirm != nil:
+		dl.spec.OnConfirm()
+	case !ok && dl.spec.OnCancel != nil:
+		dl.spec.OnCancel()
+	}
+}
+
+// Confirm asks before doing something: Enter or yes does it, Escape or
+// cancel does not.
+func Confirm(win fyne.Window, title, text, yes, cancel string, do func()) *Dialog {
+	return Show(win, Spec{Title: title, Body: Text(text), Confirm: yes, Cancel: cancel, OnConfirm: do})
+}
+
+// Inform tells something; Enter or Escape closes it.
+func Inform(win fyne.Window, title, text string) *Dialog {
+	return Show(win, Spec{Title: title, Body: Text(text), Confirm: lang.L("OK")})
+}
+
+// Error tells what went wrong; Enter or Escape closes it.
+func Error(win fyne.Window, text string) *Dialog {
+	body := Text(text)
+	body.Importance = widget.DangerImportance
+	return Show(win, Spec{Title: lang.L("Error"), Body: container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, body),
+		Confirm: lang.L("OK"), Size: fyne.NewSize(480, 0)})
+}
+
+// Text is a dialog's wrapped message.
+func Text(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// hook hands Enter and Escape to the entries of body made here (NewEntry,
+// NewPasswordEntry), wherever they sit in containers, forms and scrolls.
+func hook(o fyne.CanvasObject, enter, escape func()) {
+	switch v := o.(type) {
+	case *Entry:
+		v.onEnter, v.onEscape = enter, escape
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			hook(c, enter, escape)
+		}
+	case *widget.Form:
+		for _, it := range v.Items {
+			hook(it.Widget, enter, escape)
+		}
+	case *container.Scroll:
+		hook(v.Content, enter, escape)
+	}
+}
+
+// Button is a dialog button that takes Enter (its own action) and Escape
+// (cancel) while it holds the focus.
+type Button struct {
+	widget.Button
+	onEscape func()
+}
+
+// NewButton returns a dialog button: tapped runs on a tap or Enter, escape
+// on Escape.
+func NewButton(label string, icon fyne.Resource, tapped, escape func()) *Button {
+	b := &Button{onEscape: escape}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey implements fyne.Focusable.
+func (b *Button) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if !b.Disabled() && b.OnTapped != nil {
+			b.OnTapped()
+		}
+	case fyne.KeyEscape:
+		if b.onEscape != nil {
+			b.onEscape()
+		}
+	default:
+		b.Button.TypedKey(k)
+	}
+}
+
+// Entry is an entry of a dialog: Enter confirms the dialog (unless
+// OnSubmitted says otherwise, or it has several lines), Escape cancels it.
+type Entry struct {
+	widget.Entry
+	onEnter, onEscape func()
+}
+
+// NewEntry returns an entry for a dialog.
+func NewEntry() *Entry {
+	e := &Entry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// NewPasswordEntry returns an entry for a dialog that hides what is typed.
+func NewPasswordEntry() *Entry {
+	e := NewEntry()
+	e.Password = true
+	return e
+}
+
+// NewMultiLineEntry returns an entry of several lines for a dialog: Enter
+// starts a new line, Escape cancels the dialog.
+func NewMultiLineEntry() *Entry {
+	e := NewEntry()
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	return e
+}
+
+// EntryWidget returns the entry itself (tests type into it).
+func (e *Entry) EntryWidget() *widget.Entry { return &e.Entry }
+
+// TypedKey implements fyne.Focusable.
+func (e *Entry) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyEscape:
+		if e.onEscape != nil {
+			e.onEscape()
+			return
+		}
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if !e.MultiLine && e.OnSubmitted == nil && e.onEnter != nil {
+			e.onEnter()
+			return
+		}
+	}
+	e.Entry.TypedKey(k)
+}

@@ -1,0 +1,224 @@
+package dialogs_test
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"sinba/assets"
+	"sinba/ui/dialogs"
+)
+
+// setup opens a window with the app's translations of language registered,
+// as cmd/sinba does.
+func setup(t *testing.T, language string) fyne.Window {
+	t.Helper()
+	test.NewTempApp(t)
+	data, err := assets.Translations.ReadFile("translations/" + language + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"it", "en"} {
+		if err := lang.AddTranslationsForLocale(data, fyne.Locale(l)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	w.Resize(fyne.NewSize(800, 600))
+	return w
+}
+
+// press types key as the keyboard does: to the focused widget, or to the
+// canvas when nothing holds the focus.
+func press(c fyne.Canvas, key fyne.KeyName) {
+	ev := &fyne.KeyEvent{Name: key}
+	if f := c.Focused(); f != nil {
+		f.TypedKey(ev)
+	} else if h := c.OnTypedKey(); h != nil {
+		h(ev)
+	}
+}
+
+type outcome struct{ confirmed, cancelled int }
+
+func (o *outcome) spec(body fyne.CanvasObject) dialogs.Spec {
+	return dialogs.Spec{Title: "Titolo", Body: body, Confirm: "Procedi", Cancel: "Annulla",
+		OnConfirm: func() { o.confirmed++ }, OnCancel: func() { o.cancelled++ }}
+}
+
+func open(w fyne.Window) bool { return w.Canvas().Overlays().Top() != nil }
+
+// Enter confirms and Escape cancels whatever holds the focus: the default
+// button, the cancel button, an entry of the body, or nothing.
+func TestEnterConfirmsEscapeCancelsWhateverHoldsTheFocus(t *testing.T) {
+	w := setup(t, "it")
+	c := w.Canvas()
+	cases := []struct {
+		name  string
+		focus func(d *dialogs.Dialog, e *dialogs.Entry)
+		key   fyne.KeyName
+		want  outcome
+	}{
+		{"Enter on the default button", func(*dialogs.Dialog, *dialogs.Entry) {}, fyne.KeyReturn, outcome{confirmed: 1}},
+		{"Escape on the default button", func(*dialogs.Dialog, *dialogs.Entry) {}, fyne.KeyEscape, outcome{cancelled: 1}},
+		{"keypad Enter in the entry", func(_ *dialogs.Dialog, e *dialogs.Entry) { c.Focus(e) }, fyne.KeyEnter, outcome{confirmed: 1}},
+		{"Escape in the entry", func(_ *dialogs.Dialog, e *dialogs.Entry) { c.Focus(e) }, fyne.KeyEscape, outcome{cancelled: 1}},
+		{"Enter on the cancel button", func(d *dialogs.Dialog, _ *dialogs.Entry) { c.Focus(d.Back) }, fyne.KeyReturn, outcome{cancelled: 1}},
+		{"Escape on the cancel button", func(d *dialogs.Dialog, _ *dialogs.Entry) { c.Focus(d.Back) }, fyne.KeyEscape, outcome{cancelled: 1}},
+		{"Enter with nothing focused", func(*dialogs.Dialog, *dialogs.Entry) { c.Unfocus() }, fyne.KeyReturn, outcome{confirmed: 1}},
+		{"Escape with nothing focused", func(*dialogs.Dialog, *dialogs.Entry) { c.Unfocus() }, fyne.KeyEscape, outcome{cancelled: 1}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got outcome
+			e := dialogs.NewPasswordEntry()
+			d := dialogs.Show(w, got.spec(widget.NewForm(widget.NewFormItem("Frase segreta", e))))
+			tc.focus(d, e)
+			press(c, tc.key)
+			if got != tc.want {
+				t.Fatalf("confirmed %d, cancelled %d; want %+v", got.confirmed, got.cancelled, tc.want)
+			}
+			if open(w) {
+				t.Fatal("the dialog is still open")
+			}
+			// The keys go back to the window: Enter now reaches no dialog.
+			press(c, fyne.KeyReturn)
+			if got != tc.want {
+				t.Fatalf("a key after the dialog closed reached it: %+v", got)
+			}
+		})
+	}
+}
+
+// An entry whose Enter means something else (go on to the next field) keeps
+// it; Enter in the last field confirms; the passphrase reaches OnConfirm.
+func TestPassphraseFormSubmitsOnEnter(t *testing.T) {
+	w := setup(t, "it")
+	c := w.Canvas()
+	first, second := dialogs.NewPasswordEntry(), dialogs.NewPasswordEntry()
+	first.OnSubmitted = func(string) { c.Focus(second) }
+	var got string
+	dialogs.Show(w, dialogs.Spec{Title: "Chiave", Body: widget.NewForm(widget.NewFormItem("Frase", first), widget.NewFormItem("Ancora", second)),
+		Confirm: "Scrivi", Cancel: "Annulla", Focus: first, OnConfirm: func() { got = first.Text + "|" + second.Text }})
+	if c.Focused() != first {
+		t.Fatalf("focus on %T, want the first passphrase", c.Focused())
+	}
+	test.Type(first, "uno")
+	press(c, fyne.KeyReturn)
+	if c.Focused() != second || !open(w) {
+		t.Fatal("Enter in the first passphrase did not go on to the second")
+	}
+	test.Type(second, "due")
+	press(c, fyne.KeyReturn)
+	if got != "uno|due" || open(w) {
+		t.Fatalf("Enter in the last passphrase: confirmed with %q, open %v", got, open(w))
+	}
+}
+
+// Closing the dialog gives the focus back to what held it before.
+func TestFocusGoesBackWhenTheDialogCloses(t *testing.T) {
+	w := setup(t, "it")
+	before := widget.NewEntry()
+	w.SetContent(before)
+	w.Canvas().Focus(before)
+	dialogs.Confirm(w, "Rimuovi", "Rimuovere?", "Rimuovi", "Annulla", func() {})
+	press(w.Canvas(), fyne.KeyEscape)
+	if w.Canvas().Focused() != before {
+		t.Fatalf("focus on %T after Escape, want the entry that held it", w.Canvas().Focused())
+	}
+}
+
+// each calls fn on o and every object under it, rendered widgets included.
+func each(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	fn(o)
+	switch v := o.(type) {
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			each(c, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			each(c, fn)
+		}
+	}
+}
+
+func buttons(o fyne.CanvasObject) map[string]*widget.Button {
+	out := map[string]*widget.Button{}
+	each(o, func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Button:
+			out[v.Text] = v
+		case *dialogs.Button:
+			out[v.Text] = &v.Button
+		}
+	})
+	return out
+}
+
+func texts(o fyne.CanvasObject) map[string]bool {
+	out := map[string]bool{}
+	each(o, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			out[l.Text] = true
+		}
+	})
+	return out
+}
+
+// Messages and errors close with Enter or Escape and speak the app's
+// language; Fyne's own dialogs (files, folders) too.
+func TestLabelsInTheAppsLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		language                         string
+		ok, errTitle, cancel, open, save string
+		openFile, openFolder, saveFile   string
+	}{
+		{"it", "OK", "Errore", "Annulla", "Apri", "Salva", "Apri file", "Apri cartella", "Salva file"},
+		{"en", "OK", "Error", "Cancel", "Open", "Save", "Open File", "Open Folder", "Save File"},
+	} {
+		t.Run(tc.language, func(t *testing.T) {
+			w := setup(t, tc.language)
+			for _, key := range []fyne.KeyName{fyne.KeyReturn, fyne.KeyEscape} {
+				dialogs.Error(w, "qualcosa")
+				top := w.Canvas().Overlays().Top()
+				if buttons(top)[tc.ok] == nil || !texts(top)[tc.errTitle] {
+					t.Fatalf("error dialog: buttons %v, texts %v", buttons(top), texts(top))
+				}
+				press(w.Canvas(), key)
+				if open(w) {
+					t.Fatalf("%s left the error dialog open", key)
+				}
+			}
+
+			for _, f := range []struct {
+				show          func()
+				title, button string
+			}{
+				{func() { dialog.ShowFileOpen(func(fyne.URIReadCloser, error) {}, w) }, tc.openFile, tc.open},
+				{func() { dialog.ShowFolderOpen(func(fyne.ListableURI, error) {}, w) }, tc.openFolder, tc.open},
+				{func() { dialog.ShowFileSave(func(fyne.URIWriteCloser, error) {}, w) }, tc.saveFile, tc.save},
+			} {
+				f.show()
+				top := w.Canvas().Overlays().Top()
+				bs, ls := buttons(top), texts(top)
+				if bs[tc.cancel] == nil || bs[f.button] == nil || !ls[f.title] {
+					t.Errorf("file dialog %q: buttons %v, labels %v", f.title, keys(bs), ls)
+				}
+				w.Canvas().Overlays().Remove(top)
+			}
+		})
+	}
+}
+
+func keys(m map[string]*widget.Button) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
