@@ -1,6 +1,7 @@
 package form
 
 import (
+	"slices"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -8,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/survey"
+	"sinba/ui/dialogs"
 )
 
 // showGroup opens the section of the respondents with n items.
@@ -116,21 +118,47 @@ func TestAddItemPositionWithoutDriver(t *testing.T) {
 	}
 }
 
-// confirm presses the confirming button of the dialog on top.
+// confirm confirms the dialog on top from the keyboard: Enter, wherever the
+// focus is.
 func confirm(t *testing.T, w fyne.Window) {
 	t.Helper()
-	top := w.Canvas().Overlays().Top()
-	if top == nil {
+	if w.Canvas().Overlays().Top() == nil {
 		t.Fatal("no dialog")
 	}
-	var yes *widget.Button
+	press(w, fyne.KeyReturn)
+	if w.Canvas().Overlays().Top() != nil {
+		t.Fatal("Enter left the dialog open")
+	}
+}
+
+// press types key where the keyboard sends it: to the focused widget, or to
+// the window when nothing holds the focus.
+func press(w fyne.Window, key fyne.KeyName) {
+	ev := &fyne.KeyEvent{Name: key}
+	if f := w.Canvas().Focused(); f != nil {
+		f.TypedKey(ev)
+	} else if h := w.Canvas().OnTypedKey(); h != nil {
+		h(ev)
+	}
+}
+
+// Escape on the question "Rimuovere …?" removes nothing and gives the focus
+// back to "Rimuovi"; the dialog speaks Italian.
+func TestRemoveItemEscapeKeepsIt(t *testing.T) {
+	_, w, g := showGroup(t, 3)
+	rm := removeButton(t, g, 1)
+	w.Canvas().Focus(rm)
+	test.Tap(rm)
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no question before removing")
+	}
+	var labels []string
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch o := o.(type) {
-		case *widget.Button:
-			if o.Importance == widget.HighImportance || o.Importance == widget.DangerImportance {
-				yes = o
-			}
+		case *dialogs.Button:
+			labels = append(labels, o.Text)
 		case *fyne.Container:
 			for _, c := range o.Objects {
 				walk(c)
@@ -142,10 +170,16 @@ func confirm(t *testing.T, w fyne.Window) {
 		}
 	}
 	walk(top)
-	if yes == nil {
-		t.Fatal("no confirming button in the dialog")
+	press(w, fyne.KeyEscape)
+	if w.Canvas().Overlays().Top() != nil || len(g.views) != 3 {
+		t.Fatalf("Escape: dialog open %v, %d items; want closed, 3", w.Canvas().Overlays().Top() != nil, len(g.views))
 	}
-	test.Tap(yes)
+	if w.Canvas().Focused() != rm {
+		t.Errorf("focused %T after Escape, want Rimuovi", w.Canvas().Focused())
+	}
+	if !slices.Contains(labels, "Rimuovi") || !slices.Contains(labels, "Annulla") {
+		t.Errorf("the question's buttons are %q; want Rimuovi and Annulla", labels)
+	}
 }
 
 // removeButton is the "Rimuovi" of item i.
