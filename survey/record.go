@@ -26,6 +26,21 @@ const (
 	StatusApproved Status = "approved"
 )
 
+var statusText = map[Status]Text{
+	StatusDraft:    {IT: "Bozza", EN: "Draft"},
+	StatusFinal:    {IT: "Finalizzata", EN: "Final"},
+	StatusReturned: {IT: "Rinviata", EN: "Returned"},
+	StatusApproved: {IT: "Approvata", EN: "Approved"},
+}
+
+// Label is the state as a person reads it; an unknown state is its code.
+func (s Status) Label() Text {
+	if t, ok := statusText[s]; ok {
+		return t
+	}
+	return Text{IT: string(s), EN: string(s)}
+}
+
 // Valid reports whether s is one of the known states.
 func (s Status) Valid() bool {
 	switch s {

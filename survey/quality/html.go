@@ -44,13 +44,6 @@ var statusColour = map[survey.Status]string{
 	survey.StatusReturned: "#d95f02", survey.StatusApproved: "#1f78b4",
 }
 
-var statusText = map[survey.Status]survey.Text{
-	survey.StatusDraft:    {IT: "Bozza", EN: "Draft"},
-	survey.StatusFinal:    {IT: "Finalizzata", EN: "Final"},
-	survey.StatusReturned: {IT: "Rinviata", EN: "Returned"},
-	survey.StatusApproved: {IT: "Approvata", EN: "Approved"},
-}
-
 var verdictText = map[Verdict]survey.Text{
 	VerdictConsistent: {IT: "coerente", EN: "consistent"},
 	VerdictDiscordant: {IT: "discorde", EN: "discordant"},
@@ -246,7 +239,7 @@ func buildView(r *Report) reportView {
 func statusLegend() []legendItem {
 	var out []legendItem
 	for _, st := range Statuses {
-		out = append(out, legendItem{statusColour[st], statusText[st]})
+		out = append(out, legendItem{statusColour[st], st.Label()})
 	}
 	return out
 }
@@ -273,7 +266,7 @@ func progressOf(pr *Progress) *progressView {
 	}
 	v.Chart = hbarChart(bars, max, false)
 	for _, st := range Statuses {
-		v.Statuses = append(v.Statuses, statusText[st])
+		v.Statuses = append(v.Statuses, st.Label())
 	}
 	table := func(title survey.Text, rows []ProgressRow) progressTable {
 		t := progressTable{Title: title}
@@ -299,7 +292,7 @@ func progressOf(pr *Progress) *progressView {
 		}
 		wv.Chart = lineChart(pts)
 		for _, st := range Statuses {
-			wv.Heads = append(wv.Heads, survey.Text{IT: "Ultima modifica: " + strings.ToLower(statusText[st].IT), EN: "Last change: " + strings.ToLower(statusText[st].EN)})
+			wv.Heads = append(wv.Heads, survey.Text{IT: "Ultima modifica: " + strings.ToLower(st.Label().IT), EN: "Last change: " + strings.ToLower(st.Label().EN)})
 		}
 		for _, w := range pr.Weeks {
 			row := weekRow{Label: w.Label, Start: w.Start.Format("02/01"), Cells: []int{w.Created, w.Cumulative}}
