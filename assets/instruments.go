@@ -16,3 +16,10 @@ var Instruments embed.FS
 //
 //go:embed reference/*.csv reference/PROVENANCE.md
 var Reference embed.FS
+
+// Fonts holds the fonts embedded in PDF printouts, fonts/*.ttf, read by
+// printout.LoadFonts. Provenance and licence: fonts/PROVENANCE.md and
+// fonts/LICENSE.
+//
+//go:embed fonts/*.ttf fonts/LICENSE fonts/PROVENANCE.md
+var Fonts embed.FS

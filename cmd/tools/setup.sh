@@ -3,8 +3,9 @@
 # the C toolchain and the X11/OpenGL headers Fyne's GLFW driver compiles
 # against, the MinGW cross-compiler for the Windows build, Xvfb, xdotool and
 # ImageMagick for headless runs and screenshots, xmllint to validate SINBA
-# flows against INPS's schema, and PSPP to run the SPSS syntax the exports
-# write. It installs only what is missing.
+# flows against INPS's schema, PSPP to run the SPSS syntax the exports
+# write, and poppler-utils (pdfinfo, pdftotext) to read back the PDF
+# printouts. It installs only what is missing.
 #
 # Usage: cmd/tools/setup.sh [build|run|test]   (default: test, the full set)
 set -euo pipefail
@@ -14,7 +15,7 @@ pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev)
 case "$need" in
   build) ;;
   run) pkgs+=(libgl1-mesa-dri xvfb xauth) ;;
-  test) pkgs+=(libgl1-mesa-dri xvfb xauth x11-utils xdotool imagemagick libxml2-utils pspp gcc-mingw-w64-x86-64) ;;
+  test) pkgs+=(libgl1-mesa-dri xvfb xauth x11-utils xdotool imagemagick libxml2-utils pspp poppler-utils gcc-mingw-w64-x86-64) ;;
   *) echo "setup.sh: unknown set '$need' (build, run or test)" >&2; exit 2 ;;
 esac
 
