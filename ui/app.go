@@ -5,7 +5,6 @@ package ui
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -14,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"sinba/ui/loop"
 )
 
 // Preference keys. Preferences hold nothing sensitive: the data and the
@@ -57,7 +58,6 @@ type App struct {
 	cases   caseListState // the case list's search, filters and order, kept across screens
 	refresh func()        // rebuilds the current screen (after a language change)
 	syncing bool
-	busy    atomic.Int32  // background tasks whose results are not shown yet
 	status  *widget.Label // the sync line of the top bar
 
 	unlockMsg *widget.Label // the message line of the unlock screen
@@ -143,7 +143,7 @@ func (a *App) applyIdle() {
 	}
 	s := a.store
 	a.store.SetIdleLock(time.Duration(a.idleMinutes())*IdleUnit, func() {
-		fyne.Do(func() {
+		loop.Do(func() {
 			if a.store == s {
 				a.lockedByIdle()
 			}
@@ -328,9 +328,9 @@ func (a *App) SearchEntry() fyne.Focusable {
 }
 
 // Busy reports whether work started by the user interface (opening the
-// store, a sync round) has not finished showing its result yet; tests wait
-// on it instead of touching widgets from another goroutine.
-func (a *App) Busy() bool { return a.busy.Load() > 0 }
+// store, a sync round, a focus after a key) has not finished showing its
+// result yet (see package loop).
+func (a *App) Busy() bool { return loop.Busy() }
 
 // FocusField focuses a question of the record being edited, as a link of
 // the findings list does; it reports whether there was one.
@@ -348,13 +348,7 @@ func (a *App) focusSoon(o fyne.Focusable) {
 // afterKey runs do on the UI goroutine once the key being handled is done.
 func (a *App) afterKey(do func()) {
 	a.win.Canvas().Unfocus()
-	a.busy.Add(1)
-	time.AfterFunc(150*time.Millisecond, func() {
-		fyne.Do(func() {
-			defer a.busy.Add(-1)
-			do()
-		})
-	})
+	loop.After(150*time.Millisecond, do)
 }
 
 // startBackgroundSync lets an enrolled laptop sync by itself: a round every
@@ -373,7 +367,7 @@ func (a *App) startBackgroundSync() {
 	}
 	syncer := a.syncer
 	bs.StartBackground(BackgroundEvery, func(r SyncReport, err error) {
-		fyne.Do(func() {
+		loop.Do(func() {
 			if a.syncer != syncer || err != nil || r.Sent+r.Received == 0 {
 				return
 			}

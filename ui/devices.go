@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/ui/dialogs"
+	"sinba/ui/loop"
 )
 
 // The team key opens every record of the team, children's names and codici
@@ -73,13 +74,11 @@ func (a *App) loadPending() {
 	if !ok || v == nil {
 		return
 	}
-	a.busy.Add(1)
-	go func() {
+	loop.Go(func() func() {
 		cx, cancel := ctx()
 		defer cancel()
 		pending, err := td.PendingDevices(cx)
-		fyne.Do(func() {
-			defer a.busy.Add(-1)
+		return func() {
 			if a.devV != v {
 				return // another screen meanwhile
 			}
@@ -93,8 +92,8 @@ func (a *App) loadPending() {
 			}
 			v.card.Show()
 			v.card.Refresh()
-		})
-	}()
+		}
+	})
 }
 
 // pendingRow is one waiting laptop: what the server says of it, loud when a
@@ -155,19 +154,17 @@ func (a *App) confirmDevice(td TeamDevices, d PendingDevice) {
 
 // grantDevice hands the key over off the UI goroutine and says how it went.
 func (a *App) grantDevice(td TeamDevices, d PendingDevice) {
-	a.busy.Add(1)
-	go func() {
+	loop.Go(func() func() {
 		cx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		err := td.GrantTeamKey(cx, d)
-		fyne.Do(func() {
-			defer a.busy.Add(-1)
+		return func() {
 			if err != nil {
 				dialogs.Error(a.win, T("devices.grant_failed", map[string]any{"Error": a.errText(err)}))
 			} else {
 				dialogs.Inform(a.win, T("devices.granted_title"), T("devices.granted", map[string]any{"Label": d.Label, "Researcher": d.Researcher}))
 			}
 			a.loadPending()
-		})
-	}()
+		}
+	})
 }

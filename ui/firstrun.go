@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"sinba/ui/loop"
 )
 
 // MinPassphraseLength is the shortest passphrase the app accepts.
@@ -219,12 +221,12 @@ func (a *App) showEnrol(firstRun bool) {
 		}
 		enrol.Disable()
 		problem.SetText(T("enrol.working"))
-		s, c := server.Text, code.Text
-		go func() {
+		s, c, syncer := server.Text, code.Text, a.syncer
+		loop.Go(func() func() {
 			cx, cancel := ctx()
 			defer cancel()
-			err := a.syncer.Enrol(cx, s, c)
-			fyne.Do(func() {
+			err := syncer.Enrol(cx, s, c)
+			return func() {
 				enrol.Enable()
 				if err != nil {
 					problem.SetText(a.errText(err))
@@ -232,8 +234,8 @@ func (a *App) showEnrol(firstRun bool) {
 				}
 				a.startBackgroundSync()
 				done()
-			})
-		}()
+			}
+		})
 	}
 	code.OnSubmitted = func(string) { enrol.OnTapped() }
 	form := widget.NewForm(

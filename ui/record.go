@@ -13,6 +13,7 @@ import (
 	"sinba/survey"
 	"sinba/ui/dialogs"
 	"sinba/ui/form"
+	"sinba/ui/loop"
 )
 
 // AutosaveDelay is how long after the last edit a draft saves itself.
@@ -317,7 +318,7 @@ func (r *recordScreen) changed() {
 		r.timer.Stop()
 	}
 	r.timer = time.AfterFunc(AutosaveDelay, func() {
-		fyne.Do(func() {
+		loop.Do(func() {
 			if r.a.rec == r && r.gen == gen {
 				r.saveNow(false)
 			}

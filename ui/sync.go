@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"sinba/ui/loop"
 )
 
 // syncView is the sync screen's moving parts, kept so that a round started
@@ -98,19 +100,17 @@ func (a *App) runSync() {
 	a.showSync()
 	v, syncer := a.syncV, a.syncer
 	v.state.SetText(T("sync.running"))
-	a.busy.Add(1)
-	go func() {
+	loop.Go(func() func() {
 		cx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
 		report, err := syncer.SyncOnce(cx, func(done, total int) {
-			fyne.Do(func() {
+			loop.Do(func() {
 				if total > 0 {
 					v.bar.SetValue(float64(done) / float64(total))
 				}
 			})
 		})
-		fyne.Do(func() {
-			defer a.busy.Add(-1)
+		return func() {
 			a.syncing = false
 			if a.syncer != syncer {
 				return // locked meanwhile: the next unlock reads the last receipt
@@ -130,8 +130,8 @@ func (a *App) runSync() {
 				a.status.SetText(a.syncLine())
 			}
 			a.loadPending()
-		})
-	}()
+		}
+	})
 }
 
 // syncErrText says what went wrong and what to do about it.

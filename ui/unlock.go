@@ -6,6 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"sinba/ui/loop"
 )
 
 func (a *App) showUnlock() {
@@ -109,14 +111,12 @@ func (a *App) inBackground(b *widget.Button, msg *widget.Label, working string, 
 	b.Disable()
 	msg.Importance = widget.MediumImportance
 	msg.SetText(working)
-	a.busy.Add(1)
-	go func() {
+	loop.Go(func() func() {
 		err := work()
-		fyne.Do(func() {
-			defer a.busy.Add(-1)
+		return func() {
 			b.Enable()
 			msg.SetText("")
 			done(err)
-		})
-	}()
+		}
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/ui/dialogs"
+	"sinba/ui/loop"
 )
 
 // minKeyPassphrase is the shortest passphrase accepted for a key file: the
@@ -45,21 +46,24 @@ func (ws *Workspace) background(work func(c context.Context) func()) {
 	inBackground(ws.deps.Background, work)
 }
 
-// inBackground runs work with bg (nil: a goroutine of its own) and applies
-// what it returns on the UI goroutine.
+// inBackground runs work with bg (nil: loop.Go) and applies what it
+// returns on the UI goroutine.
 func inBackground(bg func(run func()), work func(c context.Context) func()) {
-	run := func() {
+	if bg == nil {
+		loop.Go(func() func() {
+			c, cancel := ctx()
+			defer cancel()
+			return work(c)
+		})
+		return
+	}
+	bg(func() {
 		c, cancel := ctx()
 		defer cancel()
 		if apply := work(c); apply != nil {
 			fyne.Do(apply)
 		}
-	}
-	if bg != nil {
-		bg(run)
-		return
-	}
-	go run()
+	})
 }
 
 func (ws *Workspace) projectScreen() fyne.CanvasObject {

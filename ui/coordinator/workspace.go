@@ -137,11 +137,9 @@ func (ws *Workspace) Reload() {
 // Sync downloads in the background, then reloads.
 func (ws *Workspace) Sync() {
 	ws.status.SetText(ws.tr("sync") + "…")
-	go func() {
-		c, cancel := ctx()
-		defer cancel()
+	ws.background(func(c context.Context) func() {
 		sum, err := ws.deps.Backend.Sync(c)
-		fyne.Do(func() {
+		return func() {
 			ws.Reload()
 			if err != nil {
 				ws.showError(err)
@@ -152,8 +150,8 @@ func (ws *Workspace) Sync() {
 				msg += " · " + ws.tr("sync.unreadable", sum.Unreadable)
 			}
 			ws.status.SetText(msg)
-		})
-	}()
+		}
+	})
 }
 
 func (ws *Workspace) showError(err error) {

@@ -14,6 +14,7 @@ import (
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/ui"
+	"sinba/ui/loop"
 )
 
 // tickingClock advances a minute a reading from a fixed start, so that the
@@ -430,15 +431,27 @@ func findAll[T fyne.CanvasObject](t testing.TB, o fyne.CanvasObject) []T {
 	return out
 }
 
-// waitFor waits for background work that reports through fyne.Do.
-func waitFor(t *testing.T, ok func() bool) {
+// waitFor waits until ok holds, running meanwhile, on the test goroutine,
+// what the app hands to the UI goroutine (package loop): results of
+// background work, delayed focus, autosave, the idle lock.
+func waitFor(t testing.TB, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !ok() {
+	deadline := time.Now().Add(10 * time.Second)
+	for loop.RunQueued(); !ok(); loop.RunQueued() {
 		if time.Now().After(deadline) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// settle waits until the app has shown the results of what it started
+// (ui.App.Busy): tests call it before they read or type into the screen
+// after an action that scheduled work.
+func settle(t testing.TB) {
+	t.Helper()
+	if !loop.Settle(10 * time.Second) {
+		t.Fatal("the app is still busy after 10s")
 	}
 }
 

@@ -148,6 +148,7 @@ func (h *harness) tap(label string) { test.Tap(h.button(label)) }
 
 func (h *harness) focusedEntry() *widget.Entry {
 	h.t.Helper()
+	settle(h.t)
 	switch e := h.win.Canvas().Focused().(type) {
 	case *widget.Entry:
 		return e
@@ -163,6 +164,7 @@ func (h *harness) focusedEntry() *widget.Entry {
 // typeText types into the focused widget, as the keyboard does.
 func (h *harness) typeText(s string) {
 	h.t.Helper()
+	settle(h.t)
 	f := h.win.Canvas().Focused()
 	if f == nil {
 		h.t.Fatalf("typing %q with nothing focused on %q", s, h.win.Title())
@@ -173,6 +175,8 @@ func (h *harness) typeText(s string) {
 }
 
 func (h *harness) key(k fyne.KeyName) {
+	h.t.Helper()
+	settle(h.t)
 	h.win.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: k})
 }
 
@@ -181,7 +185,7 @@ func (h *harness) key(k fyne.KeyName) {
 func (h *harness) waitTitle(want string) {
 	h.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for h.ui.Busy() || !strings.Contains(h.win.Title(), want) {
+	for settle(h.t); !strings.Contains(h.win.Title(), want); settle(h.t) {
 		if time.Now().After(deadline) {
 			h.t.Fatalf("screen %q, want %q", h.win.Title(), want)
 		}
