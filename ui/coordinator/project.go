@@ -41,7 +41,7 @@ type project struct {
 }
 
 // background runs work off the UI goroutine, since every call of the tab
-// goes to the server, and applies what it returns with fyne.Do.
+// goes to the server, and applies what it returns on the UI goroutine.
 func (ws *Workspace) background(work func(c context.Context) func()) {
 	inBackground(ws.deps.Background, work)
 }

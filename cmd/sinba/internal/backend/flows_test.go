@@ -417,8 +417,8 @@ func TestIdleLock(t *testing.T) {
 		t.Fatal("the settings have no idle delay")
 	}
 	idle.SetSelected(idle.Options[0])
-	// The lock runs on the timer's goroutine: the screen and its notice
-	// appear one after the other, so wait for both.
+	// The lock comes from the store's timer, through the app's loop: wait
+	// for the unlock screen and its notice.
 	notice := func() bool {
 		return find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "inattività") }) != nil
 	}
