@@ -175,7 +175,7 @@ func (a *App) checkRecovery() {
 // backup writes an encrypted copy of the store into a folder the researcher
 // chooses (a USB stick, say). The copy opens only with the passphrase.
 func (a *App) backup() {
-	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+	dialogs.ShowFile(a.win, dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil || dir == nil {
 			return
 		}
@@ -189,13 +189,13 @@ func (a *App) backup() {
 			return
 		}
 		dialogs.Inform(a.win, T("settings.backup"), T("settings.backup_done", map[string]any{"Path": path}))
-	}, a.win)
+	}, a.win))
 }
 
 // restore replaces the store with a backup, after a confirmation and the
 // backup's passphrase.
 func (a *App) restore() {
-	dialog.ShowFileOpen(func(f fyne.URIReadCloser, err error) {
+	dialogs.ShowFile(a.win, dialog.NewFileOpen(func(f fyne.URIReadCloser, err error) {
 		if err != nil || f == nil {
 			return
 		}
@@ -221,5 +221,5 @@ func (a *App) restore() {
 				dialogs.Inform(a.win, T("settings.restore"), T("settings.restore_done"))
 			},
 		})
-	}, a.win)
+	}, a.win))
 }

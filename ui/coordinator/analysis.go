@@ -13,6 +13,7 @@ import (
 
 	"sinba/survey"
 	"sinba/survey/quality"
+	"sinba/ui/dialogs"
 )
 
 func pct(n, of int) string {
@@ -156,7 +157,7 @@ func (ws *Workspace) saveReport() {
 	}, ws.win)
 	d.SetFileName("criticita.html")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".html"}))
-	d.Show()
+	dialogs.ShowFile(ws.win, d)
 }
 
 // resultsScreen shows the aggregated tables, protected with the threshold

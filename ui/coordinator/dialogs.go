@@ -48,7 +48,7 @@ func openFile(win fyne.Window, custom func(pick func(name string, data []byte)),
 	if ext != "" {
 		d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
 	}
-	d.Show()
+	dialogs.ShowFile(win, d)
 }
 
 // maxFile bounds what is read of a file chosen to open (an instrument

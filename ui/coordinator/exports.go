@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/survey"
+	"sinba/ui/dialogs"
 )
 
 // Formats offered, with what each one is for.
@@ -64,12 +65,12 @@ func (ws *Workspace) exportsScreen() fyne.CanvasObject {
 			ws.deps.ChooseFolder(run)
 			return
 		}
-		dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+		dialogs.ShowFile(ws.win, dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 			if err != nil || u == nil {
 				return
 			}
 			run(u.Path())
-		}, ws.win)
+		}, ws.win))
 	})
 	choose.Importance = widget.HighImportance
 	form := widget.NewForm(

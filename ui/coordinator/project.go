@@ -391,7 +391,7 @@ func (p *project) exportKey(pass, again string) {
 				_ = write(path)
 			}, ws.win)
 			d.SetFileName(name)
-			d.Show()
+			dialogs.ShowFile(ws.win, d)
 		}
 	})
 }

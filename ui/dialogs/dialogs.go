@@ -33,6 +33,9 @@ type Spec struct {
 	Size  fyne.Size
 }
 
+// minWidth is the width of a dialog that does not say its own.
+const minWidth = 480
+
 // Dialog is a dialog on screen.
 type Dialog struct {
 	d             *dialog.CustomDialog
@@ -81,9 +84,13 @@ func Show(win fyne.Window, s Spec) *Dialog {
 		}
 	})
 	dl.d.SetOnClosed(func() { dl.finish(false) })
-	if s.Size != (fyne.Size{}) {
-		dl.d.Resize(s.Size)
+	// A dialog is wide enough for a passphrase or a recovery key to be read
+	// whole, and for its message to wrap in lines, not in words.
+	size := s.Size
+	if size.Width == 0 {
+		size.Width = minWidth
 	}
+	dl.d.Resize(size)
 	dl.d.Show()
 	if s.Focus != nil {
 		dl.canvas.Focus(s.Focus)
@@ -251,4 +258,24 @@ func (e *Entry) TypedKey(k *fyne.KeyEvent) {
 		}
 	}
 	e.Entry.TypedKey(k)
+}
+
+// ShowFile shows one of Fyne's file or folder dialogs with Escape to close
+// it choosing nothing, while nothing in it holds the focus. (Its default
+// button, Apri or Salva, is Fyne's own and cannot be pressed from here:
+// Enter in a typed file name saves.)
+func ShowFile(win fyne.Window, d *dialog.FileDialog) {
+	c := win.Canvas()
+	prev := c.OnTypedKey()
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			d.Dismiss()
+			return
+		}
+		if prev != nil {
+			prev(k)
+		}
+	})
+	d.SetOnClosed(func() { c.SetOnTypedKey(prev) })
+	d.Show()
 }

@@ -222,3 +222,25 @@ func keys(m map[string]*widget.Button) []string {
 	}
 	return out
 }
+
+// Escape closes Fyne's file and folder dialogs shown through ShowFile,
+// choosing nothing; the keys go back to the window.
+func TestFileDialogClosesOnEscape(t *testing.T) {
+	w := setup(t, "it")
+	chose := 0
+	dialogs.ShowFile(w, dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if u == nil && err == nil {
+			chose++
+		}
+	}, w))
+	if !open(w) {
+		t.Fatal("no folder dialog")
+	}
+	press(w.Canvas(), fyne.KeyEscape)
+	if open(w) || chose != 1 {
+		t.Fatalf("Escape: dialog open %v, callback told of no choice %d times", open(w), chose)
+	}
+	if w.Canvas().OnTypedKey() != nil {
+		t.Fatal("the window's keys still go to the closed dialog")
+	}
+}
