@@ -13,7 +13,7 @@ type AuditEntry struct {
 	Seq      int64
 	At       time.Time
 	Actor    string // who: the researcher's name as entered, or a device id for sync
-	Action   string // create, unlock, unlock-recovery, save, resolve, receive, conflict, sent, change-passphrase, import, backup
+	Action   string // create, unlock, unlock-recovery, save, resolve, receive, conflict, sent, change-passphrase, import, backup, print
 	RecordID string
 	Revision string
 	Detail   string

@@ -241,6 +241,11 @@ func TestRecordEveryInstrument(t *testing.T) {
 					relevant := survey.Relevance(in, &rec, when)
 					for _, q := range in.Questions() {
 						if !relevant[q.ID] {
+							// A question that does not apply is left out,
+							// even with an answer left in it.
+							if l := q.Label.In(lang); !strings.Contains(strings.Join(labels(in, lang, q), "\n"), l) && strings.Contains(text, l) {
+								t.Errorf("%s does not apply, but is printed", q.ID)
+							}
 							continue
 						}
 						contains(t, text, q.Label.In(lang))
@@ -264,6 +269,23 @@ func TestRecordEveryInstrument(t *testing.T) {
 			}
 		}
 	}
+}
+
+// labels are the labels and titles of the instrument other than q's.
+func labels(in *survey.Instrument, lang string, q *survey.Question) []string {
+	var out []string
+	for _, s := range in.Sections {
+		out = append(out, s.Title.In(lang))
+		for _, o := range s.Questions {
+			if o != q {
+				out = append(out, o.Label.In(lang))
+			}
+			for _, iq := range o.Items {
+				out = append(out, iq.Label.In(lang))
+			}
+		}
+	}
+	return out
 }
 
 func TestRecordWithIdentity(t *testing.T) {

@@ -13,8 +13,9 @@ import (
 
 // Record writes the PDF of a filled-in record: the instrument's title and
 // version, the municipality, the status and dates, then section by section
-// every question that applies with its answer, the "not held" mark with its
-// reason, and the field's note. The child's identification is printed only
+// every question that applies with its answer (an answer left to a question
+// that no longer applies is not part of the record, as in the exports), the
+// "not held" mark with its reason, and the field's note. The child's identification is printed only
 // with Options.WithIdentity.
 func Record(w io.Writer, in *survey.Instrument, rec survey.Record, info Info, o Options) error {
 	p, err := newPage(o, in, in.Title.In(o.Lang))
@@ -47,7 +48,7 @@ func Record(w io.Writer, in *survey.Instrument, rec survey.Record, info Info, o 
 	for _, s := range in.Sections {
 		var shown []*survey.Question
 		for _, q := range s.Questions {
-			if relevant[q.ID] || survey.Answered(rec.Answers[q.ID]) || hasMeta(rec.Meta[q.ID]) {
+			if relevant[q.ID] {
 				shown = append(shown, q)
 			}
 		}
@@ -101,8 +102,6 @@ func (p *page) identity(rec survey.Record, with bool) {
 	}
 }
 
-func hasMeta(m survey.FieldMeta) bool { return m.NotHeld || m.Note != "" }
-
 // answer writes one question with its answer; path is the key of its meta
 // (Group[n].Item inside a group item), item the item's index or -1.
 func (p *page) answer(in *survey.Instrument, rec *survey.Record, q *survey.Question, v any, path string, item int) {
@@ -126,7 +125,7 @@ func (p *page) answer(in *survey.Instrument, rec *survey.Record, q *survey.Quest
 					for _, iq := range q.Items {
 						iv := im[iq.ID]
 						ipath := fmt.Sprintf("%s[%d].%s", q.ID, i+1, iq.ID)
-						if !survey.Answered(iv) && !hasMeta(rec.Meta[ipath]) && !survey.VisibleInItem(in, rec, q.ID, i, iq.ID) {
+						if !survey.VisibleInItem(in, rec, q.ID, i, iq.ID) {
 							continue
 						}
 						p.answer(in, rec, iq, iv, ipath, i)
