@@ -23,16 +23,17 @@ var AutosaveDelay = 2 * time.Second
 // edited: the form, the save state, and the findings of the last attempt
 // to finalise.
 type recordScreen struct {
-	a      *App
-	rec    *survey.Record
-	row    *RecordRow
-	form   *form.Form
-	saved  *widget.Label
-	issues *fyne.Container // the list of findings, each a link to its field
-	panel  fyne.CanvasObject
-	body   *fyne.Container
-	reopen *widget.Button
-	final  *widget.Button
+	a         *App
+	rec       *survey.Record
+	row       *RecordRow
+	form      *form.Form
+	saved     *widget.Label
+	issues    *fyne.Container // the list of findings, each a link to its field
+	panel     fyne.CanvasObject
+	panelCard *widget.Card // the panel's card: its subtitle counts the findings
+	body      *fyne.Container
+	reopen    *widget.Button
+	final     *widget.Button
 
 	reviewCard *widget.Card    // the coordinators' threads, when the record has any open
 	threads    *fyne.Container // inside reviewCard
@@ -122,7 +123,8 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 	r.final.Importance = widget.HighImportance
 	r.reopen = widget.NewButtonWithIcon(T("record.reopen"), theme.DocumentCreateIcon(), r.reopenRecord)
 	r.issues = container.NewVBox()
-	r.panel = widget.NewCard(T("record.issues"), "", container.NewVScroll(r.issues))
+	r.panelCard = widget.NewCard(T("record.issues"), "", container.NewVScroll(r.issues))
+	r.panel = container.New(fixedWidth(issuesWidth), r.panelCard)
 	r.panel.Hide()
 
 	var top []fyne.CanvasObject
@@ -398,26 +400,19 @@ func (r *recordScreen) finalise() {
 	}
 	res := r.form.Validate(true)
 	r.showIssues(res)
-	errs, warns := 0, 0
-	for _, is := range res.Issues {
-		if is.Severity == form.Error {
-			errs++
-		} else {
-			warns++
-		}
-	}
+	errs, warns := res.Counts()
 	switch {
 	case errs > 0:
 		r.saveNow(false)
 		r.saved.Importance = widget.DangerImportance
 		r.saved.SetText(T("record.has_errors", map[string]any{"Errors": errs, "Warnings": warns}))
-		r.focusIssue(res.Issues)
+		r.focusIssue(res)
 	case warns > 0:
 		dialogs.Show(r.a.win, dialogs.Spec{
 			Title: T("record.finalise"), Body: dialogs.Text(T("record.confirm_warnings", map[string]any{"Warnings": warns})),
 			Confirm: T("record.finalise"), Cancel: T("common.cancel"),
 			OnConfirm: r.doFinalise,
-			OnCancel:  func() { r.focusIssue(res.Issues) },
+			OnCancel:  func() { r.focusIssue(res) },
 		})
 	default:
 		r.doFinalise()
@@ -442,39 +437,113 @@ func (r *recordScreen) reopenRecord() {
 	}
 }
 
-func (r *recordScreen) focusIssue(issues []form.Issue) {
-	for _, is := range issues {
-		if r.form.FocusField(is.Path) {
-			return
+// focusIssue focuses the field of the first finding in the list's order.
+func (r *recordScreen) focusIssue(res form.Result) {
+	for _, g := range r.form.Grouped(res) {
+		for _, is := range g.Issues {
+			if r.form.FocusField(r.form.Target(is)) {
+				return
+			}
 		}
 	}
 }
 
-// showIssues fills the panel of findings: one button a finding, in page
-// order, that takes the researcher to its field.
+// issuesWidth is the width of the list of findings beside the form: wide
+// enough that a finding reads in two or three lines.
+const issuesWidth = 400
+
+// showIssues fills the panel of findings: a scrollable list grouped by
+// section, in the sections' order, each finding once with its field's label
+// once, a link that takes the researcher to its field. The counts are those
+// of the sidebar.
 func (r *recordScreen) showIssues(res form.Result) {
 	r.issues.RemoveAll()
-	for _, is := range res.Issues {
-		is := is
-		text := is.Message
-		if is.Path != "" {
-			text = r.form.Label(is.Path) + ": " + is.Message
+	errs, warns := res.Counts()
+	if c := form.CountText(errs, warns); c != "" {
+		r.panelCard.SetSubTitle(c)
+	} else {
+		r.panelCard.SetSubTitle("")
+	}
+	for _, g := range r.form.Grouped(res) {
+		head := g.Title
+		if c := form.CountText(g.Errors, g.Warnings); c != "" {
+			head += " · " + c
 		}
-		b := widget.NewButton(text, func() { r.form.FocusField(is.Path) })
-		b.Alignment = widget.ButtonAlignLeading
-		if is.Severity == form.Error {
-			b.Icon = theme.ErrorIcon()
-		} else {
-			b.Icon = theme.WarningIcon()
+		title := widget.NewLabelWithStyle(head, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		title.Wrapping = fyne.TextWrapWord
+		r.issues.Add(title)
+		for _, is := range g.Issues {
+			r.issues.Add(r.issueEntry(is))
 		}
-		b.Importance = widget.LowImportance
-		r.issues.Add(container.NewGridWrap(fyne.NewSize(360, b.MinSize().Height), b))
 	}
 	if len(res.Issues) == 0 {
-		r.issues.Add(widget.NewLabel(T("record.no_issues")))
+		l := widget.NewLabel(T("record.no_issues"))
+		l.Wrapping = fyne.TextWrapWord
+		r.issues.Add(l)
 	}
 	r.panel.Show()
 	r.body.Refresh()
+}
+
+// issueEntry is one finding: its icon, and its text as a link to its field
+// (plain text when it concerns no field the form shows).
+func (r *recordScreen) issueEntry(is form.Issue) fyne.CanvasObject {
+	icon := widget.NewIcon(theme.WarningIcon())
+	if is.Severity == form.Error {
+		icon = widget.NewIcon(theme.ErrorIcon())
+	}
+	text := r.form.IssueText(is)
+	var body fyne.CanvasObject
+	if path := r.form.Target(is); path != "" {
+		body = newIssueLink(text, func() { r.form.FocusField(path) })
+	} else {
+		l := widget.NewLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		body = l
+	}
+	return container.NewBorder(nil, nil, container.NewVBox(icon), nil, body)
+}
+
+// issueLink is a finding's link to its field: clicked, or Enter or Space
+// from the keyboard.
+type issueLink struct {
+	widget.Hyperlink
+}
+
+func newIssueLink(text string, tapped func()) *issueLink {
+	l := &issueLink{}
+	l.Text = text
+	l.Wrapping = fyne.TextWrapWord
+	l.OnTapped = tapped
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// TypedKey implements fyne.Focusable.
+func (l *issueLink) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter {
+		l.OnTapped()
+		return
+	}
+	l.Hyperlink.TypedKey(ev)
+}
+
+// fixedWidth lays its objects out at a given width and the height they get.
+type fixedWidth float32
+
+func (w fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(float32(w), h)
+}
+
+func (w fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.Position{})
+		o.Resize(size)
+	}
 }
 
 // fillPseudonym gives the child an IDBeneficiario: derived from the codice

@@ -146,10 +146,16 @@ func (ws *Workspace) read(rec survey.Record) (*reading, error) {
 	res := spec.Check(&r.rec, true)
 	r.hidden = res.Hidden
 	for _, is := range res.Issues {
-		if strings.HasPrefix(is.Path, "identity.") {
-			continue // the identification stays on the laptops
+		paths := is.Fields
+		if len(paths) == 0 {
+			paths = []string{""}
 		}
-		r.issues[is.Path] = append(r.issues[is.Path], is)
+		for _, p := range paths {
+			if strings.HasPrefix(p, "identity.") {
+				continue // the identification stays on the laptops
+			}
+			r.issues[p] = append(r.issues[p], is)
+		}
 	}
 	return r, nil
 }

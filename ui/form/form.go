@@ -3,6 +3,7 @@ package form
 import (
 	"fmt"
 	"reflect"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -112,13 +113,84 @@ func (f *Form) SetReadOnly(ro bool) {
 func (f *Form) sectionText(i int) string {
 	p := f.pages[i]
 	s := fmt.Sprintf("%d. %s", i+1, p.page.Title)
-	switch {
-	case p.errors > 0:
-		s += fmt.Sprintf("  ⚠ %d", p.errors+p.warns)
-	case p.warns > 0:
-		s += fmt.Sprintf("  · %d", p.warns)
+	if c := CountText(p.errors, p.warns); c != "" {
+		s += "  ⚠ " + c
 	}
 	return s
+}
+
+// CountText says how many errors and warnings there are ("2 errori, 1
+// avviso"); "" for none.
+func CountText(errors, warnings int) string {
+	var parts []string
+	if errors > 0 {
+		parts = append(parts, lang.N("form.errors", errors, map[string]any{"Count": errors}))
+	}
+	if warnings > 0 {
+		parts = append(parts, lang.N("form.warnings", warnings, map[string]any{"Count": warnings}))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// IssueGroup is the findings about one section, in a list of issues.
+type IssueGroup struct {
+	Page     int // index of the section; -1 for findings about no field the form shows
+	Title    string
+	Issues   []Issue
+	Errors   int
+	Warnings int
+}
+
+// Target is the field a finding leads to: the first of its fields that the
+// form shows, "" when none.
+func (f *Form) Target(is Issue) string {
+	for _, p := range is.Fields {
+		if f.views[p] != nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// Grouped is r's findings by section, in the order of the sections (those
+// about no field shown first); each finding is in the section of the field
+// it leads to, once. The sidebar counts the same groups.
+func (f *Form) Grouped(r Result) []IssueGroup {
+	loose := IssueGroup{Page: -1, Title: lang.L("record.whole")}
+	pages := make([]IssueGroup, len(f.pages))
+	for _, is := range r.Issues {
+		g := &loose
+		if v := f.views[f.Target(is)]; v != nil {
+			g = &pages[v.page]
+			g.Page, g.Title = v.page, fmt.Sprintf("%d. %s", v.page+1, f.pages[v.page].page.Title)
+		}
+		g.Issues = append(g.Issues, is)
+		if is.Severity == Error {
+			g.Errors++
+		} else {
+			g.Warnings++
+		}
+	}
+	var out []IssueGroup
+	if len(loose.Issues) > 0 {
+		out = append(out, loose)
+	}
+	for _, g := range pages {
+		if len(g.Issues) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// IssueText is a finding as a list of issues shows it: the label of the
+// field it leads to, once, and the message.
+func (f *Form) IssueText(is Issue) string {
+	path := f.Target(is)
+	if path == "" {
+		return is.Message
+	}
+	return f.Label(path) + ": " + f.views[path].bare(is.Message)
 }
 
 // ShowPage shows section i.
@@ -381,8 +453,10 @@ func (f *Form) check(final bool) {
 	f.result = r
 	byPath := make(map[string]Issue, len(r.Issues))
 	for _, is := range r.Issues {
-		if old, ok := byPath[is.Path]; !ok || (old.Severity == Warning && is.Severity == Error) {
-			byPath[is.Path] = is
+		for _, path := range is.Fields {
+			if old, ok := byPath[path]; !ok || (old.Severity == Warning && is.Severity == Error) {
+				byPath[path] = is
+			}
 		}
 	}
 	for _, p := range f.pages {
@@ -393,17 +467,13 @@ func (f *Form) check(final bool) {
 				relayout = true
 			}
 		}
-		for path, is := range byPath {
-			if v := f.views[path]; v != nil && f.pages[v.page] == p {
-				if is.Severity == Error {
-					p.errors++
-				} else {
-					p.warns++
-				}
-			}
-		}
 		if relayout {
 			p.box.Refresh()
+		}
+	}
+	for _, g := range f.Grouped(r) {
+		if g.Page >= 0 {
+			f.pages[g.Page].errors, f.pages[g.Page].warns = g.Errors, g.Warnings
 		}
 	}
 	if f.sections != nil {

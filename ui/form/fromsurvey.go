@@ -1,6 +1,7 @@
 package form
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -71,12 +72,14 @@ func check(in *survey.Instrument, rec *survey.Record, final bool, language strin
 		if language == "en" && is.MessageEN != "" {
 			msg = is.MessageEN
 		}
-		fields := is.Fields
-		if len(fields) == 0 {
-			fields = []string{""}
+		out := Issue{Severity: sev, Message: msg}
+		if len(is.Fields) > 0 {
+			out.Path, out.Fields = is.Fields[0], is.Fields
 		}
-		for _, f := range fields {
-			r.Issues = append(r.Issues, Issue{Path: f, Severity: sev, Message: msg})
+		if !slices.ContainsFunc(r.Issues, func(o Issue) bool {
+			return o.Path == out.Path && o.Severity == out.Severity && o.Message == out.Message
+		}) {
+			r.Issues = append(r.Issues, out)
 		}
 	}
 	return r

@@ -444,7 +444,7 @@ func (v *questionView) apply(hidden map[string]bool, issues map[string]Issue) bo
 	if v.local != "" {
 		msg = lang.L(v.local)
 	} else if is, ok := issues[v.path]; ok {
-		msg = is.Message
+		msg = v.bare(is.Message)
 		if is.Severity == Warning {
 			imp = widget.WarningImportance
 		}
@@ -470,6 +470,12 @@ func (v *questionView) apply(hidden map[string]bool, issues map[string]Issue) bo
 		}
 	}
 	return changed
+}
+
+// bare is a finding's message without the question's label in front: the
+// label is already beside it.
+func (v *questionView) bare(msg string) string {
+	return strings.TrimPrefix(msg, v.q.Label+": ")
 }
 
 func (v *questionView) setComment(c string) {

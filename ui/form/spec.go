@@ -89,9 +89,11 @@ const (
 	Warning                 // asks for confirmation
 )
 
-// Issue is one finding of the rules about one field.
+// Issue is one finding of the rules: one rule, counted once, however many
+// fields it concerns.
 type Issue struct {
-	Path     string // question id, or Group[n].Field inside a repeat group (n from 1)
+	Path     string   // the first field: question id, or Group[n].Field inside a repeat group (n from 1); "" for none
+	Fields   []string // every field the finding concerns (Path first); none when Path is ""
 	Severity Severity
 	Message  string // in the user's language
 }
@@ -100,6 +102,18 @@ type Issue struct {
 type Result struct {
 	Hidden map[string]bool // paths that are not relevant now (skip logic)
 	Issues []Issue
+}
+
+// Counts are the errors and warnings among the findings, each finding once.
+func (r Result) Counts() (errors, warnings int) {
+	for _, is := range r.Issues {
+		if is.Severity == Error {
+			errors++
+		} else {
+			warnings++
+		}
+	}
+	return errors, warnings
 }
 
 // Spec is an instrument ready to render.

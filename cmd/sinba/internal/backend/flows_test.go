@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/ui"
+	"sinba/ui/form"
 	"sinba/ui/loop"
 )
 
@@ -294,6 +296,11 @@ func TestConflictSideBySide(t *testing.T) {
 	}
 }
 
+// TestFinaliseListsEveryFindingAsALink: finalising a record with findings
+// lists them in a scrollable panel, grouped by section under a heading that
+// counts them as the sidebar does; each finding once, its field's label
+// once, a link that shows the field's section and focuses it; the counts of
+// the panel, the state line and the sidebar agree.
 func TestFinaliseListsEveryFindingAsALink(t *testing.T) {
 	h := newFixtureHarness(t)
 	h.unlock()
@@ -302,32 +309,123 @@ func TestFinaliseListsEveryFindingAsALink(t *testing.T) {
 	h.key(fyne.KeyReturn)
 	h.waitTitle("Bianchi")
 	h.ui.Shortcut(ui.ShortcutFinalise)
-	links := findAll[*widget.Button](t, h.win.Content())
-	var issues []*widget.Button
-	for _, b := range links {
-		if b.Icon != nil && strings.Contains(b.Text, ": ") {
-			issues = append(issues, b)
+
+	card := find(t, h.win.Content(), func(c *widget.Card) bool { return c.Title == "Da correggere" })
+	if card == nil {
+		t.Fatal("no panel of findings")
+	}
+	if find(t, card, func(*container.Scroll) bool { return true }) == nil {
+		t.Error("the panel of findings does not scroll")
+	}
+	links := findLinks(t, card)
+	if len(links) < 5 {
+		t.Fatalf("%d findings listed as links, want every missing required answer", len(links))
+	}
+	seen := map[string]bool{}
+	for _, l := range links {
+		if seen[l.Text] {
+			t.Errorf("%q listed twice", l.Text)
+		}
+		seen[l.Text] = true
+		label, msg, ok := strings.Cut(l.Text, ": ")
+		if !ok || strings.Contains(msg, label+":") {
+			t.Errorf("%q: not the label once, then the message", l.Text)
 		}
 	}
-	if len(issues) < 5 {
-		t.Fatalf("%d findings listed, want every missing required answer", len(issues))
+	// The headings: one a section, in order, with its counts, which the
+	// sidebar repeats; together they are what the state line says.
+	var total, errs, warns int
+	last := 0
+	for _, l := range findAll[*widget.Label](t, card) {
+		n, title, ok := strings.Cut(l.Text, ". ")
+		if !ok || !l.TextStyle.Bold {
+			continue
+		}
+		var page int
+		if _, err := fmt.Sscan(n, &page); err != nil {
+			continue
+		}
+		if page <= last {
+			t.Errorf("section %d listed after section %d", page, last)
+		}
+		last = page
+		name, counts, _ := strings.Cut(title, " · ")
+		side := find(t, h.win.Content(), func(s *widget.Label) bool { return strings.HasPrefix(s.Text, n+". "+name+"  ⚠") })
+		if side == nil || !strings.HasSuffix(side.Text, "⚠ "+counts) {
+			t.Errorf("heading %q, sidebar %v", l.Text, side)
+		}
+		for _, part := range strings.Split(counts, ", ") {
+			var k int
+			var what string
+			fmt.Sscan(part, &k, &what)
+			total += k
+			if strings.HasPrefix(what, "error") {
+				errs += k
+			} else {
+				warns += k
+			}
+		}
 	}
+	if total != len(links) {
+		t.Errorf("the headings count %d findings, the panel lists %d", total, len(links))
+	}
+	state := fmt.Sprintf("errori %d, avvisi %d", errs, warns)
+	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, state) }) == nil {
+		t.Errorf("the state line does not say %q", state)
+	}
+	if want := form.CountText(errs, warns); card.Subtitle != want {
+		t.Errorf("panel subtitle %q, want %q", card.Subtitle, want)
+	}
+
 	// A finding takes the researcher to its field.
-	var target *widget.Button
-	for _, b := range issues {
-		if strings.HasPrefix(b.Text, "Fonte della segnalazione") || strings.Contains(b.Text, "Fonte") {
-			target = b
-			break
+	var target link
+	for _, l := range links {
+		if strings.HasPrefix(l.Text, "Fonte della segnalazione") {
+			target = l
 		}
 	}
-	if target == nil {
-		target = issues[len(issues)-1]
+	if target.Focusable == nil {
+		target = links[len(links)-1]
 	}
-	test.Tap(target)
-	if h.win.Canvas().Focused() == nil {
-		t.Fatal("the link focused nothing")
+	c := h.win.Canvas()
+	c.Focus(target.Focusable)
+	h.key(fyne.KeyReturn)
+	field := c.Focused()
+	if field == nil || field == target.Focusable {
+		t.Fatalf("Enter on the link %q focused %T", target.Text, field)
+	}
+	c.Focus(links[0].Focusable)
+	test.TapAt(target.Tappable, fyne.NewPos(12, 12))
+	if got := c.Focused(); got != field {
+		t.Fatalf("a click on the link %q focused %T, Enter focused %T", target.Text, got, field)
 	}
 	test.AssertRendersToMarkup(t, "finalise.xml", h.win.Canvas())
+}
+
+// link is a link of the list of findings, with its text.
+type link struct {
+	fyne.Focusable
+	fyne.Tappable
+	Text string
+}
+
+// findLinks returns the links under o: focusable, tappable widgets drawn
+// with a rich text (hyperlinks), in order.
+func findLinks(t testing.TB, o fyne.CanvasObject) []link {
+	var out []link
+	for _, w := range findAll[fyne.Widget](t, o) {
+		f, ok1 := w.(fyne.Focusable)
+		tp, ok2 := w.(fyne.Tappable)
+		if !ok1 || !ok2 {
+			continue
+		}
+		if objs := test.WidgetRenderer(w).Objects(); len(objs) > 0 {
+			if rt, ok := objs[0].(*widget.RichText); ok {
+				out = append(out, link{f, tp, rt.String()})
+			}
+		}
+	}
+	return out
 }
 
 func TestSkipLogicShowsAndHidesQuestions(t *testing.T) {
