@@ -75,9 +75,12 @@ func New(spec *Spec, rec *survey.Record, win fyne.Window) *Form {
 		func() fyne.CanvasObject { return widget.NewLabel("00. section title of some length") },
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(f.sectionText(i)) },
 	)
+	// A section chosen in the sidebar is shown with the focus on its first
+	// question, where the researcher goes on typing.
 	f.sections.OnSelected = func(i widget.ListItemID) {
 		if i != f.cur {
 			f.ShowPage(i)
+			f.focusFirst()
 		}
 	}
 	nav := container.NewHBox(f.prev, layout.NewSpacer(), f.pageLabel, layout.NewSpacer(), f.next)
@@ -233,6 +236,9 @@ func (f *Form) Prev() {
 }
 
 func (f *Form) focusFirst() {
+	if f.win == nil || f.readOnly {
+		return
+	}
 	for _, v := range f.pages[f.cur].views {
 		if v.box.Visible() && v.focus != nil {
 			f.win.Canvas().Focus(v.focus)

@@ -264,3 +264,19 @@ func TestSkipLogicKeepsScrollAndFocus(t *testing.T) {
 		}
 	}
 }
+
+// TestSidebarFocusesTheSection: a section chosen in the sidebar is shown
+// from its top with the focus on its first question.
+func TestSidebarFocusesTheSection(t *testing.T) {
+	f, w := open(t, &survey.Record{Municipality: "063049"})
+	f.win = w
+	w.Canvas().Focus(f.views["Comune"].focus)
+	f.sections.Select(2)
+	first := f.pages[2].views[0]
+	if f.Page() != 2 || w.Canvas().Focused() != first.focus {
+		t.Errorf("section %d shown, focused %T; want section 3 and its first question %s", f.Page()+1, w.Canvas().Focused(), first.path)
+	}
+	if f.scroll.Offset.Y != 0 {
+		t.Errorf("section shown at offset %v, want its top", f.scroll.Offset.Y)
+	}
+}
