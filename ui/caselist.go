@@ -5,11 +5,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/survey"
+	"sinba/ui/dialogs"
 	"sinba/ui/form"
 )
 
@@ -255,23 +255,21 @@ func (a *App) chooseMunicipality(known []string, then func(code string)) {
 		search()
 		return
 	}
-	var d dialog.Dialog
+	// A choice among buttons: Enter takes the focused one, Escape cancels.
+	var d *dialogs.Dialog
 	list := container.NewVBox()
 	for _, c := range known {
 		c := c
-		list.Add(widget.NewButton(a.municipalityName(c), func() {
-			d.Hide()
+		list.Add(dialogs.NewButton(a.municipalityName(c), nil, func() {
+			d.Dismiss()
 			then(c)
-		}))
+		}, func() { d.Dismiss() }))
 	}
-	other := widget.NewButtonWithIcon(T("home.other_municipality"), theme.SearchIcon(), func() {
-		d.Hide()
+	other := dialogs.NewButton(T("home.other_municipality"), theme.SearchIcon(), func() {
+		d.Dismiss()
 		search()
-	})
+	}, func() { d.Dismiss() })
 	list.Add(other)
-	d = dialog.NewCustom(T("home.choose_municipality"), T("common.cancel"), list, a.win)
-	d.Show()
-	if len(list.Objects) > 0 {
-		a.win.Canvas().Focus(list.Objects[0].(fyne.Focusable))
-	}
+	d = dialogs.Show(a.win, dialogs.Spec{Title: T("home.choose_municipality"), Body: list, Cancel: T("common.cancel"),
+		Focus: list.Objects[0].(fyne.Focusable)})
 }

@@ -19,7 +19,8 @@ type Spec struct {
 	Body  fyne.CanvasObject
 	// Confirm labels the default button, which Enter presses; Cancel the
 	// button Escape presses. Without Cancel the dialog has one button, and
-	// Escape presses it too.
+	// Escape presses it too; without Confirm (a choice among the body's
+	// buttons) only Cancel, and Enter presses the focused choice.
 	Confirm, Cancel string
 	// Importance of the default button (HighImportance if unset; Danger for
 	// what cannot be taken back).
@@ -58,12 +59,15 @@ func Show(win fyne.Window, s Spec) *Dialog {
 	if s.Cancel == "" {
 		icon = nil
 	}
-	dl.Default = NewButton(s.Confirm, icon, dl.Confirm, dl.escape)
-	dl.Default.Importance = s.Importance
-	buttons := []fyne.CanvasObject{dl.Default}
+	var buttons []fyne.CanvasObject
 	if s.Cancel != "" {
 		dl.Back = NewButton(s.Cancel, theme.CancelIcon(), dl.Dismiss, dl.Dismiss)
-		buttons = []fyne.CanvasObject{dl.Back, dl.Default}
+		buttons = append(buttons, dl.Back)
+	}
+	if s.Confirm != "" {
+		dl.Default = NewButton(s.Confirm, icon, dl.Confirm, dl.escape)
+		dl.Default.Importance = s.Importance
+		buttons = append(buttons, dl.Default)
 	}
 	hook(s.Body, dl.Confirm, dl.escape)
 	dl.d = dialog.NewCustomWithoutButtons(s.Title, s.Body, win)
@@ -74,7 +78,9 @@ func Show(win fyne.Window, s Spec) *Dialog {
 	dl.canvas.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		switch k.Name {
 		case fyne.KeyReturn, fyne.KeyEnter:
-			dl.Confirm()
+			if dl.Default != nil {
+				dl.Confirm()
+			}
 		case fyne.KeyEscape:
 			dl.escape()
 		default:
@@ -92,10 +98,13 @@ func Show(win fyne.Window, s Spec) *Dialog {
 	}
 	dl.d.Resize(size)
 	dl.d.Show()
-	if s.Focus != nil {
+	switch {
+	case s.Focus != nil:
 		dl.canvas.Focus(s.Focus)
-	} else {
+	case dl.Default != nil:
 		dl.canvas.Focus(dl.Default)
+	default:
+		dl.canvas.Focus(dl.Back)
 	}
 	return dl
 }

@@ -86,3 +86,30 @@ func TestFinaliseMessageClosesFromTheKeyboard(t *testing.T) {
 		t.Error("the record was finalised")
 	}
 }
+
+// The choice of the municipality for a new record: the focus on the first
+// municipality, Escape leaves the screen as it was, Enter takes the focused
+// municipality and opens the new record.
+func TestMunicipalityChoiceFromTheKeyboard(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.sync.assigned = []string{"063049", "065116"}
+	h.unlock()
+	title := h.win.Title()
+	h.ui.Shortcut(ui.ShortcutNewCase)
+	if !strings.Contains(h.topText(), "Comune della scheda") {
+		t.Fatalf("new record: dialog %q, want the choice of the municipality", h.topText())
+	}
+	h.press(fyne.KeyEscape)
+	if h.topText() != "" || h.win.Title() != title {
+		t.Fatalf("Escape: dialog %q, screen %q; want none, %q", h.topText(), h.win.Title(), title)
+	}
+	h.ui.Shortcut(ui.ShortcutNewCase)
+	b, ok := h.win.Canvas().Focused().(*dialogs.Button)
+	if !ok {
+		t.Fatalf("focus on %T, want the first municipality", h.win.Canvas().Focused())
+	}
+	h.press(fyne.KeyReturn)
+	if h.topText() != "" || h.win.Title() == title {
+		t.Fatalf("Enter on %q: dialog %q, screen %q; want the new record", b.Text, h.topText(), h.win.Title())
+	}
+}
