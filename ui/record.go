@@ -450,7 +450,7 @@ func (r *recordScreen) focusIssue(res form.Result) {
 
 // issuesWidth is the width of the list of findings beside the form: wide
 // enough that a finding reads in two or three lines.
-const issuesWidth = 400
+const issuesWidth = 340
 
 // showIssues fills the panel of findings: a scrollable list grouped by
 // section, in the sections' order, each finding once with its field's label
