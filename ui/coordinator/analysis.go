@@ -165,22 +165,8 @@ func (ws *Workspace) saveReport() {
 func (ws *Workspace) resultsScreen() fyne.CanvasObject {
 	r := ws.analysis()
 	// The tables count approved records only, unless the coordinator
-	// chooses every state, and they say which.
-	var approved, all []survey.Record
-	cases, approvedCases := 0, 0
-	for _, e := range ws.entries {
-		all = append(all, e.Record)
-		isCase := e.Record.Instrument == survey.InstrumentCase
-		if isCase {
-			cases++
-		}
-		if e.Status == survey.StatusApproved {
-			approved = append(approved, e.Record)
-			if isCase {
-				approvedCases++
-			}
-		}
-	}
+	// chooses every state, and they say which; both were made by the load.
+	cases, approvedCases := ws.snap.cases, ws.snap.approvedCases
 	onlyApproved, everyState := ws.tr("results.approved"), ws.tr("results.all")
 	var raw []quality.Table
 	scope := widget.NewLabel("")
@@ -188,11 +174,11 @@ func (ws *Workspace) resultsScreen() fyne.CanvasObject {
 	scope.TextStyle.Bold = true
 	tables := func(every bool) {
 		if every {
-			raw = quality.Results(ws.deps.Registry, all, ws.deps.Now())
+			raw = ws.snap.all
 			scope.SetText(ws.tr("results.scopeAll", cases))
 			scope.Importance = widget.WarningImportance
 		} else {
-			raw = quality.Results(ws.deps.Registry, approved, ws.deps.Now())
+			raw = ws.snap.approved
 			scope.SetText(ws.tr("results.scopeApproved", approvedCases, cases))
 			scope.Importance = widget.MediumImportance
 		}

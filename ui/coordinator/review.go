@@ -19,15 +19,7 @@ import (
 
 // queue is the records waiting for a decision: sent final by a laptop, new
 // or changed since the last decision.
-func (ws *Workspace) queue() []quality.Entry {
-	var q []quality.Entry
-	for _, e := range sortedEntries(ws.entries) {
-		if e.Status == survey.StatusFinal {
-			q = append(q, e)
-		}
-	}
-	return q
-}
+func (ws *Workspace) queue() []quality.Entry { return ws.snap.queue }
 
 func (ws *Workspace) entryLabel(e quality.Entry) string {
 	who := e.Record.Municipality

@@ -38,6 +38,9 @@ type Workspace struct {
 	progress, review, quality, results, exports, project *container.TabItem
 	selected                                             string       // record id in the review tab
 	queueList                                            *widget.List // the review queue
+
+	load *loader  // the loads of the records, and the activity line
+	snap snapshot // what the last load read and computed
 }
 
 // New builds the workspace over deps; call Reload to read the records, or
@@ -49,6 +52,7 @@ func New(w fyne.Window, deps Deps) *Workspace {
 	ws := &Workspace{win: w, deps: deps, lang: deps.Language}
 	ws.status = widget.NewLabel("")
 	ws.status.Truncation = fyne.TextTruncateEllipsis
+	ws.load = newLoader()
 	ws.keyBtn = widget.NewButtonWithIcon(ws.tr("key.import"), theme.FolderOpenIcon(), ws.importKey)
 	ws.keyBtn.Importance = widget.WarningImportance
 	ws.keyBtn.Hide()
@@ -94,7 +98,7 @@ func (ws *Workspace) Content() fyne.CanvasObject {
 	syncBtn := widget.NewButtonWithIcon(ws.tr("sync"), theme.ViewRefreshIcon(), ws.Sync)
 	syncBtn.Importance = widget.HighImportance
 	bar := container.NewBorder(nil, nil, nil, container.NewHBox(ws.keyBtn, syncBtn), ws.status)
-	return container.NewBorder(container.NewVBox(bar, widget.NewSeparator()), nil, nil, nil, ws.tabs)
+	return container.NewBorder(container.NewVBox(bar, ws.load.row, widget.NewSeparator()), nil, nil, nil, ws.tabs)
 }
 
 // Tabs exposes the tabs, for tests.
@@ -102,36 +106,6 @@ func (ws *Workspace) Tabs() *container.AppTabs { return ws.tabs }
 
 func ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 2*time.Minute)
-}
-
-// Reload reads the records again and rebuilds every screen.
-func (ws *Workspace) Reload() {
-	c, cancel := ctx()
-	defer cancel()
-	if p, err := ws.deps.Backend.Profile(c); err == nil {
-		line := ws.tr("profile", p.Project, p.Server)
-		if !p.HasProjectKey {
-			line += " · " + ws.tr("profile.nokey")
-			ws.keyBtn.Show()
-		} else {
-			ws.keyBtn.Hide()
-		}
-		ws.status.SetText(line)
-	} else {
-		ws.status.SetText(ws.errText(err))
-	}
-	entries, err := ws.deps.Backend.Entries(c)
-	if err != nil {
-		ws.showError(err)
-	}
-	ws.entries, ws.report = entries, nil
-	ws.progress.Content = ws.progressScreen()
-	ws.review.Content = ws.reviewScreen()
-	ws.quality.Content = ws.qualityScreen()
-	ws.results.Content = ws.resultsScreen()
-	ws.exports.Content = ws.exportsScreen()
-	ws.project.Content = ws.projectScreen()
-	ws.tabs.Refresh()
 }
 
 // Sync downloads in the background, then reloads.
@@ -162,14 +136,7 @@ func (ws *Workspace) showError(err error) {
 // per reload: analysing every record is the slow part of these screens.
 func (ws *Workspace) analysis() *quality.Report {
 	if ws.report == nil {
-		recs := make([]survey.Record, len(ws.entries))
-		for i, e := range ws.entries {
-			recs[i] = e.Record
-		}
-		r := quality.Analyse(ws.deps.Registry, recs, quality.Options{Ref: ws.deps.Now()})
-		p := quality.BuildProgress(ws.entries, ws.deps.Ref)
-		r.Progress = &p
-		ws.report = &r
+		ws.report = analyse(ws.deps.Registry, ws.deps.Ref, ws.deps.Now(), ws.entries)
 	}
 	return ws.report
 }
