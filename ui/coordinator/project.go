@@ -61,7 +61,7 @@ func inBackground(bg func(run func()), work func(c context.Context) func()) {
 		c, cancel := ctx()
 		defer cancel()
 		if apply := work(c); apply != nil {
-			loop.Do(apply)
+			fyne.Do(apply)
 		}
 	})
 }
