@@ -42,6 +42,9 @@ type Options struct {
 	// passes them; otherwise the researcher types them).
 	ServerURL string
 	EnrolCode string
+	// SaveFile, when set, stands in for the save dialog: it is given a
+	// file name and calls done with the path chosen (tests).
+	SaveFile func(name string, done func(path string))
 }
 
 // App is the running user interface of one window.

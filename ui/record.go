@@ -128,7 +128,7 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 	r.panel.Hide()
 
 	var top []fyne.CanvasObject
-	top = append(top, container.NewBorder(nil, nil, nil, container.NewHBox(back, save, r.reopen, r.final), heading))
+	top = append(top, container.NewBorder(nil, nil, nil, container.NewHBox(back, save, r.printButton(), r.reopen, r.final), heading))
 	top = append(top, r.saved)
 	if r.row != nil {
 		if c := r.comments(); c != nil {

@@ -2,11 +2,13 @@ package backend
 
 import (
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
 	"sinba/assets"
 	"sinba/survey"
+	"sinba/survey/printout"
 	"sinba/ui"
 	"sinba/ui/form"
 )
@@ -74,4 +76,28 @@ func (in *Instruments) Form(instrument string, version int, language string) (*f
 // Municipalities implements ui.Instruments.
 func (in *Instruments) Municipalities(language string) form.Source {
 	return form.SourceOf(in.Ref.List(survey.ListMunicipalities), language)
+}
+
+var (
+	fontsOnce sync.Once
+	fonts     printout.Fonts
+	fontsErr  error
+)
+
+// PrintRecord implements ui.Printer: the PDF of a record, with the child's
+// identification only when withIdentity is true.
+func (in *Instruments) PrintRecord(w io.Writer, rec survey.Record, info printout.Info, withIdentity bool, language string) error {
+	def, err := in.Registry.ForRecord(&rec)
+	if err != nil {
+		return err
+	}
+	fontsOnce.Do(func() { fonts, fontsErr = printout.LoadFonts(assets.Fonts) })
+	if fontsErr != nil {
+		return fontsErr
+	}
+	o := printout.Options{Lang: language, Fonts: fonts, WithIdentity: withIdentity}
+	if in.Now != nil {
+		o.Now = in.Now()
+	}
+	return printout.Record(w, def, rec, info, o)
 }

@@ -1,0 +1,75 @@
+package backend_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"sinba/ui"
+)
+
+// TestPrintRecordFromTheForm saves a case record as PDF from its screen:
+// the dialog asks about the identification, Enter keeps it out, and the PDF
+// written names the child by the pseudonym only.
+func TestPrintRecordFromTheForm(t *testing.T) {
+	h := newHarness(t, t.TempDir())
+	out := filepath.Join(t.TempDir(), "stampa.pdf")
+	var asked string
+	h.ui = ui.New(h.win, ui.Options{
+		Vault:        h.vault,
+		Instruments:  instruments(t),
+		Syncer:       func(ui.Store) ui.Syncer { return h.sync },
+		Translations: readTranslation,
+		SaveFile:     func(name string, done func(string)) { asked = name; done(out) },
+	})
+	h.firstRun(pass)
+	h.sync.Enrol(context.Background(), "http://127.0.0.1:1", "X")
+	h.ui.Shortcut(ui.ShortcutNewCase)
+	h.waitTitle("Scheda minore")
+	h.typeText("Rossi")
+	h.win.Canvas().FocusNext()
+	h.win.Canvas().FocusNext()
+	h.win.Canvas().FocusNext()
+	h.typeText("Maria")
+	h.ui.Shortcut(ui.ShortcutNextPage)
+	h.typeText("PSEUDOSTAMPA1")
+	h.ui.Shortcut(ui.ShortcutSave)
+
+	h.tap("Stampa / salva PDF")
+	settle(t)
+	if top := h.topText(); !strings.Contains(top, "solo lo pseudonimo") {
+		t.Fatalf("print dialog says %q, want the warning about the identification", top)
+	}
+	h.press(fyne.KeyReturn)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		settle(t)
+		if _, err := os.Stat(out); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no PDF written")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.HasSuffix(asked, ".pdf") {
+		t.Errorf("file name proposed %q, want a .pdf", asked)
+	}
+	b, err := exec.Command("pdftotext", "-enc", "UTF-8", out, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := strings.Join(strings.Fields(string(b)), " ")
+	if !strings.Contains(text, "PSEUDOSTAMPA1") || !strings.Contains(text, "Identificazione del minore omessa") {
+		t.Errorf("PDF text lacks the pseudonym or the notice:\n%.400s", text)
+	}
+	if strings.Contains(text, "Rossi") || strings.Contains(text, "Maria") {
+		t.Error("the PDF names the child, though the identification was not asked for")
+	}
+}

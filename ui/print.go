@@ -1,0 +1,113 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sinba/survey"
+	"sinba/survey/printout"
+	"sinba/ui/dialogs"
+)
+
+// Printer makes the PDF of a record; the Instruments of cmd/sinba implement
+// it. The child's identification is printed only when withIdentity is true.
+type Printer interface {
+	PrintRecord(w io.Writer, rec survey.Record, info printout.Info, withIdentity bool, language string) error
+}
+
+// printButton is "Stampa / salva PDF", hidden when the instruments cannot
+// print.
+func (r *recordScreen) printButton() *widget.Button {
+	b := widget.NewButtonWithIcon(T("record.print"), theme.DocumentPrintIcon(), r.print)
+	if _, ok := r.a.opts.Instruments.(Printer); !ok {
+		b.Hide()
+	}
+	return b
+}
+
+// print asks whether the child's identification goes on the page (no by
+// default: a printed record about a minor is sensitive), then where to save
+// the PDF, and writes it off the UI goroutine.
+func (r *recordScreen) print() {
+	p, ok := r.a.opts.Instruments.(Printer)
+	if !ok {
+		return
+	}
+	// A copy, so that edits made while the PDF is written do not race it.
+	var rec survey.Record
+	if b, err := json.Marshal(r.rec); err != nil || json.Unmarshal(b, &rec) != nil {
+		dialogs.Error(r.a.win, T("record.print_failed", map[string]any{"Error": r.a.errText(err)}))
+		return
+	}
+	var info printout.Info
+	if r.row != nil {
+		info = printout.Info{Status: r.row.Status, Updated: r.row.Updated}
+	}
+	name := "scheda.pdf"
+	if rec.ID != "" {
+		name = "scheda-" + rec.ID[:min(8, len(rec.ID))] + ".pdf"
+	}
+	lang := r.a.lang
+	save := func(withIdentity bool) {
+		r.a.saveFile(name, ".pdf", func(path string) {
+			go func() {
+				var buf bytes.Buffer
+				err := p.PrintRecord(&buf, rec, info, withIdentity, lang)
+				if err == nil {
+					err = os.WriteFile(path, buf.Bytes(), 0o600)
+				}
+				fyne.Do(func() {
+					if err != nil {
+						dialogs.Error(r.a.win, T("record.print_failed", map[string]any{"Error": r.a.errText(err)}))
+						return
+					}
+					r.saved.Importance = widget.MediumImportance
+					r.saved.SetText(T("record.printed", map[string]any{"Path": path}))
+				})
+			}()
+		})
+	}
+	if rec.Instrument != survey.InstrumentCase || rec.Identity.Empty() {
+		save(false)
+		return
+	}
+	with := widget.NewCheck(T("record.print_identity"), nil)
+	dialogs.Show(r.a.win, dialogs.Spec{
+		Title:   T("record.print"),
+		Body:    container.NewVBox(dialogs.Text(T("record.print_explain")), with),
+		Confirm: T("record.print_choose"),
+		Cancel:  T("common.cancel"),
+		OnConfirm: func() {
+			save(with.Checked)
+		},
+	})
+}
+
+// saveFile asks where to save a file named name (Options.SaveFile in tests,
+// else Fyne's save dialog) and calls done with the path chosen.
+func (a *App) saveFile(name, ext string, done func(path string)) {
+	if a.opts.SaveFile != nil {
+		a.opts.SaveFile(name, done)
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		done(path)
+	}, a.win)
+	d.SetFileName(name)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
+	dialogs.ShowFile(a.win, d)
+}
