@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -287,4 +288,21 @@ func ShowFile(win fyne.Window, d *dialog.FileDialog) {
 	})
 	d.SetOnClosed(func() { c.SetOnTypedKey(prev) })
 	d.Show()
+}
+
+// SaveFile shows Fyne's save dialog (see ShowFile) proposing name, filtered
+// on ext (".pdf"), and calls done with the path chosen; nothing when the
+// dialog is closed without a choice.
+func SaveFile(win fyne.Window, name, ext string, done func(path string)) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		done(path)
+	}, win)
+	d.SetFileName(name)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
+	ShowFile(win, d)
 }
