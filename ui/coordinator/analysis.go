@@ -7,8 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/survey"
@@ -147,17 +145,7 @@ func (ws *Workspace) saveReport() {
 		ws.deps.SaveFile("criticita.html", done)
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		_ = done(path)
-	}, ws.win)
-	d.SetFileName("criticita.html")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".html"}))
-	dialogs.ShowFile(ws.win, d)
+	dialogs.SaveFile(ws.win, "criticita.html", ".html", func(path string) { _ = done(path) })
 }
 
 // resultsScreen shows the aggregated tables, protected with the threshold

@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -382,16 +381,7 @@ func (p *project) exportKey(pass, again string) {
 				ws.deps.SaveFile(name, write)
 				return
 			}
-			d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-				if err != nil || w == nil {
-					return
-				}
-				path := w.URI().Path()
-				w.Close()
-				_ = write(path)
-			}, ws.win)
-			d.SetFileName(name)
-			dialogs.ShowFile(ws.win, d)
+			dialogs.SaveFile(ws.win, name, ".age", func(path string) { _ = write(path) })
 		}
 	})
 }

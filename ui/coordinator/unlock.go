@@ -356,10 +356,6 @@ func (s *starter) workspace() {
 	New(s.w, deps).Start()
 }
 
-type errorText string
-
-func (e errorText) Error() string { return string(e) }
-
 // readable lays one object out at the top, centred, at most as wide as a
 // line a person reads comfortably, and as tall as it needs at that width
 // (wrapped text grows taller as it gets narrower).
