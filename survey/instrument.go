@@ -162,6 +162,8 @@ type Instrument struct {
 	// Renamed maps field ids of earlier versions to their id in this one, so
 	// Upgrade can carry old answers forward.
 	Renamed map[string]string `json:"renamed,omitempty"`
+	// Migrations say how records of earlier versions move to this one.
+	Migrations []*Migration `json:"migrations,omitempty"`
 
 	questions map[string]*Question // every question, group items included, by id
 	order     []*Question          // top-level questions in page order
@@ -277,6 +279,9 @@ func (in *Instrument) prepare(ref *Reference) error {
 		if _, ok := in.questions[now]; !ok {
 			return fmt.Errorf("renamed: %s -> %s: no question %s", old, now, now)
 		}
+	}
+	if err := in.prepareMigrations(); err != nil {
+		return err
 	}
 	ruleIDs := map[string]bool{}
 	for i, r := range in.Rules {

@@ -26,6 +26,10 @@ func (r *Registry) Add(in *Instrument) error {
 		return fmt.Errorf("instrument %s defined twice", in.Key())
 	}
 	r.byKey[in.Key()] = in
+	if err := r.checkMigrations(in); err != nil {
+		delete(r.byKey, in.Key())
+		return err
+	}
 	if l, ok := r.latest[in.ID]; !ok || in.Version > l.Version {
 		r.latest[in.ID] = in
 	}
@@ -108,39 +112,4 @@ func LoadInstruments(fsys fs.FS, ref *Reference) (*Registry, error) {
 		return nil, fmt.Errorf("no instrument definitions found")
 	}
 	return reg, nil
-}
-
-// Upgrade moves a record to a newer version of its instrument, carrying
-// answers and notes of renamed questions to their new ids. Answers to
-// questions the new version no longer has are kept (nothing typed is lost)
-// and returned, so the caller can show them.
-func Upgrade(rec *Record, to *Instrument) (orphans []string, err error) {
-	if rec.Instrument != to.ID {
-		return nil, fmt.Errorf("upgrade: record of %q, instrument %q", rec.Instrument, to.ID)
-	}
-	if rec.Version > to.Version {
-		return nil, fmt.Errorf("upgrade: record of version %d is newer than %d", rec.Version, to.Version)
-	}
-	for old, now := range to.Renamed {
-		if v, ok := rec.Answers[old]; ok {
-			if _, taken := rec.Answers[now]; !taken {
-				rec.Answers[now] = v
-				delete(rec.Answers, old)
-			}
-		}
-		if m, ok := rec.Meta[old]; ok {
-			if _, taken := rec.Meta[now]; !taken {
-				rec.Meta[now] = m
-				delete(rec.Meta, old)
-			}
-		}
-	}
-	rec.Version = to.Version
-	for k := range rec.Answers {
-		if q, ok := to.questions[k]; !ok || q.group != nil {
-			orphans = append(orphans, k)
-		}
-	}
-	sort.Strings(orphans)
-	return orphans, nil
 }
