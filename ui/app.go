@@ -330,6 +330,9 @@ func (a *App) SearchEntry() fyne.Focusable {
 	return a.cases.search
 }
 
+// CaseRows are the rows the case list shows, in its order.
+func (a *App) CaseRows() []RecordRow { return a.cases.rows }
+
 // Busy reports whether work started by the user interface (opening the
 // store, a sync round, a focus after a key) has not finished showing its
 // result yet (see package loop).

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -18,7 +19,7 @@ import (
 type caseListState struct {
 	filter Filter
 	search *form.FocusEntry
-	table  *widget.Table
+	table  *caseTable
 	rows   []RecordRow
 }
 
@@ -39,7 +40,7 @@ var caseColumns = []struct {
 type CaseList struct {
 	a       *App
 	Object  fyne.CanvasObject
-	Table   *widget.Table
+	Table   *caseTable
 	Search  *form.FocusEntry
 	Count   *widget.Label
 	Problem *widget.Label
@@ -71,20 +72,23 @@ func (a *App) buildCaseList() *CaseList {
 	// The rows are read by Reload below, once the columns have their widths:
 	// every width set lays the visible cells out again.
 	st.rows = nil
-	cl.Table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(st.rows), len(caseColumns) },
+	cl.Table = &caseTable{}
+	cl.Table.Length = func() (int, int) { return len(st.rows), len(caseColumns) }
+	cl.Table.CreateCell =
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateClip
 			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row < len(st.rows) {
-				o.(*widget.Label).SetText(cl.cell(&st.rows[id.Row], id.Col))
-			}
-		},
-	)
-	cl.Table.ShowHeaderColumn = false
+		}
+	cl.Table.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Row < len(st.rows) {
+			o.(*widget.Label).SetText(cl.cell(&st.rows[id.Row], id.Col))
+		}
+	}
+	cl.Table.ShowHeaderRow = true
+	cl.Table.ExtendBaseWidget(cl.Table)
+	cl.Table.open = func(row int) { a.openRecord(st.rows[row].ID) }
+	cl.Table.back = func() { a.win.Canvas().Focus(cl.Search) }
 	cl.Table.CreateHeader = func() fyne.CanvasObject {
 		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
@@ -98,6 +102,9 @@ func (a *App) buildCaseList() *CaseList {
 	}
 	cl.Table.OnSelected = func(id widget.TableCellID) {
 		cl.Table.UnselectAll()
+		if cl.Table.moving {
+			return
+		}
 		if id.Row >= 0 && id.Row < len(st.rows) {
 			a.openRecord(st.rows[id.Row].ID)
 		}
@@ -175,7 +182,10 @@ func (a *App) buildCaseList() *CaseList {
 	// The table is laid out once it is in the window: refreshing it before,
 	// at size zero, would make Fyne lay out a divider for every row.
 	cl.load()
-	cl.Object = page(T("cases.title"), container.NewBorder(top, nil, nil, nil, cl.Table), newCase)
+	// The search and the filters come before the table in the objects, so
+	// that Tab goes from the last filter to the table, as the eye reads.
+	body := container.New(layout.NewBorderLayout(top, nil, nil, nil), top, cl.Table)
+	cl.Object = page(T("cases.title"), body, newCase)
 	return cl
 }
 
@@ -184,6 +194,7 @@ func (cl *CaseList) Reload() {
 	cl.load()
 	cl.Table.Refresh()
 	cl.Table.ScrollToTop()
+	cl.Table.row = -1
 }
 
 // load reads the rows matching the filter.
@@ -204,6 +215,84 @@ func (cl *CaseList) load() {
 	}
 	st.rows = rows
 	cl.Count.SetText(T("cases.count", map[string]any{"Count": len(rows)}))
+}
+
+// caseTable is the case list's table driven by rows from the keyboard:
+// Up and Down (Page Up, Page Down, Home, End) move among the records, Enter
+// or Space opens the one marked, Up on the first row or Escape goes back to
+// the search. Fyne's own table moves a cell at a time and opens nothing.
+type caseTable struct {
+	widget.Table
+	row    int  // the row the keyboard marks; -1 until the table is entered
+	moving bool // the marker moves: the selection it makes opens nothing
+	open   func(row int)
+	back   func()
+}
+
+// pageRows is how far Page Up and Page Down move.
+const pageRows = 10
+
+func (t *caseTable) rows() int {
+	n, _ := t.Length()
+	return n
+}
+
+// FocusGained marks the first row when the table is entered after a reload.
+func (t *caseTable) FocusGained() {
+	if t.row < 0 || t.row >= t.rows() {
+		t.moveTo(0)
+	}
+	t.Table.FocusGained()
+}
+
+// moveTo marks row: Fyne's table moves its focus marker only by selecting,
+// which here opens nothing and is undone at once.
+func (t *caseTable) moveTo(row int) {
+	n := t.rows()
+	if n == 0 {
+		t.row = -1
+		return
+	}
+	row = max(0, min(row, n-1))
+	t.row = row
+	t.moving = true
+	t.Select(widget.TableCellID{Row: row, Col: 0})
+	t.UnselectAll()
+	t.moving = false
+}
+
+// Marked is the row the keyboard marks, -1 if none.
+func (t *caseTable) Marked() int { return t.row }
+
+// TypedKey implements fyne.Focusable.
+func (t *caseTable) TypedKey(k *fyne.KeyEvent) {
+	row := max(t.row, 0)
+	switch k.Name {
+	case fyne.KeyDown:
+		t.moveTo(row + 1)
+	case fyne.KeyUp:
+		if row == 0 && t.back != nil {
+			t.back()
+			return
+		}
+		t.moveTo(row - 1)
+	case fyne.KeyPageDown:
+		t.moveTo(row + pageRows)
+	case fyne.KeyPageUp:
+		t.moveTo(row - pageRows)
+	case fyne.KeyHome:
+		t.moveTo(0)
+	case fyne.KeyEnd:
+		t.moveTo(t.rows() - 1)
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
+		if t.row >= 0 && t.row < t.rows() && t.open != nil {
+			t.open(t.row)
+		}
+	case fyne.KeyEscape:
+		if t.back != nil {
+			t.back()
+		}
+	}
 }
 
 // Rows is what the list shows.
