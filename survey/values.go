@@ -31,13 +31,13 @@ func (in *Instrument) normalizeValue(q *Question, v any) (any, *Text) {
 		}
 		return bad("serve un testo", "a text is needed")
 	case TypeInteger:
-		f, ok := number(v)
+		f, ok := numberAs(v, true)
 		if !ok || f != math.Trunc(f) || math.Abs(f) > 1e15 {
 			return bad("serve un numero intero", "a whole number is needed")
 		}
 		return int(f), nil
 	case TypeDecimal:
-		f, ok := number(v)
+		f, ok := numberAs(v, false)
 		if !ok || math.IsInf(f, 0) || math.IsNaN(f) {
 			return bad("serve un numero", "a number is needed")
 		}
@@ -169,7 +169,11 @@ func (in *Instrument) resolveCode(q *Question, c string) string {
 	return c
 }
 
-func number(v any) (float64, bool) {
+func number(v any) (float64, bool) { return numberAs(v, false) }
+
+// numberAs reads a number; a string is read as ParseNumber reads it, whole
+// or not, so "180.000" is one hundred and eighty thousand.
+func numberAs(v any, whole bool) (float64, bool) {
 	switch x := v.(type) {
 	case float64:
 		return x, true
@@ -183,9 +187,8 @@ func number(v any) (float64, bool) {
 		f, err := x.Float64()
 		return f, err == nil
 	case string:
-		s := strings.TrimSpace(strings.Replace(x, ",", ".", 1))
-		f, err := strconv.ParseFloat(s, 64)
-		return f, err == nil && s != ""
+		f, why := ParseNumber(x, whole)
+		return f, why == nil
 	}
 	return 0, false
 }

@@ -16,7 +16,7 @@ import (
 // identification, which the instrument does not define because it never
 // leaves the laptop in clear: it is kept in the record's Identity.
 func FromSurvey(in *survey.Instrument, language string, now func() time.Time) *Spec {
-	s := &Spec{Instrument: in.ID, Version: in.Version, Title: in.Title.In(language)}
+	s := &Spec{Instrument: in.ID, Version: in.Version, Title: in.Title.In(language), Language: language}
 	s.Check = func(rec *survey.Record, final bool) Result { return check(in, rec, final, language, now()) }
 	s.Computed = func(rec *survey.Record) []string { return survey.ApplyComputed(in, rec, now()) }
 	// The coded reasons first, so that the first key press picks one; "not

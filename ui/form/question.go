@@ -40,7 +40,7 @@ type questionView struct {
 	fill    func() // shows the stored answer again (after a computed one)
 	group   *groupView
 
-	local  string // key of a problem found while parsing what was typed
+	local  string // the problem found while parsing what was typed, as shown
 	hidden bool
 	shown  string // the finding shown, to skip needless refreshes
 }
@@ -371,13 +371,15 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 		e.SetPlaceHolder(lang.L("form.date_placeholder"))
 	case MonthYear:
 		e.SetPlaceHolder(lang.L("form.month_placeholder"))
-	case Integer, Decimal:
-		e.SetPlaceHolder(lang.L("form.number_placeholder"))
+	case Integer:
+		e.SetPlaceHolder(lang.L("form.integer_placeholder"))
+	case Decimal:
+		e.SetPlaceHolder(lang.L("form.decimal_placeholder"))
 	}
 	e.Text = text(q.Kind, cur)
 	e.OnFocus = hook
 	e.OnChanged = func(s string) {
-		val, problem := parse(q.Kind, s)
+		val, problem := parse(q.Kind, s, v.f.Spec.Language)
 		v.local = problem
 		v.ans.set(q.ID, val)
 		v.f.changed(v)
@@ -442,7 +444,7 @@ func (v *questionView) apply(hidden map[string]bool, issues map[string]Issue) bo
 	}
 	msg, imp := "", widget.DangerImportance
 	if v.local != "" {
-		msg = lang.L(v.local)
+		msg = v.local
 	} else if is, ok := issues[v.path]; ok {
 		msg = v.bare(is.Message)
 		if is.Severity == Warning {

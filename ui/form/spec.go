@@ -121,6 +121,7 @@ type Spec struct {
 	Instrument string
 	Version    int
 	Title      string
+	Language   string // of the labels: "it" or "en"
 	Pages      []Page
 	// Check evaluates the rules on rec. With final false it may leave out
 	// "required" findings, so that a draft is not covered in red while the

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2/lang"
 
@@ -108,24 +110,23 @@ func text(k Kind, v any) string {
 }
 
 // parse turns what was typed into the value kept for kind k. What cannot be
-// read is kept as typed, with a problem to show: nothing typed is lost, and
-// the rules flag it again when finalising.
-func parse(k Kind, s string) (v any, problem string) {
+// read is kept as typed, with the problem to show in language: nothing typed
+// is lost, and the rules flag it again when finalising.
+func parse(k Kind, s, language string) (v any, problem string) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, ""
 	}
 	switch k {
-	case Integer:
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return s, "form.not_integer"
+	case Integer, Decimal:
+		// Italian digits: "180.000", "1.234,5" (survey.ParseNumber says
+		// what it accepts and why it refuses the rest).
+		f, why := survey.ParseNumber(s, k == Integer)
+		if why != nil {
+			return s, sentence(why.In(language))
 		}
-		return int(n), ""
-	case Decimal:
-		f, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
-		if err != nil {
-			return s, "form.not_number"
+		if k == Integer {
+			return int(f), ""
 		}
 		return f, ""
 	case Date:
@@ -134,16 +135,25 @@ func parse(k Kind, s string) (v any, problem string) {
 				return t.Format("2006-01-02"), ""
 			}
 		}
-		return s, "form.not_date"
+		return s, lang.L("form.not_date")
 	case MonthYear:
 		for _, layout := range []string{"1/2006", "01/2006", "1-2006", "2006-01"} {
 			if t, err := time.Parse(layout, s); err == nil {
 				return t.Format("01/2006"), ""
 			}
 		}
-		return s, "form.not_month"
+		return s, lang.L("form.not_month")
 	}
 	return s, ""
+}
+
+// sentence is a reason shown on its own: capitalised, with a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:] + "."
 }
 
 // codes reads a Multi answer.
