@@ -32,9 +32,10 @@ const rowBytes = 512
 func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.Limits, q Quota) (*wire.Receipt, error) {
 	var receipt *wire.Receipt
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		st := s.st.in(ctx, tx)
 		var stored []byte
 		var owner string
-		err := tx.QueryRowContext(ctx, `SELECT device_id, receipt FROM batches WHERE id = ?`, b.ID).Scan(&owner, &stored)
+		err := st.get(stBatchByID).QueryRowContext(ctx, b.ID).Scan(&owner, &stored)
 		if err == nil {
 			if owner != d.ID {
 				// A batch id is a UUID the device made; another device
@@ -49,23 +50,23 @@ func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.L
 		}
 		now := time.Now().UTC()
 		receipt = &wire.Receipt{BatchID: b.ID, DeviceID: d.ID, ReceivedAt: now, Accepted: []wire.Accepted{}, Refused: []wire.Refused{}}
-		assigned, err := stringSet(ctx, tx, `SELECT municipality FROM assignments WHERE team_id = ?`, d.TeamID)
+		assigned, err := stringSet(ctx, st.get(stAssigned), d.TeamID)
 		if err != nil {
 			return err
 		}
-		published, err := stringSet(ctx, tx, `SELECT instrument || char(0) || version FROM instruments WHERE project_id = ?`, d.ProjectID)
+		published, err := stringSet(ctx, st.get(stPublished), d.ProjectID)
 		if err != nil {
 			return err
 		}
 		var use usage
-		if err := tx.QueryRowContext(ctx, `SELECT d.stored_bytes, t.stored_bytes FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = ?`, d.ID).
+		if err := st.get(stUsage).QueryRowContext(ctx, d.ID).
 			Scan(&use.device, &use.team); err != nil {
 			return err
 		}
 		start := use
 		for i := range b.Revisions {
 			r := &b.Revisions[i]
-			acc, ref, err := s.ingestOne(ctx, tx, d, r, b.ID, now, lim, assigned, published, q, &use)
+			acc, ref, err := ingestOne(ctx, st, d, r, b.ID, now, lim, assigned, published, q, &use)
 			if err != nil {
 				return err
 			}
@@ -84,14 +85,14 @@ func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.L
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO batches (id, device_id, receipt, received_at) VALUES (?, ?, ?, ?)`, b.ID, d.ID, body, now.Unix()); err != nil {
+		if _, err := st.get(stInsertBatch).ExecContext(ctx, b.ID, d.ID, body, now.Unix()); err != nil {
 			return err
 		}
 		grew := use.device - start.device + int64(len(body)) + rowBytes
-		if _, err := tx.ExecContext(ctx, `UPDATE devices SET last_seen_at = ?, stored_bytes = stored_bytes + ? WHERE id = ?`, now.Unix(), grew, d.ID); err != nil {
+		if _, err := st.get(stDeviceGrew).ExecContext(ctx, now.Unix(), grew, d.ID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE teams SET stored_bytes = stored_bytes + ? WHERE id = ?`, grew, d.TeamID)
+		_, err = st.get(stTeamGrew).ExecContext(ctx, grew, d.TeamID)
 		return err
 	})
 	return receipt, err
@@ -115,7 +116,7 @@ func (u usage) quotaRefusal(more int64, q Quota) *wire.Error {
 
 var errBatchReused = errors.New("batch id used by another device")
 
-func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, d *Device, r *wire.Revision, batchID string, now time.Time, lim wire.Limits,
+func ingestOne(ctx context.Context, st *txStmts, d *Device, r *wire.Revision, batchID string, now time.Time, lim wire.Limits,
 	assigned, published map[string]bool, q Quota, use *usage) (wire.Accepted, *wire.Error, error) {
 	acc := wire.Accepted{RecordID: r.RecordID, Revision: r.Revision}
 	if e := wire.ValidateRevision(r, lim); e != nil {
@@ -126,7 +127,7 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, d *Device, r *wire.Re
 	}
 	var oldRecord, oldTeam string
 	var oldConflict bool
-	err := tx.QueryRowContext(ctx, `SELECT record_id, team_id, conflict FROM revisions WHERE revision = ?`, r.Revision).Scan(&oldRecord, &oldTeam, &oldConflict)
+	err := st.get(stRevisionByID).QueryRowContext(ctx, r.Revision).Scan(&oldRecord, &oldTeam, &oldConflict)
 	switch {
 	case err == nil && (oldRecord != r.RecordID || oldTeam != d.TeamID):
 		return acc, wire.NewError(wire.CodeRevisionReused), nil
@@ -137,7 +138,7 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, d *Device, r *wire.Re
 		return acc, nil, err
 	}
 	var team string
-	err = tx.QueryRowContext(ctx, `SELECT team_id FROM records WHERE id = ?`, r.RecordID).Scan(&team)
+	err = st.get(stRecordTeam).QueryRowContext(ctx, r.RecordID).Scan(&team)
 	newRecord := errors.Is(err, sql.ErrNoRows)
 	switch {
 	case err != nil && !newRecord:
@@ -156,13 +157,13 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, d *Device, r *wire.Re
 	use.device += cost
 	use.team += cost
 	if newRecord {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO records (id, project_id, team_id, created_at) VALUES (?, ?, ?, ?)`, r.RecordID, d.ProjectID, d.TeamID, now.Unix()); err != nil {
+		if _, err := st.get(stInsertRecord).ExecContext(ctx, r.RecordID, d.ProjectID, d.TeamID, now.Unix()); err != nil {
 			return acc, nil, err
 		}
 	}
 	// Two edits of the same base are siblings: both are kept, both flagged,
 	// for a person to resolve. Nothing is overwritten.
-	res, err := tx.ExecContext(ctx, `UPDATE revisions SET conflict = 1 WHERE record_id = ? AND base_revision = ?`, r.RecordID, r.BaseRevision)
+	res, err := st.get(stFlagSiblings).ExecContext(ctx, r.RecordID, r.BaseRevision)
 	if err != nil {
 		return acc, nil, err
 	}
@@ -175,15 +176,13 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, d *Device, r *wire.Re
 		s := sha256.Sum256(r.Identity)
 		identitySum = s[:]
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (revision, record_id, base_revision, merged_revision, device_id, team_id, instrument, instrument_version, municipality, status,
-		saved_at, received_at, batch_id, content, content_sha256, identity, identity_sha256, size, conflict)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = st.get(stInsertRevision).ExecContext(ctx,
 		r.Revision, r.RecordID, r.BaseRevision, r.MergedRevision, d.ID, d.TeamID, r.Instrument, r.InstrumentVersion, r.Municipality, string(r.Status),
 		r.SavedAt.UnixMilli(), now.Unix(), batchID, r.Content, contentSum[:], nullBytes(r.Identity), identitySum, len(r.Content)+len(r.Identity), acc.Conflict)
 	if err != nil {
 		return acc, nil, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, ?, 'revision', ?)`, d.ProjectID, d.TeamID, r.Revision)
+	_, err = st.get(stInsertFeed).ExecContext(ctx, d.ProjectID, d.TeamID, r.Revision)
 	return acc, nil, err
 }
 
@@ -194,8 +193,8 @@ func nullBytes(b []byte) any {
 	return b
 }
 
-func stringSet(ctx context.Context, tx *sql.Tx, query string, args ...any) (map[string]bool, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
+func stringSet(ctx context.Context, st *sql.Stmt, args ...any) (map[string]bool, error) {
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}

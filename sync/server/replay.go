@@ -20,7 +20,7 @@ import (
 // store, so a restart forgets nothing.
 func (s *Store) UseNonce(ctx context.Context, signer, nonce string, ts int64) (bool, error) {
 	expires := ts + int64(wire.MaxSkew/time.Second) + 1
-	res, err := s.useNonce.ExecContext(ctx, signer, nonce, expires)
+	res, err := s.st[stUseNonce].ExecContext(ctx, signer, nonce, expires)
 	if err != nil {
 		return false, err
 	}

@@ -28,7 +28,7 @@ type Store struct {
 	w *sql.DB // the only connection that writes: SQLite has one writer anyway
 	r *sql.DB
 
-	useNonce *sql.Stmt // on every signed request
+	st prepared // the ingest path and the nonce of every signed request
 }
 
 // ErrNotFound is returned when an admin command names something that is not there.
@@ -73,7 +73,7 @@ func OpenStore(dir string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	s.r = r
-	if s.useNonce, err = w.Prepare(`INSERT INTO nonces (signer, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`); err != nil {
+	if err := s.st.prepare(context.Background(), w); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -82,11 +82,7 @@ func OpenStore(dir string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	var err error
-	if s.useNonce != nil {
-		err = s.useNonce.Close()
-	}
-	return errors.Join(err, s.r.Close(), s.w.Close())
+	return errors.Join(s.st.close(), s.r.Close(), s.w.Close())
 }
 
 func (s *Store) migrate(ctx context.Context) error {

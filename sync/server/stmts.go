@@ -1,0 +1,95 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// ingestSQL are the statements of the ingest path, prepared once on the
+// writing connection when the store opens (the pure-Go SQLite otherwise
+// parses and compiles every statement on every call, most of a batch's
+// cost). The writer has one connection, so a transaction's StmtContext
+// reuses the prepared statement instead of compiling it again.
+var ingestSQL = [...]string{
+	stBatchByID:    `SELECT device_id, receipt FROM batches WHERE id = ?`,
+	stAssigned:     `SELECT municipality FROM assignments WHERE team_id = ?`,
+	stPublished:    `SELECT instrument || char(0) || version FROM instruments WHERE project_id = ?`,
+	stUsage:        `SELECT d.stored_bytes, t.stored_bytes FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = ?`,
+	stRevisionByID: `SELECT record_id, team_id, conflict FROM revisions WHERE revision = ?`,
+	stRecordTeam:   `SELECT team_id FROM records WHERE id = ?`,
+	stInsertRecord: `INSERT INTO records (id, project_id, team_id, created_at) VALUES (?, ?, ?, ?)`,
+	stFlagSiblings: `UPDATE revisions SET conflict = 1 WHERE record_id = ? AND base_revision = ?`,
+	stInsertRevision: `INSERT INTO revisions (revision, record_id, base_revision, merged_revision, device_id, team_id, instrument, instrument_version, municipality, status,
+		saved_at, received_at, batch_id, content, content_sha256, identity, identity_sha256, size, conflict)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	stInsertFeed:  `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, ?, 'revision', ?)`,
+	stInsertBatch: `INSERT INTO batches (id, device_id, receipt, received_at) VALUES (?, ?, ?, ?)`,
+	stDeviceGrew:  `UPDATE devices SET last_seen_at = ?, stored_bytes = stored_bytes + ? WHERE id = ?`,
+	stTeamGrew:    `UPDATE teams SET stored_bytes = stored_bytes + ? WHERE id = ?`,
+	stUseNonce:    `INSERT INTO nonces (signer, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+}
+
+const (
+	stBatchByID = iota
+	stAssigned
+	stPublished
+	stUsage
+	stRevisionByID
+	stRecordTeam
+	stInsertRecord
+	stFlagSiblings
+	stInsertRevision
+	stInsertFeed
+	stInsertBatch
+	stDeviceGrew
+	stTeamGrew
+	stUseNonce
+	stCount
+)
+
+// prepared holds ingestSQL, prepared.
+type prepared [stCount]*sql.Stmt
+
+func (p *prepared) prepare(ctx context.Context, db *sql.DB) error {
+	for i, q := range ingestSQL {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		p[i] = st
+	}
+	return nil
+}
+
+func (p *prepared) close() error {
+	var errs []error
+	for i, st := range p {
+		if st != nil {
+			errs = append(errs, st.Close())
+			p[i] = nil
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// txStmts are the prepared statements bound to one transaction, each bound
+// the first time it is used.
+type txStmts struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	p     *prepared
+	bound [stCount]*sql.Stmt
+}
+
+func (p *prepared) in(ctx context.Context, tx *sql.Tx) *txStmts {
+	return &txStmts{ctx: ctx, tx: tx, p: p}
+}
+
+// get returns statement i bound to the transaction.
+func (t *txStmts) get(i int) *sql.Stmt {
+	if t.bound[i] == nil {
+		t.bound[i] = t.tx.StmtContext(t.ctx, t.p[i])
+	}
+	return t.bound[i]
+}
