@@ -1,0 +1,238 @@
+package xlsform
+
+import (
+	"bytes"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"sinba/assets"
+	"sinba/survey"
+)
+
+var (
+	refOnce sync.Once
+	testRef *survey.Reference
+	refErr  error
+)
+
+func reference(t testing.TB) *survey.Reference {
+	t.Helper()
+	refOnce.Do(func() { testRef, refErr = survey.LoadReference(assets.Reference) })
+	if refErr != nil {
+		t.Fatal(refErr)
+	}
+	return testRef
+}
+
+// shipped returns the instruments the app ships with, by file name.
+func shipped(t testing.TB) map[string]*survey.Instrument {
+	t.Helper()
+	ref := reference(t)
+	out := map[string]*survey.Instrument{}
+	files, err := fs.Glob(assets.Instruments, "instruments/*.json")
+	if err != nil || len(files) < 4 {
+		t.Fatalf("shipped instruments: %v %v", files, err)
+	}
+	for _, f := range files {
+		b, err := fs.ReadFile(assets.Instruments, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := survey.ParseInstrument(b, ref)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out[filepath.Base(f)] = in
+	}
+	return out
+}
+
+func canonical(t testing.TB, in *survey.Instrument) []byte {
+	t.Helper()
+	b, err := json.MarshalIndent(in, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func workbook(t testing.TB, in *survey.Instrument) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, in); err != nil {
+		t.Fatalf("write %s: %v", in.Key(), err)
+	}
+	return buf.Bytes()
+}
+
+// firstDiff shows where two texts part, for a failure message.
+func firstDiff(a, b []byte) string {
+	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	for i := 0; i < len(la) && i < len(lb); i++ {
+		if la[i] != lb[i] {
+			return "line " + la[i] + "\n     vs " + lb[i]
+		}
+	}
+	return "lengths differ"
+}
+
+// TestRoundTripShipped: every shipped instrument goes JSON -> workbook ->
+// instrument with nothing lost (the canonical JSON of both is equal), and
+// workbook -> instrument -> workbook gives the same sheets again.
+func TestRoundTripShipped(t *testing.T) {
+	ref := reference(t)
+	for name, in := range shipped(t) {
+		t.Run(name, func(t *testing.T) {
+			want := canonical(t, in)
+			wb := workbook(t, in)
+			back, err := Read(bytes.NewReader(wb), ref)
+			if err != nil {
+				t.Fatalf("read back: %v", err)
+			}
+			if got := canonical(t, back); !bytes.Equal(got, want) {
+				t.Fatalf("JSON -> workbook -> JSON differs: %s", firstDiff(want, got))
+			}
+			again, err := Read(bytes.NewReader(workbook(t, back)), ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(sheetsOf(t, wb), sheetsOf(t, workbook(t, again))) {
+				t.Fatal("workbook -> JSON -> workbook changed the sheets")
+			}
+			// The canonical JSON is a definition survey.ParseInstrument takes.
+			if _, err := survey.ParseInstrument(want, ref); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// sheetsOf is the cells of every sheet, as text.
+func sheetsOf(t testing.TB, data []byte) []byte {
+	t.Helper()
+	f, err := openWorkbook(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var b bytes.Buffer
+	for _, name := range f.GetSheetList() {
+		rows, err := f.GetRows(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("## " + name + "\n")
+		for _, r := range rows {
+			b.WriteString(strings.Join(r, "\t") + "\n")
+		}
+	}
+	return b.Bytes()
+}
+
+// TestRoundTripEveryColumn covers what the shipped instruments do not use:
+// section relevance, identifying, required together with a condition,
+// requiredSeverity warning, decimals, every kind of migration change, the
+// legacy renamed map.
+func TestRoundTripEveryColumn(t *testing.T) {
+	ref := reference(t)
+	in := parse(t, everyColumn)
+	back, err := Read(bytes.NewReader(workbook(t, in)), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := canonical(t, back), canonical(t, in); !bytes.Equal(got, want) {
+		t.Fatalf("round trip differs: %s", firstDiff(want, got))
+	}
+}
+
+func parse(t testing.TB, def string) *survey.Instrument {
+	t.Helper()
+	in, err := survey.ParseInstrument([]byte(def), reference(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+const everyColumn = `{
+ "id": "prova-colonne", "version": 3,
+ "title": {"it": "Prova", "en": "Test"},
+ "description": {"it": "Tutte le colonne", "en": "Every column"},
+ "source": "test",
+ "codelists": {
+  "SiNo": {"codes": [{"code": "1", "label": {"it": "Sì", "en": "Yes"}}, {"code": "2", "label": {"it": "No"}}]},
+  "Aperto": {"open": true, "source": "known codes", "codes": [{"code": "A1.01", "label": {"it": ""}}, {"code": "9", "label": {"it": "Altro"}}]},
+  "Inutile": {"codes": [{"code": "x", "label": {"it": "x"}}]}
+ },
+ "sections": [
+  {"id": "uno", "title": {"it": "Uno", "en": "One"}, "questions": [
+   {"id": "Nome", "type": "text", "label": {"it": "Nome"}, "identifying": true, "minLength": 2, "maxLength": 40, "pattern": "[A-Z].*",
+    "help": {"it": "aiuto", "en": "help"}},
+   {"id": "Peso", "type": "decimal", "label": {"it": "Peso"}, "min": 0.5, "max": 99.75, "required": true, "requiredIf": "Nome != ''", "requiredSeverity": "warning"},
+   {"id": "Quando", "type": "date", "label": {"it": "Quando"}, "notFuture": true, "requiredIf": "answered(Nome)"},
+   {"id": "Mese", "type": "monthyear", "label": {"it": "Mese"}},
+   {"id": "Vero", "type": "yesno", "label": {"it": "Vero"}},
+   {"id": "Scelta", "type": "single", "codelist": "SiNo", "label": {"it": "Scelta"}, "computed": "'1'"},
+   {"id": "Molte", "type": "multi", "codelist": "Aperto", "label": {"it": "Molte"}},
+   {"id": "Comune", "type": "lookup", "lookup": "comuni", "label": {"it": "Comune"}},
+   {"id": "Voci", "type": "group", "label": {"it": "Voci"}, "minItems": 1, "maxItems": 5, "relevant": "Vero == true", "items": [
+     {"id": "Cosa", "type": "text", "label": {"it": "Cosa"}},
+     {"id": "Quanti", "type": "integer", "label": {"it": "Quanti"}, "relevant": "Cosa != ''", "min": -3}
+   ]}
+  ]},
+  {"id": "due", "title": {"it": "Due"}, "relevant": "Scelta == '1'", "questions": [
+   {"id": "Nuova", "type": "single", "codelist": "SiNo", "label": {"it": "Nuova"}},
+   {"id": "Unita", "type": "text", "label": {"it": "Unita"}},
+   {"id": "Testo", "type": "text", "label": {"it": "Testo"}}
+  ]}
+ ],
+ "rules": [
+  {"id": "r1", "severity": "warning", "fields": ["Peso", "Nome"], "when": "Vero", "assert": "Peso > 1", "message": {"it": "pesante", "en": "heavy"}},
+  {"id": "r2", "severity": "error", "fields": ["Quanti"], "each": "Voci", "assert": "Quanti == nil || Quanti < 10", "message": {"it": "troppi", "en": "too many"}}
+ ],
+ "renamed": {"Vecchio": "Nome"},
+ "migrations": [
+  {"from": 2, "renamed": {"Prima": "Scelta", "Altra": "Cosa"}, "merged": [{"into": "Unita", "from": ["A", "B"], "value": "A + B"}, {"into": "Mese", "from": ["M"]}],
+   "dropped": ["Via", "Anche"], "defaults": {"Nuova": "2", "Testo": "true", "Molte": ["9"], "Vero": false}},
+  {"from": 1}
+ ]
+}`
+
+func readBytes(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestWriteFile writes a workbook in place and reads it back from disk.
+func TestWriteFile(t *testing.T) {
+	in := parse(t, everyColumn)
+	path := filepath.Join(t.TempDir(), "prova.xlsx")
+	if err := WriteFile(path, in); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadFile(path, reference(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Key() != "prova-colonne@3" || len(readBytes(t, path)) == 0 {
+		t.Fatalf("read back %s", back.Key())
+	}
+	if _, err := ReadFile(filepath.Join(t.TempDir(), "nessuno.xlsx"), nil); err == nil {
+		t.Fatal("a missing file read")
+	}
+}
+
+func openWorkbook(data []byte) (*excelize.File, error) {
+	return excelize.OpenReader(bytes.NewReader(data))
+}
