@@ -1,6 +1,9 @@
 package form
 
 import (
+	"strings"
+	"unicode"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -50,7 +53,17 @@ type focusSelect struct {
 	// fitOptions makes the choice wide enough for its longest option, where
 	// it sits beside other widgets instead of filling a row.
 	fitOptions bool
+	// keys, when set, lets the keyboard choose an option by typing its code
+	// (or the start of its label): one entry per option, none for options
+	// that typing never picks (see typeAhead).
+	keys    []typeKey
+	typed   string
+	onTyped func(typed string, matches []int) // the narrowing, to show
+	onEnter func()                            // Enter with keys: move on (default: as Tab)
 }
+
+// typeKey is what typing matches in one option: its code, else its label.
+type typeKey struct{ code, label string }
 
 // MinSize implements fyne.Widget.
 func (s *focusSelect) MinSize() fyne.Size {
@@ -82,6 +95,114 @@ func (s *focusSelect) FocusGained() {
 	if s.onFocus != nil {
 		s.onFocus(s)
 	}
+}
+
+// FocusLost implements fyne.Focusable: what was typed is forgotten.
+func (s *focusSelect) FocusLost() {
+	s.setTyped("", nil)
+	s.Select.FocusLost()
+}
+
+// TypedRune implements fyne.Focusable: with keys, the characters typed
+// make a code, which chooses its option as soon as it is a whole code, or
+// the only one it starts. A character that fits no code starts a new one,
+// so "2" after "1" on a list without "12" chooses 2.
+func (s *focusSelect) TypedRune(r rune) {
+	if s.keys == nil || s.Disabled() || unicode.IsSpace(r) {
+		s.Select.TypedRune(r)
+		return
+	}
+	typed := s.typed + string(r)
+	matches := s.match(typed)
+	if len(matches) == 0 && s.typed != "" {
+		typed = string(r)
+		matches = s.match(typed)
+	}
+	s.choose(typed, matches)
+}
+
+// TypedKey implements fyne.Focusable: Backspace takes back the last typed
+// character, Enter confirms the choice and moves on as Tab does, Escape
+// forgets what was typed.
+func (s *focusSelect) TypedKey(k *fyne.KeyEvent) {
+	if s.keys != nil && !s.Disabled() {
+		switch k.Name {
+		case fyne.KeyBackspace:
+			if s.typed != "" {
+				typed := string([]rune(s.typed)[:len([]rune(s.typed))-1])
+				s.choose(typed, s.match(typed))
+			}
+			return
+		case fyne.KeyReturn, fyne.KeyEnter:
+			s.setTyped("", nil)
+			if s.onEnter != nil {
+				s.onEnter()
+			} else if c := fyne.CurrentApp().Driver().CanvasForObject(s); c != nil {
+				c.FocusNext()
+			}
+			return
+		case fyne.KeyEscape:
+			if s.typed != "" {
+				s.setTyped("", nil)
+				return
+			}
+		}
+	}
+	s.Select.TypedKey(k)
+}
+
+// choose picks the option whose code is typed, or the only one it starts.
+func (s *focusSelect) choose(typed string, matches []int) {
+	pick := -1
+	for _, i := range matches {
+		if strings.EqualFold(s.keys[i].code, typed) {
+			pick = i
+		}
+	}
+	if pick < 0 && len(matches) == 1 {
+		pick = matches[0]
+	}
+	if pick >= 0 && pick != s.SelectedIndex() {
+		s.SetSelectedIndex(pick)
+	}
+	s.setTyped(typed, matches)
+}
+
+func (s *focusSelect) setTyped(typed string, matches []int) {
+	if typed == s.typed && typed == "" {
+		return
+	}
+	s.typed = typed
+	if s.onTyped != nil {
+		s.onTyped(typed, matches)
+	}
+}
+
+// match returns the options whose code starts with typed; when none does,
+// those whose label starts with it (Sì and No, which have no code to type).
+func (s *focusSelect) match(typed string) []int {
+	if typed == "" {
+		return nil
+	}
+	var out []int
+	for i, k := range s.keys {
+		if k.code != "" && hasPrefixFold(k.code, typed) {
+			out = append(out, i)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for i, k := range s.keys {
+		if k.label != "" && hasPrefixFold(k.label, typed) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 type focusCheck struct {

@@ -19,6 +19,12 @@ var refDate = time.Date(2025, 6, 30, 12, 0, 0, 0, time.UTC)
 // Italian, with the app's own translations.
 func open(t *testing.T, rec *survey.Record) (*Form, fyne.Window) {
 	t.Helper()
+	return openInstrument(t, survey.InstrumentMunicipality, rec)
+}
+
+// openInstrument renders the newest version of instrument for rec, as open.
+func openInstrument(t *testing.T, instrument string, rec *survey.Record) (*Form, fyne.Window) {
+	t.Helper()
 	test.NewTempApp(t)
 	data, err := assets.Translations.ReadFile("translations/it.json")
 	if err != nil {
@@ -37,7 +43,7 @@ func open(t *testing.T, rec *survey.Record) (*Form, fyne.Window) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, _ := reg.Latest(survey.InstrumentMunicipality)
+	in, _ := reg.Latest(instrument)
 	rec.Instrument, rec.Version = in.ID, in.Version
 	f := New(FromSurvey(in, "it", func() time.Time { return refDate }), rec, nil)
 	w := test.NewTempWindow(t, f.Object())

@@ -36,6 +36,7 @@ type questionView struct {
 	reason  *focusSelect // why not held: shown while the box is checked
 	marks   *fyne.Container
 	note    *FocusEntry
+	typed   *widget.Label // under a choice: what the code typed narrows to
 	enable  func(bool)
 	fill    func() // shows the stored answer again (after a computed one)
 	group   *groupView
@@ -76,6 +77,9 @@ func (f *Form) newQuestion(q *Question, path string, ans answers, page int, pare
 		v.enable = v.group.setEnabled
 	} else {
 		objs = append(objs, v.input(hook))
+		if v.typed != nil {
+			objs = append(objs, v.typed)
+		}
 		meta := f.rec.Meta[path]
 		v.notHeld = newFocusCheck(lang.L("form.not_held"), func(on bool) {
 			v.setMeta(func(m *survey.FieldMeta) {
@@ -230,6 +234,31 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 		s := newFocusSelect(texts, nil)
 		s.PlaceHolder = lang.L("form.choose")
 		s.onFocus = hook
+		// Typing the code chooses (Sì and No by their first letter); the
+		// line under the choice shows what the typed code narrows to.
+		s.keys = make([]typeKey, len(texts))
+		for i, o := range opts {
+			if q.Kind == Bool {
+				s.keys[i+1] = typeKey{label: o.Label}
+			} else {
+				s.keys[i+1] = typeKey{code: o.Code, label: o.Label}
+			}
+		}
+		hint := widget.NewLabel("")
+		hint.SizeName = theme.SizeNameCaptionText
+		hint.Wrapping = fyne.TextWrapWord
+		hint.Hide()
+		s.onTyped = func(typed string, matches []int) {
+			msg := typedHint(typed, matches, s.keys, texts)
+			hint.SetText(msg)
+			if msg == "" {
+				hint.Hide()
+			} else {
+				hint.Show()
+			}
+			v.f.layoutPage()
+		}
+		s.onEnter = v.focusNextQuestion
 		if q.Kind == Bool {
 			if b, ok := cur.(bool); ok {
 				if b {
@@ -280,6 +309,7 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 				}
 			}
 		}
+		v.typed = hint
 		return s
 
 	case Multi:
@@ -423,6 +453,57 @@ func (v *questionView) openChoice(hook focusHook, cur any) fyne.CanvasObject {
 	v.enable = func(on bool) { setDisabled(e, !on) }
 	v.fill = func() { e.SetText(shown(text(Choice, v.ans.get(q.ID)))) }
 	return e
+}
+
+// focusNextQuestion moves the focus past this question's own marks and
+// note to what comes after it, as Enter does in a data-entry program.
+func (v *questionView) focusNextQuestion() {
+	c := fyne.CurrentApp().Driver().CanvasForObject(v.focus.(fyne.CanvasObject))
+	if c == nil {
+		return
+	}
+	c.FocusNext()
+	for range 3 {
+		switch c.Focused() {
+		case v.notHeld, v.reason, v.note:
+			c.FocusNext()
+		default:
+			return
+		}
+	}
+}
+
+// typedHint says what a code typed into a choice narrows to: nothing when
+// it chose the one option it fits.
+func typedHint(typed string, matches []int, keys []typeKey, texts []string) string {
+	if typed == "" {
+		return ""
+	}
+	if len(matches) == 0 {
+		return lang.L("form.typed_none", map[string]any{"Typed": typed})
+	}
+	var others []string
+	exact := false
+	for _, i := range matches {
+		if strings.EqualFold(keys[i].code, typed) {
+			exact = true
+			continue
+		}
+		others = append(others, texts[i])
+	}
+	if len(others) == 0 || !exact && len(matches) == 1 {
+		return ""
+	}
+	const shown = 4
+	list := strings.Join(others[:min(len(others), shown)], "; ")
+	if len(others) > shown {
+		list += lang.L("form.typed_more_count", map[string]any{"Count": len(others) - shown})
+	}
+	key := "form.typed_some"
+	if exact {
+		key = "form.typed_also"
+	}
+	return lang.L(key, map[string]any{"Typed": typed, "Options": list})
 }
 
 func indexOf(opts []Option, code string) int {
