@@ -36,6 +36,9 @@ type coordCommand struct {
 	// flags adds the subcommand's own flags; run gets the profile over an
 	// unlocked store (init makes it first).
 	flags func(fs *flag.FlagSet) func(ctx context.Context, env Env, c *coord.Coordinator) error
+	// optionalStore: without --data, run gets a nil profile instead of an
+	// error (a command that reads files alone).
+	optionalStore bool
 }
 
 var coordCommands = map[string]*coordCommand{
@@ -55,7 +58,8 @@ var coordCommands = map[string]*coordCommand{
 		short: "codice di iscrizione monouso / one-time enrolment code", flags: coordCode},
 	"assign": {usage: "--data DIR --team SQUADRA --municipality ISTAT [--remove]",
 		short: "assegna un comune a una squadra / assigns a municipality to a team", flags: coordAssign},
-	"publish": {usage: "--data DIR --file STRUMENTO.json", short: "pubblica uno strumento / publishes an instrument", flags: coordPublish},
+	"publish": {usage: "--data DIR --file STRUMENTO.json|.xlsx",
+		short: "come \"instrument publish --yes\" / as \"instrument publish --yes\"", flags: coordPublishAlias},
 	"review": {usage: "--data DIR --record ID --decision approved|returned [--comment [CAMPO=]TESTO]... [--author NOME]",
 		short: "approva o restituisce una scheda / approves or returns a record", flags: coordReview},
 }
@@ -91,6 +95,12 @@ func runCoordSub(env Env, fs *flag.FlagSet, name string, sub *coordCommand, args
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return 2
+	}
+	if sf.data == "" && sub.optionalStore {
+		if err := run(context.Background(), env, nil); err != nil {
+			return fail(env, "%v", err)
+		}
+		return 0
 	}
 	if err := sf.needData(); err != nil {
 		return fail(env, "%v", err)
@@ -309,21 +319,6 @@ func coordAssign(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordinator
 	remove := fs.Bool("remove", false, "togli l'assegnazione / remove the assignment")
 	return func(ctx context.Context, env Env, c *coord.Coordinator) error {
 		return c.Assign(ctx, *team, *muni, *remove)
-	}
-}
-
-func coordPublish(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordinator) error {
-	file := fs.String("file", "", "definizione dello strumento (JSON) / instrument definition (JSON)")
-	return func(ctx context.Context, env Env, c *coord.Coordinator) error {
-		body, err := os.ReadFile(*file)
-		if err != nil {
-			return err
-		}
-		in, err := c.Publish(ctx, body)
-		if err == nil {
-			fmt.Fprintf(env.Stdout, "%s v%d\n", in.ID, in.Version)
-		}
-		return err
 	}
 }
 

@@ -12,10 +12,10 @@ import (
 	"sinba/sync/server"
 )
 
-// TestCoordCommands drives the coordinator profile headless against a real
-// server on loopback: project creation from the app, teams, codes,
-// publication, sync, and the key handed to a second coordinator.
-func TestCoordCommands(t *testing.T) {
+// coordServer starts a real server on loopback and returns it with a
+// one-time code that creates a project.
+func coordServer(t *testing.T) (*httptest.Server, string) {
+	t.Helper()
 	st, err := server.OpenStore(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +29,14 @@ func TestCoordCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return hs, code
+}
+
+// TestCoordCommands drives the coordinator profile headless against a real
+// server on loopback: project creation from the app, teams, codes,
+// publication, sync, and the key handed to a second coordinator.
+func TestCoordCommands(t *testing.T) {
+	hs, code := coordServer(t)
 	vars := map[string]string{"SINBA_PASSPHRASE": testPass, "SINBA_KEY_PASSPHRASE": "frase del file della chiave"}
 	first := filepath.Join(t.TempDir(), "coord")
 	run := func(want int, args ...string) string {

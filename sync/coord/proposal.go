@@ -1,0 +1,196 @@
+package coord
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"sinba/survey"
+	"sinba/survey/instdiff"
+	"sinba/sync/wire"
+)
+
+// Problem is one thing wrong in an instrument file, with where it is.
+type Problem struct {
+	// Where is the place in the file: "survey!C14" in a spreadsheet,
+	// "riga 12, colonna 5" in JSON; empty when the problem is the whole
+	// definition's.
+	Where   string
+	Message survey.Text
+}
+
+// String is the problem on one line, Italian then English.
+func (p Problem) String() string {
+	s := p.Message.IT
+	if p.Message.EN != "" && p.Message.EN != p.Message.IT {
+		s += " / " + p.Message.EN
+	}
+	if p.Where != "" {
+		s = p.Where + ": " + s
+	}
+	return s
+}
+
+// InvalidError is an instrument file that does not check: every problem
+// found, each where it is.
+type InvalidError struct {
+	Name     string
+	Problems []Problem
+}
+
+func (e *InvalidError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return fmt.Sprintf("%s non è una definizione valida / is not a valid definition: %s", e.Name, strings.Join(lines, "; "))
+}
+
+// ReadInstrument reads an instrument definition from the content of a file
+// called name, JSON or spreadsheet by its extension, and checks it as the
+// laptops will read it. What is wrong is an *InvalidError.
+func ReadInstrument(name string, data []byte, ref *survey.Reference) (*survey.Instrument, error) {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".xlsx":
+		return readSpreadsheet(name, data, ref)
+	}
+	in, err := survey.ParseInstrument(data, ref)
+	if err == nil {
+		return in, nil
+	}
+	p := Problem{Message: survey.Text{IT: "definizione non valida: " + err.Error(), EN: "invalid definition: " + err.Error()}}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		// Offset is just after the character that broke the syntax.
+		p.Where = lineColumn(data, syn.Offset-1)
+		p.Message = survey.Text{IT: "JSON malformato: " + syn.Error(), EN: "malformed JSON: " + syn.Error()}
+	case errors.As(err, &typ):
+		p.Where = lineColumn(data, typ.Offset-1)
+		p.Message = survey.Text{IT: "valore del tipo sbagliato per " + typ.Field + ": " + typ.Value, EN: "value of the wrong type for " + typ.Field + ": " + typ.Value}
+	}
+	return nil, &InvalidError{Name: name, Problems: []Problem{p}}
+}
+
+// lineColumn says where the byte at offset off of data is, as a person
+// counts lines and characters.
+func lineColumn(data []byte, off int64) string {
+	off = min(max(off, 0), int64(len(data)))
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+	return fmt.Sprintf("riga %d, colonna %d / line %d, column %d", line, col, line, col)
+}
+
+// Canonical is the JSON an instrument is published as: the same for a
+// definition read from a spreadsheet and from JSON.
+func Canonical(in *survey.Instrument) ([]byte, error) {
+	return json.MarshalIndent(in, "", "  ")
+}
+
+// Proposal is an instrument version read from a file, checked, and set
+// against the version before it, for the coordinator to confirm before it
+// is published.
+type Proposal struct {
+	Instrument *survey.Instrument
+	Body       []byte // the canonical JSON that Publish sends
+	// Previous is the latest version of the instrument below this one that
+	// the coordinator holds (built into the app or published); nil for a
+	// new instrument. PreviousPublished says whether it was published.
+	Previous          *survey.Instrument
+	PreviousPublished bool
+	Changes           []instdiff.Change
+	// AlreadyPublished: this version is published with the same content;
+	// there is nothing to send.
+	AlreadyPublished bool
+}
+
+// Propose reads and checks an instrument file and compares it with the
+// latest earlier version of that instrument, as the server lists the
+// published ones now (or as of the last sync, when the server cannot be
+// reached). A file that does not check is an *InvalidError; a version that
+// exists with other content is refused, since records rely on a version
+// never changing.
+func (c *Coordinator) Propose(ctx context.Context, name string, data []byte) (*Proposal, error) {
+	var ins wire.Instruments
+	if err := c.call(ctx, http.MethodGet, wire.PathCoordInstruments, nil, &ins); err == nil {
+		_ = c.setJSON(ctx, secretInstruments, ins.Instruments)
+	}
+	reg, ref, err := Registry(ctx, c.store)
+	if err != nil {
+		return nil, err
+	}
+	in, err := ReadInstrument(name, data, ref)
+	if err != nil {
+		return nil, err
+	}
+	published, err := c.Instruments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return propose(name, in, reg, published)
+}
+
+func propose(name string, in *survey.Instrument, reg *survey.Registry, published []wire.Instrument) (*Proposal, error) {
+	body, err := Canonical(in)
+	if err != nil {
+		return nil, err
+	}
+	p := &Proposal{Instrument: in, Body: body}
+	isPublished := func(v int) bool {
+		for _, w := range published {
+			if w.ID == in.ID && w.Version == v {
+				return true
+			}
+		}
+		return false
+	}
+	if held, ok := reg.Get(in.ID, in.Version); ok {
+		hb, err := Canonical(held)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(hb, body) {
+			next := reg.Versions(in.ID)
+			v := next[len(next)-1] + 1
+			return nil, &InvalidError{Name: name, Problems: []Problem{{Message: survey.Text{
+				IT: fmt.Sprintf("la versione %d di %s esiste già con un altro contenuto: dare al file la versione %d", in.Version, in.ID, v),
+				EN: fmt.Sprintf("version %d of %s already exists with other content: give the file version %d", in.Version, in.ID, v)}}}}
+		}
+		p.AlreadyPublished = isPublished(in.Version)
+	}
+	for _, v := range reg.Versions(in.ID) {
+		if v < in.Version {
+			p.Previous, _ = reg.Get(in.ID, v)
+			p.PreviousPublished = isPublished(v)
+		}
+	}
+	if p.Previous != nil {
+		p.Changes = instdiff.Diff(p.Previous, in)
+	}
+	return p, nil
+}
+
+// PublishProposal publishes a proposal's canonical JSON; a version already
+// published with the same content is not sent again.
+func (c *Coordinator) PublishProposal(ctx context.Context, p *Proposal) (wire.Instrument, error) {
+	if p.AlreadyPublished {
+		return wire.Instrument{ID: p.Instrument.ID, Version: p.Instrument.Version}, nil
+	}
+	return c.Publish(ctx, p.Body)
+}
+
+// readSpreadsheet reads a workbook; until the spreadsheet form is read here,
+// it says to use the JSON.
+func readSpreadsheet(name string, _ []byte, _ *survey.Reference) (*survey.Instrument, error) {
+	return nil, &InvalidError{Name: name, Problems: []Problem{{Message: survey.Text{
+		IT: "questa versione dell'applicazione non legge ancora gli strumenti in foglio di calcolo: usare il file JSON",
+		EN: "this version of the app does not read instruments as spreadsheets yet: use the JSON file"}}}}
+}

@@ -1,0 +1,122 @@
+package coord
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"sinba/assets"
+	"sinba/survey"
+	"sinba/survey/instdiff"
+	"sinba/sync/wire"
+)
+
+func shippedRegistry(t *testing.T) (*survey.Registry, *survey.Reference) {
+	t.Helper()
+	ref, err := survey.LoadReference(assets.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := survey.LoadInstruments(assets.Instruments, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg, ref
+}
+
+// TestCanonicalRoundTrip: the canonical JSON of a definition reads back as
+// the same definition, and is its own canonical form.
+func TestCanonicalRoundTrip(t *testing.T) {
+	reg, ref := shippedRegistry(t)
+	for _, id := range reg.IDs() {
+		for _, v := range reg.Versions(id) {
+			in, _ := reg.Get(id, v)
+			body, err := Canonical(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := ReadInstrument(in.Key()+".json", body, ref)
+			if err != nil {
+				t.Fatalf("%s: the canonical JSON does not read back: %v", in.Key(), err)
+			}
+			again, _ := Canonical(back)
+			if string(again) != string(body) {
+				t.Errorf("%s: the canonical JSON changes when read back", in.Key())
+			}
+			if cs := instdiff.Diff(in, back); len(cs) != 0 {
+				t.Errorf("%s: read back with changes %v", in.Key(), cs)
+			}
+		}
+	}
+}
+
+// TestReadInstrumentLocatesErrors says where a JSON file is broken.
+func TestReadInstrumentLocatesErrors(t *testing.T) {
+	_, ref := shippedRegistry(t)
+	cases := []struct {
+		name, body, where, message string
+	}{
+		{"rotto.json", "{\n  \"id\": \"scheda-minore\",\n  \"version\": 2,,\n}", "riga 3, colonna 16", "JSON malformato"},
+		{"tipo.json", "{\n  \"id\": \"scheda-minore\",\n  \"version\": \"due\"\n}", "riga 3, colonna 18", "valore del tipo sbagliato per version"},
+		{"vuoto.json", `{"id": "scheda-minore", "version": 2, "title": {"it": "Prova"}, "sections": []}`, "", "no sections"},
+	}
+	for _, c := range cases {
+		_, err := ReadInstrument(c.name, []byte(c.body), ref)
+		var inv *InvalidError
+		if !errors.As(err, &inv) || len(inv.Problems) != 1 {
+			t.Fatalf("%s: got %v, want one problem", c.name, err)
+		}
+		p := inv.Problems[0]
+		if !strings.HasPrefix(p.Where, c.where) || !strings.Contains(p.Message.IT, c.message) || p.Message.EN == "" {
+			t.Errorf("%s: got %q at %q, want %q at %q", c.name, p.Message, p.Where, c.message, c.where)
+		}
+		if !strings.HasPrefix(err.Error(), c.name+" non è una definizione valida") {
+			t.Errorf("%s: error %q", c.name, err)
+		}
+	}
+}
+
+// TestPropose sets a file against what the coordinator holds.
+func TestPropose(t *testing.T) {
+	reg, ref := shippedRegistry(t)
+	read := func(name string) *survey.Instrument {
+		b, err := os.ReadFile("../../assets/instruments/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := ReadInstrument(name, b, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	v2 := read("scheda-minore.v2.json")
+
+	// The shipped v2, not yet published: compared with v1, to be sent.
+	p, err := propose("v2.json", v2, reg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.AlreadyPublished || p.Previous == nil || p.Previous.Version != 1 || p.PreviousPublished || len(p.Changes) == 0 {
+		t.Fatalf("proposal of the shipped v2: %+v", p)
+	}
+	// Once published, nothing to send.
+	p, err = propose("v2.json", v2, reg, []wire.Instrument{{ID: "scheda-minore", Version: 1}, {ID: "scheda-minore", Version: 2}})
+	if err != nil || !p.AlreadyPublished || !p.PreviousPublished {
+		t.Fatalf("proposal of the published v2: %+v, %v", p, err)
+	}
+	// Version 2 with other content: refused, with the version to use.
+	v2.Title = survey.Text{IT: "Scheda cambiata"}
+	_, err = propose("v2.json", v2, reg, nil)
+	var inv *InvalidError
+	if !errors.As(err, &inv) || !strings.Contains(inv.Problems[0].Message.IT, "dare al file la versione 3") {
+		t.Fatalf("other content under version 2: %v", err)
+	}
+	// Version 3: compared with v2.
+	v2.Version = 3
+	p, err = propose("v3.json", v2, reg, nil)
+	if err != nil || p.Previous.Version != 2 || len(p.Changes) != 0 {
+		t.Fatalf("proposal of v3: %+v, %v", p, err)
+	}
+}
