@@ -13,6 +13,7 @@ import (
 
 	"sinba/survey"
 	"sinba/survey/instdiff"
+	"sinba/survey/xlsform"
 	"sinba/sync/wire"
 )
 
@@ -187,10 +188,20 @@ func (c *Coordinator) PublishProposal(ctx context.Context, p *Proposal) (wire.In
 	return c.Publish(ctx, p.Body)
 }
 
-// readSpreadsheet reads a workbook; until the spreadsheet form is read here,
-// it says to use the JSON.
-func readSpreadsheet(name string, _ []byte, _ *survey.Reference) (*survey.Instrument, error) {
-	return nil, &InvalidError{Name: name, Problems: []Problem{{Message: survey.Text{
-		IT: "questa versione dell'applicazione non legge ancora gli strumenti in foglio di calcolo: usare il file JSON",
-		EN: "this version of the app does not read instruments as spreadsheets yet: use the JSON file"}}}}
+// readSpreadsheet reads a workbook, its problems located at their cells.
+func readSpreadsheet(name string, data []byte, ref *survey.Reference) (*survey.Instrument, error) {
+	in, err := xlsform.Read(bytes.NewReader(data), ref)
+	var es xlsform.Errors
+	if errors.As(err, &es) {
+		inv := &InvalidError{Name: name}
+		for _, e := range es {
+			where := e.Where()
+			if e.Column != "" {
+				where = strings.TrimPrefix(where+" ("+e.Column+")", " ")
+			}
+			inv.Problems = append(inv.Problems, Problem{Where: where, Message: e.Message})
+		}
+		return nil, inv
+	}
+	return in, err
 }

@@ -1,14 +1,19 @@
 package coord
 
 import (
+	"bytes"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"sinba/assets"
 	"sinba/survey"
 	"sinba/survey/instdiff"
+	"sinba/survey/xlsform"
 	"sinba/sync/wire"
 )
 
@@ -118,5 +123,46 @@ func TestPropose(t *testing.T) {
 	p, err = propose("v3.json", v2, reg, nil)
 	if err != nil || p.Previous.Version != 2 || len(p.Changes) != 0 {
 		t.Fatalf("proposal of v3: %+v, %v", p, err)
+	}
+}
+
+// TestReadSpreadsheet reads a workbook as its JSON, and locates what is
+// wrong in one at its cell.
+func TestReadSpreadsheet(t *testing.T) {
+	reg, ref := shippedRegistry(t)
+	in, _ := reg.Get("scheda-minore", 2)
+	var buf bytes.Buffer
+	if err := xlsform.Write(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadInstrument("scheda-minore.v2.xlsx", buf.Bytes(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := Canonical(in)
+	b, _ := Canonical(back)
+	if !bytes.Equal(a, b) {
+		t.Fatal("the workbook does not give the JSON's canonical definition")
+	}
+
+	wb, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := wb.GetRows(xlsform.SheetSurvey)
+	col := slices.Index(rows[0], "relevant")
+	if col < 0 {
+		t.Fatalf("no relevant column in %q", rows[0])
+	}
+	cell, _ := excelize.CoordinatesToCellName(col+1, 3)
+	wb.SetCellValue(xlsform.SheetSurvey, cell, "NessunaDomanda == 1")
+	var broken bytes.Buffer
+	if err := wb.Write(&broken); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadInstrument("rotto.xlsx", broken.Bytes(), ref)
+	var inv *InvalidError
+	if !errors.As(err, &inv) || len(inv.Problems) == 0 || !strings.HasPrefix(inv.Problems[0].Where, "survey!"+cell) || inv.Problems[0].Message.IT == "" {
+		t.Fatalf("broken workbook: %v", err)
 	}
 }

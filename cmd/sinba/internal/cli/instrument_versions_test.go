@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sinba/survey/xlsform"
 )
 
 const instrumentsDir = "../../../../assets/instruments/"
@@ -66,6 +68,19 @@ func TestInstrumentDiffFiles(t *testing.T) {
 	page, err := os.ReadFile(report)
 	if err != nil || !bytes.Contains(page, []byte("<b>FonteSegnalazione</b>")) || !bytes.Contains(page, []byte("eta.fascia_coerente")) {
 		t.Fatalf("report: %v\n%.300s", err, page)
+	}
+	// A workbook of the shipped v2 is v2.
+	d, err := loadDomain()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := d.reg.Get("scheda-minore", 2)
+	book := filepath.Join(t.TempDir(), "scheda-minore.xlsx")
+	if err := xlsform.WriteFile(book, v2); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runCmd(t, nil, "coord", "instrument", "diff", "--old", "scheda-minore@2", "--new", book); code != 0 || out != "scheda-minore@2 → scheda-minore@2: 0 cambiamenti / 0 changes\n" {
+		t.Fatalf("diff with a workbook: exit %d\n%s\n%s", code, out, errs)
 	}
 	for _, args := range [][]string{
 		{"--old", "scheda-minore@9", "--new", "scheda-minore@2"},
