@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"sinba/survey"
 )
 
 // A backup is one file: a magic line, a length-prefixed JSON header with the
@@ -94,7 +96,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		err = out.Chmod(fileMode) // a leftover file keeps its mode otherwise
 	}
 	if err != nil {
-		return fmt.Errorf("impossibile scrivere il backup / cannot write the backup: %w", err)
+		return survey.Errorf("impossibile scrivere il backup: %w", "cannot write the backup: %w", err)
 	}
 	err = writeBackup(out, in, &hdr, key)
 	if err == nil {
@@ -209,7 +211,7 @@ func RestoreWith(ctx context.Context, backupFile, dir string, c Credentials, rep
 	}
 	f, err := os.Open(backupFile)
 	if err != nil {
-		return fmt.Errorf("impossibile aprire il backup / cannot open the backup: %w", err)
+		return survey.Errorf("impossibile aprire il backup: %w", "cannot open the backup: %w", err)
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 256*1024)

@@ -1,40 +1,41 @@
 package localdb
 
 import (
-	"errors"
 	"fmt"
 	"strings"
+
+	"sinba/survey"
 )
 
 // Errors a person may see. Each says, in Italian and then in English, what
 // happened and what to do; compare with errors.Is.
 var (
-	ErrWrongPassphrase = errors.New("passphrase errata: riprova; se l'hai dimenticata, apri l'archivio con la chiave di recupero e scegline una nuova / " +
+	ErrWrongPassphrase = survey.NewError("passphrase errata: riprova; se l'hai dimenticata, apri l'archivio con la chiave di recupero e scegline una nuova",
 		"wrong passphrase: try again; if you have forgotten it, open the store with the recovery key and choose a new one")
-	ErrWrongRecoveryKey = errors.New("la chiave di recupero non apre questo archivio: controlla di usare quella stampata per questa cartella di dati / " +
+	ErrWrongRecoveryKey = survey.NewError("la chiave di recupero non apre questo archivio: controlla di usare quella stampata per questa cartella di dati",
 		"the recovery key does not open this store: check that it is the one printed for this data folder")
-	ErrMalformedRecoveryKey = errors.New("chiave di recupero non valida: controlla di averla copiata per intero (gruppi di 4 caratteri, lettere A-Z e cifre 2-7) / " +
+	ErrMalformedRecoveryKey = survey.NewError("chiave di recupero non valida: controlla di averla copiata per intero (gruppi di 4 caratteri, lettere A-Z e cifre 2-7)",
 		"malformed recovery key: check that you copied all of it (groups of 4 characters, letters A-Z and digits 2-7)")
-	ErrNoStore = errors.New("nessun archivio in questa cartella: crealo con \"sinba init\" o scegli la cartella giusta / " +
+	ErrNoStore = survey.NewError("nessun archivio in questa cartella: crealo con \"sinba init\" o scegli la cartella giusta",
 		"no store in this folder: create one with \"sinba init\" or choose the right folder")
-	ErrStoreExists = errors.New("in questa cartella c'è già un archivio: aprilo, oppure scegli una cartella vuota / " +
+	ErrStoreExists = survey.NewError("in questa cartella c'è già un archivio: aprilo, oppure scegli una cartella vuota",
 		"this folder already holds a store: open it, or choose an empty folder")
-	ErrLocked = errors.New("l'archivio è bloccato: inserisci la passphrase per riaprirlo / " +
+	ErrLocked = survey.NewError("l'archivio è bloccato: inserisci la passphrase per riaprirlo",
 		"the store is locked: enter the passphrase to open it again")
-	ErrNotFound     = errors.New("non trovato / not found")
-	ErrSchemaTooNew = errors.New("l'archivio è stato scritto da una versione più recente di sinba: aggiorna l'applicazione prima di aprirlo / " +
+	ErrNotFound     = survey.NewError("non trovato", "not found")
+	ErrSchemaTooNew = survey.NewError("l'archivio è stato scritto da una versione più recente di sinba: aggiorna l'applicazione prima di aprirlo",
 		"the store was written by a newer version of sinba: update the application before opening it")
-	ErrBadKeyFile = errors.New("i dati della chiave sono danneggiati o alterati: apri una copia di backup / " +
+	ErrBadKeyFile = survey.NewError("i dati della chiave sono danneggiati o alterati: apri una copia di backup",
 		"the key material is damaged or altered: open a backup copy")
-	ErrTampered = errors.New("dati danneggiati o alterati: questa voce non si può leggere, il resto dell'archivio è intatto; ripristinala da un backup o dal server / " +
+	ErrTampered = survey.NewError("dati danneggiati o alterati: questa voce non si può leggere, il resto dell'archivio è intatto; ripristinala da un backup o dal server",
 		"damaged or altered data: this entry cannot be read, the rest of the store is intact; restore it from a backup or from the server")
-	ErrDiskFull = errors.New("disco pieno: il salvataggio non è riuscito, ma nulla di quanto già salvato è perso; libera spazio e salva di nuovo / " +
+	ErrDiskFull = survey.NewError("disco pieno: il salvataggio non è riuscito, ma nulla di quanto già salvato è perso; libera spazio e salva di nuovo",
 		"disk full: the save failed, but nothing already saved is lost; free some space and save again")
-	ErrEmptyPassphrase = errors.New("la passphrase è vuota: scegline una di almeno 8 caratteri / " +
+	ErrEmptyPassphrase = survey.NewError("la passphrase è vuota: scegline una di almeno 8 caratteri",
 		"the passphrase is empty: choose one of at least 8 characters")
-	ErrDecision = errors.New("approvare o restituire una scheda spetta al coordinamento: il computer del rilevatore salva bozze e schede finalizzate / " +
+	ErrDecision = survey.NewError("approvare o restituire una scheda spetta al coordinamento: il computer del rilevatore salva bozze e schede finalizzate",
 		"approving or returning a record is for the coordinators: a researcher's laptop saves drafts and finalised records")
-	ErrNotBackup = errors.New("questo file non è un backup di sinba o è danneggiato / " +
+	ErrNotBackup = survey.NewError("questo file non è un backup di sinba o è danneggiato",
 		"this file is not a sinba backup or it is damaged")
 )
 

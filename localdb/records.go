@@ -227,10 +227,10 @@ func (s *Store) putHead(ctx context.Context, tx *sql.Tx, rr recordRow, head *rev
 
 func checkRecord(rec *survey.Record, status survey.Status) error {
 	if rec.Instrument == "" {
-		return fmt.Errorf("localdb: il record non ha uno strumento / the record has no instrument")
+		return survey.NewError("la scheda non ha uno strumento", "the record has no instrument")
 	}
 	if !status.Valid() {
-		return fmt.Errorf("localdb: stato sconosciuto %q / unknown status %q", status, status)
+		return survey.Errorf("stato sconosciuto %q", "unknown status %q", status)
 	}
 	return nil
 }

@@ -44,17 +44,17 @@ func DecodeRecordLine(line []byte, defaultInstrument string) (RecordLine, error)
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.UseNumber()
 	if err := dec.Decode(&raw); err != nil {
-		return RecordLine{}, fmt.Errorf("JSON non valido / invalid JSON: %v", err)
+		return RecordLine{}, Errorf("JSON non valido: %v", "invalid JSON: %v", err)
 	}
 	if dec.More() {
-		return RecordLine{}, fmt.Errorf("più di un oggetto JSON sulla riga / more than one JSON object on the line")
+		return RecordLine{}, NewError("più di un oggetto JSON sulla riga", "more than one JSON object on the line")
 	}
 	rec := Record{Instrument: defaultInstrument, Answers: Answers{}}
 	var status Status
 	str := func(k string) (string, error) {
 		var s string
 		if err := json.Unmarshal(raw[k], &s); err != nil {
-			return "", fmt.Errorf("%q: serve una stringa / a string is needed", k)
+			return "", Errorf("%q: serve una stringa", "%q: a string is needed", k)
 		}
 		return s, nil
 	}
@@ -72,21 +72,21 @@ func DecodeRecordLine(line []byte, defaultInstrument string) (RecordLine, error)
 			if st, err = str(k); err == nil {
 				status = Status(st)
 				if !status.Valid() {
-					err = fmt.Errorf("%q: stato sconosciuto %q (draft, final, returned, approved) / unknown status %q", k, st, st)
+					err = Errorf("%q: stato sconosciuto %q (draft, final, returned, approved)", "%q: unknown status %q (draft, final, returned, approved)", k, st)
 				}
 			}
 		case "version":
 			var n json.Number
 			if e := json.Unmarshal(v, &n); e != nil {
-				err = fmt.Errorf("%q: serve un numero / a number is needed", k)
+				err = Errorf("%q: serve un numero", "%q: a number is needed", k)
 			} else if i, e := strconv.Atoi(n.String()); e != nil || i < 0 {
-				err = fmt.Errorf("%q: serve un intero positivo / a positive integer is needed", k)
+				err = Errorf("%q: serve un intero positivo", "%q: a positive integer is needed", k)
 			} else {
 				rec.Version = i
 			}
 		case "meta":
 			if e := json.Unmarshal(v, &rec.Meta); e != nil {
-				err = fmt.Errorf("%q: serve un oggetto {campo: {not_held, reason, note}} / an object {field: {not_held, reason, note}} is needed", k)
+				err = Errorf("%q: serve un oggetto {campo: {not_held, reason, note}}", "%q: an object {field: {not_held, reason, note}} is needed", k)
 			}
 		case "identity":
 			rec.Identity = &Identity{}
@@ -99,7 +99,7 @@ func DecodeRecordLine(line []byte, defaultInstrument string) (RecordLine, error)
 			d := json.NewDecoder(bytes.NewReader(v))
 			d.UseNumber()
 			if e := d.Decode(&rec.Answers); e != nil {
-				err = fmt.Errorf("%q: serve un oggetto / an object is needed", k)
+				err = Errorf("%q: serve un oggetto", "%q: an object is needed", k)
 			}
 		default:
 			if _, envelope := raw["answers"]; envelope {

@@ -210,14 +210,14 @@ func (r *Registry) checkMigrations(in *Instrument) error {
 // only when every step succeeds.
 func (r *Registry) Move(rec *Record, to int) (*Moved, error) {
 	if rec.Version >= to {
-		return nil, fmt.Errorf("la scheda è già alla versione %d / the record is already at version %d", rec.Version, rec.Version)
+		return nil, Errorf("la scheda è già alla versione %d", "the record is already at version %d", rec.Version)
 	}
 	cur, ok := r.Get(rec.Instrument, rec.Version)
 	if !ok {
-		return nil, fmt.Errorf("strumento %s versione %d sconosciuto / unknown instrument %s version %d", rec.Instrument, rec.Version, rec.Instrument, rec.Version)
+		return nil, Errorf("strumento %s versione %d sconosciuto", "unknown instrument %s version %d", rec.Instrument, rec.Version)
 	}
 	if _, ok := r.Get(rec.Instrument, to); !ok {
-		return nil, fmt.Errorf("strumento %s versione %d sconosciuto / unknown instrument %s version %d", rec.Instrument, to, rec.Instrument, to)
+		return nil, Errorf("strumento %s versione %d sconosciuto", "unknown instrument %s version %d", rec.Instrument, to)
 	}
 	work := *rec
 	work.Answers = cloneAnswers(rec.Answers)

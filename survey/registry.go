@@ -80,8 +80,7 @@ func (r *Registry) ForRecord(rec *Record) (*Instrument, error) {
 	} else if in, ok := r.Get(rec.Instrument, rec.Version); ok {
 		return in, nil
 	}
-	return nil, fmt.Errorf("strumento %q versione %d sconosciuto / unknown instrument %q version %d",
-		rec.Instrument, rec.Version, rec.Instrument, rec.Version)
+	return nil, Errorf("strumento %q versione %d sconosciuto", "unknown instrument %q version %d", rec.Instrument, rec.Version)
 }
 
 // LoadInstruments parses every *.json file of fsys (in any folder) as an

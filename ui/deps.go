@@ -169,7 +169,7 @@ type SyncReport struct {
 	Sent, Accepted, Refused, Received int
 	Returned, Conflicts               int // records that came back with comments, or in conflict
 	ReceiptID                         string
-	Messages                          []string // refusals and notices
+	Messages                          []survey.Text // refusals and notices
 	At                                time.Time
 }
 

@@ -2,10 +2,11 @@ package ui
 
 import (
 	"errors"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+
+	"sinba/survey"
 )
 
 // T returns the user-interface string for key in the chosen language.
@@ -38,8 +39,8 @@ func LoadTranslations(read func(name string) ([]byte, error), language string) e
 	return nil
 }
 
-// errText is what a person is told about err. The store's own messages are
-// written "Italiano / English": the half in the interface's language is kept.
+// errText is what a person is told about err: the half of a bilingual
+// error (survey.Error, a server's refusal) in the interface's language.
 func (a *App) errText(err error) string {
 	switch {
 	case err == nil:
@@ -49,22 +50,5 @@ func (a *App) errText(err error) string {
 	case errors.Is(err, ErrWrongRecoveryKey):
 		return T("recovery.wrong")
 	}
-	// A refusal from the server carries a message for people beside a code
-	// for programs: the person reads only the message.
-	var refusal interface{ Message(language string) string }
-	if errors.As(err, &refusal) {
-		return refusal.Message(a.lang)
-	}
-	return pickLanguage(err.Error(), a.lang)
-}
-
-func pickLanguage(msg, language string) string {
-	it, en, ok := strings.Cut(msg, " / ")
-	if !ok {
-		return msg
-	}
-	if language == "en" {
-		return en
-	}
-	return it
+	return survey.ErrorText(err, a.lang)
 }

@@ -171,7 +171,7 @@ func (a *App) reportText(r SyncReport) string {
 		s += " " + T("sync.report_receipt", map[string]any{"Receipt": r.ReceiptID})
 	}
 	for _, m := range r.Messages {
-		s += "\n" + pickLanguage(m, a.lang)
+		s += "\n" + m.In(a.lang)
 	}
 	return s
 }

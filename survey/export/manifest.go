@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -125,10 +123,10 @@ func (c *countWriter) Write(p []byte) (int, error) {
 func checkDir(dir string) error {
 	st, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("cartella di destinazione non disponibile / destination folder not available: %w", err)
+		return survey.Errorf("cartella di destinazione non disponibile: %w", "destination folder not available: %w", err)
 	}
 	if !st.IsDir() {
-		return errors.New("la destinazione non è una cartella / the destination is not a folder: " + dir)
+		return survey.Errorf("la destinazione non è una cartella: %s", "the destination is not a folder: %s", dir)
 	}
 	return nil
 }

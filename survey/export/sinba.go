@@ -60,7 +60,7 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 	}
 	latest, ok := reg.Latest(survey.InstrumentCase)
 	if !ok {
-		return m, errors.New("nessuno strumento per le schede minore / no case record instrument")
+		return m, survey.NewError("nessuno strumento per le schede minore", "no case record instrument")
 	}
 	ref := latest.Reference()
 	if opts.Date.IsZero() {

@@ -23,6 +23,7 @@ import (
 	"filippo.io/age"
 
 	"sinba/localdb"
+	"sinba/survey"
 	"sinba/sync/seal"
 	"sinba/sync/wire"
 )
@@ -39,11 +40,11 @@ const (
 )
 
 // ErrNotEnrolled means the laptop has no enrolment yet.
-var ErrNotEnrolled = errors.New("questo computer non è iscritto a un server: usare \"sinba enrol\" con il codice ricevuto dal coordinamento / " +
+var ErrNotEnrolled = survey.NewError("questo computer non è iscritto a un server: usare \"sinba enrol\" con il codice ricevuto dal coordinamento",
 	"this computer is not enrolled with a server: use \"sinba enrol\" with the code you received from the coordinators")
 
 // ErrAlreadyEnrolled means Enrol was called on an enrolled laptop.
-var ErrAlreadyEnrolled = errors.New("questo computer è già iscritto / this computer is already enrolled")
+var ErrAlreadyEnrolled = survey.NewError("questo computer è già iscritto", "this computer is already enrolled")
 
 // Options tune a client; the zero value is right for the app.
 type Options struct {
@@ -152,7 +153,7 @@ func (c *Client) Enrol(ctx context.Context, serverURL, code string) (Enrolment, 
 		return Enrolment{}, explain(err)
 	}
 	if _, err := seal.ParseRecipient(resp.ProjectRecipient); err != nil {
-		return Enrolment{}, errors.New("il server ha inviato una chiave di progetto non valida / the server sent an invalid project key")
+		return Enrolment{}, survey.NewError("il server ha inviato una chiave di progetto non valida", "the server sent an invalid project key")
 	}
 	st = &deviceState{
 		ServerURL: serverURL, DeviceID: resp.DeviceID, SignKey: priv, AgeIdentity: ident.String(),

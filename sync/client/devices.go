@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
 	"filippo.io/age"
 
+	"sinba/survey"
 	"sinba/sync/seal"
 	"sinba/sync/wire"
 )
@@ -84,17 +84,17 @@ func (c *Client) keepOrigin(ctx context.Context, o *wire.KeyOrigin) error {
 
 // ErrNoTeamKey means this laptop does not hold the team key, so it can hand
 // it to nobody.
-var ErrNoTeamKey = errors.New("questo computer non ha ancora la chiave della squadra: non può consegnarla / " +
+var ErrNoTeamKey = survey.NewError("questo computer non ha ancora la chiave della squadra: non può consegnarla",
 	"this computer does not hold the team key yet: it cannot hand it over")
 
 // ErrNotPending means the device is no longer waiting for the team key: a
 // teammate has confirmed it, it was revoked, or it is not of this team.
-var ErrNotPending = errors.New("il computer non è più in attesa della chiave della squadra (già confermato, revocato o di un'altra squadra) / " +
+var ErrNotPending = survey.NewError("il computer non è più in attesa della chiave della squadra (già confermato, revocato o di un'altra squadra)",
 	"the laptop is no longer waiting for the team key (already confirmed, revoked or of another team)")
 
 // ErrDeviceKeyChanged means the server now lists the device with another key
 // than the one the person confirmed: nothing was handed over.
-var ErrDeviceKeyChanged = errors.New("il server indica per questo computer una chiave diversa da quella mostrata: nulla è stato consegnato; avvisare il coordinamento / " +
+var ErrDeviceKeyChanged = survey.NewError("il server indica per questo computer una chiave diversa da quella mostrata: nulla è stato consegnato; avvisare il coordinamento",
 	"the server lists this laptop with another key than the one shown: nothing was handed over; tell the coordinators")
 
 // PendingDevices asks the server which laptops of the team wait for the team

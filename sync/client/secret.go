@@ -25,7 +25,7 @@ const SecretPseudonym = "sync/pseudonym-secret"
 
 // ErrNoPseudonymSecret means the laptop has not received the project's
 // pseudonym secret yet.
-var ErrNoPseudonymSecret = errors.New("il segreto del progetto non è ancora arrivato: sincronizzare; nel frattempo le schede senza codice fiscale ricevono un identificativo casuale / " +
+var ErrNoPseudonymSecret = survey.NewError("il segreto del progetto non è ancora arrivato: sincronizzare; nel frattempo le schede senza codice fiscale ricevono un identificativo casuale",
 	"the project secret has not arrived yet: sync; meanwhile records without a codice fiscale get a random identifier")
 
 // PseudonymSecret returns the project's pseudonym secret, or

@@ -25,6 +25,7 @@ import (
 	"filippo.io/age"
 
 	"sinba/localdb"
+	"sinba/survey"
 	"sinba/sync/client"
 	"sinba/sync/seal"
 	"sinba/sync/wire"
@@ -49,13 +50,13 @@ const OriginCoordinators = client.OriginCoordinators
 
 // Errors a person may see.
 var (
-	ErrNotEnrolled = errors.New("il profilo di coordinamento non è iscritto a un server: usare \"sinba coord init\" con il codice di coordinamento / " +
+	ErrNotEnrolled = survey.NewError("il profilo di coordinamento non è iscritto a un server: usare \"sinba coord init\" con il codice di coordinamento",
 		"the coordinator profile is not enrolled with a server: use \"sinba coord init\" with the coordinator code")
-	ErrAlreadyEnrolled = errors.New("questo profilo di coordinamento è già iscritto / this coordinator profile is already enrolled")
-	ErrNoProjectKey    = errors.New("manca la chiave del progetto: importarla dal file cifrato ricevuto da un altro coordinatore (\"sinba coord key-import\") / " +
+	ErrAlreadyEnrolled = survey.NewError("questo profilo di coordinamento è già iscritto", "this coordinator profile is already enrolled")
+	ErrNoProjectKey    = survey.NewError("manca la chiave del progetto: importarla dal file cifrato ricevuto da un altro coordinatore (\"sinba coord key-import\")",
 		"the project key is missing: import it from the encrypted file received from another coordinator (\"sinba coord key-import\")")
-	ErrWrongProjectKey   = errors.New("questa chiave non è quella del progetto: controllare il file / this key is not the project's key: check the file")
-	ErrKeyFilePassphrase = errors.New("passphrase del file della chiave errata, o file danneggiato / wrong passphrase for the key file, or damaged file")
+	ErrWrongProjectKey   = survey.NewError("questa chiave non è quella del progetto: controllare il file", "this key is not the project's key: check the file")
+	ErrKeyFilePassphrase = survey.NewError("passphrase del file della chiave errata, o file danneggiato", "wrong passphrase for the key file, or damaged file")
 )
 
 // Options tune a Coordinator; the zero value is right for the app.
@@ -161,7 +162,7 @@ func (c *Coordinator) Enrol(ctx context.Context, serverURL, code string) (Profil
 		return Profile{}, err
 	}
 	if _, err := seal.ParseRecipient(resp.ProjectRecipient); err != nil {
-		return Profile{}, errors.New("il server ha inviato una chiave di progetto non valida / the server sent an invalid project key")
+		return Profile{}, survey.NewError("il server ha inviato una chiave di progetto non valida", "the server sent an invalid project key")
 	}
 	if resp.ProjectRecipient != project.Recipient().String() {
 		// Someone else's project: its key comes from another coordinator,

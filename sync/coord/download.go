@@ -110,7 +110,7 @@ func (c *Coordinator) syncSecret(ctx context.Context, key *age.X25519Identity, r
 	} else {
 		s, err := seal.Decrypt(p.Secret, key)
 		if err != nil {
-			return errors.New("il segreto del progetto sul server non si apre con la chiave del progetto / the project secret on the server does not open with the project key")
+			return survey.NewError("il segreto del progetto sul server non si apre con la chiave del progetto", "the project secret on the server does not open with the project key")
 		}
 		if have, _ := c.store.Secret(ctx, secretPseudonym); string(have) != string(s) {
 			if err := c.store.SetSecret(ctx, secretPseudonym, s); err != nil {

@@ -59,7 +59,7 @@ const keyFileHeader = "# sinba project key"
 // passphrase must reach that coordinator by another channel than the file.
 func (c *Coordinator) ExportKey(ctx context.Context, passphrase []byte) ([]byte, error) {
 	if len(passphrase) < 10 {
-		return nil, errors.New("passphrase del file troppo corta: almeno 10 caratteri / file passphrase too short: at least 10 characters")
+		return nil, survey.NewError("passphrase del file troppo corta: almeno 10 caratteri", "file passphrase too short: at least 10 characters")
 	}
 	p, err := c.profile(ctx)
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 
 // ErrNothingToReview means the record has no version from a laptop to
 // decide on.
-var ErrNothingToReview = errors.New("questa scheda non ha una versione inviata da un computer da rivedere / this record has no version sent by a laptop to review")
+var ErrNothingToReview = survey.NewError("questa scheda non ha una versione inviata da un computer da rivedere", "this record has no version sent by a laptop to review")
 
 // Review sends a decision on a record's latest version from a laptop:
 // approved, or returned with comments. The comments are sealed here for the
@@ -29,10 +29,10 @@ var ErrNothingToReview = errors.New("questa scheda non ha una versione inviata d
 // them. The decision is applied to the store at once and logged.
 func (c *Coordinator) Review(ctx context.Context, recordID string, decision survey.Status, comments []survey.Comment, author string) (string, error) {
 	if decision != survey.StatusApproved && decision != survey.StatusReturned {
-		return "", fmt.Errorf("decisione %q non valida: approvare o restituire / invalid decision %q: approve or return", decision, decision)
+		return "", survey.Errorf("decisione %q non valida: approvare o restituire", "invalid decision %q: approve or return", decision)
 	}
 	if decision == survey.StatusReturned && len(comments) == 0 {
-		return "", errors.New("per restituire una scheda scrivere almeno un commento / to return a record write at least one comment")
+		return "", survey.NewError("per restituire una scheda scrivere almeno un commento", "to return a record write at least one comment")
 	}
 	key, err := c.projectKey(ctx)
 	if err != nil {
@@ -113,5 +113,5 @@ func (c *Coordinator) teamRecipient(ctx context.Context, recordID string) (*age.
 			return seal.ParseRecipient(t.Recipient)
 		}
 	}
-	return nil, errors.New("la squadra di questa scheda non ha una chiave nota: sincronizzare e riprovare / the team of this record has no known key: sync and try again")
+	return nil, survey.NewError("la squadra di questa scheda non ha una chiave nota: sincronizzare e riprovare", "the team of this record has no known key: sync and try again")
 }

@@ -289,7 +289,7 @@ func (s *Server) handleCoordPublish(w http.ResponseWriter, r *http.Request, c *C
 	}
 	id, version, err := CheckInstrument(req.Body)
 	if err != nil {
-		s.refuse(w, r, wire.Errorf(wire.CodeInvalidDefinition, "definizione dello strumento non valida: "+err.Error(), "invalid instrument definition: "+err.Error()), 0)
+		s.refuse(w, r, wire.Errorf(wire.CodeInvalidDefinition, "definizione dello strumento non valida: "+survey.ErrorText(err, "it"), "invalid instrument definition: "+survey.ErrorText(err, "en")), 0)
 		return
 	}
 	ins, err := s.store.Instruments(r.Context(), c.ProjectID)
@@ -340,7 +340,7 @@ func CheckInstrument(body []byte) (string, int, error) {
 		return "", 0, err
 	}
 	if !instrumentRE.MatchString(in.ID) || in.Version < 1 {
-		return "", 0, errors.New("identificativo o versione non validi / invalid id or version")
+		return "", 0, survey.NewError("identificativo o versione non validi", "invalid id or version")
 	}
 	return in.ID, in.Version, nil
 }

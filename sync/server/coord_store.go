@@ -45,14 +45,14 @@ func (s *Store) CreateCoordinatorCode(ctx context.Context, project string, ttl t
 func (s *Store) CreateProjectCode(ctx context.Context, name string, ttl time.Duration) (string, time.Time, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return "", time.Time{}, errors.New("progetto senza nome / project without a name")
+		return "", time.Time{}, survey.NewError("progetto senza nome", "project without a name")
 	}
 	var n int
 	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM projects WHERE name = ?`, name).Scan(&n); err != nil {
 		return "", time.Time{}, err
 	}
 	if n > 0 {
-		return "", time.Time{}, fmt.Errorf("esiste già un progetto %q / a project %q already exists", name, name)
+		return "", time.Time{}, survey.Errorf("esiste già un progetto %q", "a project %q already exists", name)
 	}
 	return s.insertCoordCode(ctx, "", name, ttl)
 }
@@ -400,14 +400,14 @@ func (s *Store) inProject(ctx context.Context, pid, table, ref string) (string, 
 	if err := rows.Err(); err != nil {
 		return "", err
 	}
-	what := map[string]string{"teams": "squadra / team", "researchers": "rilevatore / researcher"}[table]
+	what := map[string]survey.Text{"teams": {IT: "squadra", EN: "team"}, "researchers": {IT: "rilevatore", EN: "researcher"}}[table]
 	switch len(ids) {
 	case 0:
-		return "", fmt.Errorf("%s %q: %w", what, ref, ErrNotFound)
+		return "", survey.Errorf("%s %q: non esiste", "%s %q: does not exist", what, ref).Wrapping(ErrNotFound)
 	case 1:
 		return ids[0], nil
 	}
-	return "", fmt.Errorf("%s %q: più d'uno con questo nome, usare l'identificativo / more than one with this name, use the id", what, ref)
+	return "", survey.Errorf("%s %q: più d'uno con questo nome, usare l'identificativo", "%s %q: more than one with this name, use the id", what, ref)
 }
 
 // Instruments returns the instrument versions published in a project.

@@ -162,7 +162,7 @@ func (f *fake) Assign(_ context.Context, team, m string, remove bool) error {
 func (f *fake) Publish(_ context.Context, body []byte) (coordinator.Published, error) {
 	f.published = append(f.published, body)
 	if !json.Valid(body) {
-		return coordinator.Published{}, errors.New("definizione dello strumento non valida: JSON malformato / invalid instrument definition: malformed JSON")
+		return coordinator.Published{}, survey.NewError("definizione dello strumento non valida: JSON malformato", "invalid instrument definition: malformed JSON")
 	}
 	return coordinator.Published{ID: "scheda-minore", Version: 2}, nil
 }

@@ -1,9 +1,9 @@
 package coordinator
 
 import (
-	"errors"
 	"fmt"
-	"strings"
+
+	"sinba/survey"
 )
 
 // The coordinators' screens carry their own strings, Italian first, so that
@@ -210,21 +210,6 @@ func (w *Workspace) tr(key string, a ...any) string {
 	return s
 }
 
-// errText keeps the half of an "Italiano / English" message in the screens'
-// language.
-func (w *Workspace) errText(err error) string {
-	// A refusal from the server carries a message for people beside a code
-	// for programs: the person reads only the message.
-	var refusal interface{ Message(language string) string }
-	if errors.As(err, &refusal) {
-		return refusal.Message(w.lang)
-	}
-	it, en, ok := strings.Cut(err.Error(), " / ")
-	if !ok {
-		return err.Error()
-	}
-	if w.lang == "en" {
-		return en
-	}
-	return it
-}
+// errText is what a person is told about err: the half of a bilingual
+// error (survey.Error, a server's refusal) in the screens' language.
+func (w *Workspace) errText(err error) string { return survey.ErrorText(err, w.lang) }

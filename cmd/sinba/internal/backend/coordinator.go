@@ -182,7 +182,7 @@ func (p *CoordinatorProfile) Deps(ctx context.Context) (coordinator.Deps, error)
 	return NewCoordinatorDeps(ctx, p.coord, p.Language)
 }
 
-var errLocked = errors.New("il profilo di coordinamento è chiuso / the coordinator profile is locked")
+var errLocked = survey.NewError("il profilo di coordinamento è chiuso", "the coordinator profile is locked")
 
 // Close drops the profile's keys from memory.
 func (p *CoordinatorProfile) Close() {

@@ -52,8 +52,8 @@ func (in *Instruments) Form(instrument string, version int, language string) (*f
 		def, ok = in.Registry.Get(instrument, version)
 	}
 	if !ok {
-		return nil, fmt.Errorf("definizione dello strumento %s v%d non disponibile: aggiorna l'applicazione / "+
-			"instrument definition %s v%d not available: update the application", instrument, version, instrument, version)
+		return nil, survey.Errorf("definizione dello strumento %s v%d non disponibile: aggiorna l'applicazione",
+			"instrument definition %s v%d not available: update the application", instrument, version)
 	}
 	key := fmt.Sprintf("%s@%d/%s", def.ID, def.Version, language)
 	in.mu.Lock()

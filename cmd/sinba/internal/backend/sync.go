@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"sinba/survey"
 	"sinba/sync/client"
 	"sinba/ui"
 )
@@ -70,7 +71,7 @@ func (s *Syncer) LastReport(ctx context.Context) (*ui.SyncReport, error) {
 	rep := &ui.SyncReport{Sent: len(r.Accepted) + len(r.Refused), Accepted: len(r.Accepted), Refused: len(r.Refused),
 		ReceiptID: shortID(r.BatchID), At: r.ReceivedAt}
 	for _, rf := range r.Refused {
-		rep.Messages = append(rep.Messages, rf.MessageIT+" / "+rf.MessageEN)
+		rep.Messages = append(rep.Messages, survey.Text{IT: rf.MessageIT, EN: rf.MessageEN})
 	}
 	return rep, nil
 }
@@ -96,7 +97,7 @@ func uiReport(rep *client.Report) ui.SyncReport {
 		out.ReceiptID, out.At = shortID(last.BatchID), last.ReceivedAt
 		for _, r := range rep.Receipts {
 			for _, rf := range r.Refused {
-				out.Messages = append(out.Messages, rf.MessageIT+" / "+rf.MessageEN)
+				out.Messages = append(out.Messages, survey.Text{IT: rf.MessageIT, EN: rf.MessageEN})
 			}
 		}
 	}
@@ -104,12 +105,14 @@ func uiReport(rep *client.Report) ui.SyncReport {
 		out.At = timeNow()
 	}
 	if n := len(rep.PendingDevices); n > 0 {
-		out.Messages = append(out.Messages, fmt.Sprintf("Computer della squadra in attesa della chiave: %d, da confermare nella schermata Sincronizzazione / "+
-			"Team laptops waiting for the key: %d, to confirm on the Sync screen", n, n))
+		out.Messages = append(out.Messages, survey.Text{
+			IT: fmt.Sprintf("Computer della squadra in attesa della chiave: %d, da confermare nella schermata Sincronizzazione", n),
+			EN: fmt.Sprintf("Team laptops waiting for the key: %d, to confirm on the Sync screen", n)})
 	}
 	if rep.WaitingTeamKey {
-		out.Messages = append(out.Messages, "in attesa della chiave del gruppo da un collega già collegato: le schede restano in coda / "+
-			"waiting for the team key from a colleague already enrolled: the records stay queued")
+		out.Messages = append(out.Messages, survey.Text{
+			IT: "in attesa della chiave del gruppo da un collega già collegato: le schede restano in coda",
+			EN: "waiting for the team key from a colleague already enrolled: the records stay queued"})
 	}
 	return out
 }

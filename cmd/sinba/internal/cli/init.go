@@ -2,11 +2,11 @@ package cli
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 
 	"sinba/localdb"
+	"sinba/survey"
 )
 
 // storeOptions are the options every command opens the store with; tests
@@ -45,20 +45,20 @@ func (f *storeFlags) passphrase(env Env) ([]byte, error) {
 		}
 		b = bytes.TrimRight(b, "\r\n")
 		if len(b) == 0 {
-			return nil, errors.New("il file della passphrase è vuoto / the passphrase file is empty")
+			return nil, survey.NewError("il file della passphrase è vuoto", "the passphrase file is empty")
 		}
 		return b, nil
 	}
 	if p := env.Getenv("SINBA_PASSPHRASE"); p != "" {
 		return []byte(p), nil
 	}
-	return nil, errors.New("manca la passphrase: impostala in SINBA_PASSPHRASE o passa --passphrase-file / " +
+	return nil, survey.NewError("manca la passphrase: impostala in SINBA_PASSPHRASE o passa --passphrase-file",
 		"the passphrase is missing: set SINBA_PASSPHRASE or pass --passphrase-file")
 }
 
 func (f *storeFlags) needData() error {
 	if f.data == "" {
-		return errors.New("manca la cartella dei dati: passa --data DIR / the data folder is missing: pass --data DIR")
+		return survey.NewError("manca la cartella dei dati: passa --data DIR", "the data folder is missing: pass --data DIR")
 	}
 	return nil
 }
