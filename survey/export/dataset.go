@@ -10,10 +10,21 @@
 // scheda_comune: the ISTAT code, scheda_versione). Codes are written as
 // codes; yes/no as 1/0; dates as in the record (YYYY-MM-DD, MM/YYYY).
 // Multi-valued answers and repeat groups go to long tables, one row per code
-// or item (scheda_id, voce from 1, then the values), and leave in the wide
-// table a count column named <field>_n. The notes and the "not held" marks go
-// to a long table <instrument>.note (scheda_id, campo, non_disponibile,
-// nota).
+// or item (scheda_id, scheda_versione, voce from 1, then the values), and
+// leave in the wide table a count column named <field>_n. The notes and the
+// "not held" marks go to a long table <instrument>.note (scheda_id,
+// scheda_versione, campo, non_disponibile, motivo, nota).
+//
+// # Versions
+//
+// The records of every version of an instrument share one codebook (see
+// survey.Union): a variable per field any of the exported versions had,
+// under its newest id, a field renamed by a declared migration being one
+// variable; the codebook (Codebook) gives each variable's versions, its
+// earlier ids, the fields a merge made it of, and the versions of every code
+// where the code lists changed. A record of a version that lacks a field has
+// NotInVersion (-9) there, never an empty cell: SPSS declares it
+// user-missing, Stata reads it as .v.
 //
 // Line breaks in free text become spaces, so that every row is one line.
 // An empty cell is a question with no answer or that does not apply to the
@@ -37,6 +48,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,6 +62,17 @@ import (
 // NotHeld is the value of an answer the office does not hold, with no
 // reason given. NotHeldCode gives the value of every reason.
 const NotHeld = "-8"
+
+// NotInVersion is the value of a field in a record whose instrument
+// version does not have it: neither missing nor not held. SPSS declares it
+// user-missing beside the "not held" codes; Stata reads it as .v.
+const NotInVersion = "-9"
+
+// StataNotInVersion is the extended missing value of NotInVersion in Stata.
+const StataNotInVersion = ".v"
+
+// notInVersionLabel is the value label of NotInVersion.
+var notInVersionLabel = survey.Text{IT: "Non presente in questa versione dello strumento", EN: "Not in this version of the instrument"}
 
 // notHeldFirst is the code of the first reason (survey.ReasonNotGiven); the
 // others follow it upwards, in the order of survey.NotHeldReasons.
@@ -118,6 +141,17 @@ type Column struct {
 	MayBeNotHeld bool
 	// Width is the longest value in bytes, at least 1 (the SPSS A format).
 	Width int
+
+	// Versions are the instrument versions that have the column's field
+	// (none for the columns of the record). MayBeAbsent says a record of
+	// a version without it holds NotInVersion there.
+	Versions    []int
+	MayBeAbsent bool
+	// CodeVersions gives, for each code of Codes that not every version in
+	// Versions has, the versions that have it.
+	CodeVersions map[string][]int
+
+	field *survey.UnionField
 }
 
 // Table is a rectangular set of rows, as written to one CSV file or sheet.
@@ -131,9 +165,12 @@ type Table struct {
 // Dataset is what an instrument's records become for export: the wide table
 // first, then the long tables.
 type Dataset struct {
-	Instrument *survey.Instrument
+	Instrument *survey.Instrument // the newest version of Union
+	Union      *survey.Union
 	Records    int
-	Tables     []*Table
+	// ByVersion counts the records by their instrument version.
+	ByVersion map[int]int
+	Tables    []*Table
 	// Omitted are the answers left out of the tables because skip logic
 	// hides them, per record.
 	Omitted []Omission
@@ -273,6 +310,43 @@ func column(in *survey.Instrument, q *survey.Question, name string) Column {
 	return c
 }
 
+// unionColumn describes the column of a field across the versions of u: the
+// newest version's question, numeric only if every version's is, one set of
+// value labels with every code any version had. within are the versions the
+// column is read in (the dataset's, or a group's for its items).
+func unionColumn(u *survey.Union, f *survey.UnionField, name string, within []int) Column {
+	in, _ := u.Version(f.Versions[len(f.Versions)-1])
+	c := column(in, f.Question(), name)
+	c.Field = f.ID
+	c.field = f
+	c.Versions = f.Versions
+	c.MayBeAbsent = len(f.Versions) < len(within)
+	for _, v := range f.Versions[:len(f.Versions)-1] {
+		vin, _ := u.Version(v)
+		q, _ := f.In(v)
+		if column(vin, q, name).Kind == String {
+			c.Kind = String
+		}
+	}
+	if q := f.Question(); q.Type == survey.TypeSingle || q.Type == survey.TypeMulti {
+		codes := u.Codes(f)
+		c.Codes = make([]survey.Code, len(codes))
+		for i, uc := range codes {
+			c.Codes[i] = uc.Code
+			if len(uc.Versions) < len(f.Versions) {
+				if c.CodeVersions == nil {
+					c.CodeVersions = map[string][]int{}
+				}
+				c.CodeVersions[uc.Code.Code] = uc.Versions
+			}
+		}
+		if c.Kind == Numeric && !numericCodes(c.Codes) {
+			c.Kind = String
+		}
+	}
+	return c
+}
+
 func countColumn(q *survey.Question, name string) Column {
 	return Column{Name: name, Field: q.ID, Kind: Numeric, MayBeNotHeld: true,
 		Label: survey.Text{IT: q.Label.IT + " (numero)", EN: q.Label.In("en") + " (count)"}}
@@ -307,44 +381,88 @@ func oneLine(s string) string {
 	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 }
 
-// NewDataset lays out the records of instrument in.ID (other instruments'
-// records are left out) in the columns of in; records of an older version
-// are first carried to it (survey.Upgrade, on a copy). Identification is
-// stripped.
-func NewDataset(in *survey.Instrument, recs []survey.Record) *Dataset {
-	d := &Dataset{Instrument: in}
+// fieldNames names the variables of fields in a table: the fields of the
+// newest version take their ids first (with suffix, as <field>_n); a field
+// only older versions had whose id a newer one took is <id>_v<its newest
+// version>.
+func fieldNames(n names, fields []*survey.UnionField, newest int, suffix string) map[*survey.UnionField]string {
+	out := map[*survey.UnionField]string{}
+	for _, f := range fields {
+		if f.Versions[len(f.Versions)-1] == newest {
+			out[f] = n.name(f.ID + suffix)
+		}
+	}
+	for _, f := range fields {
+		if _, ok := out[f]; ok {
+			continue
+		}
+		base := f.ID + suffix
+		if n[strings.ToLower(base)] {
+			base = fmt.Sprintf("%s_v%d%s", f.ID, f.Versions[len(f.Versions)-1], suffix)
+		}
+		out[f] = n.name(base)
+	}
+	return out
+}
+
+// NewDataset lays out the records of instrument u.ID (other instruments'
+// records are left out) in one codebook for the versions of u: a column per
+// field any of them had (see survey.Union), each record read in its own
+// version, with NotInVersion where that version lacks the field. A record of
+// a version u does not cover is read in the newest by field id.
+// Identification is stripped.
+func NewDataset(u *survey.Union, recs []survey.Record) *Dataset {
+	in := u.Latest()
+	all := u.VersionNumbers()
+	d := &Dataset{Instrument: in, Union: u, ByVersion: map[int]int{}}
 	wideNames := names{}
 	wide := &Table{Name: in.ID, Title: in.Title}
-	wide.Columns = []Column{
-		{Name: wideNames.name(ColID), Label: survey.Text{IT: "Identificativo della scheda", EN: "Record identifier"}, Kind: String},
-		{Name: wideNames.name(ColComune), Label: survey.Text{IT: "Comune (codice ISTAT)", EN: "Municipality (ISTAT code)"}, Kind: String, Lookup: survey.ListMunicipalities},
-		{Name: wideNames.name(ColVersione), Label: survey.Text{IT: "Versione dello strumento", EN: "Instrument version"}, Kind: Numeric},
-	}
+	idCol := Column{Name: wideNames.name(ColID), Label: survey.Text{IT: "Identificativo della scheda", EN: "Record identifier"}, Kind: String}
+	comCol := Column{Name: wideNames.name(ColComune), Label: survey.Text{IT: "Comune (codice ISTAT)", EN: "Municipality (ISTAT code)"}, Kind: String, Lookup: survey.ListMunicipalities}
+	verCol := Column{Name: wideNames.name(ColVersione), Label: survey.Text{IT: "Versione dello strumento", EN: "Instrument version"}, Kind: Numeric}
+	wide.Columns = []Column{idCol, comCol, verCol}
 	d.Tables = append(d.Tables, wide)
-	wideCol := map[string]int{} // question id -> column in wide
-	longs := map[string]*Table{}
-	for _, q := range in.Questions() {
+	wideCol := map[*survey.UnionField]int{}
+	longs := map[*survey.UnionField]*Table{}
+	var scalar, counted []*survey.UnionField
+	for _, f := range u.Fields {
+		if t := f.Question().Type; t == survey.TypeMulti || t == survey.TypeGroup {
+			counted = append(counted, f)
+		} else {
+			scalar = append(scalar, f)
+		}
+	}
+	// Names in two passes that give the same result as one in page order
+	// when the newest version has every field.
+	plain := fieldNames(wideNames, scalar, in.Version, "")
+	counts := fieldNames(wideNames, counted, in.Version, "_n")
+	for _, f := range u.Fields {
+		q := f.Question()
 		switch q.Type {
 		case survey.TypeMulti, survey.TypeGroup:
-			wideCol[q.ID] = len(wide.Columns)
-			wide.Columns = append(wide.Columns, countColumn(q, wideNames.name(q.ID+"_n")))
+			wideCol[f] = len(wide.Columns)
+			cc := countColumn(q, counts[f])
+			cc.Field, cc.field, cc.Versions, cc.MayBeAbsent = f.ID, f, f.Versions, len(f.Versions) < len(all)
+			wide.Columns = append(wide.Columns, cc)
 			ln := names{}
-			lt := &Table{Name: in.ID + "." + q.ID, Title: q.Label, Columns: []Column{
-				{Name: ln.name(ColID), Label: wide.Columns[0].Label, Kind: String},
+			lt := &Table{Name: in.ID + "." + f.ID, Title: q.Label, Columns: []Column{
+				{Name: ln.name(ColID), Label: idCol.Label, Kind: String},
+				{Name: ln.name(ColVersione), Label: verCol.Label, Kind: Numeric},
 				{Name: ln.name(ColVoce), Label: survey.Text{IT: "Numero della voce", EN: "Item number"}, Kind: Numeric},
 			}}
 			if q.Type == survey.TypeMulti {
-				lt.Columns = append(lt.Columns, column(in, q, ln.name(q.ID)))
+				lt.Columns = append(lt.Columns, unionColumn(u, f, ln.name(f.ID), f.Versions))
 			} else {
-				for _, iq := range q.Items {
-					lt.Columns = append(lt.Columns, column(in, iq, ln.name(iq.ID)))
+				items := fieldNames(ln, f.Items, f.Versions[len(f.Versions)-1], "")
+				for _, it := range f.Items {
+					lt.Columns = append(lt.Columns, unionColumn(u, it, items[it], f.Versions))
 				}
 			}
-			longs[q.ID] = lt
+			longs[f] = lt
 			d.Tables = append(d.Tables, lt)
 		default:
-			wideCol[q.ID] = len(wide.Columns)
-			c := column(in, q, wideNames.name(q.ID))
+			wideCol[f] = len(wide.Columns)
+			c := unionColumn(u, f, plain[f], all)
 			c.MayBeNotHeld = true
 			wide.Columns = append(wide.Columns, c)
 		}
@@ -352,8 +470,9 @@ func NewDataset(in *survey.Instrument, recs []survey.Record) *Dataset {
 	nn := names{}
 	notes := &Table{Name: in.ID + "." + notesSuffix, Title: survey.Text{IT: "Note e dati non disponibili", EN: "Notes and data not held"},
 		Columns: []Column{
-			{Name: nn.name(ColID), Label: wide.Columns[0].Label, Kind: String},
-			{Name: nn.name(ColCampo), Label: survey.Text{IT: "Campo", EN: "Field"}, Kind: String},
+			{Name: nn.name(ColID), Label: idCol.Label, Kind: String},
+			{Name: nn.name(ColVersione), Label: verCol.Label, Kind: Numeric},
+			{Name: nn.name(ColCampo), Label: survey.Text{IT: "Campo (nome più recente)", EN: "Field (newest id)"}, Kind: String},
 			{Name: nn.name(ColNonDisp), Label: survey.Text{IT: "Dato non disponibile presso l'ufficio", EN: "Not held by the office"}, Kind: Numeric,
 				Codes: []survey.Code{{Code: "1", Label: survey.Text{IT: "Sì", EN: "Yes"}}, {Code: "0", Label: survey.Text{IT: "No", EN: "No"}}}},
 			{Name: nn.name(ColMotivo), Label: survey.Text{IT: "Motivo per cui il dato non è disponibile", EN: "Why the datum is not held"}, Kind: Numeric,
@@ -367,25 +486,29 @@ func NewDataset(in *survey.Instrument, recs []survey.Record) *Dataset {
 		if rec.Instrument == "" {
 			rec.Instrument = survey.InstrumentCase
 		}
-		if rec.Instrument != in.ID {
+		if rec.Instrument != u.ID {
 			continue
 		}
-		rec = survey.StripIdentification(in, copyRecord(rec))
-		if rec.Version != in.Version {
-			if rec.Version == 0 || rec.Version < in.Version {
-				if _, err := survey.Upgrade(&rec, in); err != nil {
-					continue
-				}
-			}
+		rin := u.For(&rec)
+		rec = survey.StripIdentification(rin, copyRecord(rec))
+		if rec.Version == 0 {
+			rec.Version = rin.Version
 		}
 		d.Records++
-		ans, _ := survey.Normalize(in, rec.Answers)
-		rel := survey.Relevance(in, &rec, time.Now())
+		d.ByVersion[rec.Version]++
+		ver := strconv.Itoa(rec.Version)
+		ans, _ := survey.Normalize(rin, rec.Answers)
+		rel := survey.Relevance(rin, &rec, time.Now())
 		row := make([]string, len(wide.Columns))
-		row[0], row[1], row[2] = rec.ID, rec.Municipality, strconv.Itoa(rec.Version)
+		row[0], row[1], row[2] = rec.ID, rec.Municipality, ver
 		var omitted []string
-		for _, q := range in.Questions() {
-			j := wideCol[q.ID]
+		for _, f := range u.Fields {
+			j := wideCol[f]
+			q, ok := f.In(rin.Version)
+			if !ok {
+				row[j] = NotInVersion
+				continue
+			}
 			v := ans[q.ID]
 			has := rel[q.ID] && survey.Answered(v)
 			if !rel[q.ID] && survey.Answered(v) {
@@ -401,19 +524,23 @@ func NewDataset(in *survey.Instrument, recs []survey.Record) *Dataset {
 			case survey.TypeMulti:
 				codes, _ := v.([]any)
 				row[j] = strconv.Itoa(len(codes))
-				lt := longs[q.ID]
+				lt := longs[f]
 				for k, c := range codes {
-					lt.Rows = append(lt.Rows, []string{rec.ID, strconv.Itoa(k + 1), cell(c)})
+					lt.Rows = append(lt.Rows, []string{rec.ID, ver, strconv.Itoa(k + 1), cell(c)})
 				}
 			case survey.TypeGroup:
 				items, _ := v.([]any)
 				row[j] = strconv.Itoa(len(items))
-				lt := longs[q.ID]
+				lt := longs[f]
 				for k, it := range items {
 					m, _ := it.(map[string]any)
-					lr := []string{rec.ID, strconv.Itoa(k + 1)}
-					for _, iq := range q.Items {
-						lr = append(lr, cell(m[iq.ID]))
+					lr := []string{rec.ID, ver, strconv.Itoa(k + 1)}
+					for _, itf := range f.Items {
+						if iq, ok := itf.In(rin.Version); ok {
+							lr = append(lr, cell(m[iq.ID]))
+						} else {
+							lr = append(lr, NotInVersion)
+						}
 					}
 					lt.Rows = append(lt.Rows, lr)
 				}
@@ -440,13 +567,34 @@ func NewDataset(in *survey.Instrument, recs []survey.Record) *Dataset {
 			if r, nh := m.NotHeldBecause(); nh {
 				nd, why = "1", NotHeldCode(r)
 			}
-			notes.Rows = append(notes.Rows, []string{rec.ID, k, nd, why, oneLine(note)})
+			notes.Rows = append(notes.Rows, []string{rec.ID, ver, newestPath(u, rin.Version, k), nd, why, oneLine(note)})
 		}
 	}
 	for _, t := range d.Tables {
 		t.measure()
 	}
 	return d
+}
+
+// newestPath is the path of a record's meta key (F, or G[n].F inside a
+// repeat group) in version v, with the fields' newest ids.
+func newestPath(u *survey.Union, v int, key string) string {
+	if f, ok := u.Field(v, key); ok {
+		return f.ID
+	}
+	open, shut := strings.IndexByte(key, '['), strings.Index(key, "].")
+	if open < 0 || shut < open {
+		return key
+	}
+	g, ok := u.Field(v, key[:open])
+	if !ok {
+		return key
+	}
+	item := key[shut+2:]
+	if it, ok := g.Item(v, item); ok {
+		item = it.ID
+	}
+	return g.ID + key[open:shut+2] + item
 }
 
 // copyRecord copies the maps StripIdentification and Upgrade may change.
@@ -472,7 +620,7 @@ func (t *Table) measure() {
 	for j := range t.Columns {
 		c := &t.Columns[j]
 		c.Width = 1
-		if c.MayBeNotHeld {
+		if c.MayBeNotHeld || c.MayBeAbsent {
 			c.Width = len(notHeldLow) // a string column must hold the codes
 		}
 		for _, r := range t.Rows {
@@ -510,20 +658,17 @@ func (t *Table) WriteCSV(w io.Writer) error {
 	return cw.Error()
 }
 
-// CSV writes the wide table of the instrument's records to w: one row per
-// record. The long tables (multi-valued answers, repeat groups, notes) are
-// written by WriteCSV.
-func CSV(w io.Writer, in *survey.Instrument, recs []survey.Record) error {
-	return NewDataset(in, recs).Wide().WriteCSV(w)
+// CSV writes the wide table of the records of u's instrument to w: one row
+// per record. The long tables (multi-valued answers, repeat groups, notes)
+// are written by WriteCSV.
+func CSV(w io.Writer, u *survey.Union, recs []survey.Record) error {
+	return NewDataset(u, recs).Wide().WriteCSV(w)
 }
 
 // Datasets lays out recs by instrument, in the order of the registry's ids:
-// each in its newest version, with the records of older versions carried to
-// it (survey.Upgrade). A record that would lose an answer on the way (its
-// version asks something the newest no longer does, as the Scheda Comune v1
-// grid, whose codes v2 does not share) is laid out instead in its own
-// version, in a dataset of its own whose tables are named <id>.v<version>:
-// an export never drops what was typed.
+// one dataset per instrument, in one codebook for the versions its records
+// have and its newest (see NewDataset), so variables keep the newest names
+// whichever records are exported.
 func Datasets(reg *survey.Registry, recs []survey.Record) []*Dataset {
 	byID := map[string][]survey.Record{}
 	for _, r := range recs {
@@ -539,47 +684,18 @@ func Datasets(reg *survey.Registry, recs []survey.Record) []*Dataset {
 		if !ok || len(byID[id]) == 0 {
 			continue
 		}
-		var merged []survey.Record
-		own := map[int][]survey.Record{}
+		versions := []int{latest.Version}
 		for _, r := range byID[id] {
-			if in, err := reg.ForRecord(&r); err == nil && in.Version < latest.Version && losesAnswers(r, latest) {
-				own[in.Version] = append(own[in.Version], r)
-				continue
+			r.Instrument = id
+			if in, err := reg.ForRecord(&r); err == nil && !slices.Contains(versions, in.Version) {
+				versions = append(versions, in.Version)
 			}
-			merged = append(merged, r)
 		}
-		if len(merged) > 0 {
-			out = append(out, NewDataset(latest, merged))
+		u, err := reg.Union(id, versions...)
+		if err != nil {
+			continue
 		}
-		versions := make([]int, 0, len(own))
-		for v := range own {
-			versions = append(versions, v)
-		}
-		sort.Sort(sort.Reverse(sort.IntSlice(versions)))
-		for _, v := range versions {
-			in, _ := reg.Get(id, v)
-			d := NewDataset(in, own[v])
-			for _, t := range d.Tables {
-				t.Name = fmt.Sprintf("%s.v%d", id, v) + strings.TrimPrefix(t.Name, id)
-			}
-			out = append(out, d)
-		}
+		out = append(out, NewDataset(u, byID[id]))
 	}
 	return out
-}
-
-// losesAnswers reports whether carrying rec to the newer version to would
-// leave an answer behind.
-func losesAnswers(rec survey.Record, to *survey.Instrument) bool {
-	c := copyRecord(rec)
-	orphans, err := survey.Upgrade(&c, to)
-	if err != nil {
-		return true
-	}
-	for _, k := range orphans {
-		if survey.Answered(c.Answers[k]) {
-			return true
-		}
-	}
-	return false
 }

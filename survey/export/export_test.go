@@ -24,18 +24,20 @@ var (
 
 func load(t testing.TB) *survey.Registry {
 	t.Helper()
-	loadOnce.Do(func() {
-		ref, err := survey.LoadReference(os.DirFS("../../assets"))
-		if err != nil {
-			loadErr = err
-			return
-		}
-		testReg, loadErr = survey.LoadInstruments(os.DirFS("../../assets/instruments"), ref)
-	})
+	loadOnce.Do(func() { testReg, loadErr = loadAssets() })
 	if loadErr != nil {
 		t.Fatalf("loading assets: %v", loadErr)
 	}
 	return testReg
+}
+
+// loadAssets reads the shipped instruments into a registry of its own.
+func loadAssets() (*survey.Registry, error) {
+	ref, err := survey.LoadReference(os.DirFS("../../assets"))
+	if err != nil {
+		return nil, err
+	}
+	return survey.LoadInstruments(os.DirFS("../../assets/instruments"), ref)
 }
 
 func instrument(t testing.TB, id string) *survey.Instrument {
@@ -167,17 +169,24 @@ func TestCSV(t *testing.T) {
 	reg := load(t)
 	dir := t.TempDir()
 	sets := Datasets(reg, testRecords())
-	// The v1 questionnaire keeps its own layout: its grid has no place in v2.
-	if len(sets) != 3 || sets[0].Instrument.Key() != "scheda-comune@2" || sets[1].Instrument.Key() != "scheda-comune@1" ||
-		sets[0].Records != 1 || sets[1].Records != 1 || sets[2].Records != 7 {
-		t.Fatalf("datasets: %d, want the municipality questionnaires v2 and v1, then 7 case records", len(sets))
+	// One codebook per instrument for the versions of its records and its
+	// newest: the questionnaires of v1 and v2 share one table.
+	if len(sets) != 2 || sets[0].Instrument.Key() != "scheda-comune@2" || fmt.Sprint(sets[0].Union.VersionNumbers()) != "[1 2]" ||
+		sets[0].Records != 2 || sets[1].Records != 7 || fmt.Sprint(sets[1].Union.VersionNumbers()) != "[1 2]" {
+		t.Fatalf("datasets: %d, want the municipality questionnaires v1 and v2 in one, then 7 case records of v1 in a codebook of v1 and v2", len(sets))
 	}
 	m, err := WriteCSV(dir, sets...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Format != FormatCSV || m.Records != 9 || len(m.Files) != 5+4+5 {
+	if m.Format != FormatCSV || m.Records != 9 || len(m.Files) != 5+5+1 {
 		t.Errorf("manifest: %+v", m)
+	}
+	if got := fmt.Sprint(m.Versions); got != "[{scheda-comune 1 1} {scheda-comune 2 1} {scheda-minore 1 7}]" {
+		t.Errorf("manifest versions: %s", got)
+	}
+	if got := fmt.Sprint(m.Instruments); got != "[scheda-comune@1 scheda-comune@2 scheda-minore@1 scheda-minore@2]" {
+		t.Errorf("manifest instruments: %s", got)
 	}
 	checkManifest(t, m, dir)
 	if got := fmt.Sprint(m.Omitted); got != "[{na3 "+napoli+" [CodiceRegioneResidenza]}]" {
@@ -214,6 +223,8 @@ func TestCSV(t *testing.T) {
 		{"to1", "CodiceCittadinanzaMadre", "-5"},
 		{"rm1", "CodiceCittadinanzaMadre", "-7"},
 		{"to2", "FasciaEtaBeneficiario", "1"},
+		{"na1", "scheda_versione", "1"},
+		{"na1", "DataRiferimento", NotInVersion}, // new in v2: not in the record's version
 	}
 	for _, c := range checks {
 		if got := recs[c.id][col[c.col]]; got != c.want {
@@ -223,46 +234,74 @@ func TestCSV(t *testing.T) {
 
 	long := readCSV(t, filepath.Join(dir, "scheda-minore.DettaglioInterventi.csv"))
 	want := [][]string{
-		{"scheda_id", "voce", "CodicePrestazione", "Descrizione", "MeseInizio", "MeseFine", "Erogatore"},
-		{"na2", "1", "A2.01", "", "01/2024", "06/2024", "Coop, \"Il Sole\""},
-		{"na2", "2", "A1.01", "", "02/2024", "", ""},
+		{"scheda_id", "scheda_versione", "voce", "CodicePrestazione", "Descrizione", "MeseInizio", "MeseFine", "Erogatore"},
+		// The description of an intervention is new in v2: not in v1.
+		{"na2", "1", "1", "A2.01", NotInVersion, "01/2024", "06/2024", "Coop, \"Il Sole\""},
+		{"na2", "1", "2", "A1.01", NotInVersion, "02/2024", "", ""},
 	}
 	if fmt.Sprintf("%q", long) != fmt.Sprintf("%q", want) {
 		t.Errorf("DettaglioInterventi:\n got %q\nwant %q", long, want)
 	}
 	fam := readCSV(t, filepath.Join(dir, "scheda-minore.ComposizioneFamiglia.csv"))
-	if len(fam) != 1+2*6+3 || fmt.Sprint(fam[3]) != "[na2 1 1]" || fmt.Sprint(fam[5]) != "[na2 3 3]" {
+	if len(fam) != 1+2*6+3 || fmt.Sprint(fam[3]) != "[na2 1 1 1]" || fmt.Sprint(fam[5]) != "[na2 1 3 3]" {
 		t.Errorf("ComposizioneFamiglia: %q", fam)
 	}
 	notes := readCSV(t, filepath.Join(dir, "scheda-minore.note.csv"))
-	wantNotes := [][]string{{"scheda_id", "campo", "non_disponibile", "motivo", "nota"},
-		{"na2", "LuogoVita", "0", "", "solo nota"},
-		{"na2", "TitoloStudioMadre", "1", "-6", "nota, con \"virgolette\" e a capo"},
-		{"na4", "FonteSegnalazione", "1", "-8", ""},
-		{"to1", "CodiceCittadinanzaMadre", "1", "-5", ""},
-		{"rm1", "CodiceCittadinanzaMadre", "1", "-7", ""}}
+	wantNotes := [][]string{{"scheda_id", "scheda_versione", "campo", "non_disponibile", "motivo", "nota"},
+		{"na2", "1", "LuogoVita", "0", "", "solo nota"},
+		{"na2", "1", "TitoloStudioMadre", "1", "-6", "nota, con \"virgolette\" e a capo"},
+		{"na4", "1", "FonteSegnalazione", "1", "-8", ""},
+		{"to1", "1", "CodiceCittadinanzaMadre", "1", "-5", ""},
+		{"rm1", "1", "CodiceCittadinanzaMadre", "1", "-7", ""}}
 	if fmt.Sprintf("%q", notes) != fmt.Sprintf("%q", wantNotes) {
 		t.Errorf("notes:\n got %q\nwant %q", notes, wantNotes)
 	}
-	sc := readCSV(t, filepath.Join(dir, "scheda-comune.v1.csv"))
+	// The questionnaires of both versions in one table: v1's grid beside
+	// v2's, each "not in this version" for the other's records.
+	sc := readCSV(t, filepath.Join(dir, "scheda-comune.csv"))
 	scr, scc := byID(t, sc)
-	if len(sc) != 2 || scr["sc1"][scc["OffreAdozione"]] != "1" || scr["sc1"][scc["RilevaLuogoVita"]] != "1" || scr["sc1"][scc["ScambiDati_n"]] != "2" || scr["sc1"][scc["Comune"]] != napoli {
-		t.Errorf("scheda-comune.v1: %q", sc)
+	for _, c := range []struct{ id, col, want string }{
+		{"sc1", "scheda_versione", "1"}, {"sc1", "OffreAdozione", "1"}, {"sc1", "RilevaLuogoVita", "1"}, {"sc1", "ScambiDati_n", "2"},
+		{"sc1", "Comune", napoli}, {"sc1", "ServizioAdozione", NotInVersion}, {"sc1", "RegistraLuogoVita", NotInVersion},
+		{"sc2", "scheda_versione", "2"}, {"sc2", "ServizioAdozione", "3"}, {"sc2", "MinoriAdozione", "2"}, {"sc2", "RegistraLuogoVita", "2"},
+		{"sc2", "RegistraFonteSegnalazione", NotHeldCode(survey.ReasonOther)}, {"sc2", "OffreAdozione", NotInVersion},
+		{"sc2", "RilevaLuogoVita", NotInVersion}, {"sc2", "ScambiDati_n", "2"},
+	} {
+		if len(sc) != 3 {
+			t.Fatalf("scheda-comune: %q", sc)
+		}
+		if j, ok := scc[c.col]; !ok || scr[c.id][j] != c.want {
+			t.Errorf("scheda-comune %s.%s: got %q, want %q", c.id, c.col, scr[c.id][scc[c.col]], c.want)
+		}
 	}
-	sc = readCSV(t, filepath.Join(dir, "scheda-comune.csv"))
-	scr, scc = byID(t, sc)
-	if len(sc) != 2 || scr["sc2"][scc["ServizioAdozione"]] != "3" || scr["sc2"][scc["MinoriAdozione"]] != "2" ||
-		scr["sc2"][scc["RegistraLuogoVita"]] != "2" || scr["sc2"][scc["RegistraFonteSegnalazione"]] != NotHeldCode(survey.ReasonOther) {
-		t.Errorf("scheda-comune: %q", sc)
+	// One variable ScambiDati, whose code list grew in v2: its codebook
+	// line gives the versions of every code that not both have.
+	book := readCSV(t, filepath.Join(dir, CodebookName+".csv"))
+	bk, bc := map[string][]string{}, map[string]int{}
+	for i, h := range book[0] {
+		bc[h] = i
 	}
-	if _, old := scc["OffreAdozione"]; old {
-		t.Error("the v2 table has a v1 column")
+	for _, r := range book[1:] {
+		bk[r[0]+"/"+r[1]] = r
+	}
+	if r := bk["scheda-comune.ScambiDati/ScambiDati"]; r == nil || r[bc["versioni"]] != "1, 2" || !strings.Contains(r[bc["codici"]], "; 8 = Ufficio di servizio sociale per i minorenni (USSM) (v2);") || !strings.Contains(r[bc["codici"]], "; 7 = Nessuno") {
+		t.Errorf("codebook of ScambiDati: %q", r)
+	}
+	if r := bk["scheda-comune/OffreAdozione"]; r == nil || r[bc["versioni"]] != "1" || !strings.Contains(r[bc["codici"]], "-9 = Non presente in questa versione") {
+		t.Errorf("codebook of OffreAdozione: %q", r)
+	}
+	if r := bk["scheda-minore/LuogoVita"]; r == nil || r[bc["versioni"]] != "1, 2" || strings.Contains(r[bc["codici"]], "-9 =") {
+		t.Errorf("codebook of LuogoVita: %q", r)
 	}
 }
 
 func TestCSVSingleWriter(t *testing.T) {
 	var b strings.Builder
-	if err := CSV(&b, instrument(t, survey.InstrumentCase), testRecords()); err != nil {
+	u, err := load(t).Union(survey.InstrumentCase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CSV(&b, u, testRecords()); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"sinba/survey"
@@ -55,21 +56,48 @@ type Manifest struct {
 	Dir         string    `json:"dir"`
 	Instruments []string  `json:"instruments"` // id@version
 	Records     int       `json:"records"`     // records exported
-	Files       []File    `json:"files"`
-	Refused     []Refusal `json:"refused,omitempty"` // SINBA only
+	// Versions counts the records exported by instrument version.
+	Versions []VersionCount `json:"versions,omitempty"`
+	Files    []File         `json:"files"`
+	Refused  []Refusal      `json:"refused,omitempty"` // SINBA only
 	// Omitted lists, per record, the answers left out because skip logic
 	// hides them (survey.OmittedAnswers).
 	Omitted []Omission `json:"omitted,omitempty"`
 }
 
+// VersionCount is how many records of one instrument version an export
+// holds.
+type VersionCount struct {
+	Instrument string `json:"instrument"`
+	Version    int    `json:"version"`
+	Records    int    `json:"records"`
+}
+
 func newManifest(format, dir string, sets []*Dataset) Manifest {
 	m := Manifest{Format: format, Created: time.Now().UTC(), Dir: dir}
 	for _, d := range sets {
-		m.Instruments = append(m.Instruments, d.Instrument.Key())
+		for _, in := range d.Union.Versions {
+			m.Instruments = append(m.Instruments, in.Key())
+		}
 		m.Records += d.Records
+		m.Versions = append(m.Versions, d.versionCounts()...)
 		m.Omitted = append(m.Omitted, d.Omitted...)
 	}
 	return m
+}
+
+// versionCounts counts the dataset's records by version, oldest first.
+func (d *Dataset) versionCounts() []VersionCount {
+	vs := make([]int, 0, len(d.ByVersion))
+	for v := range d.ByVersion {
+		vs = append(vs, v)
+	}
+	sort.Ints(vs)
+	out := make([]VersionCount, len(vs))
+	for i, v := range vs {
+		out[i] = VersionCount{Instrument: d.Union.ID, Version: v, Records: d.ByVersion[v]}
+	}
+	return out
 }
 
 // writeFile writes name in dir through a temporary file renamed into place,
@@ -131,7 +159,8 @@ func checkDir(dir string) error {
 	return nil
 }
 
-// writeTables writes the CSV file of every table of the sets.
+// writeTables writes the CSV file of every table of the sets, and their
+// codebook.
 func writeTables(m *Manifest, dir string, sets []*Dataset) error {
 	for _, d := range sets {
 		for _, t := range d.Tables {
@@ -142,12 +171,13 @@ func writeTables(m *Manifest, dir string, sets []*Dataset) error {
 			m.Files = append(m.Files, f)
 		}
 	}
-	return nil
+	return writeCodebook(m, dir, sets)
 }
 
 // WriteCSV writes one CSV file per table of every dataset into dir (which
 // must exist): <instrument>.csv, <instrument>.<field>.csv for each long
-// table and <instrument>.note.csv.
+// table and <instrument>.note.csv, and the codebook of them all,
+// dizionario.csv (see Codebook).
 func WriteCSV(dir string, sets ...*Dataset) (Manifest, error) {
 	m := newManifest(FormatCSV, dir, sets)
 	if err := checkDir(dir); err != nil {

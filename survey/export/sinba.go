@@ -76,6 +76,7 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 	}
 	groups := map[string]*group{}
 	versions := map[string]bool{}
+	versionOf := map[string]int{} // record id -> its instrument version
 	for _, rec := range recs {
 		if rec.Instrument == "" {
 			rec.Instrument = survey.InstrumentCase
@@ -111,7 +112,9 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 			g.omitted = append(g.omitted, Omission{RecordID: rec.ID, Municipality: rec.Municipality, Fields: omitted})
 		}
 		versions[in.Key()] = true
+		versionOf[rec.ID] = in.Version
 	}
+	counts := map[int]int{} // version -> records in the flows
 	codes := make([]string, 0, len(groups))
 	for c := range groups {
 		codes = append(codes, c)
@@ -177,7 +180,14 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 		m.Files = append(m.Files, f)
 		m.Records += len(g.recs)
 		m.Omitted = append(m.Omitted, g.omitted...)
+		for _, rec := range g.recs {
+			counts[versionOf[rec.ID]]++
+		}
 	}
+	for v, n := range counts {
+		m.Versions = append(m.Versions, VersionCount{Instrument: survey.InstrumentCase, Version: v, Records: n})
+	}
+	sort.Slice(m.Versions, func(i, j int) bool { return m.Versions[i].Version < m.Versions[j].Version })
 	for k := range versions {
 		m.Instruments = append(m.Instruments, k)
 	}

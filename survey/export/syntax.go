@@ -91,7 +91,7 @@ func writeSPS(w io.Writer, t *Table, dir string) error {
 	b.WriteString(".\n")
 	first := true
 	for _, c := range t.Columns {
-		if len(c.Codes) == 0 && !(c.MayBeNotHeld && c.Kind == Numeric) {
+		if len(c.Codes) == 0 && !((c.MayBeNotHeld || c.MayBeAbsent) && c.Kind == Numeric) {
 			continue
 		}
 		if first {
@@ -108,30 +108,35 @@ func writeSPS(w io.Writer, t *Table, dir string) error {
 			}
 			fmt.Fprintf(&b, "    %s %s\n", v, spssQuote(truncBytes(oneLine(code.Label.IT), spssValueLabelBytes)))
 		}
-		if c.MayBeNotHeld {
-			for _, code := range reasonCodes() {
-				v := code.Code
-				if c.Kind == String {
-					v = spssQuote(v)
-				}
-				fmt.Fprintf(&b, "    %s %s\n", v, spssQuote(code.Label.IT))
+		for _, code := range missingCodes(c) {
+			v := code.Code
+			if c.Kind == String {
+				v = spssQuote(v)
 			}
+			fmt.Fprintf(&b, "    %s %s\n", v, spssQuote(code.Label.IT))
 		}
 	}
 	if !first {
 		b.WriteString(".\n")
 	}
 	for j, c := range t.Columns {
-		if !c.MayBeNotHeld {
+		if !c.MayBeNotHeld && !c.MayBeAbsent {
 			continue
 		}
 		if c.Kind == Numeric {
-			fmt.Fprintf(&b, "MISSING VALUES %s (%s THRU %s).\n", c.Name, notHeldLow, notHeldHigh)
+			switch {
+			case c.MayBeNotHeld && c.MayBeAbsent:
+				fmt.Fprintf(&b, "MISSING VALUES %s (%s THRU %s).\n", c.Name, NotInVersion, notHeldHigh)
+			case c.MayBeNotHeld:
+				fmt.Fprintf(&b, "MISSING VALUES %s (%s THRU %s).\n", c.Name, notHeldLow, notHeldHigh)
+			default:
+				fmt.Fprintf(&b, "MISSING VALUES %s (%s).\n", c.Name, NotInVersion)
+			}
 			continue
 		}
 		// SPSS takes no range and at most three values for a string
 		// variable: declare the codes the column holds.
-		held := stringNotHeld(t, j)
+		held := stringMissing(t, j)
 		declared := held[:min(len(held), 3)]
 		if len(held) > 3 {
 			fmt.Fprintf(&b, "* %s: variabile di testo, SPSS ammette al massimo tre valori mancanti; anche %s indicano un dato non disponibile.\n",
@@ -145,26 +150,63 @@ func writeSPS(w io.Writer, t *Table, dir string) error {
 		}
 		fmt.Fprintf(&b, "MISSING VALUES %s (%s).\n", c.Name, strings.Join(quoted, ", "))
 	}
+	// The codebook's history of every variable, as custom attributes
+	// (DISPLAY ATTRIBUTES shows them).
+	var attrs []string
+	for _, c := range t.Columns {
+		h := columnHistory(c)
+		if h.versions == "" {
+			continue
+		}
+		a := fmt.Sprintf("VARIABLES=%s ATTRIBUTE=Versioni(%s)", c.Name, spssQuote(h.versions))
+		if h.earlier != "" {
+			a += fmt.Sprintf(" NomiPrecedenti(%s)", spssQuote(truncBytes(h.earlier, spssValueLabelBytes)))
+		}
+		if h.origin.IT != "" {
+			a += fmt.Sprintf(" Origine(%s)", spssQuote(truncBytes(h.origin.IT, spssValueLabelBytes)))
+		}
+		attrs = append(attrs, a)
+	}
+	if len(attrs) > 0 {
+		fmt.Fprintf(&b, "VARIABLE ATTRIBUTE %s.\n", strings.Join(attrs, "\n  /"))
+	}
 	fmt.Fprintf(&b, "DATASET NAME %s.\nEXECUTE.\n", spssDatasetName(t.Name))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// stringNotHeld returns the "not held" codes that string column j holds, in
-// the order of the reasons; NotHeld alone when it holds none.
-func stringNotHeld(t *Table, j int) []string {
+// missingCodes are the codes of column c that are no answer: NotInVersion
+// where a version lacks the field, then the "not held" reasons.
+func missingCodes(c Column) []survey.Code {
+	var out []survey.Code
+	if c.MayBeAbsent {
+		out = append(out, survey.Code{Code: NotInVersion, Label: notInVersionLabel})
+	}
+	if c.MayBeNotHeld {
+		out = append(out, reasonCodes()...)
+	}
+	return out
+}
+
+// stringMissing returns the codes of missingCodes that string column j
+// holds, in their order; the first of them alone when it holds none.
+func stringMissing(t *Table, j int) []string {
 	present := map[string]bool{}
 	for _, r := range t.Rows {
 		present[r[j]] = true
 	}
+	codes := missingCodes(t.Columns[j])
 	var out []string
-	for _, code := range reasonCodes() {
+	for _, code := range codes {
 		if present[code.Code] {
 			out = append(out, code.Code)
 		}
 	}
 	if len(out) == 0 {
-		out = []string{NotHeld}
+		if t.Columns[j].MayBeNotHeld {
+			return []string{NotHeld}
+		}
+		return []string{codes[0].Code}
 	}
 	return out
 }
@@ -209,38 +251,70 @@ func writeDo(w io.Writer, t *Table, dir string) error {
 	fmt.Fprintf(&b, "notes _dta: dato non disponibile presso l'ufficio / not held by the office: %s (nelle variabili di testo il codice / in string variables the code)\n",
 		strings.Join(legend, ", "))
 	for _, c := range t.Columns {
+		if c.MayBeAbsent {
+			fmt.Fprintf(&b, "notes _dta: %s = %s %s / %s (nelle variabili di testo il codice / in string variables the code)\n",
+				NotInVersion, StataNotInVersion, lowerFirst(notInVersionLabel.IT), lowerFirst(notInVersionLabel.EN))
+			break
+		}
+	}
+	for _, c := range t.Columns {
 		fmt.Fprintf(&b, "label variable %s %s\n", c.Name, stataQuote(truncChars(oneLine(c.Label.IT), stataVarLabelChars)))
 	}
 	for _, c := range t.Columns {
 		if c.Kind != Numeric {
 			continue
 		}
+		var mv, missing []string
 		if c.MayBeNotHeld {
-			var mv []string
 			for _, r := range survey.NotHeldReasons {
 				mv = append(mv, NotHeldCode(r)+"="+StataMissing(r))
+				missing = append(missing, StataMissing(r)+" "+stataQuote(notHeldLabel(r).IT))
 			}
+		}
+		if c.MayBeAbsent {
+			mv = append(mv, NotInVersion+"="+StataNotInVersion)
+			missing = append(missing, StataNotInVersion+" "+stataQuote(notInVersionLabel.IT))
+		}
+		if len(mv) > 0 {
 			fmt.Fprintf(&b, "mvdecode %s, mv(%s)\n", c.Name, strings.Join(mv, " \\ "))
 		}
-		if len(c.Codes) == 0 && !c.MayBeNotHeld {
+		if len(c.Codes) == 0 && len(missing) == 0 {
 			continue
 		}
 		var parts []string
 		for _, code := range c.Codes {
 			parts = append(parts, code.Code+" "+stataQuote(truncChars(oneLine(code.Label.IT), stataValueLabelMax)))
 		}
-		if c.MayBeNotHeld {
-			for _, r := range survey.NotHeldReasons {
-				parts = append(parts, StataMissing(r)+" "+stataQuote(notHeldLabel(r).IT))
-			}
-		}
+		parts = append(parts, missing...)
 		// One code a line, joined by ///, so a long list stays readable.
 		fmt.Fprintf(&b, "label define %s %s, replace\n", c.Name, strings.Join(parts, " ///\n    "))
 		fmt.Fprintf(&b, "label values %s %s\n", c.Name, c.Name)
 	}
+	// The codebook's history of every variable, as notes (notes list
+	// shows them); notes takes the rest of the line as it is.
+	for _, c := range t.Columns {
+		h := columnHistory(c)
+		if h.versions == "" {
+			continue
+		}
+		note := "versioni / versions " + h.versions
+		if h.earlier != "" {
+			note += "; nomi precedenti / earlier ids " + h.earlier
+		}
+		if h.origin.IT != "" {
+			note += "; " + h.origin.IT + " / " + h.origin.EN
+		}
+		fmt.Fprintf(&b, "notes %s: %s\n", c.Name, stataNote(note))
+	}
 	b.WriteString("compress\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// stataNote makes s safe as the text of a note: no macro characters, no
+// quotes.
+func stataNote(s string) string {
+	return strings.NewReplacer("`", "'", "$", "S", "\"", "'").Replace(oneLine(s))
 }
 
 func absDir(dir string) string {

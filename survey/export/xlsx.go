@@ -9,9 +9,6 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// CodebookSheet is the name of the workbook's codebook sheet.
-const CodebookSheet = "Dizionario"
-
 // maxSheetName is Excel's limit on a sheet name.
 const maxSheetName = 31
 
@@ -52,7 +49,7 @@ func SheetName(sets []*Dataset, table string) string {
 
 // WriteXLSX writes one workbook at path (its folder must exist): a sheet per
 // table (the wide table of each instrument, its long tables, its notes) and
-// a codebook sheet with every variable, its label and its codes. Numeric
+// a codebook sheet (see Codebook). Numeric
 // columns are numbers; codes that are not numbers, and reference codes with
 // their leading zeros, stay text.
 func WriteXLSX(path string, sets ...*Dataset) (Manifest, error) {
@@ -118,31 +115,27 @@ func writeWorkbook(w io.Writer, sets []*Dataset) error {
 	if err != nil {
 		return err
 	}
-	head := []any{"Foglio / Sheet", "Variabile / Variable", "Campo / Field", "Etichetta", "Label", "Tipo / Type", "Codici / Codes", "Elenco di riferimento / Reference list"}
+	sheetOf := map[*Table]string{}
+	for _, e := range written {
+		sheetOf[e.t] = e.sheet
+	}
+	cb := Codebook(sets, func(t *Table) string { return sheetOf[t] })
+	head := make([]any, len(cb.Columns))
+	for i, c := range cb.Columns {
+		head[i] = c.Label.IT + " / " + c.Label.EN
+	}
+	head[0] = "Foglio / Sheet"
 	if err := sw.SetRow("A1", styled(head, bold)); err != nil {
 		return err
 	}
-	r := 2
-	for _, e := range written {
-		for _, c := range e.t.Columns {
-			kind := "numerica / numeric"
-			if c.Kind == String {
-				kind = "testo / text"
-			}
-			var codes []string
-			for _, code := range c.Codes {
-				codes = append(codes, code.Code+" = "+code.Label.IT)
-			}
-			if c.MayBeNotHeld {
-				for _, code := range reasonCodes() {
-					codes = append(codes, code.Code+" = "+code.Label.IT)
-				}
-			}
-			cell, _ := excelize.CoordinatesToCellName(1, r)
-			if err := sw.SetRow(cell, []any{e.sheet, c.Name, c.Field, c.Label.IT, c.Label.EN, kind, strings.Join(codes, "; "), c.Lookup}); err != nil {
-				return err
-			}
-			r++
+	row := make([]any, len(cb.Columns))
+	for r, values := range cb.Rows {
+		for i, v := range values {
+			row[i] = v
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, r+2)
+		if err := sw.SetRow(cell, row); err != nil {
+			return err
 		}
 	}
 	if err := sw.Flush(); err != nil {
