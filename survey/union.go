@@ -193,7 +193,7 @@ func sameKind(a, b *Question) bool {
 func (r *Registry) Union(id string, versions ...int) (*Union, error) {
 	all := r.Versions(id)
 	if len(all) == 0 {
-		return nil, fmt.Errorf("strumento %q sconosciuto / unknown instrument %q", id, id)
+		return nil, Errorf("strumento %q sconosciuto", "unknown instrument %q", id)
 	}
 	if len(versions) == 0 {
 		versions = all
@@ -202,7 +202,7 @@ func (r *Registry) Union(id string, versions ...int) (*Union, error) {
 	lo, hi := versions[0], versions[0]
 	for _, v := range versions {
 		if _, ok := r.Get(id, v); !ok {
-			return nil, fmt.Errorf("strumento %s versione %d sconosciuto / unknown instrument %s version %d", id, v, id, v)
+			return nil, Errorf("strumento %s versione %d sconosciuto", "unknown instrument %s version %d", id, v)
 		}
 		covered[v] = true
 		lo, hi = min(lo, v), max(hi, v)
