@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -14,6 +13,7 @@ import (
 	"sinba/survey"
 	"sinba/survey/printout"
 	"sinba/ui/dialogs"
+	"sinba/ui/loop"
 )
 
 // Printer makes the PDF of a record; the Instruments of cmd/sinba implement
@@ -57,21 +57,21 @@ func (r *recordScreen) print() {
 	lang := r.a.lang
 	save := func(withIdentity bool) {
 		r.a.saveFile(name, ".pdf", func(path string) {
-			go func() {
+			loop.Go(func() func() {
 				var buf bytes.Buffer
 				err := p.PrintRecord(&buf, rec, info, withIdentity, lang)
 				if err == nil {
 					err = os.WriteFile(path, buf.Bytes(), 0o600)
 				}
-				fyne.Do(func() {
+				return func() {
 					if err != nil {
 						dialogs.Error(r.a.win, T("record.print_failed", map[string]any{"Error": r.a.errText(err)}))
 						return
 					}
 					r.saved.Importance = widget.MediumImportance
 					r.saved.SetText(T("record.printed", map[string]any{"Path": path}))
-				})
-			}()
+				}
+			})
 		})
 	}
 	if rec.Instrument != survey.InstrumentCase || rec.Identity.Empty() {

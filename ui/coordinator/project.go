@@ -60,7 +60,7 @@ func inBackground(bg func(run func()), work func(c context.Context) func()) {
 		c, cancel := ctx()
 		defer cancel()
 		if apply := work(c); apply != nil {
-			fyne.Do(apply)
+			loop.Do(apply)
 		}
 	})
 }

@@ -5,6 +5,8 @@
 package layering
 
 import (
+	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -87,5 +89,42 @@ func TestUIHasNoSQLNorHTTP(t *testing.T) {
 				t.Errorf("%s imports %s; screens talk to storage and sync only through the interfaces they declare", pkg, d)
 			}
 		}
+	}
+}
+
+// TestUIGoroutineOnlyThroughLoop keeps ui/loop the one way to the UI
+// goroutine: work handed over with fyne.Do directly would run beside a
+// test's goroutine under Fyne's test driver (see ui/loop), and slip past
+// loop.Busy, which the screens' tests wait on.
+func TestUIGoroutineOnlyThroughLoop(t *testing.T) {
+	root := moduleRoot(t)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); n == ".git" || n == "dist" || n == "testdata" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		if !strings.HasSuffix(path, ".go") || strings.HasPrefix(filepath.ToSlash(rel), "ui/loop/") ||
+			strings.HasPrefix(filepath.ToSlash(rel), "cmd/sinba/internal/layering/") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, "fyne.Do(") || strings.Contains(line, "fyne.DoAndWait(") {
+				t.Errorf("%s:%d: hands work to the UI goroutine with fyne.Do; use ui/loop (Do, Go, After)", rel, i+1)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
