@@ -14,6 +14,7 @@ import (
 	"sinba/ui/dialogs"
 	"sinba/ui/form"
 	"sinba/ui/loop"
+	"sinba/ui/palette"
 )
 
 // AutosaveDelay is how long after the last edit a draft saves itself.
@@ -32,6 +33,7 @@ type recordScreen struct {
 	panel     fyne.CanvasObject
 	panelCard *widget.Card // the panel's card: its subtitle counts the findings
 	body      *fyne.Container
+	legible   *palette.ReadOnly // the form, legible while read-only
 	reopen    *widget.Button
 	final     *widget.Button
 
@@ -135,8 +137,9 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 			top = append(top, c)
 		}
 	}
+	r.legible = palette.NewReadOnly(r.form.Object())
 	r.applyStatus()
-	r.body = container.NewBorder(container.NewVBox(top...), nil, nil, r.panel, r.form.Object())
+	r.body = container.NewBorder(container.NewVBox(top...), nil, nil, r.panel, r.legible.Object)
 	return r.body
 }
 
@@ -291,6 +294,7 @@ func (r *recordScreen) reply(field string) {
 func (r *recordScreen) applyStatus() {
 	locked := r.row != nil && r.row.Status != survey.StatusDraft && r.row.Status != survey.StatusReturned
 	r.form.SetReadOnly(locked)
+	r.legible.Set(locked)
 	if locked {
 		r.reopen.Show()
 		r.final.Hide()

@@ -15,6 +15,7 @@ import (
 	"sinba/survey"
 	"sinba/survey/quality"
 	"sinba/ui/form"
+	"sinba/ui/palette"
 )
 
 // queue is the records waiting for a decision: sent final by a laptop, new
@@ -267,7 +268,10 @@ func (r *reading) threadBox(t *survey.Thread) fyne.CanvasObject {
 		l := widget.NewLabel(who + ": " + c.Text)
 		l.Wrapping = fyne.TextWrapWord
 		if !c.Reply {
-			l.Importance = widget.HighImportance
+			// The comment colour, as on the laptop, apart from warnings.
+			l.Importance = widget.WarningImportance
+			box.Add(palette.Comment(l))
+			continue
 		}
 		box.Add(l)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"sinba/survey"
 	"sinba/ui/dialogs"
+	"sinba/ui/palette"
 )
 
 // questionView is one question on a page: its label, the input, the
@@ -30,16 +31,18 @@ type questionView struct {
 
 	box     *fyne.Container
 	comment *widget.Label
-	issue   *widget.Label
-	focus   fyne.Focusable
-	notHeld *focusCheck
-	reason  *focusSelect // why not held: shown while the box is checked
-	marks   *fyne.Container
-	note    *FocusEntry
-	typed   *widget.Label // under a choice: what the code typed narrows to
-	enable  func(bool)
-	fill    func() // shows the stored answer again (after a computed one)
-	group   *groupView
+	// commentBox shows comment in the comment colour, apart from warnings.
+	commentBox fyne.CanvasObject
+	issue      *widget.Label
+	focus      fyne.Focusable
+	notHeld    *focusCheck
+	reason     *focusSelect // why not held: shown while the box is checked
+	marks      *fyne.Container
+	note       *FocusEntry
+	typed      *widget.Label // under a choice: what the code typed narrows to
+	enable     func(bool)
+	fill       func() // shows the stored answer again (after a computed one)
+	group      *groupView
 
 	local  string // the problem found while parsing what was typed, as shown
 	hidden bool
@@ -67,8 +70,10 @@ func (f *Form) newQuestion(q *Question, path string, ans answers, page int, pare
 	v.comment = widget.NewLabel("")
 	v.comment.Wrapping = fyne.TextWrapWord
 	v.comment.Importance = widget.WarningImportance
-	v.comment.Hide()
-	objs = append(objs, v.comment)
+	// A comment is not a rule's warning: its own colour.
+	v.commentBox = palette.Comment(v.comment)
+	v.commentBox.Hide()
+	objs = append(objs, v.commentBox)
 
 	if q.Kind == Group {
 		v.group = newGroupView(v)
@@ -563,11 +568,11 @@ func (v *questionView) bare(msg string) string {
 
 func (v *questionView) setComment(c string) {
 	if c == "" {
-		v.comment.Hide()
+		v.commentBox.Hide()
 		return
 	}
 	v.comment.SetText(lang.L("form.comment", map[string]any{"Comment": c}))
-	v.comment.Show()
+	v.commentBox.Show()
 }
 
 // groupView is a repeat group: one card per item, each with the group's

@@ -1,0 +1,106 @@
+// Package palette holds the colours both apps use beyond Fyne's own theme:
+// a coordinator's comment, apart from a rule's warning (both were orange),
+// and the answers of a record that is read but not edited (Fyne greys a
+// disabled input out until it can hardly be read). Each is a theme override
+// over whatever theme the app runs with, light or dark, so that the rest of
+// the screen keeps the user's theme.
+package palette
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+)
+
+// Colours, for the light and the dark variant. Each reads at a contrast of
+// at least 4.5:1 (WCAG AA) on Fyne's background and input background of its
+// variant (palette_test checks it).
+var (
+	// CommentLight and CommentDark are a coordinator's comment: violet, far
+	// from the warning's orange, the error's red and the links' blue.
+	CommentLight = color.NRGBA{R: 0x6a, G: 0x3d, B: 0xb8, A: 0xff}
+	CommentDark  = color.NRGBA{R: 0xc4, G: 0xa6, B: 0xff, A: 0xff}
+	// ReadOnlyLight and ReadOnlyDark are the text of a read-only answer.
+	ReadOnlyLight = color.NRGBA{R: 0x4a, G: 0x4a, B: 0x4a, A: 0xff}
+	ReadOnlyDark  = color.NRGBA{R: 0xd0, G: 0xd0, B: 0xd0, A: 0xff}
+)
+
+// Pick returns the colour of a pair for the variant.
+func Pick(light, dark color.Color, v fyne.ThemeVariant) color.Color {
+	if v == theme.VariantDark {
+		return dark
+	}
+	return light
+}
+
+// override is the app's theme with some colours replaced.
+type override struct {
+	colors map[fyne.ThemeColorName][2]color.Color // light, dark
+}
+
+func base() fyne.Theme {
+	if a := fyne.CurrentApp(); a != nil && a.Settings().Theme() != nil {
+		return a.Settings().Theme()
+	}
+	return theme.DefaultTheme()
+}
+
+func (o *override) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if c, ok := o.colors[n]; ok {
+		return Pick(c[0], c[1], v)
+	}
+	return base().Color(n, v)
+}
+
+func (o *override) Font(s fyne.TextStyle) fyne.Resource     { return base().Font(s) }
+func (o *override) Icon(n fyne.ThemeIconName) fyne.Resource { return base().Icon(n) }
+func (o *override) Size(n fyne.ThemeSizeName) float32       { return base().Size(n) }
+
+// CommentTheme shows what is drawn in the warning colour (a label of
+// WarningImportance) in the comment colour.
+var CommentTheme fyne.Theme = &override{colors: map[fyne.ThemeColorName][2]color.Color{
+	theme.ColorNameWarning: {CommentLight, CommentDark},
+}}
+
+// ReadOnlyTheme draws disabled inputs' text, marks and borders legibly.
+var ReadOnlyTheme fyne.Theme = &override{colors: map[fyne.ThemeColorName][2]color.Color{
+	theme.ColorNameDisabled: {ReadOnlyLight, ReadOnlyDark},
+}}
+
+// Comment shows o (a label of WarningImportance, so that it stays a label
+// tests and screen readers know) in the comment colour.
+func Comment(o fyne.CanvasObject) *container.ThemeOverride {
+	return container.NewThemeOverride(o, CommentTheme)
+}
+
+// ReadOnly is a region that is legible when its inputs are disabled: Set
+// turns it on and off.
+type ReadOnly struct {
+	// Object is what goes on the screen in place of the region.
+	Object *container.ThemeOverride
+	on     bool
+}
+
+// NewReadOnly wraps o; it starts off (o's own theme).
+func NewReadOnly(o fyne.CanvasObject) *ReadOnly {
+	return &ReadOnly{Object: container.NewThemeOverride(o, &override{})}
+}
+
+// Set says whether o is read-only.
+func (r *ReadOnly) Set(on bool) {
+	if on == r.on {
+		return
+	}
+	r.on = on
+	if on {
+		r.Object.Theme = ReadOnlyTheme
+	} else {
+		r.Object.Theme = &override{}
+	}
+	r.Object.Refresh()
+}
+
+// On reports whether the region is read-only.
+func (r *ReadOnly) On() bool { return r.on }
