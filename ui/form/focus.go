@@ -21,6 +21,8 @@ type FocusEntry struct {
 	widget.Entry
 	OnFocus  focusHook
 	OnUpDown func(down bool)
+
+	heldPlaceHolder string // while disabled
 }
 
 // NewFocusEntry returns a single-line FocusEntry.
@@ -60,6 +62,8 @@ type focusSelect struct {
 	typed   string
 	onTyped func(typed string, matches []int) // the narrowing, to show
 	onEnter func()                            // Enter with keys: move on (default: as Tab)
+
+	heldPlaceHolder string // while disabled
 }
 
 // typeKey is what typing matches in one option: its code, else its label.
@@ -248,6 +252,8 @@ func (b *focusButton) FocusGained() {
 type focusSelectEntry struct {
 	widget.SelectEntry
 	onFocus focusHook
+
+	heldPlaceHolder string // while disabled
 }
 
 func newFocusSelectEntry(options []string) *focusSelectEntry {
@@ -263,4 +269,53 @@ func (e *focusSelectEntry) FocusGained() {
 	if e.onFocus != nil {
 		e.onFocus(e)
 	}
+}
+
+// A disabled input (a finalised record, read-only) shows no placeholder:
+// drawn in the legible read-only colour, "GG/MM/AAAA" or "Scegli…" would
+// read as an answer.
+
+// Disable implements fyne.Disableable.
+func (e *FocusEntry) Disable() {
+	if !e.Disabled() {
+		e.heldPlaceHolder, e.PlaceHolder = e.PlaceHolder, ""
+	}
+	e.Entry.Disable()
+}
+
+// Enable implements fyne.Disableable.
+func (e *FocusEntry) Enable() {
+	if e.Disabled() {
+		e.PlaceHolder = e.heldPlaceHolder
+	}
+	e.Entry.Enable()
+}
+
+func (s *focusSelect) Disable() {
+	if !s.Disabled() {
+		// " ": an empty placeholder is Fyne's "(Select one)".
+		s.heldPlaceHolder, s.PlaceHolder = s.PlaceHolder, " "
+	}
+	s.Select.Disable()
+}
+
+func (s *focusSelect) Enable() {
+	if s.Disabled() {
+		s.PlaceHolder = s.heldPlaceHolder
+	}
+	s.Select.Enable()
+}
+
+func (e *focusSelectEntry) Disable() {
+	if !e.Disabled() {
+		e.heldPlaceHolder, e.PlaceHolder = e.PlaceHolder, ""
+	}
+	e.SelectEntry.Disable()
+}
+
+func (e *focusSelectEntry) Enable() {
+	if e.Disabled() {
+		e.PlaceHolder = e.heldPlaceHolder
+	}
+	e.SelectEntry.Enable()
 }

@@ -1,6 +1,7 @@
 package backend_test
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -41,6 +42,13 @@ func TestFinalisedRecordIsLegible(t *testing.T) {
 	if got := answer().Color; got != want {
 		t.Errorf("a finalised answer is drawn in %v, want the read-only colour %v (Fyne's disabled grey is %v)", got, want, grey)
 	}
+	// An empty answer shows no placeholder: in the legible colour it would
+	// read as an answer.
+	for _, ph := range []string{"GG/MM/AAAA", "Scegli…", "Nota (facoltativa)"} {
+		if txt := find(t, h.win.Content(), func(x *canvas.Text) bool { return strings.HasPrefix(x.Text, ph) }); txt != nil {
+			t.Errorf("a finalised record shows the placeholder %q", txt.Text)
+		}
+	}
 	h.tap("Riapri per modificare")
 	h.press(fyne.KeyReturn) // the confirmation, if one is asked
 	settle(t)
@@ -49,5 +57,8 @@ func TestFinalisedRecordIsLegible(t *testing.T) {
 	}
 	if got, fg := answer().Color, fyne.CurrentApp().Settings().Theme().Color(theme.ColorNameForeground, v); got != fg {
 		t.Errorf("reopened, the answer is drawn in %v, want the foreground %v", got, fg)
+	}
+	if find(t, h.win.Content(), func(x *canvas.Text) bool { return x.Text == "GG/MM/AAAA" }) == nil {
+		t.Error("reopened, the date has lost its placeholder")
 	}
 }
