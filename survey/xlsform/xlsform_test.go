@@ -236,3 +236,52 @@ func TestWriteFile(t *testing.T) {
 func openWorkbook(data []byte) (*excelize.File, error) {
 	return excelize.OpenReader(bytes.NewReader(data))
 }
+
+// TestReadmeExample: the example of README.md is a valid instrument.
+func TestReadmeExample(t *testing.T) {
+	doc, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, example, ok := strings.Cut(string(doc), "\n## An example\n")
+	if !ok {
+		t.Fatal("README.md has no example")
+	}
+	example, _, _ = strings.Cut(example, "\n## ")
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := ""
+	row := 0
+	for _, line := range strings.Split(example, "\n") {
+		switch {
+		case strings.HasPrefix(line, "`") && strings.HasSuffix(line, "`") && !strings.Contains(line, " "):
+			sheet, row = strings.Trim(line, "`"), 0
+			if _, err := f.NewSheet(sheet); err != nil {
+				t.Fatal(err)
+			}
+		case sheet != "" && strings.HasPrefix(line, "|") && !strings.HasPrefix(line, "|---"):
+			row++
+			cells := strings.Split(strings.Trim(line, "|"), "|")
+			for c, v := range cells {
+				cell, _ := excelize.CoordinatesToCellName(c+1, row)
+				if err := f.SetCellStr(sheet, cell, strings.TrimSpace(v)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if err := f.DeleteSheet("Sheet1"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	in, err := Read(&buf, reference(t))
+	if err != nil {
+		t.Fatalf("the README's example:\n%v", err)
+	}
+	if in.Key() != "scheda-prova@2" || len(in.Sections) != 2 || len(in.Rules) != 1 || len(in.Migrations) != 1 || in.Codelists["FasciaEta"].Source == "" {
+		t.Fatalf("the README's example read as %s, %d sections, %d rules, %d migrations", in.Key(), len(in.Sections), len(in.Rules), len(in.Migrations))
+	}
+}
