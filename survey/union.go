@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Union is the fields of an instrument over several of its versions, each
@@ -84,6 +85,39 @@ func (f *UnionField) EarlierIDs() []FieldRef {
 	}
 	return out
 }
+
+// History says what migrations made of the field: the fields a merge made
+// it of, the field it was merged into, the version that dropped it; empty
+// when none.
+func (f *UnionField) History() Text {
+	var it, en []string
+	if len(f.MergedFrom) > 0 {
+		from := refs(f.MergedFrom)
+		it = append(it, fmt.Sprintf("dalla versione %d unisce %s", f.Versions[0], from))
+		en = append(en, fmt.Sprintf("from version %d merges %s", f.Versions[0], from))
+	}
+	if m := f.MergedInto; m != nil {
+		it = append(it, fmt.Sprintf("dalla versione %d unita in %s", m.Version, m.ID))
+		en = append(en, fmt.Sprintf("from version %d merged into %s", m.Version, m.ID))
+	}
+	if f.Dropped > 0 {
+		it = append(it, fmt.Sprintf("eliminata dalla versione %d", f.Dropped))
+		en = append(en, fmt.Sprintf("dropped from version %d", f.Dropped))
+	}
+	return Text{IT: strings.Join(it, "; "), EN: strings.Join(en, "; ")}
+}
+
+// refs lists fields as "ID (vN), ...".
+func refs(rs []FieldRef) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = r.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// EarlierIDList is EarlierIDs as "ID (vN), ...".
+func (f *UnionField) EarlierIDList() string { return refs(f.EarlierIDs()) }
 
 // Path is the field's id with its group's, as the critical points name
 // items: Group.Item.

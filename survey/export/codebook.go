@@ -1,7 +1,6 @@
 package export
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -30,37 +29,13 @@ func versionList(vs []int) string {
 	return strings.Join(s, ", ")
 }
 
-func refList(refs []survey.FieldRef) string {
-	s := make([]string, len(refs))
-	for i, r := range refs {
-		s[i] = r.String()
-	}
-	return strings.Join(s, ", ")
-}
-
 // columnHistory is the history of a column of a field; none for a column of
 // the record.
 func columnHistory(c Column) history {
-	f := c.field
-	if f == nil {
+	if c.field == nil {
 		return history{}
 	}
-	h := history{versions: versionList(c.Versions), earlier: refList(f.EarlierIDs())}
-	var it, en []string
-	if len(f.MergedFrom) > 0 {
-		it = append(it, fmt.Sprintf("dalla versione %d unisce %s", f.Versions[0], refList(f.MergedFrom)))
-		en = append(en, fmt.Sprintf("from version %d merges %s", f.Versions[0], refList(f.MergedFrom)))
-	}
-	if m := f.MergedInto; m != nil {
-		it = append(it, fmt.Sprintf("dalla versione %d unita in %s", m.Version, m.ID))
-		en = append(en, fmt.Sprintf("from version %d merged into %s", m.Version, m.ID))
-	}
-	if f.Dropped > 0 {
-		it = append(it, fmt.Sprintf("eliminata dalla versione %d", f.Dropped))
-		en = append(en, fmt.Sprintf("dropped from version %d", f.Dropped))
-	}
-	h.origin = survey.Text{IT: strings.Join(it, "; "), EN: strings.Join(en, "; ")}
-	return h
+	return history{versions: versionList(c.Versions), earlier: c.field.EarlierIDList(), origin: c.field.History()}
 }
 
 // codeText lists a column's value labels, code = label, with the versions of

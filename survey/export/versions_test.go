@@ -1,7 +1,6 @@
 package export
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,102 +11,18 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"sinba/survey"
+	"sinba/survey/synth"
 )
 
-// caseV3 builds a version 3 of the case record from the shipped v2, with a
-// declared migration that plants one of each change: OccupazioneMadre
-// renamed CondizioneOccupazionaleMadre; TitoloStudioMadre and
-// TitoloStudioPadre merged into TitoloStudioGenitori; CollaborazioniInterventi
-// dropped; CanaleSegnalazione new (default 9 for moved records); the
-// occupation list loses code 7 and gains code 9; inside DettaglioInterventi
-// the item Erogatore renamed EnteErogatore and an item Esito new.
-func caseV3(t testing.TB) []byte {
-	t.Helper()
-	raw, err := os.ReadFile("../../assets/instruments/scheda-minore.v2.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var def map[string]any
-	if err := json.Unmarshal(raw, &def); err != nil {
-		t.Fatal(err)
-	}
-	def["version"] = 3
-	q := func(id, typ, codelist, it, en string) map[string]any {
-		m := map[string]any{"id": id, "type": typ, "label": map[string]any{"it": it, "en": en}}
-		if codelist != "" {
-			m["codelist"] = codelist
-		}
-		return m
-	}
-	for _, s := range def["sections"].([]any) {
-		sec := s.(map[string]any)
-		var out []any
-		for _, x := range sec["questions"].([]any) {
-			qq := x.(map[string]any)
-			switch qq["id"] {
-			case "OccupazioneMadre":
-				qq["id"] = "CondizioneOccupazionaleMadre"
-			case "TitoloStudioMadre":
-				qq = q("TitoloStudioGenitori", "single", "TitoloStudioType", "Titolo di studio più alto dei genitori", "Parents' highest education")
-			case "TitoloStudioPadre", "CollaborazioniInterventi":
-				continue
-			case "DettaglioInterventi":
-				items := qq["items"].([]any)
-				for _, it := range items {
-					if im := it.(map[string]any); im["id"] == "Erogatore" {
-						im["id"] = "EnteErogatore"
-					}
-				}
-				qq["items"] = append(items, q("Esito", "text", "", "Esito dell'intervento", "Outcome of the intervention"))
-			}
-			out = append(out, qq)
-			if qq["id"] == "FonteSegnalazione" {
-				out = append(out, q("CanaleSegnalazione", "single", "CanaleType", "Canale della segnalazione", "Channel of the referral"))
-			}
-		}
-		sec["questions"] = out
-	}
-	cls := def["codelists"].(map[string]any)
-	cls["CanaleType"] = map[string]any{"codes": []any{
-		map[string]any{"code": "1", "label": map[string]any{"it": "di persona", "en": "in person"}},
-		map[string]any{"code": "2", "label": map[string]any{"it": "per iscritto", "en": "in writing"}},
-		map[string]any{"code": "9", "label": map[string]any{"it": "non noto", "en": "unknown"}},
-	}}
-	occ := cls["OccupazioneType"].(map[string]any)
-	var codes []any
-	for _, c := range occ["codes"].([]any) {
-		if c.(map[string]any)["code"] != "7" {
-			codes = append(codes, c)
-		}
-	}
-	occ["codes"] = append(codes, map[string]any{"code": "9", "label": map[string]any{"it": "in cassa integrazione", "en": "on short-time work"}})
-	def["migrations"] = []any{map[string]any{
-		"from":     2,
-		"renamed":  map[string]any{"OccupazioneMadre": "CondizioneOccupazionaleMadre", "Erogatore": "EnteErogatore"},
-		"merged":   []any{map[string]any{"into": "TitoloStudioGenitori", "from": []any{"TitoloStudioMadre", "TitoloStudioPadre"}}},
-		"dropped":  []any{"CollaborazioniInterventi"},
-		"defaults": map[string]any{"CanaleSegnalazione": "9"},
-	}}
-	out, err := json.Marshal(def)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// registryV3 is the shipped instruments and the case record v3 of caseV3.
+// registryV3 is the shipped instruments and the case record v3 of
+// synth.CaseV3.
 func registryV3(t testing.TB) *survey.Registry {
 	t.Helper()
 	reg, err := loadAssets()
 	if err != nil {
 		t.Fatal(err)
 	}
-	latest, _ := reg.Latest(survey.InstrumentCase)
-	in, err := survey.ParseInstrument(caseV3(t), latest.Reference())
-	if err != nil {
-		t.Fatalf("case record v3: %v", err)
-	}
-	if err := reg.Add(in); err != nil {
+	if _, err := synth.AddCaseV3(reg); err != nil {
 		t.Fatalf("case record v3: %v", err)
 	}
 	return reg

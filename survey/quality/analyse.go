@@ -103,6 +103,16 @@ type FieldStats struct {
 	ByMunicipality map[string]Counts `json:"by_municipality"`
 	Rules          []RuleCount       `json:"rules,omitempty"`
 	Notes          []Note            `json:"notes,omitempty"`
+	// Versions are the instrument versions analysed that have the field,
+	// and ByVersion its figures in the records of each of them, side by
+	// side, so that a change between versions shows. The field is followed
+	// across versions by their migrations (survey.Union): ID is its newest
+	// id, EarlierIDs the others, History what a merge or a drop made of
+	// it. A record of a version without the field counts for nothing here.
+	Versions   []int             `json:"versions"`
+	ByVersion  map[int]Counts    `json:"by_version"`
+	EarlierIDs []survey.FieldRef `json:"earlier_ids,omitempty"`
+	History    survey.Text       `json:"history,omitempty"`
 }
 
 // NotHeldByMunicipality sums, for each municipality (by ISTAT code), the
@@ -122,8 +132,10 @@ func (r *InstrumentReport) NotHeldByMunicipality() map[string]survey.ReasonCount
 type InstrumentReport struct {
 	ID       string      `json:"id"`
 	Title    survey.Text `json:"title"`
-	Versions []int       `json:"versions"`
+	Versions []int       `json:"versions"` // those with records
 	Records  int         `json:"records"`
+	// RecordsByVersion counts the records by instrument version.
+	RecordsByVersion map[int]int `json:"records_by_version"`
 	// ByMunicipality counts records by ISTAT code.
 	ByMunicipality map[string]int `json:"by_municipality"`
 	Fields         []FieldStats   `json:"fields"`
@@ -201,45 +213,85 @@ func (r *Report) Municipality(code string) (Municipality, bool) {
 	return Municipality{}, false
 }
 
-// field is one counted field of an instrument, with its question.
+// field is one counted field of an instrument, followed across versions.
 type field struct {
 	stats *FieldStats
-	q     *survey.Question
-	group *survey.Question // nil for a top-level question
+	uf    *survey.UnionField
 }
 
 type instrumentAcc struct {
 	rep    *InstrumentReport
+	u      *survey.Union
 	fields []*field
-	byID   map[string]*field
+	byID   map[string]*field                // by FieldStats.ID
+	byUF   map[*survey.UnionField]*field    // by union field
+	paths  map[int]map[string]*field        // version -> F or G.F in that version -> field
 	rules  map[string]map[string]*RuleCount // field -> rule -> count
 }
 
-func (a *instrumentAcc) addField(in *survey.Instrument, s *survey.Section, q, group *survey.Question) {
-	id := q.ID
-	if group != nil {
-		id = group.ID + "." + q.ID
-	}
-	if _, ok := a.byID[id]; ok {
-		return
-	}
-	f := &field{q: q, group: group, stats: &FieldStats{ID: id, Label: q.Label, Section: s.ID, SectionTitle: s.Title,
-		Required: q.Required, Item: group != nil, ByMunicipality: map[string]Counts{}}}
-	a.fields = append(a.fields, f)
-	a.byID[id] = f
-}
-
-// addInstrument lists the fields of a version, after those already known:
-// the newest version comes first, so its page order wins.
-func (a *instrumentAcc) addInstrument(in *survey.Instrument) {
-	for _, s := range in.Sections {
-		for _, q := range s.Questions {
-			a.addField(in, s, q, nil)
-			for _, iq := range q.Items {
-				a.addField(in, s, iq, q)
+// newInstrumentAcc lists the fields of every version of u, in its order:
+// the newest version's page order, older fields after the one they followed.
+// A field whose newest id a newer field took (its question changed type) is
+// named <id>_v<its newest version>.
+func newInstrumentAcc(u *survey.Union) *instrumentAcc {
+	a := &instrumentAcc{u: u, byID: map[string]*field{}, byUF: map[*survey.UnionField]*field{}, paths: map[int]map[string]*field{},
+		rules: map[string]map[string]*RuleCount{},
+		rep:   &InstrumentReport{ID: u.ID, Title: u.Latest().Title, ByMunicipality: map[string]int{}, RecordsByVersion: map[int]int{}}}
+	section := map[*survey.Question]*survey.Section{}
+	for _, in := range u.Versions {
+		for _, s := range in.Sections {
+			for _, q := range s.Questions {
+				section[q] = s
+				for _, iq := range q.Items {
+					section[iq] = s
+				}
 			}
 		}
 	}
+	var all []*survey.UnionField
+	for _, f := range u.Fields {
+		all = append(all, f)
+		all = append(all, f.Items...)
+	}
+	newest := u.Latest().Version
+	ids := map[*survey.UnionField]string{}
+	taken := map[string]bool{}
+	for pass := 0; pass < 2; pass++ {
+		for _, f := range all {
+			last := f.Versions[len(f.Versions)-1]
+			if _, done := ids[f]; done || (pass == 0) != (last == newest) {
+				continue
+			}
+			id := f.Path()
+			if taken[id] {
+				id = fmt.Sprintf("%s_v%d", id, last)
+			}
+			ids[f], taken[id] = id, true
+		}
+	}
+	for _, uf := range all {
+		q := uf.Question()
+		s := section[q]
+		f := &field{uf: uf, stats: &FieldStats{ID: ids[uf], Label: q.Label, Section: s.ID, SectionTitle: s.Title,
+			Required: q.Required, Item: uf.Group != nil, ByMunicipality: map[string]Counts{},
+			Versions: uf.Versions, ByVersion: map[int]Counts{}, EarlierIDs: uf.EarlierIDs(), History: uf.History()}}
+		a.fields = append(a.fields, f)
+		a.byID[f.stats.ID] = f
+		a.byUF[uf] = f
+		for _, v := range uf.Versions {
+			q, _ := uf.In(v)
+			path := q.ID
+			if uf.Group != nil {
+				gq, _ := uf.Group.In(v)
+				path = gq.ID + "." + q.ID
+			}
+			if a.paths[v] == nil {
+				a.paths[v] = map[string]*field{}
+			}
+			a.paths[v][path] = f
+		}
+	}
+	return a
 }
 
 // Analyse computes the critical points of the data set over recs (case
@@ -269,6 +321,13 @@ func Analyse(reg *survey.Registry, recs []survey.Record, opts Options) Report {
 	// The municipality questionnaire per ISTAT code, for the grid.
 	questionnaires := map[string]*survey.Record{}
 	views := evaluate(reg, recs, ref, true)
+	// The versions of each instrument's records, for the fields they had.
+	versions := map[string][]int{}
+	for i := range views {
+		if v := &views[i]; v.err == nil && !containsInt(versions[v.in.ID], v.in.Version) {
+			versions[v.in.ID] = append(versions[v.in.ID], v.in.Version)
+		}
+	}
 	for i := range views {
 		v := &views[i]
 		rec, in, err := v.rec, v.in, v.err
@@ -280,16 +339,20 @@ func Analyse(reg *survey.Registry, recs []survey.Record, opts Options) Report {
 		acc, ok := accs[in.ID]
 		if !ok {
 			latest, _ := reg.Latest(in.ID)
-			acc = &instrumentAcc{rep: &InstrumentReport{ID: in.ID, Title: latest.Title, ByMunicipality: map[string]int{}},
-				byID: map[string]*field{}, rules: map[string]map[string]*RuleCount{}}
-			acc.addInstrument(latest)
+			u, err := reg.Union(in.ID, append(versions[in.ID], latest.Version)...)
+			if err != nil {
+				rep.Skipped = append(rep.Skipped, Skipped{RecordID: rec.ID, Reason: survey.Text{
+					IT: "strumento sconosciuto: " + err.Error(), EN: "unknown instrument: " + err.Error()}})
+				continue
+			}
+			acc = newInstrumentAcc(u)
 			accs[in.ID] = acc
 			order = append(order, in.ID)
 		}
 		if !containsInt(acc.rep.Versions, in.Version) {
 			acc.rep.Versions = append(acc.rep.Versions, in.Version)
-			acc.addInstrument(in)
 		}
+		acc.rep.RecordsByVersion[in.Version]++
 		code := rec.Municipality
 		m := muni(code)
 		switch in.ID {
@@ -374,12 +437,14 @@ func containsInt(xs []int, x int) bool {
 // failures are the severities of the issues naming one unit of a field.
 type failures struct{ err, warn bool }
 
-// count adds one record to the figures of its instrument.
+// count adds one record to the figures of its instrument, in the fields
+// its version has.
 func (a *instrumentAcc) count(v *caseView) {
 	in, rec, ans, rel, issues := v.in, v.rec, v.ans, v.rel, v.issues
-	// unit key: field id, or field id and item number from 1
+	ver := in.Version
+	// unit key: field, and item number from 1
 	type unit struct {
-		field string
+		field *field
 		item  int
 	}
 	failed := map[unit]*failures{}
@@ -388,31 +453,32 @@ func (a *instrumentAcc) count(v *caseView) {
 			strings.HasPrefix(is.Rule, "unknown_field.") || strings.HasPrefix(is.Rule, "identity.") {
 			continue
 		}
-		seen := map[string]bool{}
+		seen := map[unit]bool{}
 		for _, path := range is.Fields {
 			id, item := splitPath(path)
-			if _, ok := a.byID[id]; !ok {
+			f, ok := a.paths[ver][id]
+			if !ok {
 				continue
 			}
-			if seen[id+"#"+strconv.Itoa(item)] {
+			u := unit{f, item}
+			if seen[u] {
 				continue
 			}
-			seen[id+"#"+strconv.Itoa(item)] = true
-			u := unit{id, item}
-			f := failed[u]
-			if f == nil {
-				f = &failures{}
-				failed[u] = f
+			seen[u] = true
+			fl := failed[u]
+			if fl == nil {
+				fl = &failures{}
+				failed[u] = fl
 			}
 			if is.Severity == survey.SeverityError {
-				f.err = true
+				fl.err = true
 			} else {
-				f.warn = true
+				fl.warn = true
 			}
-			rules := a.rules[id]
+			rules := a.rules[f.stats.ID]
 			if rules == nil {
 				rules = map[string]*RuleCount{}
-				a.rules[id] = rules
+				a.rules[f.stats.ID] = rules
 			}
 			rc := rules[is.Rule]
 			if rc == nil {
@@ -428,6 +494,9 @@ func (a *instrumentAcc) count(v *caseView) {
 		m := f.stats.ByMunicipality[code]
 		m.add(c)
 		f.stats.ByMunicipality[code] = m
+		bv := f.stats.ByVersion[ver]
+		bv.add(c)
+		f.stats.ByVersion[ver] = bv
 	}
 	mark := func(c *Counts, u unit) {
 		if f := failed[u]; f != nil {
@@ -439,8 +508,12 @@ func (a *instrumentAcc) count(v *caseView) {
 			}
 		}
 	}
-	for _, q := range in.Questions() {
-		f := a.byID[q.ID]
+	for _, uf := range a.u.Fields {
+		q, ok := uf.In(ver)
+		if !ok {
+			continue
+		}
+		f := a.byUF[uf]
 		meta := rec.Meta[q.ID]
 		c := Counts{Units: 1}
 		if rel[q.ID] {
@@ -455,7 +528,7 @@ func (a *instrumentAcc) count(v *caseView) {
 				c.Missing = 1
 			}
 		}
-		mark(&c, unit{q.ID, 0})
+		mark(&c, unit{f, 0})
 		put(f, c)
 		if note := strings.TrimSpace(meta.Note); note != "" {
 			f.stats.Notes = append(f.stats.Notes, Note{RecordID: rec.ID, Municipality: code, Text: note})
@@ -466,8 +539,12 @@ func (a *instrumentAcc) count(v *caseView) {
 		items, _ := ans[q.ID].([]any)
 		for i, it := range items {
 			m, _ := it.(map[string]any)
-			for _, iq := range q.Items {
-				itf := a.byID[q.ID+"."+iq.ID]
+			for _, iuf := range uf.Items {
+				iq, ok := iuf.In(ver)
+				if !ok {
+					continue
+				}
+				itf := a.byUF[iuf]
 				ic := Counts{Units: 1}
 				applies := rel[q.ID]
 				if applies && iq.Relevant != "" {
@@ -485,7 +562,7 @@ func (a *instrumentAcc) count(v *caseView) {
 						ic.Missing = 1
 					}
 				}
-				mark(&ic, unit{q.ID + "." + iq.ID, i + 1})
+				mark(&ic, unit{itf, i + 1})
 				put(itf, ic)
 			}
 		}

@@ -27,6 +27,17 @@
 // counted. Issues about the identification or about unknown fields are left
 // out: neither is part of the data set.
 //
+// # Versions
+//
+// Each record is counted in its own instrument version, and a field is
+// followed across versions by the migrations they declare (survey.Union):
+// a renamed field is one field under its newest id, whose figures are also
+// given per version (FieldStats.ByVersion) so that a change between
+// versions shows; a record of a version without the field counts for
+// nothing in it. The result tables read each record's answer in its own
+// version too, with a row for every code any version had and one for the
+// records of a version without the question.
+//
 // # Small-cell suppression
 //
 // See Protect.

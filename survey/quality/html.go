@@ -151,6 +151,24 @@ type (
 		Severity survey.Text
 		Units    int
 	}
+	// versionCell is a field's figures in one version; Absent when the
+	// version does not have the field.
+	versionCell struct {
+		Absent                              bool
+		Applicable, Answered, NotHeld       int
+		Missing, Errors, Warnings           int
+		AnsweredPct, NotHeldPct, MissingPct string
+		Reasons                             string
+	}
+	versionRow struct {
+		ID, Label, Earlier string
+		History            survey.Text
+		Cells              []versionCell
+	}
+	versionsView struct {
+		Heads []string
+		Rows  []versionRow
+	}
 	criticalView struct {
 		Title          survey.Text
 		Records        int
@@ -158,6 +176,7 @@ type (
 		Legend         []legendItem
 		Chart          *chart
 		Fields         []fieldRow
+		ByVersion      *versionsView
 		Reasons        *reasonsView
 		ByMunicipality *heatView
 		Rules          []ruleRow
@@ -335,11 +354,50 @@ func criticalOf(r *Report, ir *InstrumentReport) criticalView {
 			Errors: c.Errors, Warnings: c.Warnings, Notes: len(f.Notes),
 		})
 	}
+	if len(ir.Versions) > 1 {
+		v.ByVersion = versionsOf(ir)
+	}
 	v.Reasons = reasonsOf(r, ir)
 	if ir.ID == survey.InstrumentCase && len(r.Municipalities) > 0 {
 		v.ByMunicipality = heatOf(r, ir)
 	}
 	v.Rules = rulesOf(ir)
+	return v
+}
+
+// versionsOf is every field's figures in each version with records, side by
+// side, with what the migrations did to the field.
+func versionsOf(ir *InstrumentReport) *versionsView {
+	v := &versionsView{}
+	for _, n := range ir.Versions {
+		v.Heads = append(v.Heads, fmt.Sprintf("v%d · %d", n, ir.RecordsByVersion[n]))
+	}
+	for _, f := range ir.Fields {
+		row := versionRow{ID: f.ID, Label: f.Label.IT, History: f.History}
+		for i, e := range f.EarlierIDs {
+			if i > 0 {
+				row.Earlier += ", "
+			}
+			row.Earlier += e.String()
+		}
+		for _, n := range ir.Versions {
+			c, ok := f.ByVersion[n]
+			if !containsInt(f.Versions, n) || !ok {
+				row.Cells = append(row.Cells, versionCell{Absent: !containsInt(f.Versions, n)})
+				continue
+			}
+			var reasons []string
+			for i, r := range survey.NotHeldReasons {
+				if k := c.NotHeldBy[i]; k > 0 {
+					reasons = append(reasons, fmt.Sprintf("%s %d", r.Short().IT, k))
+				}
+			}
+			row.Cells = append(row.Cells, versionCell{Applicable: c.Applicable, Answered: c.Answered, NotHeld: c.NotHeld,
+				Missing: c.Missing, Errors: c.Errors, Warnings: c.Warnings, AnsweredPct: pct(c.AnsweredRate()),
+				NotHeldPct: pct(c.NotHeldRate()), MissingPct: pct(c.MissingRate()), Reasons: strings.Join(reasons, ", ")})
+		}
+		v.Rows = append(v.Rows, row)
+	}
 	return v
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"sinba/survey"
@@ -18,6 +19,9 @@ const DefaultThreshold = 3
 const (
 	RowNotHeld = "_nd" // the office does not hold the datum
 	RowMissing = "_nr" // no answer
+	// RowNotInVersion counts the records whose instrument version does
+	// not have the question.
+	RowNotInVersion = "_nv"
 )
 
 // Heading is a row or column of a table.
@@ -67,36 +71,68 @@ type tableSpec struct {
 }
 
 var (
-	headNotHeld = Heading{RowNotHeld, survey.Text{IT: "Dato non disponibile presso l'ufficio", EN: "Not held by the office"}}
-	headMissing = Heading{RowMissing, survey.Text{IT: "Non indicato", EN: "Not given"}}
+	headNotHeld      = Heading{RowNotHeld, survey.Text{IT: "Dato non disponibile presso l'ufficio", EN: "Not held by the office"}}
+	headMissing      = Heading{RowMissing, survey.Text{IT: "Non indicato", EN: "Not given"}}
+	headNotInVersion = Heading{RowNotInVersion, survey.Text{IT: "Domanda non presente nella versione della scheda", EN: "Question not in the record's version"}}
 )
 
-// codeSpec tabulates a single or multi question over the records it applies
-// to, with a row for "not held" and one for "not given".
-func codeSpec(in *survey.Instrument, id string, missing *Heading) (tableSpec, bool) {
-	q, ok := in.Question(id)
+// ownID is the id in the version of v's record of the case record's field
+// whose newest id is id, through the versions' migrations; "" when that
+// version does not have it. An id the newest version lacks is read as it is.
+func ownID(u *survey.Union, v *caseView, id string) string {
+	uf, ok := u.Field(u.Latest().Version, id)
+	if !ok {
+		return id
+	}
+	q, ok := uf.In(v.in.Version)
+	if !ok {
+		return ""
+	}
+	return q.ID
+}
+
+// codeSpec tabulates a single or multi question of the newest version of u
+// over the records it applies to, in every version of u: a row per code any
+// version had (a code not every version has says which), a row for "not
+// held", one for "not given", and one for the records of a version without
+// the question, when there is one.
+func codeSpec(u *survey.Union, id string, missing *Heading) (tableSpec, bool) {
+	uf, ok := u.Field(u.Latest().Version, id)
 	if !ok {
 		return tableSpec{}, false
 	}
-	cl := in.Codelist(q)
-	if cl == nil {
+	q := uf.Question()
+	if q.Type != survey.TypeSingle && q.Type != survey.TypeMulti {
 		return tableSpec{}, false
 	}
 	s := tableSpec{id: id, title: q.Label}
-	for _, c := range cl.Codes {
-		s.rows = append(s.rows, Heading{c.Code, c.Label})
+	for _, c := range u.Codes(uf) {
+		h := Heading{c.Code.Code, c.Label}
+		if len(c.Versions) < len(uf.Versions) {
+			vs := versionsText(c.Versions)
+			h.Label = survey.Text{IT: h.Label.IT + " (solo versioni " + vs + ")", EN: h.Label.In("en") + " (versions " + vs + " only)"}
+		}
+		s.rows = append(s.rows, h)
 	}
 	mh := headMissing
 	if missing != nil {
 		mh = *missing
 	}
 	s.rows = append(s.rows, headNotHeld, mh)
+	if len(uf.Versions) < len(u.Versions) {
+		s.rows = append(s.rows, headNotInVersion)
+	}
 	s.note = survey.Text{IT: "Schede in cui la domanda si applica.", EN: "Records to which the question applies."}
 	if q.Type == survey.TypeMulti {
 		s.note = survey.Text{IT: "Schede in cui la domanda si applica; un minore può contare in più righe: i totali contano le menzioni.",
 			EN: "Records to which the question applies; a child may count in several rows: totals count mentions."}
 	}
 	s.classify = func(v *caseView) []string {
+		q, ok := uf.In(v.in.Version)
+		if !ok {
+			return []string{RowNotInVersion}
+		}
+		id := q.ID
 		if !v.rel[id] {
 			return nil
 		}
@@ -109,6 +145,15 @@ func codeSpec(in *survey.Instrument, id string, missing *Heading) (tableSpec, bo
 		return []string{mh.Code}
 	}
 	return s, true
+}
+
+// versionsText is "1, 2".
+func versionsText(vs []int) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = strconv.Itoa(v)
+	}
+	return strings.Join(s, ", ")
 }
 
 func codesOf(v any) []string {
@@ -142,7 +187,7 @@ var ageClasses = []struct {
 	{18, 200, Heading{"18+", survey.Text{IT: "18 anni e oltre", EN: "18 years and over"}}},
 }
 
-func ageSpec() tableSpec {
+func ageSpec(u *survey.Union) tableSpec {
 	s := tableSpec{id: "ClasseEta", title: survey.Text{IT: "Minori per classe di età", EN: "Children by age class"},
 		note: survey.Text{IT: "Età alla data di riferimento dall'anno di nascita: l'età compiuta nell'anno, meno uno nel primo semestre.",
 			EN: "Age at the reference date from the year of birth: the age reached in the year, less one in the first half-year."}}
@@ -151,9 +196,10 @@ func ageSpec() tableSpec {
 	}
 	s.rows = append(s.rows, headNotHeld, headMissing)
 	s.classify = func(v *caseView) []string {
-		y, ok := v.ans["AnnoNascita"].(int)
+		id := ownID(u, v, "AnnoNascita")
+		y, ok := v.ans[id].(int)
 		if !ok {
-			if v.meta["AnnoNascita"].NotHeld {
+			if v.meta[id].NotHeld {
 				return []string{RowNotHeld}
 			}
 			return []string{RowMissing}
@@ -180,7 +226,7 @@ const (
 	countryItaly   = "380"
 )
 
-func citizenshipSpec() tableSpec {
+func citizenshipSpec(u *survey.Union) tableSpec {
 	return tableSpec{id: "Cittadinanza", title: survey.Text{IT: "Minori per cittadinanza", EN: "Children by citizenship"},
 		note: survey.Text{
 			IT: "Italiana se almeno un genitore è cittadino italiano (la cittadinanza si trasmette per filiazione, L. 91/1992); straniera se è un minore straniero non accompagnato o se è nota la cittadinanza di almeno un genitore e nessuno è italiano; altrimenti non determinabile.",
@@ -192,7 +238,7 @@ func citizenshipSpec() tableSpec {
 		},
 		classify: func(v *caseView) []string {
 			known := false
-			for _, f := range []string{"CodiceCittadinanzaMadre", "CodiceCittadinanzaPadre"} {
+			for _, f := range []string{ownID(u, v, "CodiceCittadinanzaMadre"), ownID(u, v, "CodiceCittadinanzaPadre")} {
 				c, _ := v.ans[f].(string)
 				if !v.rel[f] || c == "" || c == survey.CountryNotAvailable {
 					continue
@@ -202,15 +248,15 @@ func citizenshipSpec() tableSpec {
 				}
 				known = true
 			}
-			if known || v.ans["MinoreStranieroNoAcc"] == "1" {
+			if known || v.ans[ownID(u, v, "MinoreStranieroNoAcc")] == "1" {
 				return []string{CitizenForeign}
 			}
 			return []string{CitizenUnknown}
 		}}
 }
 
-func prestazioniSpec(in *survey.Instrument) (tableSpec, bool) {
-	s, ok := codeSpec(in, survey.FieldPrestazioni, &Heading{RowMissing, survey.Text{IT: "Nessuna prestazione indicata", EN: "No benefit given"}})
+func prestazioniSpec(u *survey.Union) (tableSpec, bool) {
+	s, ok := codeSpec(u, survey.FieldPrestazioni, &Heading{RowMissing, survey.Text{IT: "Nessuna prestazione indicata", EN: "No benefit given"}})
 	if !ok {
 		return s, false
 	}
@@ -244,6 +290,17 @@ func results(reg *survey.Registry, all []caseView) []Table {
 	if !ok {
 		return nil
 	}
+	// The case records' fields across the versions of the records.
+	versions := []int{latest.Version}
+	for k := range all {
+		if v := &all[k]; v.err == nil && v.in.ID == survey.InstrumentCase && !containsInt(versions, v.in.Version) {
+			versions = append(versions, v.in.Version)
+		}
+	}
+	u, err := reg.Union(survey.InstrumentCase, versions...)
+	if err != nil {
+		return nil
+	}
 	var specs []tableSpec
 	add := func(s tableSpec, ok bool) {
 		if ok {
@@ -251,18 +308,18 @@ func results(reg *survey.Registry, all []caseView) []Table {
 		}
 	}
 	open := Heading{RowMissing, survey.Text{IT: "Non indicato (presa in carico in corso)", EN: "Not given (case still open)"}}
-	add(codeSpec(latest, "FasciaEtaBeneficiario", nil))
-	add(ageSpec(), true)
-	add(citizenshipSpec(), true)
+	add(codeSpec(u, "FasciaEtaBeneficiario", nil))
+	add(ageSpec(u), true)
+	add(citizenshipSpec(u), true)
 	for _, id := range []string{"LuogoVita", "ValutazioneMinore", "ValutazioneFamigliaMinore"} {
-		add(codeSpec(latest, id, nil))
+		add(codeSpec(u, id, nil))
 	}
-	add(prestazioniSpec(latest))
+	add(prestazioniSpec(u))
 	for _, id := range []string{"ProvvedimentoGiudiziario", "TipoProvvedimentoGiudiziario",
 		"FormaInterventoAffido", "TipoInterventoAffido", "FormaInserimentoResidenziale", "TipoInserimentoResidenziale"} {
-		add(codeSpec(latest, id, nil))
+		add(codeSpec(u, id, nil))
 	}
-	add(codeSpec(latest, "MotivazioneChiusuraCarico", &open))
+	add(codeSpec(u, "MotivazioneChiusuraCarico", &open))
 
 	// Columns: every municipality with case records.
 	var views []*caseView
