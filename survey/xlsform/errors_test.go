@@ -3,10 +3,13 @@ package xlsform
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"sinba/survey"
 )
 
 // edit is a change made to the workbook of everyColumn before reading it.
@@ -169,5 +172,25 @@ func TestNotAWorkbook(t *testing.T) {
 	var es Errors
 	if !errors.As(err, &es) || len(es) != 1 || es[0].Sheet != "" || !strings.HasPrefix(err.Error(), "il file non è una cartella di lavoro .xlsx leggibile") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestTooManyErrors: the list stops at maxErrors, and says so last.
+func TestTooManyErrors(t *testing.T) {
+	var edits []edit
+	for c := 30; c < 180; c++ {
+		cell, _ := excelize.CoordinatesToCellName(c, 1)
+		edits = append(edits, set(SheetSurvey, cell, fmt.Sprintf("colonna%d", c)))
+	}
+	_, err := Read(bytes.NewReader(malformed(t, edits...)), reference(t))
+	var es Errors
+	if !errors.As(err, &es) || len(es) != maxErrors+1 {
+		t.Fatalf("want %d errors, got %d", maxErrors+1, len(es))
+	}
+	if en := survey.ErrorText(err, "en"); !strings.HasPrefix(en, "survey!AD1: colonna30: unknown column in the survey sheet") || strings.Contains(en, "sconosciuta") {
+		t.Fatalf("English only: %.200s", en)
+	}
+	if es[0].Cell != "AD1" || !strings.HasPrefix(es[maxErrors].Error(), "più di 100 problemi: l'elenco si ferma qui / more than 100 problems") {
+		t.Fatalf("first %v, last %v", es[0], es[maxErrors])
 	}
 }

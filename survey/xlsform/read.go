@@ -92,10 +92,19 @@ func (s *sheet) blank(r int) bool {
 	return true
 }
 
-func (rd *reader) fail(s *sheet, r int, key string, it, en string) {
-	if len(rd.errs) >= maxErrors {
-		return
+// add records a problem; past maxErrors, one more says the list stops.
+func (rd *reader) add(e *Error) {
+	switch {
+	case len(rd.errs) < maxErrors:
+		rd.errs = append(rd.errs, e)
+	case len(rd.errs) == maxErrors:
+		rd.errs = append(rd.errs, &Error{Message: survey.Text{
+			IT: fmt.Sprintf("più di %d problemi: l'elenco si ferma qui", maxErrors),
+			EN: fmt.Sprintf("more than %d problems: the list stops here", maxErrors)}})
 	}
+}
+
+func (rd *reader) fail(s *sheet, r int, key string, it, en string) {
 	e := &Error{Sheet: s.name, Row: r + 1, Message: survey.Text{IT: it, EN: en}}
 	if r < 0 {
 		e.Row = 0
@@ -111,11 +120,11 @@ func (rd *reader) fail(s *sheet, r int, key string, it, en string) {
 			}
 		}
 	}
-	rd.errs = append(rd.errs, e)
+	rd.add(e)
 }
 
 func (rd *reader) failFile(it, en string) {
-	rd.errs = append(rd.errs, &Error{Message: survey.Text{IT: it, EN: en}})
+	rd.add(&Error{Message: survey.Text{IT: it, EN: en}})
 }
 
 // readWorkbook reads every sheet, builds the instrument, and has
@@ -183,8 +192,12 @@ func readWorkbook(wb *excelize.File, ref *survey.Reference) (*survey.Instrument,
 // sortErrors puts the errors in sheet and row order, the file's first.
 func (rd *reader) sortErrors() {
 	order := map[string]int{"": 0, SheetSurvey: 1, SheetChoices: 2, SheetSettings: 3, SheetRules: 4, SheetMigrations: 5}
-	sort.SliceStable(rd.errs, func(i, j int) bool {
-		a, b := rd.errs[i], rd.errs[j]
+	errs := rd.errs
+	if len(errs) > maxErrors {
+		errs = errs[:maxErrors] // the last says the list stops
+	}
+	sort.SliceStable(errs, func(i, j int) bool {
+		a, b := errs[i], errs[j]
 		if order[a.Sheet] != order[b.Sheet] {
 			return order[a.Sheet] < order[b.Sheet]
 		}
@@ -224,16 +237,16 @@ func (rd *reader) readHeader(name string, rows [][]string) *sheet {
 		key, lang := columnKey(h)
 		switch {
 		case lang != "":
-			rd.errs = append(rd.errs, &Error{Sheet: name, Row: 1, Cell: cell, Column: h, Message: survey.Text{
+			rd.add(&Error{Sheet: name, Row: 1, Cell: cell, Column: h, Message: survey.Text{
 				IT: fmt.Sprintf("lingua %q: gli strumenti sono in italiano (it) e inglese (en)", lang),
 				EN: fmt.Sprintf("language %q: instruments are in Italian (it) and English (en)", lang)}})
 		case !allowed[key]:
-			rd.errs = append(rd.errs, &Error{Sheet: name, Row: 1, Cell: cell, Column: h, Message: survey.Text{
+			rd.add(&Error{Sheet: name, Row: 1, Cell: cell, Column: h, Message: survey.Text{
 				IT: fmt.Sprintf("colonna sconosciuta nel foglio %s (le colonne sono: %s)", name, headers(name)),
 				EN: fmt.Sprintf("unknown column in the %s sheet (the columns are: %s)", name, headers(name))}})
 		default:
 			if _, dup := s.cols[key]; dup {
-				rd.errs = append(rd.errs, &Error{Sheet: name, Row: 1, Cell: cell, Column: h, Message: survey.Text{
+				rd.add(&Error{Sheet: name, Row: 1, Cell: cell, Column: h, Message: survey.Text{
 					IT: "colonna ripetuta", EN: "column repeated"}})
 				continue
 			}
@@ -245,7 +258,7 @@ func (rd *reader) readHeader(name string, rows [][]string) *sheet {
 		for c, v := range rows[r] {
 			if strings.TrimSpace(v) != "" && (c >= len(rows[0]) || strings.TrimSpace(rows[0][c]) == "") {
 				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
-				rd.errs = append(rd.errs, &Error{Sheet: name, Row: r + 1, Cell: cell, Message: survey.Text{
+				rd.add(&Error{Sheet: name, Row: r + 1, Cell: cell, Message: survey.Text{
 					IT: "valore in una colonna senza intestazione", EN: "a value in a column without a header"}})
 				break
 			}

@@ -90,6 +90,24 @@ func (es Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// Message lists the problems in language ("en", else Italian), one a line,
+// for a screen that shows one language (see survey.ErrorText).
+func (es Errors) Message(language string) string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		var b strings.Builder
+		if w := e.Where(); w != "" {
+			b.WriteString(w + ": ")
+		}
+		if e.Column != "" {
+			b.WriteString(e.Column + ": ")
+		}
+		b.WriteString(e.Message.In(language))
+		lines[i] = b.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
 // maxFile bounds the workbook Read accepts: an instrument is a few hundred
 // rows, well under a megabyte; the limits of the unzipped parts keep a
 // crafted archive from taking the machine's memory.
