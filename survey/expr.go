@@ -22,6 +22,7 @@ import (
 //	refDate            reference date of the check, "YYYY-MM-DD"
 //	refYear            its year
 //	birthDate          the child's birth date from the identification, "YYYY-MM-DD", or nil
+//	municipality       the ISTAT code of the record's municipality (the office's), or ""
 //	answered(x)        x has an answer (not nil, not "", not an empty list)
 //	count(x)           number of items of a list answer (0 when unanswered)
 //	has(x, code)       the list answer x contains code
@@ -46,7 +47,7 @@ import (
 
 // Reserved names: no question may take them.
 var reservedNames = func() map[string]bool {
-	m := map[string]bool{"refDate": true, "refYear": true, "birthDate": true,
+	m := map[string]bool{"refDate": true, "refYear": true, "birthDate": true, "municipality": true,
 		"answered": true, "count": true, "has": true, "year": true, "ym": true,
 		"ageBand": true, "ageBands": true, "minAge": true, "maxAge": true, "regionOf": true,
 		"isFiscalCode": true, "looksLikeFiscalCode": true,
@@ -98,6 +99,7 @@ func exprOptions(fields map[string]QuestionType, ref *Reference) []expr.Option {
 	env["refDate"] = ""
 	env["refYear"] = 0
 	env["birthDate"] = nil
+	env["municipality"] = ""
 	env["ageBand"] = func(any) any { return nil }
 	env["ageBands"] = func(any) []string { return nil }
 	env["minAge"] = func(any) any { return nil }
@@ -250,6 +252,7 @@ func newEnv(ans Answers, ref time.Time, birthDate string) evalEnv {
 	}
 	env["refDate"] = ref.Format("2006-01-02")
 	env["refYear"] = ref.Year()
+	env["municipality"] = "" // set by the caller that has the record
 	if birthDate != "" {
 		env["birthDate"] = birthDate
 	} else {

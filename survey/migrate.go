@@ -300,6 +300,7 @@ func migrateStep(rec *Record, from, to *Instrument) (*Moved, error) {
 			}
 			ans, _ := Normalize(from, old)
 			env := newEnv(nil, RecordRefDate(from, rec, time.Now()), "")
+			env["municipality"] = rec.Municipality
 			for _, q := range from.order {
 				env[q.ID] = blank(q.Type)
 				if a, ok := ans[q.ID]; ok && Answered(a) {

@@ -92,6 +92,7 @@ func (in *Instrument) prepareRecord(rec *Record, ref time.Time) *state {
 	birth := in.childBirthDate(rec, ans, ref)
 	st := &state{in: in, ans: ans, meta: rec.Meta, env: newEnv(nil, ref, birth),
 		relevant: map[string]bool{}, ref: ref, issues: issues}
+	st.env["municipality"] = rec.Municipality
 	for _, q := range in.order {
 		st.env[q.ID] = blank(q.Type)
 		if v, ok := ans[q.ID]; ok && Answered(v) {
@@ -407,7 +408,8 @@ func Relevance(in *Instrument, rec *Record, ref time.Time) map[string]bool {
 
 // Computed returns the value each computed question proposes for the record
 // at reference date ref (questions that do not apply are left out, and so
-// are computations that cannot be made yet).
+// are computations that cannot be made yet). Computations read the proposals
+// of the unanswered questions before them.
 func Computed(in *Instrument, rec *Record, ref time.Time) map[string]any {
 	st := in.prepareRecord(rec, ref)
 	out := map[string]any{}
@@ -422,6 +424,11 @@ func Computed(in *Instrument, rec *Record, ref time.Time) map[string]any {
 		}
 		if nv, why := in.normalizeValue(q, v); why == nil && Answered(nv) {
 			out[q.ID] = nv
+			// A proposal for an unanswered question is what it will hold:
+			// the ones after it read it (the age band, the proposed year).
+			if !Answered(st.ans[q.ID]) && !st.meta[q.ID].NotHeld {
+				st.env[q.ID] = nv
+			}
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package survey
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -269,5 +270,39 @@ func TestIdentificationFields(t *testing.T) {
 	out := StripIdentification(in, *rec)
 	if out.Identity != nil || rec.Identity == nil || len(out.Answers) != len(rec.Answers) {
 		t.Error("StripIdentification")
+	}
+}
+
+// TestBirthYearAndRegionProposed: the year of birth is proposed from the
+// birth date of the identification, else from the codice fiscale; the region
+// of residence, for a child living in Italy, from the record's municipality.
+// Both are proposals: an answer given stays.
+func TestBirthYearAndRegionProposed(t *testing.T) {
+	in := caseInstrument(t)
+	rec := &Record{Instrument: in.ID, Version: in.Version, Municipality: "063049", Answers: Answers{}}
+	c := Computed(in, rec, refDate)
+	if _, ok := c["AnnoNascita"]; ok {
+		t.Errorf("year proposed with no birth date and no codice fiscale: %v", c["AnnoNascita"])
+	}
+	if _, ok := c["CodiceRegioneResidenza"]; ok {
+		t.Error("region proposed before the country of residence is Italy")
+	}
+	rec.Identity = &Identity{FiscalCode: "BNCLRA10A41H501K"}
+	if got := Computed(in, rec, refDate)["AnnoNascita"]; got != 2010 {
+		t.Errorf("year from the codice fiscale = %v, want 2010", got)
+	}
+	rec.Identity.BirthDate = "2011-02-03" // the identification decides
+	if got := Computed(in, rec, refDate)["AnnoNascita"]; got != 2011 {
+		t.Errorf("year from the birth date = %v, want 2011", got)
+	}
+	rec.Answers["CodiceNazioneResidenza"] = "380"
+	if got := Computed(in, rec, refDate)["CodiceRegioneResidenza"]; got != "15" {
+		t.Errorf("region from municipality 063049 = %v, want 15 (Campania)", got)
+	}
+	rec.Answers["AnnoNascita"] = 2012
+	rec.Answers["CodiceRegioneResidenza"] = "12"
+	if filled := ApplyComputed(in, rec, refDate); slices.Contains(filled, "AnnoNascita") || slices.Contains(filled, "CodiceRegioneResidenza") ||
+		rec.Answers["AnnoNascita"] != 2012 || rec.Answers["CodiceRegioneResidenza"] != "12" {
+		t.Errorf("ApplyComputed filled %v over given answers: %v %v", filled, rec.Answers["AnnoNascita"], rec.Answers["CodiceRegioneResidenza"])
 	}
 }

@@ -87,6 +87,11 @@ func New(spec *Spec, rec *survey.Record, win fyne.Window) *Form {
 	split := container.NewHSplit(f.sections, container.NewBorder(nil, nav, nil, nil, f.scroll))
 	split.Offset = 0.24
 	f.root = split
+	// What can be proposed is proposed at once: the region of the
+	// questionnaire's municipality, the reference date of a new record.
+	if spec.Computed != nil {
+		f.recompute(nil)
+	}
 	f.evaluate()
 	f.ShowPage(0)
 	return f
@@ -106,8 +111,16 @@ func (f *Form) Result() Result { return f.result }
 
 // SetReadOnly disables every input (a finalised record is looked at, not
 // edited, until the researcher reopens it).
+// A record looked at shows what it holds: the proposals made when the form
+// opened, untouched, are withdrawn.
 func (f *Form) SetReadOnly(ro bool) {
 	f.readOnly = ro
+	if ro && len(f.proposed) > 0 {
+		f.filling = true
+		f.refill(f.withdraw())
+		f.filling = false
+		f.evaluate()
+	}
 	for _, v := range f.views {
 		v.applyEnabled()
 	}
@@ -405,7 +418,7 @@ func (f *Form) changed(v *questionView) {
 	}
 	f.keepInPlace(func() {
 		if f.Spec.Computed != nil {
-			f.recompute()
+			f.recompute(v)
 		}
 		f.evaluate()
 	})
@@ -416,25 +429,42 @@ func (f *Form) changed(v *questionView) {
 
 // recompute refreshes the proposed answers. A proposal the researcher has
 // not touched is withdrawn and proposed again, so the age band follows the
-// birth year while it is being typed; one they changed is theirs.
-func (f *Form) recompute() {
+// birth year while it is being typed; one they changed is theirs. One they
+// have just emptied (origin, the question edited) stays empty while they
+// type their own; a later change elsewhere proposes it again.
+func (f *Form) recompute(origin *questionView) {
 	f.filling = true
 	defer func() { f.filling = false }()
+	refill := f.withdraw()
+	for _, id := range f.Spec.Computed(f.rec) {
+		if origin != nil && origin.parent == nil && origin.path == id {
+			delete(f.rec.Answers, id)
+			delete(refill, id)
+			continue
+		}
+		f.proposed[id] = f.rec.Answers[id]
+		refill[id] = true
+	}
+	f.refill(refill)
+}
+
+// withdraw takes back the proposals the researcher has not changed and
+// returns the ids of every proposal there was.
+func (f *Form) withdraw() map[string]bool {
+	ids := make(map[string]bool, len(f.proposed))
 	for id, v := range f.proposed {
 		if reflect.DeepEqual(f.rec.Answers[id], v) {
 			delete(f.rec.Answers, id)
 		}
-	}
-	refill := map[string]bool{}
-	for id := range f.proposed {
-		refill[id] = true
+		ids[id] = true
 	}
 	f.proposed = map[string]any{}
-	for _, id := range f.Spec.Computed(f.rec) {
-		f.proposed[id] = f.rec.Answers[id]
-		refill[id] = true
-	}
-	for id := range refill {
+	return ids
+}
+
+// refill shows again the stored answers of the questions ids.
+func (f *Form) refill(ids map[string]bool) {
+	for id := range ids {
 		if cv := f.views[id]; cv != nil && cv.fill != nil {
 			cv.fill()
 		}

@@ -25,6 +25,13 @@ func open(t *testing.T, rec *survey.Record) (*Form, fyne.Window) {
 // openInstrument renders the newest version of instrument for rec, as open.
 func openInstrument(t *testing.T, instrument string, rec *survey.Record) (*Form, fyne.Window) {
 	t.Helper()
+	return openIn(t, instrument, rec, false)
+}
+
+// openIn renders the newest version of instrument for rec; inWindow gives
+// the form its window, so that its searches open as dialogs.
+func openIn(t *testing.T, instrument string, rec *survey.Record, inWindow bool) (*Form, fyne.Window) {
+	t.Helper()
 	test.NewTempApp(t)
 	data, err := assets.Translations.ReadFile("translations/it.json")
 	if err != nil {
@@ -45,8 +52,13 @@ func openInstrument(t *testing.T, instrument string, rec *survey.Record) (*Form,
 	}
 	in, _ := reg.Latest(instrument)
 	rec.Instrument, rec.Version = in.ID, in.Version
-	f := New(FromSurvey(in, "it", func() time.Time { return refDate }), rec, nil)
-	w := test.NewTempWindow(t, f.Object())
+	w := test.NewTempWindow(t, nil)
+	var win fyne.Window
+	if inWindow {
+		win = w
+	}
+	f := New(FromSurvey(in, "it", func() time.Time { return refDate }), rec, win)
+	w.SetContent(f.Object())
 	w.Resize(fyne.NewSize(1100, 760))
 	return f, w
 }
