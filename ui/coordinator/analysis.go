@@ -3,7 +3,9 @@ package coordinator
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -22,15 +24,19 @@ func pct(n, of int) string {
 }
 
 // qualityScreen is the critical points of the case record: a row per field,
-// overall or in one municipality, and the report for the meeting.
+// overall or in one municipality, or, where the records are of several
+// instrument versions, the versions side by side; and the report for the
+// meeting.
 func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 	r := ws.analysis()
 	ir, ok := r.Instrument(survey.InstrumentCase)
 	var fields []quality.FieldStats
+	var versions []int
 	if ok {
-		fields = ir.Fields
+		fields, versions = ir.Fields, ir.Versions
 	}
 	muni := ""
+	compare := false
 	options := []string{ws.tr("quality.all")}
 	codes := []string{""}
 	for _, m := range r.Municipalities {
@@ -54,8 +60,51 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 	lastReason := len(headers) - 1
 	headers = append(headers, ws.tr("quality.errors"), ws.tr("quality.notes"))
 	widths = append(widths, 120, 70)
+	// Side by side: the field, then for each version its applicable,
+	// missing, not held (with the reasons) and errors.
+	const perVersion = 4
+	vHeaders, vWidths := []string{ws.tr("quality.field")}, []float32{260}
+	for _, v := range versions {
+		vHeaders = append(vHeaders, ws.tr("quality.v.applic", v), ws.tr("quality.v.missing", v), ws.tr("quality.v.notheld", v), ws.tr("quality.v.errors", v))
+		vWidths = append(vWidths, 130, 120, 220, 110)
+	}
+	shown := func() ([]string, []float32) {
+		if compare {
+			return vHeaders, vWidths
+		}
+		return headers, widths
+	}
+	versionCell := func(f quality.FieldStats, col int) string {
+		v, part := versions[(col-1)/perVersion], (col-1)%perVersion
+		if !slices.Contains(f.Versions, v) {
+			if part == 0 {
+				return ws.tr("quality.absent")
+			}
+			return "–"
+		}
+		c := f.ByVersion[v]
+		switch part {
+		case 0:
+			return strconv.Itoa(c.Applicable)
+		case 1:
+			return pct(c.Missing, c.Applicable)
+		case 2:
+			s := pct(c.NotHeld, c.Applicable)
+			var by []string
+			for i, reason := range survey.NotHeldReasons {
+				if n := c.NotHeldBy[i]; n > 0 {
+					by = append(by, fmt.Sprintf("%s %d", reason.Short().In(ws.lang), n))
+				}
+			}
+			if len(by) > 0 {
+				s += ": " + strings.Join(by, ", ")
+			}
+			return s
+		}
+		return pct(c.Errors, c.Units)
+	}
 	table := widget.NewTableWithHeaders(
-		func() (int, int) { return len(fields), len(headers) },
+		func() (int, int) { h, _ := shown(); return len(fields), len(h) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
@@ -67,6 +116,8 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 			switch col := id.Col; {
 			case col == 0:
 				s = f.ID
+			case compare:
+				s = versionCell(f, col)
 			case col == 1:
 				s = strconv.Itoa(c.Applicable)
 			case col == 2:
@@ -87,13 +138,17 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Row < 0 && id.Col >= 0 {
-			o.(*widget.Label).SetText(headers[id.Col])
+		if h, _ := shown(); id.Row < 0 && id.Col >= 0 && id.Col < len(h) {
+			o.(*widget.Label).SetText(h[id.Col])
 		}
 	}
-	for col, w := range widths {
-		table.SetColumnWidth(col, w)
+	setWidths := func() {
+		_, w := shown()
+		for col, width := range w {
+			table.SetColumnWidth(col, width)
+		}
 	}
+	setWidths()
 	pick := widget.NewSelect(options, func(s string) {
 		for i, o := range options {
 			if o == s {
@@ -116,7 +171,24 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 	}
 	report := widget.NewButton(ws.tr("quality.report"), ws.saveReport)
 	report.Importance = widget.HighImportance
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, report, pick), widget.NewLabel(ws.tr("quality.grid", discordant, cells)))
+	choices := fyne.CanvasObject(pick)
+	if len(versions) > 1 {
+		// The versions side by side are over every municipality.
+		modes := []string{ws.tr("quality.versions.together"), ws.tr("quality.versions.compare")}
+		mode := widget.NewSelect(modes, func(s string) {
+			compare = s == modes[1]
+			if compare {
+				pick.Disable()
+			} else {
+				pick.Enable()
+			}
+			setWidths()
+			table.Refresh()
+		})
+		mode.SetSelectedIndex(0)
+		choices = container.NewGridWithColumns(2, pick, mode)
+	}
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, report, choices), widget.NewLabel(ws.tr("quality.grid", discordant, cells)))
 	return container.NewBorder(top, nil, nil, nil, table)
 }
 

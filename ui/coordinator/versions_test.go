@@ -1,0 +1,89 @@
+package coordinator_test
+
+import (
+	"strconv"
+	"testing"
+
+	"fyne.io/fyne/v2/widget"
+
+	"sinba/survey"
+)
+
+// TestCriticalPointsAcrossVersions: with case records of versions 1 and 2,
+// the critical-points tab offers the versions side by side: a group of
+// columns per version, the fields a version lacks marked "non presente",
+// the figures of each version counted on its own records, and the choice of
+// municipality set aside while the versions are compared.
+func TestCriticalPointsAcrossVersions(t *testing.T) {
+	ws, f, w := setup(t)
+	// Half the case records back to version 1, which has no reference date.
+	v1 := 0
+	for i := range f.entries {
+		rec := &f.entries[i].Record
+		if rec.Instrument == survey.InstrumentCase && i%2 == 0 {
+			rec.Version = 1
+			delete(rec.Answers, "DataRiferimento")
+			v1++
+		}
+	}
+	ws.Reload()
+	ws.Tabs().SelectIndex(2)
+	mode, ok := find(w.Canvas().Content(), func(s *widget.Select) bool {
+		return len(s.Options) == 2 && s.Options[1] == "Versioni a confronto (tutti i comuni)"
+	})
+	if !ok {
+		t.Fatal("no choice of the versions side by side")
+	}
+	pick, _ := find(w.Canvas().Content(), func(s *widget.Select) bool { return len(s.Options) > 0 && s.Options[0] == "Tutti i comuni" })
+	table, _ := find(w.Canvas().Content(), func(*widget.Table) bool { return true })
+	cell := func(row, col int) string {
+		o := table.CreateCell()
+		table.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
+		return o.(*widget.Label).Text
+	}
+	header := func(col int) string {
+		o := table.CreateHeader()
+		table.UpdateHeader(widget.TableCellID{Row: -1, Col: col}, o)
+		return o.(*widget.Label).Text
+	}
+	if _, cols := table.Length(); cols != 12 || mode.Selected != "Tutte le versioni insieme" {
+		t.Fatalf("before comparing: %d columns, mode %q", cols, mode.Selected)
+	}
+	mode.SetSelected(mode.Options[1])
+	rows, cols := table.Length()
+	if cols != 1+2*4 || header(1) != "v1 applicabili" || header(5) != "v2 applicabili" || header(7) != "v2 non disponibili" {
+		t.Fatalf("side by side: %d columns, headers %q %q %q", cols, header(1), header(5), header(7))
+	}
+	screenshot(t, w, "coordinator-critical-points-versions")
+	if !pick.Disabled() {
+		t.Error("the choice of municipality stays active while the versions are compared")
+	}
+	cases := 0
+	for _, e := range f.entries {
+		if e.Record.Instrument == survey.InstrumentCase {
+			cases++
+		}
+	}
+	rowOf := map[string]int{}
+	for r := 0; r < rows; r++ {
+		rowOf[cell(r, 0)] = r
+	}
+	ref, ok := rowOf["DataRiferimento"]
+	if !ok {
+		t.Fatal("no row for DataRiferimento")
+	}
+	if got := cell(ref, 1); got != "non presente" {
+		t.Errorf("DataRiferimento in v1: %q, want non presente", got)
+	}
+	if got := cell(ref, 5); got != strconv.Itoa(cases-v1) {
+		t.Errorf("DataRiferimento applicable in v2: %q, want %d", got, cases-v1)
+	}
+	luogo := rowOf["LuogoVita"]
+	if cell(luogo, 1) != strconv.Itoa(v1) || cell(luogo, 5) != strconv.Itoa(cases-v1) {
+		t.Errorf("LuogoVita applicable: v1 %s, v2 %s; want %d and %d", cell(luogo, 1), cell(luogo, 5), v1, cases-v1)
+	}
+	mode.SetSelected(mode.Options[0])
+	if _, cols := table.Length(); cols != 12 || pick.Disabled() {
+		t.Errorf("back to all versions together: %d columns, municipality choice disabled %v", cols, pick.Disabled())
+	}
+}
