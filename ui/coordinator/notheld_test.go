@@ -28,16 +28,7 @@ func TestCriticalPointsByReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cell := func(row, col int) string {
-		o := table.CreateCell()
-		table.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
-		return o.(*widget.Label).Text
-	}
-	header := func(col int) string {
-		o := table.CreateHeader()
-		table.UpdateHeader(widget.TableCellID{Row: -1, Col: col}, o)
-		return o.(*widget.Label).Text
-	}
+	cell, header := tableText(table)
 	// The columns of the reasons, by their headings.
 	col := map[survey.NotHeldReason]int{}
 	rows, cols := table.Length()

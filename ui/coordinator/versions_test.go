@@ -36,16 +36,7 @@ func TestCriticalPointsAcrossVersions(t *testing.T) {
 	}
 	pick, _ := find(w.Canvas().Content(), func(s *widget.Select) bool { return len(s.Options) > 0 && s.Options[0] == "Tutti i comuni" })
 	table, _ := find(w.Canvas().Content(), func(*widget.Table) bool { return true })
-	cell := func(row, col int) string {
-		o := table.CreateCell()
-		table.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
-		return o.(*widget.Label).Text
-	}
-	header := func(col int) string {
-		o := table.CreateHeader()
-		table.UpdateHeader(widget.TableCellID{Row: -1, Col: col}, o)
-		return o.(*widget.Label).Text
-	}
+	cell, header := tableText(table)
 	if _, cols := table.Length(); cols != 12 || mode.Selected != "Tutte le versioni insieme" {
 		t.Fatalf("before comparing: %d columns, mode %q", cols, mode.Selected)
 	}
@@ -86,4 +77,19 @@ func TestCriticalPointsAcrossVersions(t *testing.T) {
 	if _, cols := table.Length(); cols != 12 || pick.Disabled() {
 		t.Errorf("back to all versions together: %d columns, municipality choice disabled %v", cols, pick.Disabled())
 	}
+}
+
+// tableText reads a table of labels as it shows them: a cell, a heading.
+func tableText(table *widget.Table) (cell func(row, col int) string, header func(col int) string) {
+	cell = func(row, col int) string {
+		o := table.CreateCell()
+		table.UpdateCell(widget.TableCellID{Row: row, Col: col}, o)
+		return o.(*widget.Label).Text
+	}
+	header = func(col int) string {
+		o := table.CreateHeader()
+		table.UpdateHeader(widget.TableCellID{Row: -1, Col: col}, o)
+		return o.(*widget.Label).Text
+	}
+	return cell, header
 }
