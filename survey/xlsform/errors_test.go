@@ -120,6 +120,8 @@ func TestMalformedWorkbooks(t *testing.T) {
 			[]string{`migrations!E5: value: espressione non valida`}},
 		{"migration default", []edit{set(SheetMigrations, "E10", "7")},
 			[]string{`migrations!E10: value: strumento non valido: migration from 2: default for Nuova: 7 non è un codice di SiNo / invalid instrument: migration from 2: default for Nuova: 7 is not a code of SiNo`}},
+		{"migration old name", []edit{set(SheetMigrations, "D7", "Via Anche")},
+			[]string{`migrations!D7: old: "Via Anche": un solo nome / "Via Anche": one name only`}},
 		{"migration column", []edit{set(SheetMigrations, "E7", "x")},
 			[]string{`migrations!E7: value: non si usa per "dropped"`}},
 		{"unknown sheet", []edit{func(f *excelize.File) error {

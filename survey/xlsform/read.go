@@ -846,6 +846,20 @@ func (rd *reader) readMigrations() {
 				}
 			}
 		}
+		names := func(key, v string, many bool) {
+			ids := splitIDs(v)
+			if !many && len(ids) > 1 {
+				rd.fail(s, r, key, fmt.Sprintf("%q: un solo nome", v), fmt.Sprintf("%q: one name only", v))
+			}
+			for _, id := range ids {
+				if !idPattern.MatchString(id) {
+					rd.fail(s, r, key, fmt.Sprintf("%q: lettere, cifre e _, a cominciare da una lettera", id), fmt.Sprintf("%q: letters, digits and _, starting with a letter", id))
+				}
+			}
+		}
+		if old != "" {
+			names(colOld, old, change == changeMerged)
+		}
 		need := func(key, v string) bool {
 			if strings.TrimSpace(v) == "" {
 				rd.fail(s, r, key, fmt.Sprintf("%q lo richiede", change), fmt.Sprintf("%q needs it", change))

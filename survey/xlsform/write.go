@@ -78,6 +78,9 @@ func writeTable(wb *excelize.File, t *table, headerStyle int) error {
 	if err := wb.SetPanes(t.name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
+	if err := addChoices(wb, t); err != nil {
+		return err
+	}
 	for r, rw := range t.rows {
 		for c, key := range t.keys {
 			v, ok := rw[key]
@@ -102,6 +105,38 @@ func writeTable(wb *excelize.File, t *table, headerStyle int) error {
 			if err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// dropLists are the values a column takes, offered as a drop-down list in
+// the spreadsheet (the reader takes a few more spellings of yes).
+var dropLists = map[string][]string{
+	colRequiredSeverity: {"error", "warning"}, colNotFuture: {"yes"}, colIdentifying: {"yes"},
+	colListOpen: {"yes"}, colSeverity: {"error", "warning"},
+	colChange: {changeRenamed, changeMerged, changeDropped, changeDefault},
+}
+
+// dropRows is how far down the drop-down lists reach.
+const dropRows = 5000
+
+// addChoices offers the drop-down lists of t's columns.
+func addChoices(wb *excelize.File, t *table) error {
+	for c, key := range t.keys {
+		values, ok := dropLists[key]
+		if !ok {
+			continue
+		}
+		col, _ := excelize.ColumnNumberToName(c + 1)
+		dv := excelize.NewDataValidation(true)
+		dv.Sqref = fmt.Sprintf("%s2:%s%d", col, col, dropRows)
+		if err := dv.SetDropList(values); err != nil {
+			return err
+		}
+		dv.SetError(excelize.DataValidationErrorStyleWarning, header(key), strings.Join(values, ", "))
+		if err := wb.AddDataValidation(t.name, dv); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -228,6 +228,16 @@ func TestWriteFile(t *testing.T) {
 	if back.Key() != "prova-colonne@3" || len(readBytes(t, path)) == 0 {
 		t.Fatalf("read back %s", back.Key())
 	}
+	// The columns of a few values offer them as a drop-down list.
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dvs, err := f.GetDataValidations(SheetMigrations)
+	if err != nil || len(dvs) != 1 || dvs[0].Sqref != "B2:B5000" || dvs[0].Formula1 != `"renamed,merged,dropped,default"` {
+		t.Fatalf("drop-down lists of migrations: %v %+v", err, dvs)
+	}
 	if _, err := ReadFile(filepath.Join(t.TempDir(), "nessuno.xlsx"), nil); err == nil {
 		t.Fatal("a missing file read")
 	}
