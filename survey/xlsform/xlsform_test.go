@@ -295,3 +295,27 @@ func TestReadmeExample(t *testing.T) {
 		t.Fatalf("the README's example read as %s, %d sections, %d rules, %d migrations", in.Key(), len(in.Sections), len(in.Rules), len(in.Migrations))
 	}
 }
+
+// TestTypedCells: cells typed as numbers and booleans, as a spreadsheet
+// program stores what a person types, read as their text.
+func TestTypedCells(t *testing.T) {
+	data := malformed(t,
+		func(f *excelize.File) error { return f.SetCellInt(SheetSettings, "B2", 3) },
+		func(f *excelize.File) error { return f.SetCellFloat(SheetSurvey, "L4", 0.5, -1, 64) },
+		func(f *excelize.File) error { return f.SetCellBool(SheetSurvey, "G3", true) },
+		func(f *excelize.File) error { return f.SetCellBool(SheetSurvey, "T4", false) },
+		func(f *excelize.File) error { return f.SetCellInt(SheetChoices, "B2", 1) },
+		func(f *excelize.File) error { return f.SetCellInt(SheetMigrations, "E10", 2) },
+	)
+	in, err := Read(bytes.NewReader(data), reference(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nome, _ := in.Question("Nome")
+	peso, _ := in.Question("Peso")
+	m, _ := in.MigrationFrom(2)
+	if in.Version != 3 || !nome.Required || peso.Min == nil || *peso.Min != 0.5 || peso.Identifying || in.Codelists["SiNo"].Codes[0].Code != "1" || m.Defaults["Nuova"] != "2" {
+		t.Fatalf("typed cells read as version %d, Nome required %v, Peso min %v identifying %v, code %q, default %v",
+			in.Version, nome.Required, peso.Min, peso.Identifying, in.Codelists["SiNo"].Codes[0].Code, m.Defaults["Nuova"])
+	}
+}
