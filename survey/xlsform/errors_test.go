@@ -53,6 +53,10 @@ func TestMalformedWorkbooks(t *testing.T) {
 	}{
 		{"unknown type", []edit{set(SheetSurvey, "A3", "texte")},
 			[]string{`survey!A3: type: tipo "texte" sconosciuto`}},
+		{"sheet named in capitals", []edit{func(f *excelize.File) error { return f.SetSheetName(SheetSurvey, "Survey") }, set("Survey", "A3", "texte")},
+			[]string{`Survey!A3: type: tipo "texte" sconosciuto`}},
+		{"errors beside a header's", []edit{set(SheetSurvey, "U1", "appunti"), set(SheetSurvey, "A3", "texte")},
+			[]string{`survey!U1: appunti: colonna sconosciuta`, `survey!A3: type: tipo "texte" sconosciuto`}},
 		{"unknown list", []edit{set(SheetSurvey, "A8", "select_one Nessuno")},
 			[]string{`survey!A8: type: l'elenco "Nessuno" non è nel foglio choices / list "Nessuno" is not in the choices sheet`}},
 		{"unknown reference list", []edit{set(SheetSurvey, "A10", "lookup pianeti")},

@@ -158,14 +158,16 @@ func readWorkbook(wb *excelize.File, ref *survey.Reference) (*survey.Instrument,
 			rd.failFile(fmt.Sprintf("foglio %s: più di %d righe", key, maxRows), fmt.Sprintf("sheet %s: more than %d rows", key, maxRows))
 			continue
 		}
-		rd.sheets[key] = rd.readHeader(key, rows)
+		rd.sheets[key] = rd.readHeader(key, name, rows)
 	}
+	missing := false
 	for _, need := range []string{SheetSettings, SheetSurvey} {
 		if rd.sheets[need] == nil {
+			missing = true
 			rd.failFile(fmt.Sprintf("manca il foglio %s", need), fmt.Sprintf("the %s sheet is missing", need))
 		}
 	}
-	if len(rd.errs) > 0 {
+	if missing {
 		return nil, rd.errs
 	}
 	rd.readSettings()
@@ -192,6 +194,9 @@ func readWorkbook(wb *excelize.File, ref *survey.Reference) (*survey.Instrument,
 // sortErrors puts the errors in sheet and row order, the file's first.
 func (rd *reader) sortErrors() {
 	order := map[string]int{"": 0, SheetSurvey: 1, SheetChoices: 2, SheetSettings: 3, SheetRules: 4, SheetMigrations: 5}
+	for key, s := range rd.sheets {
+		order[s.name] = order[key]
+	}
 	errs := rd.errs
 	if len(errs) > maxErrors {
 		errs = errs[:maxErrors] // the last says the list stops
@@ -218,13 +223,13 @@ func emptyRows(rows [][]string) bool {
 
 // readHeader reads the header row of an instrument sheet and refuses
 // columns the sheet does not have (a misspelt column would be lost).
-func (rd *reader) readHeader(name string, rows [][]string) *sheet {
+func (rd *reader) readHeader(key, name string, rows [][]string) *sheet {
 	s := &sheet{name: name, rows: rows, cols: map[string]int{}}
 	if len(rows) == 0 {
 		return s
 	}
 	allowed := map[string]bool{}
-	for _, k := range sheetColumns[name] {
+	for _, k := range sheetColumns[key] {
 		allowed[k] = true
 	}
 	s.heads = make([]string, len(rows[0]))
@@ -234,23 +239,23 @@ func (rd *reader) readHeader(name string, rows [][]string) *sheet {
 			continue
 		}
 		cell, _ := excelize.CoordinatesToCellName(c+1, 1)
-		key, lang := columnKey(h)
+		col, lang := columnKey(h)
 		switch {
 		case lang != "":
 			rd.add(&Error{Sheet: name, Row: 1, Cell: cell, Column: h, Message: survey.Text{
 				IT: fmt.Sprintf("lingua %q: gli strumenti sono in italiano (it) e inglese (en)", lang),
 				EN: fmt.Sprintf("language %q: instruments are in Italian (it) and English (en)", lang)}})
-		case !allowed[key]:
+		case !allowed[col]:
 			rd.add(&Error{Sheet: name, Row: 1, Cell: cell, Column: h, Message: survey.Text{
-				IT: fmt.Sprintf("colonna sconosciuta nel foglio %s (le colonne sono: %s)", name, headers(name)),
-				EN: fmt.Sprintf("unknown column in the %s sheet (the columns are: %s)", name, headers(name))}})
+				IT: fmt.Sprintf("colonna sconosciuta nel foglio %s (le colonne sono: %s)", name, headers(key)),
+				EN: fmt.Sprintf("unknown column in the %s sheet (the columns are: %s)", name, headers(key))}})
 		default:
-			if _, dup := s.cols[key]; dup {
+			if _, dup := s.cols[col]; dup {
 				rd.add(&Error{Sheet: name, Row: 1, Cell: cell, Column: h, Message: survey.Text{
 					IT: "colonna ripetuta", EN: "column repeated"}})
 				continue
 			}
-			s.cols[key] = c
+			s.cols[col] = c
 		}
 	}
 	// A value under no header would be lost.
@@ -1060,7 +1065,7 @@ func (rd *reader) locate(err error) *Error {
 		if s == nil {
 			return
 		}
-		e.Sheet, e.Row = sheetName, r+1
+		e.Sheet, e.Row = s.name, r+1
 		if c, ok := s.cols[col]; ok {
 			e.Column = s.heads[c]
 			e.Cell, _ = excelize.CoordinatesToCellName(c+1, r+1)

@@ -37,7 +37,7 @@ const (
 
 // Error is one thing wrong in a workbook, at the cell where it is.
 type Error struct {
-	Sheet  string // one of the Sheet constants; "" for the file as a whole
+	Sheet  string // the sheet's name as the workbook has it ("survey"); "" for the file as a whole
 	Row    int    // 1-based, as the spreadsheet numbers rows; 0 for the sheet as a whole
 	Column string // the column's header, "relevant"; "" for the whole row
 	Cell   string // "C14"; "" when the row or the column is not known
