@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -197,6 +198,7 @@ func TestPilotInMiniature(t *testing.T) {
 	fixes := map[string]survey.Answers{} // what a correction puts back
 	var wantNotHeld, wantMissing, wantFailures = map[string]int{}, map[string]int{}, map[string]int{}
 	byTeam := map[string][]survey.Record{}
+	v1Cases := map[string]bool{} // case records made with version 1, the others with 2
 	i := 0
 	for _, rec := range data.Records {
 		team := "Squadra Campania"
@@ -231,6 +233,12 @@ func TestPilotInMiniature(t *testing.T) {
 			planted[rec.ID] = pl
 			if len(fix) > 0 {
 				fixes[rec.ID] = fix
+			}
+			if i%3 == 0 && !pl.missing && !pl.failure {
+				if old, ok := asVersion1(reg, rec); ok {
+					rec = old
+					v1Cases[rec.ID] = true
+				}
 			}
 			i++
 		}
@@ -290,6 +298,12 @@ func TestPilotInMiniature(t *testing.T) {
 	checkField("FasciaISEEBeneficiario", wantNotHeld, func(c quality.Counts) int { return c.NotHeld })
 	checkField("FonteSegnalazione", wantMissing, func(c quality.Counts) int { return c.Missing })
 	checkField("FasciaEtaBeneficiario", wantFailures, func(c quality.Counts) int { return c.Errors })
+	// Records of both versions, each counted in its own: the reference
+	// date, new in version 2, has figures for version 2 only.
+	if fs, ok := caseReport.Field("DataRiferimento"); !ok || fmt.Sprint(caseReport.Versions) != "[1 2]" ||
+		caseReport.RecordsByVersion[1] != len(v1Cases) || fmt.Sprint(fs.Versions) != "[2]" || fs.ByVersion[2].Units != 18-len(v1Cases) {
+		t.Errorf("versions in the critical points: %v %v, DataRiferimento %+v", caseReport.Versions, caseReport.RecordsByVersion, fs)
+	}
 	if fs, _ := caseReport.Field("FasciaISEEBeneficiario"); len(fs.Notes) != wantNotHeld[synctest.MunicipalityA]+wantNotHeld[synctest.MunicipalityB] {
 		t.Errorf("notes on FasciaISEEBeneficiario: %d", len(fs.Notes))
 	}
@@ -581,6 +595,7 @@ func TestPilotInMiniature(t *testing.T) {
 			if !slices.Equal(got, wantApproved) {
 				t.Errorf("%s export holds %d records, want exactly the %d approved", format, len(got), len(wantApproved))
 			}
+			checkVersions(t, dir, m, approved, v1Cases)
 		}
 	}
 	audit, err := p.coord.Store().Audit(ctx, 0)
@@ -691,4 +706,93 @@ func csvIDs(t *testing.T, path string) []string {
 		ids = append(ids, r[col])
 	}
 	return ids
+}
+
+// asVersion1 makes a case record of version 2 one of version 1, which has
+// no reference date and no description of an intervention, if it is a
+// valid record of version 1 then (version 1 knows fewer benefit codes).
+func asVersion1(reg *survey.Registry, rec survey.Record) (survey.Record, bool) {
+	v1, _ := reg.Get(survey.InstrumentCase, 1)
+	old := rec
+	old.Version = 1
+	old.Answers = survey.Answers{}
+	for k, v := range rec.Answers {
+		old.Answers[k] = v
+	}
+	delete(old.Answers, "DataRiferimento")
+	if items, ok := rec.Answers["DettaglioInterventi"].([]any); ok {
+		kept := make([]any, len(items))
+		for j, it := range items {
+			m := map[string]any{}
+			for k, v := range it.(map[string]any) {
+				if k != "Descrizione" {
+					m[k] = v
+				}
+			}
+			kept[j] = m
+		}
+		old.Answers["DettaglioInterventi"] = kept
+	}
+	return old, !survey.HasErrors(survey.ValidateAt(v1, &old, refDate))
+}
+
+// checkVersions checks that an export of the approved case records of both
+// versions has one codebook: a row per record with its version, "not in
+// this version" where version 1 lacks a field, the codebook giving each
+// variable's versions, the manifest counting the records per version.
+func checkVersions(t *testing.T, dir string, m export.Manifest, approved, v1 map[string]bool) {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(mustRead(t, filepath.Join(dir, "scheda-minore.csv")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for j, h := range rows[0] {
+		col[h] = j
+	}
+	want := map[int]int{}
+	for _, r := range rows[1:] {
+		v, ref := r[col[export.ColVersione]], r[col["DataRiferimento"]]
+		switch {
+		case v1[r[0]] && (v != "1" || ref != export.NotInVersion):
+			t.Errorf("record %s of version 1: version %q, DataRiferimento %q", r[0], v, ref)
+		case !v1[r[0]] && (v != "2" || ref == export.NotInVersion || ref == ""):
+			t.Errorf("record %s of version 2: version %q, DataRiferimento %q", r[0], v, ref)
+		}
+		want[map[bool]int{true: 1, false: 2}[v1[r[0]]]]++
+	}
+	if want[1] == 0 || want[2] == 0 {
+		t.Fatalf("approved case records by version %v: the export needs both", want)
+	}
+	var got []string
+	for _, vc := range m.Versions {
+		if vc.Instrument == survey.InstrumentCase {
+			got = append(got, fmt.Sprintf("v%d:%d", vc.Version, vc.Records))
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprintf("[v1:%d v2:%d]", want[1], want[2]) {
+		t.Errorf("manifest: case records by version %v, want v1:%d v2:%d", got, want[1], want[2])
+	}
+	book, err := csv.NewReader(bytes.NewReader(mustRead(t, filepath.Join(dir, export.CodebookName+".csv")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := map[string]string{}
+	for _, r := range book[1:] {
+		versions[r[0]+"/"+r[1]] = r[slices.Index(book[0], "versioni")]
+	}
+	if versions["scheda-minore/DataRiferimento"] != "2" || versions["scheda-minore/LuogoVita"] != "1, 2" ||
+		versions["scheda-minore.DettaglioInterventi/Descrizione"] != "2" {
+		t.Errorf("codebook versions: DataRiferimento %q, LuogoVita %q, Descrizione %q", versions["scheda-minore/DataRiferimento"],
+			versions["scheda-minore/LuogoVita"], versions["scheda-minore.DettaglioInterventi/Descrizione"])
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
