@@ -159,11 +159,12 @@ func writeSPS(w io.Writer, t *Table, dir string) error {
 			continue
 		}
 		a := fmt.Sprintf("VARIABLES=%s ATTRIBUTE=Versioni(%s)", c.Name, spssQuote(h.versions))
+		// One attribute a line: the lines stay short.
 		if h.earlier != "" {
-			a += fmt.Sprintf(" NomiPrecedenti(%s)", spssQuote(truncBytes(h.earlier, spssValueLabelBytes)))
+			a += fmt.Sprintf("\n    NomiPrecedenti(%s)", spssQuote(truncBytes(h.earlier, spssValueLabelBytes)))
 		}
 		if h.origin.IT != "" {
-			a += fmt.Sprintf(" Origine(%s)", spssQuote(truncBytes(h.origin.IT, spssValueLabelBytes)))
+			a += fmt.Sprintf("\n    Origine(%s)", spssQuote(truncBytes(h.origin.IT, spssValueLabelBytes)))
 		}
 		attrs = append(attrs, a)
 	}

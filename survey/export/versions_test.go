@@ -276,8 +276,8 @@ func TestExportAcrossVersions(t *testing.T) {
 	for _, want := range []string{
 		"MISSING VALUES TitoloStudioMadre (-9 THRU -3).", "MISSING VALUES LuogoVita (-8 THRU -3).",
 		"  /TitoloStudioMadre\n    1 'nessun titolo'\n", "    -9 'Non presente in questa versione dello strumento'\n    -8 'Dato non disponibile: motivo non indicato'\n",
-		"VARIABLE ATTRIBUTE VARIABLES=", "  /VARIABLES=CondizioneOccupazionaleMadre ATTRIBUTE=Versioni('1, 2, 3') NomiPrecedenti('OccupazioneMadre (v1)')\n",
-		"  /VARIABLES=TitoloStudioGenitori ATTRIBUTE=Versioni('3') Origine('dalla versione 3 unisce TitoloStudioMadre (v2), TitoloStudioPadre (v2)')\n",
+		"VARIABLE ATTRIBUTE VARIABLES=", "  /VARIABLES=CondizioneOccupazionaleMadre ATTRIBUTE=Versioni('1, 2, 3')\n    NomiPrecedenti('OccupazioneMadre (v1)')\n",
+		"  /VARIABLES=TitoloStudioGenitori ATTRIBUTE=Versioni('3')\n    Origine('dalla versione 3 unisce TitoloStudioMadre (v2), TitoloStudioPadre (v2)')\n",
 	} {
 		if !strings.Contains(string(sps), want) {
 			t.Errorf("scheda-minore.sps lacks %q", want)
