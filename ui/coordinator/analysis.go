@@ -188,7 +188,8 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 		mode.SetSelectedIndex(0)
 		choices = container.NewGridWithColumns(2, pick, mode)
 	}
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, report, choices), widget.NewLabel(ws.tr("quality.grid", discordant, cells)))
+	diffs := widget.NewButton(ws.tr("versions.button"), ws.askVersionDiff)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(diffs, report), choices), widget.NewLabel(ws.tr("quality.grid", discordant, cells)))
 	return container.NewBorder(top, nil, nil, nil, table)
 }
 

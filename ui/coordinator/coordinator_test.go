@@ -20,6 +20,7 @@ import (
 
 	"sinba/assets"
 	"sinba/survey"
+	"sinba/survey/instdiff"
 	"sinba/survey/quality"
 	"sinba/survey/synth"
 	"sinba/ui/coordinator"
@@ -158,6 +159,14 @@ func (f *fake) Assign(_ context.Context, team, m string, remove bool) error {
 		t.Municipalities = append(t.Municipalities, m)
 	}
 	return nil
+}
+func (f *fake) CheckPublish(_ context.Context, name string, body []byte) (coordinator.PublishCheck, error) {
+	if !json.Valid(body) {
+		return coordinator.PublishCheck{Problems: []coordinator.Problem{{Where: "riga 1, colonna 8 / line 1, column 8",
+			Message: survey.Text{IT: "JSON malformato", EN: "malformed JSON"}}}}, nil
+	}
+	return coordinator.PublishCheck{ID: "scheda-minore", Version: 2, Body: body, Previous: 1, PreviousPublished: true,
+		Changes: []instdiff.Change{{Kind: instdiff.QuestionAdded, Field: "DataRiferimento", Label: survey.Text{IT: "Data di riferimento della scheda"}, New: "date"}}}, nil
 }
 func (f *fake) Publish(_ context.Context, body []byte) (coordinator.Published, error) {
 	f.published = append(f.published, body)
@@ -628,9 +637,10 @@ func TestProjectAssignWithSearch(t *testing.T) {
 	}
 }
 
-// TestProjectPublishRefusalShown shows the server's refusal of an invalid
-// instrument definition, and the version of a valid one.
-func TestProjectPublishRefusalShown(t *testing.T) {
+// TestProjectPublishChecksFirst shows what is wrong with an invalid
+// instrument file, where it is, and publishes nothing; a valid one is shown
+// with its changes and published only when confirmed with Enter.
+func TestProjectPublishChecksFirst(t *testing.T) {
 	file := struct {
 		name string
 		body []byte
@@ -639,15 +649,33 @@ func TestProjectPublishRefusalShown(t *testing.T) {
 		d.OpenFile = func(pick func(string, []byte)) { pick(file.name, file.body) }
 	})
 	test.Tap(button(t, w, "Pubblica nuova versione di uno strumento…"))
-	if len(f.published) != 1 {
-		t.Fatalf("published: %d, want 1", len(f.published))
+	if msg := overlayText(w); !strings.Contains(msg, "rotto.json non è stato pubblicato. Problemi trovati: 1.") ||
+		!strings.Contains(msg, "riga 1, colonna 8: JSON malformato") || strings.Contains(msg, "malformed") {
+		t.Errorf("problems shown as %q", msg)
 	}
-	if msg := dismiss(w); !strings.Contains(msg, "Il server ha rifiutato rotto.json: definizione dello strumento non valida: JSON malformato") ||
-		strings.Contains(msg, "invalid") {
-		t.Errorf("refusal shown as %q", msg)
+	press(w, fyne.KeyEscape)
+	if len(f.published) != 0 || len(w.Canvas().Overlays().List()) != 0 {
+		t.Fatalf("an invalid file: published %d, dialogs left %d", len(f.published), len(w.Canvas().Overlays().List()))
 	}
+
 	file.name, file.body = "scheda-minore.v2.json", []byte(`{"id": "scheda-minore"}`)
 	test.Tap(button(t, w, "Pubblica nuova versione di uno strumento…"))
+	msg := overlayText(w)
+	for _, want := range []string{"Pubblicare scheda-minore versione 2?", "Controllo di scheda-minore.v2.json superato. scheda-minore versione 2 rispetto alla versione 1 pubblicata, cambiamenti: 1.",
+		"Domanda aggiunta: DataRiferimento «Data di riferimento della scheda»: date"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the confirmation lacks %q:\n%s", want, msg)
+		}
+	}
+	press(w, fyne.KeyEscape)
+	if len(f.published) != 0 {
+		t.Fatal("published after Escape")
+	}
+	test.Tap(button(t, w, "Pubblica nuova versione di uno strumento…"))
+	press(w, fyne.KeyReturn)
+	if len(f.published) != 1 {
+		t.Fatalf("published %d after Enter, want 1", len(f.published))
+	}
 	if _, ok := label(w, func(s string) bool { return strings.HasPrefix(s, "Pubblicato scheda-minore versione 2") }); !ok {
 		t.Error("the published version is not shown")
 	}

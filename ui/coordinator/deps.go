@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"sinba/survey"
+	"sinba/survey/instdiff"
 	"sinba/survey/quality"
 )
 
@@ -47,6 +48,10 @@ type Backend interface {
 	EnrolmentCode(ctx context.Context, researcherID string) (Code, error)
 	// Assign gives a municipality (ISTAT code) to a team, or takes it away.
 	Assign(ctx context.Context, teamID, municipality string, remove bool) error
+	// CheckPublish reads an instrument file (JSON or spreadsheet), checks
+	// it and sets it against the version before it, for the coordinator to
+	// see before publishing; what is wrong with the file is in Problems.
+	CheckPublish(ctx context.Context, name string, data []byte) (PublishCheck, error)
 	// Publish publishes an instrument definition (its JSON) to the project;
 	// the server refuses one the app could not read.
 	Publish(ctx context.Context, body []byte) (Published, error)
@@ -90,6 +95,30 @@ type Code struct {
 type Published struct {
 	ID      string
 	Version int
+}
+
+// PublishCheck is an instrument file checked before publishing.
+type PublishCheck struct {
+	// Problems are what is wrong with the file, each where it is; the
+	// rest is set only when there are none.
+	Problems []Problem
+	ID       string
+	Version  int
+	Body     []byte // the definition to publish (canonical JSON)
+	// Previous is the version it is compared with (0: a new instrument),
+	// published or built into the app.
+	Previous          int
+	PreviousPublished bool
+	Changes           []instdiff.Change
+	// AlreadyPublished: the same version with the same content is
+	// published; there is nothing to send.
+	AlreadyPublished bool
+}
+
+// Problem is one thing wrong in an instrument file.
+type Problem struct {
+	Where   string // "survey!C14", "riga 3, colonna 15"; "" for the whole file
+	Message survey.Text
 }
 
 // Profile is the coordinator's enrolment.

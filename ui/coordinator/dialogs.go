@@ -25,10 +25,10 @@ func (ws *Workspace) inform(title, text string) {
 }
 
 // openFile asks for a file to read: through custom when it is set (tests),
-// else with Fyne's dialog, showing the files whose names end with ext ("" for
-// all). pick gets the file's name and contents; failed the name of a file
+// else with Fyne's dialog, showing the files whose names end with one of
+// exts (none: all). pick gets the file's name and contents; failed the name of a file
 // that could not be read.
-func openFile(win fyne.Window, custom func(pick func(name string, data []byte)), ext string, pick func(name string, data []byte), failed func(name string)) {
+func openFile(win fyne.Window, custom func(pick func(name string, data []byte)), exts []string, pick func(name string, data []byte), failed func(name string)) {
 	if custom != nil {
 		custom(pick)
 		return
@@ -45,8 +45,8 @@ func openFile(win fyne.Window, custom func(pick func(name string, data []byte)),
 		}
 		pick(r.URI().Name(), body)
 	}, win)
-	if ext != "" {
-		d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
+	if len(exts) > 0 {
+		d.SetFilter(storage.NewExtensionFileFilter(exts))
 	}
 	dialogs.ShowFile(win, d)
 }

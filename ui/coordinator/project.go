@@ -308,27 +308,6 @@ func (p *project) assign(t Team, municipality string, remove bool) {
 	})
 }
 
-// choosePublish asks for an instrument definition and publishes it.
-func (p *project) choosePublish() {
-	ws := p.ws
-	publish := func(name string, body []byte) {
-		ws.background(func(c context.Context) func() {
-			in, err := ws.deps.Backend.Publish(c, body)
-			return func() {
-				if err != nil {
-					// The server's refusal says what is wrong with the file.
-					p.fail(errors.New(ws.tr("project.publishRefused", name, ws.errText(err))))
-					return
-				}
-				p.say(ws.tr("project.published", in.ID, in.Version))
-			}
-		})
-	}
-	openFile(ws.win, ws.deps.OpenFile, ".json", publish, func(name string) {
-		p.fail(errors.New(ws.tr("project.readFailed", name)))
-	})
-}
-
 // askKeyPassphrase asks twice for the passphrase of the key file, then where
 // to write it.
 func (p *project) askKeyPassphrase() {

@@ -249,6 +249,29 @@ func (b *Coordinator) Assign(ctx context.Context, teamID, municipality string, r
 	return refusal(b.C.Assign(ctx, teamID, municipality, remove))
 }
 
+// CheckPublish implements coordinator.Backend with coord.Propose, as "sinba
+// coord instrument publish" does.
+func (b *Coordinator) CheckPublish(ctx context.Context, name string, data []byte) (coordinator.PublishCheck, error) {
+	p, err := b.C.Propose(ctx, name, data)
+	var inv *coord.InvalidError
+	if errors.As(err, &inv) {
+		out := coordinator.PublishCheck{}
+		for _, pr := range inv.Problems {
+			out.Problems = append(out.Problems, coordinator.Problem{Where: pr.Where, Message: pr.Message})
+		}
+		return out, nil
+	}
+	if err != nil {
+		return coordinator.PublishCheck{}, refusal(err)
+	}
+	out := coordinator.PublishCheck{ID: p.Instrument.ID, Version: p.Instrument.Version, Body: p.Body,
+		PreviousPublished: p.PreviousPublished, Changes: p.Changes, AlreadyPublished: p.AlreadyPublished}
+	if p.Previous != nil {
+		out.Previous = p.Previous.Version
+	}
+	return out, nil
+}
+
 // Publish implements coordinator.Backend.
 func (b *Coordinator) Publish(ctx context.Context, body []byte) (coordinator.Published, error) {
 	in, err := b.C.Publish(ctx, body)

@@ -75,6 +75,26 @@ func newReviewLoop(t *testing.T) *reviewLoop {
 	return l
 }
 
+// workspace opens the coordinators' screens over the real adapter of the
+// loop's coordinator, in Italian, with calls to the server run in place;
+// mod changes the dependencies first.
+func (l *reviewLoop) workspace(mod func(*coordinator.Deps)) (fyne.Window, *coordinator.Workspace, coordinator.Deps) {
+	l.t.Helper()
+	test.NewTempApp(l.t)
+	l.must(ui.LoadTranslations(readTranslation, "it"))
+	deps, err := backend.NewCoordinatorDeps(l.ctx, l.coord, "it")
+	l.must(err)
+	deps.Background = func(run func()) { run() }
+	if mod != nil {
+		mod(&deps)
+	}
+	w := test.NewTempWindow(l.t, widget.NewLabel(""))
+	w.Resize(fyne.NewSize(1100, 760))
+	ws := coordinator.New(w, deps)
+	ws.Start()
+	return w, ws, deps
+}
+
 func (l *reviewLoop) must(err error) {
 	l.t.Helper()
 	if err != nil {
@@ -131,15 +151,7 @@ func TestReviewScreenOverRealStores(t *testing.T) {
 	l.syncLaptop()
 	l.syncCoordinator()
 
-	test.NewTempApp(t)
-	l.must(ui.LoadTranslations(readTranslation, "it"))
-	deps, err := backend.NewCoordinatorDeps(l.ctx, l.coord, "it")
-	l.must(err)
-	deps.Background = func(run func()) { run() }
-	w := test.NewTempWindow(t, widget.NewLabel(""))
-	w.Resize(fyne.NewSize(1100, 760))
-	ws := coordinator.New(w, deps)
-	ws.Start()
+	w, ws, _ := l.workspace(nil)
 	if !ws.SelectForReview(info.ID) {
 		t.Fatal("the record sent by the laptop is not in the review queue")
 	}
