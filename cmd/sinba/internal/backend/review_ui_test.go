@@ -21,6 +21,7 @@ import (
 	"sinba/sync/synctest"
 	"sinba/ui"
 	"sinba/ui/coordinator"
+	"sinba/ui/loop"
 )
 
 // reviewLoop is a real server on loopback, a coordinator's profile that
@@ -76,15 +77,19 @@ func newReviewLoop(t *testing.T) *reviewLoop {
 }
 
 // workspace opens the coordinators' screens over the real adapter of the
-// loop's coordinator, in Italian, with calls to the server run in place;
-// mod changes the dependencies first.
+// loop's coordinator, in Italian, with calls to the server run in place and
+// their results shown before the call returns (TestMain has ui/loop queue
+// them); mod changes the dependencies first.
 func (l *reviewLoop) workspace(mod func(*coordinator.Deps)) (fyne.Window, *coordinator.Workspace, coordinator.Deps) {
 	l.t.Helper()
 	test.NewTempApp(l.t)
 	l.must(ui.LoadTranslations(readTranslation, "it"))
 	deps, err := backend.NewCoordinatorDeps(l.ctx, l.coord, "it")
 	l.must(err)
-	deps.Background = func(run func()) { run() }
+	deps.Background = func(run func()) {
+		run()
+		loop.RunQueued()
+	}
 	if mod != nil {
 		mod(&deps)
 	}
@@ -92,6 +97,7 @@ func (l *reviewLoop) workspace(mod func(*coordinator.Deps)) (fyne.Window, *coord
 	w.Resize(fyne.NewSize(1100, 760))
 	ws := coordinator.New(w, deps)
 	ws.Start()
+	settle(l.t)
 	return w, ws, deps
 }
 
@@ -195,6 +201,7 @@ func TestReviewScreenOverRealStores(t *testing.T) {
 	l.syncLaptop()
 	l.syncCoordinator()
 	ws.Reload()
+	settle(t)
 	if !ws.SelectForReview(info.ID) {
 		t.Fatal("the corrected record is not back in the queue")
 	}
