@@ -3,6 +3,7 @@ package xlsform
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -49,7 +50,7 @@ func buildWorkbook(in *survey.Instrument) (*excelize.File, error) {
 		}
 		if err != nil {
 			wb.Close()
-			return nil, fmt.Errorf("foglio / sheet %s: %w", t.name, err)
+			return nil, err
 		}
 	}
 	wb.SetActiveSheet(0)
@@ -94,7 +95,10 @@ func writeTable(wb *excelize.File, t *table, headerStyle int) error {
 				if x == "" {
 					continue
 				}
-				err = wb.SetCellStr(t.name, cell, x)
+				if bad := strings.IndexFunc(x, unholdable); bad >= 0 {
+					return fmt.Errorf("%s!%s: il carattere %U non può stare in un foglio di calcolo / character %U cannot go into a spreadsheet", t.name, cell, []rune(x[bad:])[0], []rune(x[bad:])[0])
+				}
+				err = wb.SetCellStr(t.name, cell, ooxmlEscape.ReplaceAllString(x, "_x005F$0"))
 			case int:
 				err = wb.SetCellInt(t.name, cell, int64(x))
 			case float64:
@@ -103,7 +107,7 @@ func writeTable(wb *excelize.File, t *table, headerStyle int) error {
 				err = fmt.Errorf("cell %s: unexpected %T", cell, v)
 			}
 			if err != nil {
-				return err
+				return fmt.Errorf("%s!%s: %w", t.name, cell, err)
 			}
 		}
 	}
@@ -141,6 +145,16 @@ func addChoices(wb *excelize.File, t *table) error {
 	}
 	return nil
 }
+
+// unholdable reports the characters XML 1.0, and so a workbook, cannot hold.
+func unholdable(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF
+}
+
+// ooxmlEscape matches what a workbook reads as an escaped character
+// (_x000D_ is a carriage return): a text holding it literally has its
+// underscore escaped, _x005F_.
+var ooxmlEscape = regexp.MustCompile(`_x[0-9A-Fa-f]{4}_`)
 
 // flag is the yes of a yes/no column.
 func flag(b bool) string {

@@ -3,6 +3,7 @@ package xlsform
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -317,5 +318,26 @@ func TestTypedCells(t *testing.T) {
 	if in.Version != 3 || !nome.Required || peso.Min == nil || *peso.Min != 0.5 || peso.Identifying || in.Codelists["SiNo"].Codes[0].Code != "1" || m.Defaults["Nuova"] != "2" {
 		t.Fatalf("typed cells read as version %d, Nome required %v, Peso min %v identifying %v, code %q, default %v",
 			in.Version, nome.Required, peso.Min, peso.Identifying, in.Codelists["SiNo"].Codes[0].Code, m.Defaults["Nuova"])
+	}
+}
+
+// TestTextsAsTheyAre: texts a spreadsheet could take for something else
+// come back as they were; a character no workbook can hold is refused by
+// Write, never replaced.
+func TestTextsAsTheyAre(t *testing.T) {
+	for _, v := range []string{"a\r\nb", " davanti", "dietro ", "tab\tqui", "_x000D_", "a_x0041_b", "_x005F_", "=SOMMA(A1)", "'01"} {
+		b, _ := json.Marshal(v)
+		in := parse(t, strings.Replace(everyColumn, `"label": {"it": "Nome"}`, `"label": {"it": `+string(b)+`}`, 1))
+		back, err := Read(bytes.NewReader(workbook(t, in)), reference(t))
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		if q, _ := back.Question("Nome"); q.Label.IT != v {
+			t.Errorf("%q came back %q", v, q.Label.IT)
+		}
+	}
+	in := parse(t, strings.Replace(everyColumn, `"label": {"it": "Nome"}`, `"label": {"it": "a\u0001b"}`, 1))
+	if err := Write(io.Discard, in); err == nil || !strings.Contains(err.Error(), "survey!C3: il carattere U+0001 non può stare in un foglio di calcolo") {
+		t.Fatalf("a control character: %v", err)
 	}
 }
