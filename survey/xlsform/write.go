@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
 
@@ -98,7 +99,13 @@ func writeTable(wb *excelize.File, t *table, headerStyle int) error {
 				if bad := strings.IndexFunc(x, unholdable); bad >= 0 {
 					return fmt.Errorf("%s!%s: il carattere %U non può stare in un foglio di calcolo / character %U cannot go into a spreadsheet", t.name, cell, []rune(x[bad:])[0], []rune(x[bad:])[0])
 				}
-				err = wb.SetCellStr(t.name, cell, ooxmlEscape.ReplaceAllString(x, "_x005F$0"))
+				x = ooxmlEscape.ReplaceAllString(x, "_x005F$0")
+				if n := len(utf16.Encode([]rune(x))); n > excelize.TotalCellChars {
+					// excelize would cut it short without a word.
+					return fmt.Errorf("%s!%s: testo di %d caratteri, più dei %d che una cella tiene / a text of %d characters, more than the %d a cell holds",
+						t.name, cell, n, excelize.TotalCellChars, n, excelize.TotalCellChars)
+				}
+				err = wb.SetCellStr(t.name, cell, x)
 			case int:
 				err = wb.SetCellInt(t.name, cell, int64(x))
 			case float64:

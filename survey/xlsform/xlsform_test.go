@@ -340,4 +340,8 @@ func TestTextsAsTheyAre(t *testing.T) {
 	if err := Write(io.Discard, in); err == nil || !strings.Contains(err.Error(), "survey!C3: il carattere U+0001 non può stare in un foglio di calcolo") {
 		t.Fatalf("a control character: %v", err)
 	}
+	in = parse(t, strings.Replace(everyColumn, `"help": {"it": "aiuto"`, `"help": {"it": "`+strings.Repeat("lungo ", 6000)+`"`, 1))
+	if err := Write(io.Discard, in); err == nil || !strings.Contains(err.Error(), "survey!E3: testo di 36000 caratteri, più dei 32767 che una cella tiene") {
+		t.Fatalf("a text longer than a cell: %v", err)
+	}
 }
