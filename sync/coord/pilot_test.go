@@ -646,6 +646,19 @@ func TestPilotInMiniature(t *testing.T) {
 	if s2, err := second.PseudonymSecret(ctx); err != nil || !bytes.Equal(s2, secret) {
 		t.Errorf("second coordinator's pseudonym secret differs: %v", err)
 	}
+
+	// Phase 4: a new version of the case record, with the changes planted,
+	// published after its check and diff; the version diff report lists
+	// exactly those, with the critical points of version 2's records.
+	checkVersionDiff(t, p, recs, total(wantMissing), total(wantFailures))
+}
+
+func total(byMunicipality map[string]int) int {
+	n := 0
+	for _, v := range byMunicipality {
+		n += v
+	}
+	return n
 }
 
 func isCase(d *synth.Dataset, id string) bool {
