@@ -298,3 +298,54 @@ func TestNormaliserChangeReindexes(t *testing.T) {
 		t.Fatalf("Lookup after the normaliser changed = %+v, %v", got, err)
 	}
 }
+
+// TestSentSummary: records held by the server, held at their newest
+// version, and waiting; a colleague's record received here is not this
+// laptop's work.
+func TestSentSummary(t *testing.T) {
+	ctx := context.Background()
+	st, _, _ := newStore(t)
+	if got, err := st.SentSummary(ctx); err != nil || got != (SentSummary{}) {
+		t.Fatalf("empty store: %+v, %v", got, err)
+	}
+	var revs []string
+	var ids []string
+	for i := range 3 {
+		info, err := st.Save(ctx, caseRecord(i+1), SaveOptions{Actor: "anna"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		revs, ids = append(revs, info.Revision), append(ids, info.ID)
+	}
+	if got, _ := st.SentSummary(ctx); got != (SentSummary{Waiting: 3}) {
+		t.Errorf("three unsent: %+v", got)
+	}
+	if err := st.MarkSent(ctx, revs[:2], "rc1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.SentSummary(ctx); got != (SentSummary{Held: 2, HeldLatest: 2, Waiting: 1}) {
+		t.Errorf("two sent: %+v", got)
+	}
+	// A new version of a sent record waits: the server holds an older one.
+	rec, _, err := st.Get(ctx, ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Answers["AnnoNascita"] = 2013
+	if _, err := st.Save(ctx, rec, SaveOptions{Actor: "anna"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.SentSummary(ctx); got != (SentSummary{Held: 2, HeldLatest: 1, Waiting: 2}) {
+		t.Errorf("one edited after sending: %+v", got)
+	}
+	// A colleague's record applied here counts for nothing.
+	other := caseRecord(9)
+	other.ID = "colleague-record"
+	if _, err := st.ApplyRemote(ctx, RemoteRevision{RecordID: other.ID, Revision: "rv-c1", Status: survey.StatusFinal,
+		Record: other, Origin: "device-b", SavedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.SentSummary(ctx); got != (SentSummary{Held: 2, HeldLatest: 1, Waiting: 2}) {
+		t.Errorf("with a colleague's record: %+v", got)
+	}
+}

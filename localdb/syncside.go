@@ -108,6 +108,31 @@ func (s *Store) MarkSent(ctx context.Context, revisions []string, receiptID stri
 	return nil
 }
 
+// SentSummary is where the records of this laptop's work stand with the
+// server, from the receipts sync marked on their revisions.
+type SentSummary struct {
+	Held       int // records of which the server acknowledged a version saved here
+	HeldLatest int // of those, the ones with nothing newer waiting to be sent
+	Waiting    int // records with versions saved here still in the outbox
+}
+
+// SentSummary counts the records whose versions saved here the server holds
+// or still has to receive. Versions that came from the server (a colleague's,
+// a review decision) are not this laptop's work and are left out.
+func (s *Store) SentSummary(ctx context.Context) (SentSummary, error) {
+	release, err := s.begin()
+	if err != nil {
+		return SentSummary{}, err
+	}
+	defer release()
+	var out SentSummary
+	err = s.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(sent > 0), 0), COALESCE(SUM(sent > 0 AND pending = 0), 0), COALESCE(SUM(pending > 0), 0)
+		FROM (SELECT SUM(sync_state = ?) AS sent, SUM(sync_state = ?) AS pending FROM revisions
+			WHERE sync_state IN (?, ?) GROUP BY record_id)`,
+		SyncSent, SyncPending, SyncSent, SyncPending).Scan(&out.Held, &out.HeldLatest, &out.Waiting)
+	return out, dbError("sent summary", err)
+}
+
 // Receipt is what the server answered to a batch, as sync stored it.
 type Receipt struct {
 	ID   string

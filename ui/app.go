@@ -374,7 +374,11 @@ func (a *App) startBackgroundSync() {
 	syncer := a.syncer
 	bs.StartBackground(BackgroundEvery, func(r SyncReport, err error) {
 		loop.Do(func() {
-			if a.syncer != syncer || err != nil || r.Sent+r.Received == 0 {
+			if a.syncer != syncer {
+				return
+			}
+			a.loadSyncHistory(a.syncV) // a failure is in the history too
+			if err != nil || r.Sent+r.Received+r.Approved+r.Returned == 0 {
 				return
 			}
 			a.last = &r

@@ -166,11 +166,52 @@ type Instruments interface {
 
 // SyncReport is what a sync round tells the user.
 type SyncReport struct {
-	Sent, Accepted, Refused, Received int
-	Returned, Conflicts               int // records that came back with comments, or in conflict
-	ReceiptID                         string
-	Messages                          []survey.Text // refusals and notices
-	At                                time.Time
+	Sent, Accepted, Refused int
+	Received                int // colleagues' versions
+	Approved, Returned      int // coordinators' decisions: approved, sent back with comments
+	Conflicts               int // records in conflict
+	ReceiptID               string
+	Messages                []survey.Text // refusals and notices
+	At                      time.Time
+}
+
+// SyncFailure says why a sync round did not complete.
+type SyncFailure string
+
+// The failures of a round, as SyncHistory reports them.
+const (
+	SyncOffline SyncFailure = "offline" // the server could not be reached
+	SyncTimeout SyncFailure = "timeout" // the round took too long
+	SyncRefused SyncFailure = "refused" // the server refused (Message says why)
+	SyncFailed  SyncFailure = "other"   // anything else (Message says what)
+)
+
+// SyncRound is one past sync round, for the history on the sync screen.
+type SyncRound struct {
+	At                                 time.Time // when it started (the last attempt, for repeated failures)
+	Sent, Accepted, Refused, Conflicts int
+	Received, Approved, Returned       int
+	Failure                            SyncFailure // "" when the round completed
+	Message                            survey.Text // the refusal or the error, for Failure
+	Repeats                            int         // failures just like it that followed, folded in
+}
+
+// SyncHoldings is what the server holds of this laptop's work, from the
+// receipts kept on the laptop.
+type SyncHoldings struct {
+	Held       int // records of which the server holds a version saved here
+	HeldLatest int // of those, the ones held at their newest version
+	Waiting    int // records with versions waiting to be sent
+	Refused    int // versions the server refused, kept here unsent
+}
+
+// SyncHistory is implemented by a Syncer that remembers its recent rounds
+// and can tell, from its receipts, what the server holds of its work.
+type SyncHistory interface {
+	Holdings(ctx context.Context) (SyncHoldings, error)
+	// Rounds are the rounds remembered, newest first; rounds with nothing
+	// to send or receive are not among them.
+	Rounds(ctx context.Context) ([]SyncRound, error)
 }
 
 // Syncer talks to the central server.

@@ -21,6 +21,8 @@ type syncView struct {
 	state  *widget.Label
 	report *widget.Label
 	button *widget.Button
+	held   *widget.Label   // what the server holds of this laptop's work
+	rounds *fyne.Container // the recent rounds, one line each
 }
 
 func (a *App) showSync() {
@@ -63,6 +65,13 @@ func (a *App) syncContent() fyne.CanvasObject {
 	actions = append(actions, v.button)
 	body := container.NewVBox(v.state, server, v.bar,
 		widget.NewCard(T("sync.last"), "", v.report))
+	if _, ok := a.syncer.(SyncHistory); ok && enrolled {
+		v.held = wrapLabel("")
+		v.rounds = container.NewVBox()
+		body.Add(widget.NewCard(T("sync.held_title"), "", v.held))
+		body.Add(widget.NewCard(T("sync.rounds_title"), "", v.rounds))
+		a.loadSyncHistory(v)
+	}
 	a.devV = nil
 	if enrolled {
 		if dv, ok := a.devicesContent(); ok {
@@ -117,6 +126,7 @@ func (a *App) runSync() {
 			}
 			v.bar.Hide()
 			v.button.Enable()
+			a.loadSyncHistory(v)
 			if err != nil {
 				v.state.Importance = widget.DangerImportance
 				v.state.SetText(a.syncErrText(err))
@@ -132,6 +142,126 @@ func (a *App) runSync() {
 			a.loadPending()
 		}
 	})
+}
+
+// loadSyncHistory reads, off the UI goroutine, what the server holds of
+// this laptop's work and the recent rounds, and shows them in v.
+func (a *App) loadSyncHistory(v *syncView) {
+	h, ok := a.syncer.(SyncHistory)
+	if !ok || v == nil || v.held == nil {
+		return
+	}
+	syncer := a.syncer
+	loop.Go(func() func() {
+		cx, cancel := ctx()
+		defer cancel()
+		held, herr := h.Holdings(cx)
+		rounds, rerr := h.Rounds(cx)
+		return func() {
+			if a.syncer != syncer || a.syncV != v {
+				return // locked, or the screen was left meanwhile
+			}
+			if herr != nil {
+				v.held.SetText(a.errText(herr))
+			} else {
+				v.held.SetText(a.heldText(held))
+			}
+			objs := make([]fyne.CanvasObject, 0, len(rounds)+1)
+			for _, r := range rounds {
+				l := wrapLabel(a.roundText(r))
+				if r.Failure != "" {
+					l.Importance = widget.WarningImportance
+				}
+				objs = append(objs, l)
+			}
+			if rerr != nil {
+				objs = append(objs, wrapLabel(a.errText(rerr)))
+			} else if len(rounds) == 0 {
+				objs = append(objs, wrapLabel(T("sync.rounds_none")))
+			}
+			v.rounds.Objects = objs
+			v.rounds.Refresh()
+		}
+	})
+}
+
+// heldText says what the server holds of this laptop's work and what waits
+// to be sent: "Il server conserva 37 schede di questo computer, tutte
+// all'ultima versione; 2 in attesa di invio."
+func (a *App) heldText(h SyncHoldings) string {
+	var s string
+	switch {
+	case h.Held == 0:
+		s = T("sync.held_nothing")
+	case h.HeldLatest == h.Held:
+		s = tn("sync.held", h.Held) + tn("sync.held_latest_all", h.Held)
+	default:
+		s = tn("sync.held", h.Held) + T("sync.held_latest_some", map[string]any{"Latest": h.HeldLatest})
+	}
+	if h.Waiting > 0 {
+		s += tn("sync.held_waiting", h.Waiting)
+	} else {
+		s += T("sync.held_waiting_none")
+	}
+	s += "."
+	if h.Refused > 0 {
+		s += " " + tn("sync.held_refused", h.Refused)
+	}
+	return s
+}
+
+// roundText is one line of the history of rounds: when, what moved, how it
+// ended.
+func (a *App) roundText(r SyncRound) string {
+	s := r.At.Local().Format("02/01/2006 15:04") + " · "
+	parts := a.movedParts(r.Sent, r.Refused, r.Received, r.Approved, r.Returned, r.Conflicts)
+	switch r.Failure {
+	case "":
+		if len(parts) == 0 {
+			return s + T("sync.round_idle")
+		}
+		return s + strings.Join(parts, "; ")
+	case SyncOffline:
+		parts = append(parts, T("sync.round_offline"))
+	case SyncTimeout:
+		parts = append(parts, T("sync.round_timeout"))
+	case SyncRefused:
+		parts = append(parts, T("sync.round_refused", map[string]any{"Message": r.Message.In(a.lang)}))
+	default:
+		parts = append(parts, T("sync.round_failed", map[string]any{"Message": r.Message.In(a.lang)}))
+	}
+	s += strings.Join(parts, "; ")
+	if r.Repeats > 0 {
+		s += " " + tn("sync.round_attempts", r.Repeats+1)
+	}
+	return s
+}
+
+// movedParts names what a round moved, leaving out what it did not.
+func (a *App) movedParts(sent, refused, received, approved, returned, conflicts int) []string {
+	var parts []string
+	if sent > 0 {
+		p := tn("sync.part_sent", sent)
+		if refused > 0 {
+			p += tn("sync.part_refused", refused)
+		} else {
+			p += tn("sync.part_accepted", sent)
+		}
+		parts = append(parts, p)
+	}
+	if received > 0 {
+		parts = append(parts, tn("sync.part_received", received))
+	}
+	if approved > 0 {
+		parts = append(parts, tn("sync.part_approved", approved))
+	}
+	if returned > 0 {
+		parts = append(parts, tn("sync.part_returned", returned))
+	}
+	if conflicts > 0 {
+		parts = append(parts, tn("sync.part_conflicts", conflicts))
+	}
+	return parts
 }
 
 // syncErrText says what went wrong and what to do about it.
@@ -157,15 +287,15 @@ func (a *App) syncLine() string {
 }
 
 func (a *App) reportText(r SyncReport) string {
-	s := T("sync.report", map[string]any{
-		"Sent": r.Sent, "Accepted": r.Accepted, "Refused": r.Refused, "Received": r.Received,
-		"At": r.At.Local().Format("02/01/2006 15:04"),
-	})
-	if r.Returned > 0 {
-		s += " " + T("sync.report_returned", map[string]any{"Count": r.Returned})
-	}
-	if r.Conflicts > 0 {
-		s += " " + T("sync.report_conflicts", map[string]any{"Count": r.Conflicts})
+	at := r.At.Local().Format("02/01/2006 15:04")
+	parts := a.movedParts(r.Sent, r.Refused, r.Received, r.Approved, r.Returned, r.Conflicts)
+	var s string
+	if len(parts) == 0 {
+		// The background sync had already sent everything: say so, rather
+		// than "0 sent, 0 received".
+		s = T("sync.report_idle", map[string]any{"At": at})
+	} else {
+		s = T("sync.report", map[string]any{"At": at, "Moved": strings.Join(parts, "; ")})
 	}
 	if r.ReceiptID != "" {
 		s += " " + T("sync.report_receipt", map[string]any{"Receipt": r.ReceiptID})
@@ -175,3 +305,6 @@ func (a *App) reportText(r SyncReport) string {
 	}
 	return s
 }
+
+// tn is TN for a text whose only datum is its count.
+func tn(key string, count int) string { return TN(key, count, map[string]any{"Count": count}) }

@@ -29,6 +29,8 @@ type Report struct {
 	Conflicts      int            // sent revisions the server flagged in conflict
 	Received       int            // colleagues' revisions applied here
 	Reviews        int            // review decisions applied here
+	Approved       int            // of which approvals
+	Returned       int            // of which records sent back with comments
 	Instruments    int            // instrument versions received
 	LocalConflicts int            // records that applying remote versions left in conflict
 	Unreadable     int            // remote items that could not be decrypted (skipped)
@@ -43,10 +45,18 @@ type Report struct {
 
 // SyncOnce runs one round: team key housekeeping, upload of the outbox in
 // batches, download of the team's changes. progress, if not nil, is called
-// with revisions sent so far and the total to send.
+// with revisions sent so far and the total to send. The round is kept in the
+// laptop's history of rounds (see Rounds).
 func (c *Client) SyncOnce(ctx context.Context, progress func(done, total int)) (*Report, error) {
 	c.run.Lock()
 	defer c.run.Unlock()
+	start := time.Now()
+	rep, err := c.round(ctx, progress)
+	c.remember(ctx, start, rep, err)
+	return rep, err
+}
+
+func (c *Client) round(ctx context.Context, progress func(done, total int)) (*Report, error) {
 	start := time.Now()
 	rep := &Report{}
 	d, err := c.device(ctx)
@@ -440,6 +450,12 @@ func (c *Client) applyReview(ctx context.Context, team *age.X25519Identity, rv *
 		return err
 	}
 	rep.Reviews++
+	switch rv.Decision {
+	case survey.StatusApproved:
+		rep.Approved++
+	case survey.StatusReturned:
+		rep.Returned++
+	}
 	if conflict {
 		rep.LocalConflicts++
 	}

@@ -9,6 +9,7 @@ import (
 
 	"sinba/survey"
 	"sinba/sync/client"
+	"sinba/sync/wire"
 	"sinba/ui"
 )
 
@@ -61,19 +62,56 @@ func (s *Syncer) Assignments(ctx context.Context) []string {
 	return a
 }
 
-// LastReport implements ui.Syncer: the newest receipt kept in the store.
+// LastReport implements ui.Syncer: the newest round remembered that
+// completed, with the refusals of its last receipt; before any, the newest
+// receipt kept in the store.
 func (s *Syncer) LastReport(ctx context.Context) (*ui.SyncReport, error) {
-	rs, err := s.C.Receipts(ctx, 1)
-	if err != nil || len(rs) == 0 {
+	rounds, _ := s.C.Rounds(ctx)
+	receipts, err := s.C.Receipts(ctx, 1)
+	for _, r := range rounds {
+		if r.Failure != "" {
+			continue
+		}
+		rep := &ui.SyncReport{Sent: r.Sent, Accepted: r.Accepted, Refused: r.Refused, Received: r.Received,
+			Approved: r.Approved, Returned: r.Returned, Conflicts: r.Conflicts, ReceiptID: shortID(r.Receipt), At: r.At}
+		if len(receipts) > 0 && receipts[0].BatchID == r.Receipt {
+			rep.Messages = refusals(receipts[0])
+		}
+		return rep, nil
+	}
+	if err != nil || len(receipts) == 0 {
 		return nil, err
 	}
-	r := rs[0]
-	rep := &ui.SyncReport{Sent: len(r.Accepted) + len(r.Refused), Accepted: len(r.Accepted), Refused: len(r.Refused),
-		ReceiptID: shortID(r.BatchID), At: r.ReceivedAt}
+	r := receipts[0]
+	return &ui.SyncReport{Sent: len(r.Accepted) + len(r.Refused), Accepted: len(r.Accepted), Refused: len(r.Refused),
+		ReceiptID: shortID(r.BatchID), At: r.ReceivedAt, Messages: refusals(r)}, nil
+}
+
+// refusals are the reasons a receipt gives for the versions it refused.
+func refusals(r wire.Receipt) []survey.Text {
+	var out []survey.Text
 	for _, rf := range r.Refused {
-		rep.Messages = append(rep.Messages, survey.Text{IT: rf.MessageIT, EN: rf.MessageEN})
+		out = append(out, survey.Text{IT: rf.MessageIT, EN: rf.MessageEN})
 	}
-	return rep, nil
+	return out
+}
+
+// Holdings implements ui.SyncHistory.
+func (s *Syncer) Holdings(ctx context.Context) (ui.SyncHoldings, error) {
+	h, err := s.C.Holdings(ctx)
+	return ui.SyncHoldings{Held: h.Held, HeldLatest: h.HeldLatest, Waiting: h.Waiting, Refused: h.Refused}, err
+}
+
+// Rounds implements ui.SyncHistory.
+func (s *Syncer) Rounds(ctx context.Context) ([]ui.SyncRound, error) {
+	rs, err := s.C.Rounds(ctx)
+	out := make([]ui.SyncRound, len(rs))
+	for i, r := range rs {
+		out[i] = ui.SyncRound{At: r.At, Sent: r.Sent, Accepted: r.Accepted, Refused: r.Refused, Conflicts: r.Conflicts,
+			Received: r.Received, Approved: r.Approved, Returned: r.Returned,
+			Failure: ui.SyncFailure(r.Failure), Message: r.Message, Repeats: r.Repeats}
+	}
+	return out, err
 }
 
 // SyncOnce implements ui.Syncer.
@@ -90,15 +128,13 @@ func uiReport(rep *client.Report) ui.SyncReport {
 	if rep == nil {
 		return ui.SyncReport{}
 	}
-	out := ui.SyncReport{Sent: rep.Sent, Accepted: rep.Accepted, Refused: rep.Refused,
-		Received: rep.Received + rep.Reviews, Conflicts: rep.Conflicts + rep.LocalConflicts, Returned: rep.Reviews}
+	out := ui.SyncReport{Sent: rep.Sent, Accepted: rep.Accepted, Refused: rep.Refused, Received: rep.Received,
+		Approved: rep.Approved, Returned: rep.Returned, Conflicts: rep.Conflicts + rep.LocalConflicts}
 	if n := len(rep.Receipts); n > 0 {
 		last := rep.Receipts[n-1]
 		out.ReceiptID, out.At = shortID(last.BatchID), last.ReceivedAt
 		for _, r := range rep.Receipts {
-			for _, rf := range r.Refused {
-				out.Messages = append(out.Messages, survey.Text{IT: rf.MessageIT, EN: rf.MessageEN})
-			}
+			out.Messages = append(out.Messages, refusals(r)...)
 		}
 	}
 	if out.At.IsZero() {
