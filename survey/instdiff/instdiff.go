@@ -200,7 +200,10 @@ func (c Change) Was() string {
 func (c Change) String() string {
 	w := c.What()
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s / %s: %s", w.IT, w.EN, c.Subject())
+	fmt.Fprintf(&b, "%s / %s:", w.IT, w.EN)
+	if s := c.Subject(); s != "" {
+		b.WriteString(" " + s)
+	}
 	if c.Label.IT != "" {
 		fmt.Fprintf(&b, " «%s»", c.Label.IT)
 	}

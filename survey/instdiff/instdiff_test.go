@@ -365,6 +365,10 @@ func TestChangeString(t *testing.T) {
 	if got, want := c.String(), "Limiti cambiati / Limits changed: Eta «Età»: max 17 → max 18"; got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
+	c = Change{Kind: MigrationDeclared, Label: survey.Text{IT: "dalla versione 1"}, New: "toglie / drops Note"}
+	if got, want := c.String(), "Migrazione dichiarata / Migration declared: «dalla versione 1»: toglie / drops Note"; got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
 	c = Change{Kind: RuleChanged, Rule: "r", Attr: "severity", Old: "error", New: "warning"}
 	if got, want := c.String(), "Regola modificata: gravità / Rule changed: severity: r: error → warning"; got != want {
 		t.Errorf("got %q\nwant %q", got, want)

@@ -72,7 +72,8 @@ func ReadInstrument(name string, data []byte, ref *survey.Reference) (*survey.In
 	case errors.As(err, &syn):
 		// Offset is just after the character that broke the syntax.
 		p.Where = lineColumn(data, syn.Offset-1)
-		p.Message = survey.Text{IT: "JSON malformato: " + syn.Error(), EN: "malformed JSON: " + syn.Error()}
+		p.Message = survey.Text{IT: "JSON malformato: qui la sintassi non regge (una virgola, una parentesi o delle virgolette di troppo o mancanti)",
+			EN: "malformed JSON: " + syn.Error()}
 	case errors.As(err, &typ):
 		p.Where = lineColumn(data, typ.Offset-1)
 		p.Message = survey.Text{IT: "valore del tipo sbagliato per " + typ.Field + ": " + typ.Value, EN: "value of the wrong type for " + typ.Field + ": " + typ.Value}

@@ -92,7 +92,10 @@ func whereIn(where, lang string) string {
 
 // changeLine is one change on one line, in the screens' language.
 func changeLine(c instdiff.Change, lang string) string {
-	s := c.What().In(lang) + ": " + c.Subject()
+	s := c.What().In(lang) + ":"
+	if sub := c.Subject(); sub != "" {
+		s += " " + sub
+	}
 	if l := c.Label.In(lang); l != "" && l != c.Subject() {
 		s += " «" + l + "»"
 	}
