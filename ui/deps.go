@@ -191,6 +191,7 @@ type SyncRound struct {
 	At                                 time.Time // when it started (the last attempt, for repeated failures)
 	Sent, Accepted, Refused, Conflicts int
 	Received, Approved, Returned       int
+	Instruments                        int         // instrument versions received
 	Failure                            SyncFailure // "" when the round completed
 	Message                            survey.Text // the refusal or the error, for Failure
 	Repeats                            int         // failures just like it that followed, folded in

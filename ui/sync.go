@@ -215,6 +215,9 @@ func (a *App) heldText(h SyncHoldings) string {
 func (a *App) roundText(r SyncRound) string {
 	s := r.At.Local().Format("02/01/2006 15:04") + " · "
 	parts := a.movedParts(r.Sent, r.Refused, r.Received, r.Approved, r.Returned, r.Conflicts)
+	if r.Instruments > 0 {
+		parts = append(parts, tn("sync.part_instruments", r.Instruments))
+	}
 	switch r.Failure {
 	case "":
 		if len(parts) == 0 {

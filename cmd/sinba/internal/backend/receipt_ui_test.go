@@ -68,8 +68,8 @@ func TestSyncReceiptAfterBackgroundSync(t *testing.T) {
 	held := "Il server conserva 3 schede di questo computer, tutte all'ultima versione; nessuna in attesa di invio."
 	decisions := "1 scheda approvata dal coordinamento; 1 scheda restituita con commenti"
 	waitFor(t, func() bool { return !h.ui.Busy() && label(held) != nil && label(decisions) != nil })
-	if label("inviate 3 versioni di schede, tutte accettate dal server") == nil {
-		t.Error("the first round (3 sent) is not in the history")
+	if label("inviate 3 versioni di schede, tutte accettate dal server; ricevute 2 versioni degli strumenti") == nil {
+		t.Error("the first round (3 sent, the instruments received) is not in the history")
 	}
 
 	// A round with nothing to do says so.

@@ -108,7 +108,7 @@ func (s *Syncer) Rounds(ctx context.Context) ([]ui.SyncRound, error) {
 	out := make([]ui.SyncRound, len(rs))
 	for i, r := range rs {
 		out[i] = ui.SyncRound{At: r.At, Sent: r.Sent, Accepted: r.Accepted, Refused: r.Refused, Conflicts: r.Conflicts,
-			Received: r.Received, Approved: r.Approved, Returned: r.Returned,
+			Received: r.Received, Approved: r.Approved, Returned: r.Returned, Instruments: r.Instruments,
 			Failure: ui.SyncFailure(r.Failure), Message: r.Message, Repeats: r.Repeats}
 	}
 	return out, err
