@@ -154,7 +154,7 @@ func Export(ctx context.Context, store *localdb.Store, reg *survey.Registry, o E
 		files[i] = f.Name
 	}
 	detail, _ := json.Marshal(map[string]any{
-		"format": o.Format, "dir": m.Dir, "records": m.Records, "statuses": statuses, "files": files, "refused": len(m.Refused),
+		"format": o.Format, "dir": m.Dir, "records": m.Records, "versions": m.Versions, "statuses": statuses, "files": files, "refused": len(m.Refused),
 	})
 	if err := store.Log(ctx, o.Actor, "export", "", string(detail)); err != nil {
 		return m, err

@@ -76,6 +76,9 @@ func runExport(env Env, args []string) int {
 	}
 	fmt.Fprintf(env.Stdout, "formato / format: %s\n", m.Format)
 	fmt.Fprintf(env.Stdout, "schede esportate / records exported: %d\n", m.Records)
+	for _, v := range m.Versions {
+		fmt.Fprintf(env.Stdout, "  %s versione / version %d: %d\n", v.Instrument, v.Version, v.Records)
+	}
 	fmt.Fprintf(env.Stdout, "cartella / folder: %s\n", m.Dir)
 	for _, f := range m.Files {
 		fmt.Fprintf(env.Stdout, "  %s  %d byte  righe/rows %d  sha256 %s\n", f.Name, f.Bytes, f.Rows, f.SHA256)

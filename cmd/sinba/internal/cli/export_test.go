@@ -95,7 +95,8 @@ func TestExportHoldsTheApprovedRecords(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "csv")
 	code, stdout, errs := runCmd(t, withPass, "export", "--data", dir, "--format", "csv", "--out", out)
-	if code != 0 || !strings.Contains(stdout, "records exported: "+strconv.Itoa(approved)) {
+	if code != 0 || !strings.Contains(stdout, "records exported: "+strconv.Itoa(approved)) ||
+		!strings.Contains(stdout, "  scheda-minore versione / version 2: "+strconv.Itoa(approvedCases)+"\n") {
 		t.Fatalf("export csv: %d\n%s\n%s", code, stdout, errs)
 	}
 	code, stdout, errs = runCmd(t, withPass, "export", "--data", dir, "--format", "stata", "--status", "all", "--out", filepath.Join(t.TempDir(), "do"))
