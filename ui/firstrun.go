@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/ui/loop"
@@ -84,17 +83,15 @@ func (a *App) languageChoice(then func()) (string, func(string)) {
 
 // StrengthText says how strong a new passphrase is, or that it is too short.
 func StrengthText(p string) string {
-	if len([]rune(p)) < MinPassphraseLength {
+	switch StrengthLevel(p) {
+	case 0:
 		return T("passphrase.too_short", map[string]any{"Min": MinPassphraseLength})
-	}
-	switch bits := PassphraseStrength(p); {
-	case bits < 50:
+	case 1:
 		return T("passphrase.weak")
-	case bits < 70:
+	case 2:
 		return T("passphrase.fair")
-	default:
-		return T("passphrase.strong")
 	}
+	return T("passphrase.strong")
 }
 
 // showLanguage is the first screen on a new laptop: the language of the
@@ -118,9 +115,7 @@ func (a *App) showFirstRun() {
 	pass.SetPlaceHolder(T("passphrase.placeholder"))
 	confirm := widget.NewPasswordEntry()
 	confirm.SetPlaceHolder(T("passphrase.confirm_placeholder"))
-	strength := widget.NewLabel(StrengthText(""))
-	meter := widget.NewProgressBar()
-	meter.TextFormatter = func() string { return "" }
+	meter := NewStrengthMeter()
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
 	problem.Wrapping = fyne.TextWrapWord
@@ -148,10 +143,7 @@ func (a *App) showFirstRun() {
 			a.showRecoveryKey(recovery)
 		})
 	}
-	pass.OnChanged = func(s string) {
-		strength.SetText(StrengthText(s))
-		meter.SetValue(min(PassphraseStrength(s)/80, 1))
-	}
+	pass.OnChanged = meter.Set
 	// Enter goes on: from the passphrase to its confirmation, then creates.
 	pass.OnSubmitted = func(string) { a.win.Canvas().Focus(confirm) }
 	confirm.OnSubmitted = func(string) { create.OnTapped() }
@@ -161,7 +153,7 @@ func (a *App) showFirstRun() {
 	form := widget.NewForm(
 		widget.NewFormItem(T("passphrase.label"), pass),
 		widget.NewFormItem(T("passphrase.confirm_label"), confirm),
-		widget.NewFormItem("", container.NewVBox(meter, strength)),
+		widget.NewFormItem("", meter.Object),
 	)
 	back := widget.NewButton(T("common.back"), a.showLanguage)
 	a.setContent(T("firstrun.title"), page(T("firstrun.title"),
@@ -174,9 +166,12 @@ func (a *App) showFirstRun() {
 func (a *App) showRecoveryKey(key string) {
 	intro := widget.NewLabel(T("recovery.intro"))
 	intro.Wrapping = fyne.TextWrapWord
-	keyLabel := widget.NewLabelWithStyle(key, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-	keyLabel.Selectable = true
-	keyLabel.SizeName = theme.SizeNameSubHeadingText
+	printer, _ := a.opts.Instruments.(KeyPrinter)
+	var save func(name, ext string, done func(string))
+	if a.opts.SaveFile != nil {
+		save = func(name, _ string, done func(string)) { a.opts.SaveFile(name, done) }
+	}
+	shown := RecoveryKeyView(a.win, key, a.lang, printer, save)
 	next := widget.NewButton(T("common.continue"), func() { a.showEnrol(true) })
 	next.Importance = widget.HighImportance
 	next.Disable()
@@ -188,7 +183,7 @@ func (a *App) showRecoveryKey(key string) {
 		}
 	})
 	a.setContent(T("recovery.title"), page(T("recovery.title"),
-		narrow(container.NewVBox(intro, widget.NewCard("", "", keyLabel), written)), next))
+		narrow(container.NewVBox(intro, shown, written)), next))
 	a.win.Canvas().Focus(written)
 }
 

@@ -56,14 +56,17 @@ func (a *App) settingsContent() fyne.CanvasObject {
 
 	// Server.
 	server := wrapLabel(T("sync.not_enrolled"))
+	enrol := widget.NewButton(T("enrol.title"), func() { a.showEnrol(false) })
 	if a.syncer != nil {
 		cx, cancel := ctx()
 		if a.syncer.Enrolled(cx) {
 			server.SetText(T("sync.server", map[string]any{"Server": a.syncer.Server(cx)}))
+			// Enrolled once: a second code would only fail (a restored
+			// laptop enrols again from its restore).
+			enrol.Hide()
 		}
 		cancel()
 	}
-	enrol := widget.NewButton(T("enrol.title"), func() { a.showEnrol(false) })
 
 	security := container.NewVBox(
 		widget.NewButton(T("settings.change_passphrase"), func() { a.showNewPassphrase(false) }),
@@ -101,11 +104,11 @@ func (a *App) showNewPassphrase(recovered bool) {
 	old := widget.NewPasswordEntry()
 	pass := widget.NewPasswordEntry()
 	confirm := widget.NewPasswordEntry()
-	strength := widget.NewLabel(StrengthText(""))
+	strength := NewStrengthMeter()
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
 	problem.Wrapping = fyne.TextWrapWord
-	pass.OnChanged = func(s string) { strength.SetText(StrengthText(s)) }
+	pass.OnChanged = strength.Set
 	items := []*widget.FormItem{}
 	if !recovered {
 		items = append(items, widget.NewFormItem(T("settings.old_passphrase"), old))
@@ -113,7 +116,7 @@ func (a *App) showNewPassphrase(recovered bool) {
 	items = append(items,
 		widget.NewFormItem(T("settings.new_passphrase"), pass),
 		widget.NewFormItem(T("passphrase.confirm_label"), confirm),
-		widget.NewFormItem("", strength))
+		widget.NewFormItem("", strength.Object))
 	save := widget.NewButton(T("settings.change_passphrase"), nil)
 	save.Importance = widget.HighImportance
 	save.OnTapped = func() {

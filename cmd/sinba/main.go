@@ -84,7 +84,7 @@ func runDesktop(args []string) int {
 	if *coordinatorMode {
 		lang := a.Preferences().StringWithFallback(ui.PrefLanguage, "it")
 		profile := &backend.CoordinatorProfile{Folder: dir, Language: lang}
-		coordinator.Start(w, lang, profile, coordinator.StartOptions{Server: *server, Code: *code})
+		coordinator.Start(w, lang, profile, coordinator.StartOptions{Server: *server, Code: *code, Printer: instruments})
 		w.SetOnClosed(profile.Close)
 		w.ShowAndRun()
 		return 0

@@ -309,3 +309,26 @@ func TestNoFonts(t *testing.T) {
 		t.Fatalf("got %v, want ErrNoFonts", err)
 	}
 }
+
+// TestRecoveryKeyPage prints a recovery key: the key whole on two lines,
+// and what to do with the paper.
+func TestRecoveryKeyPage(t *testing.T) {
+	key := "TBWL-KLFU-2AO2-U4SD-PY4M-KXWX-ENC3-EFKX-JTJT-3KTH-DSN5-UMDZ-TE7Q"
+	if got := KeyLines(key); len(got) != 2 || got[0] != "TBWL-KLFU-2AO2-U4SD-PY4M-KXWX-ENC3" || got[1] != "EFKX-JTJT-3KTH-DSN5-UMDZ-TE7Q" {
+		t.Fatalf("KeyLines = %q, want two lines of 7 and 6 groups", got)
+	}
+	var buf bytes.Buffer
+	_, fonts := domain(t)
+	if err := RecoveryKey(&buf, key, Options{Fonts: fonts}); err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, buf.Bytes(), 1, 1)
+	for _, want := range []string{"Chiave di recupero", "TBWL-KLFU-2AO2-U4SD-PY4M-KXWX-ENC3", "EFKX-JTJT-3KTH-DSN5-UMDZ-TE7Q", "cancella il file PDF"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the page lacks %q:\n%s", want, text)
+		}
+	}
+	if err := RecoveryKey(&buf, key, Options{}); err != ErrNoFonts {
+		t.Errorf("without fonts: %v, want ErrNoFonts", err)
+	}
+}

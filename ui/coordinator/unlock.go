@@ -59,6 +59,9 @@ type StartOptions struct {
 	Background func(run func())
 	// Now is passed on to the workspace (see Deps.Now); nil is time.Now.
 	Now func() time.Time
+	// Printer saves the recovery key's page as PDF; nil offers only to
+	// copy it.
+	Printer ui.KeyPrinter
 }
 
 // starter walks a coordinator from an empty computer, or a locked profile,
@@ -115,9 +118,7 @@ func (s *starter) create() {
 	pass.SetPlaceHolder(ui.T("passphrase.placeholder"))
 	confirm := widget.NewPasswordEntry()
 	confirm.SetPlaceHolder(ui.T("passphrase.confirm_placeholder"))
-	strength := widget.NewLabel(ui.StrengthText(""))
-	meter := widget.NewProgressBar()
-	meter.TextFormatter = func() string { return "" }
+	meter := ui.NewStrengthMeter()
 	problem := problemLabel()
 	create := widget.NewButton(s.tr("first.create"), nil)
 	create.Importance = widget.HighImportance
@@ -141,25 +142,20 @@ func (s *starter) create() {
 			}
 		})
 	}
-	pass.OnChanged = func(p string) {
-		strength.SetText(ui.StrengthText(p))
-		meter.SetValue(min(ui.PassphraseStrength(p)/80, 1))
-	}
+	pass.OnChanged = meter.Set
 	pass.OnSubmitted = func(string) { s.w.Canvas().Focus(confirm) }
 	confirm.OnSubmitted = func(string) { create.OnTapped() }
 	form := widget.NewForm(
 		widget.NewFormItem(ui.T("passphrase.label"), pass),
 		widget.NewFormItem(ui.T("passphrase.confirm_label"), confirm),
-		widget.NewFormItem("", container.NewVBox(meter, strength)))
+		widget.NewFormItem("", meter.Object))
 	s.page(s.tr("first.title"), container.NewVBox(wrapped(s.tr("first.intro", s.p.Dir())), form, problem), create)
 	s.w.Canvas().Focus(pass)
 }
 
 // recovery shows the store's recovery key once.
 func (s *starter) recovery(key string) {
-	keyLabel := widget.NewLabelWithStyle(key, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
-	keyLabel.Selectable = true
-	keyLabel.SizeName = theme.SizeNameSubHeadingText
+	shown := ui.RecoveryKeyView(s.w, key, s.ws.lang, s.opt.Printer, nil)
 	next := widget.NewButton(s.tr("first.continue"), s.enrol)
 	next.Importance = widget.HighImportance
 	next.Disable()
@@ -170,7 +166,7 @@ func (s *starter) recovery(key string) {
 			next.Disable()
 		}
 	})
-	s.page(ui.T("recovery.title"), container.NewVBox(wrapped(ui.T("recovery.intro")), widget.NewCard("", "", keyLabel), written), next)
+	s.page(ui.T("recovery.title"), container.NewVBox(wrapped(ui.T("recovery.intro")), shown, written), next)
 	s.w.Canvas().Focus(written)
 }
 

@@ -104,3 +104,42 @@ func (r *ReadOnly) Set(on bool) {
 
 // On reports whether the region is read-only.
 func (r *ReadOnly) On() bool { return r.on }
+
+// Tint draws a widget's primary colour (a progress bar's bar) in another
+// colour of the app's theme.
+type Tint struct {
+	// Object is what goes on the screen in place of the widget.
+	Object *container.ThemeOverride
+	colour fyne.ThemeColorName
+}
+
+// NewTint wraps o; it starts with the primary colour.
+func NewTint(o fyne.CanvasObject) *Tint {
+	return &Tint{Object: container.NewThemeOverride(o, &override{}), colour: theme.ColorNamePrimary}
+}
+
+// Set draws the primary colour as name.
+func (t *Tint) Set(name fyne.ThemeColorName) {
+	if name == t.colour {
+		return
+	}
+	t.colour = name
+	t.Object.Theme = &tinted{name: name}
+	t.Object.Refresh()
+}
+
+// Colour is the colour the primary colour is drawn as.
+func (t *Tint) Colour() fyne.ThemeColorName { return t.colour }
+
+// tinted is the app's theme with the primary colour as another of its own.
+type tinted struct {
+	override
+	name fyne.ThemeColorName
+}
+
+func (t *tinted) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNamePrimary {
+		n = t.name
+	}
+	return base().Color(n, v)
+}

@@ -84,6 +84,19 @@ var (
 	fontsErr  error
 )
 
+// PrintRecoveryKey implements ui.KeyPrinter: the page of a recovery key.
+func (in *Instruments) PrintRecoveryKey(w io.Writer, key, language string) error {
+	fontsOnce.Do(func() { fonts, fontsErr = printout.LoadFonts(assets.Fonts) })
+	if fontsErr != nil {
+		return fontsErr
+	}
+	o := printout.Options{Lang: language, Fonts: fonts}
+	if in.Now != nil {
+		o.Now = in.Now()
+	}
+	return printout.RecoveryKey(w, key, o)
+}
+
 // PrintRecord implements ui.Printer: the PDF of a record, with the child's
 // identification only when withIdentity is true.
 func (in *Instruments) PrintRecord(w io.Writer, rec survey.Record, info printout.Info, withIdentity bool, language string) error {
