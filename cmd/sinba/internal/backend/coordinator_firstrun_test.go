@@ -19,6 +19,7 @@ import (
 	"sinba/sync/synctest"
 	"sinba/ui"
 	"sinba/ui/coordinator"
+	"sinba/ui/loop"
 )
 
 // coordinatorWindow starts the coordinator profile of folder in a test
@@ -50,6 +51,7 @@ func typeInto(t *testing.T, w fyne.Window, s string) {
 
 func wantTitle(t *testing.T, w fyne.Window, want string) {
 	t.Helper()
+	loop.RunQueued() // what the work run in place handed to the UI goroutine
 	if !strings.Contains(w.Title(), want) {
 		t.Fatalf("screen %q, want %q", w.Title(), want)
 	}

@@ -247,4 +247,5 @@ func pressKey(w fyne.Window, key fyne.KeyName) {
 	if f := w.Canvas().Focused(); f != nil {
 		f.TypedKey(&fyne.KeyEvent{Name: key})
 	}
+	loop.RunQueued() // what the key handed to the UI goroutine
 }
