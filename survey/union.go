@@ -183,11 +183,35 @@ type UnionCode struct {
 	Code
 	// Versions are the covered versions whose code list has the code.
 	Versions []int
+	// Relabelled gives the Italian label the code had in an older version
+	// where it differs from Label, by version.
+	Relabelled map[int]string
+}
+
+// EarlierLabels says the labels older versions gave the code, where they
+// differ from Label: "v1, v2: old label; v3: other", empty when none.
+func (c UnionCode) EarlierLabels() string {
+	var vs []int
+	for v := range c.Relabelled {
+		vs = append(vs, v)
+	}
+	sort.Ints(vs)
+	var parts []string
+	for i := 0; i < len(vs); {
+		label := c.Relabelled[vs[i]]
+		group := []string{fmt.Sprintf("v%d", vs[i])}
+		for i++; i < len(vs) && c.Relabelled[vs[i]] == label; i++ {
+			group = append(group, fmt.Sprintf("v%d", vs[i]))
+		}
+		parts = append(parts, strings.Join(group, ", ")+": "+label)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Codes returns every code the field's code lists have in the covered
 // versions: the newest version's order, then codes only older versions had;
-// each with the newest label it had and the versions that had it.
+// each with the newest label it had, the versions that had it and the
+// labels older versions gave it, where they differ.
 func (u *Union) Codes(f *UnionField) []UnionCode {
 	var out []UnionCode
 	at := map[string]int{}
@@ -206,6 +230,12 @@ func (u *Union) Codes(f *UnionField) []UnionCode {
 				out = append(out, UnionCode{Code: c})
 			}
 			out[j].Versions = append(out[j].Versions, v)
+			if ok && c.Label.IT != out[j].Label.IT {
+				if out[j].Relabelled == nil {
+					out[j].Relabelled = map[int]string{}
+				}
+				out[j].Relabelled[v] = c.Label.IT
+			}
 		}
 	}
 	for i := range out {

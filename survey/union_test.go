@@ -9,8 +9,8 @@ import (
 // unionVersions are three versions of a small instrument: v2 renames A and
 // the item X, turns C from yes/no into a single choice (a new field, by the
 // same id), makes B a decimal (the same field) and adds the item Z; v3
-// renames A2 again, merges B into M and leaves out the item Y without
-// saying so.
+// renames A2 again, merges B into M, relabels the code 2 and leaves out
+// the item Y without saying so.
 var unionVersions = []string{
 	`{"id": "prova", "version": 1, "title": {"it": "Prova"}, "codelists": {}, "rules": [], "sections": [{"id": "s", "title": {"it": "S"}, "questions": [
 		{"id": "A", "type": "text", "label": {"it": "A"}},
@@ -29,7 +29,7 @@ var unionVersions = []string{
 			{"id": "X2", "type": "text", "label": {"it": "X"}}, {"id": "Y", "type": "text", "label": {"it": "Y"}},
 			{"id": "Z", "type": "text", "label": {"it": "Z"}}]}]}]}`,
 	`{"id": "prova", "version": 3, "title": {"it": "Prova"}, "rules": [],
-	  "codelists": {"L": {"codes": [{"code": "2", "label": {"it": "due"}}, {"code": "3", "label": {"it": "tre"}}]}},
+	  "codelists": {"L": {"codes": [{"code": "2", "label": {"it": "due bis"}}, {"code": "3", "label": {"it": "tre"}}]}},
 	  "migrations": [{"from": 2, "renamed": {"A2": "A3"}, "merged": [{"into": "M", "from": ["B"]}]}],
 	  "sections": [{"id": "s", "title": {"it": "S"}, "questions": [
 		{"id": "A3", "type": "text", "label": {"it": "A"}},
@@ -99,9 +99,9 @@ func TestUnion(t *testing.T) {
 	}
 	var codes []string
 	for _, c := range u.Codes(c3) {
-		codes = append(codes, c.Code.Code+fmt.Sprint(c.Versions))
+		codes = append(codes, c.Code.Code+fmt.Sprint(c.Versions)+c.Label.IT+"{"+c.EarlierLabels()+"}")
 	}
-	if got := strings.Join(codes, " "); got != "2[2 3] 3[3] 1[2]" {
+	if got := strings.Join(codes, " "); got != "2[2 3]due bis{v2: due} 3[3]tre{} 1[2]uno{}" {
 		t.Errorf("codes of C: %s", got)
 	}
 	if in := u.For(&Record{Version: 0}); in.Version != 3 {

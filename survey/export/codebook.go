@@ -39,14 +39,18 @@ func columnHistory(c Column) history {
 }
 
 // codeText lists a column's value labels, code = label, with the versions of
-// a code that not every version of the variable has, then the codes that
-// say why there is no answer.
+// a code that not every version of the variable has and the labels older
+// versions gave it where they differ, then the codes that say why there is
+// no answer.
 func codeText(c Column) string {
 	var codes []string
 	for _, code := range c.Codes {
 		s := code.Code + " = " + code.Label.IT
 		if vs, ok := c.CodeVersions[code.Code]; ok {
 			s += " (v" + strings.ReplaceAll(versionList(vs), ", ", ", v") + ")"
+		}
+		if e, ok := c.relabelled[code.Code]; ok {
+			s += " [" + e + "]"
 		}
 		codes = append(codes, s)
 	}

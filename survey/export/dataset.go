@@ -152,6 +152,9 @@ type Column struct {
 	CodeVersions map[string][]int
 
 	field *survey.UnionField
+	// relabelled is, by code, the labels older versions gave it (see
+	// survey.UnionCode.EarlierLabels).
+	relabelled map[string]string
 }
 
 // Table is a rectangular set of rows, as written to one CSV file or sheet.
@@ -338,6 +341,12 @@ func unionColumn(u *survey.Union, f *survey.UnionField, name string, within []in
 					c.CodeVersions = map[string][]int{}
 				}
 				c.CodeVersions[uc.Code.Code] = uc.Versions
+			}
+			if e := uc.EarlierLabels(); e != "" {
+				if c.relabelled == nil {
+					c.relabelled = map[string]string{}
+				}
+				c.relabelled[uc.Code.Code] = e
 			}
 		}
 		if c.Kind == Numeric && !numericCodes(c.Codes) {

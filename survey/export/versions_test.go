@@ -256,7 +256,7 @@ func TestExportAcrossVersions(t *testing.T) {
 		}
 	}
 	occ := entry["scheda-minore/CondizioneOccupazionaleMadre"][bc["codici"]]
-	for _, want := range []string{"1 = occupato;", "9 = in cassa integrazione (v3);", "7 = inabile al lavoro (v1, v2);",
+	for _, want := range []string{"1 = occupato;", "9 = in cassa integrazione (v3);", "7 = inabile al lavoro (v1, v2);", "8 = in altra condizione non professionale [v1, v2: in altra condizione];",
 		"-8 = Dato non disponibile"} {
 		if !strings.Contains(occ, want) {
 			t.Errorf("codes of CondizioneOccupazionaleMadre lack %q: %s", want, occ)

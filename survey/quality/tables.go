@@ -112,6 +112,9 @@ func codeSpec(u *survey.Union, id string, missing *Heading) (tableSpec, bool) {
 			vs := versionsText(c.Versions)
 			h.Label = survey.Text{IT: h.Label.IT + " (solo versioni " + vs + ")", EN: h.Label.In("en") + " (versions " + vs + " only)"}
 		}
+		if e := c.EarlierLabels(); e != "" {
+			h.Label = survey.Text{IT: h.Label.IT + " [" + e + "]", EN: h.Label.In("en") + " [" + e + "]"}
+		}
 		s.rows = append(s.rows, h)
 	}
 	mh := headMissing

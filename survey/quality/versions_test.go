@@ -173,7 +173,8 @@ func TestResultTablesAcrossVersions(t *testing.T) {
 		rows = append(rows, h.Code+"="+h.Label.IT)
 	}
 	joined := strings.Join(rows, "; ")
-	for _, want := range []string{"7=inabile al lavoro (solo versioni 2)", "9=in cassa integrazione (solo versioni 3)", "1=occupato;"} {
+	for _, want := range []string{"7=inabile al lavoro (solo versioni 2)", "9=in cassa integrazione (solo versioni 3)", "1=occupato;",
+		"8=in altra condizione non professionale [v2: in altra condizione];"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("rows of the occupation table lack %q: %s", want, joined)
 		}

@@ -13,7 +13,8 @@ import (
 // of each kind: OccupazioneMadre renamed CondizioneOccupazionaleMadre;
 // TitoloStudioMadre and TitoloStudioPadre merged into TitoloStudioGenitori;
 // CollaborazioniInterventi dropped; CanaleSegnalazione new (default 9 for
-// moved records); the occupation list loses code 7 and gains code 9; inside
+// moved records); the occupation list loses code 7, gains code 9 and
+// relabels code 8; inside
 // DettaglioInterventi the item Erogatore renamed EnteErogatore and an item
 // Esito new.
 func CaseV3(v2 []byte) ([]byte, error) {
@@ -69,9 +70,13 @@ func CaseV3(v2 []byte) ([]byte, error) {
 	occ := cls["OccupazioneType"].(map[string]any)
 	var codes []any
 	for _, c := range occ["codes"].([]any) {
-		if c.(map[string]any)["code"] != "7" {
-			codes = append(codes, c)
+		switch cm := c.(map[string]any); cm["code"] {
+		case "7":
+			continue
+		case "8":
+			cm["label"] = map[string]any{"it": "in altra condizione non professionale", "en": "other non-working condition"}
 		}
+		codes = append(codes, c)
 	}
 	occ["codes"] = append(codes, map[string]any{"code": "9", "label": map[string]any{"it": "in cassa integrazione", "en": "on short-time work"}})
 	def["migrations"] = []any{map[string]any{
