@@ -107,3 +107,43 @@ func typedLine(t *testing.T, v *questionView) *widget.Label {
 	}
 	return v.typed
 }
+
+// TestTabOrderFollowsTheEye: inside each question Tab goes as the eye reads
+// it (the answer, then the "not held" box at the left of the row under it,
+// then the note beside the box) and then to the next question, whatever the
+// kind of answer; Shift+Tab comes back the same way.
+func TestTabOrderFollowsTheEye(t *testing.T) {
+	rec := &survey.Record{Municipality: "063049"}
+	f, w := openInstrument(t, survey.InstrumentCase, rec)
+	c := w.Canvas()
+	f.ShowPage(f.views["IDBeneficiario"].page)
+	ids := []string{"IDBeneficiario", "AnnoNascita", "FasciaEtaBeneficiario", "CodiceNazioneResidenza"} // text, integer, choice, lookup
+	var want []fyne.Focusable
+	for _, id := range ids {
+		v := f.views[id]
+		want = append(want, v.focus, v.notHeld, v.note)
+	}
+	c.Focus(want[0])
+	for i := 1; i < len(want); i++ {
+		c.FocusNext()
+		if c.Focused() != want[i] {
+			t.Fatalf("Tab %d: focused %T, want %T of %s", i, c.Focused(), want[i], ids[i/3])
+		}
+	}
+	for i := len(want) - 2; i >= 0; i-- {
+		c.FocusPrevious()
+		if c.Focused() != want[i] {
+			t.Fatalf("Shift+Tab to %d: focused %T, want %T of %s", i, c.Focused(), want[i], ids[i/3])
+		}
+	}
+	// The box is left of the note on the same row, the row under the answer.
+	v := f.views["AnnoNascita"]
+	box, note, answer := abs(v.notHeld), abs(v.note), abs(v.focus.(fyne.CanvasObject))
+	if !(answer.Y < box.Y && box.X < note.X && box.Y == note.Y) {
+		t.Errorf("positions: answer %v, box %v, note %v; want the box under the answer, left of the note", answer, box, note)
+	}
+}
+
+func abs(o fyne.CanvasObject) fyne.Position {
+	return fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+}
