@@ -33,6 +33,10 @@ type SaveOptions struct {
 	// an edited record), both versions are kept and the record is flagged in
 	// conflict: nothing typed is overwritten.
 	BaseRevision string
+	// Note says, in the record's history, what this version is when it is
+	// more than an edit: a move to a newer instrument version says what
+	// moved. It is kept sealed with the version and in the audit trail.
+	Note string
 }
 
 // RecordInfo is what lists show of a record: the plain columns of its head
@@ -67,6 +71,7 @@ type Revision struct {
 	SavedAt        time.Time
 	Record         survey.Record
 	Comments       []survey.Comment // a review decision's comments
+	Note           string           // what the version is beyond an edit (SaveOptions.Note)
 	Err            error            // non-nil (ErrTampered) when this version cannot be read
 }
 
@@ -95,6 +100,7 @@ type payload struct {
 	Record   survey.Record    `json:"record"`
 	Actor    string           `json:"actor,omitempty"`
 	Comments []survey.Comment `json:"comments,omitempty"`
+	Note     string           `json:"note,omitempty"`
 }
 
 type revRow struct {
@@ -272,7 +278,7 @@ func (s *Store) saveTx(ctx context.Context, tx *sql.Tx, rec survey.Record, opt S
 		base, other = opt.BaseRevision, rr.head
 	}
 	r := s.newRev(&rec, opt.Status, base, "", SyncPending, "")
-	return s.commitLocal(ctx, tx, rr, r, other, &payload{Record: rec, Actor: opt.Actor}, opt.Actor, "save")
+	return s.commitLocal(ctx, tx, rr, r, other, &payload{Record: rec, Actor: opt.Actor, Note: opt.Note}, opt.Actor, "save")
 }
 
 func (s *Store) newRev(rec *survey.Record, status survey.Status, base, merged string, st SyncState, origin string) *revRow {
@@ -296,9 +302,12 @@ func (s *Store) commitLocal(ctx context.Context, tx *sql.Tx, rr recordRow, r *re
 	if _, err := s.execTx(ctx, tx, `INSERT INTO outbox(revision) VALUES (?)`, r.revision); err != nil {
 		return nil, dbError("outbox", err)
 	}
-	detail := ""
+	detail := p.Note
 	if other != "" {
-		detail = "conflict with " + other
+		if detail != "" {
+			detail += "; "
+		}
+		detail += "conflict with " + other
 	}
 	return e, s.auditTx(ctx, tx, actor, action, r.recordID, r.revision, detail)
 }
@@ -382,7 +391,7 @@ func (s *Store) GetRevision(ctx context.Context, revision string) (Revision, err
 		out.Err = err
 		return out, err
 	}
-	out.Record, out.Actor, out.Comments = p.Record, p.Actor, p.Comments
+	out.Record, out.Actor, out.Comments, out.Note = p.Record, p.Actor, p.Comments, p.Note
 	return out, nil
 }
 
@@ -429,7 +438,7 @@ func (s *Store) history(ctx context.Context, id, order string) ([]Revision, erro
 		if p, err := s.openRev(r); err != nil {
 			v.Err = err
 		} else {
-			v.Record, v.Actor, v.Comments = p.Record, p.Actor, p.Comments
+			v.Record, v.Actor, v.Comments, v.Note = p.Record, p.Actor, p.Comments, p.Note
 		}
 		out = append(out, v)
 	}

@@ -11,50 +11,21 @@ import (
 	"strings"
 	"time"
 
-	"sinba/assets"
 	"sinba/localdb"
+	"sinba/localdb/registry"
 	"sinba/survey"
 	"sinba/survey/export"
 	"sinba/survey/quality"
-	"sinba/sync/wire"
 )
 
-// Registry returns the instrument definitions the app ships with, plus the
-// versions published in the project as last seen by a store (a coordinator's
-// or a laptop's), so that every record held can be read.
+// Registry returns the registry of a store (see package localdb/registry):
+// the built-in versions plus the published ones it holds.
 func Registry(ctx context.Context, store *localdb.Store) (*survey.Registry, *survey.Reference, error) {
-	ref, err := survey.LoadReference(assets.Reference)
+	set, err := registry.Load(ctx, store)
 	if err != nil {
 		return nil, nil, err
 	}
-	reg, err := survey.LoadInstruments(assets.Instruments, ref)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, key := range []string{secretInstruments, "sync/instruments"} {
-		b, err := store.Secret(ctx, key)
-		if errors.Is(err, localdb.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		var ins []wire.Instrument
-		if json.Unmarshal(b, &ins) != nil {
-			continue
-		}
-		for _, w := range ins {
-			if _, ok := reg.Get(w.ID, w.Version); ok {
-				continue
-			}
-			// A definition that does not parse was refused at publication;
-			// the shipped ones still read the records.
-			if in, err := survey.ParseInstrument(w.Body, ref); err == nil {
-				_ = reg.Add(in)
-			}
-		}
-	}
-	return reg, ref, nil
+	return set.Registry, set.Reference, nil
 }
 
 // Entries returns the records of a store whose status is among statuses (all

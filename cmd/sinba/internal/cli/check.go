@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"sinba/assets"
+	"sinba/localdb"
+	"sinba/localdb/registry"
 	"sinba/survey"
 )
 
@@ -46,6 +49,48 @@ func loadDomain() (domain, error) {
 		}
 	})
 	return theDomain, domainErr
+}
+
+// domainOf is the built-in domain, or, with --data, the registry of that
+// store: the built-in versions plus the published ones it has received (see
+// localdb/registry), so that a record of a version published after this
+// binary was built is read as the laptop reads it. Versions received but
+// unusable are named on standard error.
+func domainOf(env Env, sf *storeFlags) (domain, error) {
+	if sf.data == "" {
+		return loadDomain()
+	}
+	st, set, err := sf.openWithRegistry(context.Background(), env)
+	if err != nil {
+		return domain{}, err
+	}
+	st.Close()
+	return domain{reg: set.Registry, ref: set.Reference}, nil
+}
+
+// openWithRegistry unlocks the store named by the flags and reads its
+// registry; versions received but unusable are named on standard error.
+func (f *storeFlags) openWithRegistry(ctx context.Context, env Env) (*localdb.Store, *registry.Set, error) {
+	st, err := f.open(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := registry.Load(ctx, st)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	warnProblems(env, set)
+	return st, set, nil
+}
+
+// warnProblems names on standard error the published versions a store holds
+// that this binary cannot use.
+func warnProblems(env Env, set *registry.Set) {
+	for _, p := range set.Problems {
+		t := p.Text()
+		fmt.Fprintf(env.Stderr, "sinba: %s / %s\n", t.IT, t.EN)
+	}
 }
 
 // inputLine is one non-blank line of JSON Lines input.
@@ -131,6 +176,9 @@ func runCheck(env Env, args []string) int {
 	c := command("check")
 	fs := newFlagSet(env, c)
 	instrument := fs.String("instrument", survey.InstrumentCase, "strumento dei record che non lo indicano / instrument of records that do not name one")
+	var sf storeFlags
+	fs.StringVar(&sf.data, "data", "", "cartella dei dati: usa anche le versioni pubblicate ricevute da quell'archivio / data folder: also use the published versions that store received")
+	fs.StringVar(&sf.passFile, "passphrase-file", "", "file con la passphrase, con --data (altrimenti $SINBA_PASSPHRASE) / file holding the passphrase, with --data (else $SINBA_PASSPHRASE)")
 	refDate := fs.String("ref-date", "", "data di riferimento dei controlli delle schede senza la propria (DataRiferimento), AAAA-MM-GG (oggi se omessa) / reference date of the checks of records without their own (DataRiferimento; today if omitted)")
 	if status, ok := parseFlags(fs, args); !ok {
 		return status
@@ -139,7 +187,7 @@ func runCheck(env Env, args []string) int {
 	if err != nil {
 		return fail(env, "%v", err)
 	}
-	d, err := loadDomain()
+	d, err := domainOf(env, &sf)
 	if err != nil {
 		return fail(env, "%v", err)
 	}

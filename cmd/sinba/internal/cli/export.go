@@ -60,17 +60,13 @@ func runExport(env Env, args []string) int {
 		}
 		opts.Date = d
 	}
-	store, err := sf.open(env)
+	ctx := context.Background()
+	store, set, err := sf.openWithRegistry(ctx, env)
 	if err != nil {
 		return fail(env, "%v", err)
 	}
 	defer store.Close()
-	ctx := context.Background()
-	reg, _, err := coord.Registry(ctx, store)
-	if err != nil {
-		return fail(env, "%v", err)
-	}
-	m, err := coord.Export(ctx, store, reg, coord.ExportOptions{Format: *format, Dir: *out, Statuses: statuses, SINBA: opts, Actor: *actor})
+	m, err := coord.Export(ctx, store, set.Registry, coord.ExportOptions{Format: *format, Dir: *out, Statuses: statuses, SINBA: opts, Actor: *actor})
 	if err != nil {
 		return fail(env, "%v", err)
 	}

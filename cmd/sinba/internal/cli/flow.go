@@ -25,6 +25,9 @@ func runFlow(env Env, args []string) int {
 	operator := fs.String("operator", "", "codice fiscale dell'operatore (Ente/@CFOperatore) / operator's codice fiscale")
 	denominazione := fs.String("denominazione", "", "denominazione dell'ente, facoltativa / name of the body, optional")
 	date := fs.String("date", "", "data di invio AAAA-MM-GG (oggi se omessa), e data di riferimento dei controlli delle schede senza la propria (DataRiferimento) / sending date (today if omitted), and the reference date of the checks of records without their own (DataRiferimento)")
+	var sf storeFlags
+	fs.StringVar(&sf.data, "data", "", "cartella dei dati: usa anche le versioni pubblicate ricevute da quell'archivio / data folder: also use the published versions that store received")
+	fs.StringVar(&sf.passFile, "passphrase-file", "", "file con la passphrase, con --data (altrimenti $SINBA_PASSPHRASE) / file holding the passphrase, with --data (else $SINBA_PASSPHRASE)")
 	seq := fs.Int("seq", 1, "progressivo giornaliero del flusso / daily sequence of the flow")
 	if status, ok := parseFlags(fs, args); !ok {
 		return status
@@ -38,7 +41,7 @@ func runFlow(env Env, args []string) int {
 	if err != nil {
 		return fail(env, "%v", err)
 	}
-	d, err := loadDomain()
+	d, err := domainOf(env, &sf)
 	if err != nil {
 		return fail(env, "%v", err)
 	}

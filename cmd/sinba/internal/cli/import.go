@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"sinba/localdb"
+	"sinba/localdb/registry"
 	"sinba/survey"
 )
 
@@ -218,20 +219,20 @@ func runImport(env Env, args []string) int {
 	default:
 		return fail(env, "formato sconosciuto: usa un file .jsonl o .csv / unknown format: use a .jsonl or .csv file")
 	}
-	// Nothing is written unless the whole file reads: a half-imported file
-	// is harder to put right than a rejected one.
-	if err == nil {
-		err = completeRows(rows, *instrument)
-	}
 	if err != nil {
 		return fail(env, "%s non importato, nulla è stato scritto / not imported, nothing was written:\n%v", path, err)
 	}
-	st, err := sf.open(env)
+	ctx := context.Background()
+	st, set, err := sf.openWithRegistry(ctx, env)
 	if err != nil {
 		return fail(env, "%v", err)
 	}
 	defer st.Close()
-	ctx := context.Background()
+	// Nothing is written unless the whole file reads: a half-imported file
+	// is harder to put right than a rejected one.
+	if err := completeRows(set, rows, *instrument); err != nil {
+		return fail(env, "%s non importato, nulla è stato scritto / not imported, nothing was written:\n%v", path, err)
+	}
 	var created, updated, same int
 	for _, row := range rows {
 		kind, err := importOne(ctx, st, row, *actor)
@@ -262,11 +263,7 @@ func printImported(env Env, created, updated, same int) {
 		count(created, "nuovo", "nuovi"), count(updated, "aggiornato", "aggiornati"), count(same, "invariato", "invariati"))
 }
 
-func completeRows(rows []importRow, instrument string) error {
-	dom, err := loadDomain()
-	if err != nil {
-		return err
-	}
+func completeRows(set *registry.Set, rows []importRow, instrument string) error {
 	var errs []error
 	for i := range rows {
 		r := &rows[i]
@@ -294,8 +291,14 @@ func completeRows(rows []importRow, instrument string) error {
 		// Answers are stored as their questions define them, whatever the
 		// file's own typing ("2012" in a CSV is the number 2012); a value
 		// that cannot be read refuses the file rather than being kept wrong.
-		// A record that names no version is made with the latest one.
-		in, err := dom.reg.ForRecord(&r.rec)
+		// A record that names no version is made with the one new records
+		// take: the newest published that the store has received.
+		in, err := set.Registry.ForRecord(&r.rec)
+		if r.rec.Version == 0 {
+			if cur, _, ok := set.ForNew(r.rec.Instrument); ok {
+				in, err = cur, nil
+			}
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("riga / line %d: %v", r.line, err))
 			continue

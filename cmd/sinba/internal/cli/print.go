@@ -10,7 +10,6 @@ import (
 	"sinba/assets"
 	"sinba/survey"
 	"sinba/survey/printout"
-	"sinba/sync/coord"
 )
 
 func init() {
@@ -69,16 +68,13 @@ func runPrint(env Env, args []string) int {
 			return fail(env, "%v", err)
 		}
 	} else {
-		store, err := sf.open(env)
+		ctx := context.Background()
+		store, set, err := sf.openWithRegistry(ctx, env)
 		if err != nil {
 			return fail(env, "%v", err)
 		}
 		defer store.Close()
-		ctx := context.Background()
-		reg, _, err := coord.Registry(ctx, store)
-		if err != nil {
-			return fail(env, "%v", err)
-		}
+		reg := set.Registry
 		rec, info, err := store.Get(ctx, *record)
 		if err != nil {
 			return fail(env, "scheda %s non trovata o illeggibile / record %s not found or unreadable: %v", *record, *record, err)

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"sinba/assets"
+	"sinba/localdb"
+	"sinba/survey"
+	"sinba/sync/synctest"
+	"sinba/sync/wire"
+)
+
+// sinba move: a version 1 draft moves to the newest published version (3,
+// with its declared migration) after a dry run that saves nothing; a
+// version not published is refused, and so is a finalised record.
+func TestMoveRecord(t *testing.T) {
+	ctx := context.Background()
+	dir, _ := initStore(t)
+	st := openTest(t, dir)
+	draft, err := st.Save(ctx, survey.Record{Instrument: survey.InstrumentCase, Version: 1, Municipality: "063049",
+		Answers: survey.Answers{"IDBeneficiario": "PMOVE", "NumeroComponentiISEE": 3, "OccupazionePadre": "2"}}, localdb.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final, err := st.Save(ctx, survey.Record{Instrument: survey.InstrumentCase, Version: 1, Municipality: "063049",
+		Answers: survey.Answers{"IDBeneficiario": "PFINAL"}}, localdb.SaveOptions{Status: survey.StatusFinal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	args := func(a ...string) []string { return append([]string{"move", "--data", dir}, a...) }
+
+	// Nothing published yet: version 2 is built in but not published.
+	if code, _, errs := runCmd(t, withPass, args("--record", draft.ID, "--to", "2")...); code != 1 || !strings.Contains(errs, "non è stata pubblicata") {
+		t.Fatalf("move to an unpublished version: exit %d, %s", code, errs)
+	}
+
+	// What a sync round stores when versions 2 and 3 are published.
+	v2, _ := assets.Instruments.ReadFile("instruments/scheda-minore.v2.json")
+	b, _ := json.Marshal([]wire.Instrument{{ID: survey.InstrumentCase, Version: 2, Body: v2}, {ID: survey.InstrumentCase, Version: 3, Body: synctest.CaseV3(t)}})
+	st = openTest(t, dir)
+	if err := st.SetSecret(ctx, "sync/instruments", b); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	code, out, errs := runCmd(t, withPass, args("--record", draft.ID, "--dry-run")...)
+	if code != 0 || !strings.Contains(out, "dalla versione 1 alla 3") || !strings.Contains(out, "Eliminata: OccupazionePadre") || !strings.Contains(out, "= 2 · ") {
+		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errs)
+	}
+	st = openTest(t, dir)
+	if _, info, _ := st.Get(ctx, draft.ID); info.InstrumentVersion != 1 {
+		t.Fatalf("a dry run moved the record to %d", info.InstrumentVersion)
+	}
+	st.Close()
+	if code, out, errs := runCmd(t, withPass, args("--record", draft.ID)...); code != 0 || !strings.Contains(out, "Rinominata: NumeroComponentiISEE") {
+		t.Fatalf("move: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := runCmd(t, withPass, args("--record", final.ID)...); code != 1 || !strings.Contains(errs, "solo una bozza") {
+		t.Fatalf("moving a finalised record: exit %d, %s", code, errs)
+	}
+	st = openTest(t, dir)
+	hist, err := st.History(ctx, draft.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 2 || hist[1].Record.Version != 3 || !strings.Contains(hist[1].Note, "Passata dalla versione 1 alla 3") {
+		t.Fatalf("history: %d versions, note %q", len(hist), hist[len(hist)-1].Note)
+	}
+}
