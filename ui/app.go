@@ -378,12 +378,15 @@ func (a *App) startBackgroundSync() {
 				return
 			}
 			a.loadSyncHistory(a.syncV) // a failure is in the history too
-			if err != nil || r.Sent+r.Received+r.Approved+r.Returned == 0 {
+			if err != nil || r.Sent+r.Received+r.Approved+r.Returned+r.Instruments == 0 {
 				return
 			}
 			a.last = &r
 			if a.status != nil {
 				a.status.SetText(a.syncLine())
+			}
+			if r.Instruments > 0 {
+				a.refreshInstruments()
 			}
 		})
 	})

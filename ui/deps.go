@@ -129,6 +129,11 @@ type Store interface {
 	Conflict(ctx context.Context, id string) (mine, theirs survey.Record, err error)
 	// Resolve ends a conflict with the version a person put together.
 	Resolve(ctx context.Context, id string, merged survey.Record) (RecordRow, error)
+	// SaveMoved saves rec, moved to a newer instrument version (Instruments.Move),
+	// as a new version of the record edited from revision base, with a line
+	// in its history saying what moved; the version before stays in the
+	// history. Only a draft or a returned record moves.
+	SaveMoved(ctx context.Context, rec survey.Record, base string, m *survey.Moved) (RecordRow, error)
 	// ChangePassphrase replaces the passphrase; old is ignored when the
 	// store was opened with the recovery key.
 	ChangePassphrase(old, new []byte) error
@@ -162,6 +167,23 @@ type Instruments interface {
 	Form(instrument string, version int, language string) (*form.Spec, error)
 	// Municipalities searches the Italian municipalities by name or code.
 	Municipalities(language string) form.Source
+	// Refresh reads the instrument versions published in the project that
+	// the store holds: after the store opens and after a sync round that
+	// received some. It runs off the UI goroutine.
+	Refresh(ctx context.Context, s Store) error
+	// Problems are the published versions received that this app cannot
+	// use (each says to update the app).
+	Problems() []survey.Text
+	// Current is the version new records of the instrument take, and
+	// whether the project has published it (false: none received yet, so
+	// the version built into the app, which the server takes only once
+	// the coordinators publish it).
+	Current(instrument string) (version int, published bool)
+	// Move computes rec moved to version to by the migrations the versions
+	// declare, without saving it: the moved record and what moved.
+	Move(rec survey.Record, to int) (survey.Record, *survey.Moved, error)
+	// Lines says what a move did, one line per change (survey.Moved.Lines).
+	MoveLines(instrument string, m *survey.Moved) []survey.Text
 }
 
 // SyncReport is what a sync round tells the user.
@@ -170,6 +192,7 @@ type SyncReport struct {
 	Received                int // colleagues' versions
 	Approved, Returned      int // coordinators' decisions: approved, sent back with comments
 	Conflicts               int // records in conflict
+	Instruments             int // instrument versions received
 	ReceiptID               string
 	Messages                []survey.Text // refusals and notices
 	At                      time.Time

@@ -36,6 +36,8 @@ type recordScreen struct {
 	legible   *palette.ReadOnly // the form, legible while read-only
 	reopen    *widget.Button
 	final     *widget.Button
+	version   *widget.Label   // which instrument version the record uses
+	newer     *fyne.Container // a newer version exists: the line and "Passa alla versione N…"
 
 	reviewCard *widget.Card    // the coordinators' threads, when the record has any open
 	threads    *fyne.Container // inside reviewCard
@@ -132,6 +134,10 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 	var top []fyne.CanvasObject
 	top = append(top, container.NewBorder(nil, nil, nil, container.NewHBox(back, save, r.printButton(), r.reopen, r.final), heading))
 	top = append(top, r.saved)
+	r.version = wrapLabel("")
+	r.newer = container.NewVBox()
+	r.showVersion()
+	top = append(top, r.version, r.newer)
 	if r.row != nil {
 		if c := r.comments(); c != nil {
 			top = append(top, c)
@@ -141,6 +147,79 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 	r.applyStatus()
 	r.body = container.NewBorder(container.NewVBox(top...), nil, nil, r.panel, r.legible.Object)
 	return r.body
+}
+
+// showVersion says which instrument version the record uses, whether the
+// project has published it, and, for a draft or returned record of an older
+// version, that a newer one exists, with the way to move to it.
+func (r *recordScreen) showVersion() {
+	a := r.a
+	spec := r.form.Spec
+	cur, published := a.opts.Instruments.Current(r.rec.Instrument)
+	line := T("record.version", map[string]any{"Title": spec.Title, "Version": r.rec.Version})
+	if r.rec.Version == cur && !published {
+		line += " " + T("record.version_unpublished")
+	}
+	r.version.SetText(line)
+	r.newer.RemoveAll()
+	// A move goes only to a published version: the server refuses records
+	// of any other, so a move to the built-in one could leave the record
+	// waiting on the laptop for a publication that never comes.
+	if r.row == nil || !published || cur <= r.rec.Version || !movable(r.row.Status) {
+		return
+	}
+	move := widget.NewButtonWithIcon(T("record.move", map[string]any{"Version": cur}), theme.MoveUpIcon(), func() { r.askMove(cur) })
+	r.newer.Add(container.NewBorder(nil, nil, nil, move, wrapLabel(T("record.newer", map[string]any{"Version": cur}))))
+}
+
+// movable reports whether a record in status may move to a newer version:
+// only what the researcher is still working on.
+func movable(st survey.Status) bool { return st == survey.StatusDraft || st == survey.StatusReturned }
+
+// askMove shows what moving the record to version to will do and, once
+// confirmed, saves the moved record as a new version of it.
+func (r *recordScreen) askMove(to int) {
+	a := r.a
+	if !r.saveNow(false) {
+		return
+	}
+	moved, m, err := a.opts.Instruments.Move(*r.rec, to)
+	if err != nil {
+		dialogs.Error(a.win, a.errText(err))
+		return
+	}
+	body := container.NewVBox(wrapLabel(T("record.move_intro", map[string]any{"From": m.From, "To": m.To})))
+	lines := a.opts.Instruments.MoveLines(r.rec.Instrument, m)
+	if len(lines) == 0 {
+		body.Add(wrapLabel(T("record.move_nothing")))
+	}
+	for _, l := range lines {
+		body.Add(wrapLabel("• " + l.In(a.lang)))
+	}
+	body.Add(wrapLabel(T("record.move_history")))
+	dialogs.Show(a.win, dialogs.Spec{
+		Title: T("record.move_title", map[string]any{"Version": to}), Body: container.NewVScroll(body),
+		Confirm: T("record.move_confirm", map[string]any{"Version": to}), Cancel: T("common.cancel"),
+		Size:      fyne.NewSize(560, 360),
+		OnConfirm: func() { r.doMove(moved, m) },
+	})
+}
+
+func (r *recordScreen) doMove(moved survey.Record, m *survey.Moved) {
+	a := r.a
+	cx, cancel := ctx()
+	row, err := a.store.SaveMoved(cx, moved, r.row.Revision, m)
+	cancel()
+	if err != nil {
+		dialogs.Error(a.win, a.errText(err))
+		return
+	}
+	// The form is of the old version: open the record again in the new one.
+	a.rec = nil
+	a.showRecord(moved, &row)
+	if a.rec != nil {
+		a.rec.saved.SetText(T("record.moved", map[string]any{"Version": m.To}))
+	}
 }
 
 // comments shows the coordinators' review threads: each field's beside the
@@ -301,6 +380,9 @@ func (r *recordScreen) applyStatus() {
 	} else {
 		r.reopen.Hide()
 		r.final.Show()
+	}
+	if r.version != nil {
+		r.showVersion()
 	}
 }
 

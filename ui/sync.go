@@ -133,6 +133,9 @@ func (a *App) runSync() {
 				return
 			}
 			a.last = &report
+			if report.Instruments > 0 {
+				a.refreshInstruments()
+			}
 			v.state.Importance = widget.SuccessImportance
 			v.state.SetText(T("sync.done"))
 			v.report.SetText(a.syncLine())
@@ -292,6 +295,9 @@ func (a *App) syncLine() string {
 func (a *App) reportText(r SyncReport) string {
 	at := r.At.Local().Format("02/01/2006 15:04")
 	parts := a.movedParts(r.Sent, r.Refused, r.Received, r.Approved, r.Returned, r.Conflicts)
+	if r.Instruments > 0 {
+		parts = append(parts, tn("sync.part_instruments", r.Instruments))
+	}
 	var s string
 	if len(parts) == 0 {
 		// The background sync had already sent everything: say so, rather
@@ -306,8 +312,47 @@ func (a *App) reportText(r SyncReport) string {
 	for _, m := range r.Messages {
 		s += "\n" + m.In(a.lang)
 	}
+	if a.opts.Instruments != nil {
+		for _, p := range a.opts.Instruments.Problems() {
+			s += "\n" + p.In(a.lang)
+		}
+	}
 	return s
 }
 
 // tn is TN for a text whose only datum is its count.
 func tn(key string, count int) string { return TN(key, count, map[string]any{"Count": count}) }
+
+// refreshInstruments reads again the instrument versions the store holds,
+// off the UI goroutine, after a round that received some: new records then
+// take the newest, a colleague's record of that version opens, and the
+// record on screen says if a newer version exists.
+func (a *App) refreshInstruments() {
+	store, ins := a.store, a.opts.Instruments
+	if store == nil || ins == nil {
+		return
+	}
+	loop.Go(func() func() {
+		cx, cancel := ctx()
+		err := ins.Refresh(cx, store)
+		cancel()
+		return func() {
+			if a.store != store {
+				return // locked meanwhile: the next unlock reads the store again
+			}
+			if err != nil && a.status != nil {
+				a.status.SetText(a.syncLine() + "\n" + a.errText(err))
+				return
+			}
+			if a.rec != nil {
+				a.rec.showVersion()
+			}
+			if a.status != nil {
+				a.status.SetText(a.syncLine())
+			}
+			if a.syncV != nil {
+				a.syncV.report.SetText(a.syncLine())
+			}
+		}
+	})
+}

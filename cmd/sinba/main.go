@@ -90,7 +90,7 @@ func runDesktop(args []string) int {
 		return 0
 	}
 	u := ui.New(w, ui.Options{
-		Vault:        &backend.Vault{Dir: dir, Registry: instruments.Registry},
+		Vault:        &backend.Vault{Dir: dir, Instruments: instruments},
 		Instruments:  instruments,
 		Syncer:       backend.NewSyncer,
 		Translations: readTranslation,

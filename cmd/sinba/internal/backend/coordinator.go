@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"sinba/localdb"
+	"sinba/localdb/registry"
 	"sinba/survey"
 	"sinba/survey/export"
 	"sinba/survey/quality"
@@ -26,11 +27,11 @@ var _ coordinator.Backend = (*Coordinator)(nil)
 // NewCoordinatorDeps returns what coordinator.New needs for a coordinator
 // profile over an unlocked store, with the instruments shipped and published.
 func NewCoordinatorDeps(ctx context.Context, c *coord.Coordinator, language string) (coordinator.Deps, error) {
-	reg, ref, err := coord.Registry(ctx, c.Store())
+	set, err := registry.Load(ctx, c.Store())
 	if err != nil {
 		return coordinator.Deps{}, err
 	}
-	return coordinator.Deps{Backend: &Coordinator{C: c, Registry: reg, Author: "coordinamento"}, Registry: reg, Ref: ref, Language: language}, nil
+	return coordinator.Deps{Backend: &Coordinator{C: c, Registry: set.Registry, Author: "coordinamento"}, Registry: set.Registry, Ref: set.Reference, Language: language}, nil
 }
 
 // Profile implements coordinator.Backend.

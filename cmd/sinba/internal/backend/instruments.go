@@ -1,26 +1,34 @@
 package backend
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sinba/assets"
+	"sinba/localdb"
+	"sinba/localdb/registry"
 	"sinba/survey"
 	"sinba/survey/printout"
 	"sinba/ui"
 	"sinba/ui/form"
 )
 
-// Instruments serves the forms of the instruments shipped with the app.
-// Specs are built once per instrument version and language: building one
-// walks thousands of reference entries no more than the form needs.
+// Instruments serves the forms of the instruments of one store: those built
+// into the app and those published in the project that the store has
+// received (see package localdb/registry). Refresh reads the store again;
+// until the first Refresh only the built-in versions are known. Specs are
+// built once per instrument version and language: building one walks
+// thousands of reference entries no more than the form needs.
 type Instruments struct {
-	Registry *survey.Registry
-	Ref      *survey.Reference
 	// Now is the reference date of the rules; nil means time.Now.
 	Now func() time.Time
+
+	loader *registry.Loader
+	set    atomic.Pointer[registry.Set]
 
 	mu    sync.Mutex
 	specs map[string]*form.Spec
@@ -29,31 +37,101 @@ type Instruments struct {
 // LoadInstruments reads the embedded reference lists and instrument
 // definitions.
 func LoadInstruments() (*Instruments, error) {
-	ref, err := survey.LoadReference(assets.Reference)
+	l, err := registry.NewLoader()
 	if err != nil {
 		return nil, err
 	}
-	reg, err := survey.LoadInstruments(assets.Instruments, ref)
-	if err != nil {
-		return nil, err
-	}
-	return &Instruments{Registry: reg, Ref: ref}, nil
+	in := &Instruments{loader: l}
+	in.set.Store(l.Builtin())
+	return in, nil
 }
 
 var _ ui.Instruments = (*Instruments)(nil)
 
-// Form implements ui.Instruments.
+// Registry is the registry as of the last Refresh.
+func (in *Instruments) Registry() *survey.Registry { return in.set.Load().Registry }
+
+// Set is the store's registry as of the last Refresh.
+func (in *Instruments) Set() *registry.Set { return in.set.Load() }
+
+// Ref returns the reference lists.
+func (in *Instruments) Ref() *survey.Reference { return in.loader.Reference() }
+
+// Refresh implements ui.Instruments: it reads the versions the store holds.
+func (in *Instruments) Refresh(ctx context.Context, s ui.Store) error {
+	st, ok := s.(*Store)
+	if !ok {
+		return fmt.Errorf("backend: store %T", s)
+	}
+	return in.refresh(ctx, st.DB)
+}
+
+func (in *Instruments) refresh(ctx context.Context, db *localdb.Store) error {
+	set, err := in.loader.Load(ctx, db)
+	if err != nil {
+		return err
+	}
+	in.set.Store(set)
+	return nil
+}
+
+// Problems implements ui.Instruments.
+func (in *Instruments) Problems() []survey.Text {
+	var out []survey.Text
+	for _, p := range in.set.Load().Problems {
+		out = append(out, p.Text())
+	}
+	return out
+}
+
+// Current implements ui.Instruments.
+func (in *Instruments) Current(instrument string) (int, bool) {
+	def, published, ok := in.set.Load().ForNew(instrument)
+	if !ok {
+		return 0, false
+	}
+	return def.Version, published
+}
+
+// Move implements ui.Instruments: rec moved to version to, not saved.
+func (in *Instruments) Move(rec survey.Record, to int) (survey.Record, *survey.Moved, error) {
+	m, err := in.Registry().Move(&rec, to)
+	return rec, m, err
+}
+
+// MoveLines implements ui.Instruments.
+func (in *Instruments) MoveLines(instrument string, m *survey.Moved) []survey.Text {
+	from, to := in.versions(instrument, m)
+	return m.Lines(from, to)
+}
+
+// versions returns the instrument versions a move went between (nil when unknown).
+func (in *Instruments) versions(instrument string, m *survey.Moved) (from, to *survey.Instrument) {
+	reg := in.Registry()
+	from, _ = reg.Get(instrument, m.From)
+	to, _ = reg.Get(instrument, m.To)
+	return from, to
+}
+
+// Form implements ui.Instruments: version 0 is the version new records
+// take (see registry.Set.ForNew).
 func (in *Instruments) Form(instrument string, version int, language string) (*form.Spec, error) {
+	set := in.set.Load()
 	var def *survey.Instrument
 	var ok bool
 	if version == 0 {
-		def, ok = in.Registry.Latest(instrument)
+		def, _, ok = set.ForNew(instrument)
 	} else {
-		def, ok = in.Registry.Get(instrument, version)
+		def, ok = set.Registry.Get(instrument, version)
 	}
 	if !ok {
-		return nil, survey.Errorf("definizione dello strumento %s v%d non disponibile: aggiorna l'applicazione",
-			"instrument definition %s v%d not available: update the application", instrument, version)
+		for _, p := range set.Problems {
+			if p.ID == instrument && p.Version == version {
+				return nil, &survey.Error{Text: p.Text()}
+			}
+		}
+		return nil, survey.Errorf("la versione %[2]d dello strumento %[1]s non è ancora su questo computer: sincronizza; se non arriva, aggiorna l'applicazione",
+			"version %[2]d of instrument %[1]s is not on this computer yet: sync; if it does not arrive, update the application", instrument, version)
 	}
 	key := fmt.Sprintf("%s@%d/%s", def.ID, def.Version, language)
 	in.mu.Lock()
@@ -75,7 +153,7 @@ func (in *Instruments) Form(instrument string, version int, language string) (*f
 
 // Municipalities implements ui.Instruments.
 func (in *Instruments) Municipalities(language string) form.Source {
-	return form.SourceOf(in.Ref.List(survey.ListMunicipalities), language)
+	return form.SourceOf(in.Ref().List(survey.ListMunicipalities), language)
 }
 
 var (
@@ -100,7 +178,7 @@ func (in *Instruments) PrintRecoveryKey(w io.Writer, key, language string) error
 // PrintRecord implements ui.Printer: the PDF of a record, with the child's
 // identification only when withIdentity is true.
 func (in *Instruments) PrintRecord(w io.Writer, rec survey.Record, info printout.Info, withIdentity bool, language string) error {
-	def, err := in.Registry.ForRecord(&rec)
+	def, err := in.Registry().ForRecord(&rec)
 	if err != nil {
 		return err
 	}

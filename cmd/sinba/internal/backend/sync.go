@@ -129,7 +129,8 @@ func uiReport(rep *client.Report) ui.SyncReport {
 		return ui.SyncReport{}
 	}
 	out := ui.SyncReport{Sent: rep.Sent, Accepted: rep.Accepted, Refused: rep.Refused, Received: rep.Received,
-		Approved: rep.Approved, Returned: rep.Returned, Conflicts: rep.Conflicts + rep.LocalConflicts}
+		Approved: rep.Approved, Returned: rep.Returned, Conflicts: rep.Conflicts + rep.LocalConflicts,
+		Instruments: rep.Instruments}
 	if n := len(rep.Receipts); n > 0 {
 		last := rep.Receipts[n-1]
 		out.ReceiptID, out.At = shortID(last.BatchID), last.ReceivedAt

@@ -64,7 +64,7 @@ func newHarness(t testing.TB, dir string) *harness {
 	if err := ui.LoadTranslations(readTranslation, "it"); err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, app: a, vault: &backend.Vault{Dir: dir, Options: localdb.Options{KDF: cheapKDF}, Registry: instruments(t).Registry}, sync: &fakeSyncer{}}
+	h := &harness{t: t, app: a, vault: &backend.Vault{Dir: dir, Options: localdb.Options{KDF: cheapKDF}, Instruments: instruments(t)}, sync: &fakeSyncer{}}
 	h.win = test.NewTempWindow(t, widget.NewLabel(""))
 	h.win.Resize(fyne.NewSize(1100, 760))
 	h.ui = ui.New(h.win, ui.Options{

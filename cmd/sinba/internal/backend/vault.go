@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"sinba/localdb"
+	"sinba/localdb/registry"
 	"sinba/survey"
 	"sinba/sync/client"
 	"sinba/ui"
@@ -36,9 +37,10 @@ type Vault struct {
 	Dir string
 	// Options tune the store; tests pass cheap KDF parameters.
 	Options localdb.Options
-	// Registry gives the instruments the review loop reads changes with
-	// (nil: answers compared as they are).
-	Registry *survey.Registry
+	// Instruments is the app's instrument registry: each store opened here
+	// refreshes it with the versions the store holds (nil: the review loop
+	// compares answers as they are).
+	Instruments *Instruments
 }
 
 // NewVault returns the vault of the data folder dir.
@@ -95,7 +97,18 @@ func (v *Vault) Restore(backupPath string, passphrase []byte) (ui.Store, error) 
 	return st, nil
 }
 
-func (v *Vault) wrap(s *localdb.Store) *Store { return &Store{DB: s, vault: v} }
+// wrap makes the opened store the one the app's instruments read: before
+// the first screen shows, so that every record held opens at once.
+func (v *Vault) wrap(s *localdb.Store) *Store {
+	if v.Instruments != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		// A store whose list cannot be read still opens: the built-in
+		// versions read most records, and the next sync writes it again.
+		_ = v.Instruments.refresh(ctx, s)
+	}
+	return &Store{DB: s, vault: v}
+}
 
 // uiError marks the errors the screens explain in their own words.
 func uiError(err error) error {
@@ -174,7 +187,20 @@ func (s *Store) List(ctx context.Context, f ui.Filter) ([]ui.RecordRow, error) {
 
 // ReviewState implements ui.Store: the record's review threads.
 func (s *Store) ReviewState(ctx context.Context, id string) (survey.ReviewState, error) {
-	return s.DB.ReviewState(ctx, id, s.vault.Registry)
+	var reg *survey.Registry
+	if s.vault.Instruments != nil {
+		reg = s.vault.Instruments.Registry()
+	}
+	return s.DB.ReviewState(ctx, id, reg)
+}
+
+// SaveMoved implements ui.Store.
+func (s *Store) SaveMoved(ctx context.Context, rec survey.Record, base string, m *survey.Moved) (ui.RecordRow, error) {
+	info, err := registry.SaveMoved(ctx, s.DB, s.vault.Instruments.Registry(), rec, base, m, Actor)
+	if err != nil {
+		return ui.RecordRow{}, err
+	}
+	return row(info), nil
 }
 
 // MarkSeen implements ui.Store.
