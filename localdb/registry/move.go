@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"sinba/localdb"
 	"sinba/survey"
@@ -11,10 +9,10 @@ import (
 
 // ErrNotMovable refuses to move a record that is neither a draft nor
 // returned: what was finalised or approved stays as it was checked.
-var ErrNotMovable = errors.New("solo una bozza o una scheda restituita può passare a una nuova versione dello strumento; una scheda finalizzata va prima riaperta / " +
+var ErrNotMovable = survey.NewError("solo una bozza o una scheda restituita può passare a una nuova versione dello strumento; una scheda finalizzata va prima riaperta",
 	"only a draft or a returned record can move to a new instrument version; reopen a finalised record first")
 
-var errConflict = errors.New("la scheda è in conflitto: risolvi prima il conflitto / the record is in conflict: resolve the conflict first")
+var errConflict = survey.NewError("la scheda è in conflitto: risolvi prima il conflitto", "the record is in conflict: resolve the conflict first")
 
 // Movable reports whether a record in status may move to a newer version:
 // only what the researcher is still working on.
@@ -36,7 +34,7 @@ func SaveMoved(ctx context.Context, db *localdb.Store, reg *survey.Registry, rec
 		return localdb.RecordInfo{}, errConflict
 	}
 	if rec.Version != m.To || info.InstrumentVersion != m.From {
-		return localdb.RecordInfo{}, fmt.Errorf("la scheda è alla versione %d, non %d / the record is at version %d, not %d", info.InstrumentVersion, m.From, info.InstrumentVersion, m.From)
+		return localdb.RecordInfo{}, survey.Errorf("la scheda è alla versione %d, non %d", "the record is at version %d, not %d", info.InstrumentVersion, m.From)
 	}
 	from, _ := reg.Get(rec.Instrument, m.From)
 	to, _ := reg.Get(rec.Instrument, m.To)
@@ -58,14 +56,14 @@ func MoveRecord(ctx context.Context, db *localdb.Store, set *Set, id string, to 
 	if to == 0 {
 		in, _, ok := set.ForNew(rec.Instrument)
 		if !ok {
-			return nil, info, fmt.Errorf("strumento %s sconosciuto / unknown instrument %s", rec.Instrument, rec.Instrument)
+			return nil, info, survey.Errorf("strumento %s sconosciuto", "unknown instrument %s", rec.Instrument)
 		}
 		to = in.Version
 	}
 	// Only to a version the project published: the server refuses any
 	// other, and a move cannot be taken back.
 	if !set.IsPublished(rec.Instrument, to) {
-		return nil, info, fmt.Errorf("la versione %d di %s non è stata pubblicata dal coordinamento (o non è ancora arrivata: sincronizza) / version %d of %s has not been published by the coordinators (or has not arrived yet: sync)", to, rec.Instrument, to, rec.Instrument)
+		return nil, info, survey.Errorf("la versione %d di %s non è stata pubblicata dal coordinamento (o non è ancora arrivata: sincronizza)", "version %d of %s has not been published by the coordinators (or has not arrived yet: sync)", to, rec.Instrument)
 	}
 	m, err := set.Registry.Move(&rec, to)
 	if err != nil {

@@ -39,10 +39,9 @@ type Problem struct {
 
 // Text says what is wrong and what to do, Italian first.
 func (p Problem) Text() survey.Text {
-	return survey.Text{
-		IT: fmt.Sprintf("Lo strumento %s versione %d pubblicato dal coordinamento non è leggibile da questa applicazione (%v): aggiorna l'applicazione; le schede di quella versione si apriranno dopo l'aggiornamento.", p.ID, p.Version, p.Err),
-		EN: fmt.Sprintf("Instrument %s version %d published by the coordinators cannot be read by this application (%v): update the application; records of that version will open after the update.", p.ID, p.Version, p.Err),
-	}
+	return survey.Errorf("Lo strumento %s versione %d pubblicato dal coordinamento non è leggibile da questa applicazione (%v): aggiorna l'applicazione; le schede di quella versione si apriranno dopo l'aggiornamento.",
+		"Instrument %s version %d published by the coordinators cannot be read by this application (%v): update the application; records of that version will open after the update.",
+		p.ID, p.Version, p.Err).Text
 }
 
 // Set is the registry of one store at one moment. It is never changed after
@@ -98,11 +97,11 @@ type parsed struct {
 func NewLoader() (*Loader, error) {
 	ref, err := survey.LoadReference(assets.Reference)
 	if err != nil {
-		return nil, fmt.Errorf("liste di riferimento illeggibili / reference lists unreadable: %w", err)
+		return nil, survey.Errorf("liste di riferimento illeggibili: %w", "reference lists unreadable: %w", err)
 	}
 	reg, err := survey.LoadInstruments(assets.Instruments, ref)
 	if err != nil {
-		return nil, fmt.Errorf("strumenti incorporati illeggibili / built-in instruments unreadable: %w", err)
+		return nil, survey.Errorf("strumenti incorporati illeggibili: %w", "built-in instruments unreadable: %w", err)
 	}
 	l := &Loader{ref: ref, parsed: map[[sha256.Size]byte]parsed{}}
 	for _, id := range reg.IDs() {
@@ -138,7 +137,7 @@ func (l *Loader) Load(ctx context.Context, store *localdb.Store) (*Set, error) {
 		}
 		var ins []wire.Instrument
 		if err := json.Unmarshal(b, &ins); err != nil {
-			return nil, fmt.Errorf("elenco degli strumenti pubblicati illeggibile / list of published instruments unreadable (%s): %w", key, err)
+			return nil, survey.Errorf("elenco degli strumenti pubblicati illeggibile (%s): %w", "list of published instruments unreadable (%s): %w", key, err)
 		}
 		all = append(all, ins...)
 	}
@@ -176,7 +175,7 @@ func (l *Loader) build(pub []wire.Instrument) (*Set, error) {
 		}
 		in, err := l.parse(w.Body)
 		if err == nil && (in.ID != w.ID || in.Version != w.Version) {
-			err = fmt.Errorf("la definizione è di %s versione %d / the definition is of %s version %d", in.ID, in.Version, in.ID, in.Version)
+			err = survey.Errorf("la definizione è di %s versione %d", "the definition is of %s version %d", in.ID, in.Version)
 		}
 		if err == nil {
 			err = reg.Add(in)
