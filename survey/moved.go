@@ -46,9 +46,13 @@ func (m *Moved) Lines(from, to *Instrument) []Text {
 	for _, id := range m.Defaulted {
 		n := name(to, id)
 		var v Text
+		// The default is the newest version's (a move over several versions
+		// may take one from a version between, whose value is not here).
 		if to != nil {
-			if mg, ok := to.MigrationFrom(m.From); ok {
-				v = valueText(to, id, mg.Defaults[id])
+			for _, mg := range to.Migrations {
+				if d, ok := mg.Defaults[id]; ok && mg.From >= m.From {
+					v = valueText(to, id, d)
+				}
 			}
 		}
 		if v.IT == "" {

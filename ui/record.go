@@ -162,6 +162,10 @@ func (r *recordScreen) showVersion() {
 	}
 	r.version.SetText(line)
 	r.newer.RemoveAll()
+	if r.body != nil {
+		// The lines above the form change height: lay the screen out again.
+		defer r.body.Refresh()
+	}
 	// A move goes only to a published version: the server refuses records
 	// of any other, so a move to the built-in one could leave the record
 	// waiting on the laptop for a publication that never comes.
@@ -200,7 +204,7 @@ func (r *recordScreen) askMove(to int) {
 	dialogs.Show(a.win, dialogs.Spec{
 		Title: T("record.move_title", map[string]any{"Version": to}), Body: container.NewVScroll(body),
 		Confirm: T("record.move_confirm", map[string]any{"Version": to}), Cancel: T("common.cancel"),
-		Size:      fyne.NewSize(560, 360),
+		Size:      fyne.NewSize(640, 440),
 		OnConfirm: func() { r.doMove(moved, m) },
 	})
 }

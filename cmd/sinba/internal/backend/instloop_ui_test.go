@@ -98,11 +98,13 @@ func TestNewVersionReachesTheOpenRecordAndMovesIt(t *testing.T) {
 	syncer.Kick()
 	waitFor(t, func() bool { return label("È disponibile la versione 3") != nil })
 
+	shot(t, h.win, "record-newer")
 	h.tap("Passa alla versione 3…")
 	settle(t)
+	shot(t, h.win, "move-dialog")
 	text := h.topText()
 	for _, want := range []string{"dalla versione 1 alla versione 3", "Rinominata: NumeroComponentiISEE", "→ " + synctest.V3Renamed,
-		"Unite in " + synctest.V3Merged, "Eliminata: OccupazionePadre", "= 2 · ", "Valore predefinito: " + synctest.V3Defaulted,
+		"Unite in " + synctest.V3Merged, "Eliminata: OccupazionePadre", "= 2 · ", "Valore predefinito: " + synctest.V3Defaulted + " (Disabilità certificata) = 2 · No",
 		"resta nella sua cronologia"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the move dialog lacks %q:\n%s", want, text)
@@ -124,6 +126,7 @@ func TestNewVersionReachesTheOpenRecordAndMovesIt(t *testing.T) {
 	if label("È disponibile la versione") != nil {
 		t.Error("a record at the newest version is still offered a move")
 	}
+	shot(t, h.win, "record-moved")
 	if label("Scheda passata alla versione 3") == nil {
 		t.Error("the record screen does not say it moved")
 	}
