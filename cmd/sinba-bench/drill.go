@@ -87,6 +87,10 @@ func verifyServer(ctx context.Context, st *server.Store, key *age.X25519Identity
 	if err != nil {
 		return t, err
 	}
+	open, headers, err := st.Opener(ctx, key)
+	if err != nil {
+		return t, err
+	}
 	count := map[string]int{}
 	byID := map[string]int{}
 	for i, r := range revs {
@@ -121,7 +125,7 @@ func verifyServer(ctx context.Context, st *server.Store, key *age.X25519Identity
 					continue
 				}
 				t.OnServer++
-				got, err := seal.OpenRecord(&revs[i], key)
+				got, err := open.Open(&revs[i], headers[revs[i].Header])
 				if err != nil || !sameContent(got, h.Record) {
 					t.Corrupted++
 				}

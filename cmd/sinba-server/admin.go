@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -264,13 +265,17 @@ func cmdDevices(e env, args []string) int {
 			return err
 		}
 		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "DEVICE\tTEAM\tRESEARCHER\tLABEL\tENROLLED\tLAST SEEN\tTEAM KEY\tREVOKED\tCODE BY")
+		fmt.Fprintln(tw, "DEVICE\tTEAM\tRESEARCHER\tLABEL\tENROLLED\tLAST SEEN\tTEAM KEY\tREVOKED\tFORMAT\tCODE BY")
 		for _, d := range ds {
 			seen := "-"
 			if !d.LastSeen.IsZero() {
 				seen = d.LastSeen.UTC().Format(time.RFC3339)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%v\t%v\t%s\n", d.ID, d.Team, d.Researcher, d.Label, d.EnrolledAt.UTC().Format(time.RFC3339), seen, d.HasTeamKey, d.Revoked, minter(d.MintedBy))
+			format := "-" // no batch sent yet
+			if d.Format > 0 {
+				format = strconv.Itoa(d.Format)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%v\t%v\t%s\t%s\n", d.ID, d.Team, d.Researcher, d.Label, d.EnrolledAt.UTC().Format(time.RFC3339), seen, d.HasTeamKey, d.Revoked, format, minter(d.MintedBy))
 		}
 		return tw.Flush()
 	})
@@ -427,11 +432,15 @@ func cmdExport(e env, args []string) int {
 		if err != nil {
 			return err
 		}
+		opener, headers, err := st.Opener(ctx, id)
+		if err != nil {
+			return err
+		}
 		enc := json.NewEncoder(w)
 		skipped := 0
 		for i := range revs {
 			r := &revs[i]
-			rec, err := seal.OpenRecord(r, id)
+			rec, err := opener.Open(r, headers[r.Header])
 			if err != nil {
 				skipped++ // another project's record: not for this key
 				continue

@@ -37,6 +37,10 @@ const (
 	secretInstruments = "sync/instruments"
 	secretRefused     = "sync/refused"
 	secretKeyOrigin   = "sync/team-key-origin"
+	// secretFeedFormat is the wire format the saved cursor was read in: a
+	// laptop moving to format 2 reads its feed again from the start once,
+	// since the server left colleagues' format-2 revisions out before.
+	secretFeedFormat = "sync/feed-format"
 )
 
 // ErrNotEnrolled means the laptop has no enrolment yet.
@@ -56,6 +60,10 @@ type Options struct {
 	// AllowHTTP lets Enrol accept http:// for a server on another computer
 	// (ServerURL); the app then warns (InsecureWarning).
 	AllowHTTP bool
+	// Format is the wire format the laptop sends and reads: wire.FormatV2
+	// unless set (wire.FormatV1 plays a laptop not yet updated, for the
+	// fault runs of a mixed fleet).
+	Format int
 }
 
 // Client syncs one local store with its server. One sync runs at a time.
@@ -83,6 +91,9 @@ func New(store *localdb.Store, opt Options) *Client {
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Format == 0 {
+		opt.Format = wire.FormatV2
 	}
 	return &Client{store: store, opt: opt, conn: &Conn{HTTP: opt.HTTPClient, Backoff: opt.Backoff}, kick: make(chan struct{}, 1)}
 }

@@ -9,7 +9,6 @@ import (
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/sync/client"
-	"sinba/sync/seal"
 	"sinba/sync/server"
 	"sinba/sync/synctest"
 	"sinba/sync/wire"
@@ -19,8 +18,14 @@ var fast = client.Options{Backoff: client.Backoff{Base: time.Millisecond, Max: 2
 
 func enrolled(t *testing.T, p *synctest.Project, team string) (*localdb.Store, *client.Client) {
 	t.Helper()
+	return enrolledWith(t, p, team, fast)
+}
+
+// enrolledWith is enrolled with a client's options.
+func enrolledWith(t *testing.T, p *synctest.Project, team string, opt client.Options) (*localdb.Store, *client.Client) {
+	t.Helper()
 	st := synctest.Laptop(t, t.TempDir())
-	c := client.New(st, fast)
+	c := client.New(st, opt)
 	if _, err := c.Enrol(context.Background(), p.URL, p.Code(t, team)); err != nil {
 		t.Fatalf("enrol: %v", err)
 	}
@@ -93,7 +98,11 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil || len(revs) != 4 {
 		t.Fatalf("server holds %d revisions (%v), want 4", len(revs), err)
 	}
-	got, err := seal.OpenRecord(&revs[0], p.ProjectKey)
+	open, headers, err := p.Store.Opener(ctx, p.ProjectKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := open.Open(&revs[0], headers[revs[0].Header])
 	if err != nil {
 		t.Fatalf("coordinators cannot open: %v", err)
 	}

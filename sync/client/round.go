@@ -87,6 +87,9 @@ func (c *Client) round(ctx context.Context, progress func(done, total int)) (*Re
 }
 
 func (c *Client) cursor(ctx context.Context) int64 {
+	if c.opt.Format >= wire.FormatV2 && !c.readsFormat2(ctx) {
+		return 0
+	}
 	data, err := c.store.Secret(ctx, secretCursor)
 	if err != nil {
 		return 0
@@ -95,9 +98,30 @@ func (c *Client) cursor(ctx context.Context) int64 {
 	return n
 }
 
+// readsFormat2 says whether the saved cursor was read in format 2.
+func (c *Client) readsFormat2(ctx context.Context) bool {
+	data, err := c.store.Secret(ctx, secretFeedFormat)
+	return err == nil && string(data) == strconv.Itoa(wire.FormatV2)
+}
+
+// saveCursor keeps where the feed was read to, and in which format.
+func (c *Client) saveCursor(ctx context.Context, cursor int64) error {
+	if err := c.store.SetSecret(ctx, secretCursor, []byte(strconv.FormatInt(cursor, 10))); err != nil {
+		return err
+	}
+	if c.opt.Format >= wire.FormatV2 && !c.readsFormat2(ctx) {
+		return c.store.SetSecret(ctx, secretFeedFormat, []byte(strconv.Itoa(wire.FormatV2)))
+	}
+	return nil
+}
+
 func (c *Client) changes(ctx context.Context, d *deviceState, cursor int64) (*wire.Changes, error) {
 	var ch wire.Changes
-	err := c.do(ctx, d, http.MethodGet, wire.PathChanges+"?cursor="+strconv.FormatInt(cursor, 10), nil, "", &ch)
+	path := wire.PathChanges + "?cursor=" + strconv.FormatInt(cursor, 10)
+	if c.opt.Format >= wire.FormatV2 {
+		path += "&" + wire.QueryFormat + "=" + strconv.Itoa(wire.FormatV2)
+	}
+	err := c.do(ctx, d, http.MethodGet, path, nil, "", &ch)
 	return &ch, err
 }
 
@@ -257,17 +281,30 @@ func (c *Client) upload(ctx context.Context, d *deviceState, team age.Recipient,
 	if err != nil {
 		return err
 	}
+	dicts, err := c.dictionaries(ctx)
+	if err != nil {
+		return err
+	}
 	total, done := len(pending), 0
 	if progress != nil {
 		progress(0, total)
 	}
 	for len(pending) > 0 {
-		b := wire.Batch{Version: wire.Version, ID: uuid.NewString()}
+		b := wire.Batch{Version: c.opt.Format, ID: uuid.NewString()}
+		sealRecord := func(rec survey.Record, _ string) ([]byte, []byte, error) { return seal.SealRecord(rec, project, team) }
+		if b.Version >= wire.FormatV2 {
+			bs, err := seal.NewBatchSealer(b.ID, d.DeviceID, project, team, dicts)
+			if err != nil {
+				return err
+			}
+			h := bs.Header()
+			b.Header, sealRecord = &h, bs.Seal
+		}
 		size := 0
 		for len(pending) > 0 && len(b.Revisions) < c.opt.BatchRevisions && (size < c.opt.BatchBytes || len(b.Revisions) == 0) {
 			e := pending[0]
 			pending = pending[1:]
-			content, identity, err := seal.SealRecord(e.Record, project, team)
+			content, identity, err := sealRecord(e.Record, e.Revision)
 			if err != nil {
 				return err
 			}
@@ -288,6 +325,11 @@ func (c *Client) upload(ctx context.Context, d *deviceState, team age.Recipient,
 		}
 		if receipt.BatchID != b.ID {
 			return fmt.Errorf("sync: receipt for batch %q, sent %q", receipt.BatchID, b.ID)
+		}
+		if b.Version >= wire.FormatV2 {
+			if err := wire.ExpandReceipt(&receipt, b.Revisions); err != nil {
+				return err
+			}
 		}
 		raw, _ := json.Marshal(receipt)
 		if err := c.store.SaveReceipt(ctx, receipt.BatchID, raw); err != nil {
@@ -339,6 +381,7 @@ func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519I
 	if len(ch.Instruments)+len(ch.Revisions)+len(ch.Reviews) > 0 || ch.More {
 		cursor = -1 // something to apply: the cursor will be saved
 	}
+	var open *seal.Opener
 	for {
 		if !slices.Equal(had, ch.Assignments) {
 			if err := c.setSecretJSON(ctx, secretAssignments, ch.Assignments); err != nil {
@@ -354,8 +397,13 @@ func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519I
 			}
 			for _, in := range ch.Instruments {
 				dup := false
-				for _, h := range have {
-					dup = dup || (h.ID == in.ID && h.Version == in.Version)
+				for i, h := range have {
+					if h.ID == in.ID && h.Version == in.Version {
+						dup = true
+						if len(h.Dictionary) == 0 && len(in.Dictionary) > 0 {
+							have[i].Dictionary = in.Dictionary // published again with its dictionary
+						}
+					}
 				}
 				if !dup {
 					have = append(have, in)
@@ -365,30 +413,39 @@ func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519I
 			if err := c.setSecretJSON(ctx, secretInstruments, have); err != nil {
 				return err
 			}
+			open = nil // the dictionaries may have changed
 		}
 		if team == nil && (len(ch.Revisions) > 0 || len(ch.Reviews) > 0) {
 			// Without the team key nothing of the team can be opened: keep
 			// the cursor where it is until a colleague hands the key over.
 			return nil
 		}
+		if open == nil && team != nil {
+			dicts, err := c.dictionaries(ctx)
+			if err != nil {
+				return err
+			}
+			open = seal.NewOpener(team, dicts)
+		}
+		headers := seal.HeaderIndex(ch.Headers)
 		// A colleague's correction builds on a review decision and a
 		// decision on a revision: apply the page in feed order.
 		ri, vi := 0, 0
 		for ri < len(ch.Revisions) || vi < len(ch.Reviews) {
 			if vi < len(ch.Reviews) && (ri == len(ch.Revisions) || ch.Reviews[vi].Seq < ch.Revisions[ri].Seq) {
-				if err := c.applyReview(ctx, team, &ch.Reviews[vi], rep); err != nil {
+				if err := c.applyReview(ctx, open, team, headers, &ch.Reviews[vi], rep); err != nil {
 					return err
 				}
 				vi++
 				continue
 			}
-			if err := c.applyRevision(ctx, team, &ch.Revisions[ri], rep); err != nil {
+			if err := c.applyRevision(ctx, open, headers, &ch.Revisions[ri], rep); err != nil {
 				return err
 			}
 			ri++
 		}
 		if ch.Cursor != cursor { // an idle round writes nothing
-			if err := c.store.SetSecret(ctx, secretCursor, []byte(strconv.FormatInt(ch.Cursor, 10))); err != nil {
+			if err := c.saveCursor(ctx, ch.Cursor); err != nil {
 				return err
 			}
 		}
@@ -405,8 +462,8 @@ func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519I
 
 // applyRevision stores a colleague's revision; one that cannot be opened is
 // counted and skipped.
-func (c *Client) applyRevision(ctx context.Context, team *age.X25519Identity, r *wire.Revision, rep *Report) error {
-	rec, err := seal.OpenRecord(r, team)
+func (c *Client) applyRevision(ctx context.Context, open *seal.Opener, headers map[string]*wire.Header, r *wire.Revision, rep *Report) error {
+	rec, err := open.Open(r, headers[r.Header])
 	if err != nil {
 		c.opt.Logger.Warn("sync: unreadable revision", "revision", r.Revision, "err", err)
 		rep.Unreadable++
@@ -428,8 +485,8 @@ func (c *Client) applyRevision(ctx context.Context, team *age.X25519Identity, r 
 
 // applyReview stores a coordinators' decision as a revision on top of the
 // reviewed one, with the comments opened with the team key.
-func (c *Client) applyReview(ctx context.Context, team *age.X25519Identity, rv *wire.Review, rep *Report) error {
-	rec, err := seal.OpenRecord(&rv.Reviewed, team)
+func (c *Client) applyReview(ctx context.Context, open *seal.Opener, team *age.X25519Identity, headers map[string]*wire.Header, rv *wire.Review, rep *Report) error {
+	rec, err := open.Open(&rv.Reviewed, headers[rv.Reviewed.Header])
 	var comments []survey.Comment
 	if err == nil && len(rv.Comments) > 0 {
 		var plain []byte
@@ -460,6 +517,19 @@ func (c *Client) applyReview(ctx context.Context, team *age.X25519Identity, rv *
 		rep.LocalConflicts++
 	}
 	return nil
+}
+
+// dictionaries are those of the instrument versions this laptop has received.
+func (c *Client) dictionaries(ctx context.Context) (*seal.Dictionaries, error) {
+	var have []wire.Instrument
+	if err := c.secretJSON(ctx, secretInstruments, &have); err != nil {
+		return nil, err
+	}
+	d, err := seal.DictionariesOf(have)
+	if err != nil {
+		c.opt.Logger.Warn("sync: instrument dictionary left out", "err", err)
+	}
+	return d, nil
 }
 
 // OriginCoordinators is the origin of a revision made by a review decision.

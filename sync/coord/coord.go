@@ -36,6 +36,7 @@ const (
 	secretProfile     = "coord/profile"
 	secretProjectKey  = "coord/project-key"
 	secretCursor      = "coord/cursor"
+	secretFeedFormat  = "coord/feed-format" // the wire format the cursor was read in
 	secretTeams       = "coord/teams"
 	secretRecordTeams = "coord/record-teams"
 	secretInstruments = "coord/instruments"

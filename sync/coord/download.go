@@ -63,7 +63,7 @@ func (c *Coordinator) Sync(ctx context.Context) (*Report, error) {
 	if err := c.syncSecret(ctx, key, rep); err != nil {
 		return rep, err
 	}
-	if err := c.download(ctx, key, rep); err != nil {
+	if err := c.download(ctx, key, ins.Instruments, rep); err != nil {
 		return rep, err
 	}
 	rep.Duration = time.Since(start)
@@ -148,20 +148,29 @@ func (c *Coordinator) syncSecret(ctx context.Context, key *age.X25519Identity, r
 // download applies pages of the project's feed from the cursor on, saving
 // the cursor after each page: a cut Sync starts again where it stopped, and
 // applying a revision twice is harmless (localdb is idempotent by revision).
-func (c *Coordinator) download(ctx context.Context, key *age.X25519Identity, rep *Report) error {
+func (c *Coordinator) download(ctx context.Context, key *age.X25519Identity, instruments []wire.Instrument, rep *Report) error {
+	// The cursor counts only if it was read in format 2: before, the
+	// server left format-2 revisions out of the feed.
 	cursor := int64(0)
-	if b, err := c.store.Secret(ctx, secretCursor); err == nil {
+	format, err := c.store.Secret(ctx, secretFeedFormat)
+	if b, errCursor := c.store.Secret(ctx, secretCursor); errCursor == nil && err == nil && string(format) == strconv.Itoa(wire.FormatV2) {
 		cursor, _ = strconv.ParseInt(string(b), 10, 64)
 	}
 	teams := map[string]string{}
 	if _, err := c.getJSON(ctx, secretRecordTeams, &teams); err != nil {
 		return err
 	}
+	// A dictionary that is not one is left out: the records of its version
+	// then count as unreadable, and the rest open.
+	dicts, _ := seal.DictionariesOf(instruments)
+	open := seal.NewOpener(key, dicts)
 	for {
 		var page wire.CoordRevisions
-		if err := c.call(ctx, http.MethodGet, wire.PathCoordRevisions+"?cursor="+strconv.FormatInt(cursor, 10), nil, &page); err != nil {
+		path := wire.PathCoordRevisions + "?cursor=" + strconv.FormatInt(cursor, 10) + "&" + wire.QueryFormat + "=" + strconv.Itoa(wire.FormatV2)
+		if err := c.call(ctx, http.MethodGet, path, nil, &page); err != nil {
 			return err
 		}
+		headers := seal.HeaderIndex(page.Headers)
 		newTeams := false
 		// Revisions and decisions interleave: a correction builds on a
 		// decision, a decision on a revision. Apply them in feed order.
@@ -182,7 +191,7 @@ func (c *Coordinator) download(ctx context.Context, key *age.X25519Identity, rep
 			}
 			r := &page.Revisions[ri]
 			ri++
-			rec, err := seal.OpenRecord(&r.Revision, key)
+			rec, err := open.Open(&r.Revision, headers[r.Header])
 			if err != nil {
 				rep.Unreadable++
 				continue
@@ -210,6 +219,12 @@ func (c *Coordinator) download(ctx context.Context, key *age.X25519Identity, rep
 		if page.Cursor != cursor {
 			if err := c.store.SetSecret(ctx, secretCursor, []byte(strconv.FormatInt(page.Cursor, 10))); err != nil {
 				return err
+			}
+			if string(format) != strconv.Itoa(wire.FormatV2) {
+				format = []byte(strconv.Itoa(wire.FormatV2))
+				if err := c.store.SetSecret(ctx, secretFeedFormat, format); err != nil {
+					return err
+				}
 			}
 			cursor = page.Cursor
 		}

@@ -56,12 +56,17 @@ func ParseIdentity(s string) (*age.X25519Identity, error) {
 // Encrypt seals data for every recipient. The plaintext is compressed first:
 // age output does not compress, and records are repetitive JSON.
 func Encrypt(data []byte, to ...age.Recipient) ([]byte, error) {
+	return ageEncrypt(wire.Compress(data), to...)
+}
+
+// ageEncrypt is an age file of data for every recipient.
+func ageEncrypt(data []byte, to ...age.Recipient) ([]byte, error) {
 	var buf bytes.Buffer
 	w, err := age.Encrypt(&buf, to...)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := w.Write(wire.Compress(data)); err != nil {
+	if _, err := w.Write(data); err != nil {
 		return nil, err
 	}
 	if err := w.Close(); err != nil {
@@ -134,22 +139,15 @@ func OpenRecord(r *wire.Revision, id age.Identity) (survey.Record, error) {
 	if err != nil {
 		return rec, fmt.Errorf("seal: record %s: %w", r.RecordID, err)
 	}
-	var c Content
-	if err := json.Unmarshal(plain, &c); err != nil {
-		return rec, fmt.Errorf("seal: record %s: %w", r.RecordID, err)
-	}
-	rec.Answers, rec.Meta, rec.Replies = c.Answers, c.Meta, c.Replies
-	if rec.Answers == nil {
-		rec.Answers = survey.Answers{}
+	if err := fillContent(&rec, plain); err != nil {
+		return rec, err
 	}
 	if len(r.Identity) > 0 {
 		plain, err := Decrypt(r.Identity, id)
 		if err == nil {
-			var ident survey.Identity
-			if err := json.Unmarshal(plain, &ident); err != nil {
-				return rec, fmt.Errorf("seal: record %s identity: %w", r.RecordID, err)
+			if err := fillIdentity(&rec, plain); err != nil {
+				return rec, err
 			}
-			rec.Identity = &ident
 		} else if !errors.As(err, new(*age.NoIdentityMatchError)) {
 			return rec, fmt.Errorf("seal: record %s identity: %w", r.RecordID, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/google/uuid"
 
 	"sinba/survey"
@@ -201,6 +202,19 @@ var instrumentRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 // project. A published version never changes: publishing it again with a
 // different body is refused.
 func (s *Store) Publish(ctx context.Context, project, instrument string, version int, body []byte) error {
+	return s.PublishInstrument(ctx, project, wire.Instrument{ID: instrument, Version: version, Body: body})
+}
+
+// PublishInstrument is Publish with the version's optional zstd dictionary
+// (seal.TrainDictionary). A version published without one may get one later
+// (its laptops receive the version again, with it); once set, it stays.
+func (s *Store) PublishInstrument(ctx context.Context, project string, in wire.Instrument) error {
+	instrument, version, body := in.ID, in.Version, in.Body
+	if len(in.Dictionary) > 0 {
+		if _, err := seal.DictionaryID(in.Dictionary); err != nil {
+			return fmt.Errorf("dizionario non valido / invalid dictionary: %w", err)
+		}
+	}
 	pid, err := s.resolve(ctx, "projects", project)
 	if err != nil {
 		return err
@@ -209,19 +223,26 @@ func (s *Store) Publish(ctx context.Context, project, instrument string, version
 		return fmt.Errorf("strumento %q versione %d non valido / invalid instrument %q version %d", instrument, version, instrument, version)
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var old []byte
-		err := tx.QueryRowContext(ctx, `SELECT body FROM instruments WHERE project_id = ? AND instrument = ? AND version = ?`, pid, instrument, version).Scan(&old)
+		var old, oldDict []byte
+		err := tx.QueryRowContext(ctx, `SELECT body, dictionary FROM instruments WHERE project_id = ? AND instrument = ? AND version = ?`, pid, instrument, version).Scan(&old, &oldDict)
 		if err == nil {
 			if string(old) == string(body) {
-				return nil
+				if len(oldDict) > 0 || len(in.Dictionary) == 0 {
+					return nil
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE instruments SET dictionary = ? WHERE project_id = ? AND instrument = ? AND version = ?`, in.Dictionary, pid, instrument, version); err != nil {
+					return err
+				}
+				_, err = tx.ExecContext(ctx, `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, NULL, 'instrument', ?)`, pid, fmt.Sprintf("%s\x00%d", instrument, version))
+				return err
 			}
 			return fmt.Errorf("la versione %d di %s è già pubblicata con un altro contenuto: pubblicare una nuova versione / version %d of %s is already published with other content: publish a new version", version, instrument, version, instrument)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO instruments (project_id, instrument, version, body, published_at) VALUES (?, ?, ?, ?, ?)`,
-			pid, instrument, version, body, time.Now().Unix()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO instruments (project_id, instrument, version, body, published_at, dictionary) VALUES (?, ?, ?, ?, ?, ?)`,
+			pid, instrument, version, body, time.Now().Unix(), nullBytes(in.Dictionary)); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, NULL, 'instrument', ?)`, pid, fmt.Sprintf("%s\x00%d", instrument, version))
@@ -319,7 +340,7 @@ func (s *Store) resolve(ctx context.Context, table, ref string) (string, error) 
 // Revisions returns every revision the server holds, in arrival order: for
 // the coordinators' export (still sealed) and for tests.
 func (s *Store) Revisions(ctx context.Context) ([]wire.Revision, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT revision, record_id, base_revision, merged_revision, instrument, instrument_version, municipality, status, saved_at, content, identity, device_id, conflict
+	rows, err := s.r.QueryContext(ctx, `SELECT revision, record_id, base_revision, merged_revision, instrument, instrument_version, municipality, status, saved_at, content, identity, device_id, conflict, header
 		FROM revisions ORDER BY rowid`)
 	if err != nil {
 		return nil, err
@@ -334,6 +355,55 @@ func (s *Store) Revisions(ctx context.Context) ([]wire.Revision, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// Headers returns the headers of every format-2 batch the server holds, for
+// the coordinators' export (still sealed) and for tests.
+func (s *Store) Headers(ctx context.Context) ([]wire.Header, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT batch_id, content, identity FROM batch_headers ORDER BY rowid`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []wire.Header
+	for rows.Next() {
+		var h wire.Header
+		if err := rows.Scan(&h.Batch, &h.Content, &h.Identity); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// Opener opens the records the server holds with id (the project key, for
+// the export), with every published dictionary, and the headers they need.
+func (s *Store) Opener(ctx context.Context, id age.Identity) (*seal.Opener, map[string]*wire.Header, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT instrument, version, dictionary FROM instruments WHERE dictionary IS NOT NULL`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var ins []wire.Instrument
+	for rows.Next() {
+		var in wire.Instrument
+		if err := rows.Scan(&in.ID, &in.Version, &in.Dictionary); err != nil {
+			return nil, nil, err
+		}
+		ins = append(ins, in)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	dicts, err := seal.DictionariesOf(ins) // each was checked when it was published
+	if err != nil {
+		return nil, nil, err
+	}
+	hs, err := s.Headers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return seal.NewOpener(id, dicts), seal.HeaderIndex(hs), nil
 }
 
 // Decisions returns the coordinators' latest decision on each revision that
@@ -361,7 +431,7 @@ func scanRevision(row scanner) (wire.Revision, error) {
 	var r wire.Revision
 	var saved int64
 	var status string
-	err := row.Scan(&r.Revision, &r.RecordID, &r.BaseRevision, &r.MergedRevision, &r.Instrument, &r.InstrumentVersion, &r.Municipality, &status, &saved, &r.Content, &r.Identity, &r.Origin, &r.Conflict)
+	err := row.Scan(&r.Revision, &r.RecordID, &r.BaseRevision, &r.MergedRevision, &r.Instrument, &r.InstrumentVersion, &r.Municipality, &status, &saved, &r.Content, &r.Identity, &r.Origin, &r.Conflict, &r.Header)
 	r.Status = survey.Status(status)
 	r.SavedAt = time.UnixMilli(saved).UTC()
 	return r, err

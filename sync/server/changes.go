@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,8 +18,11 @@ const pageBytes = 2 << 20
 
 // Changes returns what the device's team may see since cursor: instruments
 // of the project, the team's revisions from its other laptops and the
-// coordinators' reviews, plus the team's assignments and key state.
-func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit int) (*wire.Changes, error) {
+// coordinators' reviews, plus the team's assignments and key state. A
+// device that reads format 1 only (format below wire.FormatV2) is not given
+// format-2 revisions, which it could not open; the page then carries the
+// headers of those it is given.
+func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit, format int) (*wire.Changes, error) {
 	out := &wire.Changes{Cursor: cursor, Assignments: []string{}}
 	assigned, err := s.assignments(ctx, d.TeamID)
 	if err != nil {
@@ -34,6 +38,7 @@ func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit int)
 	}
 	out.More = more
 	size := 0
+	hs := headerSet{format: format}
 	for _, it := range items {
 		if size > pageBytes {
 			out.More = true
@@ -44,17 +49,20 @@ func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit int)
 			id, v, _ := strings.Cut(it.ref, "\x00")
 			ver, _ := strconv.Atoi(v)
 			ins := wire.Instrument{ID: id, Version: ver}
-			if err := s.r.QueryRowContext(ctx, `SELECT body FROM instruments WHERE project_id = ? AND instrument = ? AND version = ?`, d.ProjectID, id, ver).Scan(&ins.Body); err != nil {
+			if err := s.r.QueryRowContext(ctx, `SELECT body, dictionary FROM instruments WHERE project_id = ? AND instrument = ? AND version = ?`, d.ProjectID, id, ver).Scan(&ins.Body, &ins.Dictionary); err != nil {
 				return nil, err
 			}
-			size += len(ins.Body)
+			size += len(ins.Body) + len(ins.Dictionary)
 			out.Instruments = append(out.Instruments, ins)
 		case "revision":
 			r, err := s.revision(ctx, it.ref)
 			if err != nil {
 				return nil, err
 			}
-			if r.Origin != d.ID && inScope(r.Municipality) { // the laptop has its own already
+			if r.Origin != d.ID && inScope(r.Municipality) && hs.readable(r.Header) { // the laptop has its own already
+				if size, err = hs.add(ctx, s, r.Header, true, size); err != nil {
+					return nil, err
+				}
 				r.Seq = it.seq
 				size += len(r.Content) + len(r.Identity)
 				out.Revisions = append(out.Revisions, r)
@@ -71,16 +79,63 @@ func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit int)
 			if rv.Reviewed, err = s.revision(ctx, revision); err != nil {
 				return nil, err
 			}
-			if !inScope(rv.Reviewed.Municipality) {
+			if !inScope(rv.Reviewed.Municipality) || !hs.readable(rv.Reviewed.Header) {
 				break
+			}
+			if size, err = hs.add(ctx, s, rv.Reviewed.Header, true, size); err != nil {
+				return nil, err
 			}
 			size += len(rv.Comments) + len(rv.Reviewed.Content) + len(rv.Reviewed.Identity)
 			out.Reviews = append(out.Reviews, rv)
 		}
 		out.Cursor = it.seq
 	}
+	out.Headers = hs.list
 	out.Keys, err = s.keyState(ctx, d)
 	return out, err
+}
+
+// headerSet gathers the batch headers of a page of a feed, each once.
+type headerSet struct {
+	format int
+	seen   map[string]bool
+	list   []wire.Header
+}
+
+// readable says whether a revision with header (empty: format 1) is for a
+// reader of the set's format.
+func (h *headerSet) readable(header string) bool {
+	return header == "" || h.format >= wire.FormatV2
+}
+
+// add puts the header of batch into the page (with the identity key if
+// identity), unless it is there already, and returns the page's new size.
+func (h *headerSet) add(ctx context.Context, s *Store, batch string, identity bool, size int) (int, error) {
+	if batch == "" || h.seen[batch] {
+		return size, nil
+	}
+	if h.seen == nil {
+		h.seen = map[string]bool{}
+	}
+	hd := wire.Header{Batch: batch}
+	if err := s.r.QueryRowContext(ctx, `SELECT content, identity FROM batch_headers WHERE batch_id = ?`, batch).Scan(&hd.Content, &hd.Identity); err != nil {
+		return size, fmt.Errorf("header of batch %s: %w", batch, err)
+	}
+	if !identity {
+		hd.Identity = nil
+	}
+	h.seen[batch] = true
+	h.list = append(h.list, hd)
+	return size + len(hd.Content) + len(hd.Identity), nil
+}
+
+// formatOf reads the format a feed request says its device reads.
+func formatOf(q interface{ Get(string) string }) int {
+	f, err := strconv.Atoi(q.Get(wire.QueryFormat))
+	if err != nil || f < wire.FormatV1 {
+		return wire.FormatV1
+	}
+	return f
 }
 
 // feedItem is one entry of the feed: what changed (kind) and its id (ref).
@@ -128,6 +183,6 @@ func (s *Store) assignments(ctx context.Context, team string) ([]string, error) 
 }
 
 func (s *Store) revision(ctx context.Context, id string) (wire.Revision, error) {
-	return scanRevision(s.r.QueryRowContext(ctx, `SELECT revision, record_id, base_revision, merged_revision, instrument, instrument_version, municipality, status, saved_at, content, identity, device_id, conflict
+	return scanRevision(s.r.QueryRowContext(ctx, `SELECT revision, record_id, base_revision, merged_revision, instrument, instrument_version, municipality, status, saved_at, content, identity, device_id, conflict, header
 		FROM revisions WHERE revision = ?`, id))
 }

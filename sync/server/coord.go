@@ -11,6 +11,7 @@ import (
 
 	"sinba/assets"
 	"sinba/survey"
+	"sinba/sync/seal"
 	"sinba/sync/wire"
 )
 
@@ -133,7 +134,7 @@ func (s *Server) handleCoordSecret(w http.ResponseWriter, r *http.Request, c *Co
 }
 
 func (s *Server) handleCoordRevisions(w http.ResponseWriter, r *http.Request, c *Coordinator, _ []byte) {
-	page, err := s.store.CoordRevisions(r.Context(), c.ProjectID, cursorOf(r), s.cfg.ChangesLimit)
+	page, err := s.store.CoordRevisions(r.Context(), c.ProjectID, cursorOf(r), s.cfg.ChangesLimit, formatOf(r.URL.Query()))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -304,7 +305,13 @@ func (s *Server) handleCoordPublish(w http.ResponseWriter, r *http.Request, c *C
 			return
 		}
 	}
-	err = s.store.Publish(r.Context(), c.ProjectID, id, version, req.Body)
+	if len(req.Dictionary) > 0 {
+		if _, err := seal.DictionaryID(req.Dictionary); err != nil {
+			s.refuse(w, r, wire.Errorf(wire.CodeInvalidDefinition, "dizionario dello strumento non valido", "invalid instrument dictionary"), 0)
+			return
+		}
+	}
+	err = s.store.PublishInstrument(r.Context(), c.ProjectID, wire.Instrument{ID: id, Version: version, Body: req.Body, Dictionary: req.Dictionary})
 	if err == nil {
 		s.log.Info("instrument published", "coordinator", c.ID, "instrument", id, "version", version)
 	}

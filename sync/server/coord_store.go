@@ -204,7 +204,9 @@ func (s *Store) SetProjectSecret(ctx context.Context, pid string, sealed []byte)
 
 // CoordRevisions returns one page of the project's revisions and review
 // decisions after cursor, in arrival order.
-func (s *Store) CoordRevisions(ctx context.Context, pid string, cursor int64, limit int) (*wire.CoordRevisions, error) {
+// A coordinators' app that reads format 1 only is not given format-2
+// revisions; the page carries the content keys of those it is given.
+func (s *Store) CoordRevisions(ctx context.Context, pid string, cursor int64, limit, format int) (*wire.CoordRevisions, error) {
 	out := &wire.CoordRevisions{Cursor: cursor}
 	items, more, err := s.feed(ctx, limit, `SELECT seq, kind, ref FROM feed WHERE project_id = ? AND seq > ? AND kind IN ('revision', 'review') ORDER BY seq LIMIT ?`,
 		pid, cursor, limit+1)
@@ -213,6 +215,7 @@ func (s *Store) CoordRevisions(ctx context.Context, pid string, cursor int64, li
 	}
 	out.More = more
 	size := 0
+	hs := headerSet{format: format}
 	for _, it := range items {
 		if size > pageBytes {
 			out.More = true
@@ -224,11 +227,18 @@ func (s *Store) CoordRevisions(ctx context.Context, pid string, cursor int64, li
 			var saved, received int64
 			var status string
 			err := s.r.QueryRowContext(ctx, `SELECT v.revision, v.record_id, v.base_revision, v.merged_revision, v.instrument, v.instrument_version, v.municipality,
-				v.status, v.saved_at, v.received_at, v.content, v.device_id, v.conflict, t.name
+				v.status, v.saved_at, v.received_at, v.content, v.device_id, v.conflict, t.name, v.header
 				FROM revisions v JOIN teams t ON t.id = v.team_id WHERE v.revision = ?`, it.ref).
 				Scan(&cr.Revision.Revision, &cr.RecordID, &cr.BaseRevision, &cr.MergedRevision, &cr.Instrument, &cr.InstrumentVersion, &cr.Municipality,
-					&status, &saved, &received, &cr.Content, &cr.Origin, &cr.Conflict, &cr.Team)
+					&status, &saved, &received, &cr.Content, &cr.Origin, &cr.Conflict, &cr.Team, &cr.Header)
 			if err != nil {
+				return nil, err
+			}
+			if !hs.readable(cr.Header) {
+				out.Cursor = it.seq
+				continue
+			}
+			if size, err = hs.add(ctx, s, cr.Header, false, size); err != nil {
 				return nil, err
 			}
 			cr.Seq = it.seq
@@ -250,6 +260,7 @@ func (s *Store) CoordRevisions(ctx context.Context, pid string, cursor int64, li
 		}
 		out.Cursor = it.seq
 	}
+	out.Headers = hs.list
 	return out, nil
 }
 
@@ -412,7 +423,7 @@ func (s *Store) inProject(ctx context.Context, pid, table, ref string) (string, 
 
 // Instruments returns the instrument versions published in a project.
 func (s *Store) Instruments(ctx context.Context, pid string) ([]wire.Instrument, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT instrument, version, body FROM instruments WHERE project_id = ? ORDER BY instrument, version`, pid)
+	rows, err := s.r.QueryContext(ctx, `SELECT instrument, version, body, dictionary FROM instruments WHERE project_id = ? ORDER BY instrument, version`, pid)
 	if err != nil {
 		return nil, err
 	}
@@ -420,7 +431,7 @@ func (s *Store) Instruments(ctx context.Context, pid string) ([]wire.Instrument,
 	out := []wire.Instrument{}
 	for rows.Next() {
 		var in wire.Instrument
-		if err := rows.Scan(&in.ID, &in.Version, &in.Body); err != nil {
+		if err := rows.Scan(&in.ID, &in.Version, &in.Body, &in.Dictionary); err != nil {
 			return nil, err
 		}
 		out = append(out, in)

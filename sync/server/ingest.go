@@ -50,6 +50,10 @@ func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.L
 		}
 		now := time.Now().UTC()
 		receipt = &wire.Receipt{BatchID: b.ID, DeviceID: d.ID, ReceivedAt: now, Accepted: []wire.Accepted{}, Refused: []wire.Refused{}}
+		header := ""
+		if b.Version == wire.FormatV2 {
+			header = b.ID
+		}
 		assigned, err := stringSet(ctx, st.get(stAssigned), d.TeamID)
 		if err != nil {
 			return err
@@ -66,7 +70,7 @@ func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.L
 		start := use
 		for i := range b.Revisions {
 			r := &b.Revisions[i]
-			acc, ref, err := ingestOne(ctx, st, d, r, b.ID, now, lim, assigned, published, q, &use)
+			acc, ref, err := ingestOne(ctx, st, d, r, b.ID, header, now, lim, assigned, published, q, &use)
 			if err != nil {
 				return err
 			}
@@ -74,12 +78,26 @@ func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.L
 				// Only what was checked goes back and into the receipt:
 				// the ids if they are ids, and the server's own message.
 				receipt.Refused = append(receipt.Refused, wire.Refused{RecordID: wire.EchoID(r.RecordID), Revision: wire.EchoID(r.Revision), Error: *ref})
-			} else {
+			} else if header == "" || acc.Duplicate || acc.Conflict {
+				// A format-2 receipt counts what was accepted and lists only
+				// the exceptions (wire.ExpandReceipt).
 				receipt.Accepted = append(receipt.Accepted, acc)
 			}
 		}
+		if header != "" {
+			receipt.Count = len(b.Revisions) - len(receipt.Refused)
+		}
 		if use == start && q.Device > 0 && use.device >= q.Device {
 			return nil // nothing new, and no room for the receipt
+		}
+		if header != "" && use != start {
+			// The header is kept once, and only for a batch that stored a
+			// revision that needs it.
+			h := b.Header
+			if _, err := st.get(stInsertHeader).ExecContext(ctx, b.ID, d.ID, d.TeamID, h.Content, nullBytes(h.Identity), now.Unix()); err != nil {
+				return err
+			}
+			use.device += int64(len(h.Content)+len(h.Identity)) + rowBytes
 		}
 		body, err := json.Marshal(receipt)
 		if err != nil {
@@ -89,7 +107,7 @@ func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.L
 			return err
 		}
 		grew := use.device - start.device + int64(len(body)) + rowBytes
-		if _, err := st.get(stDeviceGrew).ExecContext(ctx, now.Unix(), grew, d.ID); err != nil {
+		if _, err := st.get(stDeviceGrew).ExecContext(ctx, now.Unix(), grew, b.Version, d.ID); err != nil {
 			return err
 		}
 		_, err = st.get(stTeamGrew).ExecContext(ctx, grew, d.TeamID)
@@ -116,7 +134,7 @@ func (u usage) quotaRefusal(more int64, q Quota) *wire.Error {
 
 var errBatchReused = errors.New("batch id used by another device")
 
-func ingestOne(ctx context.Context, st *txStmts, d *Device, r *wire.Revision, batchID string, now time.Time, lim wire.Limits,
+func ingestOne(ctx context.Context, st *txStmts, d *Device, r *wire.Revision, batchID, header string, now time.Time, lim wire.Limits,
 	assigned, published map[string]bool, q Quota, use *usage) (wire.Accepted, *wire.Error, error) {
 	acc := wire.Accepted{RecordID: r.RecordID, Revision: r.Revision}
 	if e := wire.ValidateRevision(r, lim); e != nil {
@@ -178,7 +196,7 @@ func ingestOne(ctx context.Context, st *txStmts, d *Device, r *wire.Revision, ba
 	}
 	_, err = st.get(stInsertRevision).ExecContext(ctx,
 		r.Revision, r.RecordID, r.BaseRevision, r.MergedRevision, d.ID, d.TeamID, r.Instrument, r.InstrumentVersion, r.Municipality, string(r.Status),
-		r.SavedAt.UnixMilli(), now.Unix(), batchID, r.Content, contentSum[:], nullBytes(r.Identity), identitySum, len(r.Content)+len(r.Identity), acc.Conflict)
+		r.SavedAt.UnixMilli(), now.Unix(), batchID, r.Content, contentSum[:], nullBytes(r.Identity), identitySum, len(r.Content)+len(r.Identity), acc.Conflict, header)
 	if err != nil {
 		return acc, nil, err
 	}

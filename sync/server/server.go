@@ -603,12 +603,16 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, d *Device, 
 		s.fail(w, r, err)
 		return
 	}
-	s.log.Info("batch", "device", d.ID, "batch", b.ID, "accepted", len(receipt.Accepted), "refused", len(receipt.Refused))
+	accepted := len(receipt.Accepted)
+	if b.Version >= wire.FormatV2 {
+		accepted = receipt.Count
+	}
+	s.log.Info("batch", "device", d.ID, "batch", b.ID, "format", b.Version, "accepted", accepted, "refused", len(receipt.Refused))
 	writeJSON(w, http.StatusOK, receipt)
 }
 
 func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, d *Device, _ []byte) {
-	ch, err := s.store.Changes(r.Context(), d, cursorOf(r), s.cfg.ChangesLimit)
+	ch, err := s.store.Changes(r.Context(), d, cursorOf(r), s.cfg.ChangesLimit, formatOf(r.URL.Query()))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 )
 
 // ingestSQL are the statements of the ingest path, prepared once on the
@@ -21,13 +22,14 @@ var ingestSQL = [...]string{
 	stInsertRecord: `INSERT INTO records (id, project_id, team_id, created_at) VALUES (?, ?, ?, ?)`,
 	stFlagSiblings: `UPDATE revisions SET conflict = 1 WHERE record_id = ? AND base_revision = ?`,
 	stInsertRevision: `INSERT INTO revisions (revision, record_id, base_revision, merged_revision, device_id, team_id, instrument, instrument_version, municipality, status,
-		saved_at, received_at, batch_id, content, content_sha256, identity, identity_sha256, size, conflict)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	stInsertFeed:  `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, ?, 'revision', ?)`,
-	stInsertBatch: `INSERT INTO batches (id, device_id, receipt, received_at) VALUES (?, ?, ?, ?)`,
-	stDeviceGrew:  `UPDATE devices SET last_seen_at = ?, stored_bytes = stored_bytes + ? WHERE id = ?`,
-	stTeamGrew:    `UPDATE teams SET stored_bytes = stored_bytes + ? WHERE id = ?`,
-	stUseNonce:    `INSERT INTO nonces (signer, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+		saved_at, received_at, batch_id, content, content_sha256, identity, identity_sha256, size, conflict, header)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	stInsertFeed:   `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, ?, 'revision', ?)`,
+	stInsertBatch:  `INSERT INTO batches (id, device_id, receipt, received_at) VALUES (?, ?, ?, ?)`,
+	stDeviceGrew:   `UPDATE devices SET last_seen_at = ?, stored_bytes = stored_bytes + ?, format = ? WHERE id = ?`,
+	stInsertHeader: `INSERT INTO batch_headers (batch_id, device_id, team_id, content, identity, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	stTeamGrew:     `UPDATE teams SET stored_bytes = stored_bytes + ? WHERE id = ?`,
+	stUseNonce:     `INSERT INTO nonces (signer, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 }
 
 const (
@@ -44,6 +46,7 @@ const (
 	stInsertBatch
 	stDeviceGrew
 	stTeamGrew
+	stInsertHeader
 	stUseNonce
 	stCount
 )
@@ -53,6 +56,9 @@ type prepared [stCount]*sql.Stmt
 
 func (p *prepared) prepare(ctx context.Context, db *sql.DB) error {
 	for i, q := range ingestSQL {
+		if q == "" {
+			return fmt.Errorf("server: statement %d has no SQL", i)
+		}
 		st, err := db.PrepareContext(ctx, q)
 		if err != nil {
 			return err

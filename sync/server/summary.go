@@ -16,11 +16,12 @@ type DeviceInfo struct {
 	Revoked                     bool
 	HasTeamKey                  bool
 	MintedBy                    wire.Minter // who made the code it enrolled with
+	Format                      int         // the wire format of the last batch it sent; 0: none yet
 }
 
 // Devices lists enrolled devices.
 func (s *Store) Devices(ctx context.Context) ([]DeviceInfo, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.label, r.name, t.name, d.enrolled_at, d.last_seen_at, d.revoked_at IS NOT NULL, g.device_id IS NOT NULL, d.minted_by, `+minterLabel+`
+	rows, err := s.r.QueryContext(ctx, `SELECT d.id, d.label, r.name, t.name, d.enrolled_at, d.last_seen_at, d.revoked_at IS NOT NULL, g.device_id IS NOT NULL, d.minted_by, `+minterLabel+`, d.format
 		FROM devices d JOIN researchers r ON r.id = d.researcher_id JOIN teams t ON t.id = d.team_id LEFT JOIN key_grants g ON g.device_id = d.id
 		ORDER BY t.name, r.name, d.enrolled_at`)
 	if err != nil {
@@ -32,7 +33,7 @@ func (s *Store) Devices(ctx context.Context) ([]DeviceInfo, error) {
 		var d DeviceInfo
 		var enrolled int64
 		var seen sql.NullInt64
-		if err := rows.Scan(&d.ID, &d.Label, &d.Researcher, &d.Team, &enrolled, &seen, &d.Revoked, &d.HasTeamKey, &d.MintedBy.Coordinator, &d.MintedBy.CoordinatorLabel); err != nil {
+		if err := rows.Scan(&d.ID, &d.Label, &d.Researcher, &d.Team, &enrolled, &seen, &d.Revoked, &d.HasTeamKey, &d.MintedBy.Coordinator, &d.MintedBy.CoordinatorLabel, &d.Format); err != nil {
 			return nil, err
 		}
 		d.EnrolledAt = time.Unix(enrolled, 0)

@@ -98,12 +98,13 @@ func DecodeBatch(data []byte, lim Limits) (*Batch, error) {
 	var head struct {
 		Version   int               `json:"version"`
 		ID        string            `json:"id"`
+		Header    *Header           `json:"header"`
 		Revisions []json.RawMessage `json:"revisions"`
 	}
 	if err := json.Unmarshal(plain, &head); err != nil {
 		return nil, Errorf(CodeInvalid, "lotto non leggibile", "unreadable batch")
 	}
-	if head.Version != Version {
+	if head.Version != FormatV1 && head.Version != FormatV2 {
 		return nil, NewError(CodeUnsupportedVersion)
 	}
 	if !IsUUID(head.ID) {
@@ -112,7 +113,10 @@ func DecodeBatch(data []byte, lim Limits) (*Batch, error) {
 	if len(head.Revisions) > lim.MaxRevisions {
 		return nil, NewError(CodeTooManyRecords)
 	}
-	b := &Batch{Version: head.Version, ID: head.ID, Revisions: make([]Revision, len(head.Revisions))}
+	if e := checkHeader(head.Version, head.ID, head.Header); e != nil {
+		return nil, e
+	}
+	b := &Batch{Version: head.Version, ID: head.ID, Header: head.Header, Revisions: make([]Revision, len(head.Revisions))}
 	for i, raw := range head.Revisions {
 		if err := json.Unmarshal(raw, &b.Revisions[i]); err != nil {
 			// Keep what identifies it, so the receipt can name it.
@@ -125,6 +129,58 @@ func DecodeBatch(data []byte, lim Limits) (*Batch, error) {
 		}
 	}
 	return b, nil
+}
+
+// MaxHeaderKey bounds each sealed key of a batch header: an age file of a
+// 32-byte key for a few X25519 recipients is a few hundred bytes.
+const MaxHeaderKey = 4 << 10
+
+// checkHeader checks that a format-2 batch has a header of its own, and a
+// format-1 batch none.
+func checkHeader(version int, id string, h *Header) *Error {
+	bad := func(it, en string) *Error { return Errorf(CodeInvalid, it, en) }
+	switch {
+	case version == FormatV1 && h != nil:
+		return bad("intestazione in un lotto di formato 1", "header in a format-1 batch")
+	case version == FormatV1:
+		return nil
+	case h == nil:
+		return bad("intestazione del lotto mancante", "missing batch header")
+	case h.Batch != id:
+		return bad("intestazione di un altro lotto", "header of another batch")
+	case len(h.Content) == 0 || len(h.Content) > MaxHeaderKey || len(h.Identity) > MaxHeaderKey:
+		return bad("intestazione del lotto non valida", "invalid batch header")
+	}
+	return nil
+}
+
+// ExpandReceipt turns the receipt of a format-2 batch (a count, and only
+// the exceptions listed) into the full receipt of the revisions sent: every
+// revision not refused is accepted, with the flags the exceptions give. It
+// fails on a receipt that does not add up to the batch.
+func ExpandReceipt(r *Receipt, sent []Revision) error {
+	flags := map[string]Accepted{}
+	for _, a := range r.Accepted {
+		flags[a.Revision] = a
+	}
+	refused := map[string]bool{}
+	for _, f := range r.Refused {
+		refused[f.Revision] = true
+	}
+	out := make([]Accepted, 0, len(sent))
+	for _, s := range sent {
+		if refused[s.Revision] {
+			continue
+		}
+		a := flags[s.Revision]
+		out = append(out, Accepted{RecordID: s.RecordID, Revision: s.Revision, Duplicate: a.Duplicate, Conflict: a.Conflict})
+		delete(flags, s.Revision)
+	}
+	if len(out) != r.Count || len(flags) > 0 || len(out)+len(r.Refused) != len(sent) {
+		return Errorf(CodeInvalid, "ricevuta che non corrisponde al lotto inviato", "receipt that does not match the batch sent")
+	}
+	r.Accepted, r.Count = out, 0
+	return nil
 }
 
 // clip keeps an id short enough to echo back in a receipt.

@@ -54,7 +54,7 @@ func TestDecodeBatchRefusals(t *testing.T) {
 		many.Revisions = append(many.Revisions, validRevision())
 	}
 	manyData, _ := EncodeBatch(many)
-	oldData, _ := EncodeBatch(&Batch{Version: Version + 1, ID: uuid.NewString()})
+	oldData, _ := EncodeBatch(&Batch{Version: FormatV2 + 1, ID: uuid.NewString()})
 	badID, _ := EncodeBatch(&Batch{Version: Version, ID: "1"})
 	cases := []struct {
 		name string
@@ -66,7 +66,7 @@ func TestDecodeBatchRefusals(t *testing.T) {
 		{"zstd of garbage", Compress([]byte("{not json")), CodeInvalid},
 		{"bomb", Compress(make([]byte, 8<<20)), CodeTooLarge},
 		{"too many revisions", manyData, CodeTooManyRecords},
-		{"other version", oldData, CodeUnsupportedVersion},
+		{"unknown format", oldData, CodeUnsupportedVersion},
 		{"bad id", badID, CodeInvalid},
 		{"too large compressed", make([]byte, 2<<20), CodeTooLarge},
 	}

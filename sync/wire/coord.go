@@ -87,6 +87,7 @@ type CoordRevisions struct {
 	More      bool            `json:"more"`
 	Revisions []CoordRevision `json:"revisions,omitempty"`
 	Reviews   []CoordReview   `json:"reviews,omitempty"`
+	Headers   []Header        `json:"headers,omitempty"` // of the page's format-2 revisions
 }
 
 // CoordRevision is a revision with what the coordinators need beyond what a
@@ -197,7 +198,8 @@ type AssignRequest struct {
 
 // PublishRequest publishes an instrument definition (its JSON).
 type PublishRequest struct {
-	Body []byte `json:"body"`
+	Body       []byte `json:"body"`
+	Dictionary []byte `json:"dictionary,omitempty"` // optional: the version's zstd dictionary (seal.TrainDictionary)
 }
 
 // Instruments lists the project's published instruments.

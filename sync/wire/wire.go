@@ -15,6 +15,21 @@ import (
 // that names another one with CodeUnsupportedVersion.
 const Version = 1
 
+// Formats of a batch (Batch.Version) and of what a device reads. Format 1
+// seals every record with age; format 2 seals a batch key once per batch
+// with age and each record with a key derived from it (see sync/seal and
+// sync/README.md). The server takes both, and serves format-2 revisions
+// only to a device that asks for them (QueryFormat).
+const (
+	FormatV1 = 1
+	FormatV2 = 2
+)
+
+// QueryFormat names the query parameter of a feed request (changes, the
+// coordinators' revisions) by which a device says it reads format 2; the
+// signature covers it. Without it, the feed leaves format-2 revisions out.
+const QueryFormat = "format"
+
 // Paths of the server's API.
 const (
 	PathEnrol   = "/v1/enrol"
@@ -78,10 +93,13 @@ type Revision struct {
 	Municipality      string        `json:"municipality"` // ISTAT code
 	Status            survey.Status `json:"status"`
 	SavedAt           time.Time     `json:"saved_at"`
-	Content           []byte        `json:"content"`            // age ciphertext for the project and the team: answers and notes
-	Identity          []byte        `json:"identity,omitempty"` // age ciphertext for the team only: the child's identification
-	Origin            string        `json:"origin,omitempty"`   // downstream only: the device that sent it
-	Conflict          bool          `json:"conflict,omitempty"` // downstream only: another edit shares its base
+	Content           []byte        `json:"content"`            // ciphertext for the project and the team: answers and notes
+	Identity          []byte        `json:"identity,omitempty"` // ciphertext for the team only: the child's identification
+	// Header is, downstream only, the id of the batch whose header holds the
+	// keys of a format-2 revision; empty for format 1 (age per record).
+	Header   string `json:"header,omitempty"`
+	Origin   string `json:"origin,omitempty"`   // downstream only: the device that sent it
+	Conflict bool   `json:"conflict,omitempty"` // downstream only: another edit shares its base
 	// Seq is, downstream only, the item's place in the feed: a colleague's
 	// correction builds on a review decision, so a page is applied in this
 	// order, revisions and reviews interleaved.
@@ -94,9 +112,20 @@ type Revision struct {
 // the server deduplicates by revision id, and answers a repeated batch id with
 // the receipt it already gave.
 type Batch struct {
-	Version   int        `json:"version"`
-	ID        string     `json:"id"` // UUID
+	Version   int        `json:"version"`          // FormatV1 or FormatV2
+	ID        string     `json:"id"`               // UUID
+	Header    *Header    `json:"header,omitempty"` // format 2: the keys of every revision of the batch
 	Revisions []Revision `json:"revisions"`
+}
+
+// Header is the header of a format-2 batch: a content key sealed with age
+// for the project and the team, and an identity key sealed for the team
+// alone. The server keeps it once and hands it out with the revisions it
+// opens, named by Batch.
+type Header struct {
+	Batch    string `json:"batch"`
+	Content  []byte `json:"content"`
+	Identity []byte `json:"identity,omitempty"`
 }
 
 // Receipt is the server's answer to a batch: what it accepted, what it
@@ -107,6 +136,10 @@ type Receipt struct {
 	ReceivedAt time.Time  `json:"received_at"`
 	Accepted   []Accepted `json:"accepted"`
 	Refused    []Refused  `json:"refused"`
+	// Count is, for a format-2 batch, how many revisions the server holds;
+	// Accepted then lists only those it already had or found in conflict,
+	// and the laptop expands the receipt (ExpandReceipt).
+	Count int `json:"count,omitempty"`
 }
 
 // Accepted is one revision the server holds.
@@ -133,6 +166,7 @@ type Changes struct {
 	Assignments []string     `json:"assignments"` // the team's municipalities, all of them
 	Revisions   []Revision   `json:"revisions,omitempty"`
 	Reviews     []Review     `json:"reviews,omitempty"`
+	Headers     []Header     `json:"headers,omitempty"` // of the format-2 revisions of the page, reviewed ones included
 	Keys        KeyState     `json:"keys"`
 }
 
@@ -142,6 +176,9 @@ type Instrument struct {
 	ID      string `json:"id"`
 	Version int    `json:"version"`
 	Body    []byte `json:"body"`
+	// Dictionary is the version's zstd dictionary, if it has one, trained on
+	// synthetic records (seal.TrainDictionary): public, like the body.
+	Dictionary []byte `json:"dictionary,omitempty"`
 }
 
 // Review is a coordinator's decision on a revision. Comments are age

@@ -1,0 +1,305 @@
+package seal
+
+import (
+	"bytes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+
+	"filippo.io/age"
+	"golang.org/x/crypto/chacha20poly1305"
+	"golang.org/x/crypto/hkdf"
+
+	"sinba/survey"
+	"sinba/sync/wire"
+)
+
+// Wire format 2 seals a batch, not each record, with age: the batch header
+// carries two random 32-byte keys, one sealed with age for the project and
+// the team (contents), one for the team alone (identities). Each record's
+// own key is derived from the batch key with HKDF-SHA-256, naming the
+// revision and the part (content or identity), and the record is sealed
+// with XChaCha20-Poly1305 under that key, with the record's envelope
+// (record id, revision, instrument@version, sending device) as associated
+// data: a ciphertext moved to another record, another revision, instrument
+// or device does not open. A record stays openable on its own, given its
+// batch header. The plaintext is zstd: the content with the dictionary of
+// the record's instrument version when there is one, the identification
+// without.
+//
+// Each derived key seals exactly one plaintext (a batch seals a revision
+// once, see BatchSealer.Seal), so the AEAD nonce is fixed at zero, as in
+// age's own payload; a fresh batch key is made for every batch.
+
+// batchKeySize is the size of a batch key.
+const batchKeySize = 32
+
+// recordKey derives the key of one part of one revision from a batch key.
+func recordKey(batchKey []byte, part, revision string) ([]byte, error) {
+	key := make([]byte, chacha20poly1305.KeySize)
+	r := hkdf.New(sha256.New, batchKey, nil, []byte("sinba/v2/record\x00"+part+"\x00"+revision))
+	if _, err := io.ReadFull(r, key); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+// recordAEAD is the XChaCha20-Poly1305 of one part of one revision.
+func recordAEAD(batchKey []byte, part, revision string) (cipher.AEAD, error) {
+	key, err := recordKey(batchKey, part, revision)
+	if err != nil {
+		return nil, err
+	}
+	return chacha20poly1305.NewX(key)
+}
+
+// Envelope is what a v2 ciphertext is bound to: the associated data of its
+// AEAD.
+type Envelope struct {
+	RecordID, Revision string
+	Instrument         string
+	Version            int
+	Device             string // the device that sent the revision (Revision.Origin downstream)
+}
+
+// EnvelopeOf is the envelope of a revision as it travels downstream.
+func EnvelopeOf(r *wire.Revision) Envelope {
+	return Envelope{RecordID: r.RecordID, Revision: r.Revision, Instrument: r.Instrument, Version: r.InstrumentVersion, Device: r.Origin}
+}
+
+func (e Envelope) ad() []byte {
+	return []byte("sinba/v2\x00" + e.RecordID + "\x00" + e.Revision + "\x00" + e.Instrument + "@" + strconv.Itoa(e.Version) + "\x00" + e.Device)
+}
+
+// Parts of a record under a batch key.
+const (
+	partContent  = "content"
+	partIdentity = "identity"
+)
+
+// BatchSealer seals the records of one v2 batch. It is not for concurrent use.
+type BatchSealer struct {
+	header            wire.Header
+	content, identity []byte
+	device            string
+	dicts             *Dictionaries
+	sealed            map[string]bool
+}
+
+// NewBatchSealer makes the keys of batch (its id) sent by device, and its
+// header: the content key sealed for project and team, the identity key
+// for the team alone. dicts may be nil.
+func NewBatchSealer(batch, device string, project, team age.Recipient, dicts *Dictionaries) (*BatchSealer, error) {
+	s := &BatchSealer{content: make([]byte, batchKeySize), identity: make([]byte, batchKeySize), device: device, dicts: dicts, sealed: map[string]bool{}}
+	if _, err := rand.Read(s.content); err != nil {
+		return nil, err
+	}
+	if _, err := rand.Read(s.identity); err != nil {
+		return nil, err
+	}
+	var err error
+	s.header.Batch = batch
+	if s.header.Content, err = ageSeal(s.content, project, team); err != nil {
+		return nil, err
+	}
+	if s.header.Identity, err = ageSeal(s.identity, team); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Header is the batch's header, to send with it.
+func (s *BatchSealer) Header() wire.Header { return s.header }
+
+// Seal seals rec (saved as revision) under the batch's keys: its content
+// and, if any, its identification. A revision is sealed at most once per batch.
+func (s *BatchSealer) Seal(rec survey.Record, revision string) (content, identity []byte, err error) {
+	if s.sealed[revision] {
+		return nil, nil, fmt.Errorf("seal: revision %s sealed twice in one batch", revision)
+	}
+	s.sealed[revision] = true
+	env := Envelope{RecordID: rec.ID, Revision: revision, Instrument: rec.Instrument, Version: rec.Version, Device: s.device}
+	c, err := json.Marshal(Content{Answers: rec.Answers, Meta: rec.Meta, Replies: rec.Replies})
+	if err != nil {
+		return nil, nil, fmt.Errorf("seal: record %s: %w", rec.ID, err)
+	}
+	if content, err = s.sealPart(partContent, s.content, env, c); err != nil {
+		return nil, nil, err
+	}
+	if !rec.Identity.Empty() {
+		i, err := json.Marshal(rec.Identity)
+		if err != nil {
+			return nil, nil, err
+		}
+		if identity, err = s.sealPart(partIdentity, s.identity, env, i); err != nil {
+			return nil, nil, err
+		}
+	}
+	return content, identity, nil
+}
+
+func (s *BatchSealer) sealPart(part string, batchKey []byte, env Envelope, plain []byte) ([]byte, error) {
+	aead, err := recordAEAD(batchKey, part, env.Revision)
+	if err != nil {
+		return nil, err
+	}
+	// The identification is compressed without a dictionary: the server
+	// hands dictionaries out, and one of its making must not be able to
+	// tell, by the length of the ciphertext, whether a name it guesses is in
+	// there.
+	var z []byte
+	if part == partIdentity {
+		z = wire.Compress(plain)
+	} else {
+		z = s.dicts.compress(env.Instrument, env.Version, plain)
+	}
+	return aead.Seal(nil, zeroNonce[:], z, env.ad()), nil
+}
+
+var zeroNonce [chacha20poly1305.NonceSizeX]byte
+
+// ageSeal seals a batch key with age, uncompressed.
+func ageSeal(key []byte, to ...age.Recipient) ([]byte, error) { return ageEncrypt(key, to...) }
+
+// ageOpen opens a batch key sealed by ageSeal.
+func ageOpen(ct []byte, id age.Identity) ([]byte, error) {
+	r, err := age.Decrypt(bytes.NewReader(ct), id)
+	if err != nil {
+		return nil, err
+	}
+	key, err := io.ReadAll(io.LimitReader(r, batchKeySize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(key) != batchKeySize {
+		return nil, errors.New("seal: batch key of the wrong size")
+	}
+	return key, nil
+}
+
+// Opener opens records of both wire formats with one identity (the team
+// key, or the project key), opening each batch header once. It is safe for
+// concurrent use.
+type Opener struct {
+	id    age.Identity
+	dicts *Dictionaries
+
+	mu   sync.Mutex
+	keys map[string]headerKeys // by batch id
+}
+
+// headerKeys are what a header gave this identity; nil where it gave nothing.
+type headerKeys struct {
+	content, identity []byte
+	err               error // the content key did not open
+}
+
+// NewOpener opens with id; dicts (may be nil) are the dictionaries of the
+// instrument versions the records may use.
+func NewOpener(id age.Identity, dicts *Dictionaries) *Opener {
+	return &Opener{id: id, dicts: dicts, keys: map[string]headerKeys{}}
+}
+
+// Open rebuilds a record from a revision, as OpenRecord does: v1 with age
+// per record, v2 (r.Header set) with the batch header h, which must be the
+// header r names.
+func (o *Opener) Open(r *wire.Revision, h *wire.Header) (survey.Record, error) {
+	if r.Header == "" {
+		return OpenRecord(r, o.id)
+	}
+	rec := survey.Record{ID: r.RecordID, Instrument: r.Instrument, Version: r.InstrumentVersion, Municipality: r.Municipality}
+	if h == nil || h.Batch != r.Header {
+		return rec, fmt.Errorf("seal: record %s: batch header %s missing", r.RecordID, r.Header)
+	}
+	keys := o.headerKeys(h)
+	if keys.err != nil {
+		return rec, fmt.Errorf("seal: record %s: %w", r.RecordID, keys.err)
+	}
+	env := EnvelopeOf(r)
+	plain, err := o.openPart(partContent, keys.content, env, r.Content)
+	if err != nil {
+		return rec, fmt.Errorf("seal: record %s: %w", r.RecordID, err)
+	}
+	if err := fillContent(&rec, plain); err != nil {
+		return rec, err
+	}
+	if len(r.Identity) > 0 && keys.identity != nil {
+		plain, err := o.openPart(partIdentity, keys.identity, env, r.Identity)
+		if err != nil {
+			return rec, fmt.Errorf("seal: record %s identity: %w", r.RecordID, err)
+		}
+		if err := fillIdentity(&rec, plain); err != nil {
+			return rec, err
+		}
+	}
+	return rec, nil
+}
+
+func (o *Opener) headerKeys(h *wire.Header) headerKeys {
+	o.mu.Lock()
+	k, ok := o.keys[h.Batch]
+	o.mu.Unlock()
+	if ok {
+		return k
+	}
+	k.content, k.err = ageOpen(h.Content, o.id)
+	if k.err == nil && len(h.Identity) > 0 {
+		// The project key is not among the identity's recipients: nothing
+		// to open, and no error.
+		if key, err := ageOpen(h.Identity, o.id); err == nil {
+			k.identity = key
+		}
+	}
+	o.mu.Lock()
+	o.keys[h.Batch] = k
+	o.mu.Unlock()
+	return k
+}
+
+func (o *Opener) openPart(part string, batchKey []byte, env Envelope, ct []byte) ([]byte, error) {
+	aead, err := recordAEAD(batchKey, part, env.Revision)
+	if err != nil {
+		return nil, err
+	}
+	z, err := aead.Open(nil, zeroNonce[:], ct, env.ad())
+	if err != nil {
+		return nil, errors.New("seal: ciphertext does not open for this record")
+	}
+	return o.dicts.decompress(z)
+}
+
+func fillContent(rec *survey.Record, plain []byte) error {
+	var c Content
+	if err := json.Unmarshal(plain, &c); err != nil {
+		return fmt.Errorf("seal: record %s: %w", rec.ID, err)
+	}
+	rec.Answers, rec.Meta, rec.Replies = c.Answers, c.Meta, c.Replies
+	if rec.Answers == nil {
+		rec.Answers = survey.Answers{}
+	}
+	return nil
+}
+
+func fillIdentity(rec *survey.Record, plain []byte) error {
+	var ident survey.Identity
+	if err := json.Unmarshal(plain, &ident); err != nil {
+		return fmt.Errorf("seal: record %s identity: %w", rec.ID, err)
+	}
+	rec.Identity = &ident
+	return nil
+}
+
+// HeaderIndex finds a page's headers by batch id.
+func HeaderIndex(hs []wire.Header) map[string]*wire.Header {
+	m := make(map[string]*wire.Header, len(hs))
+	for i := range hs {
+		m[hs[i].Batch] = &hs[i]
+	}
+	return m
+}
