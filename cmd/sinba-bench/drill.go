@@ -18,6 +18,7 @@ import (
 	"sinba/sync/client"
 	"sinba/sync/seal"
 	"sinba/sync/server"
+	"sinba/sync/wire"
 )
 
 // drillConfig is the server configuration of the drills: the production
@@ -28,13 +29,22 @@ var drillConfig = server.Config{EnrolRate: 1000, EnrolBurst: 1000, DeviceRate: 1
 // drillClient is a client that does not keep connections alive, so that a
 // fault hits one request, and retries quickly, at most attempts times per
 // request: few attempts make rounds fail and the next round resume.
-func drillClient(attempts int, errs *transportErrors) client.Options {
+func drillClient(attempts int, errs *transportErrors, format int) client.Options {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DisableKeepAlives = true
 	b := fastBackoff
 	b.Attempts = attempts
 	return client.Options{HTTPClient: &http.Client{Transport: &countingTransport{base: tr, errs: errs}, Timeout: 15 * time.Second},
-		Backoff: b, BatchRevisions: 20}
+		Backoff: b, BatchRevisions: 20, Format: format}
+}
+
+// formatOf is the wire format of the i-th laptop of a drill: format 2, or
+// with mix format 1 for the odd ones (laptops not yet updated).
+func formatOf(mix bool, i int) int {
+	if mix && i%2 == 1 {
+		return wire.FormatV1
+	}
+	return wire.FormatV2
 }
 
 // transportErrors counts the requests that failed below HTTP: refused (no

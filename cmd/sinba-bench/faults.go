@@ -24,7 +24,9 @@ import (
 
 	"sinba/localdb"
 	"sinba/survey"
+	"sinba/sync/client"
 	"sinba/sync/server"
+	"sinba/sync/wire"
 )
 
 func runFaults(args []string, stdout, stderr io.Writer) int {
@@ -33,6 +35,7 @@ func runFaults(args []string, stdout, stderr io.Writer) int {
 	attempts := fs.Int("attempts", 500, "sincronizzazioni attraverso il proxy caotico / sync rounds through the chaos proxy")
 	restarts := fs.Int("restarts", 10, "riavvii brutali del server durante la ricezione / hard server restarts during ingest")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "seme / seed")
+	mix := fs.Bool("mix", false, "portatili non ancora aggiornati (formato 1) accanto agli altri; il portatile del proxy caotico si aggiorna a metà / laptops not yet updated (format 1) beside the others; the chaos proxy's laptop is updated halfway")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -42,14 +45,17 @@ func runFaults(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "seed %d\n", *seed)
+	if *mix {
+		fmt.Fprintln(stdout, "formati misti / mixed formats: 1 e 2 / 1 and 2")
+	}
 	failed := false
 	for _, drill := range []struct {
 		name string
 		run  func() (bool, error)
 	}{
 		{"kills", func() (bool, error) { return killDrill(d, *kills, *seed, stdout) }},
-		{"chaos", func() (bool, error) { return chaosDrill(d, *attempts, *seed, stdout) }},
-		{"restarts", func() (bool, error) { return restartDrill(d, *restarts, *seed, stdout) }},
+		{"chaos", func() (bool, error) { return chaosDrill(d, *attempts, *seed, *mix, stdout) }},
+		{"restarts", func() (bool, error) { return restartDrill(d, *restarts, *seed, *mix, stdout) }},
 	} {
 		bad, err := drill.run()
 		if err != nil {
@@ -229,7 +235,7 @@ func runSaverChild(args []string, stdout, stderr io.Writer) int {
 // byte offsets in either direction, delays them and delivers requests twice;
 // then, with the proxy calm, syncs until the outbox is empty. The server must
 // hold every saved revision exactly once, intact.
-func chaosDrill(d *domain, attempts int, seed uint64, w io.Writer) (bool, error) {
+func chaosDrill(d *domain, attempts int, seed uint64, mix bool, w io.Writer) (bool, error) {
 	ctx := context.Background()
 	tmp, done, err := tempDir("sinba-bench-chaos-")
 	if err != nil {
@@ -252,7 +258,7 @@ func chaosDrill(d *domain, attempts int, seed uint64, w io.Writer) (bool, error)
 	}
 	defer proxy.Close()
 	team := p.teams[0]
-	lap, err := enrolLaptop(ctx, p, team, "http://"+proxy.Addr(), filepath.Join(tmp, "laptop"), drillClient(2, nil))
+	lap, err := enrolLaptop(ctx, p, team, "http://"+proxy.Addr(), filepath.Join(tmp, "laptop"), drillClient(2, nil, formatOf(mix, 1)))
 	if err != nil {
 		return false, err
 	}
@@ -267,6 +273,9 @@ func chaosDrill(d *domain, attempts int, seed uint64, w io.Writer) (bool, error)
 	start := time.Now()
 	var ok, failed, saves, resent int
 	for i := 0; i < attempts; i++ {
+		if mix && i == attempts/2 {
+			lap.client = client.New(lap.store, drillClient(2, nil, wire.FormatV2)) // updated halfway
+		}
 		for n := r.IntN(3); n > 0; n-- {
 			if _, err := e.save(ctx, lap.store, r); err != nil {
 				return false, err
@@ -490,7 +499,7 @@ func (p *chaosProxy) handle(c net.Conn) {
 // and sync all the time, and kills the server with SIGKILL at random
 // moments, restarting it on the same port; then every revision must be on
 // the server exactly once.
-func restartDrill(d *domain, restarts int, seed uint64, w io.Writer) (bool, error) {
+func restartDrill(d *domain, restarts int, seed uint64, mix bool, w io.Writer) (bool, error) {
 	ctx := context.Background()
 	tmp, done, err := tempDir("sinba-bench-restart-")
 	if err != nil {
@@ -527,7 +536,7 @@ func restartDrill(d *domain, restarts int, seed uint64, w io.Writer) (bool, erro
 	var laptops []*laptop
 	var terrs transportErrors
 	for i, code := range codes {
-		l, err := newLaptop(filepath.Join(tmp, fmt.Sprintf("laptop%d", i)), drillClient(fastBackoff.Attempts, &terrs))
+		l, err := newLaptop(filepath.Join(tmp, fmt.Sprintf("laptop%d", i)), drillClient(fastBackoff.Attempts, &terrs, formatOf(mix, i)))
 		if err != nil {
 			return false, err
 		}

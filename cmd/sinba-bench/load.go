@@ -15,6 +15,7 @@ import (
 	"sinba/survey"
 	"sinba/sync/client"
 	"sinba/sync/server"
+	"sinba/sync/wire"
 )
 
 func runLoad(args []string, stdout, stderr io.Writer) int {
@@ -23,6 +24,7 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 	records := fs.Int("records", 20, "schede salvate su ogni portatile / records saved on each laptop")
 	teams := fs.Int("teams", 0, "squadre (0 = una ogni 5 portatili) / teams (0 = one per 5 laptops)")
 	seed := fs.Uint64("seed", 1, "seme / seed")
+	mix := fs.Bool("mix", false, "metà dei portatili non ancora aggiornati (formato 1) / half the laptops not yet updated (format 1)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -34,7 +36,7 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	bad, err := loadDrill(d, *devices, *records, *teams, *seed, stdout)
+	bad, err := loadDrill(d, *devices, *records, *teams, *seed, *mix, stdout)
 	if err != nil {
 		fmt.Fprintf(stdout, "load: ERRORE / ERROR: %v\n", err)
 		return 1
@@ -54,7 +56,7 @@ var loadConfig = server.Config{EnrolRate: 1000, EnrolBurst: 1000}
 // loadDrill enrols many laptops at once with one server, has each save its
 // records and sync, all at the same moment, then syncs until every laptop
 // has handed in everything and holds every record of its team.
-func loadDrill(d *domain, devices, records, teams int, seed uint64, w io.Writer) (bool, error) {
+func loadDrill(d *domain, devices, records, teams int, seed uint64, mix bool, w io.Writer) (bool, error) {
 	ctx := context.Background()
 	tmp, done, err := tempDir("sinba-bench-load-")
 	if err != nil {
@@ -102,7 +104,10 @@ func loadDrill(d *domain, devices, records, teams int, seed uint64, w io.Writer)
 		go func(i int) {
 			defer wg.Done()
 			laps[i], errs[i] = enrolLaptop(ctx, p, teamOf[i], srv.URL, filepath.Join(tmp, fmt.Sprintf("laptop%03d", i)),
-				client.Options{Backoff: client.Backoff{Base: 50 * time.Millisecond, Max: 2 * time.Second, Attempts: 8}})
+				loadOptions(formatOf(mix, i)))
+			if laps[i] != nil {
+				laps[i].format = formatOf(mix, i)
+			}
 		}(i)
 	}
 	wg.Wait()
@@ -178,27 +183,39 @@ func loadDrill(d *domain, devices, records, teams int, seed uint64, w io.Writer)
 	if _, err := confirmColleagues(ctx, laps); err != nil {
 		return false, err
 	}
-	perTeam := map[string]int{}
-	for _, t := range teamOf {
+	perTeam, perTeamV1 := map[string]int{}, map[string]int{}
+	for i, t := range teamOf {
 		perTeam[t] += records
+		if formatOf(mix, i) == wire.FormatV1 {
+			perTeamV1[t] += records
+		}
 	}
-	missing := 0
-	extra := 0
-	for ; extra < 10; extra++ {
-		missing = 0
+	// A laptop not yet updated is not given its colleagues' format-2
+	// records; once updated, it gets them all.
+	expect := func(i int) int {
+		if laps[i].format == wire.FormatV1 {
+			return perTeamV1[teamOf[i]]
+		}
+		return perTeam[teamOf[i]]
+	}
+	missing, extra, err := untilComplete(ctx, laps, expect, round)
+	if err != nil {
+		return false, err
+	}
+	if mix && missing == 0 {
 		for i, l := range laps {
-			infos, err := l.store.List(ctx, localdb.Filter{Instrument: survey.InstrumentCase})
-			if err != nil {
-				return false, err
-			}
-			if n := perTeam[teamOf[i]] - len(infos); n > 0 {
-				missing += n
+			if l.format == wire.FormatV1 {
+				laps[i].client = client.New(l.store, loadOptions(wire.FormatV2))
+				laps[i].format = wire.FormatV2
 			}
 		}
-		if missing == 0 {
-			break
+		var more int
+		missing, more, err = untilComplete(ctx, laps, expect, round)
+		if err != nil {
+			return false, err
 		}
-		round()
+		extra += more
+		fmt.Fprintf(w, "load: formati misti, i portatili in formato 1 aggiornati alla fine / mixed formats, the format-1 laptops updated at the end: %d more rounds\n", more)
 	}
 	var stores []*localdb.Store
 	for _, l := range laps {
@@ -219,6 +236,34 @@ func loadDrill(d *domain, devices, records, teams int, seed uint64, w io.Writer)
 	fmt.Fprintf(w, "load: schede dei colleghi mancanti sui portatili / colleagues' records missing on laptops: %d (after %d more rounds)\n", missing, extra)
 	fmt.Fprintf(w, "load: %s\n", t)
 	return t.bad() || missing > 0, nil
+}
+
+// loadOptions are the load drill's laptops' options.
+func loadOptions(format int) client.Options {
+	return client.Options{Backoff: client.Backoff{Base: 50 * time.Millisecond, Max: 2 * time.Second, Attempts: 8}, Format: format}
+}
+
+// untilComplete syncs every laptop, up to ten rounds, until each holds the
+// case records expect says, and returns how many are missing and after how
+// many rounds.
+func untilComplete(ctx context.Context, laps []*laptop, expect func(int) int, round func()) (missing, rounds int, err error) {
+	for ; rounds < 10; rounds++ {
+		missing = 0
+		for i, l := range laps {
+			infos, err := l.store.List(ctx, localdb.Filter{Instrument: survey.InstrumentCase})
+			if err != nil {
+				return 0, rounds, err
+			}
+			if n := expect(i) - len(infos); n > 0 {
+				missing += n
+			}
+		}
+		if missing == 0 {
+			break
+		}
+		round()
+	}
+	return missing, rounds, nil
 }
 
 // quantiles summarises durations as p50, p95 and max.

@@ -110,7 +110,7 @@ func TestVerifyCountsLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.store.Close()
-	l, err := newLaptop(filepath.Join(t.TempDir(), "laptop"), drillClient(1, nil))
+	l, err := newLaptop(filepath.Join(t.TempDir(), "laptop"), drillClient(1, nil, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

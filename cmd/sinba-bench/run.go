@@ -17,12 +17,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"filippo.io/age"
+	"github.com/google/uuid"
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
@@ -427,6 +429,9 @@ func benchSync(d *domain, sz sizes, log io.Writer) ([]row, error) {
 	}
 	defer srv.Close()
 	team := p.teams[0]
+	if err := p.publishDictionary(d, p.munis[team]); err != nil {
+		return nil, err
+	}
 	capture := &captureTransport{base: http.DefaultTransport.(*http.Transport).Clone()}
 	lap, err := enrolLaptop(ctx, p, team, srv.URL, filepath.Join(tmp, "laptop"), client.Options{HTTPClient: &http.Client{Transport: capture}})
 	if err != nil {
@@ -464,6 +469,7 @@ func benchSync(d *domain, sz sizes, log io.Writer) ([]row, error) {
 	// figures are the median chunk, the bytes are the total.
 	var oursTimes, rawTimes, orTimes []time.Duration
 	var oursBytes int64
+	var sent [][]byte // every batch body, for the server alone
 	for _, c := range chunks(len(recs), rounds) {
 		part := recs[c[0]:c[1]]
 		k := time.Duration(len(part))
@@ -484,6 +490,7 @@ func benchSync(d *domain, sz sizes, log io.Writer) ([]row, error) {
 			return nil, fmt.Errorf("sync accepted %d of %d", rep.Accepted, len(part))
 		}
 		oursBytes += srv.ln.total()
+		sent = append(sent, capture.bodies...)
 
 		t0 = time.Now()
 		for _, b := range capture.bodies {
@@ -506,6 +513,14 @@ func benchSync(d *domain, sz sizes, log io.Writer) ([]row, error) {
 	}
 	oursTime, rawTime, orTime := median(oursTimes), median(rawTimes), median(orTimes)
 	orBytes := or.ln.total()
+	ingestRate, err := serverAlone(ctx, p, lap, sent)
+	if err != nil {
+		return nil, err
+	}
+	openV2, openV1, err := coordinatorsOpen(ctx, p, recs)
+	if err != nil {
+		return nil, err
+	}
 
 	// Over a link with a round-trip time, where one request per record
 	// pays it once per record and a batch once per batch: a second laptop
@@ -599,7 +614,119 @@ func benchSync(d *domain, sz sizes, log io.Writer) ([]row, error) {
 		{figure: "a sync round with nothing to do vs a bare HTTP request on loopback", unit: "ms",
 			ours: ms(perOp(empty)), base: ms(perOp(bare))},
 		{figure: "sinba round: time per record (for the shares below)", unit: "µs/record", ours: us(oursTime)},
+		{figure: "server ingest, the server alone (Store.Ingest of the round's batches again, fresh ids; no HTTP, no laptop)", unit: "records/s", ours: ingestRate},
+		{figure: fmt.Sprintf("coordinators opening %s records with the project key: format 2 (header once per batch of 50) vs format 1 (age per record, measured on %d and scaled)", withThousands(strconv.Itoa(coordOpenN)), coordOpenV1N),
+			unit: "s", ours: openV2.Seconds(), base: openV1.Seconds()},
 	}, nil
+}
+
+// coordOpenN records are opened by the coordinators' figure; format 1 is
+// measured on coordOpenV1N of them.
+const coordOpenN, coordOpenV1N = 20000, 1000
+
+// serverAlone ingests the batches a round sent once more, straight into the
+// server's store with fresh ids, and returns records per second.
+func serverAlone(ctx context.Context, p *project, lap *laptop, bodies [][]byte) (float64, error) {
+	en, err := lap.client.Enrolled(ctx)
+	if err != nil {
+		return 0, err
+	}
+	dev, err := p.store.Device(ctx, en.DeviceID)
+	if err != nil || dev == nil {
+		return 0, fmt.Errorf("device %s: %v", en.DeviceID, err)
+	}
+	var batches []*wire.Batch
+	n := 0
+	for _, body := range bodies {
+		b, err := wire.DecodeBatch(body, wire.DefaultLimits)
+		if err != nil {
+			return 0, err
+		}
+		b.ID = uuid.NewString()
+		if b.Header != nil {
+			h := *b.Header
+			h.Batch = b.ID
+			b.Header = &h
+		}
+		for i := range b.Revisions {
+			b.Revisions[i].RecordID, b.Revisions[i].Revision = uuid.NewString(), uuid.NewString()
+			b.Revisions[i].BaseRevision = ""
+		}
+		n += len(b.Revisions)
+		batches = append(batches, b)
+	}
+	t0 := time.Now()
+	for _, b := range batches {
+		rc, err := p.store.Ingest(ctx, dev, b, wire.DefaultLimits, server.Quota{})
+		if err != nil {
+			return 0, err
+		}
+		if len(rc.Refused) > 0 {
+			return 0, fmt.Errorf("server alone refused %+v", rc.Refused[0])
+		}
+	}
+	return float64(n) / time.Since(t0).Seconds(), nil
+}
+
+// coordinatorsOpen seals coordOpenN records (recs over and over) in batches
+// of 50 for the project and a team, then times the coordinators opening
+// them all with the project key, and coordOpenV1N sealed one by one.
+func coordinatorsOpen(ctx context.Context, p *project, recs []survey.Record) (v2, v1 time.Duration, err error) {
+	team, err := seal.NewKey()
+	if err != nil {
+		return 0, 0, err
+	}
+	ins, err := p.store.Instruments(ctx, p.id)
+	if err != nil {
+		return 0, 0, err
+	}
+	dicts, err := seal.DictionariesOf(ins)
+	if err != nil {
+		return 0, 0, err
+	}
+	device := uuid.NewString()
+	revs := make([]wire.Revision, 0, coordOpenN)
+	var headers []wire.Header
+	var bs *seal.BatchSealer
+	for i := range coordOpenN {
+		if i%50 == 0 {
+			if bs, err = seal.NewBatchSealer(uuid.NewString(), device, p.key.Recipient(), team.Recipient(), dicts); err != nil {
+				return 0, 0, err
+			}
+			headers = append(headers, bs.Header())
+		}
+		rec := recs[i%len(recs)]
+		rec.ID = uuid.NewString()
+		r := wire.Revision{RecordID: rec.ID, Revision: uuid.NewString(), Instrument: rec.Instrument, InstrumentVersion: rec.Version, Origin: device, Header: bs.Header().Batch}
+		if r.Content, r.Identity, err = bs.Seal(rec, r.Revision); err != nil {
+			return 0, 0, err
+		}
+		revs = append(revs, r)
+	}
+	index := seal.HeaderIndex(headers)
+	open := seal.NewOpener(p.key, dicts)
+	t0 := time.Now()
+	for i := range revs {
+		if _, err := open.Open(&revs[i], index[revs[i].Header]); err != nil {
+			return 0, 0, err
+		}
+	}
+	v2 = time.Since(t0)
+	old := make([]wire.Revision, coordOpenV1N)
+	for i := range old {
+		rec := recs[i%len(recs)]
+		old[i] = wire.Revision{RecordID: rec.ID, Instrument: rec.Instrument, InstrumentVersion: rec.Version}
+		if old[i].Content, old[i].Identity, err = seal.SealRecord(rec, p.key.Recipient(), team.Recipient()); err != nil {
+			return 0, 0, err
+		}
+	}
+	t0 = time.Now()
+	for i := range old {
+		if _, err := seal.OpenRecord(&old[i], p.key); err != nil {
+			return 0, 0, err
+		}
+	}
+	return v2, time.Since(t0) * coordOpenN / coordOpenV1N, nil
 }
 
 // benchRaw measures the primitives alone on the records' own bytes: zstd,
@@ -668,7 +795,10 @@ func benchRaw(d *domain, sz sizes, log io.Writer) ([]row, error) {
 		{figure: "raw XChaCha20-Poly1305 on the same bytes", unit: "MB/s", ours: mbps(x)},
 		{figure: "raw age encryption for two X25519 recipients on the same bytes", unit: "MB/s", ours: mbps(a)},
 		{figure: "share: raw zstd of a record / sinba round time per record", unit: "µs/record", ours: us(perOp(z)), share: true},
-		{figure: "share: raw age for two recipients / sinba round time per record", unit: "µs/record", ours: us(perOp(a)), share: true},
+		// Format 2 seals with age once per batch of 50 (the content key for
+		// two recipients; the identity key, for one, is not counted here).
+		{figure: "share: raw age for two recipients, once per batch of 50 / sinba round time per record", unit: "µs/record", ours: us(perOp(a)) / 50, share: true},
+		{figure: "share: raw XChaCha20-Poly1305 of a record / sinba round time per record", unit: "µs/record", ours: us(perOp(x)), share: true},
 		{figure: "share: raw XChaCha20-Poly1305 of a record / one encrypted save", unit: "µs/record", ours: us(perOp(x)), share: true},
 	}, nil
 }

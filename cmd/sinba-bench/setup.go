@@ -22,6 +22,7 @@ import (
 	"sinba/sync/client"
 	"sinba/sync/seal"
 	"sinba/sync/server"
+	"sinba/sync/wire"
 )
 
 // The reference date of all synthetic data here: fixed, so every run
@@ -151,6 +152,34 @@ func newProject(dir string, teams int) (*project, error) {
 	return p, nil
 }
 
+// publishDictionary trains a zstd dictionary for the case instrument's
+// latest published version on synthetic records (seed apart from the
+// measured ones) and publishes it with the version, as the coordinators do.
+func (p *project) publishDictionary(d *domain, munis []string) error {
+	ctx := context.Background()
+	ins, err := p.store.Instruments(ctx, p.id)
+	if err != nil {
+		return err
+	}
+	var latest *wire.Instrument
+	for i := range ins {
+		if ins[i].ID == survey.InstrumentCase && (latest == nil || ins[i].Version > latest.Version) {
+			latest = &ins[i]
+		}
+	}
+	if latest == nil {
+		return fmt.Errorf("no %s instrument published", survey.InstrumentCase)
+	}
+	samples, err := d.cases(99, 400, munis)
+	if err != nil {
+		return err
+	}
+	if latest.Dictionary, err = seal.TrainDictionary(latest.ID, latest.Version, samples); err != nil {
+		return err
+	}
+	return p.store.PublishInstrument(ctx, p.id, *latest)
+}
+
 // code makes a researcher of team and a one-time enrolment code for them.
 func (p *project) code(team string) (string, error) {
 	ctx := context.Background()
@@ -227,6 +256,7 @@ type laptop struct {
 	dir    string
 	store  *localdb.Store
 	client *client.Client
+	format int // the wire format its client speaks, where a drill mixes them
 }
 
 // fastBackoff retries quickly: the drills count on retries, not on waiting.
