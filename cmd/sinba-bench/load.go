@@ -24,7 +24,7 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 	records := fs.Int("records", 20, "schede salvate su ogni portatile / records saved on each laptop")
 	teams := fs.Int("teams", 0, "squadre (0 = una ogni 5 portatili) / teams (0 = one per 5 laptops)")
 	seed := fs.Uint64("seed", 1, "seme / seed")
-	mix := fs.Bool("mix", false, "metà dei portatili non ancora aggiornati (formato 1) / half the laptops not yet updated (format 1)")
+	mix := fs.Bool("mix", false, "metà dei portatili di ogni squadra non ancora aggiornati (formato 1) / half of each team's laptops not yet updated (format 1)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -104,9 +104,9 @@ func loadDrill(d *domain, devices, records, teams int, seed uint64, mix bool, w 
 		go func(i int) {
 			defer wg.Done()
 			laps[i], errs[i] = enrolLaptop(ctx, p, teamOf[i], srv.URL, filepath.Join(tmp, fmt.Sprintf("laptop%03d", i)),
-				loadOptions(formatOf(mix, i)))
+				loadOptions(formatOf(mix, i/teams)))
 			if laps[i] != nil {
-				laps[i].format = formatOf(mix, i)
+				laps[i].format = formatOf(mix, i/teams)
 			}
 		}(i)
 	}
@@ -186,7 +186,7 @@ func loadDrill(d *domain, devices, records, teams int, seed uint64, mix bool, w 
 	perTeam, perTeamV1 := map[string]int{}, map[string]int{}
 	for i, t := range teamOf {
 		perTeam[t] += records
-		if formatOf(mix, i) == wire.FormatV1 {
+		if formatOf(mix, i/teams) == wire.FormatV1 {
 			perTeamV1[t] += records
 		}
 	}
