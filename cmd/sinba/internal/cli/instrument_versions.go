@@ -78,16 +78,12 @@ func instrumentDiff(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordina
 		if *oldArg == "" || *newArg == "" {
 			return errors.New("servono --old e --new / --old and --new are needed")
 		}
-		var (
-			reg  *survey.Registry
-			ref  *survey.Reference
-			recs []survey.Record
-			err  error
-		)
+		reg, ref, err := heldInstruments(ctx, c)
+		if err != nil {
+			return err
+		}
+		var recs []survey.Record
 		if c != nil {
-			if reg, ref, err = coord.Registry(ctx, c.Store()); err != nil {
-				return err
-			}
 			entries, err := c.Entries(ctx)
 			if err != nil {
 				return err
@@ -95,12 +91,6 @@ func instrumentDiff(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordina
 			for _, e := range entries {
 				recs = append(recs, e.Record)
 			}
-		} else {
-			d, err := loadDomain()
-			if err != nil {
-				return err
-			}
-			reg, ref = d.reg, d.ref
 		}
 		old, err := loadVersion(*oldArg, reg, ref)
 		if err != nil {
