@@ -12,6 +12,7 @@ import (
 
 	"sinba/survey"
 	"sinba/survey/instdiff"
+	"sinba/survey/printout"
 	"sinba/survey/quality"
 )
 
@@ -176,6 +177,9 @@ type Deps struct {
 	// OpenFile asks for a file to read (an instrument definition); nil uses
 	// Fyne's dialog.
 	OpenFile func(pick func(name string, data []byte))
+	// Fonts set the PDF of a record under review; without them the review
+	// offers no printout.
+	Fonts printout.Fonts
 	// Background runs the screens' calls to the server; nil starts a
 	// goroutine for each. Tests run them in place, since Fyne's test driver
 	// applies fyne.Do on the calling goroutine.

@@ -413,7 +413,7 @@ func (ws *Workspace) recordPanel(e quality.Entry) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(ws.entryLabel(e), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	sub := widget.NewLabel(ws.tr("review.about", r.in.Title.In(ws.lang), r.in.Version, ws.statusName(e.Status), e.Updated.Local().Format("02/01/2006 15:04")))
 	sub.Wrapping = fyne.TextWrapWord
-	head := container.NewVBox(title, sub)
+	head := container.NewVBox(container.NewBorder(nil, nil, nil, ws.printButton(r.in, e), title), sub)
 	if rs.Resubmitted {
 		mark := widget.NewLabelWithStyle(ws.tr("review.resubmitted"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		mark.Importance = widget.WarningImportance

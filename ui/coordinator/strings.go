@@ -41,6 +41,8 @@ var texts = map[string][2]string{
 	"review.empty.comment":      {"Scrivere il commento, poi premere Aggiungi commento", "Write the comment, then press Add comment"},
 	"review.decision":           {"Decisione", "Decision"},
 	"review.approve":            {"Approva", "Approve"},
+	"review.print":              {"Stampa / salva PDF", "Print / save PDF"},
+	"review.printed":            {"Scheda salvata in PDF: %s", "Record saved as PDF: %s"},
 	"review.return":             {"Restituisci con commenti", "Return with comments"},
 	"review.needs":              {"Per restituire una scheda scrivere almeno un commento: scegliere il campo, scrivere il commento e premere Aggiungi commento.", "To return a record write at least one comment: choose the field, write the comment and press Add comment."},
 	"review.askApprove":         {"La scheda %s sarà approvata: conterà nelle tabelle dei risultati e nelle esportazioni, e la squadra vedrà la decisione alla prossima sincronizzazione.", "Record %s will be approved: it will count in the result tables and the exports, and the team will see the decision at its next sync."},

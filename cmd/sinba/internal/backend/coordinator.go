@@ -31,7 +31,8 @@ func NewCoordinatorDeps(ctx context.Context, c *coord.Coordinator, language stri
 	if err != nil {
 		return coordinator.Deps{}, err
 	}
-	return coordinator.Deps{Backend: &Coordinator{C: c, Registry: set.Registry, Author: "coordinamento"}, Registry: set.Registry, Ref: set.Reference, Language: language}, nil
+	fonts, _ := printFonts() // without them the review offers no printout
+	return coordinator.Deps{Backend: &Coordinator{C: c, Registry: set.Registry, Author: "coordinamento"}, Registry: set.Registry, Ref: set.Reference, Language: language, Fonts: fonts}, nil
 }
 
 // Profile implements coordinator.Backend.

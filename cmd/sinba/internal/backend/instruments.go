@@ -162,11 +162,17 @@ var (
 	fontsErr  error
 )
 
+// printFonts are the fonts of every printout, read once.
+func printFonts() (printout.Fonts, error) {
+	fontsOnce.Do(func() { fonts, fontsErr = printout.LoadFonts(assets.Fonts) })
+	return fonts, fontsErr
+}
+
 // PrintRecoveryKey implements ui.KeyPrinter: the page of a recovery key.
 func (in *Instruments) PrintRecoveryKey(w io.Writer, key, language string) error {
-	fontsOnce.Do(func() { fonts, fontsErr = printout.LoadFonts(assets.Fonts) })
-	if fontsErr != nil {
-		return fontsErr
+	fonts, err := printFonts()
+	if err != nil {
+		return err
 	}
 	o := printout.Options{Lang: language, Fonts: fonts}
 	if in.Now != nil {
@@ -182,9 +188,9 @@ func (in *Instruments) PrintRecord(w io.Writer, rec survey.Record, info printout
 	if err != nil {
 		return err
 	}
-	fontsOnce.Do(func() { fonts, fontsErr = printout.LoadFonts(assets.Fonts) })
-	if fontsErr != nil {
-		return fontsErr
+	fonts, err := printFonts()
+	if err != nil {
+		return err
 	}
 	o := printout.Options{Lang: language, Fonts: fonts, WithIdentity: withIdentity}
 	if in.Now != nil {
