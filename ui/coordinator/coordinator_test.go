@@ -279,6 +279,27 @@ func screenshot(t *testing.T, w fyne.Window, name string) {
 func TestProgressScreen(t *testing.T) {
 	ws, _, w := setup(t)
 	ws.Tabs().SelectIndex(0)
+	// The weeks read as days and months, not as ISO week numbers.
+	var weeks []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Label:
+			weeks = append(weeks, x.Text)
+		case *fyne.Container:
+			for _, k := range x.Objects {
+				walk(k)
+			}
+		case fyne.Widget:
+			for _, k := range test.WidgetRenderer(x).Objects() {
+				walk(k)
+			}
+		}
+	}
+	walk(w.Canvas().Content())
+	if !slices.Contains(weeks, "2 – 8 giu") || slices.ContainsFunc(weeks, func(s string) bool { return strings.Contains(s, "-W") }) {
+		t.Errorf("the progress by week is labelled %q, want \"2 – 8 giu\" and no ISO week", weeks)
+	}
 	test.AssertRendersToMarkup(t, "progress.xml", w.Canvas())
 	screenshot(t, w, "coordinator-progress")
 }
