@@ -165,8 +165,11 @@ func (f *fake) CheckPublish(_ context.Context, name string, body []byte) (coordi
 		return coordinator.PublishCheck{Problems: []coordinator.Problem{{Where: "riga 1, colonna 8 / line 1, column 8",
 			Message: survey.Text{IT: "JSON malformato", EN: "malformed JSON"}}}}, nil
 	}
+	v1, _ := f.registry.Get(survey.InstrumentCase, 1)
+	v2, _ := f.registry.Get(survey.InstrumentCase, 2)
 	return coordinator.PublishCheck{ID: "scheda-minore", Version: 2, Body: body, Previous: 1, PreviousPublished: true,
-		Changes: []instdiff.Change{{Kind: instdiff.QuestionAdded, Field: "DataRiferimento", Label: survey.Text{IT: "Data di riferimento della scheda"}, New: "date"}}}, nil
+		Changes: []instdiff.Change{{Kind: instdiff.QuestionAdded, Field: "DataRiferimento", Label: survey.Text{IT: "Data di riferimento della scheda"}, New: "date"}},
+		Old: v1, New: v2}, nil
 }
 func (f *fake) Publish(_ context.Context, body []byte) (coordinator.Published, error) {
 	f.published = append(f.published, body)
@@ -666,8 +669,14 @@ func TestProjectPublishChecksFirst(t *testing.T) {
 		name string
 		body []byte
 	}{"rotto.json", []byte(`{"id": `)}
+	report := filepath.Join(t.TempDir(), "differenze.html")
+	var reportName string
 	f, w := projectTab(t, func(d *coordinator.Deps) {
 		d.OpenFile = func(pick func(string, []byte)) { pick(file.name, file.body) }
+		d.SaveFile = func(name string, write func(string) error) {
+			reportName = name
+			_ = write(report)
+		}
 	})
 	test.Tap(button(t, w, "Pubblica nuova versione di uno strumento…"))
 	if msg := overlayText(w); !strings.Contains(msg, "rotto.json non è stato pubblicato. Problemi trovati: 1.") ||
@@ -687,6 +696,23 @@ func TestProjectPublishChecksFirst(t *testing.T) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the confirmation lacks %q:\n%s", want, msg)
 		}
+	}
+	// The report for the meeting, before publishing: the file's changes
+	// with the figures of the records of version 1.
+	save, ok := find(w.Canvas().Overlays().Top(), func(b *widget.Button) bool {
+		return b.Text == "Salva il rapporto delle differenze, con i punti critici (HTML)…"
+	})
+	if !ok {
+		t.Fatal("no report button in the confirmation")
+	}
+	test.Tap(save)
+	page, err := os.ReadFile(report)
+	if err != nil || reportName != "differenze-scheda-minore-v1-v2.html" || !strings.Contains(string(page), "scheda-minore@1") ||
+		!strings.Contains(string(page), "<b>DataRiferimento</b>") {
+		t.Fatalf("report %q: %v\n%.300s", reportName, err, page)
+	}
+	if len(w.Canvas().Overlays().List()) != 1 {
+		t.Fatal("saving the report closed the confirmation")
 	}
 	press(w, fyne.KeyEscape)
 	if len(f.published) != 0 {

@@ -111,6 +111,9 @@ type PublishCheck struct {
 	Previous          int
 	PreviousPublished bool
 	Changes           []instdiff.Change
+	// Old and New are the two definitions compared (Old nil for a new
+	// instrument), for the version diff report.
+	Old, New *survey.Instrument
 	// AlreadyPublished: the same version with the same content is
 	// published; there is nothing to send.
 	AlreadyPublished bool

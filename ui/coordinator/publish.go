@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/survey/instdiff"
@@ -134,9 +135,16 @@ func (p *project) confirmPublish(name string, pc PublishCheck) {
 	for _, c := range pc.Changes {
 		items = append(items, changeLine(c, ws.lang))
 	}
-	var body fyne.CanvasObject = container.NewVBox(head, foot)
+	bottom := container.NewVBox(foot)
+	if pc.Old != nil {
+		// The report with the figures of the earlier version's records,
+		// for the meeting that decides, before anything is published.
+		old, new := pc.Old, pc.New
+		bottom.Add(container.NewHBox(widget.NewButtonWithIcon(ws.tr("project.diffReport"), theme.DocumentSaveIcon(), func() { ws.saveDiffReport(old, new) })))
+	}
+	var body fyne.CanvasObject = container.NewVBox(head, bottom)
 	if len(items) > 0 {
-		body = container.NewBorder(head, foot, nil, nil, lines(items))
+		body = container.NewBorder(head, bottom, nil, nil, lines(items))
 	}
 	dialogs.Show(ws.win, dialogs.Spec{Title: ws.tr("project.publishTitle", pc.ID, pc.Version), Body: body,
 		Confirm: ws.tr("project.publishConfirm"), Cancel: ws.tr("project.cancel"),

@@ -66,6 +66,12 @@ func (ws *Workspace) saveVersionDiff(id string, a, b int) {
 		ws.showError(errors.New(ws.tr("versions.same")))
 		return
 	}
+	ws.saveDiffReport(old, new)
+}
+
+// saveDiffReport asks where to write the version diff report from old to
+// new, over the records held, and writes it off the UI goroutine.
+func (ws *Workspace) saveDiffReport(old, new *survey.Instrument) {
 	recs := make([]survey.Record, len(ws.entries))
 	for i, e := range ws.entries {
 		recs[i] = e.Record
@@ -86,7 +92,7 @@ func (ws *Workspace) saveVersionDiff(id string, a, b int) {
 		})
 		return nil
 	}
-	name := fmt.Sprintf("differenze-%s-v%d-v%d.html", id, a, b)
+	name := fmt.Sprintf("differenze-%s-v%d-v%d.html", new.ID, old.Version, new.Version)
 	if ws.deps.SaveFile != nil {
 		ws.deps.SaveFile(name, write)
 		return

@@ -267,7 +267,8 @@ func (b *Coordinator) CheckPublish(ctx context.Context, name string, data []byte
 		return coordinator.PublishCheck{}, refusal(err)
 	}
 	out := coordinator.PublishCheck{ID: p.Instrument.ID, Version: p.Instrument.Version, Body: p.Body,
-		PreviousPublished: p.PreviousPublished, Changes: p.Changes, AlreadyPublished: p.AlreadyPublished}
+		PreviousPublished: p.PreviousPublished, Changes: p.Changes, AlreadyPublished: p.AlreadyPublished,
+		Old: p.Previous, New: p.Instrument}
 	if p.Previous != nil {
 		out.Previous = p.Previous.Version
 	}

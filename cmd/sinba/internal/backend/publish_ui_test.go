@@ -98,6 +98,9 @@ func TestProjectPublishOverRealServer(t *testing.T) {
 				t.Fatalf("the confirmation lacks %q:\n%s", want, msg)
 			}
 		}
+		if find(t, w.Canvas().Overlays().Top(), func(b *widget.Button) bool { return strings.HasPrefix(b.Text, "Salva il rapporto delle differenze") }) == nil {
+			t.Fatal("the confirmation has no report button")
+		}
 		return msg
 	}
 	open()
