@@ -167,9 +167,9 @@ func (f *fake) CheckPublish(_ context.Context, name string, body []byte) (coordi
 	}
 	v1, _ := f.registry.Get(survey.InstrumentCase, 1)
 	v2, _ := f.registry.Get(survey.InstrumentCase, 2)
+	added := instdiff.Change{Kind: instdiff.QuestionAdded, Field: "DataRiferimento", Label: survey.Text{IT: "Data di riferimento della scheda"}, New: "date"}
 	return coordinator.PublishCheck{ID: "scheda-minore", Version: 2, Body: body, Previous: 1, PreviousPublished: true,
-		Changes: []instdiff.Change{{Kind: instdiff.QuestionAdded, Field: "DataRiferimento", Label: survey.Text{IT: "Data di riferimento della scheda"}, New: "date"}},
-		Old: v1, New: v2}, nil
+		Changes: []instdiff.Change{added}, Old: v1, New: v2}, nil
 }
 func (f *fake) Publish(_ context.Context, body []byte) (coordinator.Published, error) {
 	f.published = append(f.published, body)
