@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,14 +40,7 @@ func TestMoveRecord(t *testing.T) {
 		t.Fatalf("move to an unpublished version: exit %d, %s", code, errs)
 	}
 
-	// What a sync round stores when versions 2 and 3 are published.
-	v2, _ := assets.Instruments.ReadFile("instruments/scheda-minore.v2.json")
-	b, _ := json.Marshal([]wire.Instrument{{ID: survey.InstrumentCase, Version: 2, Body: v2}, {ID: survey.InstrumentCase, Version: 3, Body: synctest.CaseV3(t)}})
-	st = openTest(t, dir)
-	if err := st.SetSecret(ctx, "sync/instruments", b); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	publishInStore(t, dir)
 
 	code, out, errs := runCmd(t, withPass, args("--record", draft.ID, "--dry-run")...)
 	if code != 0 || !strings.Contains(out, "dalla versione 1 alla 3") || !strings.Contains(out, "Eliminata: OccupazionePadre") || !strings.Contains(out, "= 2 · ") {
@@ -69,5 +64,46 @@ func TestMoveRecord(t *testing.T) {
 	}
 	if len(hist) != 2 || hist[1].Record.Version != 3 || !strings.Contains(hist[1].Note, "Passata dalla versione 1 alla 3") {
 		t.Fatalf("history: %d versions, note %q", len(hist), hist[len(hist)-1].Note)
+	}
+}
+
+// publishInStore stores in the store of dir what a sync round stores when
+// versions 2 and 3 of the case record are published.
+func publishInStore(t *testing.T, dir string) {
+	t.Helper()
+	v2, err := assets.Instruments.ReadFile("instruments/scheda-minore.v2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal([]wire.Instrument{{ID: survey.InstrumentCase, Version: 2, Body: v2}, {ID: survey.InstrumentCase, Version: 3, Body: synctest.CaseV3(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := openTest(t, dir)
+	if err := st.SetSecret(context.Background(), "sync/instruments", b); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+}
+
+// sinba check --data knows the versions the store received: a record of
+// version 3 is unknown to the binary alone and checked with the store.
+func TestCheckWithTheStoresVersions(t *testing.T) {
+	dir, _ := initStore(t)
+	publishInStore(t, dir)
+	file := filepath.Join(t.TempDir(), "v3.jsonl")
+	line := `{"instrument":"scheda-minore","version":3,"municipality":"063049","answers":{"IDBeneficiario":"PV3","` + synctest.V3Renamed + `":4}}`
+	if err := os.WriteFile(file, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCmd(t, withPass, "check", file); code != 1 || !strings.Contains(out, "versione 3 sconosciuto") {
+		t.Fatalf("check without --data: exit %d\n%s", code, out)
+	}
+	code, out, errs := runCmd(t, withPass, "check", "--data", dir, file)
+	if strings.Contains(out, "sconosciuto") || !strings.Contains(out, `"index":1`) {
+		t.Fatalf("check --data: exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, `"valid":false`) || !strings.Contains(out, "AnnoNascita") {
+		t.Errorf("check --data does not check the record against version 3 (a required answer is missing):\n%s", out)
 	}
 }
