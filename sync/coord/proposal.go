@@ -45,6 +45,26 @@ type InvalidError struct {
 	Problems []Problem
 }
 
+// Message is the error in one language ("it" or "en"), as survey.ErrorText
+// reads it.
+func (e *InvalidError) Message(language string) string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.Message.In(language)
+		if p.Where != "" {
+			it, en, ok := strings.Cut(p.Where, " / ")
+			if ok && language == "en" {
+				it = en
+			}
+			lines[i] = it + ": " + lines[i]
+		}
+	}
+	if language == "en" {
+		return fmt.Sprintf("%s is not a valid definition: %s", e.Name, strings.Join(lines, "; "))
+	}
+	return fmt.Sprintf("%s non è una definizione valida: %s", e.Name, strings.Join(lines, "; "))
+}
+
 func (e *InvalidError) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {

@@ -79,6 +79,11 @@ func TestReadInstrumentLocatesErrors(t *testing.T) {
 		if !strings.HasPrefix(err.Error(), c.name+" non è una definizione valida") {
 			t.Errorf("%s: error %q", c.name, err)
 		}
+		it, en := survey.ErrorText(err, "it"), survey.ErrorText(err, "en")
+		if !strings.HasPrefix(it, c.name+" non è una definizione valida: "+strings.SplitN(c.where, " / ", 2)[0]) || !strings.HasPrefix(en, c.name+" is not a valid definition: ") ||
+			strings.Contains(it, " / ") {
+			t.Errorf("%s: in Italian %q, in English %q", c.name, it, en)
+		}
 	}
 }
 
