@@ -16,8 +16,9 @@ import (
 //   - in a decimal answer, one point followed by exactly three digits and no
 //     comma ("1.234": a thousand and more, or one and a fraction?).
 //
-// A single point followed by other than three digits ("2.5", "0.75") is a
-// decimal point, as a researcher used to other software types it. What it
+// A single point followed by other than three digits ("2.5", "0.75"), or
+// after a zero ("0.125"), is a decimal point, as a researcher used to other
+// software types it. What it
 // refuses comes with the reason, in Italian and English.
 func ParseNumber(s string, whole bool) (float64, *Text) {
 	s = strings.TrimSpace(s)
@@ -42,8 +43,8 @@ func ParseNumber(s string, whole bool) (float64, *Text) {
 		return 0, needNumber()
 	}
 	groups := strings.Split(intPart, ".")
-	if !hasComma && len(groups) == 2 && !whole && len(groups[1]) != 3 {
-		// "2.5": a decimal point.
+	if !hasComma && len(groups) == 2 && !whole && (len(groups[1]) != 3 || strings.HasPrefix(groups[0], "0")) {
+		// "2.5", "0.125": a decimal point (no thousands start with 0).
 		if !allDigits(groups[0]) || !allDigits(groups[1]) {
 			return 0, needNumber()
 		}

@@ -25,6 +25,7 @@ func TestParseNumber(t *testing.T) {
 		{"2.5", false, 2.5},
 		{"0.75", false, 0.75},
 		{"12.3456", false, 12.3456},
+		{"0.125", false, 0.125},
 		{"1.234.567,25", false, 1234567.25},
 		{"7", false, 7},
 		{"+1,5", false, 1.5},
