@@ -57,7 +57,7 @@ type focusSelect struct {
 	fitOptions bool
 	// keys, when set, lets the keyboard choose an option by typing its code
 	// (or the start of its label): one entry per option, none for options
-	// that typing never picks (see typeAhead).
+	// that typing never picks (see TypedRune).
 	keys    []typeKey
 	typed   string
 	onTyped func(typed string, matches []int) // the narrowing, to show
