@@ -554,6 +554,21 @@ func (f *Form) buildPage(i int) *pageView {
 		pv.views = append(pv.views, v)
 		objs = append(objs, v.box)
 	}
-	pv.box = container.NewVBox(objs...)
+	pv.box = container.New(gutter{layout.NewVBoxLayout()}, objs...)
 	return pv
+}
+
+// gutter lays a page out as its inner layout does, short of a strip on the
+// right as wide as the scroll bar: Fyne draws the bar over the content, and
+// it hid the right edge of the inputs and a repeat group's "Rimuovi".
+type gutter struct{ inner fyne.Layout }
+
+func gutterWidth() float32 { return theme.Size(theme.SizeNameScrollBar) }
+
+func (g gutter) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	g.inner.Layout(objs, fyne.NewSize(max(0, size.Width-gutterWidth()), size.Height))
+}
+
+func (g gutter) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return g.inner.MinSize(objs).AddWidthHeight(gutterWidth(), 0)
 }

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/survey"
@@ -278,5 +279,18 @@ func TestSidebarFocusesTheSection(t *testing.T) {
 	}
 	if f.scroll.Offset.Y != 0 {
 		t.Errorf("section shown at offset %v, want its top", f.scroll.Offset.Y)
+	}
+}
+
+// TestRemoveClearOfTheScrollBar: an item's "Rimuovi" ends left of the strip
+// the scroll bar is drawn over, so that the bar never hides it.
+func TestRemoveClearOfTheScrollBar(t *testing.T) {
+	f, _, g := showGroup(t, 3)
+	rm := removeButton(t, g, 0)
+	d := fyne.CurrentApp().Driver()
+	right := d.AbsolutePositionForObject(rm).X + rm.Size().Width
+	bar := d.AbsolutePositionForObject(f.scroll).X + f.scroll.Size().Width - theme.Size(theme.SizeNameScrollBar)
+	if right > bar {
+		t.Errorf("Rimuovi ends at x=%.0f, under the scroll bar that starts at x=%.0f", right, bar)
 	}
 }
