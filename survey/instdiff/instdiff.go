@@ -224,6 +224,34 @@ func (c Change) String() string {
 	return b.String()
 }
 
+// Line is the change on one line in one language ("it" or "en"), for a
+// screen in that language.
+func (c Change) Line(lang string) string {
+	var b strings.Builder
+	b.WriteString(c.What().In(lang) + ":")
+	if s := c.Subject(); s != "" {
+		b.WriteString(" " + s)
+	}
+	if l := c.Label.In(lang); l != "" && l != c.Subject() {
+		b.WriteString(" «" + l + "»")
+	}
+	switch {
+	case c.Old != "" && c.New != "":
+		b.WriteString(": " + c.Old + " → " + c.New)
+	case c.Old != "":
+		b.WriteString(": " + c.Old)
+	case c.New != "":
+		b.WriteString(": " + c.New)
+	}
+	if c.Source != "" {
+		b.WriteString(" (" + c.Source.Text().In(lang) + ")")
+	}
+	if n := c.Note.In(lang); n != "" {
+		b.WriteString(" (" + n + ")")
+	}
+	return b.String()
+}
+
 var sourceText = map[Source]survey.Text{
 	FromMigration: {IT: "dalla migrazione dichiarata", EN: "from the declared migration"},
 	FromRenamed:   {IT: "dall'elenco dei campi rinominati", EN: "from the renamed map"},

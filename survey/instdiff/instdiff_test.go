@@ -365,6 +365,13 @@ func TestChangeString(t *testing.T) {
 	if got, want := c.String(), "Limiti cambiati / Limits changed: Eta «Età»: max 17 → max 18"; got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
+	c = Change{Kind: QuestionRenamed, Field: "EtaAnni", Label: survey.Text{IT: "Età", EN: "Age"}, Old: "Eta", New: "EtaAnni", Source: FromMigration}
+	if got, want := c.Line("en"), "Question renamed: EtaAnni «Age»: Eta → EtaAnni (from the declared migration)"; got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if got, want := c.Line("it"), "Domanda rinominata: EtaAnni «Età»: Eta → EtaAnni (dalla migrazione dichiarata)"; got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
 	c = Change{Kind: MigrationDeclared, Label: survey.Text{IT: "dalla versione 1"}, New: "toglie / drops Note"}
 	if got, want := c.String(), "Migrazione dichiarata / Migration declared: «dalla versione 1»: toglie / drops Note"; got != want {
 		t.Errorf("got %q\nwant %q", got, want)

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"sinba/survey/instdiff"
 	"sinba/ui/dialogs"
 )
 
@@ -91,29 +90,6 @@ func whereIn(where, lang string) string {
 	return it
 }
 
-// changeLine is one change on one line, in the screens' language.
-func changeLine(c instdiff.Change, lang string) string {
-	s := c.What().In(lang) + ":"
-	if sub := c.Subject(); sub != "" {
-		s += " " + sub
-	}
-	if l := c.Label.In(lang); l != "" && l != c.Subject() {
-		s += " «" + l + "»"
-	}
-	switch {
-	case c.Old != "" && c.New != "":
-		s += ": " + c.Old + " → " + c.New
-	case c.Old != "":
-		s += ": " + c.Old
-	case c.New != "":
-		s += ": " + c.New
-	}
-	if n := c.Note.In(lang); n != "" {
-		s += " (" + n + ")"
-	}
-	return s
-}
-
 // confirmPublish shows the check passed and what the version changes, and
 // publishes it when the coordinator confirms.
 func (p *project) confirmPublish(name string, pc PublishCheck) {
@@ -133,7 +109,7 @@ func (p *project) confirmPublish(name string, pc PublishCheck) {
 	foot.Wrapping = fyne.TextWrapWord
 	var items []string
 	for _, c := range pc.Changes {
-		items = append(items, changeLine(c, ws.lang))
+		items = append(items, c.Line(ws.lang))
 	}
 	bottom := container.NewVBox(foot)
 	if pc.Old != nil {
