@@ -27,8 +27,9 @@ type Instruments struct {
 	// Now is the reference date of the rules; nil means time.Now.
 	Now func() time.Time
 
-	loader *registry.Loader
-	set    atomic.Pointer[registry.Set]
+	loader  *registry.Loader
+	set     atomic.Pointer[registry.Set]
+	loadErr atomic.Pointer[loadError] // the last Refresh failed
 
 	mu    sync.Mutex
 	specs map[string]*form.Spec
@@ -69,15 +70,25 @@ func (in *Instruments) Refresh(ctx context.Context, s ui.Store) error {
 func (in *Instruments) refresh(ctx context.Context, db *localdb.Store) error {
 	set, err := in.loader.Load(ctx, db)
 	if err != nil {
+		// The store still opens with the built-in versions; Problems says
+		// why the published ones are missing until a refresh reads them.
+		in.loadErr.Store(&loadError{err})
 		return err
 	}
+	in.loadErr.Store(nil)
 	in.set.Store(set)
 	return nil
 }
 
+type loadError struct{ err error }
+
 // Problems implements ui.Instruments.
 func (in *Instruments) Problems() []survey.Text {
 	var out []survey.Text
+	if e := in.loadErr.Load(); e != nil {
+		out = append(out, survey.Errorf("Le versioni degli strumenti pubblicate ricevute non sono state lette (%v): si usano quelle incluse nell'applicazione finché la prossima sincronizzazione non le riscrive.",
+			"The published instrument versions received could not be read (%v): the ones built into the application are used until the next sync writes them again.", e.err).Text)
+	}
 	for _, p := range in.set.Load().Problems {
 		out = append(out, p.Text())
 	}
