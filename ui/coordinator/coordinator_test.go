@@ -111,7 +111,8 @@ func (f *fake) Review(_ context.Context, id string, d survey.Status, cs []survey
 }
 func (f *fake) Export(_ context.Context, req coordinator.ExportRequest) (coordinator.ExportResult, error) {
 	f.exported = append(f.exported, req)
-	return coordinator.ExportResult{Records: 4, Files: 3, Dir: req.Dir}, nil
+	return coordinator.ExportResult{Records: 4, Files: 3, Dir: req.Dir, Versions: []coordinator.ExportVersion{
+		{Instrument: survey.InstrumentCase, Version: 1, Records: 1}, {Instrument: survey.InstrumentCase, Version: 2, Records: 3}}}, nil
 }
 
 func (f *fake) Teams(context.Context) ([]coordinator.Team, error) {
@@ -516,8 +517,13 @@ func TestExportGoesWhereChosen(t *testing.T) {
 	if got.Format != "sinba" || got.Dir != dir || got.CFOperatore != "80078750587" || len(got.Statuses) != 1 || got.Statuses[0] != survey.StatusApproved {
 		t.Errorf("export request: %+v", got)
 	}
-	if _, ok := find(w.Canvas().Content(), func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "Schede esportate: 4 ·") }); !ok {
-		t.Error("the result of the export is not shown")
+	res, ok := find(w.Canvas().Content(), func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "Schede esportate: 4 ·") })
+	if !ok {
+		t.Fatal("the result of the export is not shown")
+	}
+	if !strings.Contains(res.Text, "\nPer versione dello strumento: ") || !strings.Contains(res.Text, " v1: 1 · ") ||
+		!strings.Contains(res.Text, " v2: 3 (un solo dizionario)") {
+		t.Errorf("the result does not count the records by version: %q", res.Text)
 	}
 }
 

@@ -162,6 +162,15 @@ type ExportRequest struct {
 type ExportResult struct {
 	Records, Files, Refused int
 	Dir                     string
+	// Versions counts the records exported by instrument version.
+	Versions []ExportVersion
+}
+
+// ExportVersion is how many records of one instrument version an export
+// holds.
+type ExportVersion struct {
+	Instrument       string
+	Version, Records int
 }
 
 // Deps are what New needs.

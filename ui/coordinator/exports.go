@@ -55,6 +55,17 @@ func (ws *Workspace) exportsScreen() fyne.CanvasObject {
 			return
 		}
 		msg := ws.tr("export.done", res.Records, res.Files, res.Dir)
+		if len(res.Versions) > 1 {
+			var by []string
+			for _, v := range res.Versions {
+				title := v.Instrument
+				if in, ok := ws.deps.Registry.Latest(v.Instrument); ok {
+					title = in.Title.In(ws.lang)
+				}
+				by = append(by, ws.tr("export.version", title, v.Version, v.Records))
+			}
+			msg += "\n" + ws.tr("export.versions", strings.Join(by, " · "))
+		}
 		if res.Refused > 0 {
 			msg += "\n" + ws.tr("export.refused", res.Refused)
 		}

@@ -123,6 +123,8 @@ var texts = map[string][2]string{
 	"export.operator":           {"Codice fiscale dell'operatore (flussi SINBA)", "Operator's codice fiscale (SINBA flows)"},
 	"export.choose":             {"Scegli la cartella ed esporta…", "Choose the folder and export…"},
 	"export.done":               {"Schede esportate: %d · file: %d · cartella: %s", "Records exported: %d · files: %d · folder: %s"},
+	"export.versions":           {"Per versione dello strumento: %s (un solo dizionario)", "By instrument version: %s (one codebook)"},
+	"export.version":            {"%s v%d: %d", "%s v%d: %d"},
 	"export.refused":            {"Schede escluse dai flussi SINBA per errori: %d (vedere il manifest)", "Records left out of the SINBA flows for errors: %d (see the manifest)"},
 	"export.note":               {"Ogni esportazione è registrata nel registro cifrato dell'archivio.", "Every export is logged in the store's encrypted audit trail."},
 	"error":                     {"Errore", "Error"},

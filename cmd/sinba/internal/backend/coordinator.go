@@ -86,7 +86,11 @@ func (b *Coordinator) ReviewState(ctx context.Context, id string) (survey.Review
 func (b *Coordinator) Export(ctx context.Context, req coordinator.ExportRequest) (coordinator.ExportResult, error) {
 	m, err := coord.Export(ctx, b.C.Store(), b.Registry, coord.ExportOptions{Format: req.Format, Dir: req.Dir, Statuses: req.Statuses,
 		SINBA: export.SINBAOptions{CFOperatore: req.CFOperatore}, Actor: b.Author})
-	return coordinator.ExportResult{Records: m.Records, Files: len(m.Files), Refused: len(m.Refused), Dir: m.Dir}, err
+	res := coordinator.ExportResult{Records: m.Records, Files: len(m.Files), Refused: len(m.Refused), Dir: m.Dir}
+	for _, v := range m.Versions {
+		res.Versions = append(res.Versions, coordinator.ExportVersion{Instrument: v.Instrument, Version: v.Version, Records: v.Records})
+	}
+	return res, err
 }
 
 // DefaultCoordinatorDir is where the coordinator profile lives when --data
