@@ -5,12 +5,14 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	"filippo.io/age"
 	"golang.org/x/crypto/chacha20poly1305"
@@ -29,9 +31,9 @@ import (
 // (record id, revision, instrument@version, sending device) as associated
 // data: a ciphertext moved to another record, another revision, instrument
 // or device does not open. A record stays openable on its own, given its
-// batch header. The plaintext is zstd: the content with the dictionary of
-// the record's instrument version when there is one, the identification
-// without.
+// batch header. The content is zstd, with the dictionary of the record's
+// instrument version when there is one; the identification is in a compact
+// form of its own (encodeIdentity), uncompressed.
 //
 // Each derived key seals exactly one plaintext (a batch seals a revision
 // once, see BatchSealer.Seal), so the AEAD nonce is fixed at zero, as in
@@ -129,37 +131,76 @@ func (s *BatchSealer) Seal(rec survey.Record, revision string) (content, identit
 	if err != nil {
 		return nil, nil, fmt.Errorf("seal: record %s: %w", rec.ID, err)
 	}
-	if content, err = s.sealPart(partContent, s.content, env, c); err != nil {
+	if content, err = sealPart(partContent, s.content, env, s.dicts.compress(env.Instrument, env.Version, c)); err != nil {
 		return nil, nil, err
 	}
 	if !rec.Identity.Empty() {
-		i, err := json.Marshal(rec.Identity)
-		if err != nil {
-			return nil, nil, err
-		}
-		if identity, err = s.sealPart(partIdentity, s.identity, env, i); err != nil {
+		// The identification is never compressed with a dictionary: the
+		// server hands dictionaries out, and one of its making must not be
+		// able to tell, by the length of the ciphertext, whether a name it
+		// guesses is in there. It is short, so it is not compressed at all.
+		if identity, err = sealPart(partIdentity, s.identity, env, encodeIdentity(rec.Identity)); err != nil {
 			return nil, nil, err
 		}
 	}
 	return content, identity, nil
 }
 
-func (s *BatchSealer) sealPart(part string, batchKey []byte, env Envelope, plain []byte) ([]byte, error) {
+// sealPart seals the plaintext of one part of a record under its key.
+func sealPart(part string, batchKey []byte, env Envelope, plain []byte) ([]byte, error) {
 	aead, err := recordAEAD(batchKey, part, env.Revision)
 	if err != nil {
 		return nil, err
 	}
-	// The identification is compressed without a dictionary: the server
-	// hands dictionaries out, and one of its making must not be able to
-	// tell, by the length of the ciphertext, whether a name it guesses is in
-	// there.
-	var z []byte
-	if part == partIdentity {
-		z = wire.Compress(plain)
-	} else {
-		z = s.dicts.compress(env.Instrument, env.Version, plain)
+	return aead.Seal(nil, zeroNonce[:], plain, env.ad()), nil
+}
+
+// identityCompact is the first byte of an identification in its compact
+// form; no zstd frame starts with it.
+const identityCompact = 0x01
+
+// encodeIdentity is the compact form of an identification: identityCompact,
+// then its six fields in a fixed order (surname, name, sex, birth date,
+// birth place, codice fiscale), each as a uvarint length and its bytes.
+func encodeIdentity(id *survey.Identity) []byte {
+	fields := identityFields(id)
+	out := []byte{identityCompact}
+	for _, f := range fields {
+		out = binary.AppendUvarint(out, uint64(len(*f)))
+		out = append(out, *f...)
 	}
-	return aead.Seal(nil, zeroNonce[:], z, env.ad()), nil
+	return out
+}
+
+func identityFields(id *survey.Identity) [6]*string {
+	return [6]*string{&id.Surname, &id.Name, &id.Sex, &id.BirthDate, &id.BirthPlace, &id.FiscalCode}
+}
+
+// decodeIdentity reads what encodeIdentity wrote.
+func decodeIdentity(b []byte) (*survey.Identity, error) {
+	bad := errors.New("seal: identification not readable")
+	if len(b) == 0 || b[0] != identityCompact {
+		return nil, bad
+	}
+	b = b[1:]
+	id := &survey.Identity{}
+	for _, f := range identityFields(id) {
+		n, k := binary.Uvarint(b)
+		// Only the shortest form of a length: one identification, one encoding.
+		if k <= 0 || n > uint64(len(b)-k) || k != len(binary.AppendUvarint(nil, n)) {
+			return nil, bad
+		}
+		b = b[k:]
+		if !utf8.Valid(b[:n]) {
+			return nil, bad
+		}
+		*f = string(b[:n])
+		b = b[n:]
+	}
+	if len(b) > 0 {
+		return nil, bad
+	}
+	return id, nil
 }
 
 var zeroNonce [chacha20poly1305.NonceSizeX]byte
@@ -222,20 +263,23 @@ func (o *Opener) Open(r *wire.Revision, h *wire.Header) (survey.Record, error) {
 		return rec, fmt.Errorf("seal: record %s: %w", r.RecordID, keys.err)
 	}
 	env := EnvelopeOf(r)
-	plain, err := o.openPart(partContent, keys.content, env, r.Content)
+	z, err := openPart(partContent, keys.content, env, r.Content)
+	if err == nil {
+		z, err = o.dicts.decompress(z)
+	}
 	if err != nil {
 		return rec, fmt.Errorf("seal: record %s: %w", r.RecordID, err)
 	}
-	if err := fillContent(&rec, plain); err != nil {
+	if err := fillContent(&rec, z); err != nil {
 		return rec, err
 	}
 	if len(r.Identity) > 0 && keys.identity != nil {
-		plain, err := o.openPart(partIdentity, keys.identity, env, r.Identity)
+		plain, err := openPart(partIdentity, keys.identity, env, r.Identity)
+		if err == nil {
+			rec.Identity, err = decodeIdentity(plain)
+		}
 		if err != nil {
 			return rec, fmt.Errorf("seal: record %s identity: %w", r.RecordID, err)
-		}
-		if err := fillIdentity(&rec, plain); err != nil {
-			return rec, err
 		}
 	}
 	return rec, nil
@@ -262,16 +306,17 @@ func (o *Opener) headerKeys(h *wire.Header) headerKeys {
 	return k
 }
 
-func (o *Opener) openPart(part string, batchKey []byte, env Envelope, ct []byte) ([]byte, error) {
+// openPart opens one part of a record sealed by sealPart.
+func openPart(part string, batchKey []byte, env Envelope, ct []byte) ([]byte, error) {
 	aead, err := recordAEAD(batchKey, part, env.Revision)
 	if err != nil {
 		return nil, err
 	}
-	z, err := aead.Open(nil, zeroNonce[:], ct, env.ad())
+	plain, err := aead.Open(nil, zeroNonce[:], ct, env.ad())
 	if err != nil {
 		return nil, errors.New("seal: ciphertext does not open for this record")
 	}
-	return o.dicts.decompress(z)
+	return plain, nil
 }
 
 func fillContent(rec *survey.Record, plain []byte) error {

@@ -112,9 +112,11 @@ func DictionaryID(dict []byte) (uint32, error) {
 	if id == 0 {
 		return 0, errors.New("seal: dictionary without an id")
 	}
-	if _, err := zstd.NewReader(nil, zstd.WithDecoderDicts(dict)); err != nil {
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderDicts(dict), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+	if err != nil {
 		return 0, fmt.Errorf("seal: %w", err)
 	}
+	dec.Close()
 	return id, nil
 }
 
