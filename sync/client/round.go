@@ -420,7 +420,7 @@ func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519I
 			// the cursor where it is until a colleague hands the key over.
 			return nil
 		}
-		if open == nil && team != nil {
+		if open == nil && team != nil && len(ch.Revisions)+len(ch.Reviews) > 0 {
 			dicts, err := c.dictionaries(ctx)
 			if err != nil {
 				return err
