@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -134,7 +135,8 @@ func (a *App) homeContent() fyne.CanvasObject {
 		m := m
 		name := widget.NewLabel(a.municipalityName(m.Code))
 		name.Truncation = fyne.TextTruncateEllipsis
-		grid.Add(name)
+		// In the middle of its row, as the buttons' text beside it.
+		grid.Add(container.NewVBox(layout.NewSpacer(), name, layout.NewSpacer()))
 		q := T("home.not_started")
 		if m.Questionnaire != nil {
 			q = T("state." + string(m.Questionnaire.State()))
@@ -144,15 +146,21 @@ func (a *App) homeContent() fyne.CanvasObject {
 		grid.Add(qb)
 		for _, s := range []State{StateDraft, StateFinal, StateSynced, StateReturned, StateConflict} {
 			n := m.Cases[s]
-			if n == 0 {
-				grid.Add(widget.NewLabel("–"))
-				continue
-			}
 			s := s
 			b := widget.NewButton(strconv.Itoa(n), func() {
 				a.cases.filter = Filter{Instrument: survey.InstrumentCase, Municipality: m.Code, State: s}
 				a.showCases()
 			})
+			// Counts and dashes line up under their headings: every cell a
+			// button aligned as the headings, a dash one that does nothing.
+			b.Alignment = widget.ButtonAlignLeading
+			if n == 0 {
+				b.SetText("–")
+				b.Importance = widget.LowImportance
+				b.Disable()
+				grid.Add(b)
+				continue
+			}
 			if s == StateConflict || s == StateReturned {
 				b.Importance = widget.WarningImportance
 			} else {

@@ -19,6 +19,7 @@ import (
 	"sinba/cmd/sinba/internal/cli"
 	"sinba/ui"
 	"sinba/ui/coordinator"
+	"sinba/ui/palette"
 )
 
 // The app's metadata; a test keeps it equal to FyneApp.toml.
@@ -63,6 +64,7 @@ func runDesktop(args []string) int {
 		Icon: icon, Migrations: map[string]bool{"fyneDo": true}})
 	a := app.NewWithID(appID)
 	a.SetIcon(icon)
+	a.Settings().SetTheme(palette.AppTheme())
 
 	if *language == "it" || *language == "en" {
 		a.Preferences().SetString(ui.PrefLanguage, *language)

@@ -143,3 +143,22 @@ func (t *tinted) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	}
 	return base().Color(n, v)
 }
+
+// cardTitleSize is the size of a card's title: under the page's title
+// (theme.SizeNameSubHeadingText, 18) and over the text (14). Fyne sets a
+// card's title in its heading size, 24, larger than the page it sits on.
+const cardTitleSize = 16
+
+// appTheme is Fyne's theme, light or dark as the user prefers, with the
+// card titles under the page titles.
+type appTheme struct{ fyne.Theme }
+
+func (t appTheme) Size(n fyne.ThemeSizeName) float32 {
+	if n == theme.SizeNameHeadingText {
+		return cardTitleSize
+	}
+	return t.Theme.Size(n)
+}
+
+// AppTheme is the theme both apps run with (cmd/sinba sets it).
+func AppTheme() fyne.Theme { return appTheme{theme.DefaultTheme()} }
