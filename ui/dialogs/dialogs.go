@@ -270,16 +270,22 @@ func (e *Entry) TypedKey(k *fyne.KeyEvent) {
 	e.Entry.TypedKey(k)
 }
 
-// ShowFile shows one of Fyne's file or folder dialogs with Escape to close
-// it choosing nothing, while nothing in it holds the focus. (Its default
-// button, Apri or Salva, is Fyne's own and cannot be pressed from here:
-// Enter in a typed file name saves.)
+// ShowFile shows one of Fyne's file or folder dialogs with the keys of the
+// app's own dialogs while nothing in it holds the focus: Enter presses its
+// default button (Apri, Salva), when it can be pressed; Escape closes it
+// choosing nothing. (Enter in a typed file name saves, as Fyne does.)
 func ShowFile(win fyne.Window, d *dialog.FileDialog) {
 	c := win.Canvas()
 	prev := c.OnTypedKey()
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
-		if k.Name == fyne.KeyEscape {
+		switch k.Name {
+		case fyne.KeyEscape:
 			d.Dismiss()
+			return
+		case fyne.KeyReturn, fyne.KeyEnter:
+			if b := defaultButton(c.Overlays().Top()); b != nil {
+				b.OnTapped()
+			}
 			return
 		}
 		if prev != nil {
@@ -288,6 +294,36 @@ func ShowFile(win fyne.Window, d *dialog.FileDialog) {
 	})
 	d.SetOnClosed(func() { c.SetOnTypedKey(prev) })
 	d.Show()
+}
+
+// defaultButton is the enabled button of high importance in o, Fyne's way
+// of marking a dialog's default: a file dialog has no other way to press it.
+func defaultButton(o fyne.CanvasObject) *widget.Button {
+	switch v := o.(type) {
+	case nil:
+		return nil
+	case *widget.Button:
+		if v.Importance == widget.HighImportance && !v.Disabled() && v.OnTapped != nil && v.Visible() {
+			return v
+		}
+		return nil
+	case *fyne.Container:
+		for _, k := range v.Objects {
+			if b := defaultButton(k); b != nil {
+				return b
+			}
+		}
+	case *widget.PopUp:
+		return defaultButton(v.Content)
+	case *container.Split:
+		if b := defaultButton(v.Leading); b != nil {
+			return b
+		}
+		return defaultButton(v.Trailing)
+	case *container.Scroll:
+		return defaultButton(v.Content)
+	}
+	return nil
 }
 
 // SaveFile shows Fyne's save dialog (see ShowFile) proposing name, filtered

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -239,6 +240,30 @@ func TestFileDialogClosesOnEscape(t *testing.T) {
 	press(w.Canvas(), fyne.KeyEscape)
 	if open(w) || chose != 1 {
 		t.Fatalf("Escape: dialog open %v, callback told of no choice %d times", open(w), chose)
+	}
+	if w.Canvas().OnTypedKey() != nil {
+		t.Fatal("the window's keys still go to the closed dialog")
+	}
+}
+
+// Enter presses the default button of Fyne's folder dialog shown through
+// ShowFile ("Apri cartella"): the folder shown is chosen.
+func TestFileDialogConfirmsOnEnter(t *testing.T) {
+	w := setup(t, "it")
+	var chosen fyne.ListableURI
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) { chosen = u }, w)
+	dir, err := storage.ListerForURI(storage.NewFileURI(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.SetLocation(dir)
+	dialogs.ShowFile(w, d)
+	if !open(w) {
+		t.Fatal("no folder dialog")
+	}
+	press(w.Canvas(), fyne.KeyReturn)
+	if open(w) || chosen == nil || chosen.Path() != dir.Path() {
+		t.Fatalf("Enter: dialog open %v, chosen %v; want closed with %s", open(w), chosen, dir.Path())
 	}
 	if w.Canvas().OnTypedKey() != nil {
 		t.Fatal("the window's keys still go to the closed dialog")
