@@ -50,7 +50,7 @@ var texts = map[string][2]string{
 	"review.askReturn":          {"La scheda %s sarà restituita alla squadra con %s: il rilevatore la corregge e la invia di nuovo; fino ad allora non conta nei risultati.", "Record %s will be returned to the team with %s: the researcher corrects it and sends it again; until then it does not count in the results."},
 	"review.done.approved":      {"Scheda %s approvata", "Record %s approved"},
 	"review.done.returned":      {"Scheda %s restituita alla squadra", "Record %s returned to the team"},
-	"review.history":            {"Storia della scheda (%d versioni, %d righe)", "Record history (%d versions, %d lines)"},
+	"review.history":            {"Storia della scheda (versioni: %d, righe: %d)", "Record history (versions: %d, lines: %d)"},
 	"review.comments":           {"Commenti da inviare: %d", "Comments to send: %d"},
 	"review.notheld":            {"L'ufficio non dispone del dato", "The office does not hold this datum"},
 	"review.note":               {"Nota: %s", "Note: %s"},

@@ -5,6 +5,8 @@
 package dialogs
 
 import (
+	"os"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -328,7 +330,8 @@ func defaultButton(o fyne.CanvasObject) *widget.Button {
 
 // SaveFile shows Fyne's save dialog (see ShowFile) proposing name, filtered
 // on ext (".pdf"), and calls done with the path chosen; nothing when the
-// dialog is closed without a choice.
+// dialog is closed without a choice. The file chosen is readable by its
+// owner only.
 func SaveFile(win fyne.Window, name, ext string, done func(path string)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
@@ -336,6 +339,11 @@ func SaveFile(win fyne.Window, name, ext string, done func(path string)) {
 		}
 		path := w.URI().Path()
 		w.Close()
+		// The dialog has just created the file with the default mode, and
+		// what the app saves (a record, a recovery key, a report) is for the
+		// person who saves it only; a writer that replaces the file keeps
+		// the mode.
+		_ = os.Chmod(path, 0o600)
 		done(path)
 	}, win)
 	d.SetFileName(name)
