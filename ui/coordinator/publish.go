@@ -94,6 +94,7 @@ func whereIn(where, lang string) string {
 // publishes it when the coordinator confirms.
 func (p *project) confirmPublish(name string, pc PublishCheck) {
 	ws := p.ws
+	ws.lastPublished = pc.ID
 	var intro string
 	switch {
 	case pc.Previous == 0:
@@ -140,6 +141,7 @@ func (p *project) publish(name string, body []byte) {
 				p.fail(errors.New(ws.tr("project.publishRefused", name, ws.errText(err))))
 				return
 			}
+			ws.lastPublished = in.ID
 			p.say(ws.tr("project.published", in.ID, in.Version))
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -30,17 +31,32 @@ func (ws *Workspace) askVersionDiff() {
 		ws.showError(errors.New(ws.tr("versions.none")))
 		return
 	}
+	// The instruments by title, as the coordinators know them; the one
+	// published last from this workspace first proposed.
+	titles, byTitle := make([]string, len(ids)), map[string]string{}
+	pick := 0
+	for i, id := range ids {
+		in, _ := reg.Latest(id)
+		t := in.Title.In(ws.lang)
+		if t == "" || byTitle[t] != "" {
+			t = strings.TrimSpace(t + " (" + id + ")")
+		}
+		titles[i], byTitle[t] = t, id
+		if id == ws.lastPublished {
+			pick = i
+		}
+	}
 	older, newer := widget.NewSelect(nil, nil), widget.NewSelect(nil, nil)
-	instrument := widget.NewSelect(ids, func(id string) {
+	instrument := widget.NewSelect(titles, func(title string) {
 		var vs []string
-		for _, v := range reg.Versions(id) {
+		for _, v := range reg.Versions(byTitle[title]) {
 			vs = append(vs, strconv.Itoa(v))
 		}
 		older.Options, newer.Options = vs, vs
 		older.SetSelectedIndex(len(vs) - 2)
 		newer.SetSelectedIndex(len(vs) - 1)
 	})
-	instrument.SetSelectedIndex(0)
+	instrument.SetSelectedIndex(pick)
 	intro := widget.NewLabel(ws.tr("versions.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm(
@@ -53,7 +69,7 @@ func (ws *Workspace) askVersionDiff() {
 		OnConfirm: func() {
 			a, _ := strconv.Atoi(older.Selected)
 			b, _ := strconv.Atoi(newer.Selected)
-			ws.saveVersionDiff(instrument.Selected, a, b)
+			ws.saveVersionDiff(byTitle[instrument.Selected], a, b)
 		}})
 }
 

@@ -1,10 +1,19 @@
 package coordinator_test
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"sinba/ui/coordinator"
 
 	"sinba/survey"
 )
@@ -92,4 +101,58 @@ func tableText(table *widget.Table) (cell func(row, col int) string, header func
 		return o.(*widget.Label).Text
 	}
 	return cell, header
+}
+
+// TestVersionDiffDialogNamesInstruments: the differences dialog names the
+// instruments by their titles, never by id, and proposes the one just
+// published; the report is of the instrument chosen by its title.
+func TestVersionDiffDialogNamesInstruments(t *testing.T) {
+	report := filepath.Join(t.TempDir(), "differenze.html")
+	var reportName string
+	f, w := projectTab(t, func(d *coordinator.Deps) {
+		d.OpenFile = func(pick func(string, []byte)) { pick("scheda-minore.v2.json", []byte(`{"id": "scheda-minore"}`)) }
+		d.SaveFile = func(name string, write func(string) error) {
+			reportName = name
+			_ = write(report)
+		}
+	})
+	instrumentChoice := func() *widget.Select {
+		t.Helper()
+		sel, ok := find(w.Canvas().Overlays().Top(), func(s *widget.Select) bool { return len(s.Options) == 2 })
+		if !ok {
+			t.Fatal("no choice of the instrument in the dialog")
+		}
+		return sel
+	}
+	tabs, _ := find(w.Canvas().Content(), func(*container.AppTabs) bool { return true })
+	tabs.SelectIndex(2)
+	test.Tap(button(t, w, "Differenze tra versioni…"))
+	sel := instrumentChoice()
+	if want := []string{"Questionario comunale (Scheda Comune)", "Scheda minore (set minimo di dati SINBA)"}; !slices.Equal(sel.Options, want) {
+		t.Fatalf("instruments offered as %q, want %q", sel.Options, want)
+	}
+	if sel.Selected != sel.Options[0] || strings.Contains(overlayText(w), "scheda-comune") {
+		t.Errorf("before any publication: %q proposed; dialog text %q", sel.Selected, overlayText(w))
+	}
+	press(w, fyne.KeyEscape)
+
+	// Published from the Project tab: the dialog proposes that instrument.
+	tabs.SelectIndex(5)
+	test.Tap(button(t, w, "Pubblica nuova versione di uno strumento…"))
+	press(w, fyne.KeyReturn)
+	if len(f.published) != 1 {
+		t.Fatalf("published %d, want 1", len(f.published))
+	}
+	tabs.SelectIndex(2)
+	test.Tap(button(t, w, "Differenze tra versioni…"))
+	if sel := instrumentChoice(); sel.Selected != "Scheda minore (set minimo di dati SINBA)" {
+		t.Fatalf("after publishing scheda-minore the dialog proposes %q", sel.Selected)
+	}
+	press(w, fyne.KeyReturn)
+	if reportName != "differenze-scheda-minore-v1-v2.html" {
+		t.Fatalf("report of %q, want scheda-minore v1 to v2", reportName)
+	}
+	if _, err := os.Stat(report); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -41,6 +41,10 @@ type Workspace struct {
 
 	load *loader  // the loads of the records, and the activity line
 	snap snapshot // what the last load read and computed
+
+	// lastPublished is the instrument last published (or checked for
+	// publishing) from this workspace: the differences dialog proposes it.
+	lastPublished string
 }
 
 // New builds the workspace over deps; call Reload to read the records, or
