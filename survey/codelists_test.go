@@ -125,6 +125,10 @@ func TestCaseFieldsAreSINBA(t *testing.T) {
 		if sinbaAttributes[i].Name != a.Name || sinbaAttributes[i].Required != (a.Use == "required") {
 			t.Errorf("sinbaAttributes[%d] = %+v, the XSD has %s use=%s", i, sinbaAttributes[i], a.Name, a.Use)
 		}
+		f := sinbaAttributes[i]
+		if a.Type == "DataMeseAnnoType" && f.Type != TypeMonthYear || a.Type != "" && a.Type != "DataMeseAnnoType" && (f.Type != TypeSingle || f.List != a.Type) {
+			t.Errorf("sinbaAttributes[%d] = %+v, the XSD has type %s", i, f, a.Type)
+		}
 		q, ok := in.Question(a.Name)
 		if !ok {
 			t.Errorf("no question %s", a.Name)
@@ -141,6 +145,18 @@ func TestCaseFieldsAreSINBA(t *testing.T) {
 	for _, f := range []string{FieldPrestazioni, FieldFamiglia} {
 		if q, ok := in.Question(f); !ok || q.Type != TypeMulti {
 			t.Errorf("question %s: want a multiple choice (a repeated element)", f)
+		}
+	}
+}
+
+// TestShippedCaseVersionsHaveSINBAFields: every built-in version of the case
+// record has every field the SINBA flow reads, of the kind it reads.
+func TestShippedCaseVersionsHaveSINBAFields(t *testing.T) {
+	reg, _ := load(t)
+	for _, v := range reg.Versions(InstrumentCase) {
+		in, _ := reg.Get(InstrumentCase, v)
+		for _, p := range SINBAFieldProblems(in) {
+			t.Errorf("v%d: %s", v, p.Message.IT)
 		}
 	}
 }

@@ -15,32 +15,49 @@ import (
 const SINBANamespace = "http://inps.it/Casellario"
 
 // sinbaAttributes are the attributes of SinbaType in the order of SINBA.xsd,
-// with whether the schema requires them. A test checks this list against the
-// schema.
-var sinbaAttributes = []struct {
+// with whether the schema requires them and the question of the case record
+// the flow reads each from: its id is the attribute's name, Type its kind,
+// Codelist (single) or Lookup (lookup) where its codes come from. A test
+// checks this list against the schema.
+var sinbaAttributes = []sinbaField{
+	{"IDBeneficiario", true, TypeText, ""}, {"MinoreStranieroNoAcc", true, TypeSingle, "MinoreStranieroNoAccType"},
+	{"CondizioneMinore", true, TypeSingle, "CondizioneMinoreType"}, {"LuogoVita", true, TypeSingle, "LuogoVitaType"},
+	{"ScuolaFrequentata", true, TypeSingle, "ScuolaFrequentataType"}, {"CondizioneLavoro", true, TypeSingle, "CondizioneLavoroType"},
+	{"Disabilita", true, TypeSingle, "DisabilitaType"}, {"TipoDisabilita", false, TypeSingle, "TipoDisabilitaType"},
+	{"InvCivCertificazioni", false, TypeSingle, "InvCivCertificazioniType"},
+	{"CodiceCittadinanzaPadre", false, TypeLookup, "paesi"}, {"CodiceCittadinanzaMadre", false, TypeLookup, "paesi"},
+	{"CodiceRegioneResidenzaPadre", false, TypeLookup, "regioni"}, {"CodiceRegioneResidenzaMadre", false, TypeLookup, "regioni"},
+	{"TitoloStudioPadre", false, TypeSingle, "TitoloStudioType"}, {"TitoloStudioMadre", false, TypeSingle, "TitoloStudioType"},
+	{"OccupazionePadre", false, TypeSingle, "OccupazioneType"}, {"OccupazioneMadre", false, TypeSingle, "OccupazioneType"},
+	{"DataPrimaSegnalazione", true, TypeMonthYear, ""}, {"FonteSegnalazione", true, TypeSingle, "FonteSegnalazioneType"},
+	{"ValutazioneMinore", true, TypeSingle, "ValutazioneMinoreType"},
+	{"ValutazioneFamigliaMinore", true, TypeSingle, "ValutazioneFamigliaMinoreType"},
+	{"SegnalazioneAutoritaGiudiziaria", true, TypeSingle, "SegnalazioneAutoritaGiudiziariaType"},
+	{"DataSegnalazione", false, TypeMonthYear, ""}, {"ProvvedimentoGiudiziario", true, TypeSingle, "ProvvedimentoGiudiziarioType"},
+	{"DataProvvedimentoGiudiziario", false, TypeMonthYear, ""}, {"AutoritaProvvedimento", false, TypeSingle, "AutoritaProvvedimentoType"},
+	{"PotestaTutela", false, TypeSingle, "PotestaTutelaType"},
+	{"TipoProvvedimentoGiudiziario", false, TypeSingle, "TipoProvvedimentoGiudiziarioType"},
+	{"FormaInterventoAffido", false, TypeSingle, "FormaInterventoAffidoType"},
+	{"TipoInterventoAffido", false, TypeSingle, "TipoInterventoAffidoType"}, {"DurataAffido", false, TypeSingle, "DurataAffidoType"},
+	{"CarattereAffido", false, TypeSingle, "CarattereAffidoType"}, {"EsitoAffido", false, TypeSingle, "EsitoAffidoType"},
+	{"CarattereInserimentoResidenziale", false, TypeSingle, "CarattereInserimentoResidenzialeType"},
+	{"FormaInserimentoResidenziale", false, TypeSingle, "FormaInserimentoResidenzialeType"},
+	{"TipoInserimentoResidenziale", false, TypeSingle, "TipoInserimentoResidenzialeType"},
+	{"EsitoInserimentoStruttura", false, TypeSingle, "EsitoInserimentoStrutturaType"},
+	{"MotivazioneChiusuraCarico", false, TypeSingle, "MotivazioneChiusuraCaricoType"},
+	{"SituazioneChiusuraCarico", false, TypeSingle, "SituazioneChiusuraCaricoType"},
+	{"CollaborazioniInterventi", false, TypeSingle, "CollaborazioniInterventiType"},
+	{"NumeroComponentiISEE", false, TypeInteger, ""}, {"FasciaEtaBeneficiario", true, TypeSingle, "FasciaEtaBeneficiarioType"},
+	{"FasciaISEEBeneficiario", false, TypeSingle, "FasciaISEEBeneficiarioType"}, {"AnnoNascita", true, TypeInteger, ""},
+	{"CodiceRegioneResidenza", false, TypeLookup, "regioni"}, {"CodiceNazioneResidenza", true, TypeLookup, "paesi"},
+}
+
+// sinbaField is a question of the case record a SINBA flow reads.
+type sinbaField struct {
 	Name     string
 	Required bool
-}{
-	{"IDBeneficiario", true}, {"MinoreStranieroNoAcc", true}, {"CondizioneMinore", true},
-	{"LuogoVita", true}, {"ScuolaFrequentata", true}, {"CondizioneLavoro", true},
-	{"Disabilita", true}, {"TipoDisabilita", false}, {"InvCivCertificazioni", false},
-	{"CodiceCittadinanzaPadre", false}, {"CodiceCittadinanzaMadre", false},
-	{"CodiceRegioneResidenzaPadre", false}, {"CodiceRegioneResidenzaMadre", false},
-	{"TitoloStudioPadre", false}, {"TitoloStudioMadre", false},
-	{"OccupazionePadre", false}, {"OccupazioneMadre", false},
-	{"DataPrimaSegnalazione", true}, {"FonteSegnalazione", true}, {"ValutazioneMinore", true},
-	{"ValutazioneFamigliaMinore", true}, {"SegnalazioneAutoritaGiudiziaria", true},
-	{"DataSegnalazione", false}, {"ProvvedimentoGiudiziario", true},
-	{"DataProvvedimentoGiudiziario", false}, {"AutoritaProvvedimento", false},
-	{"PotestaTutela", false}, {"TipoProvvedimentoGiudiziario", false},
-	{"FormaInterventoAffido", false}, {"TipoInterventoAffido", false}, {"DurataAffido", false},
-	{"CarattereAffido", false}, {"EsitoAffido", false},
-	{"CarattereInserimentoResidenziale", false}, {"FormaInserimentoResidenziale", false},
-	{"TipoInserimentoResidenziale", false}, {"EsitoInserimentoStruttura", false},
-	{"MotivazioneChiusuraCarico", false}, {"SituazioneChiusuraCarico", false},
-	{"CollaborazioniInterventi", false}, {"NumeroComponentiISEE", false},
-	{"FasciaEtaBeneficiario", true}, {"FasciaISEEBeneficiario", false},
-	{"AnnoNascita", true}, {"CodiceRegioneResidenza", false}, {"CodiceNazioneResidenza", true},
+	Type     QuestionType
+	List     string // Codelist of a single or multiple choice, Lookup of a lookup
 }
 
 // The SINBA elements of the case record: the benefit codes and the household.
@@ -49,6 +66,149 @@ const (
 	FieldFamiglia            = "ComposizioneFamiglia"
 	FieldDettaglioInterventi = "DettaglioInterventi"
 )
+
+// sinbaElements are the questions the flow reads its repeated elements
+// from: the benefit codes (also from the items of the intervention details)
+// and the household.
+var sinbaElements = []sinbaField{
+	{FieldPrestazioni, true, TypeMulti, "CodicePrestazione"},
+	{FieldFamiglia, true, TypeMulti, "ComposizioneFamigliaType"},
+	{FieldDettaglioInterventi, false, TypeGroup, ""},
+}
+
+// sinbaItem is the question of each item of the intervention details that
+// the flow reads a benefit code from.
+var sinbaItem = sinbaField{FieldPrestazioni, false, TypeSingle, "CodicePrestazione"}
+
+// FieldProblem is a question a SINBA flow reads that an instrument version
+// of the case record lacks, or has of another kind: the flow would leave the
+// datum out of every record of that version.
+type FieldProblem struct {
+	// Field is the field the flow reads ("CondizioneLavoro"; an item of the
+	// intervention details is "DettaglioInterventi.CodicePrestazione").
+	Field string
+	// Question is the question the problem is located at: Field when the
+	// version has it of another kind, the new id when a migration of the
+	// version renames Field, "" when the version does not have it.
+	Question string
+	Message  Text
+}
+
+// SINBAFieldProblems lists, for a version of the case record, every field a
+// SINBA flow for INPS reads that the version does not have, under that id,
+// of the kind and over the list the flow expects. Nothing for another
+// instrument.
+func SINBAFieldProblems(in *Instrument) []FieldProblem {
+	if in == nil || in.ID != InstrumentCase {
+		return nil
+	}
+	renamed := map[string]string{} // old id -> new id, by the version's migrations
+	merged := map[string]bool{}    // of those, the ones merged with others
+	for _, m := range in.Migrations {
+		for old, nu := range m.Renamed {
+			renamed[old] = nu
+		}
+		for _, mg := range m.Merged {
+			for _, old := range mg.From {
+				if old != mg.Into {
+					renamed[old], merged[old] = mg.Into, true
+				}
+			}
+		}
+	}
+	top := map[string]*Question{} // the flow reads top-level questions only
+	for _, q := range in.order {
+		top[q.ID] = q
+	}
+	var out []FieldProblem
+	check := func(f sinbaField, name string, q *Question, ok bool) {
+		need := "il flusso SINBA per l'INPS ha bisogno del campo " + name + ": "
+		needEN := "the INPS SINBA flow needs field " + name + ": "
+		switch {
+		case !ok && renamed[f.Name] != "":
+			nu := renamed[f.Name]
+			verb, verbEN := "rinomina", "renames"
+			if merged[f.Name] {
+				verb, verbEN = "unisce ad altri", "merges with others into"
+			}
+			p := FieldProblem{Field: name, Message: Text{
+				IT: need + fmt.Sprintf("la migrazione lo %s in %s, ma il flusso lo cerca come %s e lo lascerebbe fuori; tenere l'identificativo %s (si può cambiare l'etichetta)", verb, nu, f.Name, f.Name),
+				EN: needEN + fmt.Sprintf("the migration %s it %s, but the flow reads it as %s and would leave it out; keep the id %s (the label may change)", verbEN, nu, f.Name, f.Name)}}
+			if _, has := top[nu]; has {
+				p.Question = nu
+			}
+			out = append(out, p)
+		case !ok:
+			out = append(out, FieldProblem{Field: name, Message: Text{
+				IT: need + "questa versione non ha una domanda " + f.Name + " e il flusso lascerebbe fuori il dato",
+				EN: needEN + "this version has no question " + f.Name + " and the flow would leave the datum out"}})
+		case q.Type != f.Type || (f.Type == TypeLookup && q.Lookup != f.List) || ((f.Type == TypeSingle || f.Type == TypeMulti) && q.Codelist != f.List):
+			want, wantEN := fieldKind(f.Type, f.List)
+			got, gotEN := fieldKind(q.Type, q.Codelist+q.Lookup)
+			out = append(out, FieldProblem{Field: name, Question: q.ID, Message: Text{
+				IT: need + "deve essere " + want + ", qui è " + got,
+				EN: needEN + "it must be " + wantEN + ", here it is " + gotEN}})
+		}
+	}
+	for _, f := range sinbaAttributes {
+		q, ok := top[f.Name]
+		check(f, f.Name, q, ok)
+	}
+	for _, f := range sinbaElements {
+		q, ok := top[f.Name]
+		check(f, f.Name, q, ok)
+		if ok && f.Name == FieldDettaglioInterventi && q.Type == TypeGroup {
+			var item *Question
+			for _, it := range q.Items {
+				if it.ID == sinbaItem.Name {
+					item = it
+				}
+			}
+			check(sinbaItem, f.Name+"."+sinbaItem.Name, item, item != nil)
+			if n := len(out); n > 0 && out[n-1].Field == f.Name+"."+sinbaItem.Name && out[n-1].Question != "" {
+				out[n-1].Question = f.Name + "." + out[n-1].Question
+			}
+		}
+	}
+	return out
+}
+
+// fieldKind says what kind of question t over list is, in Italian and
+// English.
+func fieldKind(t QuestionType, list string) (it, en string) {
+	over := func(it, en string) (string, string) {
+		if list == "" {
+			return it, en
+		}
+		return it + " sulla lista " + list, en + " over list " + list
+	}
+	switch t {
+	case TypeText:
+		return "un testo", "a text"
+	case TypeInteger:
+		return "un numero intero", "an integer"
+	case TypeDecimal:
+		return "un numero decimale", "a decimal number"
+	case TypeDate:
+		return "una data", "a date"
+	case TypeMonthYear:
+		return "un mese e anno", "a month and year"
+	case TypeYesNo:
+		return "un sì o no", "a yes or no"
+	case TypeSingle:
+		return over("una scelta singola", "a single choice")
+	case TypeMulti:
+		return over("una scelta multipla", "a multiple choice")
+	case TypeLookup:
+		if list != "" {
+			return "una voce dell'elenco " + list, "an entry of reference list " + list
+		}
+		return "una voce di un elenco di riferimento", "an entry of a reference list"
+	case TypeGroup:
+		return "un gruppo ripetuto", "a repeat group"
+	}
+	return string(t), string(t)
+}
 
 // FlowHeader is what identifies a flow and the body that sends it.
 type FlowHeader struct {
@@ -165,8 +325,22 @@ func ToSINBA(in *Instrument, rec *Record, ref time.Time) (SinbaRecord, []Issue) 
 			MessageIT: "IDBeneficiario: sembra un codice fiscale (o ne contiene uno) e non può entrare nel flusso; usa il codice pseudonimo che l'app calcola",
 			MessageEN: "IDBeneficiario: it looks like (or contains) a codice fiscale and cannot go into the flow; use the pseudonym the app computes"})
 	}
+	// A field the record's version lacks, or has of another kind, refuses
+	// the record: the flow would otherwise leave the datum out unnoticed.
+	lacks := map[string]bool{}
+	for _, p := range SINBAFieldProblems(in) {
+		lacks[p.Field] = true
+		is := Issue{Rule: "flow.field." + p.Field, Severity: SeverityError, MessageIT: p.Message.IT, MessageEN: p.Message.EN}
+		if p.Question != "" {
+			is.Fields = []string{p.Question}
+		}
+		issues = append(issues, is)
+	}
 	for _, a := range sinbaAttributes {
 		v := st.env[a.Name]
+		if lacks[a.Name] {
+			continue
+		}
 		if !Answered(v) {
 			if a.Required {
 				missing(a.Name)
@@ -189,13 +363,13 @@ func ToSINBA(in *Instrument, rec *Record, ref time.Time) (SinbaRecord, []Issue) 
 		s.Attrs = append(s.Attrs, xml.Attr{Name: xml.Name{Local: a.Name}, Value: text})
 	}
 	s.Prestazioni = Prestazioni(in, rec)
-	if len(s.Prestazioni) == 0 {
+	if len(s.Prestazioni) == 0 && !lacks[FieldPrestazioni] {
 		missing(FieldPrestazioni)
 	}
 	for _, c := range listOf(st.env[FieldFamiglia]) {
 		s.Famiglia = append(s.Famiglia, c)
 	}
-	if len(s.Famiglia) == 0 {
+	if len(s.Famiglia) == 0 && !lacks[FieldFamiglia] {
 		missing(FieldFamiglia)
 	}
 	return s, issues

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -77,10 +78,86 @@ func (e *InvalidError) Error() string {
 // called name, JSON or spreadsheet by its extension, and checks it as the
 // laptops will read it. What is wrong is an *InvalidError.
 func ReadInstrument(name string, data []byte, ref *survey.Reference) (*survey.Instrument, error) {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".xlsx":
-		return readSpreadsheet(name, data, ref)
+	var in *survey.Instrument
+	var err error
+	if strings.ToLower(filepath.Ext(name)) == ".xlsx" {
+		in, err = readSpreadsheet(name, data, ref)
+	} else {
+		in, err = readJSON(name, data, ref)
 	}
+	if err != nil {
+		return nil, err
+	}
+	if fps := survey.SINBAFieldProblems(in); len(fps) > 0 {
+		// The laptops could read it, but the INPS flow would leave those
+		// data out of every record of the version.
+		inv := &InvalidError{Name: name}
+		for _, fp := range fps {
+			p := Problem{Message: fp.Message}
+			if fp.Question != "" && !strings.EqualFold(filepath.Ext(name), ".xlsx") {
+				p.Where = questionAt(data, strings.Split(fp.Question, "."))
+			}
+			inv.Problems = append(inv.Problems, p)
+		}
+		return nil, inv
+	}
+	return in, nil
+}
+
+// questionAt says where in a JSON definition the question of path is (a
+// top-level id, or a group's id and its item's): at its "id" value; "" when
+// it is not found.
+func questionAt(data []byte, path []string) string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	prevKey := false // the previous token was the key "id"
+	var at int64 = -1
+	inObject := []bool{} // per open delimiter: an object, where keys alternate with values
+	expectKey := []bool{}
+	for len(path) > 0 {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			if n := len(expectKey); n > 0 && inObject[n-1] {
+				expectKey[n-1] = true // this value is done when the delimiter closes
+			}
+			switch t {
+			case '{':
+				inObject, expectKey = append(inObject, true), append(expectKey, true)
+			case '[':
+				inObject, expectKey = append(inObject, false), append(expectKey, false)
+			default:
+				inObject, expectKey = inObject[:len(inObject)-1], expectKey[:len(expectKey)-1]
+			}
+			prevKey = false
+			continue
+		case string:
+			n := len(expectKey)
+			if n > 0 && inObject[n-1] && expectKey[n-1] {
+				expectKey[n-1] = false
+				prevKey = t == "id"
+				continue
+			}
+			if prevKey && t == path[0] {
+				at = dec.InputOffset() - int64(len(strconv.Quote(t)))
+				path = path[1:]
+			}
+		}
+		if n := len(expectKey); n > 0 && inObject[n-1] {
+			expectKey[n-1] = true
+		}
+		prevKey = false
+	}
+	if at < 0 {
+		return ""
+	}
+	return lineColumn(data, at)
+}
+
+// readJSON reads a JSON definition, its syntax errors located.
+func readJSON(name string, data []byte, ref *survey.Reference) (*survey.Instrument, error) {
 	in, err := survey.ParseInstrument(data, ref)
 	if err == nil {
 		return in, nil

@@ -2,8 +2,11 @@ package coord
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -169,5 +172,91 @@ func TestReadSpreadsheet(t *testing.T) {
 	var inv *InvalidError
 	if !errors.As(err, &inv) || len(inv.Problems) == 0 || !strings.HasPrefix(inv.Problems[0].Where, "survey!"+cell) || inv.Problems[0].Message.IT == "" {
 		t.Fatalf("broken workbook: %v", err)
+	}
+}
+
+// caseV2Renamed is the shipped case record v2 made version 3 with
+// CondizioneLavoro, which the SINBA flow reads, renamed CondizioneLavorativa
+// by its migration, and LuogoVita made a text.
+func caseV2Renamed(t *testing.T) []byte {
+	t.Helper()
+	v2, err := assets.Instruments.ReadFile("instruments/scheda-minore.v2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := regexp.MustCompile(`\bCondizioneLavoro\b`).ReplaceAll(v2, []byte("CondizioneLavorativa"))
+	var def map[string]any
+	if err := json.Unmarshal(body, &def); err != nil {
+		t.Fatal(err)
+	}
+	def["version"] = 3
+	def["migrations"] = []any{map[string]any{"from": 2, "renamed": map[string]any{"CondizioneLavoro": "CondizioneLavorativa"}}}
+	for _, s := range def["sections"].([]any) {
+		for _, q := range s.(map[string]any)["questions"].([]any) {
+			if q := q.(map[string]any); q["id"] == "LuogoVita" {
+				q["type"] = "text"
+				delete(q, "codelist")
+			}
+		}
+	}
+	out, err := json.MarshalIndent(def, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestCheckRefusesLostSINBAField: a version of the case record that renames
+// a field the INPS flow reads, or changes its kind, is refused by the check,
+// each problem at its question, in Italian first; in a spreadsheet too.
+func TestCheckRefusesLostSINBAField(t *testing.T) {
+	_, ref := shippedRegistry(t)
+	body := caseV2Renamed(t)
+	in, err := survey.ParseInstrument(body, ref)
+	if err != nil {
+		t.Fatalf("the test version does not even parse: %v", err)
+	}
+	_, err = ReadInstrument("scheda-minore.v3.json", body, ref)
+	var inv *InvalidError
+	if !errors.As(err, &inv) {
+		t.Fatalf("the check accepts a version that loses CondizioneLavoro: %v", err)
+	}
+	lines := strings.Split(string(body), "\n")
+	at := func(id string) string {
+		for i, l := range lines {
+			if c := strings.Index(l, `"id": "`+id+`"`); c >= 0 {
+				return fmt.Sprintf("riga %d, colonna %d", i+1, c+len(`"id": `)+1)
+			}
+		}
+		return "?"
+	}
+	want := map[string]string{
+		"il flusso SINBA per l'INPS ha bisogno del campo CondizioneLavoro: la migrazione lo rinomina in CondizioneLavorativa":                 at("CondizioneLavorativa"),
+		"il flusso SINBA per l'INPS ha bisogno del campo LuogoVita: deve essere una scelta singola sulla lista LuogoVitaType, qui è un testo": at("LuogoVita"),
+	}
+	if len(inv.Problems) != len(want) {
+		t.Fatalf("problems %v, want %d", inv.Problems, len(want))
+	}
+	for _, p := range inv.Problems {
+		found := false
+		for msg, where := range want {
+			if strings.HasPrefix(p.Message.IT, msg) && strings.HasPrefix(p.Where, where+" /") && p.Message.EN != "" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("problem %q at %q, want one of %v", p.Message.IT, p.Where, want)
+		}
+	}
+	if !strings.Contains(inv.Message("it"), "CondizioneLavoro") {
+		t.Errorf("message %q", inv.Message("it"))
+	}
+	var xb bytes.Buffer
+	if err := xlsform.Write(&xb, in); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadInstrument("scheda-minore.v3.xlsx", xb.Bytes(), ref)
+	if !errors.As(err, &inv) || len(inv.Problems) != 2 || !strings.Contains(inv.Problems[0].Message.IT, "il flusso SINBA per l'INPS ha bisogno del campo") {
+		t.Errorf("the spreadsheet of the version: %v", err)
 	}
 }
