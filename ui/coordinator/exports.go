@@ -1,6 +1,7 @@
 package coordinator
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -21,73 +22,136 @@ var exportFormats = []struct{ id, it, en string }{
 	{"sinba", "Flussi SINBA per l'INPS (uno per Ente)", "SINBA flows for INPS (one per Ente)"},
 }
 
+// exporter is the exports tab, built once: a reload of the records leaves
+// the choices made and an export under way as they are. It is touched on
+// the UI goroutine only.
+type exporter struct {
+	ws       *Workspace
+	labels   []string
+	format   *widget.RadioGroup
+	all      *widget.Check
+	operator *widget.Entry
+	choose   *widget.Button
+	running  bool // an export is under way; choose is disabled
+	activity *fyne.Container
+	bar      *widget.ProgressBarInfinite
+	result   *widget.Label
+	content  fyne.CanvasObject
+}
+
+// exportsScreen returns the exports tab, building it the first time.
 func (ws *Workspace) exportsScreen() fyne.CanvasObject {
-	var labels []string
+	if ws.exporter == nil {
+		ws.exporter = newExporter(ws)
+	}
+	return ws.exporter.content
+}
+
+func newExporter(ws *Workspace) *exporter {
+	x := &exporter{ws: ws}
 	for _, f := range exportFormats {
 		if ws.lang == "en" {
-			labels = append(labels, f.en)
+			x.labels = append(x.labels, f.en)
 		} else {
-			labels = append(labels, f.it)
+			x.labels = append(x.labels, f.it)
 		}
 	}
-	format := widget.NewRadioGroup(labels, nil)
-	format.SetSelected(labels[0])
-	all := widget.NewCheck(ws.tr("export.all"), nil)
-	operator := widget.NewEntry()
-	operator.SetPlaceHolder("80078750587")
-	result := widget.NewLabel("")
-	result.Wrapping = fyne.TextWrapWord
-	run := func(dir string) {
-		req := ExportRequest{Dir: dir, CFOperatore: strings.TrimSpace(operator.Text), Statuses: []survey.Status{survey.StatusApproved}}
-		for i, l := range labels {
-			if l == format.Selected {
-				req.Format = exportFormats[i].id
-			}
-		}
-		if all.Checked {
-			req.Statuses = []survey.Status{survey.StatusDraft, survey.StatusFinal, survey.StatusReturned, survey.StatusApproved}
-		}
-		c, cancel := ctx()
-		defer cancel()
-		res, err := ws.deps.Backend.Export(c, req)
-		if err != nil {
-			ws.showError(err)
+	x.format = widget.NewRadioGroup(x.labels, nil)
+	x.format.SetSelected(x.labels[0])
+	x.all = widget.NewCheck(ws.tr("export.all"), nil)
+	x.operator = widget.NewEntry()
+	x.operator.SetPlaceHolder("80078750587")
+	x.result = widget.NewLabel("")
+	x.result.Wrapping = fyne.TextWrapWord
+	x.bar = widget.NewProgressBarInfinite()
+	x.bar.Stop()
+	x.activity = container.NewBorder(nil, nil, widget.NewLabel(ws.tr("export.running")), nil, x.bar)
+	x.activity.Hide()
+	x.choose = widget.NewButton(ws.tr("export.choose"), func() {
+		if x.running {
 			return
 		}
-		msg := ws.tr("export.done", res.Records, res.Files, res.Dir)
-		if len(res.Versions) > 1 {
-			var by []string
-			for _, v := range res.Versions {
-				title := v.Instrument
-				if in, ok := ws.deps.Registry.Latest(v.Instrument); ok {
-					title = in.Title.In(ws.lang)
-				}
-				by = append(by, ws.tr("export.version", title, v.Version, v.Records))
-			}
-			msg += "\n" + ws.tr("export.versions", strings.Join(by, " · "))
-		}
-		if res.Refused > 0 {
-			msg += "\n" + ws.tr("export.refused", res.Refused)
-		}
-		result.SetText(msg)
-	}
-	choose := widget.NewButton(ws.tr("export.choose"), func() {
 		if ws.deps.ChooseFolder != nil {
-			ws.deps.ChooseFolder(run)
+			ws.deps.ChooseFolder(x.run)
 			return
 		}
 		dialogs.ShowFile(ws.win, dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 			if err != nil || u == nil {
 				return
 			}
-			run(u.Path())
+			x.run(u.Path())
 		}, ws.win))
 	})
-	choose.Importance = widget.HighImportance
+	x.choose.Importance = widget.HighImportance
 	form := widget.NewForm(
-		widget.NewFormItem(ws.tr("export.format"), format),
-		widget.NewFormItem("", all),
-		widget.NewFormItem(ws.tr("export.operator"), operator),
+		widget.NewFormItem(ws.tr("export.format"), x.format),
+		widget.NewFormItem("", x.all),
+		widget.NewFormItem(ws.tr("export.operator"), x.operator),
 	)
-	return container.NewVScroll(container.NewVBox(form, choose, result, widget.NewLabel(ws.tr("export.note"))))
+	x.content = container.NewVScroll(container.NewVBox(form, x.choose, x.activity, x.result, widget.NewLabel(ws.tr("export.note"))))
+	return x
+}
+
+// request is the export the choices on screen ask for, into dir.
+func (x *exporter) request(dir string) ExportRequest {
+	req := ExportRequest{Dir: dir, CFOperatore: strings.TrimSpace(x.operator.Text), Statuses: []survey.Status{survey.StatusApproved}}
+	for i, l := range x.labels {
+		if l == x.format.Selected {
+			req.Format = exportFormats[i].id
+		}
+	}
+	if x.all.Checked {
+		req.Statuses = []survey.Status{survey.StatusDraft, survey.StatusFinal, survey.StatusReturned, survey.StatusApproved}
+	}
+	return req
+}
+
+// run exports into dir off the UI goroutine: reading, decrypting and
+// writing every record takes a while. Meanwhile the button is disabled and
+// an activity line shows; the result (or the error) comes back to the UI
+// goroutine.
+func (x *exporter) run(dir string) {
+	if x.running {
+		return
+	}
+	ws := x.ws
+	req := x.request(dir)
+	x.running = true
+	x.choose.Disable()
+	x.result.SetText("")
+	x.activity.Show()
+	x.bar.Start()
+	be := ws.deps.Backend
+	ws.background(func(c context.Context) func() {
+		res, err := be.Export(c, req)
+		return func() { x.finished(res, err) }
+	})
+}
+
+func (x *exporter) finished(res ExportResult, err error) {
+	ws := x.ws
+	x.running = false
+	x.bar.Stop()
+	x.activity.Hide()
+	x.choose.Enable()
+	if err != nil {
+		ws.showError(err)
+		return
+	}
+	msg := ws.tr("export.done", res.Records, res.Files, res.Dir)
+	if len(res.Versions) > 1 {
+		var by []string
+		for _, v := range res.Versions {
+			title := v.Instrument
+			if in, ok := ws.deps.Registry.Latest(v.Instrument); ok {
+				title = in.Title.In(ws.lang)
+			}
+			by = append(by, ws.tr("export.version", title, v.Version, v.Records))
+		}
+		msg += "\n" + ws.tr("export.versions", strings.Join(by, " · "))
+	}
+	if res.Refused > 0 {
+		msg += "\n" + ws.tr("export.refused", res.Refused)
+	}
+	x.result.SetText(msg)
 }

@@ -122,6 +122,7 @@ var texts = map[string][2]string{
 	"export.all":                {"Includi le schede non ancora approvate (solo per uso interno)", "Include records not yet approved (internal use only)"},
 	"export.operator":           {"Codice fiscale dell'operatore (flussi SINBA)", "Operator's codice fiscale (SINBA flows)"},
 	"export.choose":             {"Scegli la cartella ed esporta…", "Choose the folder and export…"},
+	"export.running":            {"Esportazione in corso…", "Exporting…"},
 	"export.done":               {"Schede esportate: %d · file: %d · cartella: %s", "Records exported: %d · files: %d · folder: %s"},
 	"export.versions":           {"Per versione dello strumento: %s (un solo dizionario)", "By instrument version: %s (one codebook)"},
 	"export.version":            {"%s v%d: %d", "%s v%d: %d"},

@@ -45,6 +45,8 @@ type Workspace struct {
 	// lastPublished is the instrument last published (or checked for
 	// publishing) from this workspace: the differences dialog proposes it.
 	lastPublished string
+
+	exporter *exporter // the exports tab, built once
 }
 
 // New builds the workspace over deps; call Reload to read the records, or
