@@ -35,6 +35,7 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 	if ok {
 		fields, versions = ir.Fields, ir.Versions
 	}
+	names := fieldNames(fields, ws.lang)
 	muni := ""
 	compare := false
 	options := []string{ws.tr("quality.all")}
@@ -51,7 +52,7 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 	}
 	// After "not held", a column per reason: how many of those marks gave it.
 	headers := []string{ws.tr("quality.field"), ws.tr("quality.applic"), ws.tr("quality.missing"), ws.tr("quality.notheld")}
-	widths := []float32{260, 110, 130, 150}
+	widths := []float32{320, 110, 130, 150}
 	firstReason := len(headers)
 	for _, r := range survey.NotHeldReasons {
 		headers = append(headers, r.Short().In(ws.lang))
@@ -63,7 +64,7 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 	// Side by side: the field, then for each version its applicable,
 	// missing, not held (with the reasons) and errors.
 	const perVersion = 4
-	vHeaders, vWidths := []string{ws.tr("quality.field")}, []float32{260}
+	vHeaders, vWidths := []string{ws.tr("quality.field")}, []float32{320}
 	for _, v := range versions {
 		vHeaders = append(vHeaders, ws.tr("quality.v.applic", v), ws.tr("quality.v.missing", v), ws.tr("quality.v.notheld", v), ws.tr("quality.v.errors", v))
 		vWidths = append(vWidths, 130, 120, 220, 110)
@@ -115,7 +116,7 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 			var s string
 			switch col := id.Col; {
 			case col == 0:
-				s = f.ID
+				s = names[id.Row]
 			case compare:
 				s = versionCell(f, col)
 			case col == 1:
@@ -191,6 +192,29 @@ func (ws *Workspace) qualityScreen() fyne.CanvasObject {
 	diffs := widget.NewButton(ws.tr("versions.button"), ws.askVersionDiff)
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(diffs, report), choices), widget.NewLabel(ws.tr("quality.grid", discordant, cells)))
 	return container.NewBorder(top, nil, nil, nil, table)
+}
+
+// fieldNames are what the critical points call each field: the question's
+// label, as the coordinators know it; the id follows only where two fields
+// share a label, to tell them apart (or stands alone for a field without
+// one).
+func fieldNames(fields []quality.FieldStats, lang string) []string {
+	seen := map[string]int{}
+	for _, f := range fields {
+		seen[f.Label.In(lang)]++
+	}
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		switch l := f.Label.In(lang); {
+		case l == "":
+			names[i] = f.ID
+		case seen[l] > 1:
+			names[i] = l + " (" + f.ID + ")"
+		default:
+			names[i] = l
+		}
+	}
+	return names
 }
 
 // saveReport writes the printable HTML report where the coordinator chooses.

@@ -42,10 +42,7 @@ func TestCriticalPointsByReason(t *testing.T) {
 	if len(col) != len(survey.NotHeldReasons) {
 		t.Fatalf("reason columns %v, want one per reason", col)
 	}
-	rowOf := map[string]int{}
-	for r := 0; r < rows; r++ {
-		rowOf[cell(r, 0)] = r
-	}
+	rowOf := fieldRows(t, f.registry, cell, rows)
 
 	for _, code := range []string{"063049", "065116"} {
 		m, _ := ref.Municipality(code)

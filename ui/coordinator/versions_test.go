@@ -64,10 +64,7 @@ func TestCriticalPointsAcrossVersions(t *testing.T) {
 			cases++
 		}
 	}
-	rowOf := map[string]int{}
-	for r := 0; r < rows; r++ {
-		rowOf[cell(r, 0)] = r
-	}
+	rowOf := fieldRows(t, f.registry, cell, rows)
 	ref, ok := rowOf["DataRiferimento"]
 	if !ok {
 		t.Fatal("no row for DataRiferimento")
@@ -86,6 +83,38 @@ func TestCriticalPointsAcrossVersions(t *testing.T) {
 	if _, cols := table.Length(); cols != 12 || pick.Disabled() {
 		t.Errorf("back to all versions together: %d columns, municipality choice disabled %v", cols, pick.Disabled())
 	}
+}
+
+// fieldRows finds the row of each field of the case record in a table of
+// critical points, whose first column names a field by its question's label
+// (with the id after it only where two labels are the same); it fails the
+// test where that column shows a bare id in place of a label.
+func fieldRows(t *testing.T, reg *survey.Registry, cell func(row, col int) string, rows int) map[string]int {
+	t.Helper()
+	in, ok := reg.Latest(survey.InstrumentCase)
+	if !ok {
+		t.Fatal("no case record instrument")
+	}
+	byName := map[string]int{}
+	for r := 0; r < rows; r++ {
+		byName[cell(r, 0)] = r
+	}
+	out := map[string]int{}
+	for _, q := range in.Questions() {
+		label := q.Label.IT
+		if label == "" {
+			continue
+		}
+		if _, bare := byName[q.ID]; bare && label != q.ID {
+			t.Errorf("the field %s is named by its id, not by its label %q", q.ID, label)
+		}
+		if r, ok := byName[label]; ok {
+			out[q.ID] = r
+		} else if r, ok := byName[label+" ("+q.ID+")"]; ok {
+			out[q.ID] = r
+		}
+	}
+	return out
 }
 
 // tableText reads a table of labels as it shows them: a cell, a heading.
