@@ -3,6 +3,7 @@ package backend_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -134,8 +135,13 @@ func TestProjectPublishOverRealServer(t *testing.T) {
 	tabs.SelectIndex(2) // Criticità
 	test.Tap(buttonNamed(t, w, "Differenze tra versioni…"))
 	top := w.Canvas().Overlays().Top()
-	pick := find(t, top, func(s *widget.Select) bool { return len(s.Options) > 0 && strings.HasPrefix(s.Options[0], "scheda-") })
-	pick.SetSelected(survey.InstrumentCase)
+	caseRecord, _ := instruments(t).Registry().Latest(survey.InstrumentCase)
+	title := caseRecord.Title.IT // the dialog names the instruments by title
+	pick := find(t, top, func(s *widget.Select) bool { return slices.Contains(s.Options, title) })
+	if pick == nil {
+		t.Fatalf("the differences dialog offers no %q", title)
+	}
+	pick.SetSelected(title)
 	pressKey(w, fyne.KeyReturn)
 	page, err := os.ReadFile(report)
 	l.must(err)
