@@ -14,7 +14,6 @@ import (
 	"sinba/ui/dialogs"
 	"sinba/ui/form"
 	"sinba/ui/loop"
-	"sinba/ui/palette"
 )
 
 // AutosaveDelay is how long after the last edit a draft saves itself.
@@ -33,7 +32,6 @@ type recordScreen struct {
 	panel     fyne.CanvasObject
 	panelCard *widget.Card // the panel's card: its subtitle counts the findings
 	body      *fyne.Container
-	legible   *palette.ReadOnly // the form, legible while read-only
 	reopen    *widget.Button
 	final     *widget.Button
 	version   *widget.Label   // which instrument version the record uses
@@ -143,9 +141,8 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 			top = append(top, c)
 		}
 	}
-	r.legible = palette.NewReadOnly(r.form.Object())
 	r.applyStatus()
-	r.body = container.NewBorder(container.NewVBox(top...), nil, nil, r.panel, r.legible.Object)
+	r.body = container.NewBorder(container.NewVBox(top...), nil, nil, r.panel, r.form.Object())
 	return r.body
 }
 
@@ -377,7 +374,6 @@ func (r *recordScreen) reply(field string) {
 func (r *recordScreen) applyStatus() {
 	locked := r.row != nil && r.row.Status != survey.StatusDraft && r.row.Status != survey.StatusReturned
 	r.form.SetReadOnly(locked)
-	r.legible.Set(locked)
 	if locked {
 		r.reopen.Show()
 		r.final.Hide()

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/survey"
+	"sinba/ui/palette"
 )
 
 // Form is an instrument rendered for one record: a list of sections on the
@@ -37,7 +38,8 @@ type Form struct {
 	prev      *widget.Button
 	next      *widget.Button
 	root      fyne.CanvasObject
-	filling   bool // widgets are being set from the record: not an edit
+	legible   *palette.ReadOnly // the form, legible while read-only
+	filling   bool              // widgets are being set from the record: not an edit
 	readOnly  bool
 	final     bool           // show the findings as finalising sees them
 	proposed  map[string]any // computed answers the researcher has not changed
@@ -86,7 +88,8 @@ func New(spec *Spec, rec *survey.Record, win fyne.Window) *Form {
 	nav := container.NewHBox(f.prev, layout.NewSpacer(), f.pageLabel, layout.NewSpacer(), f.next)
 	split := container.NewHSplit(f.sections, container.NewBorder(nil, nav, nil, nil, f.scroll))
 	split.Offset = 0.24
-	f.root = split
+	f.legible = palette.NewReadOnly(split)
+	f.root = f.legible.Object
 	// What can be proposed is proposed at once: the region of the
 	// questionnaire's municipality, the reference date of a new record.
 	if spec.Computed != nil {
@@ -110,7 +113,8 @@ func (f *Form) Page() int { return f.cur }
 func (f *Form) Result() Result { return f.result }
 
 // SetReadOnly disables every input (a finalised record is looked at, not
-// edited, until the researcher reopens it).
+// edited, until the researcher reopens it) and draws the disabled inputs in
+// the legible read-only colours (ui/palette), in every section.
 // A record looked at shows what it holds: the proposals made when the form
 // opened, untouched, are withdrawn.
 func (f *Form) SetReadOnly(ro bool) {
@@ -123,6 +127,16 @@ func (f *Form) SetReadOnly(ro bool) {
 	}
 	for _, v := range f.views {
 		v.applyEnabled()
+	}
+	f.legible.Set(ro)
+}
+
+// cover draws what was just put into the form (a section shown, a repeat
+// group's items rebuilt) in the form's colours: Fyne's theme override
+// covers only what was in it when it was last refreshed.
+func (f *Form) cover() {
+	if f.legible != nil {
+		f.legible.Cover()
 	}
 }
 
@@ -218,6 +232,7 @@ func (f *Form) ShowPage(i int) {
 	f.scroll.Content = f.pages[i].box
 	f.scroll.Offset = fyne.Position{}
 	f.scroll.Refresh()
+	f.cover()
 	f.pageLabel.SetText(lang.L("form.page_of", map[string]any{"Page": i + 1, "Pages": len(f.pages)}))
 	if i == 0 {
 		f.prev.Disable()

@@ -646,6 +646,7 @@ func (g *groupView) rebuild() {
 	f.filling = filling
 	g.list.Objects = cards
 	g.list.Refresh()
+	f.cover()
 	if g.qv.q.MaxItems > 0 && len(g.items) >= g.qv.q.MaxItems || !g.on {
 		g.add.Disable()
 	} else {

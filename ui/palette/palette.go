@@ -76,16 +76,38 @@ func Comment(o fyne.CanvasObject) *container.ThemeOverride {
 }
 
 // ReadOnly is a region that is legible when its inputs are disabled: Set
-// turns it on and off.
+// turns it on and off. Fyne applies a theme override to the widgets that
+// are in the region when it is refreshed: content put in it later (another
+// section of a form, a repeat group's rebuilt items) is drawn in the app's
+// theme until Cover is called.
 type ReadOnly struct {
 	// Object is what goes on the screen in place of the region.
 	Object *container.ThemeOverride
 	on     bool
+	used   bool // it has been on
+}
+
+// readOnlyTheme is a region's theme: the read-only colours while the region
+// is on, the app's theme while it is off. Content that went into the region
+// while it was read-only keeps this theme, so that it follows the region
+// when the region is turned off.
+type readOnlyTheme struct {
+	override
+	r *ReadOnly
+}
+
+func (t *readOnlyTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if t.r.on {
+		return ReadOnlyTheme.Color(n, v)
+	}
+	return base().Color(n, v)
 }
 
 // NewReadOnly wraps o; it starts off (o's own theme).
 func NewReadOnly(o fyne.CanvasObject) *ReadOnly {
-	return &ReadOnly{Object: container.NewThemeOverride(o, &override{})}
+	r := &ReadOnly{}
+	r.Object = container.NewThemeOverride(o, &readOnlyTheme{r: r})
+	return r
 }
 
 // Set says whether o is read-only.
@@ -94,12 +116,20 @@ func (r *ReadOnly) Set(on bool) {
 		return
 	}
 	r.on = on
-	if on {
-		r.Object.Theme = ReadOnlyTheme
-	} else {
-		r.Object.Theme = &override{}
-	}
+	r.used = r.used || on
 	r.Object.Refresh()
+}
+
+// Cover draws content put into the region since the last refresh (a page
+// shown, items rebuilt) in the region's colours. It refreshes the region,
+// so it does nothing in a region that has never been read-only: new content
+// is drawn in the app's theme, as the region is. Once it has been, content
+// shown again is refreshed too, so that nothing keeps what Fyne cached of
+// the read-only colours (a check box's mark).
+func (r *ReadOnly) Cover() {
+	if r.used {
+		r.Object.Refresh()
+	}
 }
 
 // On reports whether the region is read-only.
