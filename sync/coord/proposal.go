@@ -251,20 +251,11 @@ func propose(name string, in *survey.Instrument, reg *survey.Registry, published
 		}
 		return false
 	}
-	if held, ok := reg.Get(in.ID, in.Version); ok {
-		hb, err := Canonical(held)
-		if err != nil {
-			return nil, err
-		}
-		if !bytes.Equal(hb, body) {
-			next := reg.Versions(in.ID)
-			v := next[len(next)-1] + 1
-			return nil, &InvalidError{Name: name, Problems: []Problem{{Message: survey.Text{
-				IT: fmt.Sprintf("la versione %d di %s esiste già con un altro contenuto: dare al file la versione %d", in.Version, in.ID, v),
-				EN: fmt.Sprintf("version %d of %s already exists with other content: give the file version %d", in.Version, in.ID, v)}}}}
-		}
-		p.AlreadyPublished = isPublished(in.Version)
+	held, err := HeldVersion(name, in, reg)
+	if err != nil {
+		return nil, err
 	}
+	p.AlreadyPublished = held && isPublished(in.Version)
 	for _, v := range reg.Versions(in.ID) {
 		if v < in.Version {
 			p.Previous, _ = reg.Get(in.ID, v)
@@ -275,6 +266,32 @@ func propose(name string, in *survey.Instrument, reg *survey.Registry, published
 		p.Changes = instdiff.Diff(p.Previous, in)
 	}
 	return p, nil
+}
+
+// HeldVersion says whether reg holds the version of in, and then with the
+// same content; a version held with other content is an *InvalidError,
+// since records rely on a version never changing.
+func HeldVersion(name string, in *survey.Instrument, reg *survey.Registry) (bool, error) {
+	held, ok := reg.Get(in.ID, in.Version)
+	if !ok {
+		return false, nil
+	}
+	hb, err := Canonical(held)
+	if err != nil {
+		return false, err
+	}
+	body, err := Canonical(in)
+	if err != nil {
+		return false, err
+	}
+	if !bytes.Equal(hb, body) {
+		next := reg.Versions(in.ID)
+		v := next[len(next)-1] + 1
+		return true, &InvalidError{Name: name, Problems: []Problem{{Message: survey.Text{
+			IT: fmt.Sprintf("la versione %d di %s esiste già con un altro contenuto: una versione non cambia mai, dare al file la versione %d", in.Version, in.ID, v),
+			EN: fmt.Sprintf("version %d of %s already exists with other content: a version never changes, give the file version %d", in.Version, in.ID, v)}}}}
+	}
+	return true, nil
 }
 
 // PublishProposal publishes a proposal's canonical JSON; a version already

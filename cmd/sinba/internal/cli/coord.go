@@ -178,7 +178,7 @@ func coordStatus(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordinator
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "progetto / project: %s  server: %s  chiave / key: %v  segreto / secret: %v\n", p.ProjectName, p.ServerURL, p.HasProjectKey, p.HasSecret)
+		fmt.Fprintf(env.Stdout, "progetto / project: %s  server: %s  chiave / key: %s  segreto / secret: %s\n", p.ProjectName, p.ServerURL, yesNo(p.HasProjectKey), yesNo(p.HasSecret))
 		fmt.Fprintf(env.Stdout, "codice della chiave del progetto / project key code: %s\n", wire.KeyFingerprint(p.Recipient))
 		entries, err := c.Entries(ctx)
 		if err != nil {
@@ -186,7 +186,13 @@ func coordStatus(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordinator
 		}
 		prog := quality.BuildProgress(entries, nil)
 		tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "\tSCHEDE / CASES\tdraft\tfinal\treturned\tapproved\tQUESTIONARI\t")
+		statuses := []survey.Status{survey.StatusDraft, survey.StatusFinal, survey.StatusReturned, survey.StatusApproved}
+		head := "\tSCHEDE / CASES"
+		for _, st := range statuses {
+			l := st.Label()
+			head += "\t" + strings.ToLower(l.IT) + " / " + strings.ToLower(l.EN)
+		}
+		fmt.Fprintln(tw, head+"\tQUESTIONARI / QUESTIONNAIRES\t")
 		rows := append(append([]quality.ProgressRow{prog.Total}, prog.ByTeam...), prog.ByMunicipality...)
 		for i, r := range rows {
 			label := r.Label
@@ -198,6 +204,14 @@ func coordStatus(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordinator
 		}
 		return tw.Flush()
 	}
+}
+
+// yesNo is a yes or no as the commands print it.
+func yesNo(b bool) string {
+	if b {
+		return "sì / yes"
+	}
+	return "no / no"
 }
 
 // keyPassphrase reads the passphrase of a key file from --key-passphrase-file

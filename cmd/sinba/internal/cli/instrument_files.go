@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -138,6 +137,16 @@ func instrumentCheck(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordin
 			return err
 		}
 		in, err := coord.ReadInstrument(filepath.Base(*file), data, ref)
+		var held bool
+		if err == nil {
+			// The migrations are checked against the versions they start
+			// from, and a version already held must be this very definition.
+			if held, err = coord.HeldVersion(filepath.Base(*file), in, reg); err == nil && !held {
+				if err = reg.Add(in); err != nil {
+					return fmt.Errorf("%s: %w", *file, err)
+				}
+			}
+		}
 		var inv *coord.InvalidError
 		if errors.As(err, &inv) {
 			for _, p := range inv.Problems {
@@ -149,18 +158,8 @@ func instrumentCheck(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordin
 		if err != nil {
 			return err
 		}
-		// The migrations are checked against the versions they start from,
-		// and a version already held must be this very definition.
-		if held, ok := reg.Get(in.ID, in.Version); ok {
-			a, _ := coord.Canonical(held)
-			b, _ := coord.Canonical(in)
-			if !bytes.Equal(a, b) {
-				return fmt.Errorf("%s: %s v%d esiste già ed è diverso: una versione non cambia mai, serve un nuovo numero di versione / "+
-					"%s v%d exists already and differs: a version never changes, a new version number is needed", *file, in.ID, in.Version, in.ID, in.Version)
-			}
+		if held {
 			fmt.Fprintf(env.Stdout, "%s v%d: identico a quello già presente / identical to the one already held\n", in.ID, in.Version)
-		} else if err := reg.Add(in); err != nil {
-			return fmt.Errorf("%s: %w", *file, err)
 		}
 		printSummary(env, in)
 		return nil

@@ -103,7 +103,7 @@ func TestInstrumentExportCheck(t *testing.T) {
 	if err := os.WriteFile(changed, bytes.Replace(body, []byte(`"it": "Ruolo`), []byte(`"it": "Ruolo nel servizio`), 1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, errs := run(1, "check", "--file", changed); !strings.Contains(errs, "scheda-comune v1 esiste già ed è diverso") {
+	if _, errs := run(1, "check", "--file", changed); !strings.Contains(errs, "la versione 1 di scheda-comune esiste già con un altro contenuto: una versione non cambia mai, dare al file la versione 3") {
 		t.Fatalf("changed v1: %s", errs)
 	}
 }

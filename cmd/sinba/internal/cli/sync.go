@@ -5,10 +5,31 @@ import (
 	"fmt"
 	"io"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"sinba/sync/client"
 )
+
+// municipalityList is ISTAT codes as a person reads them: each with its
+// municipality's name where the reference data has it, comma-separated;
+// "nessuno / none" for no code.
+func municipalityList(codes []string) string {
+	if len(codes) == 0 {
+		return "nessuno / none"
+	}
+	d, _ := loadDomain()
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = c
+		if d.ref != nil {
+			if m, ok := d.ref.Municipality(c); ok {
+				out[i] = c + " " + m.Name
+			}
+		}
+	}
+	return strings.Join(out, ", ")
+}
 
 func init() {
 	register(&Command{
@@ -70,7 +91,7 @@ func printReport(w io.Writer, rep *client.Report) {
 	fmt.Fprintf(w, "ricevute dalla squadra / received from the team: %d\n", rep.Received)
 	fmt.Fprintf(w, "revisioni dei coordinatori / coordinators' reviews: %d\n", rep.Reviews)
 	fmt.Fprintf(w, "strumenti nuovi / new instruments: %d\n", rep.Instruments)
-	fmt.Fprintf(w, "comuni assegnati / assigned municipalities: %v\n", rep.Assignments)
+	fmt.Fprintf(w, "comuni assegnati / assigned municipalities: %s\n", municipalityList(rep.Assignments))
 	if rep.WaitingTeamKey {
 		fmt.Fprintln(w, "in attesa della chiave di squadra da un collega / waiting for the team key from a colleague")
 	}
