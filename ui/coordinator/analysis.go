@@ -235,7 +235,7 @@ func (ws *Workspace) saveReport() {
 			ws.showError(err)
 			return err
 		}
-		ws.status.SetText(ws.tr("quality.saved", p))
+		ws.say(ws.tr("quality.saved", p))
 		return nil
 	}
 	if ws.deps.SaveFile != nil {

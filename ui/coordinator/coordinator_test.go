@@ -970,3 +970,26 @@ func TestImportKeyFromTheWorkspace(t *testing.T) {
 		t.Error("the import button is still shown with the key in the profile")
 	}
 }
+
+// TestHeaderKeepsTheProjectAfterDownload: after "Scarica dal server" the
+// header still names the project, and the download's summary shows on the
+// line of messages under it, which is hidden until there is one.
+func TestHeaderKeepsTheProjectAfterDownload(t *testing.T) {
+	ws, _, w := setup(t)
+	project := func(s string) bool { return s == "Progetto Pilota · https://sinba.example" }
+	summary := func(s string) bool { return strings.HasPrefix(s, "Versioni ricevute: 3 ·") }
+	if _, ok := label(w, project); !ok {
+		t.Fatal("the header does not name the project")
+	}
+	messages, ok := find(w.Canvas().Content(), func(l *widget.Label) bool { return l.Text == "" && !l.Visible() })
+	if !ok {
+		t.Fatal("no hidden line of messages before there is one")
+	}
+	ws.Sync()
+	if _, ok := label(w, project); !ok {
+		t.Error("after the download the header no longer names the project")
+	}
+	if !summary(messages.Text) || !messages.Visible() {
+		t.Errorf("the download's summary is not on the line of messages: %q (shown %v)", messages.Text, messages.Visible())
+	}
+}

@@ -124,11 +124,10 @@ func (ws *Workspace) ReloadThen(done func()) {
 	}
 	l.running = true
 	ws.showStep(loadStep{key: "load.reading"})
-	before := ws.status.Text
 	be, reg, ref, now := ws.deps.Backend, ws.deps.Registry, ws.deps.Ref, ws.deps.Now()
 	ws.background(func(c context.Context) func() {
 		snap := load(c, be, reg, ref, now, func(s loadStep) { loop.Do(func() { ws.showStep(s) }) })
-		return func() { ws.loaded(snap, before, done) }
+		return func() { ws.loaded(snap, done) }
 	})
 }
 
@@ -163,7 +162,7 @@ func (ws *Workspace) hideSteps() {
 
 // loaded shows a load's snapshot, unless the profile was locked meanwhile
 // or a newer reload was asked for (then that one runs, and shows).
-func (ws *Workspace) loaded(s snapshot, statusBefore string, done func()) {
+func (ws *Workspace) loaded(s snapshot, done func()) {
 	l := ws.load
 	l.running = false
 	if l.locked {
@@ -190,17 +189,16 @@ func (ws *Workspace) loaded(s snapshot, statusBefore string, done func()) {
 			ws.keyBtn.Hide()
 		}
 	}
-	// A message shown since the reload began (a decision, a download) stays.
-	if ws.status.Text == statusBefore {
-		if s.profileErr != nil {
-			ws.status.SetText(ws.errText(s.profileErr))
-		} else {
-			line := ws.tr("profile", s.profile.Project, s.profile.Server)
-			if !s.profile.HasProjectKey {
-				line += " · " + ws.tr("profile.nokey")
-			}
-			ws.status.SetText(line)
+	// The project's name stays in the header; messages (a decision, a
+	// download) have their own line under it.
+	if s.profileErr != nil {
+		ws.profile.SetText(ws.errText(s.profileErr))
+	} else {
+		line := ws.tr("profile", s.profile.Project, s.profile.Server)
+		if !s.profile.HasProjectKey {
+			line += " · " + ws.tr("profile.nokey")
 		}
+		ws.profile.SetText(line)
 	}
 	if s.err != nil {
 		ws.showError(s.err)

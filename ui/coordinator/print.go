@@ -45,7 +45,7 @@ func (ws *Workspace) printRecord(in *survey.Instrument, e quality.Entry) {
 			ws.showError(err)
 			return err
 		}
-		ws.status.SetText(ws.tr("review.printed", path))
+		ws.say(ws.tr("review.printed", path))
 		return nil
 	}
 	if ws.deps.SaveFile != nil {

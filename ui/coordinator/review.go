@@ -500,7 +500,7 @@ func (ws *Workspace) composer(r *reading, e quality.Entry, paths []string) (fyne
 						return
 					}
 					ws.Reload()
-					ws.status.SetText(ws.tr("review.done."+string(d), place))
+					ws.say(ws.tr("review.done."+string(d), place))
 					ws.tabs.Select(ws.review)
 				}
 			})

@@ -94,16 +94,16 @@ func (ws *Workspace) saveDiffReport(old, new *survey.Instrument) {
 	}
 	ref := ws.deps.Now()
 	write := func(path string) error {
-		ws.status.SetText(ws.tr("versions.writing"))
+		ws.say(ws.tr("versions.writing"))
 		ws.background(func(context.Context) func() {
 			err := writeVersionDiff(path, quality.NewVersionDiff(old, new, recs, quality.Options{Ref: ref}))
 			return func() {
 				if err != nil {
-					ws.status.SetText("")
+					ws.say("")
 					ws.showError(errors.New(ws.tr("versions.failed", path)))
 					return
 				}
-				ws.status.SetText(ws.tr("quality.saved", path))
+				ws.say(ws.tr("quality.saved", path))
 			}
 		})
 		return nil

@@ -31,9 +31,13 @@ type Workspace struct {
 	entries []quality.Entry
 	report  *quality.Report // computed on demand, dropped on reload
 
-	tabs   *container.AppTabs
-	status *widget.Label
-	keyBtn *widget.Button // shown while the project key is missing
+	tabs *container.AppTabs
+	// profile names the project and its server, always; status is the
+	// line of messages under it (a download's summary, a decision taken, a
+	// file written), hidden while there is none.
+	profile *widget.Label
+	status  *widget.Label
+	keyBtn  *widget.Button // shown while the project key is missing
 
 	progress, review, quality, results, exports, project *container.TabItem
 	selected                                             string       // record id in the review tab
@@ -56,8 +60,11 @@ func New(w fyne.Window, deps Deps) *Workspace {
 		deps.Now = time.Now
 	}
 	ws := &Workspace{win: w, deps: deps, lang: deps.Language}
+	ws.profile = widget.NewLabel("")
+	ws.profile.Truncation = fyne.TextTruncateEllipsis
 	ws.status = widget.NewLabel("")
-	ws.status.Truncation = fyne.TextTruncateEllipsis
+	ws.status.Wrapping = fyne.TextWrapWord
+	ws.status.Hide()
 	ws.load = newLoader()
 	ws.keyBtn = widget.NewButtonWithIcon(ws.tr("key.import"), theme.FolderOpenIcon(), ws.importKey)
 	ws.keyBtn.Importance = widget.WarningImportance
@@ -103,8 +110,19 @@ func (ws *Workspace) Start() {
 func (ws *Workspace) Content() fyne.CanvasObject {
 	syncBtn := widget.NewButtonWithIcon(ws.tr("sync"), theme.ViewRefreshIcon(), ws.Sync)
 	syncBtn.Importance = widget.HighImportance
-	bar := container.NewBorder(nil, nil, nil, container.NewHBox(ws.keyBtn, syncBtn), ws.status)
-	return container.NewBorder(container.NewVBox(bar, ws.load.row, widget.NewSeparator()), nil, nil, nil, ws.tabs)
+	bar := container.NewBorder(nil, nil, nil, container.NewHBox(ws.keyBtn, syncBtn), ws.profile)
+	return container.NewBorder(container.NewVBox(bar, ws.status, ws.load.row, widget.NewSeparator()), nil, nil, nil, ws.tabs)
+}
+
+// say shows msg on the line of messages under the project's name; "" hides
+// the line.
+func (ws *Workspace) say(msg string) {
+	ws.status.SetText(msg)
+	if msg == "" {
+		ws.status.Hide()
+	} else {
+		ws.status.Show()
+	}
 }
 
 // Tabs exposes the tabs, for tests.
@@ -116,7 +134,7 @@ func ctx() (context.Context, context.CancelFunc) {
 
 // Sync downloads in the background, then reloads.
 func (ws *Workspace) Sync() {
-	ws.status.SetText(ws.tr("sync") + "…")
+	ws.say(ws.tr("sync") + "…")
 	ws.background(func(c context.Context) func() {
 		sum, err := ws.deps.Backend.Sync(c)
 		return func() {
@@ -129,7 +147,7 @@ func (ws *Workspace) Sync() {
 			if sum.Unreadable > 0 {
 				msg += " · " + ws.tr("sync.unreadable", sum.Unreadable)
 			}
-			ws.status.SetText(msg)
+			ws.say(msg)
 		}
 	})
 }
@@ -298,7 +316,7 @@ func (ws *Workspace) importKey() {
 						return
 					}
 					ws.Reload()
-					ws.status.SetText(ws.tr("key.done"))
+					ws.say(ws.tr("key.done"))
 				}
 			})
 		}})
