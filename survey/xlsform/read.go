@@ -128,8 +128,8 @@ func (rd *reader) failFile(it, en string) {
 }
 
 // readWorkbook reads every sheet, builds the instrument, and has
-// survey.ParseInstrument check it.
-func readWorkbook(wb *excelize.File, ref *survey.Reference) (*survey.Instrument, error) {
+// survey.ParseInstrument check it. The reader says where things were read.
+func readWorkbook(wb *excelize.File, ref *survey.Reference) (*survey.Instrument, *reader, error) {
 	rd := &reader{
 		ref: ref, sheets: map[string]*sheet{},
 		sectionRow: map[string]int{}, questionRow: map[string]int{}, listRow: map[string]int{},
@@ -168,7 +168,7 @@ func readWorkbook(wb *excelize.File, ref *survey.Reference) (*survey.Instrument,
 		}
 	}
 	if missing {
-		return nil, rd.errs
+		return nil, rd, rd.errs
 	}
 	rd.readSettings()
 	rd.readChoices()
@@ -178,17 +178,32 @@ func readWorkbook(wb *excelize.File, ref *survey.Reference) (*survey.Instrument,
 	rd.compileExprs()
 	if len(rd.errs) > 0 {
 		rd.sortErrors()
-		return nil, rd.errs
+		return nil, rd, rd.errs
 	}
 	data, err := json.Marshal(rd.in)
 	if err != nil {
-		return nil, Errors{{Message: survey.Text{IT: "strumento non scrivibile: " + err.Error(), EN: "cannot write the instrument: " + err.Error()}}}
+		return nil, rd, Errors{{Message: survey.Text{IT: "strumento non scrivibile: " + err.Error(), EN: "cannot write the instrument: " + err.Error()}}}
 	}
 	in, err := survey.ParseInstrument(data, ref)
 	if err != nil {
-		return nil, Errors{rd.locate(err)}
+		return nil, rd, Errors{rd.locate(err)}
 	}
-	return in, nil
+	return in, rd, nil
+}
+
+// questionCell is where question id (a top-level id, or group.item) was
+// read: its name cell, "survey!B14"; "" when there is none.
+func (rd *reader) questionCell(id string) string {
+	r, ok := rd.questionRow[id]
+	s := rd.sheets[SheetSurvey]
+	if !ok || s == nil {
+		return ""
+	}
+	e := &Error{Sheet: s.name, Row: r + 1}
+	if c, ok := s.cols[colName]; ok {
+		e.Cell, _ = excelize.CoordinatesToCellName(c+1, r+1)
+	}
+	return e.Where()
 }
 
 // sortErrors puts the errors in sheet and row order, the file's first.

@@ -122,24 +122,37 @@ const (
 // be nil only for an instrument without lookup questions). A workbook that is
 // not a valid instrument gives Errors, each located at its cell.
 func Read(r io.Reader, ref *survey.Reference) (*survey.Instrument, error) {
+	in, _, err := ReadLocated(r, ref)
+	return in, err
+}
+
+// ReadLocated is Read, and says where each question of the workbook is, for
+// problems found after reading: at(id) is the name cell of question id (a
+// top-level id, or group.item), "survey!B14"; "" when there is none.
+func ReadLocated(r io.Reader, ref *survey.Reference) (in *survey.Instrument, at func(id string) string, err error) {
+	at = func(string) string { return "" }
 	data, err := io.ReadAll(io.LimitReader(r, maxFile+1))
 	if err != nil {
-		return nil, Errors{{Message: survey.Text{
+		return nil, at, Errors{{Message: survey.Text{
 			IT: "file non leggibile: " + err.Error(), EN: "cannot read the file: " + err.Error()}}}
 	}
 	if len(data) > maxFile {
-		return nil, Errors{{Message: survey.Text{
+		return nil, at, Errors{{Message: survey.Text{
 			IT: fmt.Sprintf("file troppo grande (più di %d MiB): non è uno strumento", maxFile>>20),
 			EN: fmt.Sprintf("file too large (over %d MiB): not an instrument", maxFile>>20)}}}
 	}
 	wb, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxXMLPart})
 	if err != nil {
-		return nil, Errors{{Message: survey.Text{
+		return nil, at, Errors{{Message: survey.Text{
 			IT: "il file non è una cartella di lavoro .xlsx leggibile: " + err.Error(),
 			EN: "the file is not a readable .xlsx workbook: " + err.Error()}}}
 	}
 	defer wb.Close()
-	return readWorkbook(wb, ref)
+	in, rd, err := readWorkbook(wb, ref)
+	if rd != nil {
+		at = rd.questionCell
+	}
+	return in, at, err
 }
 
 // ReadFile reads the workbook at path (see Read).

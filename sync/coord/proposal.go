@@ -80,8 +80,9 @@ func (e *InvalidError) Error() string {
 func ReadInstrument(name string, data []byte, ref *survey.Reference) (*survey.Instrument, error) {
 	var in *survey.Instrument
 	var err error
+	at := func(id string) string { return questionAt(data, strings.Split(id, ".")) }
 	if strings.ToLower(filepath.Ext(name)) == ".xlsx" {
-		in, err = readSpreadsheet(name, data, ref)
+		in, at, err = readSpreadsheet(name, data, ref)
 	} else {
 		in, err = readJSON(name, data, ref)
 	}
@@ -94,8 +95,8 @@ func ReadInstrument(name string, data []byte, ref *survey.Reference) (*survey.In
 		inv := &InvalidError{Name: name}
 		for _, fp := range fps {
 			p := Problem{Message: fp.Message}
-			if fp.Question != "" && !strings.EqualFold(filepath.Ext(name), ".xlsx") {
-				p.Where = questionAt(data, strings.Split(fp.Question, "."))
+			if fp.Question != "" {
+				p.Where = at(fp.Question)
 			}
 			inv.Problems = append(inv.Problems, p)
 		}
@@ -303,9 +304,10 @@ func (c *Coordinator) PublishProposal(ctx context.Context, p *Proposal) (wire.In
 	return c.Publish(ctx, p.Body)
 }
 
-// readSpreadsheet reads a workbook, its problems located at their cells.
-func readSpreadsheet(name string, data []byte, ref *survey.Reference) (*survey.Instrument, error) {
-	in, err := xlsform.Read(bytes.NewReader(data), ref)
+// readSpreadsheet reads a workbook, its problems located at their cells; at
+// says where each question is.
+func readSpreadsheet(name string, data []byte, ref *survey.Reference) (in *survey.Instrument, at func(id string) string, err error) {
+	in, at, err = xlsform.ReadLocated(bytes.NewReader(data), ref)
 	var es xlsform.Errors
 	if errors.As(err, &es) {
 		inv := &InvalidError{Name: name}
@@ -316,7 +318,7 @@ func readSpreadsheet(name string, data []byte, ref *survey.Reference) (*survey.I
 			}
 			inv.Problems = append(inv.Problems, Problem{Where: where, Message: e.Message})
 		}
-		return nil, inv
+		return nil, at, inv
 	}
-	return in, err
+	return in, at, err
 }

@@ -256,7 +256,18 @@ func TestCheckRefusesLostSINBAField(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = ReadInstrument("scheda-minore.v3.xlsx", xb.Bytes(), ref)
-	if !errors.As(err, &inv) || len(inv.Problems) != 2 || !strings.Contains(inv.Problems[0].Message.IT, "il flusso SINBA per l'INPS ha bisogno del campo") {
-		t.Errorf("the spreadsheet of the version: %v", err)
+	if !errors.As(err, &inv) || len(inv.Problems) != 2 {
+		t.Fatalf("the spreadsheet of the version: %v", err)
+	}
+	rows, err := excelize.OpenReader(bytes.NewReader(xb.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range inv.Problems {
+		sheet, cell, _ := strings.Cut(p.Where, "!")
+		v, _ := rows.GetCellValue(sheet, cell)
+		if !strings.Contains(p.Message.IT, "il flusso SINBA per l'INPS ha bisogno del campo") || (v != "CondizioneLavorativa" && v != "LuogoVita") {
+			t.Errorf("spreadsheet problem %q at %q (%q)", p.Message.IT, p.Where, v)
+		}
 	}
 }
