@@ -91,10 +91,11 @@ type Change struct {
 	// or the older one's for a removed question), the rule's message, the
 	// section's title, the code list's name.
 	Label survey.Text `json:"label"`
-	// Old and New are the values before and after, as a person reads them;
+	// Old and New are the values before and after, as a person reads them,
+	// in Italian and English (an expression or an id is the same in both);
 	// empty when there is none.
-	Old string `json:"old,omitempty"`
-	New string `json:"new,omitempty"`
+	Old survey.Text `json:"old,omitzero"`
+	New survey.Text `json:"new,omitzero"`
 	// From are the older version's fields a merge made Field of.
 	From []string `json:"from,omitempty"`
 	// Source says who declared a rename or a merge.
@@ -102,7 +103,7 @@ type Change struct {
 	Codes  *Recode `json:"codes,omitempty"`
 	// Note adds what the migration says of the question (dropped, a
 	// default for the records moved).
-	Note survey.Text `json:"note,omitempty"`
+	Note survey.Text `json:"note,omitzero"`
 }
 
 // Recode is how the codes of a question changed.
@@ -196,32 +197,44 @@ func (c Change) Was() string {
 	return c.Field
 }
 
-// String is the change on one line, in Italian then English.
+// String is the change on one line for a terminal: what changed and the
+// values in Italian then English ("Italiano / English", a piece the same in
+// both once), the subject by its Italian label.
 func (c Change) String() string {
-	w := c.What()
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s / %s:", w.IT, w.EN)
+	b.WriteString(both(c.What()) + ":")
 	if s := c.Subject(); s != "" {
 		b.WriteString(" " + s)
 	}
-	if c.Label.IT != "" {
-		fmt.Fprintf(&b, " «%s»", c.Label.IT)
+	// The label names the subject: in Italian, as the definitions are written.
+	if l := c.Label.IT; l != "" && l != c.Subject() {
+		b.WriteString(" «" + l + "»")
 	}
 	switch {
-	case c.Old != "" && c.New != "":
-		fmt.Fprintf(&b, ": %s → %s", c.Old, c.New)
-	case c.Old != "":
-		fmt.Fprintf(&b, ": era / was %s", c.Old)
-	case c.New != "":
-		fmt.Fprintf(&b, ": %s", c.New)
+	case c.Old.IT != "" && c.New.IT != "":
+		b.WriteString(": " + both(c.Old) + " → " + both(c.New))
+	case c.Old.IT != "":
+		b.WriteString(": " + both(was) + " " + both(c.Old))
+	case c.New.IT != "":
+		b.WriteString(": " + both(c.New))
 	}
 	if c.Source != "" {
-		fmt.Fprintf(&b, " (%s)", sourceText[c.Source].IT+" / "+sourceText[c.Source].EN)
+		b.WriteString(" (" + both(c.Source.Text()) + ")")
 	}
 	if c.Note.IT != "" {
-		fmt.Fprintf(&b, " (%s / %s)", c.Note.IT, c.Note.EN)
+		b.WriteString(" (" + both(c.Note) + ")")
 	}
 	return b.String()
+}
+
+var was = survey.Text{IT: "era", EN: "was"}
+
+// both is t in Italian and English, once when they are the same.
+func both(t survey.Text) string {
+	if t.EN == "" || t.EN == t.IT {
+		return t.IT
+	}
+	return t.IT + " / " + t.EN
 }
 
 // Line is the change on one line in one language ("it" or "en"), for a
@@ -236,12 +249,12 @@ func (c Change) Line(lang string) string {
 		b.WriteString(" «" + l + "»")
 	}
 	switch {
-	case c.Old != "" && c.New != "":
-		b.WriteString(": " + c.Old + " → " + c.New)
-	case c.Old != "":
-		b.WriteString(": " + c.Old)
-	case c.New != "":
-		b.WriteString(": " + c.New)
+	case c.Old.IT != "" && c.New.IT != "":
+		b.WriteString(": " + c.Old.In(lang) + " → " + c.New.In(lang))
+	case c.Old.IT != "":
+		b.WriteString(": " + was.In(lang) + " " + c.Old.In(lang))
+	case c.New.IT != "":
+		b.WriteString(": " + c.New.In(lang))
 	}
 	if c.Source != "" {
 		b.WriteString(" (" + c.Source.Text().In(lang) + ")")
@@ -329,10 +342,10 @@ func Diff(old, new *survey.Instrument) []Change {
 			continue
 		}
 		if o.Title != s.Title {
-			add(Change{Kind: SectionChanged, Section: s.ID, Attr: "title", Label: s.Title, Old: o.Title.IT, New: s.Title.IT})
+			add(Change{Kind: SectionChanged, Section: s.ID, Attr: "title", Label: s.Title, Old: o.Title, New: s.Title})
 		}
 		if o.Relevant != s.Relevant {
-			add(Change{Kind: SectionChanged, Section: s.ID, Attr: "relevant", Label: s.Title, Old: o.Relevant, New: s.Relevant})
+			add(Change{Kind: SectionChanged, Section: s.ID, Attr: "relevant", Label: s.Title, Old: plain(o.Relevant), New: plain(s.Relevant)})
 		}
 	}
 	for _, s := range old.Sections {
@@ -368,7 +381,8 @@ func Diff(old, new *survey.Instrument) []Change {
 			}
 			c := Change{Kind: QuestionAdded, Field: n.path, Label: n.q.Label, New: typeText(new, n.q)}
 			if v, ok := defaults[n.path]; ok && n.group == nil {
-				c.Note = survey.Text{IT: "valore iniziale per le schede spostate: " + value(v), EN: "initial value for moved records: " + value(v)}
+				d := value(new, n.q, v)
+				c.Note = survey.Text{IT: "valore iniziale per le schede spostate: " + d.IT, EN: "initial value for moved records: " + d.EN}
 			}
 			if g, ok := mergedInto[n.path]; ok {
 				add(mergeChange(n, g, source))
@@ -380,7 +394,7 @@ func Diff(old, new *survey.Instrument) []Change {
 		if o.path != n.path {
 			// A renamed question, or an item of a renamed group.
 			if _, direct := renamed[o.q.ID]; direct || o.group == nil {
-				add(Change{Kind: QuestionRenamed, Field: n.path, OldField: o.path, Label: n.q.Label, Old: o.path, New: n.path, Source: source})
+				add(Change{Kind: QuestionRenamed, Field: n.path, OldField: o.path, Label: n.q.Label, Old: plain(o.path), New: plain(n.path), Source: source})
 			}
 		}
 		if g, ok := mergedInto[n.path]; ok {
@@ -431,25 +445,25 @@ func Diff(old, new *survey.Instrument) []Change {
 			add(Change{Kind: RuleAdded, Rule: r.ID, Label: r.Message, New: ruleText(r)})
 			continue
 		}
-		attr := func(name, a, b string) {
+		attr := func(name string, a, b survey.Text) {
 			if a != b {
 				add(Change{Kind: RuleChanged, Rule: r.ID, Attr: name, Label: r.Message, Old: a, New: b})
 			}
 		}
-		attr("severity", string(o.Severity), string(r.Severity))
-		attr("when", o.When, r.When)
-		attr("assert", o.Assert, r.Assert)
-		attr("each", o.Each, r.Each)
+		attr("severity", severityText(o.Severity), severityText(r.Severity))
+		attr("when", plain(o.When), plain(r.When))
+		attr("assert", plain(o.Assert), plain(r.Assert))
+		attr("each", plain(o.Each), plain(r.Each))
 		// Fields compared after the renames: a renamed field is no change of the rule.
 		var was []string
 		for _, f := range o.Fields {
 			was = append(was, rename(f))
 		}
 		if !slices.Equal(was, r.Fields) {
-			attr("fields", strings.Join(o.Fields, ", "), strings.Join(r.Fields, ", "))
+			attr("fields", plain(strings.Join(o.Fields, ", ")), plain(strings.Join(r.Fields, ", ")))
 		}
 		if o.Message != r.Message {
-			add(Change{Kind: RuleChanged, Rule: r.ID, Attr: "message", Label: r.Message, Old: o.Message.IT, New: r.Message.IT})
+			add(Change{Kind: RuleChanged, Rule: r.ID, Attr: "message", Label: r.Message, Old: o.Message, New: r.Message})
 		}
 	}
 	for _, r := range old.Rules {
@@ -460,13 +474,13 @@ func Diff(old, new *survey.Instrument) []Change {
 
 	if mig != nil {
 		add(Change{Kind: MigrationDeclared, Label: survey.Text{IT: fmt.Sprintf("dalla versione %d", mig.From), EN: fmt.Sprintf("from version %d", mig.From)},
-			New: migrationText(mig)})
+			New: migrationText(new, mig)})
 	}
 	return out
 }
 
 func mergeChange(n entry, g *survey.Merge, source Source) Change {
-	c := Change{Kind: QuestionMerged, Field: n.path, Label: n.q.Label, Old: strings.Join(g.From, ", "), New: n.path, From: g.From, Source: source}
+	c := Change{Kind: QuestionMerged, Field: n.path, Label: n.q.Label, Old: plain(strings.Join(g.From, ", ")), New: plain(n.path), From: g.From, Source: source}
 	if g.Value != "" {
 		c.Note = survey.Text{IT: "valore: " + g.Value, EN: "value: " + g.Value}
 	}
@@ -480,7 +494,7 @@ func compareQuestion(old, new *survey.Instrument, o, n entry) []Change {
 	if n.path != o.path {
 		base.OldField = o.path
 	}
-	diff := func(k Kind, a, b string) {
+	diff := func(k Kind, a, b survey.Text) {
 		if a != b {
 			c := base
 			c.Kind, c.Old, c.New = k, a, b
@@ -488,27 +502,23 @@ func compareQuestion(old, new *survey.Instrument, o, n entry) []Change {
 		}
 	}
 	if n.group == nil {
-		diff(QuestionMoved, o.section.ID, n.section.ID)
+		diff(QuestionMoved, plain(o.section.ID), plain(n.section.ID))
 	}
 	oq, nq := o.q, n.q
-	diff(TypeChanged, string(oq.Type), string(nq.Type))
+	diff(TypeChanged, typeName(oq.Type), typeName(nq.Type))
 	if r := recode(old, new, oq, nq); r != nil {
 		c := base
 		c.Kind, c.Codes = Recoded, r
 		c.Old, c.New = recodeText(r)
 		out = append(out, c)
 	}
-	if oq.Label != nq.Label {
-		diff(LabelChanged, oq.Label.IT+textEN(oq.Label), nq.Label.IT+textEN(nq.Label))
-	}
-	if oq.Help != nq.Help {
-		diff(HelpChanged, oq.Help.IT+textEN(oq.Help), nq.Help.IT+textEN(nq.Help))
-	}
+	diff(LabelChanged, oq.Label, nq.Label)
+	diff(HelpChanged, oq.Help, nq.Help)
 	diff(RequiredChanged, requiredText(oq), requiredText(nq))
-	diff(RelevantChanged, oq.Relevant, nq.Relevant)
-	diff(ComputedChanged, oq.Computed, nq.Computed)
+	diff(RelevantChanged, plain(oq.Relevant), plain(nq.Relevant))
+	diff(ComputedChanged, plain(oq.Computed), plain(nq.Computed))
 	diff(LimitsChanged, limitsText(oq), limitsText(nq))
-	diff(PatternChanged, oq.Pattern, nq.Pattern)
+	diff(PatternChanged, plain(oq.Pattern), plain(nq.Pattern))
 	diff(IdentifyingChanged, yesNo(oq.Identifying), yesNo(nq.Identifying))
 	if oq.Type == survey.TypeGroup && nq.Type == survey.TypeGroup {
 		var a, b []string
@@ -518,18 +528,30 @@ func compareQuestion(old, new *survey.Instrument, o, n entry) []Change {
 		for _, it := range nq.Items {
 			b = append(b, it.ID)
 		}
-		diff(ItemsChanged, strings.Join(a, ", "), strings.Join(b, ", "))
+		diff(ItemsChanged, plain(strings.Join(a, ", ")), plain(strings.Join(b, ", ")))
 	}
 	return out
 }
 
-// textEN adds the English text, so that a change of it alone shows.
-func textEN(t survey.Text) string {
-	if t.EN == "" {
-		return ""
+// plain is a text the same in both languages: an expression, an id, a
+// pattern.
+func plain(s string) survey.Text { return survey.Text{IT: s} }
+
+// join joins texts language by language.
+func join(ts []survey.Text, sep string) survey.Text {
+	var it, en []string
+	for _, t := range ts {
+		it, en = append(it, t.IT), append(en, t.In("en"))
 	}
-	return " / " + t.EN
+	out := survey.Text{IT: strings.Join(it, sep), EN: strings.Join(en, sep)}
+	if out.EN == out.IT {
+		out.EN = ""
+	}
+	return out
 }
+
+// cat puts texts one after another, language by language.
+func cat(ts ...survey.Text) survey.Text { return join(ts, "") }
 
 // recode compares the codes two versions of a question take; nil when the
 // same.
@@ -582,155 +604,207 @@ func recode(old, new *survey.Instrument, oq, nq *survey.Question) *Recode {
 	return r
 }
 
-func recodeText(r *Recode) (old, new string) {
-	var o, n []string
+func recodeText(r *Recode) (old, new survey.Text) {
+	var o, n []survey.Text
 	if r.OldList != r.NewList {
-		o, n = append(o, "elenco / list "+r.OldList), append(n, "elenco / list "+r.NewList)
+		list := survey.Text{IT: "elenco ", EN: "list "}
+		o, n = append(o, cat(list, plain(r.OldList))), append(n, cat(list, plain(r.NewList)))
 	}
 	for _, c := range r.Removed {
-		o = append(o, "−"+c.Code+" "+c.Label.IT)
+		o = append(o, cat(plain("−"+c.Code+" "), c.Label))
 	}
 	for _, c := range r.Added {
-		n = append(n, "+"+c.Code+" "+c.Label.IT)
+		n = append(n, cat(plain("+"+c.Code+" "), c.Label))
 	}
 	for _, c := range r.Relabelled {
-		o = append(o, c.Code+" "+c.Old.IT)
-		n = append(n, c.Code+" "+c.New.IT)
+		o = append(o, cat(plain(c.Code+" "), c.Old))
+		n = append(n, cat(plain(c.Code+" "), c.New))
 	}
 	if r.Reordered {
-		n = append(n, "ordine dei codici cambiato / codes reordered")
+		n = append(n, survey.Text{IT: "ordine dei codici cambiato", EN: "codes reordered"})
 	}
 	if r.OldOpen != r.NewOpen {
 		o, n = append(o, openText(r.OldOpen)), append(n, openText(r.NewOpen))
 	}
-	return strings.Join(o, "; "), strings.Join(n, "; ")
+	return join(o, "; "), join(n, "; ")
 }
 
-func openText(open bool) string {
+func openText(open bool) survey.Text {
 	if open {
-		return "elenco aperto / open list"
+		return survey.Text{IT: "elenco aperto", EN: "open list"}
 	}
-	return "elenco chiuso / closed list"
+	return survey.Text{IT: "elenco chiuso", EN: "closed list"}
 }
 
-func typeText(in *survey.Instrument, q *survey.Question) string {
+var typeNames = map[survey.QuestionType]survey.Text{
+	survey.TypeText:      {IT: "testo", EN: "text"},
+	survey.TypeInteger:   {IT: "numero intero", EN: "whole number"},
+	survey.TypeDecimal:   {IT: "numero decimale", EN: "decimal number"},
+	survey.TypeDate:      {IT: "data", EN: "date"},
+	survey.TypeMonthYear: {IT: "mese e anno", EN: "month and year"},
+	survey.TypeYesNo:     {IT: "sì/no", EN: "yes/no"},
+	survey.TypeSingle:    {IT: "scelta singola", EN: "single choice"},
+	survey.TypeMulti:     {IT: "scelta multipla", EN: "multiple choice"},
+	survey.TypeLookup:    {IT: "voce di un elenco di riferimento", EN: "entry of a reference list"},
+	survey.TypeGroup:     {IT: "gruppo ripetuto", EN: "repeat group"},
+}
+
+// typeName is the label of an answer type.
+func typeName(t survey.QuestionType) survey.Text { return named(typeNames, t) }
+
+// named is the label of a code (a type, a severity); the code itself for
+// one this package does not know.
+func named[K ~string](names map[K]survey.Text, k K) survey.Text {
+	if n, ok := names[k]; ok {
+		return n
+	}
+	return plain(string(k))
+}
+
+// typeText is a question's answer type with the list its codes come from.
+func typeText(in *survey.Instrument, q *survey.Question) survey.Text {
 	switch q.Type {
 	case survey.TypeSingle, survey.TypeMulti:
-		return string(q.Type) + " (" + q.Codelist + ")"
+		return cat(typeName(q.Type), plain(" ("+q.Codelist+")"))
 	case survey.TypeLookup:
-		return string(q.Type) + " (" + q.Lookup + ")"
+		return cat(typeName(q.Type), plain(" ("+q.Lookup+")"))
 	}
-	return string(q.Type)
+	return typeName(q.Type)
 }
 
-func requiredText(q *survey.Question) string {
-	var s string
+var (
+	yes     = survey.Text{IT: "sì", EN: "yes"}
+	no      = survey.Text{IT: "no", EN: "no"}
+	warning = survey.Text{IT: " (avviso)", EN: " (warning)"}
+)
+
+func requiredText(q *survey.Question) survey.Text {
+	var s survey.Text
 	switch {
 	case q.Required:
-		s = "sì / yes"
+		s = yes
 	case q.RequiredIf != "":
-		s = "se / if " + q.RequiredIf
+		s = cat(survey.Text{IT: "se ", EN: "if "}, plain(q.RequiredIf))
 	default:
-		return "no"
+		return no
 	}
 	if q.RequiredSeverity == survey.SeverityWarning {
-		s += " (avviso / warning)"
+		s = cat(s, warning)
 	}
 	return s
 }
 
-func limitsText(q *survey.Question) string {
-	var p []string
-	num := func(name string, f *float64) {
+func limitsText(q *survey.Question) survey.Text {
+	var p []survey.Text
+	num := func(it, en string, f *float64) {
 		if f != nil {
-			p = append(p, name+" "+strconv.FormatFloat(*f, 'g', -1, 64))
+			v := strconv.FormatFloat(*f, 'g', -1, 64)
+			p = append(p, survey.Text{IT: it + " " + v, EN: en + " " + v})
 		}
 	}
-	num("min", q.Min)
-	num("max", q.Max)
-	if q.MinLength > 0 {
-		p = append(p, "minLength "+strconv.Itoa(q.MinLength))
+	count := func(it, en string, n int) {
+		if n > 0 {
+			p = append(p, survey.Text{IT: fmt.Sprintf(it, n), EN: fmt.Sprintf(en, n)})
+		}
 	}
-	if q.MaxLength > 0 {
-		p = append(p, "maxLength "+strconv.Itoa(q.MaxLength))
-	}
-	if q.MinItems > 0 {
-		p = append(p, "minItems "+strconv.Itoa(q.MinItems))
-	}
-	if q.MaxItems > 0 {
-		p = append(p, "maxItems "+strconv.Itoa(q.MaxItems))
-	}
+	num("minimo", "min", q.Min)
+	num("massimo", "max", q.Max)
+	count("almeno %d caratteri", "at least %d characters", q.MinLength)
+	count("al più %d caratteri", "at most %d characters", q.MaxLength)
+	count("almeno %d elementi", "at least %d items", q.MinItems)
+	count("al più %d elementi", "at most %d items", q.MaxItems)
 	if q.NotFuture {
-		p = append(p, "non futura / not future")
+		p = append(p, survey.Text{IT: "non futura", EN: "not in the future"})
 	}
 	if len(p) == 0 {
-		return "nessuno / none"
+		return survey.Text{IT: "nessuno", EN: "none"}
 	}
-	return strings.Join(p, ", ")
+	return join(p, ", ")
 }
 
-func yesNo(b bool) string {
+func yesNo(b bool) survey.Text {
 	if b {
-		return "sì / yes"
+		return yes
 	}
-	return "no"
+	return no
 }
 
-func ruleText(r *survey.Rule) string {
-	s := string(r.Severity) + ": " + r.Assert
+var severityNames = map[survey.Severity]survey.Text{
+	survey.SeverityError:   {IT: "errore", EN: "error"},
+	survey.SeverityWarning: {IT: "avviso", EN: "warning"},
+}
+
+func severityText(s survey.Severity) survey.Text { return named(severityNames, s) }
+
+func ruleText(r *survey.Rule) survey.Text {
+	s := cat(severityText(r.Severity), plain(": "+r.Assert))
 	if r.When != "" {
-		s += " quando / when " + r.When
+		s = cat(s, survey.Text{IT: " quando ", EN: " when "}, plain(r.When))
 	}
 	if r.Each != "" {
-		s += " per ogni voce di / for each item of " + r.Each
+		s = cat(s, survey.Text{IT: " per ogni elemento di ", EN: " for each item of "}, plain(r.Each))
 	}
 	return s
 }
 
-func codesText(l *survey.Codelist) string {
-	var p []string
+func codesText(l *survey.Codelist) survey.Text {
+	var p []survey.Text
 	for _, c := range l.Codes {
-		p = append(p, c.Code+" "+c.Label.IT)
+		p = append(p, cat(plain(c.Code+" "), c.Label))
 	}
-	s := strings.Join(p, "; ")
+	s := join(p, "; ")
 	if l.Open {
-		s += " (" + openText(true) + ")"
+		s = cat(s, plain(" ("), openText(true), plain(")"))
 	}
 	return s
 }
 
-func migrationText(m *survey.Migration) string {
-	var p []string
-	for _, old := range sortedKeys(m.Renamed) {
-		p = append(p, "rinomina / renames "+old+" → "+m.Renamed[old])
+// migrationText says what the migration does to the records moved, the
+// questions by id (this is the coordinators' view of the definitions) and
+// the defaults by their value as the question's codes read it.
+func migrationText(new *survey.Instrument, m *survey.Migration) survey.Text {
+	var p []survey.Text
+	for _, o := range sortedKeys(m.Renamed) {
+		p = append(p, cat(survey.Text{IT: "rinomina ", EN: "renames "}, plain(o+" → "+m.Renamed[o])))
 	}
 	for _, g := range m.Merged {
-		p = append(p, "unisce / merges "+strings.Join(g.From, ", ")+" → "+g.Into)
+		p = append(p, cat(survey.Text{IT: "unisce ", EN: "merges "}, plain(strings.Join(g.From, ", ")+" → "+g.Into)))
 	}
 	for _, d := range m.Dropped {
-		p = append(p, "toglie / drops "+d)
+		p = append(p, cat(survey.Text{IT: "toglie ", EN: "drops "}, plain(d)))
 	}
 	for _, id := range sortedKeys(m.Defaults) {
-		p = append(p, "valore iniziale / default "+id+" = "+value(m.Defaults[id]))
+		q, _ := new.Question(id)
+		p = append(p, cat(survey.Text{IT: "valore iniziale di ", EN: "initial value of "}, plain(id+" = "), value(new, q, m.Defaults[id])))
 	}
 	if len(p) == 0 {
-		return "nessun cambiamento dei dati / no change to the data"
+		return survey.Text{IT: "nessun cambiamento dei dati", EN: "no change to the data"}
 	}
-	return strings.Join(p, "; ")
+	return join(p, "; ")
 }
 
-func value(v any) string {
+// value is an answer as a person reads it: a code with its label, yes or
+// no, a list item by item.
+func value(in *survey.Instrument, q *survey.Question, v any) survey.Text {
 	switch x := v.(type) {
 	case []any:
-		var p []string
+		var p []survey.Text
 		for _, e := range x {
-			p = append(p, value(e))
+			p = append(p, value(in, q, e))
 		}
-		return "[" + strings.Join(p, ", ") + "]"
+		return cat(plain("["), join(p, ", "), plain("]"))
 	case bool:
 		return yesNo(x)
 	}
-	return fmt.Sprint(v)
+	s := fmt.Sprint(v)
+	if q != nil {
+		if cl := in.Codelist(q); cl != nil {
+			if c, ok := cl.Get(s); ok {
+				return cat(plain(s+" · "), c.Label)
+			}
+		}
+	}
+	return plain(s)
 }
 
 func sectionsByID(in *survey.Instrument) map[string]*survey.Section {

@@ -231,8 +231,14 @@ func TestDiffRecodeDetail(t *testing.T) {
 		len(r.Relabelled) != 1 || r.Relabelled[0].Code != "2" || r.Relabelled[0].New.EN != "Woman" || r.OldOpen || !r.NewOpen {
 		t.Fatalf("recode %+v", r)
 	}
-	if !strings.Contains(cs[0].New, "+3 Altro") || !strings.Contains(cs[0].Old, "−1 Maschio") || !strings.Contains(cs[0].New, "elenco aperto") {
-		t.Errorf("recode text: %q → %q", cs[0].Old, cs[0].New)
+	if !strings.Contains(cs[0].New.IT, "+3 Altro") || !strings.Contains(cs[0].Old.IT, "−1 Maschio") || !strings.Contains(cs[0].New.IT, "elenco aperto") ||
+		!strings.Contains(cs[0].Old.EN, "−1 Male") || !strings.Contains(cs[0].New.EN, "2 Woman") || !strings.Contains(cs[0].New.EN, "open list") {
+		t.Errorf("recode text: %+v → %+v", cs[0].Old, cs[0].New)
+	}
+	// One language on a screen in that language.
+	if it, en := cs[0].Line("it"), cs[0].Line("en"); strings.Contains(it, "open list") || strings.Contains(it, " / ") ||
+		strings.Contains(en, "elenco") || strings.Contains(en, "Maschio") {
+		t.Errorf("lines mix the languages:\n%s\n%s", it, en)
 	}
 	if w := cs[0].What(); w.IT != "Codici cambiati" || w.EN != "Codes changed" {
 		t.Errorf("what: %+v", w)
@@ -276,7 +282,7 @@ func TestDiffMigration(t *testing.T) {
 				t.Errorf("%s: source %q, was %q", c.Field, c.Source, c.Was())
 			}
 		case QuestionMerged:
-			if c.Old != "Telefono, Email" {
+			if c.Old.IT != "Telefono, Email" {
 				t.Errorf("merged from %q", c.Old)
 			}
 		case QuestionAdded:
@@ -288,10 +294,18 @@ func TestDiffMigration(t *testing.T) {
 				t.Errorf("drop not said: %+v", c.Note)
 			}
 		case MigrationDeclared:
-			for _, s := range []string{"Eta → EtaAnni", "Telefono, Email → Contatti", "toglie / drops Note", "Cittadinanza = italiana"} {
-				if !strings.Contains(c.New, s) {
-					t.Errorf("migration text lacks %q: %s", s, c.New)
+			for _, s := range []string{"rinomina Eta → EtaAnni", "unisce Telefono, Email → Contatti", "toglie Note", "valore iniziale di Cittadinanza = italiana"} {
+				if !strings.Contains(c.New.IT, s) {
+					t.Errorf("migration text lacks %q: %s", s, c.New.IT)
 				}
+			}
+			for _, s := range []string{"renames Eta → EtaAnni", "merges Telefono, Email → Contatti", "drops Note", "initial value of Cittadinanza = italiana"} {
+				if !strings.Contains(c.New.EN, s) {
+					t.Errorf("migration text (en) lacks %q: %s", s, c.New.EN)
+				}
+			}
+			if strings.Contains(c.Line("it"), "drops") || strings.Contains(c.Line("en"), "toglie") {
+				t.Errorf("migration lines mix the languages: %s | %s", c.Line("it"), c.Line("en"))
 			}
 		}
 	}
@@ -359,25 +373,92 @@ func TestDiffShipped(t *testing.T) {
 	}
 }
 
-// TestChangeString is the line the headless command prints.
+// TestChangeString is the line the headless command prints (both
+// languages) and the lines of the screens (one).
 func TestChangeString(t *testing.T) {
-	c := Change{Kind: LimitsChanged, Field: "Eta", Label: survey.Text{IT: "Età", EN: "Age"}, Old: "max 17", New: "max 18"}
-	if got, want := c.String(), "Limiti cambiati / Limits changed: Eta «Età»: max 17 → max 18"; got != want {
+	c := Change{Kind: LimitsChanged, Field: "Eta", Label: survey.Text{IT: "Età", EN: "Age"},
+		Old: survey.Text{IT: "massimo 17", EN: "max 17"}, New: survey.Text{IT: "massimo 18", EN: "max 18"}}
+	if got, want := c.String(), "Limiti cambiati / Limits changed: Eta «Età»: massimo 17 / max 17 → massimo 18 / max 18"; got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
-	c = Change{Kind: QuestionRenamed, Field: "EtaAnni", Label: survey.Text{IT: "Età", EN: "Age"}, Old: "Eta", New: "EtaAnni", Source: FromMigration}
+	if got, want := c.Line("it"), "Limiti cambiati: Eta «Età»: massimo 17 → massimo 18"; got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	c = Change{Kind: QuestionRenamed, Field: "EtaAnni", Label: survey.Text{IT: "Età", EN: "Age"}, Old: plain("Eta"), New: plain("EtaAnni"), Source: FromMigration}
 	if got, want := c.Line("en"), "Question renamed: EtaAnni «Age»: Eta → EtaAnni (from the declared migration)"; got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 	if got, want := c.Line("it"), "Domanda rinominata: EtaAnni «Età»: Eta → EtaAnni (dalla migrazione dichiarata)"; got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
-	c = Change{Kind: MigrationDeclared, Label: survey.Text{IT: "dalla versione 1"}, New: "toglie / drops Note"}
-	if got, want := c.String(), "Migrazione dichiarata / Migration declared: «dalla versione 1»: toglie / drops Note"; got != want {
+	c = Change{Kind: MigrationDeclared, Label: survey.Text{IT: "dalla versione 1", EN: "from version 1"}, New: survey.Text{IT: "toglie Note", EN: "drops Note"}}
+	if got, want := c.String(), "Migrazione dichiarata / Migration declared: «dalla versione 1»: toglie Note / drops Note"; got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
-	c = Change{Kind: RuleChanged, Rule: "r", Attr: "severity", Old: "error", New: "warning"}
-	if got, want := c.String(), "Regola modificata: gravità / Rule changed: severity: r: error → warning"; got != want {
+	c = Change{Kind: RuleChanged, Rule: "r", Attr: "severity", Old: severityText(survey.SeverityError), New: severityText(survey.SeverityWarning)}
+	if got, want := c.String(), "Regola modificata: gravità / Rule changed: severity: r: errore / error → avviso / warning"; got != want {
 		t.Errorf("got %q\nwant %q", got, want)
+	}
+	c = Change{Kind: QuestionRemoved, Field: "Chiusa", Label: survey.Text{IT: "Chiusa", EN: "Closed"}, Old: typeName(survey.TypeYesNo)}
+	if got, want := c.Line("it"), "Domanda tolta: Chiusa: era sì/no"; got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if got, want := c.Line("en"), "Question removed: Chiusa «Closed»: was yes/no"; got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+// TestChangesSpeakOneLanguage: in the shipped versions and in a version
+// with every kind of change, no line for a screen joins the two languages
+// with " / ", and no answer type shows as its code.
+func TestChangesSpeakOneLanguage(t *testing.T) {
+	check := func(name string, cs []Change) {
+		for _, c := range cs {
+			for _, lang := range []string{"it", "en"} {
+				l := c.Line(lang)
+				// Labels of codes and questions are the definition's own
+				// words, which may hold a " / ".
+				if c.Kind != Recoded && c.Kind != LabelChanged && strings.Contains(l, " / ") {
+					t.Errorf("%s (%s): %s", name, lang, l)
+				}
+			}
+			l := c.Line("it")
+			for _, code := range []string{": yesno", ": single", ": integer", "→ decimal", ": date", ": text"} {
+				if strings.Contains(l, code) {
+					t.Errorf("%s: a type code in %s", name, l)
+				}
+			}
+		}
+	}
+	for _, id := range []string{"scheda-comune", "scheda-minore"} {
+		check(id, Diff(shipped(t, id+".v1.json"), shipped(t, id+".v2.json")))
+	}
+	old := version(t, 1, nil)
+	new := version(t, 2, func(m map[string]any) {
+		question(m, 0, 1)["type"] = "decimal"
+		question(m, 0, 0)["requiredSeverity"] = "warning"
+		question(m, 0, 2)["identifying"] = true
+		question(m, 0, 3)["maxLength"] = 80
+		m["sections"] = append(m["sections"].([]any), map[string]any{"id": "chiusura", "title": map[string]any{"it": "Chiusura", "en": "Closing"},
+			"questions": []any{map[string]any{"id": "Chiusa", "type": "yesno", "label": map[string]any{"it": "Chiusa"}}}})
+		rule(m)["severity"] = "warning"
+		m["rules"] = append(m["rules"].([]any), map[string]any{"id": "cod", "severity": "error", "each": "Interventi", "fields": []any{"Interventi"},
+			"assert": "true", "message": map[string]any{"it": "Codice", "en": "Code"}})
+		m["migrations"] = []any{map[string]any{"from": 1, "defaults": map[string]any{"Chiusa": true}}}
+	})
+	cs := Diff(old, new)
+	check("hand-made", cs)
+	var lines []string
+	for _, c := range cs {
+		lines = append(lines, c.Line("it"))
+	}
+	all := strings.Join(lines, "\n")
+	for _, want := range []string{"Tipo di risposta cambiato: Eta «Età»: numero intero → numero decimale", "Domanda aggiunta: Chiusa: sì/no (valore iniziale per le schede spostate: sì)",
+		"Obbligatorietà cambiata: Sesso: sì → sì (avviso)", "Regola aggiunta: cod «Codice»: errore: true per ogni elemento di Interventi",
+		"Limiti cambiati: Email: nessuno → al più 80 caratteri", "Regola modificata: gravità: eta_max «Troppo grande»: errore → avviso",
+		"Migrazione dichiarata: «dalla versione 1»: valore iniziale di Chiusa = sì"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no line %q among\n%s", want, all)
+		}
 	}
 }

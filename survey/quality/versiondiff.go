@@ -98,7 +98,7 @@ type (
 	}
 	diffFieldRow struct {
 		Field, Was       string
-		Label            string
+		Label            survey.Text
 		Changes          []diffLine
 		Figures          bool // the older version had the field and records
 		Applicable       int
@@ -114,8 +114,8 @@ type (
 	diffLine struct {
 		What     survey.Text
 		Subject  string
-		Label    string
-		Old, New string
+		Label    survey.Text
+		Old, New survey.Text
 		Note     survey.Text
 	}
 	diffRuleRow struct {
@@ -147,7 +147,7 @@ var groupTitles = []survey.Text{
 }
 
 func lineOf(c instdiff.Change) diffLine {
-	l := diffLine{What: c.What(), Subject: c.Subject(), Label: c.Label.IT, Old: c.Old, New: c.New, Note: c.Note}
+	l := diffLine{What: c.What(), Subject: c.Subject(), Label: c.Label, Old: c.Old, New: c.New, Note: c.Note}
 	if c.Source != "" {
 		s := c.Source.Text()
 		l.Note = survey.Text{IT: strings.TrimSpace(s.IT + " " + l.Note.IT), EN: strings.TrimSpace(s.EN + " " + l.Note.EN)}
@@ -204,7 +204,7 @@ func versionDiffOf(d *VersionDiff) diffView {
 		}
 		f := fields[c.Field]
 		if f == nil {
-			f = &fieldAcc{row: diffFieldRow{Field: c.Field, Label: c.Label.IT}, group: questionGroup(c.Kind)}
+			f = &fieldAcc{row: diffFieldRow{Field: c.Field, Label: c.Label}, group: questionGroup(c.Kind)}
 			if w := c.Was(); w != c.Field {
 				f.row.Was = w
 			}

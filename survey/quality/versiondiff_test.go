@@ -90,7 +90,7 @@ func TestVersionDiffFigures(t *testing.T) {
 		`<td class="n">13</td><td class="n">10</td><td class="n">1 (7,7%)<br><span class="meta">senza motivo 1</span></td><td class="n">2 (15,4%)</td>`,
 		"Domande aggiunte <span class=\"en\">Questions added</span>", "<b>NotaChiusura</b>",
 		// The rule failed on two records of version 1.
-		`<b>eta.fascia_coerente</b>`, `<code class="old">error</code> → <code class="new">warning</code></td><td class="n">2</td>`,
+		`<b>eta.fascia_coerente</b>`, `<code class="old">errore <span class="en">error</span></code> → <code class="new">avviso <span class="en">warning</span></code></td><td class="n">2</td>`,
 	} {
 		if !strings.Contains(page, s) {
 			t.Errorf("the page lacks %q", s)

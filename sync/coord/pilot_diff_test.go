@@ -145,7 +145,7 @@ func checkVersionDiff(t *testing.T, p *pilot, recs []survey.Record, missing, fai
 	p.must(quality.WriteVersionDiffHTML(&page, d))
 	for _, want := range []string{
 		"<b>FonteSegnalazione</b>", "<b>FasciaISEEBeneficiario</b>", "<b>TitoloStudioDelPadre</b>", "<b>CodiceCittadinanzaPadre</b>", "<b>NotaFase4</b>",
-		fmt.Sprintf(`<code class="old">error</code> → <code class="new">warning</code></td><td class="n">%d</td>`, failures),
+		fmt.Sprintf(`<code class="old">errore <span class="en">error</span></code> → <code class="new">avviso <span class="en">warning</span></code></td><td class="n">%d</td>`, failures),
 		fmt.Sprintf(`: %d</p>`, v2Cases),
 	} {
 		if !strings.Contains(page.String(), want) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -168,10 +169,16 @@ func (f *fake) CheckPublish(_ context.Context, name string, body []byte) (coordi
 	}
 	v1, _ := f.registry.Get(survey.InstrumentCase, 1)
 	v2, _ := f.registry.Get(survey.InstrumentCase, 2)
-	added := instdiff.Change{Kind: instdiff.QuestionAdded, Field: "DataRiferimento", Label: survey.Text{IT: "Data di riferimento della scheda"}, New: "date"}
+	added := instdiff.Change{Kind: instdiff.QuestionAdded, Field: "DataRiferimento", Label: survey.Text{IT: "Data di riferimento della scheda"}, New: survey.Text{IT: "data", EN: "date"}}
 	return coordinator.PublishCheck{ID: "scheda-minore", Version: 2, Body: body, Previous: 1, PreviousPublished: true,
-		Changes: []instdiff.Change{added}, Old: v1, New: v2}, nil
+		Changes: []instdiff.Change{added, longRule}, Old: v1, New: v2}, nil
 }
+
+// longRule is a change whose line is longer than the dialog is wide.
+var longRule = instdiff.Change{Kind: instdiff.RuleChanged, Rule: "affido.durata", Attr: "assert", Label: survey.Text{IT: "Durata dell'affido"},
+	Old: survey.Text{IT: "DataFineAffido == '' || DataFineAffido >= DataInizioAffido"},
+	New: survey.Text{IT: "DataFineAffido == '' || (DataFineAffido >= DataInizioAffido && months(DataInizioAffido, DataFineAffido) <= 240 && TipoAffido != '9')"}}
+
 func (f *fake) Publish(_ context.Context, body []byte) (coordinator.Published, error) {
 	f.published = append(f.published, body)
 	if !json.Valid(body) {
@@ -697,12 +704,28 @@ func TestProjectPublishChecksFirst(t *testing.T) {
 	file.name, file.body = "scheda-minore.v2.json", []byte(`{"id": "scheda-minore"}`)
 	test.Tap(button(t, w, "Pubblica nuova versione di uno strumento…"))
 	msg := overlayText(w)
-	for _, want := range []string{"Pubblicare scheda-minore versione 2?", "Controllo di scheda-minore.v2.json superato. scheda-minore versione 2 rispetto alla versione 1 pubblicata, cambiamenti: 1.",
-		"Domanda aggiunta: DataRiferimento «Data di riferimento della scheda»: date"} {
+	for _, want := range []string{"Pubblicare scheda-minore versione 2?", "Controllo di scheda-minore.v2.json superato. scheda-minore versione 2 rispetto alla versione 1 pubblicata, cambiamenti: 2.",
+		"Domanda aggiunta: DataRiferimento «Data di riferimento della scheda»: data"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the confirmation lacks %q:\n%s", want, msg)
 		}
 	}
+	// A long change wraps, whole, in the dialog's width; the list scrolls.
+	long, ok := find(w.Canvas().Overlays().Top(), func(l *widget.Label) bool {
+		return strings.HasPrefix(l.Text, "Regola modificata: controllo: affido.durata")
+	})
+	if !ok {
+		t.Fatal("the long change is not shown")
+	}
+	one := widget.NewLabel("x").MinSize().Height
+	if !strings.HasSuffix(long.Text, "TipoAffido != '9')") || long.Truncation != fyne.TextTruncateOff || long.Wrapping != fyne.TextWrapWord ||
+		long.Size().Height < 1.5*one || long.Size().Width > 900 {
+		t.Errorf("the long change is not wrapped whole: truncation %v, wrapping %v, size %v (one line %v)", long.Truncation, long.Wrapping, long.Size(), one)
+	}
+	if _, ok := find(w.Canvas().Overlays().Top(), func(*container.Scroll) bool { return true }); !ok {
+		t.Error("the changes do not scroll")
+	}
+	screenshot(t, w, "coordinator-publish-confirm")
 	// The report for the meeting, before publishing: the file's changes
 	// with the figures of the records of version 1.
 	save, ok := find(w.Canvas().Overlays().Top(), func(b *widget.Button) bool {

@@ -47,17 +47,17 @@ func (p *project) choosePublish() {
 	})
 }
 
-// lines is a list of texts on one line each, as a widget.List: a version
-// may change a hundred questions.
-func lines(items []string) *widget.List {
-	l := widget.NewList(func() int { return len(items) },
-		func() fyne.CanvasObject {
-			t := widget.NewLabel("")
-			t.Truncation = fyne.TextTruncateEllipsis
-			return t
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(items[i]) })
-	return l
+// lines is a list of texts, each wrapped to the dialog's width so that a
+// rule's new expression or a default's value is read whole, in a scroll
+// (a version may change a hundred questions).
+func lines(items []string) fyne.CanvasObject {
+	box := container.NewVBox()
+	for _, s := range items {
+		l := widget.NewLabel(s)
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	return container.NewVScroll(box)
 }
 
 // showProblems lists what is wrong with the file, each where it is.

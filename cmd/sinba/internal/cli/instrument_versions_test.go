@@ -51,7 +51,7 @@ func plantedV3(t *testing.T) string {
 func TestInstrumentDiffFiles(t *testing.T) {
 	code, out, errs := runCmd(t, nil, "coord", "instrument", "diff", "--old", "scheda-minore@1", "--new", "scheda-minore@2")
 	if code != 0 || !strings.HasPrefix(out, "scheda-minore@1 → scheda-minore@2: ") ||
-		!strings.Contains(out, "\n  Domanda aggiunta / Question added: DataRiferimento «Data di riferimento della scheda»: date\n") {
+		!strings.Contains(out, "\n  Domanda aggiunta / Question added: DataRiferimento «Data di riferimento della scheda»: data / date\n") {
 		t.Fatalf("diff of the shipped versions: exit %d\n%s\n%s", code, out, errs)
 	}
 	if strings.Contains(out, "punti critici") {
@@ -61,7 +61,7 @@ func TestInstrumentDiffFiles(t *testing.T) {
 	code, out, errs = runCmd(t, nil, "coord", "instrument", "diff", "--old", instrumentsDir+"scheda-minore.v2.json", "--new", plantedV3(t), "--html", report)
 	want := "scheda-minore@2 → scheda-minore@3: 2 cambiamenti / 2 changes\n" +
 		"  Testo della domanda cambiato / Question text changed: FonteSegnalazione «Chi ha segnalato il minore»: Fonte della segnalazione / Source of the referral → Chi ha segnalato il minore / Who reported the child\n" +
-		"  Regola modificata: gravità / Rule changed: severity: eta.fascia_coerente «La fascia di età non corrisponde all'età alla data di riferimento (dalla data di nascita, se nota, altrimenti dall'anno di nascita).»: error → warning\n"
+		"  Regola modificata: gravità / Rule changed: severity: eta.fascia_coerente «La fascia di età non corrisponde all'età alla data di riferimento (dalla data di nascita, se nota, altrimenti dall'anno di nascita).»: errore / error → avviso / warning\n"
 	if code != 0 || out != want {
 		t.Fatalf("diff of two files: exit %d\n%s\nwant\n%s\n%s", code, out, want, errs)
 	}
