@@ -29,18 +29,20 @@ func (ws *Workspace) entryLabel(e quality.Entry) string {
 			who = m.Name
 		}
 	}
+	// The pseudonym whole, first, where a narrow queue cannot cut it; a
+	// record without one by the start of its id.
 	id := e.Record.ID
-	if p, ok := e.Record.Answers["IDBeneficiario"].(string); ok && p != "" {
-		id = p
-	}
 	if len(id) > 12 {
 		id = id[:12]
+	}
+	if p, ok := e.Record.Answers["IDBeneficiario"].(string); ok && p != "" {
+		id = p
 	}
 	kind := "●"
 	if e.Record.Instrument == survey.InstrumentMunicipality {
 		kind = "■"
 	}
-	return fmt.Sprintf("%s %s · %s · %s", kind, who, e.Team, id)
+	return fmt.Sprintf("%s %s · %s · %s", kind, id, who, e.Team)
 }
 
 func (ws *Workspace) reviewScreen() fyne.CanvasObject {
