@@ -2,7 +2,9 @@
 # Drives the real desktop app under a virtual X server with the keyboard, as a
 # field researcher would: first run (language, passphrase, recovery key,
 # enrolment with a local demo server), a case record typed from the keyboard,
-# save, and a sync to the local server. It takes a screenshot at every step.
+# save, and a sync to the local server; then a second record with an item of
+# a repeat group, finalised with a warning confirmed from the keyboard. It
+# takes a screenshot at every step.
 #
 # Usage: cmd/tools/drive-xvfb.sh [SCREENSHOT_DIR]   (default assets/screenshots)
 # Needs: xvfb-run, xdotool, ImageMagick (import), Go with cgo and X11 headers.
@@ -116,6 +118,89 @@ key ctrl+2
 expect_title "Schede"
 shot case-list
 
+# A second record, filled to be finalised: every required answer, an item
+# of the interventions' repeat group, and a year of birth that leaves only a
+# warning (the child may already be 18 at the reference date). Choices are
+# picked by typing their code; Enter moves on to the next question. The
+# years follow today's: born 18 years ago, the child is 17 or 18 at the
+# reference date (today), a warning; a year earlier would be an error.
+born=$(($(date +%Y) - 18))
+key ctrl+n
+sleep 1
+key space
+expect_title "Scheda minore"
+sleep 1
+typ "Russo"
+key Tab Tab Tab
+typ "Maria"
+key Tab Tab Tab
+key space Down Return
+key ctrl+Next # Minore
+sleep 1
+typ "PSEUDO43"
+key Tab Tab Tab
+typ "$born"  # the age band follows by itself (6, 15-18)
+key Tab Tab Tab
+shot case-warning # the warning under the year, the sidebar's badge
+key Return   # the age band as proposed: on to the country
+key space    # the country's search
+sleep 1
+typ "Italia"
+sleep 1
+key Return   # 380 Italia; the region follows from the municipality
+key Tab Tab Tab Tab Tab Tab
+for code in 2 1 1 7 1 2; do # not unaccompanied ... no disability
+  typ "$code"
+  key Return
+done
+key ctrl+Next # Famiglia: the first member of the household
+sleep 1
+key space
+key ctrl+Next # Segnalazione
+sleep 1
+typ "03/$((born + 10))"
+key Tab Tab Tab
+typ 1
+key Return
+key ctrl+Next # Valutazione
+sleep 1
+for code in 1 1; do typ "$code"; key Return; done
+key ctrl+Next # Autorità giudiziaria
+sleep 1
+for code in 2 2; do typ "$code"; key Return; done
+
+# Interventi: the focus starts on the first of the 39 benefit codes; past
+# them, their "not held" mark and note is "Aggiungi" of the repeat group.
+key ctrl+Next
+sleep 1
+for _ in $(seq 41); do
+  xdotool key Tab
+  sleep 0.15
+done
+shot group-add
+key space # "Aggiungi": a new item, the focus on its first field
+typ "A1.09"
+key Tab Tab Tab Tab # the code's list button, "not held", note
+typ "Telesoccorso per la famiglia"
+key Tab Tab Tab
+typ "01/$((born + 17))"
+shot group-item
+
+# Finalise from the keyboard: the warning asks for confirmation, and Enter
+# confirms it (the dialog's default button).
+key ctrl+Return
+shot finalise-warnings
+key Return
+shot finalised 2.5
+
+# The finalised record goes to the server at the next sync.
+key ctrl+r
+expect_title "Sincronizzazione"
+sleep 4
+key ctrl+2
+expect_title "Schede"
+shot case-list-final
+
 kill "$app" 2>/dev/null || true
 wait "$app" 2>/dev/null || true
 kill "$server" 2>/dev/null || true
@@ -124,8 +209,15 @@ wait "$server" 2>/dev/null || true
 # The record typed from the keyboard must have reached the central server.
 status=$("$work/sinba-server" status --data "$work/server")
 echo "$status" | sed 's/^/drive: server: /'
-if ! echo "$status" | grep -Eq 'scheda-minore +[a-z]+ +1 '; then
+if ! echo "$status" | grep -Eq 'scheda-minore +draft +1 '; then
   echo "drive: the case record typed in the app did not reach the server" >&2
+  exit 1
+fi
+# Final only through the confirmation of its warning, and only with an item
+# of the repeat group holding its code (the record ticks no benefit code, and
+# a SINBA record needs one): an error would have kept it a draft.
+if ! echo "$status" | grep -Eq 'scheda-minore +final +1 '; then
+  echo "drive: the record with a repeat group item and a warning was not finalised (see $shots)" >&2
   exit 1
 fi
 echo "drive: screenshots in $shots"

@@ -32,7 +32,7 @@ bash cmd/tools/release.sh
 step "smoke test: the real app under Xvfb"
 bash cmd/tools/smoke.sh dist/linux-amd64/sinba dist/smoke.png
 
-step "the real app driven from the keyboard under Xvfb: first run, a case record, sync to a local server"
+step "the real app driven from the keyboard under Xvfb: first run, a case record, sync to a local server, a repeat group, finalising with a warning"
 SINBA_APP_BIN=dist/linux-amd64/sinba SINBA_SERVER_BIN=dist/linux-amd64/sinba-server bash cmd/tools/drive-xvfb.sh dist/drive
 
 step "both apps driven from the keyboard under Xvfb through the review loop: return with a field comment, correction, approval"
