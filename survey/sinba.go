@@ -17,8 +17,8 @@ const SINBANamespace = "http://inps.it/Casellario"
 // sinbaAttributes are the attributes of SinbaType in the order of SINBA.xsd,
 // with whether the schema requires them and the question of the case record
 // the flow reads each from: its id is the attribute's name, Type its kind,
-// Codelist (single) or Lookup (lookup) where its codes come from. A test
-// checks this list against the schema.
+// List the code list (single) or the reference list (lookup) its codes come
+// from. A test checks this list against the schema.
 var sinbaAttributes = []sinbaField{
 	{"IDBeneficiario", true, TypeText, ""}, {"MinoreStranieroNoAcc", true, TypeSingle, "MinoreStranieroNoAccType"},
 	{"CondizioneMinore", true, TypeSingle, "CondizioneMinoreType"}, {"LuogoVita", true, TypeSingle, "LuogoVitaType"},
@@ -69,7 +69,8 @@ const (
 
 // sinbaElements are the questions the flow reads its repeated elements
 // from: the benefit codes (also from the items of the intervention details)
-// and the household.
+// and the household. Every version must have them (Required is the
+// schema's, unused here).
 var sinbaElements = []sinbaField{
 	{FieldPrestazioni, true, TypeMulti, "CodicePrestazione"},
 	{FieldFamiglia, true, TypeMulti, "ComposizioneFamigliaType"},
