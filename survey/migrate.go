@@ -2,6 +2,8 @@ package survey
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 )
@@ -52,6 +54,10 @@ type Moved struct {
 	Dropped   Answers             // answers removed, by old field id
 	Defaulted []string            // new fields given their declared default
 	Orphans   []string            // answers kept whose field the new version does not have
+	// Kept are the answers renamed, merged and kept without a field, as the
+	// record holds them after the move, by their field id in it (what the
+	// person is shown the answer stays).
+	Kept Answers
 }
 
 // Empty reports whether the move changed nothing but the version number.
@@ -249,6 +255,12 @@ func (r *Registry) Move(rec *Record, to int) (*Moved, error) {
 		cur = next
 	}
 	sort.Strings(total.Defaulted)
+	total.Kept = Answers{}
+	for _, id := range append(append(slices.Collect(maps.Values(total.Renamed)), slices.Collect(maps.Keys(total.Merged))...), total.Orphans...) {
+		if v, ok := work.Answers[id]; ok {
+			total.Kept[id] = v
+		}
+	}
 	*rec = work
 	return total, nil
 }

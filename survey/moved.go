@@ -7,44 +7,63 @@ import (
 )
 
 // Lines says what a move did, one line per change, for the person who asks
-// for it and for the record's history: renamed, merged and dropped answers
-// (dropped ones with their values), defaults given, answers kept without a
-// field. from and to are the versions moved between; questions are named
-// by id and label, coded values as code · label (in the language of each
-// Text). Either version may be nil: fields are then named by id only.
+// for it and for the record's history, in the words of the questionnaire:
+// each question by its label (in «»), with the answer's value (a coded one
+// as code · label): renamed and merged answers that stay, dropped answers,
+// defaults given, answers kept without a question. from and to are the
+// versions moved between; a question neither knows is named by its id.
 func (m *Moved) Lines(from, to *Instrument) []Text {
 	var out []Text
-	name := func(in *Instrument, id string) Text {
+	// label is the question's label in each language, in «».
+	label := func(in *Instrument, id string) Text {
+		t := Text{IT: id, EN: id}
 		if in != nil {
 			if q, ok := in.Question(id); ok && q.Label.IT != "" {
-				en := q.Label.EN
-				if en == "" {
-					en = q.Label.IT
-				}
-				return Text{IT: id + " (" + q.Label.IT + ")", EN: id + " (" + en + ")"}
+				t = Text{IT: q.Label.IT, EN: q.Label.In("en")}
 			}
 		}
-		return Text{IT: id, EN: id}
+		return Text{IT: "«" + t.IT + "»", EN: "«" + t.EN + "»"}
+	}
+	// kept is the answer as the record now holds it, in brackets.
+	kept := func(id string) (Text, bool) {
+		v, ok := m.Kept[id]
+		if !ok {
+			return Text{}, false
+		}
+		t := valueText(to, id, v)
+		return Text{IT: " (" + t.IT + ")", EN: " (" + t.EN + ")"}, true
 	}
 	for _, old := range sortedKeys(m.Renamed) {
-		a, b := name(from, old), name(to, m.Renamed[old])
-		out = append(out, Text{IT: "Rinominata: " + a.IT + " → " + b.IT, EN: "Renamed: " + a.EN + " → " + b.EN})
+		now := m.Renamed[old]
+		a, b := label(from, old), label(to, now)
+		name := b
+		if a != b {
+			name = Text{IT: a.IT + ", ora " + b.IT, EN: a.EN + ", now " + b.EN}
+		}
+		if v, ok := kept(now); ok {
+			out = append(out, Text{IT: name.IT + ": la risposta resta" + v.IT, EN: name.EN + ": the answer stays" + v.EN})
+			continue
+		}
+		// An item of a repeat group: the answer of every item stays.
+		out = append(out, Text{IT: name.IT + ": le risposte restano, in ogni elemento", EN: name.EN + ": the answers stay, in every item"})
 	}
 	for _, into := range sortedKeys(m.Merged) {
 		var it, en []string
 		for _, id := range m.Merged[into] {
-			n := name(from, id)
+			n := label(from, id)
 			it, en = append(it, n.IT), append(en, n.EN)
 		}
-		b := name(to, into)
-		out = append(out, Text{IT: "Unite in " + b.IT + ": " + strings.Join(it, ", "), EN: "Merged into " + b.EN + ": " + strings.Join(en, ", ")})
+		b := label(to, into)
+		v, _ := kept(into)
+		out = append(out, Text{IT: b.IT + ": riunisce le risposte a " + strings.Join(it, ", ") + v.IT,
+			EN: b.EN + ": brings together the answers to " + strings.Join(en, ", ") + v.EN})
 	}
 	for _, id := range sortedKeys(m.Dropped) {
-		n, v := name(from, id), valueText(from, id, m.Dropped[id])
-		out = append(out, Text{IT: "Eliminata: " + n.IT + " = " + v.IT, EN: "Dropped: " + n.EN + " = " + v.EN})
+		n, v := label(from, id), valueText(from, id, m.Dropped[id])
+		out = append(out, Text{IT: n.IT + ": la risposta è tolta (" + v.IT + ")", EN: n.EN + ": the answer is removed (" + v.EN + ")"})
 	}
 	for _, id := range m.Defaulted {
-		n := name(to, id)
+		n := label(to, id)
 		var v Text
 		// The default is the newest version's (a move over several versions
 		// may take one from a version between, whose value is not here).
@@ -56,14 +75,21 @@ func (m *Moved) Lines(from, to *Instrument) []Text {
 			}
 		}
 		if v.IT == "" {
-			out = append(out, Text{IT: "Valore predefinito: " + n.IT, EN: "Default given: " + n.EN})
+			out = append(out, Text{IT: n.IT + ": domanda nuova, con la sua risposta iniziale", EN: n.EN + ": a new question, with its initial answer"})
 			continue
 		}
-		out = append(out, Text{IT: "Valore predefinito: " + n.IT + " = " + v.IT, EN: "Default given: " + n.EN + " = " + v.EN})
+		out = append(out, Text{IT: n.IT + ": domanda nuova, risposta iniziale " + v.IT, EN: n.EN + ": a new question, initial answer " + v.EN})
 	}
 	for _, id := range m.Orphans {
-		n := name(from, id)
-		out = append(out, Text{IT: "Conservata senza campo nella nuova versione: " + n.IT, EN: "Kept with no field in the new version: " + n.EN})
+		n := label(from, id)
+		// The answer is of the older version's question.
+		var v Text
+		if a, ok := m.Kept[id]; ok {
+			t := valueText(from, id, a)
+			v = Text{IT: " (" + t.IT + ")", EN: " (" + t.EN + ")"}
+		}
+		out = append(out, Text{IT: n.IT + ": la nuova versione non ha questa domanda; la risposta è conservata" + v.IT,
+			EN: n.EN + ": the new version has no such question; the answer is kept" + v.EN})
 	}
 	return out
 }

@@ -202,10 +202,16 @@ func TestPublishedVersionReachesLaptops(t *testing.T) {
 	if len(hist) != 2 || hist[0].Record.Version != 1 || last.Record.Version != 3 {
 		t.Fatalf("history: %d versions, want the version 1 draft and the moved one", len(hist))
 	}
-	for _, w := range []string{"Passata dalla versione 1 alla 3", "Rinominata: NumeroComponentiISEE", "Unite in " + synctest.V3Merged,
-		"Eliminata: " + synctest.V3Dropped, "Valore predefinito: " + synctest.V3Defaulted, "Moved from version 1 to 3"} {
+	for _, w := range []string{"Passata dalla versione 1 alla 3", ": la risposta resta (4)", ": riunisce le risposte a «",
+		": la risposta è tolta (2 · ", ": domanda nuova, risposta iniziale 2 · ", "Moved from version 1 to 3", ": the answer stays (4)"} {
 		if !strings.Contains(last.Note, w) {
 			t.Errorf("history line %q lacks %q", last.Note, w)
+		}
+	}
+	// The researcher reads questions, not field ids.
+	for _, id := range []string{"NumeroComponentiISEE", synctest.V3Renamed, synctest.V3Merged, synctest.V3Dropped, synctest.V3Defaulted} {
+		if strings.Contains(last.Note, id) {
+			t.Errorf("history line names the field id %s: %q", id, last.Note)
 		}
 	}
 	// The moved draft is of a published version: the server takes it.

@@ -101,11 +101,17 @@ func TestNewVersionReachesTheOpenRecordAndMovesIt(t *testing.T) {
 	h.tap("Passa alla versione 3…")
 	settle(t)
 	text := h.topText()
-	for _, want := range []string{"dalla versione 1 alla versione 3", "Rinominata: NumeroComponentiISEE", "→ " + synctest.V3Renamed,
-		"Unite in " + synctest.V3Merged, "Eliminata: OccupazionePadre", "= 2 · ", "Valore predefinito: " + synctest.V3Defaulted + " (Disabilità certificata) = 2 · No",
+	for _, want := range []string{"dalla versione 1 alla versione 3", "«Componenti del nucleo ISEE»: la risposta resta (4)",
+		"«Titolo di studio più alto dei genitori»: riunisce le risposte a «Titolo di studio della madre», «Titolo di studio del padre» (3 · licenza media)",
+		"«Condizione occupazionale del padre»: la risposta è tolta (2 · ", "«Disabilità certificata»: domanda nuova, risposta iniziale 2 · No",
 		"resta nella sua cronologia"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the move dialog lacks %q:\n%s", want, text)
+		}
+	}
+	for _, id := range []string{"NumeroComponentiISEE", synctest.V3Renamed, synctest.V3Merged, synctest.V3Dropped, synctest.V3Defaulted} {
+		if strings.Contains(text, id) {
+			t.Errorf("the move dialog names the field id %s:\n%s", id, text)
 		}
 	}
 	h.press(fyne.KeyEscape)

@@ -43,7 +43,7 @@ func TestMoveRecord(t *testing.T) {
 	publishInStore(t, dir)
 
 	code, out, errs := runCmd(t, withPass, args("--record", draft.ID, "--dry-run")...)
-	if code != 0 || !strings.Contains(out, "dalla versione 1 alla 3") || !strings.Contains(out, "Eliminata: OccupazionePadre") || !strings.Contains(out, "= 2 · ") {
+	if code != 0 || !strings.Contains(out, "dalla versione 1 alla 3") || !strings.Contains(out, "«Condizione occupazionale del padre»: la risposta è tolta (2 · ") {
 		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errs)
 	}
 	st = openTest(t, dir)
@@ -51,7 +51,7 @@ func TestMoveRecord(t *testing.T) {
 		t.Fatalf("a dry run moved the record to %d", info.InstrumentVersion)
 	}
 	st.Close()
-	if code, out, errs := runCmd(t, withPass, args("--record", draft.ID)...); code != 0 || !strings.Contains(out, "Rinominata: NumeroComponentiISEE") {
+	if code, out, errs := runCmd(t, withPass, args("--record", draft.ID)...); code != 0 || !strings.Contains(out, "«Componenti del nucleo ISEE»: la risposta resta (") {
 		t.Fatalf("move: exit %d\n%s\n%s", code, out, errs)
 	}
 	if code, _, errs := runCmd(t, withPass, args("--record", final.ID)...); code != 1 || !strings.Contains(errs, "solo una bozza") {
