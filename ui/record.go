@@ -32,6 +32,7 @@ type recordScreen struct {
 	panel     fyne.CanvasObject
 	panelCard *widget.Card // the panel's card: its subtitle counts the findings
 	body      *fyne.Container
+	saveBtn   *widget.Button // hidden while finalised: nothing to save
 	reopen    *widget.Button
 	final     *widget.Button
 	version   *widget.Label   // which instrument version the record uses
@@ -120,7 +121,7 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 			a.showHome()
 		}
 	})
-	save := widget.NewButtonWithIcon(T("record.save"), theme.DocumentSaveIcon(), func() { r.saveNow(true) })
+	r.saveBtn = widget.NewButtonWithIcon(T("record.save"), theme.DocumentSaveIcon(), func() { r.saveNow(true) })
 	r.final = widget.NewButtonWithIcon(T("record.finalise"), theme.ConfirmIcon(), r.finalise)
 	r.final.Importance = widget.HighImportance
 	r.reopen = widget.NewButtonWithIcon(T("record.reopen"), theme.DocumentCreateIcon(), r.reopenRecord)
@@ -130,7 +131,7 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 	r.panel.Hide()
 
 	var top []fyne.CanvasObject
-	top = append(top, container.NewBorder(nil, nil, nil, container.NewHBox(back, save, r.printButton(), r.reopen, r.final), heading))
+	top = append(top, container.NewBorder(nil, nil, nil, container.NewHBox(back, r.saveBtn, r.printButton(), r.reopen, r.final), heading))
 	top = append(top, r.saved)
 	r.version = wrapLabel("")
 	r.newer = container.NewVBox()
@@ -374,10 +375,14 @@ func (r *recordScreen) reply(field string) {
 func (r *recordScreen) applyStatus() {
 	locked := r.row != nil && r.row.Status != survey.StatusDraft && r.row.Status != survey.StatusReturned
 	r.form.SetReadOnly(locked)
+	// A finalised record cannot be edited, so there is nothing to save:
+	// "Riapri per modificare" takes the place of "Salva" and "Finalizza".
 	if locked {
+		r.saveBtn.Hide()
 		r.reopen.Show()
 		r.final.Hide()
 	} else {
+		r.saveBtn.Show()
 		r.reopen.Hide()
 		r.final.Show()
 	}

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"sinba/ui"
 	"sinba/ui/form"
@@ -15,7 +16,8 @@ import (
 
 // TestFinalisedRecordIsLegible opens a finalised record: its answers are
 // disabled but drawn in the read-only colour, not Fyne's grey for disabled
-// text; reopening it gives the inputs back their own colours.
+// text, in every section, and it offers no "Salva"; reopening it gives the
+// inputs back their own colours and "Salva" back.
 func TestFinalisedRecordIsLegible(t *testing.T) {
 	h := newFixtureHarness(t)
 	h.unlock()
@@ -69,11 +71,21 @@ func TestFinalisedRecordIsLegible(t *testing.T) {
 	if got := answer().Color; got != want {
 		t.Errorf("section 1 again: a finalised answer is drawn in %v, want the read-only colour %v", got, want)
 	}
+	// Nothing to save in a record that cannot be edited: no "Salva".
+	saveButton := func() *widget.Button {
+		return find(t, h.win.Content(), func(b *widget.Button) bool { return b.Text == "Salva" })
+	}
+	if saveButton() != nil {
+		t.Error("a finalised record shows \"Salva\", which has nothing to save")
+	}
 	h.tap("Riapri per modificare")
 	h.press(fyne.KeyReturn) // the confirmation, if one is asked
 	settle(t)
 	if entry.Disabled() {
 		t.Fatal("reopened, the surname is still disabled")
+	}
+	if saveButton() == nil {
+		t.Error("reopened, the record has no \"Salva\"")
 	}
 	if got, fg := answer().Color, fyne.CurrentApp().Settings().Theme().Color(theme.ColorNameForeground, v); got != fg {
 		t.Errorf("reopened, the answer is drawn in %v, want the foreground %v", got, fg)
