@@ -1,8 +1,12 @@
 package ui
 
 import (
+	_ "embed"
 	"math"
+	"strings"
 	"unicode"
+
+	"github.com/trustelem/zxcvbn"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,13 +18,57 @@ import (
 // MinPassphraseLength is the shortest passphrase the app accepts.
 const MinPassphraseLength = 10
 
-// PassphraseStrength estimates the strength of p in bits, from its length and
-// the kinds of character it uses. It is a guide for the person choosing it,
-// not a guarantee.
+// commonWordsIT are the Italian words, names and places people put in
+// passwords (common_words_it.txt says where they come from), for zxcvbn,
+// whose own dictionaries are English.
+//
+//go:embed common_words_it.txt
+var commonWordsFile string
+
+var commonWordsIT = func() []string {
+	var words []string
+	for _, l := range strings.Split(commonWordsFile, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			words = append(words, l)
+		}
+	}
+	return words
+}()
+
+// PassphraseStrength estimates the strength of p in bits. zxcvbn finds
+// what a password cracker tries first: common passwords, words and names
+// (English, and the Italian ones of common_words_it.txt), repeats (aaaa),
+// sequences (1234, abcd), keyboard runs (qwerty), dates, l33t; each such
+// part counts as the guesses it takes. The parts zxcvbn finds nothing in
+// count as random characters of the kinds they use (zxcvbn counts them at
+// ten guesses a character, which makes a random passphrase look weak).
+// It is a guide for the person choosing it, not a guarantee.
 func PassphraseStrength(p string) float64 {
+	if p == "" {
+		return 0
+	}
+	res := zxcvbn.PasswordStrength(p, commonWordsIT)
+	// The order of the parts: log2 of their number's factorial, as zxcvbn.
+	bits := 0.0
+	for k := 2; k <= len(res.Sequence); k++ {
+		bits += math.Log2(float64(k))
+	}
+	for _, m := range res.Sequence {
+		if m.Pattern == "bruteforce" {
+			bits += randomBits(m.Token)
+		} else {
+			bits += math.Log2(max(m.Guesses, 1))
+		}
+	}
+	return bits
+}
+
+// randomBits is the strength of s as random characters: its length times
+// log2 of the characters of the kinds it uses.
+func randomBits(s string) float64 {
 	var lower, upper, digit, other bool
 	n := 0
-	for _, r := range p {
+	for _, r := range s {
 		n++
 		switch {
 		case unicode.IsLower(r):

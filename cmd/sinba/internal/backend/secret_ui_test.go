@@ -59,8 +59,8 @@ func TestFirstRunStrengthAndRecoveryKey(t *testing.T) {
 		colour fyne.ThemeColorName
 	}{
 		{"corta", theme.ColorNameError},
-		{"abcdefghij", theme.ColorNameError},                     // weak
-		{"abcdefghijklm", theme.ColorNameWarning},                // fair
+		{"abcdefghij", theme.ColorNameError},                     // weak: a sequence
+		{"cane gatto topo", theme.ColorNameWarning},              // fair: common words
 		{"quattro parole lunghe sicure", theme.ColorNameSuccess}, // strong
 	} {
 		entry.SetText(c.pass)
