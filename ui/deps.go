@@ -189,10 +189,11 @@ type Instruments interface {
 // SyncReport is what a sync round tells the user.
 type SyncReport struct {
 	Sent, Accepted, Refused int
-	Received                int // colleagues' versions
-	Approved, Returned      int // coordinators' decisions: approved, sent back with comments
-	Conflicts               int // records in conflict
-	Instruments             int // instrument versions received
+	Received                int  // colleagues' versions
+	Approved, Returned      int  // coordinators' decisions: approved, sent back with comments
+	Conflicts               int  // records in conflict
+	Instruments             int  // instrument versions received
+	WaitingTeamKey          bool // enrolled, the laptop waits for a colleague to hand over the team key
 	ReceiptID               string
 	Messages                []survey.Text // refusals and notices
 	At                      time.Time

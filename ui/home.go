@@ -172,7 +172,7 @@ func (a *App) homeContent() fyne.CanvasObject {
 		grid.Add(nb)
 	}
 	if len(munis) == 0 {
-		empty := widget.NewLabel(T("home.empty"))
+		empty := widget.NewLabel(a.emptyText())
 		empty.Wrapping = fyne.TextWrapWord
 		body.Add(empty)
 	} else {
@@ -276,4 +276,23 @@ func (a *App) newCaseIn(code string) {
 		return
 	}
 	a.showRecord(survey.Record{Instrument: survey.InstrumentCase, Municipality: code, Answers: survey.Answers{}}, nil)
+}
+
+// emptyText says why the overview lists no municipality yet and what
+// brings them: enrolling the laptop, the team key a colleague hands over,
+// or the coordinators' assignment.
+func (a *App) emptyText() string {
+	if a.syncer == nil {
+		return T("home.empty")
+	}
+	cx, cancel := ctx()
+	enrolled := a.syncer.Enrolled(cx)
+	cancel()
+	switch {
+	case !enrolled:
+		return T("home.empty")
+	case a.last != nil && a.last.WaitingTeamKey:
+		return T("home.empty_waiting_key")
+	}
+	return T("home.empty_unassigned")
 }

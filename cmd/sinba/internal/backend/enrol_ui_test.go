@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/cmd/sinba/internal/backend"
-	"sinba/localdb"
 	"sinba/sync/server"
 	"sinba/sync/synctest"
 	"sinba/ui"
@@ -20,14 +19,7 @@ import (
 func TestEnrolWithAWrongCodeSaysWhatToDo(t *testing.T) {
 	p := synctest.NewProject(t, t.TempDir())
 	p.Serve(t, server.Config{})
-	dir := t.TempDir()
-	st, _, err := localdb.CreateWith(dir, []byte(pass), storeOpts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Lock()
-	h := newHarness(t, dir)
-	h.vault.Options = storeOpts
+	h := newEmptyHarness(t)
 	h.ui = ui.New(h.win, ui.Options{Vault: h.vault, Instruments: instruments(t), Syncer: backend.NewSyncer, Translations: readTranslation,
 		ServerURL: p.URL, EnrolCode: "ABCD-EFGH"})
 	h.unlock()

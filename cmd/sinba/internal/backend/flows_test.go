@@ -100,6 +100,20 @@ func newFixtureHarness(t *testing.T) *harness {
 	return h
 }
 
+// newEmptyHarness is a harness over a store with nothing in it yet.
+func newEmptyHarness(t *testing.T) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	st, _, err := localdb.CreateWith(dir, []byte(pass), storeOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Lock()
+	h := newHarness(t, dir)
+	h.vault.Options = storeOpts
+	return h
+}
+
 func TestWrongPassphraseShowsTheWayToTheRecoveryKey(t *testing.T) {
 	h := newFixtureHarness(t)
 	h.ui.Start()

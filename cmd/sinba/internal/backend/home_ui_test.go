@@ -2,6 +2,7 @@ package backend_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"sinba/ui"
 	"sinba/ui/palette"
 )
 
@@ -59,4 +61,33 @@ func TestOverviewLinesUp(t *testing.T) {
 	if title.TextSize <= theme.Size(theme.SizeNameText) {
 		t.Errorf("card title %.0f points, no larger than the text", title.TextSize)
 	}
+}
+
+// TestEmptyOverviewSaysWhatItWaitsFor: with no municipality yet, the
+// overview asks a laptop not enrolled to enrol, and tells an enrolled one
+// what it waits for: the team key from a colleague, or the coordinators'
+// assignment.
+func TestEmptyOverviewSaysWhatItWaitsFor(t *testing.T) {
+	h := newEmptyHarness(t)
+	h.unlock()
+	says := func(want string) {
+		t.Helper()
+		h.ui.Shortcut(ui.ShortcutHome)
+		settle(t)
+		if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, want) }) == nil {
+			t.Errorf("the empty overview does not say %q", want)
+		}
+	}
+	says("Collega il computer al server")
+	h.sync.enrolled, h.sync.waiting = true, true
+	h.ui.Shortcut(ui.ShortcutSync)
+	waitFor(t, func() bool { return !h.ui.Busy() })
+	says("attende la chiave della squadra")
+	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "Collega il computer") }) != nil {
+		t.Error("an enrolled laptop is asked to enrol")
+	}
+	h.sync.waiting = false
+	h.ui.Shortcut(ui.ShortcutSync)
+	waitFor(t, func() bool { return !h.ui.Busy() })
+	says("non ha ancora assegnato comuni alla squadra")
 }

@@ -130,7 +130,7 @@ func uiReport(rep *client.Report) ui.SyncReport {
 	}
 	out := ui.SyncReport{Sent: rep.Sent, Accepted: rep.Accepted, Refused: rep.Refused, Received: rep.Received,
 		Approved: rep.Approved, Returned: rep.Returned, Conflicts: rep.Conflicts + rep.LocalConflicts,
-		Instruments: rep.Instruments}
+		Instruments: rep.Instruments, WaitingTeamKey: rep.WaitingTeamKey}
 	if n := len(rep.Receipts); n > 0 {
 		last := rep.Receipts[n-1]
 		out.ReceiptID, out.At = shortID(last.BatchID), last.ReceivedAt
@@ -148,8 +148,8 @@ func uiReport(rep *client.Report) ui.SyncReport {
 	}
 	if rep.WaitingTeamKey {
 		out.Messages = append(out.Messages, survey.Text{
-			IT: "in attesa della chiave del gruppo da un collega già collegato: le schede restano in coda",
-			EN: "waiting for the team key from a colleague already enrolled: the records stay queued"})
+			IT: "In attesa della chiave della squadra da un collega già collegato: le schede restano in coda",
+			EN: "Waiting for the team key from a colleague already enrolled: the records stay queued"})
 	}
 	return out
 }

@@ -83,6 +83,7 @@ type fakeSyncer struct {
 	assigned []string
 	rounds   int
 	fail     error
+	waiting  bool // the rounds wait for the team key
 }
 
 func (f *fakeSyncer) Enrolled(context.Context) bool        { return f.enrolled }
@@ -103,7 +104,7 @@ func (f *fakeSyncer) SyncOnce(_ context.Context, progress func(done, total int))
 	}
 	progress(1, 2)
 	progress(2, 2)
-	return ui.SyncReport{Sent: 2, Accepted: 2, ReceiptID: "ab12cd34", At: time.Date(2025, 6, 30, 10, 0, 0, 0, time.UTC)}, nil
+	return ui.SyncReport{Sent: 2, Accepted: 2, ReceiptID: "ab12cd34", At: time.Date(2025, 6, 30, 10, 0, 0, 0, time.UTC), WaitingTeamKey: f.waiting}, nil
 }
 
 // find returns the first object of type T under o for which ok is true.
