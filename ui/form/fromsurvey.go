@@ -95,6 +95,14 @@ func question(in *survey.Instrument, q *survey.Question, language string) Questi
 		}
 	case survey.TypeInteger:
 		out.Kind = Integer
+		// At most four digits, a year above all: "2.014" would be read as
+		// 2014, but a placeholder that shows a thousands point invites it.
+		if q.Max != nil && *q.Max <= 9999 {
+			out.PlaceHolder = lang.L("form.short_integer_placeholder")
+			if q.Min != nil && *q.Min >= 1000 {
+				out.PlaceHolder = lang.L("form.year_placeholder")
+			}
+		}
 	case survey.TypeDecimal:
 		out.Kind = Decimal
 	case survey.TypeDate:

@@ -58,3 +58,22 @@ func TestItalianNumbersTyped(t *testing.T) {
 		t.Errorf("1,234: answer %v, message %q shown %v", got, v.issue.Text, v.issue.Visible())
 	}
 }
+
+// TestYearPlaceholderHasNoThousands: a year (an integer of four digits at
+// most) shows a placeholder without a thousands point, which would invite
+// "2.014"; a count keeps the one that says the point is accepted.
+func TestYearPlaceholderHasNoThousands(t *testing.T) {
+	f, _ := openInstrument(t, survey.InstrumentCase, &survey.Record{Municipality: "063049"})
+	v := f.views["AnnoNascita"]
+	if v == nil {
+		t.Fatal("no AnnoNascita in the case record")
+	}
+	ph := v.focus.(*FocusEntry).PlaceHolder
+	if strings.Contains(ph, ".") || strings.Contains(ph, "180") || !strings.Contains(ph, "Anno") {
+		t.Errorf("the year of birth's placeholder is %q; want a year's, without a thousands point", ph)
+	}
+	c, _ := open(t, &survey.Record{Municipality: "063049"})
+	if ph := c.views["MinoriResidenti"].focus.(*FocusEntry).PlaceHolder; !strings.Contains(ph, "180.000") {
+		t.Errorf("a count's placeholder is %q; want the one with the thousands point", ph)
+	}
+}

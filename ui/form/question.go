@@ -408,6 +408,9 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 		e.SetPlaceHolder(lang.L("form.month_placeholder"))
 	case Integer:
 		e.SetPlaceHolder(lang.L("form.integer_placeholder"))
+		if q.PlaceHolder != "" {
+			e.SetPlaceHolder(q.PlaceHolder)
+		}
 	case Decimal:
 		e.SetPlaceHolder(lang.L("form.decimal_placeholder"))
 	}

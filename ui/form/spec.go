@@ -70,6 +70,9 @@ type Question struct {
 	Fields   []Question // Group: the questions of one item
 	ItemName string     // Group: what one item is called ("Intervento")
 	MaxItems int        // Group: 0 = no limit
+	// PlaceHolder is what an empty input shows, when not the kind's own
+	// (a year's, which must not suggest a thousands point).
+	PlaceHolder string
 }
 
 // Page is one section of the instrument.
