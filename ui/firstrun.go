@@ -219,7 +219,7 @@ func (a *App) showRecoveryKey(key string) {
 	if a.opts.SaveFile != nil {
 		save = func(name, _ string, done func(string)) { a.opts.SaveFile(name, done) }
 	}
-	shown := RecoveryKeyView(a.win, key, a.lang, printer, save)
+	shown, messages := RecoveryKeyView(a.win, key, a.lang, printer, save)
 	next := widget.NewButton(T("common.continue"), func() { a.showEnrol(true) })
 	next.Importance = widget.HighImportance
 	next.Disable()
@@ -231,7 +231,7 @@ func (a *App) showRecoveryKey(key string) {
 		}
 	})
 	a.setContent(T("recovery.title"), page(T("recovery.title"),
-		narrow(container.NewVBox(intro, shown, written)), next))
+		narrow(container.NewVBox(intro, shown, written, messages)), next))
 	a.win.Canvas().Focus(written)
 }
 

@@ -84,17 +84,20 @@ const clipboardKeep = 60 * time.Second
 // deleted, but the PDF is made to be printed at once, carries on the page
 // what to do with the paper and that the file is to be deleted, and is not
 // what a text editor or a desktop search opens by habit.
-func RecoveryKeyView(win fyne.Window, key, language string, printer KeyPrinter, save func(name, ext string, done func(path string))) fyne.CanvasObject {
+//
+// The buttons' messages ("copiata…", "Salvata in…") are apart, in
+// messages: the caller puts them under the confirmation that the key is
+// written down, so that a message never pushes that confirmation down
+// where the person is about to click.
+func RecoveryKeyView(win fyne.Window, key, language string, printer KeyPrinter, save func(name, ext string, done func(path string))) (view, messages fyne.CanvasObject) {
 	shown := widget.NewLabelWithStyle(strings.Join(printout.KeyLines(key), "\n"), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 	shown.Selectable = true
 	shown.SizeName = theme.SizeNameSubHeadingText
 	status := widget.NewLabel("")
 	status.Wrapping = fyne.TextWrapWord
-	status.Hide()
 	say := func(s string, imp widget.Importance) {
 		status.Importance = imp
 		status.SetText(s)
-		status.Show()
 	}
 	copyKey := widget.NewButtonWithIcon(T("recovery.copy"), theme.ContentCopyIcon(), func() {
 		cb := fyne.CurrentApp().Clipboard()
@@ -133,5 +136,5 @@ func RecoveryKeyView(win fyne.Window, key, language string, printer KeyPrinter, 
 			})
 		}))
 	}
-	return container.NewVBox(widget.NewCard("", "", shown), container.NewCenter(buttons), status)
+	return container.NewVBox(widget.NewCard("", "", shown), container.NewCenter(buttons)), status
 }

@@ -155,7 +155,7 @@ func (s *starter) create() {
 
 // recovery shows the store's recovery key once.
 func (s *starter) recovery(key string) {
-	shown := ui.RecoveryKeyView(s.w, key, s.ws.lang, s.opt.Printer, nil)
+	shown, messages := ui.RecoveryKeyView(s.w, key, s.ws.lang, s.opt.Printer, nil)
 	next := widget.NewButton(s.tr("first.continue"), s.enrol)
 	next.Importance = widget.HighImportance
 	next.Disable()
@@ -166,7 +166,7 @@ func (s *starter) recovery(key string) {
 			next.Disable()
 		}
 	})
-	s.page(ui.T("recovery.title"), container.NewVBox(wrapped(ui.T("recovery.intro")), shown, written), next)
+	s.page(ui.T("recovery.title"), container.NewVBox(wrapped(ui.T("recovery.intro")), shown, written, messages), next)
 	s.w.Canvas().Focus(written)
 }
 

@@ -91,6 +91,21 @@ func TestFirstRunStrengthAndRecoveryKey(t *testing.T) {
 		t.Errorf("the key needs %.0f points, its box is %.0f wide: it overflows", key.MinSize().Width, card.Size().Width)
 	}
 	whole := strings.ReplaceAll(key.Text, "\n", "-")
+	// The messages below do not move the confirmation the person clicks next.
+	check := find(t, h.win.Content(), func(c *widget.Check) bool { return true })
+	if check == nil {
+		t.Fatal("no confirmation that the key is written down")
+	}
+	d := fyne.CurrentApp().Driver()
+	h.win.Content().Refresh() // laid out with the wrapped texts' heights
+	at := d.AbsolutePositionForObject(check)
+	stays := func(after string) {
+		t.Helper()
+		h.win.Content().Refresh() // laid out again, as the driver does when a size changes
+		if now := d.AbsolutePositionForObject(check); now != at {
+			t.Errorf("after %s the confirmation moved from %v to %v", after, at, now)
+		}
+	}
 
 	h.tap("Copia")
 	if got := fyne.CurrentApp().Clipboard().Content(); got != whole {
@@ -99,6 +114,7 @@ func TestFirstRunStrengthAndRecoveryKey(t *testing.T) {
 	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "verrà tolta dagli appunti") }) == nil {
 		t.Error("copying does not say the clipboard will be cleared")
 	}
+	stays("the copy's message")
 
 	h.tap("Stampa / salva PDF")
 	waitFor(t, func() bool { _, err := os.Stat(out); return err == nil })
@@ -119,9 +135,10 @@ func TestFirstRunStrengthAndRecoveryKey(t *testing.T) {
 	waitFor(t, func() bool {
 		return find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "cancella il file") }) != nil
 	})
+	stays("the saved PDF's message")
 
 	// Continue as before: the key is marked as written.
-	test.Tap(find(t, h.win.Content(), func(c *widget.Check) bool { return true }))
+	test.Tap(check)
 	h.tap("Continua")
 	h.waitTitle("Collega al server")
 }
