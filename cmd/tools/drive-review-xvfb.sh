@@ -102,7 +102,7 @@ expect_title "Coordinamento"
 key ctrl+2 # the review tab, the cursor in its queue
 key space  # the first record of the queue
 shot review-record
-key Tab Tab # past the history, to the field picker
+key Tab Tab Tab # past the printout button and the history, to the field picker
 key Right Right # (tutta la scheda) → Codice pseudonimo → Anno di nascita
 key Tab
 typ "Anno di nascita da verificare sul fascicolo"
@@ -155,7 +155,7 @@ sleep 5
 key ctrl+2
 key space
 shot review-corrected
-key Tab Tab Tab Tab Tab # history, field picker, comment, add, Approva
+key Tab Tab Tab Tab Tab Tab # printout, history, field picker, comment, add, Approva
 key space
 shot review-approve-confirm 1
 key Return
