@@ -2,7 +2,8 @@ package survey
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -33,7 +34,7 @@ func (m *Moved) Lines(from, to *Instrument) []Text {
 		t := valueText(to, id, v)
 		return Text{IT: " (" + t.IT + ")", EN: " (" + t.EN + ")"}, true
 	}
-	for _, old := range sortedKeys(m.Renamed) {
+	for _, old := range slices.Sorted(maps.Keys(m.Renamed)) {
 		now := m.Renamed[old]
 		a, b := label(from, old), label(to, now)
 		name := b
@@ -47,7 +48,7 @@ func (m *Moved) Lines(from, to *Instrument) []Text {
 		// An item of a repeat group: the answer of every item stays.
 		out = append(out, Text{IT: name.IT + ": le risposte restano, in ogni elemento", EN: name.EN + ": the answers stay, in every item"})
 	}
-	for _, into := range sortedKeys(m.Merged) {
+	for _, into := range slices.Sorted(maps.Keys(m.Merged)) {
 		var it, en []string
 		for _, id := range m.Merged[into] {
 			n := label(from, id)
@@ -58,7 +59,7 @@ func (m *Moved) Lines(from, to *Instrument) []Text {
 		out = append(out, Text{IT: b.IT + ": riunisce le risposte a " + strings.Join(it, ", ") + v.IT,
 			EN: b.EN + ": brings together the answers to " + strings.Join(en, ", ") + v.EN})
 	}
-	for _, id := range sortedKeys(m.Dropped) {
+	for _, id := range slices.Sorted(maps.Keys(m.Dropped)) {
 		n, v := label(from, id), valueText(from, id, m.Dropped[id])
 		out = append(out, Text{IT: n.IT + ": la risposta è tolta (" + v.IT + ")", EN: n.EN + ": the answer is removed (" + v.EN + ")"})
 	}
@@ -149,13 +150,4 @@ func valueText(in *Instrument, id string, v any) Text {
 		return Text{IT: "no", EN: "no"}
 	}
 	return one(v)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -17,8 +17,8 @@ package instdiff
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -421,12 +421,12 @@ func Diff(old, new *survey.Instrument) []Change {
 	}
 
 	// Code lists.
-	for _, name := range sortedKeys(new.Codelists) {
+	for _, name := range slices.Sorted(maps.Keys(new.Codelists)) {
 		if _, ok := old.Codelists[name]; !ok {
 			add(Change{Kind: CodelistAdded, Codelist: name, Label: survey.Text{IT: name, EN: name}, New: codesText(new.Codelists[name])})
 		}
 	}
-	for _, name := range sortedKeys(old.Codelists) {
+	for _, name := range slices.Sorted(maps.Keys(old.Codelists)) {
 		if _, ok := new.Codelists[name]; !ok {
 			add(Change{Kind: CodelistRemoved, Codelist: name, Label: survey.Text{IT: name, EN: name}, Old: codesText(old.Codelists[name])})
 		}
@@ -764,7 +764,7 @@ func codesText(l *survey.Codelist) survey.Text {
 // the defaults by their value as the question's codes read it.
 func migrationText(new *survey.Instrument, m *survey.Migration) survey.Text {
 	var p []survey.Text
-	for _, o := range sortedKeys(m.Renamed) {
+	for _, o := range slices.Sorted(maps.Keys(m.Renamed)) {
 		p = append(p, cat(survey.Text{IT: "rinomina ", EN: "renames "}, plain(o+" → "+m.Renamed[o])))
 	}
 	for _, g := range m.Merged {
@@ -773,7 +773,7 @@ func migrationText(new *survey.Instrument, m *survey.Migration) survey.Text {
 	for _, d := range m.Dropped {
 		p = append(p, cat(survey.Text{IT: "toglie ", EN: "drops "}, plain(d)))
 	}
-	for _, id := range sortedKeys(m.Defaults) {
+	for _, id := range slices.Sorted(maps.Keys(m.Defaults)) {
 		q, _ := new.Question(id)
 		p = append(p, cat(survey.Text{IT: "valore iniziale di ", EN: "initial value of "}, plain(id+" = "), value(new, q, m.Defaults[id])))
 	}
@@ -813,15 +813,6 @@ func sectionsByID(in *survey.Instrument) map[string]*survey.Section {
 		m[s.ID] = s
 	}
 	return m
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Fields returns the questions that changed, by their path in the older

@@ -3,7 +3,9 @@ package xlsform
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf16"
@@ -310,15 +312,6 @@ func rulesTable(in *survey.Instrument) *table {
 	return t
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // valueCell writes a default so that cellValue reads it back: a text that
 // would read as JSON (a number, true, "") is quoted.
 func valueCell(v any) string {
@@ -334,12 +327,12 @@ func valueCell(v any) string {
 
 func migrationsTable(in *survey.Instrument) *table {
 	t := &table{name: SheetMigrations, keys: sheetColumns[SheetMigrations]}
-	for _, old := range sortedKeys(in.Renamed) {
+	for _, old := range slices.Sorted(maps.Keys(in.Renamed)) {
 		t.rows = append(t.rows, row{colChange: changeRenamed, colOld: old, colField: in.Renamed[old]})
 	}
 	for _, m := range in.Migrations {
 		n := len(t.rows)
-		for _, old := range sortedKeys(m.Renamed) {
+		for _, old := range slices.Sorted(maps.Keys(m.Renamed)) {
 			t.rows = append(t.rows, row{colFrom: m.From, colChange: changeRenamed, colOld: old, colField: m.Renamed[old]})
 		}
 		for _, g := range m.Merged {
@@ -348,7 +341,7 @@ func migrationsTable(in *survey.Instrument) *table {
 		for _, old := range m.Dropped {
 			t.rows = append(t.rows, row{colFrom: m.From, colChange: changeDropped, colOld: old})
 		}
-		for _, id := range sortedKeys(m.Defaults) {
+		for _, id := range slices.Sorted(maps.Keys(m.Defaults)) {
 			t.rows = append(t.rows, row{colFrom: m.From, colChange: changeDefault, colField: id, colValue: valueCell(m.Defaults[id])})
 		}
 		if len(t.rows) == n {
