@@ -11,6 +11,11 @@ bash cmd/tools/setup.sh test
 # The app speaks Italian first; a bare C locale also makes Fyne log a parse error.
 case "${LANG:-C}" in C|C.*|POSIX) export LANG=it_IT.UTF-8 ;; esac
 tags=migrated_fynedo
+# PostgreSQL's server programs on PATH (Debian keeps them in a folder per
+# major version), and the server's PostgreSQL tests made compulsory: without
+# PostgreSQL they fail instead of skipping.
+PATH="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1):$PATH"
+export PATH SINBA_TEST_POSTGRES=1
 step() { printf '\n== %s\n' "$*"; }
 
 step "gofmt"
