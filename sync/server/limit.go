@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// limiter is a token bucket per key (a verified device or coordinator, or a
-// client address). Refill rate per second, burst tokens at most. The table
+// limiter is a token bucket per client address, in this process's memory:
+// the limits of requests not yet authenticated, which must make the store
+// hold nothing (a verified signer's bucket is in the store, Store.Admit). Refill rate per second, burst tokens at most. The table
 // holds at most maxKeys buckets: when it is full of keys still recovering,
 // every new key shares one overflow bucket, so a flood of new keys (forged
 // ids, sprayed addresses) costs neither memory nor the keys already known.

@@ -15,17 +15,61 @@ import (
 	"sinba/sync/wire"
 )
 
-// UseNonce records a signer's nonce until the request's timestamp leaves the
-// clock window; false means the store has seen it (a replay). It is in the
-// store, so a restart forgets nothing.
-func (s *Store) UseNonce(ctx context.Context, signer, nonce string, ts int64) (bool, error) {
-	expires := ts + int64(wire.MaxSkew/time.Second) + 1
-	res, err := s.st[stUseNonce].ExecContext(ctx, signer, nonce, expires)
-	if err != nil {
-		return false, err
+// Rate is a token bucket: Rate tokens a second, Burst at most. A zero
+// Rate means no bound.
+type Rate struct {
+	Rate  float64
+	Burst int
+}
+
+// Admit lets a verified signer's request in, in one transaction of the
+// store: it takes a token from the signer's rate bucket, then records the
+// request's nonce until its timestamp leaves the clock window. Both are in
+// the store, so every server process on the same database shares them and a
+// restart forgets neither. wait > 0 means the bucket is empty (the nonce is
+// not used, so the request may come again after wait); replay means the
+// store has seen the nonce.
+func (s *Store) Admit(ctx context.Context, signer, nonce string, ts int64, rate Rate, now time.Time) (wait time.Duration, replay bool, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if rate.Rate > 0 {
+			wait, err = takeToken(ctx, tx, &s.st, signer, rate, now)
+			if err != nil || wait > 0 {
+				return err
+			}
+		}
+		expires := ts + int64(wire.MaxSkew/time.Second) + 1
+		res, err := tx.StmtContext(ctx, s.st[stUseNonce]).ExecContext(ctx, signer, nonce, expires)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		replay = n == 0
+		return err
+	})
+	return wait, replay, err
+}
+
+// takeToken takes a token from signer's bucket in one statement, which
+// concurrent server processes cannot interleave: the bucket refills at
+// rate.Rate since it was last touched, up to rate.Burst. An empty bucket is
+// left as it was, and the answer is how long until it holds a token.
+func takeToken(ctx context.Context, tx *sql.Tx, st *prepared, signer string, rate Rate, now time.Time) (time.Duration, error) {
+	t := float64(now.UnixNano()) / 1e9
+	burst := float64(rate.Burst)
+	var left float64
+	err := tx.StmtContext(ctx, st[stTakeToken]).QueryRowContext(ctx, signer, t, burst, rate.Rate).Scan(&left)
+	if err == nil {
+		return 0, nil
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	var tokens, at float64
+	if err := tx.StmtContext(ctx, st[stBucket]).QueryRowContext(ctx, signer).Scan(&tokens, &at); err != nil {
+		return 0, err
+	}
+	have := min(burst, tokens+max(0, t-at)*rate.Rate)
+	return time.Duration((1 - have) / rate.Rate * float64(time.Second)), nil
 }
 
 // idempotencyTTL is how long the answer to a keyed write is kept: longer

@@ -119,19 +119,28 @@ const (
 
 // Server is the HTTP API.
 type Server struct {
-	store       *Store
-	cfg         Config
-	log         *slog.Logger
-	mux         *http.ServeMux
-	devices     *limiter // per verified signer
+	store *Store
+	cfg   Config
+	log   *slog.Logger
+	mux   *http.ServeMux
+	// signerRate is each verified signer's rate bucket, kept in the
+	// store (Store.Admit) with the request's nonce: every server process on
+	// one database shares it.
+	signerRate Rate
+	// What follows is this process's own, and stays so with several
+	// processes on one database: the limits of requests not yet
+	// authenticated (kept in memory so that a request without a valid
+	// signature makes the store hold nothing; with N processes an address
+	// gets N times these rates, so set them for one process's share), and
+	// the slots that bound this process's memory and goroutines.
 	enrols      *limiter // per address
 	enrolGlobal *limiter // every address together
 	unauth      *limiter // failed authentications per address
 	addrs       addresses
-	batches     gate // heavy requests: batches, instrument uploads
-	requests    gate // every other authenticated request
-	signers     *perSigner
-	seen        sync.Map // signer id -> time.Time of the last recorded contact
+	batches     gate       // heavy requests: batches, instrument uploads
+	requests    gate       // every other authenticated request
+	signers     *perSigner // one signer's requests in flight in this process
+	seen        sync.Map   // signer id -> time.Time of the last recorded contact
 	lastPrune   atomic.Int64
 	refusals    *sampler // of the access log's refusals
 	httpErrors  *sampler // of the http.Server's own error log
@@ -148,7 +157,7 @@ func New(store *Store, cfg Config, log *slog.Logger) *Server {
 		cfg:         cfg,
 		log:         log,
 		mux:         http.NewServeMux(),
-		devices:     newLimiter(cfg.DeviceRate, cfg.DeviceBurst, 1<<20),
+		signerRate:  Rate{Rate: cfg.DeviceRate, Burst: cfg.DeviceBurst},
 		enrols:      newLimiter(cfg.EnrolRate, cfg.EnrolBurst, cfg.MaxAddresses),
 		enrolGlobal: newLimiter(cfg.EnrolGlobalRate, cfg.EnrolGlobalBurst, 1),
 		unauth:      newLimiter(cfg.UnauthRate, cfg.UnauthBurst, cfg.MaxAddresses),
@@ -160,7 +169,7 @@ func New(store *Store, cfg Config, log *slog.Logger) *Server {
 		httpErrors:  newSampler(time.Minute, 10),
 	}
 	if cfg.DisableLimits {
-		s.devices, s.enrols, s.enrolGlobal, s.unauth = nil, nil, nil, nil
+		s.signerRate, s.enrols, s.enrolGlobal, s.unauth = Rate{}, nil, nil, nil
 		s.signers.max = 1 << 30
 	}
 	s.mux.HandleFunc("POST "+wire.PathEnrol, s.handleEnrol)
@@ -459,16 +468,15 @@ func (s *Server) signed(w http.ResponseWriter, r *http.Request, rt route, lookup
 		refuse(wire.NewError(wire.CodeRevoked), 0)
 		return
 	}
-	if ok, wait := s.devices.allow(id, now); !ok {
-		refuse(wire.NewError(wire.CodeRateLimited), wait)
-		return
-	}
-	fresh, err := s.store.UseNonce(r.Context(), id, signed.Nonce, signed.Timestamp)
-	if err != nil {
+	wait, replay, err := s.store.Admit(r.Context(), id, signed.Nonce, signed.Timestamp, s.signerRate, now)
+	switch {
+	case err != nil:
 		s.fail(w, r, err)
 		return
-	}
-	if !fresh {
+	case wait > 0:
+		refuse(wire.NewError(wire.CodeRateLimited), wait)
+		return
+	case replay:
 		refuse(wire.NewError(wire.CodeReplay), 0)
 		return
 	}
