@@ -7,6 +7,7 @@
 //	sinba-bench run [--quick] [--go-test]
 //	sinba-bench faults [--kills 200] [--attempts 500] [--restarts 10]
 //	sinba-bench load [--devices 100] [--records 20]
+//	sinba-bench national [--children 400000] [--revisions 4] [--processes 1]
 //
 // faults and load exit with status 1 when anything was lost.
 package main
@@ -32,6 +33,8 @@ var commands = map[string]command{
 		"uccisioni, proxy caotico, riavvii del server: cosa si è perso / kills, chaos proxy, server restarts: what was lost", runFaults},
 	"load": {"[--devices 100] [--records 20] [--teams N] [--seed S]",
 		"molti portatili insieme contro un server / many laptops at once against one server", runLoad},
+	"national": {"[--children 400000] [--revisions 4] [--municipalities 7901] [--teams 400] [--laptops 2000] [--at-once 32] [--per-batch 100] [--processes 1]",
+		"la scala nazionale: revisioni al secondo, durata dei giri, disco per revisione / the national scale: revisions a second, round time, disk per revision", runNational},
 	// Children re-executed by faults: not for people.
 	"_saver":  {"", "", runSaverChild},
 	"_server": {"", "", runServerChild},

@@ -153,3 +153,22 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("exit %d, want 2", code)
 	}
 }
+
+// TestNationalSmall is the national run at a small scale, with two server
+// processes on one database: every revision arrives once, and the figures
+// BENCHMARKS.md quotes are printed.
+func TestNationalSmall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	code, out := run(t, "national", "--children", "600", "--revisions", "3", "--municipalities", "40", "--teams", "4", "--laptops", "12",
+		"--at-once", "6", "--per-batch", "50", "--processes", "2")
+	if code != 0 || !strings.Contains(out, "nothing lost") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	for _, want := range []string{"[SQLite, 2 processo/i", "1800 revisioni in", "revisions a second", "one laptop's round p50", "bytes per revision", "lost 0, doppie / duplicated 0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
