@@ -57,7 +57,7 @@ func takeToken(ctx context.Context, tx *sql.Tx, st *prepared, signer string, rat
 	t := float64(now.UnixNano()) / 1e9
 	burst := float64(rate.Burst)
 	var left float64
-	err := tx.StmtContext(ctx, st[stTakeToken]).QueryRowContext(ctx, signer, t, burst, rate.Rate).Scan(&left)
+	err := tx.StmtContext(ctx, st[stTakeToken]).QueryRowContext(ctx, takeTokenArgs(signer, t, rate.Rate, burst)...).Scan(&left)
 	if err == nil {
 		return 0, nil
 	}

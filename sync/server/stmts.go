@@ -30,25 +30,35 @@ var ingestSQL = [...]string{
 	stInsertHeader: `INSERT INTO batch_headers (batch_id, device_id, team_id, content, identity, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 	stTeamGrew:     `UPDATE teams SET stored_bytes = stored_bytes + ? WHERE id = ?`,
 	stUseNonce:     `INSERT INTO nonces (signer, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-	// ?1 signer, ?2 now (seconds), ?3 burst, ?4 rate a second. A new
-	// signer's bucket starts full, less this request's token; a known one
-	// refills since it was last touched (never past the burst, and never
-	// back in time if another process's clock is behind) and gives a token
-	// if it then holds one, else stays as it was and returns no row.
-	stTakeToken: `INSERT INTO signer_buckets AS b (signer, tokens, at) VALUES (?1, ?3 - 1, ?2)
-		ON CONFLICT (signer) DO UPDATE SET tokens = ` + bucketHas + ` - 1, at = CASE WHEN ?2 > b.at THEN ?2 ELSE b.at END
+	// A new signer's bucket starts full, less this request's token; a
+	// known one refills since it was last touched (never past the burst,
+	// and never back in time if another process's clock is behind) and
+	// gives a token if it then holds one, else stays as it was and returns
+	// no row. The arguments are takeTokenArgs'.
+	stTakeToken: `INSERT INTO signer_buckets AS b (signer, tokens, at) VALUES (?, ?, ?)
+		ON CONFLICT (signer) DO UPDATE SET tokens = ` + bucketHas + ` - 1, at = CASE WHEN ? > b.at THEN ? ELSE b.at END
 		WHERE ` + bucketHas + ` >= 1
 		RETURNING tokens`,
 	stBucket: `SELECT tokens, at FROM signer_buckets WHERE signer = ?`,
 }
 
-// bucketHas is what a signer's bucket holds at ?2: its tokens refilled at ?4
-// a second since it was last touched, at most ?3 (in CASE rather than
-// min/max, which SQLite and PostgreSQL spell differently).
+// bucketHas is what a signer's bucket holds now: its tokens refilled at
+// rate since it was last touched, at most burst (in CASE rather than
+// min/max, which SQLite and PostgreSQL spell differently). Its arguments:
+// now, now, rate, burst, burst, now, now, rate.
 const (
-	bucketRefilled = `b.tokens + CASE WHEN ?2 > b.at THEN ?2 - b.at ELSE 0 END * ?4`
-	bucketHas      = `CASE WHEN ` + bucketRefilled + ` > ?3 THEN ?3 ELSE ` + bucketRefilled + ` END`
+	bucketRefilled = `b.tokens + CASE WHEN ? > b.at THEN ? - b.at ELSE 0 END * ?`
+	bucketHas      = `CASE WHEN ` + bucketRefilled + ` > ? THEN ? ELSE ` + bucketRefilled + ` END`
 )
+
+// takeTokenArgs are stTakeToken's arguments, in the order of its
+// placeholders.
+func takeTokenArgs(signer string, now, rate, burst float64) []any {
+	has := []any{now, now, rate, burst, burst, now, now, rate}
+	args := append([]any{signer, burst - 1, now}, has...)
+	args = append(args, now, now)
+	return append(args, has...)
+}
 
 const (
 	stBatchByID = iota
