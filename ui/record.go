@@ -113,7 +113,9 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 
 	heading := widget.NewLabelWithStyle(r.title(spec), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	heading.Truncation = fyne.TextTruncateEllipsis
-	r.saved = widget.NewLabel(r.stateLine())
+	// The state line wraps: a long one ("errori 12, avvisi 3: ...") must not
+	// make the screen wider than the window.
+	r.saved = wrapLabel(r.stateLine())
 	back := widget.NewButtonWithIcon(T("record.back"), theme.NavigateBackIcon(), func() {
 		if r.rec.Instrument == survey.InstrumentCase {
 			a.showCases()

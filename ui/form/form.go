@@ -383,6 +383,17 @@ func (f *Form) layoutPage() {
 	}
 }
 
+// relayout lays the section shown out again after a part of it changed its
+// height while being laid out (a grid of checkboxes changed its columns),
+// keeping the focused field where it was.
+func (f *Form) relayout() {
+	if f.scroll == nil {
+		return
+	}
+	f.keepInPlace(f.layoutPage)
+	f.scroll.Refresh()
+}
+
 // focusedIn is the focused widget, when it is on the section shown.
 func (f *Form) focusedIn() fyne.CanvasObject {
 	if f.win == nil {

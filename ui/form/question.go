@@ -13,6 +13,7 @@ import (
 
 	"sinba/survey"
 	"sinba/ui/dialogs"
+	"sinba/ui/loop"
 	"sinba/ui/palette"
 )
 
@@ -357,7 +358,10 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 			}
 		}
 		if len(checks) > 8 {
-			return container.NewGridWithColumns(2, checks...)
+			// Two columns where the width holds them, one where it does not.
+			grid := &checkGrid{maxCols: 2, cols: 2}
+			grid.relayout = func() { loop.Do(v.f.relayout) }
+			return container.New(grid, checks...)
 		}
 		return container.NewVBox(checks...)
 
