@@ -98,7 +98,7 @@ func (s *Store) CreateCodeByCoordinator(ctx context.Context, coordinator, resear
 
 func (s *Store) insertCode(ctx context.Context, rid string, ttl time.Duration, mintedBy string) (string, time.Time, error) {
 	var q queryRower = s.r
-	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+	if tx, ok := ctx.Value(txKey{}).(*txn); ok {
 		q = tx // the caller's transaction sees what it wrote
 	}
 	if err := projectReady(ctx, q, rid); err != nil {
@@ -182,7 +182,7 @@ func (s *Store) Assign(ctx context.Context, team, municipality string) error {
 	if !municipalityRE.MatchString(municipality) {
 		return fmt.Errorf("codice ISTAT %q non valido (6 cifre) / invalid ISTAT code %q (6 digits)", municipality, municipality)
 	}
-	_, err = s.exec(ctx).ExecContext(ctx, `INSERT OR IGNORE INTO assignments (team_id, municipality, created_at) VALUES (?, ?, ?)`, tid, municipality, time.Now().Unix())
+	_, err = s.exec(ctx).ExecContext(ctx, `INSERT INTO assignments (team_id, municipality, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, tid, municipality, time.Now().Unix())
 	return err
 }
 
@@ -222,7 +222,7 @@ func (s *Store) PublishInstrument(ctx context.Context, project string, in wire.I
 	if !instrumentRE.MatchString(instrument) || version < 1 {
 		return fmt.Errorf("strumento %q versione %d non valido / invalid instrument %q version %d", instrument, version, instrument, version)
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(tx *txn) error {
 		var old, oldDict []byte
 		err := tx.QueryRowContext(ctx, `SELECT body, dictionary FROM instruments WHERE project_id = ? AND instrument = ? AND version = ?`, pid, instrument, version).Scan(&old, &oldDict)
 		if err == nil {
@@ -233,7 +233,7 @@ func (s *Store) PublishInstrument(ctx context.Context, project string, in wire.I
 				if _, err := tx.ExecContext(ctx, `UPDATE instruments SET dictionary = ? WHERE project_id = ? AND instrument = ? AND version = ?`, in.Dictionary, pid, instrument, version); err != nil {
 					return err
 				}
-				_, err = tx.ExecContext(ctx, `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, NULL, 'instrument', ?)`, pid, fmt.Sprintf("%s\x00%d", instrument, version))
+				_, err = tx.ExecContext(ctx, `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, NULL, 'instrument', ?)`, pid, instrumentRef(instrument, version))
 				return err
 			}
 			return fmt.Errorf("la versione %d di %s è già pubblicata con un altro contenuto: pubblicare una nuova versione / version %d of %s is already published with other content: publish a new version", version, instrument, version, instrument)
@@ -245,7 +245,7 @@ func (s *Store) PublishInstrument(ctx context.Context, project string, in wire.I
 			pid, instrument, version, body, time.Now().Unix(), nullBytes(in.Dictionary)); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, NULL, 'instrument', ?)`, pid, fmt.Sprintf("%s\x00%d", instrument, version))
+		_, err = tx.ExecContext(ctx, `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, NULL, 'instrument', ?)`, pid, instrumentRef(instrument, version))
 		return err
 	})
 }
@@ -303,7 +303,7 @@ func (s *Store) AddReview(ctx context.Context, revision string, decision survey.
 		}
 	}
 	id := uuid.NewString()
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *txn) error {
 		return insertReview(ctx, tx, id, revision, teamID, projectID, decision, sealed)
 	})
 	return id, err

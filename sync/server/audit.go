@@ -49,7 +49,7 @@ var auditQuery = func() string {
 			FROM secret_grants g JOIN devices d ON d.id = g.device_id JOIN teams t ON t.id = d.team_id
 		UNION ALL SELECT d.revoked_at, '` + AuditDeviceRevoked + `', t.name, 'admin', d.label || ' (' || d.id || ')', 6
 			FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.revoked_at IS NOT NULL
-	) ORDER BY at, o`
+	) AS events ORDER BY at, o`
 	return q
 }()
 

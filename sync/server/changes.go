@@ -46,7 +46,7 @@ func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit, for
 		}
 		switch it.kind {
 		case "instrument":
-			id, v, _ := strings.Cut(it.ref, "\x00")
+			id, v, _ := strings.Cut(it.ref, ":")
 			ver, _ := strconv.Atoi(v)
 			ins := wire.Instrument{ID: id, Version: ver}
 			if err := s.r.QueryRowContext(ctx, `SELECT body, dictionary FROM instruments WHERE project_id = ? AND instrument = ? AND version = ?`, d.ProjectID, id, ver).Scan(&ins.Body, &ins.Dictionary); err != nil {
@@ -185,4 +185,11 @@ func (s *Store) assignments(ctx context.Context, team string) ([]string, error) 
 func (s *Store) revision(ctx context.Context, id string) (wire.Revision, error) {
 	return scanRevision(s.r.QueryRowContext(ctx, `SELECT revision, record_id, base_revision, merged_revision, instrument, instrument_version, municipality, status, saved_at, content, identity, device_id, conflict, header
 		FROM revisions WHERE revision = ?`, id))
+}
+
+// instrumentRef is how the feed and the ingest path name an instrument
+// version: "id:version" (instrument ids have no colon). PostgreSQL's text
+// holds no NUL, which named them before (migration 005 rewrote those).
+func instrumentRef(id string, version int) string {
+	return id + ":" + strconv.Itoa(version)
 }

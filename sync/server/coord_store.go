@@ -92,7 +92,7 @@ func (s *Store) CoordEnrol(ctx context.Context, req *wire.CoordEnrolRequest) (*w
 	var resp wire.CoordEnrolResponse
 	var refusal *wire.Error
 	now := time.Now()
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		var project sql.NullString
 		var name string
 		var expires int64
@@ -280,7 +280,7 @@ func (s *Store) AddSealedReview(ctx context.Context, pid string, req *wire.Revie
 	}
 	var refusal *wire.Error
 	resp := &wire.ReviewResponse{ID: req.ID}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		var oldRevision string
 		err := tx.QueryRowContext(ctx, `SELECT revision FROM reviews WHERE id = ?`, req.ID).Scan(&oldRevision)
 		if err == nil {
@@ -316,7 +316,7 @@ func (s *Store) AddSealedReview(ctx context.Context, pid string, req *wire.Revie
 }
 
 // insertReview stores a decision and puts it in the team's feed.
-func insertReview(ctx context.Context, tx *sql.Tx, id, revision, teamID, projectID string, decision survey.Status, sealed []byte) error {
+func insertReview(ctx context.Context, tx *txn, id, revision, teamID, projectID string, decision survey.Status, sealed []byte) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO reviews (id, revision, team_id, decision, comments, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		id, revision, teamID, string(decision), nullBytes(sealed), time.Now().Unix()); err != nil {
 		return err
@@ -475,11 +475,12 @@ func (s *Store) GrantSecret(ctx context.Context, pid, team, by string, grants []
 			return wire.Errorf(wire.CodeInvalid, "segreto consegnato non valido", "invalid secret grant"), nil
 		}
 	}
-	return nil, s.tx(ctx, func(tx *sql.Tx) error {
+	return nil, s.tx(ctx, func(tx *txn) error {
 		now := time.Now().Unix()
 		for _, g := range grants {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO secret_grants (device_id, project_id, wrapped, granted_by, created_at)
-				SELECT id, project_id, ?, ?, ? FROM devices WHERE id = ? AND project_id = ? AND (? = '' OR team_id = ?) AND revoked_at IS NULL`,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO secret_grants (device_id, project_id, wrapped, granted_by, created_at)
+				SELECT id, project_id, ?, ?, ? FROM devices WHERE id = ? AND project_id = ? AND (? = '' OR team_id = ?) AND revoked_at IS NULL
+				ON CONFLICT DO NOTHING`,
 				g.Wrapped, by, now, g.DeviceID, pid, team, team); err != nil {
 				return err
 			}

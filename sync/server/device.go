@@ -38,7 +38,7 @@ func (s *Store) Enrol(ctx context.Context, req *wire.EnrolRequest) (*wire.EnrolR
 	var resp wire.EnrolResponse
 	var refusal *wire.Error
 	now := time.Now()
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		var researcher, mintedBy string
 		var expires int64
 		var used sql.NullInt64
@@ -200,7 +200,7 @@ func (s *Store) SetKeys(ctx context.Context, d *Device, req *wire.KeysRequest) (
 		}
 	}
 	var refusal *wire.Error
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		if req.TeamRecipient != "" {
 			if _, err := seal.ParseRecipient(req.TeamRecipient); err != nil {
 				refusal = wire.Errorf(wire.CodeInvalid, "chiave della squadra non valida", "invalid team key")
@@ -234,8 +234,9 @@ func (s *Store) SetKeys(ctx context.Context, d *Device, req *wire.KeysRequest) (
 				return nil
 			}
 			// Only to devices of the same team; a grant already made stays.
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO key_grants (device_id, team_id, wrapped, granted_by, created_at)
-				SELECT id, team_id, ?, ?, ? FROM devices WHERE id = ? AND team_id = ? AND revoked_at IS NULL`,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO key_grants (device_id, team_id, wrapped, granted_by, created_at)
+				SELECT id, team_id, ?, ?, ? FROM devices WHERE id = ? AND team_id = ? AND revoked_at IS NULL
+				ON CONFLICT DO NOTHING`,
 				g.Wrapped, d.ID, now, g.DeviceID, d.TeamID); err != nil {
 				return err
 			}

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"sinba/sync/wire"
@@ -31,7 +30,7 @@ const rowBytes = 512
 // nothing new while the device is at its quota leaves no receipt behind.
 func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.Limits, q Quota) (*wire.Receipt, error) {
 	var receipt *wire.Receipt
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txn) error {
 		st := s.st.in(ctx, tx)
 		var stored []byte
 		var owner string
@@ -165,7 +164,7 @@ func ingestOne(ctx context.Context, st *txStmts, d *Device, r *wire.Revision, ba
 		return acc, wire.NewError(wire.CodeOtherTeam), nil
 	case !assigned[r.Municipality]:
 		return acc, wire.NewError(wire.CodeNotAssigned), nil
-	case !published[fmt.Sprintf("%s\x00%d", r.Instrument, r.InstrumentVersion)]:
+	case !published[instrumentRef(r.Instrument, r.InstrumentVersion)]:
 		return acc, wire.NewError(wire.CodeUnknownInstrument), nil
 	}
 	cost := int64(len(r.Content)+len(r.Identity)) + rowBytes

@@ -97,10 +97,24 @@ var errKeyReused = errors.New("idempotency key reused for another request")
 // errKeyReused. An answer with status 500 or more is not kept, so the
 // write may be tried again.
 func (s *Store) Once(ctx context.Context, signer, key string, request []byte, fn func(context.Context) (int, []byte)) (int, []byte, error) {
+	for attempt := 1; ; attempt++ {
+		status, answer, err := s.once(ctx, signer, key, request, fn)
+		if err == nil || attempt == maxAttempts || !s.d.retryable(err) {
+			return status, answer, err
+		}
+		if err := retryPause(ctx, attempt); err != nil {
+			return 0, nil, err
+		}
+	}
+}
+
+// once is one attempt of Once: on PostgreSQL, two processes given the same
+// key at once both run fn, and the commit of one fails and runs again.
+func (s *Store) once(ctx context.Context, signer, key string, request []byte, fn func(context.Context) (int, []byte)) (int, []byte, error) {
 	idSum := sha256.Sum256([]byte("sinba-idempotency-id\n" + signer + "\n" + key))
 	sealKey := sha256.Sum256([]byte("sinba-idempotency-seal\n" + signer + "\n" + key))
 	reqSum := sha256.Sum256(request)
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx)
 	if err != nil {
 		return 0, nil, err
 	}

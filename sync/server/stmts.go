@@ -15,12 +15,12 @@ import (
 var ingestSQL = [...]string{
 	stBatchByID:    `SELECT device_id, receipt FROM batches WHERE id = ?`,
 	stAssigned:     `SELECT municipality FROM assignments WHERE team_id = ?`,
-	stPublished:    `SELECT instrument || char(0) || version FROM instruments WHERE project_id = ?`,
+	stPublished:    `SELECT instrument || ':' || version FROM instruments WHERE project_id = ?` /* instrumentRef */,
 	stUsage:        `SELECT d.stored_bytes, t.stored_bytes FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = ?`,
 	stRevisionByID: `SELECT record_id, team_id, conflict FROM revisions WHERE revision = ?`,
 	stRecordTeam:   `SELECT team_id FROM records WHERE id = ?`,
 	stInsertRecord: `INSERT INTO records (id, project_id, team_id, created_at) VALUES (?, ?, ?, ?)`,
-	stFlagSiblings: `UPDATE revisions SET conflict = 1 WHERE record_id = ? AND base_revision = ?`,
+	stFlagSiblings: `UPDATE revisions SET conflict = TRUE WHERE record_id = ? AND base_revision = ?`,
 	stInsertRevision: `INSERT INTO revisions (revision, record_id, base_revision, merged_revision, device_id, team_id, instrument, instrument_version, municipality, status,
 		saved_at, received_at, batch_id, content, content_sha256, identity, identity_sha256, size, conflict, header)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -84,7 +84,7 @@ const (
 // prepared holds ingestSQL, prepared.
 type prepared [stCount]*sql.Stmt
 
-func (p *prepared) prepare(ctx context.Context, db *sql.DB) error {
+func (p *prepared) prepare(ctx context.Context, db *db) error {
 	for i, q := range ingestSQL {
 		if q == "" {
 			return fmt.Errorf("server: statement %d has no SQL", i)
@@ -113,12 +113,12 @@ func (p *prepared) close() error {
 // the first time it is used.
 type txStmts struct {
 	ctx   context.Context
-	tx    *sql.Tx
+	tx    *txn
 	p     *prepared
 	bound [stCount]*sql.Stmt
 }
 
-func (p *prepared) in(ctx context.Context, tx *sql.Tx) *txStmts {
+func (p *prepared) in(ctx context.Context, tx *txn) *txStmts {
 	return &txStmts{ctx: ctx, tx: tx, p: p}
 }
 

@@ -3,30 +3,30 @@ package server
 import (
 	"context"
 	"database/sql"
-	"embed"
-	"errors"
+		"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
-//go:embed migrations/*.sql
-var migrations embed.FS
-
 // DBFile is the name of the server's database inside its data directory.
 const DBFile = "sinba-server.db"
 
-// Store is the server's SQLite database: one file, WAL, one writing
-// connection beside a small pool of readers.
+// Store is the server's database, behind one API whatever the engine:
+// SQLite (one file, WAL, one writing connection beside a small pool of
+// readers: the pilot's default) or PostgreSQL (a pool shared by reads and
+// writes, for several server processes on one database). The SQL is one
+// code path; a dialect adapts it to the engine (see dialect.go).
 type Store struct {
-	w *sql.DB // the only connection that writes: SQLite has one writer anyway
-	r *sql.DB
+	w *db // writes (SQLite: the only writing connection; it has one writer anyway)
+	r *db // reads (SQLite: read-only connections; PostgreSQL: the same pool as w)
+	d dialect
 
 	st prepared // the ingest path and the nonce of every signed request
 }
@@ -34,7 +34,7 @@ type Store struct {
 // ErrNotFound is returned when an admin command names something that is not there.
 var ErrNotFound = errors.New("not found")
 
-// OpenStore opens (creating if needed) the database in dir and migrates it.
+// OpenStore opens (creating if needed) the SQLite database in dir and migrates it.
 func OpenStore(dir string) (*Store, error) {
 	// The folder and the database files are the server's user's only,
 	// whatever the folder was made with. The database file is made before
@@ -61,7 +61,8 @@ func OpenStore(dir string) (*Store, error) {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
-	s := &Store{w: w}
+	d := sqliteDialect{}
+	s := &Store{w: &db{sql: w, d: d}, d: d}
 	if err := s.migrate(context.Background()); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("server store %s: %w", path, err)
@@ -72,8 +73,8 @@ func OpenStore(dir string) (*Store, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
-	s.r = r
-	if err := s.st.prepare(context.Background(), w); err != nil {
+	s.r = &db{sql: r, d: d}
+	if err := s.st.prepare(context.Background(), s.w); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -82,43 +83,75 @@ func OpenStore(dir string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	return errors.Join(s.st.close(), s.r.Close(), s.w.Close())
+	errs := []error{s.st.close(), s.w.sql.Close()}
+	if s.r != nil && s.r != s.w {
+		errs = append(errs, s.r.sql.Close())
+	}
+	return errors.Join(errs...)
 }
 
+// Backend names the engine: "sqlite" or "postgres".
+func (s *Store) Backend() string { return s.d.name() }
+
+// migrate applies the dialect's migrations not applied yet, each in its
+// own transaction with its record in schema_migrations. The dialect's
+// migration lock makes server processes starting at once on one database
+// apply each migration once; the transaction reads what others committed
+// (it is not run at the store's serializable level, whose snapshot would
+// predate the lock).
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+	files, err := s.d.migrations()
+	if err != nil {
 		return err
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	names, err := fs.Glob(files, "*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		var n int
-		if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			continue
-		}
-		body, err := migrations.ReadFile(name)
+		body, err := fs.ReadFile(files, name)
 		if err != nil {
 			return err
 		}
-		err = s.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		sqlTx, err := s.w.sql.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		tx := &txn{Tx: sqlTx, d: s.d}
+		err = func() error {
+			if lock := s.d.migrationLock(); lock != "" {
+				if _, err := tx.ExecContext(ctx, lock); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, migrationName(name)).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			if _, err := tx.Tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, time.Now().Unix())
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, migrationName(name), time.Now().Unix())
 			return err
-		})
+		}()
 		if err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// migrationName is how schema_migrations names a migration file: as the
+// SQLite store always has, "migrations/NAME.sql".
+func migrationName(name string) string { return "migrations/" + name }
 
 // txKey carries, in a context, the write transaction that every write made
 // with that context joins (see Once).
@@ -133,18 +166,37 @@ type execer interface {
 // exec is where a write with ctx goes: the transaction ctx carries, or the
 // writing connection.
 func (s *Store) exec(ctx context.Context) execer {
-	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+	if tx, ok := ctx.Value(txKey{}).(*txn); ok {
 		return tx
 	}
 	return s.w
 }
 
-// tx runs fn in a write transaction, or in the one ctx carries.
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+// maxAttempts bounds how often a transaction the engine gave up on (a
+// serialization failure or a deadlock between server processes) is run again.
+const maxAttempts = 20
+
+// tx runs fn in a write transaction, or in the one ctx carries. A
+// transaction the dialect says may succeed if run again (PostgreSQL's
+// serialization failures) is run again, from the start: fn must set
+// everything it reports on each run.
+func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*txn); ok {
 		return fn(tx)
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	for attempt := 1; ; attempt++ {
+		err := s.txOnce(ctx, fn)
+		if err == nil || attempt == maxAttempts || !s.d.retryable(err) {
+			return err
+		}
+		if err := retryPause(ctx, attempt); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *Store) txOnce(ctx context.Context, fn func(*txn) error) error {
+	tx, err := s.w.BeginTx(ctx)
 	if err != nil {
 		return err
 	}
@@ -153,6 +205,21 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// retryPause waits a little, more after each attempt and never the same for
+// two processes, before a transaction is run again.
+func retryPause(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt) * time.Millisecond
+	d += time.Duration(rand.Int64N(int64(d) + 1))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // Files lists the database's files on disk (main file, WAL, shared memory).
@@ -167,6 +234,3 @@ func Files(dir string) []string {
 	return out
 }
 
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}

@@ -74,7 +74,7 @@ func (s *Store) Summary(ctx context.Context) (*Summary, error) {
 		(SELECT count(*) FROM projects), (SELECT count(*) FROM teams), (SELECT count(*) FROM researchers),
 		(SELECT count(*) FROM devices), (SELECT count(*) FROM devices WHERE revoked_at IS NOT NULL),
 		(SELECT count(*) FROM revisions), (SELECT count(*) FROM records), (SELECT count(*) FROM batches),
-		(SELECT coalesce(sum(size), 0) FROM revisions), (SELECT max(received_at) FROM batches)`).
+		(SELECT CAST(coalesce(sum(size), 0) AS BIGINT) FROM revisions), (SELECT max(received_at) FROM batches)`).
 		Scan(&sm.Projects, &sm.Teams, &sm.Researchers, &sm.Devices, &sm.Revoked, &sm.Revisions, &sm.Records, &sm.Batches, &sm.Bytes, &last)
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func (s *Store) Summary(ctx context.Context) (*Summary, error) {
 	rows, err := s.r.QueryContext(ctx, `WITH latest AS (
 			SELECT v.* FROM revisions v WHERE v.rowid = (SELECT max(rowid) FROM revisions w WHERE w.record_id = v.record_id)
 		), open_conflict AS (
-			SELECT DISTINCT v.record_id FROM revisions v WHERE v.conflict = 1
+			SELECT DISTINCT v.record_id FROM revisions v WHERE v.conflict = TRUE
 			AND NOT EXISTS (SELECT 1 FROM revisions m WHERE m.record_id = v.record_id AND m.merged_revision <> '')
 		)
 		SELECT p.name, t.name, l.municipality, l.instrument,
