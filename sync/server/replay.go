@@ -30,7 +30,7 @@ type Rate struct {
 // not used, so the request may come again after wait); replay means the
 // store has seen the nonce.
 func (s *Store) Admit(ctx context.Context, signer, nonce string, ts int64, rate Rate, now time.Time) (wait time.Duration, replay bool, err error) {
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *txn) error {
 		if rate.Rate > 0 {
 			wait, err = takeToken(ctx, tx, &s.st, signer, rate, now)
 			if err != nil || wait > 0 {
@@ -53,7 +53,7 @@ func (s *Store) Admit(ctx context.Context, signer, nonce string, ts int64, rate 
 // concurrent server processes cannot interleave: the bucket refills at
 // rate.Rate since it was last touched, up to rate.Burst. An empty bucket is
 // left as it was, and the answer is how long until it holds a token.
-func takeToken(ctx context.Context, tx *sql.Tx, st *prepared, signer string, rate Rate, now time.Time) (time.Duration, error) {
+func takeToken(ctx context.Context, tx *txn, st *prepared, signer string, rate Rate, now time.Time) (time.Duration, error) {
 	t := float64(now.UnixNano()) / 1e9
 	burst := float64(rate.Burst)
 	var left float64
