@@ -15,7 +15,7 @@ import (
 var ingestSQL = [...]string{
 	stBatchByID:    `SELECT device_id, receipt FROM batches WHERE id = ?`,
 	stAssigned:     `SELECT municipality FROM assignments WHERE team_id = ?`,
-	stPublished:    `SELECT instrument || ':' || version FROM instruments WHERE project_id = ?` /* instrumentRef */,
+	stPublished:    `SELECT instrument || ':' || version FROM instruments WHERE project_id = ?`, /* instrumentRef */
 	stUsage:        `SELECT d.stored_bytes, t.stored_bytes FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = ?`,
 	stRevisionByID: `SELECT record_id, team_id, conflict FROM revisions WHERE revision = ?`,
 	stRecordTeam:   `SELECT team_id FROM records WHERE id = ?`,

@@ -3,7 +3,7 @@ package server
 import (
 	"context"
 	"database/sql"
-		"errors"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -233,4 +233,3 @@ func Files(dir string) []string {
 	}
 	return out
 }
-
