@@ -631,7 +631,7 @@ func serverAlone(ctx context.Context, p *project, lap *laptop, bodies [][]byte) 
 	if err != nil {
 		return 0, err
 	}
-	dev, err := p.store.Device(ctx, en.DeviceID)
+	dev, err := p.store.Principal(ctx, en.DeviceID)
 	if err != nil || dev == nil {
 		return 0, fmt.Errorf("device %s: %v", en.DeviceID, err)
 	}

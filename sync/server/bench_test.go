@@ -51,7 +51,7 @@ func BenchmarkIngest(b *testing.B) {
 func BenchmarkStoreIngest(b *testing.B) {
 	ctx := context.Background()
 	p, wd, sealed := ingestBench(b)
-	d, err := p.Store.Device(ctx, wd.ID)
+	d, err := p.Store.Principal(ctx, wd.ID)
 	if err != nil {
 		b.Fatal(err)
 	}

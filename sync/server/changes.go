@@ -22,7 +22,7 @@ const pageBytes = 2 << 20
 // device that reads format 1 only (format below wire.FormatV2) is not given
 // format-2 revisions, which it could not open; the page then carries the
 // headers of those it is given.
-func (s *Store) Changes(ctx context.Context, d *Device, cursor int64, limit, format int) (*wire.Changes, error) {
+func (s *Store) Changes(ctx context.Context, d *Principal, cursor int64, limit, format int) (*wire.Changes, error) {
 	out := &wire.Changes{Cursor: cursor, Assignments: []string{}}
 	assigned, err := s.assignments(ctx, d.TeamID)
 	if err != nil {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -15,50 +14,27 @@ import (
 	"sinba/sync/wire"
 )
 
-// The coordinators' API: the same signed requests as the laptops', checked
-// against the coordinators' keys. Everything a coordinator's app can reach is
+// The coordinators' API: the same signed requests as the laptops', through
+// the same authentication path, on routes of the coordinator role. Everything a coordinator's app can reach is
 // scoped to its own project.
 
 func (s *Server) routeCoordinators() {
-	read := route{limit: smallBody}
-	write := route{limit: smallBody, idempotent: true}
+	read := route{role: RoleCoordinator, limit: smallBody}
+	write := route{role: RoleCoordinator, limit: smallBody, idempotent: true}
 	s.mux.HandleFunc("POST "+wire.PathCoordEnrol, s.handleCoordEnrol)
-	s.mux.HandleFunc("GET "+wire.PathCoordProject, s.coordAuthed(read, s.handleCoordProject))
-	s.mux.HandleFunc("POST "+wire.PathCoordSecret, s.coordAuthed(route{limit: 16 << 10, idempotent: true}, s.handleCoordSecret))
-	s.mux.HandleFunc("GET "+wire.PathCoordRevisions, s.coordAuthed(read, s.handleCoordRevisions))
-	s.mux.HandleFunc("POST "+wire.PathCoordReviews, s.coordAuthed(route{limit: 256 << 10, idempotent: true}, s.handleCoordReview))
-	s.mux.HandleFunc("GET "+wire.PathCoordTeams, s.coordAuthed(read, s.handleCoordTeams))
-	s.mux.HandleFunc("POST "+wire.PathCoordTeams, s.coordAuthed(write, s.handleCoordNewTeam))
-	s.mux.HandleFunc("POST "+wire.PathCoordResearchers, s.coordAuthed(write, s.handleCoordNewResearcher))
-	s.mux.HandleFunc("POST "+wire.PathCoordCodes, s.coordAuthed(write, s.handleCoordCode))
-	s.mux.HandleFunc("POST "+wire.PathCoordAssignments, s.coordAuthed(write, s.handleCoordAssign))
-	s.mux.HandleFunc("GET "+wire.PathCoordInstruments, s.coordAuthed(read, s.handleCoordInstruments))
-	s.mux.HandleFunc("POST "+wire.PathCoordInstruments, s.coordAuthed(route{limit: s.cfg.Limits.MaxCompressed, heavy: true, idempotent: true}, s.handleCoordPublish))
-	s.mux.HandleFunc("GET "+wire.PathCoordGrants, s.coordAuthed(read, s.handleCoordPending))
-	s.mux.HandleFunc("POST "+wire.PathCoordGrants, s.coordAuthed(route{limit: 1 << 20, idempotent: true}, s.handleCoordGrants))
-}
-
-// coordAuthed serves a coordinators' endpoint, authenticated as a laptop's
-// is (signed). A laptop's signed request gets CodeCoordinatorOnly, so the
-// app can say what is wrong.
-func (s *Server) coordAuthed(rt route, h func(http.ResponseWriter, *http.Request, *Coordinator, []byte)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var c *Coordinator
-		s.signed(w, r, rt, func(ctx context.Context, id string) (*principal, error) {
-			var err error
-			if c, err = s.store.Coordinator(ctx, id); err != nil {
-				return nil, err
-			}
-			if c != nil {
-				return &principal{key: c.SignKey, revoked: c.Revoked, seen: func(ctx context.Context) { s.store.coordSeen(ctx, id) }}, nil
-			}
-			d, err := s.store.Device(ctx, id)
-			if d == nil || err != nil {
-				return nil, err
-			}
-			return &principal{key: d.SignKey, wrongRole: wire.NewError(wire.CodeCoordinatorOnly)}, nil
-		}, func(w http.ResponseWriter, r *http.Request, body []byte) { h(w, r, c, body) })
-	}
+	s.mux.HandleFunc("GET "+wire.PathCoordProject, s.authed(read, s.handleCoordProject))
+	s.mux.HandleFunc("POST "+wire.PathCoordSecret, s.authed(route{role: RoleCoordinator, limit: 16 << 10, idempotent: true}, s.handleCoordSecret))
+	s.mux.HandleFunc("GET "+wire.PathCoordRevisions, s.authed(read, s.handleCoordRevisions))
+	s.mux.HandleFunc("POST "+wire.PathCoordReviews, s.authed(route{role: RoleCoordinator, limit: 256 << 10, idempotent: true}, s.handleCoordReview))
+	s.mux.HandleFunc("GET "+wire.PathCoordTeams, s.authed(read, s.handleCoordTeams))
+	s.mux.HandleFunc("POST "+wire.PathCoordTeams, s.authed(write, s.handleCoordNewTeam))
+	s.mux.HandleFunc("POST "+wire.PathCoordResearchers, s.authed(write, s.handleCoordNewResearcher))
+	s.mux.HandleFunc("POST "+wire.PathCoordCodes, s.authed(write, s.handleCoordCode))
+	s.mux.HandleFunc("POST "+wire.PathCoordAssignments, s.authed(write, s.handleCoordAssign))
+	s.mux.HandleFunc("GET "+wire.PathCoordInstruments, s.authed(read, s.handleCoordInstruments))
+	s.mux.HandleFunc("POST "+wire.PathCoordInstruments, s.authed(route{role: RoleCoordinator, limit: s.cfg.Limits.MaxCompressed, heavy: true, idempotent: true}, s.handleCoordPublish))
+	s.mux.HandleFunc("GET "+wire.PathCoordGrants, s.authed(read, s.handleCoordPending))
+	s.mux.HandleFunc("POST "+wire.PathCoordGrants, s.authed(route{role: RoleCoordinator, limit: 1 << 20, idempotent: true}, s.handleCoordGrants))
 }
 
 // decode reads a JSON request body; false means the refusal was sent.
@@ -119,12 +95,12 @@ func (s *Server) handleCoordEnrol(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, resp, refusal, err)
 }
 
-func (s *Server) handleCoordProject(w http.ResponseWriter, r *http.Request, c *Coordinator, _ []byte) {
+func (s *Server) handleCoordProject(w http.ResponseWriter, r *http.Request, c *Principal, _ []byte) {
 	p, err := s.store.Project(r.Context(), c.ProjectID)
 	s.answer(w, r, p, nil, err)
 }
 
-func (s *Server) handleCoordSecret(w http.ResponseWriter, r *http.Request, c *Coordinator, body []byte) {
+func (s *Server) handleCoordSecret(w http.ResponseWriter, r *http.Request, c *Principal, body []byte) {
 	var req wire.SecretRequest
 	if !s.decode(w, r, body, &req) {
 		return
@@ -133,7 +109,7 @@ func (s *Server) handleCoordSecret(w http.ResponseWriter, r *http.Request, c *Co
 	s.answer(w, r, struct{}{}, refusal, err)
 }
 
-func (s *Server) handleCoordRevisions(w http.ResponseWriter, r *http.Request, c *Coordinator, _ []byte) {
+func (s *Server) handleCoordRevisions(w http.ResponseWriter, r *http.Request, c *Principal, _ []byte) {
 	page, err := s.store.CoordRevisions(r.Context(), c.ProjectID, cursorOf(r), s.cfg.ChangesLimit, formatOf(r.URL.Query()))
 	if err != nil {
 		s.fail(w, r, err)
@@ -142,7 +118,7 @@ func (s *Server) handleCoordRevisions(w http.ResponseWriter, r *http.Request, c 
 	s.writePage(w, r, page)
 }
 
-func (s *Server) handleCoordReview(w http.ResponseWriter, r *http.Request, c *Coordinator, body []byte) {
+func (s *Server) handleCoordReview(w http.ResponseWriter, r *http.Request, c *Principal, body []byte) {
 	var req wire.ReviewRequest
 	if !s.decode(w, r, body, &req) {
 		return
@@ -154,7 +130,7 @@ func (s *Server) handleCoordReview(w http.ResponseWriter, r *http.Request, c *Co
 	s.answer(w, r, resp, refusal, err)
 }
 
-func (s *Server) handleCoordTeams(w http.ResponseWriter, r *http.Request, c *Coordinator, _ []byte) {
+func (s *Server) handleCoordTeams(w http.ResponseWriter, r *http.Request, c *Principal, _ []byte) {
 	teams, err := s.store.Teams(r.Context(), c.ProjectID)
 	s.answer(w, r, wire.Teams{Teams: teams}, nil, err)
 }
@@ -184,7 +160,7 @@ func (s *Server) named(w http.ResponseWriter, r *http.Request, body []byte) (wir
 
 // resolveIn resolves a team or researcher of the coordinator's project;
 // false means the refusal (or the internal error) was sent.
-func (s *Server) resolveIn(w http.ResponseWriter, r *http.Request, c *Coordinator, table, ref string) (string, bool) {
+func (s *Server) resolveIn(w http.ResponseWriter, r *http.Request, c *Principal, table, ref string) (string, bool) {
 	id, err := s.store.inProject(r.Context(), c.ProjectID, table, ref)
 	if err != nil {
 		refusal, err := refusalOf(err)
@@ -194,7 +170,7 @@ func (s *Server) resolveIn(w http.ResponseWriter, r *http.Request, c *Coordinato
 	return id, true
 }
 
-func (s *Server) handleCoordNewTeam(w http.ResponseWriter, r *http.Request, c *Coordinator, body []byte) {
+func (s *Server) handleCoordNewTeam(w http.ResponseWriter, r *http.Request, c *Principal, body []byte) {
 	req, ok := s.named(w, r, body)
 	if !ok {
 		return
@@ -208,7 +184,7 @@ func (s *Server) handleCoordNewTeam(w http.ResponseWriter, r *http.Request, c *C
 	s.answer(w, r, wire.Created{ID: id}, nil, err)
 }
 
-func (s *Server) handleCoordNewResearcher(w http.ResponseWriter, r *http.Request, c *Coordinator, body []byte) {
+func (s *Server) handleCoordNewResearcher(w http.ResponseWriter, r *http.Request, c *Principal, body []byte) {
 	req, ok := s.named(w, r, body)
 	if !ok {
 		return
@@ -221,7 +197,7 @@ func (s *Server) handleCoordNewResearcher(w http.ResponseWriter, r *http.Request
 	s.answer(w, r, wire.Created{ID: id}, nil, err)
 }
 
-func (s *Server) handleCoordCode(w http.ResponseWriter, r *http.Request, c *Coordinator, body []byte) {
+func (s *Server) handleCoordCode(w http.ResponseWriter, r *http.Request, c *Principal, body []byte) {
 	var req wire.CodeRequest
 	if !s.decode(w, r, body, &req) {
 		return
@@ -256,7 +232,7 @@ func (s *Server) handleCoordCode(w http.ResponseWriter, r *http.Request, c *Coor
 	s.answer(w, r, wire.CodeResponse{Code: code, Expires: exp.UTC()}, nil, err)
 }
 
-func (s *Server) handleCoordAssign(w http.ResponseWriter, r *http.Request, c *Coordinator, body []byte) {
+func (s *Server) handleCoordAssign(w http.ResponseWriter, r *http.Request, c *Principal, body []byte) {
 	var req wire.AssignRequest
 	if !s.decode(w, r, body, &req) {
 		return
@@ -278,12 +254,12 @@ func (s *Server) handleCoordAssign(w http.ResponseWriter, r *http.Request, c *Co
 	s.answer(w, r, struct{}{}, nil, err)
 }
 
-func (s *Server) handleCoordInstruments(w http.ResponseWriter, r *http.Request, c *Coordinator, _ []byte) {
+func (s *Server) handleCoordInstruments(w http.ResponseWriter, r *http.Request, c *Principal, _ []byte) {
 	ins, err := s.store.Instruments(r.Context(), c.ProjectID)
 	s.answer(w, r, wire.Instruments{Instruments: ins}, nil, err)
 }
 
-func (s *Server) handleCoordPublish(w http.ResponseWriter, r *http.Request, c *Coordinator, body []byte) {
+func (s *Server) handleCoordPublish(w http.ResponseWriter, r *http.Request, c *Principal, body []byte) {
 	var req wire.PublishRequest
 	if !s.decode(w, r, body, &req) {
 		return
@@ -318,12 +294,12 @@ func (s *Server) handleCoordPublish(w http.ResponseWriter, r *http.Request, c *C
 	s.answer(w, r, wire.Instrument{ID: id, Version: version}, nil, err)
 }
 
-func (s *Server) handleCoordPending(w http.ResponseWriter, r *http.Request, c *Coordinator, _ []byte) {
+func (s *Server) handleCoordPending(w http.ResponseWriter, r *http.Request, c *Principal, _ []byte) {
 	p, err := s.store.SecretPending(r.Context(), c.ProjectID)
 	s.answer(w, r, wire.Grants{Pending: p}, nil, err)
 }
 
-func (s *Server) handleCoordGrants(w http.ResponseWriter, r *http.Request, c *Coordinator, body []byte) {
+func (s *Server) handleCoordGrants(w http.ResponseWriter, r *http.Request, c *Principal, body []byte) {
 	var req wire.Grants
 	if !s.decode(w, r, body, &req) {
 		return

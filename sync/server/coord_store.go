@@ -16,14 +16,6 @@ import (
 	"sinba/sync/wire"
 )
 
-// Coordinator is an enrolled coordinator's app as the handlers see it.
-type Coordinator struct {
-	ID        string
-	ProjectID string
-	SignKey   ed25519.PublicKey
-	Revoked   bool
-}
-
 // maxSealedSecret bounds a sealed pseudonym secret or a wrapped copy: a
 // 32-byte secret sealed for a few recipients is well under it.
 const maxSealedSecret = 4096
@@ -147,22 +139,6 @@ func (s *Store) CoordEnrol(ctx context.Context, req *wire.CoordEnrolRequest) (*w
 	return &resp, nil, nil
 }
 
-// Coordinator looks up an enrolled coordinator's app; nil if there is none.
-func (s *Store) Coordinator(ctx context.Context, id string) (*Coordinator, error) {
-	c := Coordinator{ID: id}
-	var revoked sql.NullInt64
-	var key []byte
-	err := s.r.QueryRowContext(ctx, `SELECT project_id, sign_key, revoked_at FROM coordinators WHERE id = ?`, id).Scan(&c.ProjectID, &key, &revoked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	c.SignKey, c.Revoked = ed25519.PublicKey(key), revoked.Valid
-	return &c, nil
-}
-
 // RevokeCoordinator stops a coordinator's app.
 func (s *Store) RevokeCoordinator(ctx context.Context, id string) error {
 	res, err := s.exec(ctx).ExecContext(ctx, `UPDATE coordinators SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().Unix(), id)
@@ -173,10 +149,6 @@ func (s *Store) RevokeCoordinator(ctx context.Context, id string) error {
 		return fmt.Errorf("coordinatore %q: %w", id, ErrNotFound)
 	}
 	return nil
-}
-
-func (s *Store) coordSeen(ctx context.Context, id string) {
-	_, _ = s.exec(ctx).ExecContext(ctx, `UPDATE coordinators SET last_seen_at = ? WHERE id = ?`, time.Now().Unix(), id)
 }
 
 // Project returns a project with its sealed pseudonym secret.
@@ -491,7 +463,7 @@ func (s *Store) GrantSecret(ctx context.Context, pid, team, by string, grants []
 
 // secretState adds the pseudonym secret to a laptop's key state: its own
 // wrapped copy, and the colleagues waiting for one if it holds it.
-func (s *Store) secretState(ctx context.Context, d *Device, ks *wire.KeyState) error {
+func (s *Store) secretState(ctx context.Context, d *Principal, ks *wire.KeyState) error {
 	err := s.r.QueryRowContext(ctx, `SELECT wrapped FROM secret_grants WHERE device_id = ?`, d.ID).Scan(&ks.ProjectSecret)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil

@@ -82,7 +82,7 @@ func TestCoordinatorAPIRefusesWithACode(t *testing.T) {
 			SignKey: make([]byte, 32), Recipient: p.ProjectKey.Recipient().String()}))), 403, wire.CodeCodeInvalid},
 		{"laptop on coordinators' path", signedReq(d, "GET", wire.PathCoordTeams, nil, now)(), 403, wire.CodeCoordinatorOnly},
 		{"laptop posts a review", signedReq(d, "POST", wire.PathCoordReviews, []byte(`{}`), now)(), 403, wire.CodeCoordinatorOnly},
-		{"coordinator on laptops' path", signedReq(c, "GET", wire.PathChanges, nil, now)(), 401, wire.CodeUnauthenticated},
+		{"coordinator on laptops' path", signedReq(c, "GET", wire.PathChanges, nil, now)(), 403, wire.CodeLaptopOnly},
 		{"review garbage", signedReq(c, "POST", wire.PathCoordReviews, []byte("[["), now)(), 400, wire.CodeInvalid},
 		{"review bad decision", signedReq(c, "POST", wire.PathCoordReviews, body(wire.ReviewRequest{ID: uuid.NewString(), Revision: "x", Decision: "final"}), now)(), 400, wire.CodeInvalid},
 		{"review unknown revision", signedReq(c, "POST", wire.PathCoordReviews, body(wire.ReviewRequest{ID: uuid.NewString(), Revision: "x", Decision: "approved"}), now)(), 404, wire.CodeNotFound},

@@ -14,15 +14,6 @@ import (
 	"sinba/sync/wire"
 )
 
-// Device is an enrolled laptop as the handlers see it.
-type Device struct {
-	ID        string
-	TeamID    string
-	ProjectID string
-	SignKey   ed25519.PublicKey
-	Revoked   bool
-}
-
 // Enrol spends a one-time code and registers the device's public keys.
 func (s *Store) Enrol(ctx context.Context, req *wire.EnrolRequest) (*wire.EnrolResponse, *wire.Error, error) {
 	if len(req.SignKey) != ed25519.PublicKeySize {
@@ -83,25 +74,8 @@ func (s *Store) Enrol(ctx context.Context, req *wire.EnrolRequest) (*wire.EnrolR
 	return &resp, nil, nil
 }
 
-// Device looks up an enrolled device; nil if there is none.
-func (s *Store) Device(ctx context.Context, id string) (*Device, error) {
-	d := Device{ID: id}
-	var revoked sql.NullInt64
-	var key []byte
-	err := s.r.QueryRowContext(ctx, `SELECT team_id, project_id, sign_key, revoked_at FROM devices WHERE id = ?`, id).Scan(&d.TeamID, &d.ProjectID, &key, &revoked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	d.SignKey = ed25519.PublicKey(key)
-	d.Revoked = revoked.Valid
-	return &d, nil
-}
-
 // keyState is what the device needs to hold and pass on the team key.
-func (s *Store) keyState(ctx context.Context, d *Device) (wire.KeyState, error) {
+func (s *Store) keyState(ctx context.Context, d *Principal) (wire.KeyState, error) {
 	var ks wire.KeyState
 	if err := s.r.QueryRowContext(ctx, `SELECT recipient FROM teams WHERE id = ?`, d.TeamID).Scan(&ks.TeamRecipient); err != nil {
 		return ks, err
@@ -142,7 +116,7 @@ func (s *Store) keyState(ctx context.Context, d *Device) (wire.KeyState, error) 
 
 // keyOrigin describes the laptop that made d's team key (the first to hand
 // a copy to itself) and the one that handed d its copy.
-func (s *Store) keyOrigin(ctx context.Context, d *Device) (*wire.KeyOrigin, error) {
+func (s *Store) keyOrigin(ctx context.Context, d *Principal) (*wire.KeyOrigin, error) {
 	var o wire.KeyOrigin
 	var maker, granter string
 	err := s.r.QueryRowContext(ctx, `SELECT device_id FROM key_grants WHERE team_id = ? AND granted_by = device_id ORDER BY created_at, rowid LIMIT 1`, d.TeamID).Scan(&maker)
@@ -181,7 +155,7 @@ const minterLabel = `COALESCE((SELECT c.label FROM coordinators c WHERE c.id = d
 // SetKeys records the team recipient (only if the team has none: the first
 // laptop wins, a later one gets CodeConflict and takes the existing key) and
 // grants of the team key to devices of the same team.
-func (s *Store) SetKeys(ctx context.Context, d *Device, req *wire.KeysRequest) (*wire.Error, error) {
+func (s *Store) SetKeys(ctx context.Context, d *Principal, req *wire.KeysRequest) (*wire.Error, error) {
 	if len(req.Grants) > 100 {
 		return wire.NewError(wire.CodeTooManyRecords), nil
 	}
@@ -247,9 +221,4 @@ func (s *Store) SetKeys(ctx context.Context, d *Device, req *wire.KeysRequest) (
 		return refusal, nil
 	}
 	return nil, err
-}
-
-// Seen notes when a device last talked to the server, for the status summary.
-func (s *Store) Seen(ctx context.Context, id string) {
-	_, _ = s.exec(ctx).ExecContext(ctx, `UPDATE devices SET last_seen_at = ? WHERE id = ?`, time.Now().Unix(), id)
 }

@@ -127,6 +127,26 @@ func TestSlowForgedUploadsHoldNoSlot(t *testing.T) {
 	}
 }
 
+// forge sends n GET requests to url with forged signatures claiming id,
+// from addr as a trusted proxy names it, and returns how many were
+// rate-limited; any answer but 401 or 429 fails the test.
+func forge(t *testing.T, url, id, addr string, n int) (limited int) {
+	t.Helper()
+	for range n {
+		r, _ := http.NewRequest("GET", url, nil)
+		r.Header = forgedHeaders(id)
+		r.Header.Set("X-Forwarded-For", addr)
+		switch got := send(t, r); got.status {
+		case http.StatusTooManyRequests:
+			limited++
+		case http.StatusUnauthorized:
+		default:
+			t.Fatalf("forged request: HTTP %d %q", got.status, got.code)
+		}
+	}
+	return limited
+}
+
 // Finding 3: the per-device rate limit counted requests by the unverified
 // Sinba-Device header, so anyone could lock a device out. Now only verified
 // requests count against a device; forged ones count against their address.
@@ -141,19 +161,7 @@ func TestForgedRequestsDoNotDrainADevicesBucket(t *testing.T) {
 		r.Header.Set("X-Forwarded-For", addr)
 		return r
 	}
-	var limited int
-	for range 40 {
-		r, _ := http.NewRequest("GET", p.URL+wire.PathChanges, nil)
-		r.Header = forgedHeaders(d.ID)
-		switch got := send(t, from(r, "203.0.113.9")); got.status {
-		case http.StatusTooManyRequests:
-			limited++
-		case http.StatusUnauthorized:
-		default:
-			t.Fatalf("forged request: HTTP %d %q", got.status, got.code)
-		}
-	}
-	if limited < 30 {
+	if limited := forge(t, p.URL+wire.PathChanges, d.ID, "203.0.113.9", 40); limited < 30 {
 		t.Errorf("only %d of 40 forged requests from one address were rate-limited", limited)
 	}
 	for i := range 10 {

@@ -28,7 +28,7 @@ const rowBytes = 512
 // A revision that would take the device or its team past q is refused with
 // CodeQuotaExceeded (and stays in the laptop's outbox); a batch that stores
 // nothing new while the device is at its quota leaves no receipt behind.
-func (s *Store) Ingest(ctx context.Context, d *Device, b *wire.Batch, lim wire.Limits, q Quota) (*wire.Receipt, error) {
+func (s *Store) Ingest(ctx context.Context, d *Principal, b *wire.Batch, lim wire.Limits, q Quota) (*wire.Receipt, error) {
 	var receipt *wire.Receipt
 	err := s.tx(ctx, func(tx *txn) error {
 		st := s.st.in(ctx, tx)
@@ -133,7 +133,7 @@ func (u usage) quotaRefusal(more int64, q Quota) *wire.Error {
 
 var errBatchReused = errors.New("batch id used by another device")
 
-func ingestOne(ctx context.Context, st *txStmts, d *Device, r *wire.Revision, batchID, header string, now time.Time, lim wire.Limits,
+func ingestOne(ctx context.Context, st *txStmts, d *Principal, r *wire.Revision, batchID, header string, now time.Time, lim wire.Limits,
 	assigned, published map[string]bool, q Quota, use *usage) (wire.Accepted, *wire.Error, error) {
 	acc := wire.Accepted{RecordID: r.RecordID, Revision: r.Revision}
 	if e := wire.ValidateRevision(r, lim); e != nil {

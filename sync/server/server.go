@@ -7,7 +7,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -173,9 +172,9 @@ func New(store *Store, cfg Config, log *slog.Logger) *Server {
 		s.signers.max = 1 << 30
 	}
 	s.mux.HandleFunc("POST "+wire.PathEnrol, s.handleEnrol)
-	s.mux.HandleFunc("POST "+wire.PathBatches, s.authed(route{limit: cfg.Limits.MaxCompressed, heavy: true}, s.handleBatch))
-	s.mux.HandleFunc("GET "+wire.PathChanges, s.authed(route{limit: smallBody}, s.handleChanges))
-	s.mux.HandleFunc("POST "+wire.PathKeys, s.authed(route{limit: 64 << 10}, s.handleKeys))
+	s.mux.HandleFunc("POST "+wire.PathBatches, s.authed(route{role: RoleDevice, limit: cfg.Limits.MaxCompressed, heavy: true}, s.handleBatch))
+	s.mux.HandleFunc("GET "+wire.PathChanges, s.authed(route{role: RoleDevice, limit: smallBody}, s.handleChanges))
+	s.mux.HandleFunc("POST "+wire.PathKeys, s.authed(route{role: RoleDevice, limit: 64 << 10}, s.handleKeys))
 	s.routeCoordinators()
 	health := func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "version": wire.Version})
@@ -377,149 +376,6 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// route is how an authenticated endpoint is served.
-type route struct {
-	limit int64 // bytes of the body
-	heavy bool  // decoded in one of the MaxInFlight slots instead of the MaxRequests ones
-	// idempotent is a write that needs an idempotency key: sent again, it
-	// gets the first answer and does nothing new.
-	idempotent bool
-}
-
-// principal is the identity a request claims, as the store knows it.
-type principal struct {
-	key       ed25519.PublicKey
-	revoked   bool
-	wrongRole *wire.Error // the right key, the wrong kind of client
-	seen      func(ctx context.Context)
-}
-
-// authed serves a laptop's endpoint.
-func (s *Server) authed(rt route, h func(http.ResponseWriter, *http.Request, *Device, []byte)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var d *Device
-		s.signed(w, r, rt, func(ctx context.Context, id string) (*principal, error) {
-			var err error
-			if d, err = s.store.Device(ctx, id); d == nil || err != nil {
-				return nil, err
-			}
-			return &principal{key: d.SignKey, revoked: d.Revoked, seen: func(ctx context.Context) { s.store.Seen(ctx, id) }}, nil
-		}, func(w http.ResponseWriter, r *http.Request, body []byte) { h(w, r, d, body) })
-	}
-}
-
-// signed authenticates a request from its headers and only then gives it
-// anything: the signer's rate bucket, its nonce in the store, a place among
-// the signer's own requests and among the server's, and the memory of its
-// body, read within rt.limit and checked against the signed hash. A request
-// that fails authentication is refused at once, without its body being
-// read, and counts against its address (UnauthRate).
-func (s *Server) signed(w http.ResponseWriter, r *http.Request, rt route, lookup func(context.Context, string) (*principal, error),
-	h func(http.ResponseWriter, *http.Request, []byte)) {
-	now := s.cfg.Now()
-	addr := s.addrs.key(r)
-	if out, wait := s.unauth.exhausted(addr, now); out {
-		dropBody(w)
-		s.refuse(w, r, wire.NewError(wire.CodeRateLimited), wait)
-		return
-	}
-	unauthenticated := func(e *wire.Error) {
-		s.unauth.allow(addr, now)
-		dropBody(w)
-		s.refuse(w, r, e, 0)
-	}
-	if v := r.Header.Get(wire.HeaderProtocol); v != strconv.Itoa(wire.Version) {
-		unauthenticated(wire.NewError(wire.CodeUnsupportedVersion))
-		return
-	}
-	signed, e := wire.ReadSigned(r)
-	if e == nil {
-		e = signed.Fresh(now)
-	}
-	if e != nil {
-		unauthenticated(e)
-		return
-	}
-	p, err := lookup(r.Context(), signed.DeviceID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if p == nil {
-		unauthenticated(wire.NewError(wire.CodeUnauthenticated))
-		return
-	}
-	if e := signed.Verify(r, p.key, now); e != nil {
-		unauthenticated(e)
-		return
-	}
-	// From here the request is the signer's own.
-	id := signed.DeviceID
-	note(w, "", id)
-	refuse := func(e *wire.Error, retry time.Duration) {
-		dropBody(w)
-		s.refuse(w, r, e, retry)
-	}
-	switch {
-	case p.wrongRole != nil:
-		refuse(p.wrongRole, 0)
-		return
-	case p.revoked:
-		refuse(wire.NewError(wire.CodeRevoked), 0)
-		return
-	}
-	wait, replay, err := s.store.Admit(r.Context(), id, signed.Nonce, signed.Timestamp, s.signerRate, now)
-	switch {
-	case err != nil:
-		s.fail(w, r, err)
-		return
-	case wait > 0:
-		refuse(wire.NewError(wire.CodeRateLimited), wait)
-		return
-	case replay:
-		refuse(wire.NewError(wire.CodeReplay), 0)
-		return
-	}
-	s.pruneSometimes(now)
-	if !s.signers.enter(id) {
-		refuse(wire.Errorf(wire.CodeRateLimited, "troppe richieste insieme da questo computer: nuovo tentativo tra poco",
-			"too many requests at once from this computer: retrying shortly"), time.Second)
-		return
-	}
-	defer s.signers.leave(id)
-	// The memory held by bodies and decoders is bounded by the gates.
-	g := s.requests
-	if rt.heavy {
-		g = s.batches
-	}
-	if !g.enter(r, s.cfg.QueueWait) {
-		if r.Context().Err() == nil {
-			refuse(wire.NewError(wire.CodeOverloaded), time.Second)
-		}
-		return
-	}
-	defer g.leave()
-	body, e := s.readBody(w, r, rt.limit)
-	if e == nil {
-		e = signed.CheckBody(body)
-	}
-	if e != nil {
-		s.refuse(w, r, e, 0)
-		return
-	}
-	// Last contact, for "sinba-server devices": at most one write a
-	// minute per signer, so idle rounds stay reads.
-	if last, ok := s.seen.Load(id); !ok || now.Sub(last.(time.Time)) > time.Minute {
-		s.seen.Store(id, now)
-		p.seen(r.Context())
-	}
-	if rt.idempotent {
-		s.once(w, r, id, body, h)
-		return
-	}
-	h(w, r, body)
-}
-
 // once serves a write that carries an idempotency key: the first request
 // with the key runs h, and its answer is kept with its writes; any later one
 // gets that answer and runs nothing.
@@ -591,7 +447,7 @@ func (s *Server) pruneSometimes(now time.Time) {
 	}
 }
 
-func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, d *Device, body []byte) {
+func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, d *Principal, body []byte) {
 	b, err := wire.DecodeBatch(body, s.cfg.Limits)
 	if err != nil {
 		var e *wire.Error
@@ -619,7 +475,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request, d *Device, 
 	writeJSON(w, http.StatusOK, receipt)
 }
 
-func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, d *Device, _ []byte) {
+func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request, d *Principal, _ []byte) {
 	ch, err := s.store.Changes(r.Context(), d, cursorOf(r), s.cfg.ChangesLimit, formatOf(r.URL.Query()))
 	if err != nil {
 		s.fail(w, r, err)
@@ -666,7 +522,7 @@ func acceptsZstd(r *http.Request) bool {
 	return false
 }
 
-func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request, d *Device, body []byte) {
+func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request, d *Principal, body []byte) {
 	var req wire.KeysRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		s.refuse(w, r, wire.Errorf(wire.CodeInvalid, "richiesta non leggibile", "unreadable request"), 0)

@@ -5,7 +5,8 @@ import "time"
 // The coordinators' API. A coordinator's app enrols like a laptop, with a
 // coordinator code, and signs every request with its Ed25519 key exactly as
 // a laptop does (Sign); the server answers these paths only to coordinators
-// (CodeCoordinatorOnly to a laptop) and the laptops' paths only to laptops.
+// (CodeCoordinatorOnly to a laptop) and the laptops' paths only to laptops
+// (CodeLaptopOnly to a coordinator's app).
 const (
 	PathCoordEnrol       = "/v1/coord/enrol"
 	PathCoordProject     = "/v1/coord/project"
@@ -23,6 +24,7 @@ const (
 // Refusal codes of the coordinators' API.
 const (
 	CodeCoordinatorOnly   = "coordinator_only"
+	CodeLaptopOnly        = "laptop_only"
 	CodeNoTeamKey         = "no_team_key"
 	CodeInvalidDefinition = "invalid_instrument"
 )
@@ -31,6 +33,9 @@ func init() {
 	messages[CodeCoordinatorOnly] = [2]string{
 		"operazione riservata al coordinamento: questo computer è iscritto come rilevatore",
 		"operation reserved to the coordinators: this computer is enrolled as a researcher's laptop"}
+	messages[CodeLaptopOnly] = [2]string{
+		"operazione riservata ai computer dei rilevatori: questo profilo è iscritto come coordinamento",
+		"operation reserved to the researchers' laptops: this profile is enrolled as a coordinator"}
 	messages[CodeNoTeamKey] = [2]string{
 		"la squadra non ha ancora una chiave: nessun suo computer ha sincronizzato",
 		"the team has no key yet: none of its laptops has synced"}

@@ -119,7 +119,7 @@ func Status(code string) int {
 		return http.StatusTooManyRequests
 	case CodeOverloaded:
 		return http.StatusServiceUnavailable
-	case CodeCodeInvalid, CodeCodeExpired, CodeCodeUsed, CodeCoordinatorOnly, CodeProjectNotReady:
+	case CodeCodeInvalid, CodeCodeExpired, CodeCodeUsed, CodeCoordinatorOnly, CodeLaptopOnly, CodeProjectNotReady:
 		return http.StatusForbidden
 	case CodeNotFound:
 		return http.StatusNotFound
