@@ -420,7 +420,7 @@ func (r *recordScreen) changed() {
 		})
 	})
 	if r.panel.Visible() {
-		r.showIssues(r.form.Result())
+		r.showIssues(r.form.Findings())
 	}
 }
 
@@ -491,21 +491,20 @@ func (r *recordScreen) finalise() {
 		dialogs.Inform(r.a.win, T("record.finalise"), msg)
 		return
 	}
-	res := r.form.Validate(true)
-	r.showIssues(res)
-	errs, warns := res.Counts()
+	fs := r.form.Validate(true)
+	r.showIssues(fs)
 	switch {
-	case errs > 0:
+	case fs.Errors > 0:
 		r.saveNow(false)
 		r.saved.Importance = widget.DangerImportance
-		r.saved.SetText(T("record.has_errors", map[string]any{"Errors": errs, "Warnings": warns}))
-		r.focusIssue(res)
-	case warns > 0:
+		r.saved.SetText(T("record.has_errors", map[string]any{"Errors": fs.Errors, "Warnings": fs.Warnings}))
+		r.focusIssue(fs)
+	case fs.Warnings > 0:
 		dialogs.Show(r.a.win, dialogs.Spec{
-			Title: T("record.finalise"), Body: dialogs.Text(T("record.confirm_warnings", map[string]any{"Warnings": warns})),
+			Title: T("record.finalise"), Body: dialogs.Text(T("record.confirm_warnings", map[string]any{"Warnings": fs.Warnings})),
 			Confirm: T("record.finalise"), Cancel: T("common.cancel"),
 			OnConfirm: r.doFinalise,
-			OnCancel:  func() { r.focusIssue(res) },
+			OnCancel:  func() { r.focusIssue(fs) },
 		})
 	default:
 		r.doFinalise()
@@ -514,6 +513,7 @@ func (r *recordScreen) finalise() {
 
 func (r *recordScreen) doFinalise() {
 	if r.save(survey.StatusFinal) {
+		r.form.Keep()
 		r.form.SetFinal(false)
 		r.panel.Hide()
 		r.applyStatus()
@@ -531,8 +531,8 @@ func (r *recordScreen) reopenRecord() {
 }
 
 // focusIssue focuses the field of the first finding in the list's order.
-func (r *recordScreen) focusIssue(res form.Result) {
-	for _, g := range r.form.Grouped(res) {
+func (r *recordScreen) focusIssue(fs form.Findings) {
+	for _, g := range fs.Groups {
 		for _, is := range g.Issues {
 			if r.form.FocusField(r.form.Target(is)) {
 				return
@@ -549,15 +549,10 @@ const issuesWidth = 340
 // section, in the sections' order, each finding once with its field's label
 // once, a link that takes the researcher to its field. The counts are those
 // of the sidebar.
-func (r *recordScreen) showIssues(res form.Result) {
+func (r *recordScreen) showIssues(fs form.Findings) {
 	r.issues.RemoveAll()
-	errs, warns := res.Counts()
-	if c := form.CountText(errs, warns); c != "" {
-		r.panelCard.SetSubTitle(c)
-	} else {
-		r.panelCard.SetSubTitle("")
-	}
-	for _, g := range r.form.Grouped(res) {
+	r.panelCard.SetSubTitle(fs.Text())
+	for _, g := range fs.Groups {
 		head := g.Title
 		if c := form.CountText(g.Errors, g.Warnings); c != "" {
 			head += " · " + c
@@ -569,7 +564,7 @@ func (r *recordScreen) showIssues(res form.Result) {
 			r.issues.Add(r.issueEntry(is))
 		}
 	}
-	if len(res.Issues) == 0 {
+	if len(fs.Groups) == 0 {
 		l := widget.NewLabel(T("record.no_issues"))
 		l.Wrapping = fyne.TextWrapWord
 		r.issues.Add(l)

@@ -27,10 +27,11 @@ type Form struct {
 	// OnChanged is called after every edit, on the UI goroutine.
 	OnChanged func()
 
-	pages  []*pageView
-	views  map[string]*questionView
-	cur    int
-	result Result
+	pages    []*pageView
+	views    map[string]*questionView
+	cur      int
+	result   Result
+	findings Findings
 
 	scroll    *container.Scroll
 	sections  *widget.List
@@ -48,11 +49,9 @@ type Form struct {
 }
 
 type pageView struct {
-	page   *Page
-	box    *fyne.Container
-	views  []*questionView
-	errors int
-	warns  int
+	page  *Page
+	box   *fyne.Container
+	views []*questionView
 }
 
 // New renders spec for rec in win. The form edits rec in place.
@@ -112,6 +111,31 @@ func (f *Form) Page() int { return f.cur }
 // Result is what the rules said at the last edit.
 func (f *Form) Result() Result { return f.result }
 
+// Findings is what the rules said at the last edit, grouped and counted
+// once: the sidebar's badges, the list of findings, the state line and the
+// confirmation at finalising all show these, so they cannot disagree.
+func (f *Form) Findings() Findings { return f.findings }
+
+// Findings are the findings of one check, by section, with their counts.
+type Findings struct {
+	Groups   []IssueGroup
+	Errors   int
+	Warnings int
+}
+
+// Text says how many errors and warnings there are ("" for none).
+func (fs Findings) Text() string { return CountText(fs.Errors, fs.Warnings) }
+
+// Page is the findings about section i (zero when none).
+func (fs Findings) Page(i int) IssueGroup {
+	for _, g := range fs.Groups {
+		if g.Page == i {
+			return g
+		}
+	}
+	return IssueGroup{Page: i}
+}
+
 // SetReadOnly disables every input (a finalised record is looked at, not
 // edited, until the researcher reopens it) and draws the disabled inputs in
 // the legible read-only colours (ui/palette), in every section.
@@ -143,7 +167,8 @@ func (f *Form) cover() {
 func (f *Form) sectionText(i int) string {
 	p := f.pages[i]
 	s := fmt.Sprintf("%d. %s", i+1, p.page.Title)
-	if c := CountText(p.errors, p.warns); c != "" {
+	if c := f.findings.Page(i); c.Errors+c.Warnings > 0 {
+		c := CountText(c.Errors, c.Warnings)
 		s += "  ⚠ " + c
 	}
 	return s
@@ -429,11 +454,17 @@ func (f *Form) keepInPlace(change func()) {
 
 // Validate runs the rules as finalising does and shows every finding beside
 // its field.
-func (f *Form) Validate(final bool) Result {
+func (f *Form) Validate(final bool) Findings {
 	f.final = final
 	f.check(final)
-	return f.result
+	return f.findings
 }
+
+// Keep makes the answers the form proposed the record's own: the record was
+// saved final with them, and a record looked at shows what it holds.
+// (Withdrawn when the form turned read-only, they left the finalised record
+// on screen without its age band, and a finding that was not there.)
+func (f *Form) Keep() { f.proposed = map[string]any{} }
 
 func (f *Form) changed(v *questionView) {
 	if f.filling {
@@ -521,8 +552,12 @@ func (f *Form) check(final bool) {
 			}
 		}
 	}
+	f.findings = Findings{Groups: f.Grouped(r)}
+	for _, g := range f.findings.Groups {
+		f.findings.Errors += g.Errors
+		f.findings.Warnings += g.Warnings
+	}
 	for _, p := range f.pages {
-		p.errors, p.warns = 0, 0
 		relayout := false
 		for _, v := range p.views {
 			if v.apply(r.Hidden, byPath) {
@@ -531,11 +566,6 @@ func (f *Form) check(final bool) {
 		}
 		if relayout {
 			p.box.Refresh()
-		}
-	}
-	for _, g := range f.Grouped(r) {
-		if g.Page >= 0 {
-			f.pages[g.Page].errors, f.pages[g.Page].warns = g.Errors, g.Warnings
 		}
 	}
 	if f.sections != nil {

@@ -19,7 +19,8 @@ func TestFindingsOncePerRule(t *testing.T) {
 		e := f.views[id].focus.(*FocusEntry)
 		e.SetText(typed)
 	}
-	res := f.Validate(true)
+	f.Validate(true)
+	res := f.Result()
 	var affido []Issue
 	for _, is := range res.Issues {
 		if strings.HasPrefix(is.Message, "Affido e strutture") {
@@ -66,8 +67,8 @@ func TestFindingsOncePerRule(t *testing.T) {
 		t.Errorf("sections count %d errors, %d warnings; the record %d, %d", sumE, sumW, errs, warns)
 	}
 	// A section without findings shows no badge.
-	for i, p := range f.pages {
-		if p.errors+p.warns == 0 && strings.Contains(f.sectionText(i), "⚠") {
+	for i := range f.pages {
+		if g := f.findings.Page(i); g.Errors+g.Warnings == 0 && strings.Contains(f.sectionText(i), "⚠") {
 			t.Errorf("sidebar %q without findings", f.sectionText(i))
 		}
 	}

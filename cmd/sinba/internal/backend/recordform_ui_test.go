@@ -2,12 +2,15 @@ package backend_test
 
 import (
 	"context"
+	"fmt"
+	"fyne.io/fyne/v2/theme"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
+	"sinba/localdb"
 	"sinba/ui"
 )
 
@@ -79,4 +82,205 @@ func sectionShown(h *harness) string {
 		h.t.Fatal("no section counter on the screen")
 	}
 	return l.Text
+}
+
+// answer focuses the question at path and types what the keyboard would.
+func (h *harness) answer(path, typed string) {
+	h.t.Helper()
+	if !h.ui.FocusField(path) {
+		h.t.Fatalf("no question %s on the screen", path)
+	}
+	h.typeText(typed)
+}
+
+// fillCase answers every required question of a new case record from the
+// keyboard, the child born in year (the reference date is today's,
+// 30/06/2025).
+func (h *harness) fillCase(year string) {
+	h.t.Helper()
+	h.answer("identity.surname", "Russo")
+	h.answer("identity.name", "Maria")
+	h.answer("identity.sex", "F")
+	h.answer("IDBeneficiario", "PSEUDO43")
+	h.answer("AnnoNascita", year)
+	h.ui.FocusField("CodiceNazioneResidenza")
+	h.key(fyne.KeySpace) // the country's search
+	h.typeText("Italia")
+	h.key(fyne.KeyReturn)
+	for path, code := range map[string]string{"MinoreStranieroNoAcc": "2", "CondizioneMinore": "1", "LuogoVita": "1",
+		"ScuolaFrequentata": "7", "CondizioneLavoro": "1", "Disabilita": "2", "FonteSegnalazione": "1",
+		"ValutazioneMinore": "1", "ValutazioneFamigliaMinore": "1", "SegnalazioneAutoritaGiudiziaria": "2",
+		"ProvvedimentoGiudiziario": "2"} {
+		h.answer(path, code)
+	}
+	h.answer("ComposizioneFamiglia", " ")
+	h.answer("CodicePrestazione", " ")
+	h.answer("DataPrimaSegnalazione", "03/2017")
+	settle(h.t)
+}
+
+// counted is what one place of the screen says of the findings.
+type counted struct {
+	where            string
+	errors, warnings int
+}
+
+// parseCounts reads "2 errori, 1 avviso".
+func parseCounts(s string) (errs, warns int) {
+	for _, part := range strings.Split(s, ", ") {
+		var k int
+		var what string
+		if _, err := fmt.Sscan(part, &k, &what); err != nil {
+			continue
+		}
+		if strings.HasPrefix(what, "error") {
+			errs += k
+		} else {
+			warns += k
+		}
+	}
+	return errs, warns
+}
+
+// screenCounts is what the sidebar's badges add up to and, while the list
+// of findings is open, what its subtitle and its headings say.
+func (h *harness) screenCounts() []counted {
+	h.t.Helper()
+	settle(h.t)
+	side := counted{where: "sidebar"}
+	for _, l := range findAll[*widget.Label](h.t, h.win.Content()) {
+		if _, badge, ok := strings.Cut(l.Text, "  ⚠ "); ok {
+			e, w := parseCounts(badge)
+			side.errors += e
+			side.warnings += w
+		}
+	}
+	out := []counted{side}
+	card := find(h.t, h.win.Content(), func(c *widget.Card) bool { return c.Title == "Da correggere" })
+	if card == nil {
+		return out
+	}
+	sub := counted{where: "panel " + card.Subtitle}
+	sub.errors, sub.warnings = parseCounts(card.Subtitle)
+	heads := counted{where: "panel headings"}
+	for _, l := range findAll[*widget.Label](h.t, card) {
+		if _, c, ok := strings.Cut(l.Text, " · "); ok && l.TextStyle.Bold {
+			e, w := parseCounts(c)
+			heads.errors += e
+			heads.warnings += w
+		}
+	}
+	entries := counted{where: "panel entries"}
+	for _, ic := range findAll[*widget.Icon](h.t, card) {
+		switch ic.Resource.Name() {
+		case theme.ErrorIcon().Name():
+			entries.errors++
+		case theme.WarningIcon().Name():
+			entries.warnings++
+		}
+	}
+	return append(out, sub, heads, entries)
+}
+
+// agree fails unless every place counts want.
+func agree(t *testing.T, when string, got []counted, want counted) {
+	t.Helper()
+	for _, c := range got {
+		if c.errors != want.errors || c.warnings != want.warnings {
+			t.Errorf("%s: %s counts %d errors, %d warnings; want %d, %d (everywhere: %+v)", when, c.where, c.errors, c.warnings, want.errors, want.warnings, got)
+		}
+	}
+}
+
+// TestFindingsCountedAlikeEverywhere: the sidebar's badges, the list of
+// findings (subtitle, headings, entries), the state line and the
+// confirmation at finalising count the same findings: a record with only a
+// warning (before and after it is confirmed and the record finalised), one
+// with only errors, one with both.
+func TestFindingsCountedAlikeEverywhere(t *testing.T) {
+	t.Run("only a warning", func(t *testing.T) {
+		h := newCaseAt(t, fyne.NewSize(1280, 800))
+		h.fillCase("2007") // 17 or 18 at the reference date: a warning
+		h.ui.Shortcut(ui.ShortcutFinalise)
+		agree(t, "finalising", h.screenCounts(), counted{warnings: 1})
+		top := h.win.Canvas().Overlays().Top()
+		if top == nil || find(t, top, func(l *widget.Label) bool { return strings.Contains(l.Text, "avvisi da controllare (1)") }) == nil {
+			t.Fatal("no confirmation of the one warning")
+		}
+		h.key(fyne.KeyReturn)
+		waitFor(t, func() bool {
+			return find(t, h.win.Content(), func(b *widget.Button) bool { return b.Text == "Riapri per modificare" }) != nil
+		})
+		agree(t, "finalised", h.screenCounts(), counted{warnings: 1})
+		// The finalised record on screen is the record saved: reopened, its
+		// age band (proposed from the year when it was typed) is kept.
+		h.tap("Riapri per modificare")
+		settle(t)
+		h.ui.Shortcut(ui.ShortcutLock)
+		st, err := localdb.OpenWith(h.vault.Dir, []byte(pass), storeOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Lock()
+		infos, _ := st.List(context.Background(), localdb.Filter{Query: "russo maria"})
+		if len(infos) != 1 {
+			t.Fatalf("%d records of Russo Maria in the store", len(infos))
+		}
+		rec, _, _ := st.Get(context.Background(), infos[0].ID)
+		if got := rec.Answers["FasciaEtaBeneficiario"]; got != "6" {
+			t.Errorf("reopened, the record holds the age band %#v, want 6 (15-18)", got)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		year string
+		edit func(h *harness)
+		want counted
+	}{
+		{"only errors", "2012", clear("DataPrimaSegnalazione"), counted{errors: 1}},
+		{"errors and a warning", "2007", clear("DataPrimaSegnalazione"), counted{errors: 1, warnings: 1}},
+		// A rule about four fields in two sections (the place of living, the
+		// foster care's type, length and character) is one warning.
+		{"a rule about several fields", "2012", func(h *harness) { h.answer("TipoInterventoAffido", "1") }, counted{warnings: 1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newCaseAt(t, fyne.NewSize(1280, 800))
+			h.fillCase(tc.year)
+			tc.edit(h)
+			h.ui.Shortcut(ui.ShortcutFinalise)
+			agree(t, "finalising", h.screenCounts(), tc.want)
+			if tc.want.errors > 0 {
+				got := counted{where: "state line"}
+				got.errors, got.warnings = parseCounts(stateCounts(h))
+				agree(t, "finalising", []counted{got}, tc.want)
+				return
+			}
+			top := h.win.Canvas().Overlays().Top()
+			if top == nil || find(t, top, func(l *widget.Label) bool {
+				return strings.Contains(l.Text, fmt.Sprintf("avvisi da controllare (%d)", tc.want.warnings))
+			}) == nil {
+				t.Fatalf("no confirmation of %d warnings", tc.want.warnings)
+			}
+		})
+	}
+}
+
+// clear empties the entry of the question at path.
+func clear(path string) func(h *harness) {
+	return func(h *harness) {
+		h.ui.FocusField(path)
+		h.focusedEntry().SetText("")
+	}
+}
+
+// stateCounts is the state line's "errori N, avvisi M" as "N errori, M avvisi".
+func stateCounts(h *harness) string {
+	l := find(h.t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "non si può ancora finalizzare") })
+	if l == nil {
+		h.t.Fatal("no state line with the counts")
+	}
+	var e, w int
+	i := strings.Index(l.Text, "errori ")
+	fmt.Sscanf(l.Text[i:], "errori %d, avvisi %d", &e, &w)
+	return fmt.Sprintf("%d errori, %d avvisi", e, w)
 }
