@@ -342,6 +342,29 @@ func (f *Form) Label(path string) string {
 	return path
 }
 
+// follow keeps the widget that has just gained the focus (o, an input of
+// the question shown in box) in view, on every focus change: Tab, Shift+Tab,
+// a click, a link to a field. Nothing moves while o is in view already;
+// else the section scrolls just enough to show the whole question when the
+// view holds it, or o itself (a checkbox far down a long grid) when it does
+// not.
+func (f *Form) follow(box, o fyne.CanvasObject) {
+	p, ok := posIn(f.scroll.Content, o)
+	if !ok {
+		return
+	}
+	top, bottom := p.Y, p.Y+o.Size().Height
+	off, view := f.scroll.Offset.Y, f.scroll.Size().Height
+	if top >= off && bottom <= off+view {
+		return
+	}
+	if box != nil && box.Size().Height <= view {
+		f.reveal(box)
+		return
+	}
+	f.revealSpan(top, bottom)
+}
+
 // reveal scrolls the section just enough that o is in view (its top, when
 // it is taller than the view).
 func (f *Form) reveal(o fyne.CanvasObject) {
@@ -349,8 +372,12 @@ func (f *Form) reveal(o fyne.CanvasObject) {
 	if !ok {
 		return
 	}
-	top := p.Y
-	bottom := top + o.Size().Height
+	f.revealSpan(p.Y, p.Y+o.Size().Height)
+}
+
+// revealSpan scrolls the section just enough that the span from top to
+// bottom of its content is in view (its top, when it is taller).
+func (f *Form) revealSpan(top, bottom float32) {
 	view := f.scroll.Size().Height
 	off := f.scroll.Offset.Y
 	switch {

@@ -53,7 +53,7 @@ type questionView struct {
 func (f *Form) newQuestion(q *Question, path string, ans answers, page int, parent *groupView, item int) *questionView {
 	v := &questionView{f: f, q: q, path: path, ans: ans, page: page, parent: parent, item: item}
 	f.views[path] = v
-	hook := func(o fyne.CanvasObject) { f.reveal(v.box) }
+	hook := func(o fyne.CanvasObject) { f.follow(v.box, o) }
 
 	title := q.Label
 	if q.Required {

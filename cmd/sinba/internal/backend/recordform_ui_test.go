@@ -3,6 +3,7 @@ package backend_test
 import (
 	"context"
 	"fmt"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"strings"
 	"testing"
@@ -283,4 +284,91 @@ func stateCounts(h *harness) string {
 	i := strings.Index(l.Text, "errori ")
 	fmt.Sscanf(l.Text[i:], "errori %d, avvisi %d", &e, &w)
 	return fmt.Sprintf("%d errori, %d avvisi", e, w)
+}
+
+// formScroll is the scroll of the form's section, which holds o.
+func (h *harness) formScroll(o fyne.CanvasObject) *container.Scroll {
+	h.t.Helper()
+	for _, sc := range findAll[*container.Scroll](h.t, h.win.Content()) {
+		if find(h.t, sc.Content, func(x fyne.CanvasObject) bool { return x == o }) != nil {
+			return sc
+		}
+	}
+	return nil
+}
+
+// focusedInView reports where the focused widget is in its section and
+// whether the section's scroll shows it whole.
+func (h *harness) focusedInView() (fyne.CanvasObject, bool, string) {
+	h.t.Helper()
+	settle(h.t)
+	o, _ := h.win.Canvas().Focused().(fyne.CanvasObject)
+	if o == nil {
+		h.t.Fatal("nothing focused")
+	}
+	sc := h.formScroll(o)
+	if sc == nil {
+		return o, true, "outside the form"
+	}
+	d := fyne.CurrentApp().Driver()
+	y := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(sc.Content).Y
+	off, view := sc.Offset.Y, sc.Size().Height
+	where := fmt.Sprintf("%T at %.0f-%.0f, the view %.0f-%.0f", o, y, y+o.Size().Height, off, off+view)
+	return o, y >= off && y+o.Size().Height <= off+view, where
+}
+
+// TestScrollFollowsTheFocus: Tab and Shift+Tab through the 39 benefit codes
+// of section Interventi, and a focus set by the program, keep the focused
+// checkbox in view; focusing one already in view moves nothing.
+func TestScrollFollowsTheFocus(t *testing.T) {
+	h := newCaseAt(t, fyne.NewSize(1280, 800))
+	for range 6 {
+		h.ui.Shortcut(ui.ShortcutNextPage)
+	}
+	if got := sectionShown(h); got != "Sezione 7 di 10" {
+		t.Fatalf("%s, want Interventi, 7 of 10", got)
+	}
+	h.ui.FocusField("CodicePrestazione")
+	first, ok, where := h.focusedInView()
+	if !ok {
+		t.Fatalf("the first benefit code is out of view: %s", where)
+	}
+	sc := h.formScroll(first)
+	c := h.win.Canvas()
+	moved := false
+	var checks []fyne.CanvasObject
+	for i := range 45 {
+		c.FocusNext()
+		o, ok, where := h.focusedInView()
+		if !ok {
+			t.Fatalf("Tab %d: %s", i+1, where)
+		}
+		if sc.Offset.Y > 0 {
+			moved = true
+		}
+		checks = append(checks, o)
+	}
+	if !moved {
+		t.Fatal("45 Tabs never scrolled: the grid does not go below the fold, the test shows nothing")
+	}
+	for i := range 45 {
+		c.FocusPrevious()
+		if _, ok, where := h.focusedInView(); !ok {
+			t.Fatalf("Shift+Tab %d: %s", i+1, where)
+		}
+	}
+	if c.Focused() != first.(fyne.Focusable) {
+		t.Fatalf("45 Tabs and 45 Shift+Tabs focus %T, not the first code", c.Focused())
+	}
+	// A widget already in view: the scroll stays where it is.
+	before := sc.Offset
+	c.Focus(checks[2].(fyne.Focusable))
+	if _, ok, where := h.focusedInView(); !ok || sc.Offset != before {
+		t.Fatalf("focusing a code in view moved the scroll from %v to %v (%s)", before, sc.Offset, where)
+	}
+	// Far below the fold, by the program: brought into view.
+	c.Focus(checks[36].(fyne.Focusable))
+	if _, ok, where := h.focusedInView(); !ok {
+		t.Fatalf("a code focused by the program is out of view: %s", where)
+	}
 }
