@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/google/uuid"
 
 	"sinba/survey"
 	"sinba/sync/seal"
@@ -161,7 +162,7 @@ func nationalRun(sc nationalScale, w io.Writer) (*nationalResult, error) {
 		l := laps[c%sc.laptops]
 		l.children = append(l.children, c)
 	}
-	pool, err := nationalPool(p.key.Recipient())
+	pool, err := newNationalPool(p.key.Recipient(), sc.perBatch)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +180,7 @@ func nationalRun(sc nationalScale, w io.Writer) (*nationalResult, error) {
 				defer wg.Done()
 				for l := range jobs {
 					t0 := time.Now()
-					err := l.syncRound(ctx, k, sc.perBatch, pool, res)
+					err := l.syncRound(ctx, k, sc.perBatch, pool)
 					el := time.Since(t0)
 					mu.Lock()
 					res.rounds = append(res.rounds, el)
@@ -216,26 +217,29 @@ func nationalRun(sc nationalScale, w io.Writer) (*nationalResult, error) {
 	return res, nil
 }
 
-// syncRound uploads revision k of each of l's children, in batches.
-func (l *nationalLaptop) syncRound(ctx context.Context, k, perBatch int, pool []wire.Revision, res *nationalResult) error {
+// syncRound uploads revision k of each of l's children, in batches of
+// format 2 (what the laptops send).
+func (l *nationalLaptop) syncRound(ctx context.Context, k, perBatch int, pool *nationalPool) error {
 	for i := 0; i < len(l.children); i += perBatch {
 		part := l.children[i:min(len(l.children), i+perBatch)]
-		revs := make([]wire.Revision, len(part))
+		b := &wire.Batch{Version: wire.FormatV2, ID: uuid.NewString(), Header: &wire.Header{Content: pool.header.Content, Identity: pool.header.Identity}}
+		b.Header.Batch = b.ID
+		b.Revisions = make([]wire.Revision, len(part))
 		for j, c := range part {
-			r := pool[c%len(pool)]
+			r := pool.revs[c%len(pool.revs)]
 			r.RecordID, r.Revision = nationalID(c, 0), nationalID(c, k+1)
 			if k > 0 {
 				r.BaseRevision = nationalID(c, k)
 			}
 			r.Municipality = l.munis[c%len(l.munis)]
-			revs[j] = r
+			b.Revisions[j] = r
 		}
-		rc, err := l.dev.SendBatch(ctx, revs)
+		rc, err := l.dev.Send(ctx, b)
 		if err != nil {
 			return err
 		}
-		if len(rc.Accepted) != len(revs) {
-			return fmt.Errorf("batch of %d revisions: %d accepted, %d refused", len(revs), len(rc.Accepted), len(rc.Refused))
+		if rc.Count != len(part) || len(rc.Refused) > 0 {
+			return fmt.Errorf("batch of %d revisions: the server holds %d, refused %d", len(part), rc.Count, len(rc.Refused))
 		}
 	}
 	return nil
@@ -247,22 +251,34 @@ func nationalID(c, rev int) string {
 	return fmt.Sprintf("%08x-%04x-4000-8000-%012x", c, rev, c)
 }
 
-// nationalPool seals realistic case records once, for the project and a
-// team key.
-func nationalPool(project age.Recipient) ([]wire.Revision, error) {
+// nationalPool is a batch's worth of realistic case records sealed once in
+// format 2 for the project and a team key (without a dictionary), and the
+// batch header that holds their keys. Every batch sent carries them again
+// under fresh ids: the server cannot tell, as it cannot open them.
+type nationalPool struct {
+	header wire.Header
+	revs   []wire.Revision
+}
+
+func newNationalPool(project age.Recipient, n int) (*nationalPool, error) {
 	team, err := seal.NewKey()
 	if err != nil {
 		return nil, err
 	}
-	out := make([]wire.Revision, 64)
-	for i := range out {
+	s, err := seal.NewBatchSealer(uuid.NewString(), "national", project, team.Recipient(), nil)
+	if err != nil {
+		return nil, err
+	}
+	p := &nationalPool{header: s.Header(), revs: make([]wire.Revision, n)}
+	for i := range p.revs {
 		rec := synctest.RealisticCase("063049", uint64(i))
-		content, identity, err := seal.SealRecord(rec, project, team.Recipient())
+		rev := uuid.NewString()
+		content, identity, err := s.Seal(rec, rev)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = wire.Revision{Instrument: rec.Instrument, InstrumentVersion: rec.Version, Status: survey.StatusDraft,
+		p.revs[i] = wire.Revision{Instrument: rec.Instrument, InstrumentVersion: rec.Version, Status: survey.StatusDraft,
 			SavedAt: benchRefDate, Content: content, Identity: identity}
 	}
-	return out, nil
+	return p, nil
 }
