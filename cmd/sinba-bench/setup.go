@@ -174,7 +174,7 @@ func (p *project) publishDictionary(d *domain, munis []string) error {
 	if err != nil {
 		return err
 	}
-	if latest.Dictionary, err = seal.TrainDictionary(latest.ID, latest.Version, samples); err != nil {
+	if latest.Dictionary, err = seal.TrainDictionary(*latest, samples); err != nil {
 		return err
 	}
 	return p.store.PublishInstrument(ctx, p.id, *latest)

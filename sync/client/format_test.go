@@ -107,7 +107,7 @@ func TestPublishedDictionaryIsUsed(t *testing.T) {
 	for range 30 {
 		samples = append(samples, synctest.CaseRecord(synctest.MunicipalityA, uuid.NewString()[:6]))
 	}
-	dict, err := seal.TrainDictionary(survey.InstrumentCase, 1, samples)
+	dict, err := seal.TrainDictionary(wire.Instrument{ID: survey.InstrumentCase, Version: 1}, samples)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -171,6 +171,12 @@ func (c *Coordinator) download(ctx context.Context, key *age.X25519Identity, ins
 			return err
 		}
 		headers := seal.HeaderIndex(page.Headers)
+		// Opened on every core first, applied in order after.
+		revs := make([]*wire.Revision, len(page.Revisions))
+		for i := range page.Revisions {
+			revs[i] = &page.Revisions[i].Revision
+		}
+		opened := open.OpenAll(revs, headers)
 		newTeams := false
 		// Revisions and decisions interleave: a correction builds on a
 		// decision, a decision on a revision. Apply them in feed order.
@@ -190,8 +196,8 @@ func (c *Coordinator) download(ctx context.Context, key *age.X25519Identity, ins
 				continue
 			}
 			r := &page.Revisions[ri]
+			rec, err := opened[ri].Record, opened[ri].Err
 			ri++
-			rec, err := open.Open(&r.Revision, headers[r.Header])
 			if err != nil {
 				rep.Unreadable++
 				continue

@@ -3,6 +3,7 @@ package seal
 import (
 	"bytes"
 	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -10,13 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"filippo.io/age"
 	"golang.org/x/crypto/chacha20poly1305"
-	"golang.org/x/crypto/hkdf"
 
 	"sinba/survey"
 	"sinba/sync/wire"
@@ -44,17 +46,30 @@ const batchKeySize = 32
 
 // recordKey derives the key of one part of one revision from a batch key.
 func recordKey(batchKey []byte, part, revision string) ([]byte, error) {
-	key := make([]byte, chacha20poly1305.KeySize)
-	r := hkdf.New(sha256.New, batchKey, nil, []byte("sinba/v2/record\x00"+part+"\x00"+revision))
-	if _, err := io.ReadFull(r, key); err != nil {
+	prk, err := hkdf.Extract(sha256.New, batchKey, nil)
+	if err != nil {
 		return nil, err
 	}
-	return key, nil
+	return expandKey(prk, part, revision)
 }
 
-// recordAEAD is the XChaCha20-Poly1305 of one part of one revision.
-func recordAEAD(batchKey []byte, part, revision string) (cipher.AEAD, error) {
-	key, err := recordKey(batchKey, part, revision)
+// expandKey is the HKDF-Expand step of recordKey, from the batch key's
+// pseudorandom key (HKDF-Extract of the batch key, taken once per batch).
+func expandKey(prk []byte, part, revision string) ([]byte, error) {
+	return hkdf.Expand(sha256.New, prk, "sinba/v2/record\x00"+part+"\x00"+revision, chacha20poly1305.KeySize)
+}
+
+// partKey is a batch key ready to derive its records' keys.
+type partKey struct{ prk []byte }
+
+func newPartKey(batchKey []byte) (partKey, error) {
+	prk, err := hkdf.Extract(sha256.New, batchKey, nil)
+	return partKey{prk}, err
+}
+
+// aead is the XChaCha20-Poly1305 of one part of one revision.
+func (k partKey) aead(part, revision string) (cipher.AEAD, error) {
+	key, err := expandKey(k.prk, part, revision)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +103,7 @@ const (
 // BatchSealer seals the records of one v2 batch. It is not for concurrent use.
 type BatchSealer struct {
 	header            wire.Header
-	content, identity []byte
+	content, identity partKey
 	device            string
 	dicts             *Dictionaries
 	sealed            map[string]bool
@@ -98,19 +113,26 @@ type BatchSealer struct {
 // header: the content key sealed for project and team, the identity key
 // for the team alone. dicts may be nil.
 func NewBatchSealer(batch, device string, project, team age.Recipient, dicts *Dictionaries) (*BatchSealer, error) {
-	s := &BatchSealer{content: make([]byte, batchKeySize), identity: make([]byte, batchKeySize), device: device, dicts: dicts, sealed: map[string]bool{}}
-	if _, err := rand.Read(s.content); err != nil {
+	s := &BatchSealer{device: device, dicts: dicts, sealed: map[string]bool{}}
+	content, identity := make([]byte, batchKeySize), make([]byte, batchKeySize)
+	if _, err := rand.Read(content); err != nil {
 		return nil, err
 	}
-	if _, err := rand.Read(s.identity); err != nil {
+	if _, err := rand.Read(identity); err != nil {
 		return nil, err
 	}
 	var err error
 	s.header.Batch = batch
-	if s.header.Content, err = ageSeal(s.content, project, team); err != nil {
+	if s.header.Content, err = ageSeal(content, project, team); err != nil {
 		return nil, err
 	}
-	if s.header.Identity, err = ageSeal(s.identity, team); err != nil {
+	if s.header.Identity, err = ageSeal(identity, team); err != nil {
+		return nil, err
+	}
+	if s.content, err = newPartKey(content); err != nil {
+		return nil, err
+	}
+	if s.identity, err = newPartKey(identity); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -127,7 +149,7 @@ func (s *BatchSealer) Seal(rec survey.Record, revision string) (content, identit
 	}
 	s.sealed[revision] = true
 	env := Envelope{RecordID: rec.ID, Revision: revision, Instrument: rec.Instrument, Version: rec.Version, Device: s.device}
-	c, err := json.Marshal(Content{Answers: rec.Answers, Meta: rec.Meta, Replies: rec.Replies})
+	c, err := s.dicts.contentPlain(rec.Instrument, rec.Version, &Content{Answers: rec.Answers, Meta: rec.Meta, Replies: rec.Replies})
 	if err != nil {
 		return nil, nil, fmt.Errorf("seal: record %s: %w", rec.ID, err)
 	}
@@ -147,8 +169,8 @@ func (s *BatchSealer) Seal(rec survey.Record, revision string) (content, identit
 }
 
 // sealPart seals the plaintext of one part of a record under its key.
-func sealPart(part string, batchKey []byte, env Envelope, plain []byte) ([]byte, error) {
-	aead, err := recordAEAD(batchKey, part, env.Revision)
+func sealPart(part string, key partKey, env Envelope, plain []byte) ([]byte, error) {
+	aead, err := key.aead(part, env.Revision)
 	if err != nil {
 		return nil, err
 	}
@@ -232,19 +254,49 @@ type Opener struct {
 	dicts *Dictionaries
 
 	mu   sync.Mutex
-	keys map[string]headerKeys // by batch id
+	keys map[string]*headerKeys // by batch id
 }
 
-// headerKeys are what a header gave this identity; nil where it gave nothing.
+// headerKeys are what a header gave this identity, opened once.
 type headerKeys struct {
-	content, identity []byte
-	err               error // the content key did not open
+	once              sync.Once
+	content, identity partKey // identity.prk nil: not for this identity
+	err               error   // the content key did not open
 }
 
-// NewOpener opens with id; dicts (may be nil) are the dictionaries of the
-// instrument versions the records may use.
+// NewOpener opens with id; dicts (may be nil) are the dictionaries and
+// question lists of the instrument versions the records may use.
 func NewOpener(id age.Identity, dicts *Dictionaries) *Opener {
-	return &Opener{id: id, dicts: dicts, keys: map[string]headerKeys{}}
+	return &Opener{id: id, dicts: dicts, keys: map[string]*headerKeys{}}
+}
+
+// Opened is one revision opened by OpenAll.
+type Opened struct {
+	Record survey.Record
+	Err    error
+}
+
+// OpenAll opens revs, each with its header from headers, on every core,
+// and returns them in their order.
+func (o *Opener) OpenAll(revs []*wire.Revision, headers map[string]*wire.Header) []Opened {
+	out := make([]Opened, len(revs))
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(revs) {
+				return
+			}
+			out[i].Record, out[i].Err = o.Open(revs[i], headers[revs[i].Header])
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(revs)) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	return out
 }
 
 // Open rebuilds a record from a revision, as OpenRecord does: v1 with age
@@ -270,10 +322,15 @@ func (o *Opener) Open(r *wire.Revision, h *wire.Header) (survey.Record, error) {
 	if err != nil {
 		return rec, fmt.Errorf("seal: record %s: %w", r.RecordID, err)
 	}
-	if err := fillContent(&rec, z); err != nil {
-		return rec, err
+	c, err := o.dicts.readContent(r.Instrument, r.InstrumentVersion, z)
+	if err != nil {
+		return rec, fmt.Errorf("seal: record %s: %w", r.RecordID, err)
 	}
-	if len(r.Identity) > 0 && keys.identity != nil {
+	rec.Answers, rec.Meta, rec.Replies = c.Answers, c.Meta, c.Replies
+	if rec.Answers == nil {
+		rec.Answers = survey.Answers{}
+	}
+	if len(r.Identity) > 0 && keys.identity.prk != nil {
 		plain, err := openPart(partIdentity, keys.identity, env, r.Identity)
 		if err == nil {
 			rec.Identity, err = decodeIdentity(plain)
@@ -285,30 +342,36 @@ func (o *Opener) Open(r *wire.Revision, h *wire.Header) (survey.Record, error) {
 	return rec, nil
 }
 
-func (o *Opener) headerKeys(h *wire.Header) headerKeys {
+func (o *Opener) headerKeys(h *wire.Header) *headerKeys {
 	o.mu.Lock()
 	k, ok := o.keys[h.Batch]
-	o.mu.Unlock()
-	if ok {
-		return k
+	if !ok {
+		k = &headerKeys{}
+		o.keys[h.Batch] = k
 	}
-	k.content, k.err = ageOpen(h.Content, o.id)
-	if k.err == nil && len(h.Identity) > 0 {
-		// The project key is not among the identity's recipients: nothing
-		// to open, and no error.
-		if key, err := ageOpen(h.Identity, o.id); err == nil {
-			k.identity = key
+	o.mu.Unlock()
+	k.once.Do(func() {
+		var content []byte
+		if content, k.err = ageOpen(h.Content, o.id); k.err != nil {
+			return
 		}
-	}
-	o.mu.Lock()
-	o.keys[h.Batch] = k
-	o.mu.Unlock()
+		if k.content, k.err = newPartKey(content); k.err != nil {
+			return
+		}
+		if len(h.Identity) > 0 {
+			// The project key is not among the identity's recipients:
+			// nothing to open, and no error.
+			if key, err := ageOpen(h.Identity, o.id); err == nil {
+				k.identity, _ = newPartKey(key)
+			}
+		}
+	})
 	return k
 }
 
 // openPart opens one part of a record sealed by sealPart.
-func openPart(part string, batchKey []byte, env Envelope, ct []byte) ([]byte, error) {
-	aead, err := recordAEAD(batchKey, part, env.Revision)
+func openPart(part string, key partKey, env Envelope, ct []byte) ([]byte, error) {
+	aead, err := key.aead(part, env.Revision)
 	if err != nil {
 		return nil, err
 	}

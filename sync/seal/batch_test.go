@@ -124,14 +124,14 @@ func TestDictionaryOfAnOlderVersionStaysReadable(t *testing.T) {
 	for i := range 40 {
 		samples = append(samples, synctest.CaseRecord(synctest.MunicipalityA, uuid.NewString()[:i%8+1]))
 	}
-	d1, err := seal.TrainDictionary(survey.InstrumentCase, 1, samples)
+	d1, err := seal.TrainDictionary(wire.Instrument{ID: survey.InstrumentCase, Version: 1}, samples)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range samples {
 		samples[i].Answers["Nuova"] = "campo della versione 2"
 	}
-	d2, err := seal.TrainDictionary(survey.InstrumentCase, 2, samples)
+	d2, err := seal.TrainDictionary(wire.Instrument{ID: survey.InstrumentCase, Version: 2}, samples)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +269,7 @@ func FuzzDictionary(f *testing.F) {
 	for i := range 10 {
 		samples = append(samples, synctest.CaseRecord(synctest.MunicipalityA, string(rune('a'+i))))
 	}
-	good, _ := seal.TrainDictionary(survey.InstrumentCase, 1, samples)
+	good, _ := seal.TrainDictionary(wire.Instrument{ID: survey.InstrumentCase, Version: 1}, samples)
 	f.Add(good)
 	f.Add(good[:64])
 	f.Add([]byte{0x37, 0xa4, 0x30, 0xec, 1, 0, 0, 0})

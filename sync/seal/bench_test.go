@@ -19,7 +19,7 @@ func BenchmarkOpen(b *testing.B) {
 	for range 40 {
 		samples = append(samples, synctest.CaseRecord(synctest.MunicipalityA, uuid.NewString()[:6]))
 	}
-	dict, err := seal.TrainDictionary(survey.InstrumentCase, 1, samples)
+	dict, err := seal.TrainDictionary(wire.Instrument{ID: survey.InstrumentCase, Version: 1}, samples)
 	if err != nil {
 		b.Fatal(err)
 	}

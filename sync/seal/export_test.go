@@ -7,13 +7,21 @@ func SealWithKey(batchKey []byte, part string, env Envelope, plain []byte) ([]by
 	if err != nil {
 		return nil, nil, err
 	}
-	ct, err := sealPart(part, batchKey, env, plain)
+	pk, err := newPartKey(batchKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	ct, err := sealPart(part, pk, env, plain)
 	return key, ct, err
 }
 
 // OpenWithKey opens what SealWithKey sealed.
 func OpenWithKey(batchKey []byte, part string, env Envelope, ct []byte) ([]byte, error) {
-	return openPart(part, batchKey, env, ct)
+	pk, err := newPartKey(batchKey)
+	if err != nil {
+		return nil, err
+	}
+	return openPart(part, pk, env, ct)
 }
 
 // EncodeIdentity and DecodeIdentity are the compact identification.
@@ -21,3 +29,31 @@ var (
 	EncodeIdentity = encodeIdentity
 	DecodeIdentity = decodeIdentity
 )
+
+// The compact content against an instrument definition's body.
+func EncodeContent(body []byte, c *Content) ([]byte, error) {
+	s, err := Schema(body)
+	if err != nil {
+		return nil, err
+	}
+	return s.Encode(c)
+}
+
+func DecodeContent(body []byte, b []byte) (*Content, error) {
+	s, err := Schema(body)
+	if err != nil {
+		return nil, err
+	}
+	return s.Decode(b)
+}
+
+// CompactSchema is the question list of one body, read once.
+type CompactSchema struct{ s *schema }
+
+func Schema(body []byte) (CompactSchema, error) {
+	s, err := schemaOf(body)
+	return CompactSchema{s}, err
+}
+
+func (s CompactSchema) Encode(c *Content) ([]byte, error) { return encodeContent(s.s, c) }
+func (s CompactSchema) Decode(b []byte) (*Content, error) { return decodeContent(s.s, b) }

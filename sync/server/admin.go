@@ -377,9 +377,10 @@ func (s *Store) Headers(ctx context.Context) ([]wire.Header, error) {
 }
 
 // Opener opens the records the server holds with id (the project key, for
-// the export), with every published dictionary, and the headers they need.
+// the export), with every published version's questions and dictionary,
+// and the headers they need.
 func (s *Store) Opener(ctx context.Context, id age.Identity) (*seal.Opener, map[string]*wire.Header, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT instrument, version, dictionary FROM instruments WHERE dictionary IS NOT NULL`)
+	rows, err := s.r.QueryContext(ctx, `SELECT instrument, version, body, dictionary FROM instruments`)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -387,7 +388,7 @@ func (s *Store) Opener(ctx context.Context, id age.Identity) (*seal.Opener, map[
 	var ins []wire.Instrument
 	for rows.Next() {
 		var in wire.Instrument
-		if err := rows.Scan(&in.ID, &in.Version, &in.Dictionary); err != nil {
+		if err := rows.Scan(&in.ID, &in.Version, &in.Body, &in.Dictionary); err != nil {
 			return nil, nil, err
 		}
 		ins = append(ins, in)
