@@ -119,11 +119,10 @@ func (a *App) homeContent() fyne.CanvasObject {
 		body.Add(att)
 	}
 
-	grid := container.NewGridWithColumns(8)
+	// Each column as wide as its cells, the names taking what is left.
+	grid := container.New(columns{n: 8})
 	head := func(s string) fyne.CanvasObject {
-		l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		l.Wrapping = fyne.TextWrapWord
-		return l
+		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	grid.Add(head(T("home.municipality")))
 	grid.Add(head(T("home.questionnaire")))

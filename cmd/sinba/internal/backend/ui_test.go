@@ -56,6 +56,9 @@ type harness struct {
 	ui    *ui.App
 	vault *backend.Vault
 	sync  *fakeSyncer
+	// screen is the size the test gave the window, which fits checks
+	// the screens against (the test window grows to its content).
+	screen fyne.Size
 }
 
 func newHarness(t testing.TB, dir string) *harness {
@@ -83,7 +86,8 @@ type fakeSyncer struct {
 	assigned []string
 	rounds   int
 	fail     error
-	waiting  bool // the rounds wait for the team key
+	waiting  bool          // the rounds wait for the team key
+	messages []survey.Text // the rounds' refusals and notices
 }
 
 func (f *fakeSyncer) Enrolled(context.Context) bool        { return f.enrolled }
@@ -104,7 +108,7 @@ func (f *fakeSyncer) SyncOnce(_ context.Context, progress func(done, total int))
 	}
 	progress(1, 2)
 	progress(2, 2)
-	return ui.SyncReport{Sent: 2, Accepted: 2, ReceiptID: "ab12cd34", At: time.Date(2025, 6, 30, 10, 0, 0, 0, time.UTC), WaitingTeamKey: f.waiting}, nil
+	return ui.SyncReport{Sent: 2, Accepted: 2, ReceiptID: "ab12cd34", At: time.Date(2025, 6, 30, 10, 0, 0, 0, time.UTC), WaitingTeamKey: f.waiting, Messages: f.messages}, nil
 }
 
 // find returns the first object of type T under o for which ok is true.
