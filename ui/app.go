@@ -66,6 +66,10 @@ type App struct {
 	unlockMsg *widget.Label // the message line of the unlock screen
 	syncV     *syncView
 	devV      *devicesView // the team's laptops on the sync screen, when shown
+
+	// home is what the overview on the screen was built from, nil when
+	// another screen is shown: a round that changes it rebuilds it.
+	home *homeBasis
 }
 
 // New builds the user interface in w. Call Start to show the first screen.
@@ -161,6 +165,7 @@ func (a *App) touch() {
 }
 
 func (a *App) setContent(title string, content fyne.CanvasObject) {
+	a.home = nil // showHome sets it again when the overview is shown
 	a.win.SetTitle("sinba · " + title)
 	a.win.SetContent(content)
 }
@@ -378,6 +383,9 @@ func (a *App) startBackgroundSync() {
 				return
 			}
 			a.loadSyncHistory(a.syncV) // a failure is in the history too
+			if err == nil {
+				a.refreshHome(r)
+			}
 			if err != nil || r.Sent+r.Received+r.Approved+r.Returned+r.Instruments == 0 {
 				return
 			}

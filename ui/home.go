@@ -94,10 +94,40 @@ func (a *App) showHome() {
 	if !a.leaveRecord() {
 		return
 	}
-	a.show(T("home.title"), a.homeContent, a.showHome)
+	var basis *homeBasis
+	a.show(T("home.title"), func() fyne.CanvasObject {
+		c, b := a.homeContent()
+		basis = b
+		return c
+	}, a.showHome)
+	a.home = basis
 }
 
-func (a *App) homeContent() fyne.CanvasObject {
+// homeBasis is what an overview on the screen was built from.
+type homeBasis struct {
+	assigned []string // the team's municipalities
+}
+
+// refreshHome rebuilds the overview on the screen when round r changed what
+// it shows: the team's municipalities (the first round after enrolment
+// brings them), or records received or decided. Any other screen is built
+// afresh when it is next shown; an overview nothing changed stays as it is,
+// focus and all.
+func (a *App) refreshHome(r SyncReport) {
+	if a.home == nil || a.syncer == nil {
+		return
+	}
+	cx, cancel := ctx()
+	assigned := a.syncer.Assignments(cx)
+	cancel()
+	if slices.Equal(assigned, a.home.assigned) && r.Received+r.Approved+r.Returned+r.Conflicts == 0 {
+		return
+	}
+	a.showHome()
+}
+
+// homeContent builds the overview, and says what it was built from.
+func (a *App) homeContent() (fyne.CanvasObject, *homeBasis) {
 	cx, cancel := ctx()
 	rows, err := a.store.List(cx, Filter{})
 	cancel()
@@ -181,7 +211,7 @@ func (a *App) homeContent() fyne.CanvasObject {
 	add := widget.NewButtonWithIcon(T("home.add_municipality"), theme.SearchIcon(), a.addMunicipality)
 	newCase := widget.NewButtonWithIcon(T("home.new_case"), theme.ContentAddIcon(), a.newCase)
 	newCase.Importance = widget.HighImportance
-	return page(T("home.title"), container.NewVScroll(body), add, newCase)
+	return page(T("home.title"), container.NewVScroll(body), add, newCase), &homeBasis{assigned: assigned}
 }
 
 // attention lists what to do first: conflicts, returned records, finalised
