@@ -17,6 +17,20 @@ type Issue struct {
 	Fields    []string `json:"fields"` // field ids; an item of a group is Group[n].Field, n from 1
 	MessageIT string   `json:"message"`
 	MessageEN string   `json:"message_en"`
+	// Missing is set on a rule's issue when none of the answers the rule is
+	// about is given (nor marked as not held by the office): the rule then
+	// states what a complete record needs, as a required answer does, and
+	// is a finding at finalising rather than while a draft is typed.
+	Missing bool `json:"missing,omitempty"`
+}
+
+// Pending reports whether the issue is an answer still to be given: a
+// required answer, or a rule none of whose answers is given (Missing).
+// Screens hold it back while a draft is being typed and list it when the
+// record is finalised; `sinba check` and the coordinators' figures count it
+// like any other.
+func (is Issue) Pending() bool {
+	return is.Missing || strings.HasPrefix(is.Rule, "required.")
 }
 
 // HasErrors reports whether any issue is an error.
@@ -333,7 +347,7 @@ func (st *state) checkRule(r *Rule, issues []Issue) []Issue {
 		ok, evaluated := runBool(st.in.progs.assert[r.ID], env)
 		if evaluated && !ok {
 			issues = append(issues, Issue{Rule: r.ID, Severity: r.Severity, Fields: fields,
-				MessageIT: r.Message.IT, MessageEN: r.Message.In("en")})
+				MessageIT: r.Message.IT, MessageEN: r.Message.In("en"), Missing: st.untouched(r, env)})
 		}
 	}
 	if r.Each == "" {
@@ -355,6 +369,20 @@ func (st *state) checkRule(r *Rule, issues []Issue) []Issue {
 		fire(st.itemEnv(g, m), fields)
 	}
 	return issues
+}
+
+// untouched reports whether none of the answers rule r is about is given in
+// env (the record's, or a group item's) nor marked as not held.
+func (st *state) untouched(r *Rule, env evalEnv) bool {
+	if len(r.Fields) == 0 {
+		return false
+	}
+	for _, f := range r.Fields {
+		if Answered(env[f]) || st.meta[f].NotHeld {
+			return false
+		}
+	}
+	return true
 }
 
 // Visible reports whether the question fieldID applies to the record, given

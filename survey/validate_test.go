@@ -306,3 +306,45 @@ func TestBirthYearAndRegionProposed(t *testing.T) {
 		t.Errorf("ApplyComputed filled %v over given answers: %v %v", filled, rec.Answers["AnnoNascita"], rec.Answers["CodiceRegioneResidenza"])
 	}
 }
+
+// A rule none of whose answers is given states what a complete record
+// needs: its issue is Missing, and Pending like a required answer, so a
+// screen holds it back while a draft is typed; once one of its answers is
+// given or marked as not held, the rule's finding is about what was typed.
+func TestRuleOnUntouchedAnswersIsPending(t *testing.T) {
+	in := caseInstrument(t)
+	ruleIssue := func(rec *Record, id string) *Issue {
+		for _, is := range ValidateAt(in, rec, refDate) {
+			if is.Rule == id {
+				return &is
+			}
+		}
+		return nil
+	}
+	const rule = "prestazioni.almeno_una"
+	empty := &Record{Instrument: in.ID, Version: in.Version, Answers: Answers{}}
+	is := ruleIssue(empty, rule)
+	if is == nil || !is.Missing || !is.Pending() || is.Severity != SeverityError {
+		t.Fatalf("empty record: %s is %+v, want an error, Missing and Pending", rule, is)
+	}
+	notHeld := &Record{Instrument: in.ID, Version: in.Version, Answers: Answers{},
+		Meta: map[string]FieldMeta{"CodicePrestazione": {NotHeld: true}}}
+	if is := ruleIssue(notHeld, rule); is == nil || is.Missing || is.Pending() {
+		t.Errorf("benefits marked not held: %s is %+v, want a finding that is not pending", rule, is)
+	}
+	rec := validCase()
+	delete(rec.Answers, "CodicePrestazione")
+	rec.Answers["DettaglioInterventi"] = []any{map[string]any{"MeseInizio": "05/2024"}}
+	if is := ruleIssue(rec, rule); is != nil {
+		t.Errorf("one intervention given: %s still fires: %+v", rule, is)
+	}
+	// A rule that compares answers is not pending once they are given.
+	rec = validCase()
+	rec.Answers["FasciaEtaBeneficiario"] = "2"
+	if is := ruleIssue(rec, "eta.fascia_coerente"); is == nil || is.Pending() {
+		t.Errorf("eta.fascia_coerente on typed answers: %+v, want a finding not pending", is)
+	}
+	if (Issue{Rule: "required.AnnoNascita"}).Pending() != true {
+		t.Error("a missing required answer is not pending")
+	}
+}

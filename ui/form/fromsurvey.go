@@ -38,8 +38,9 @@ func FromSurvey(in *survey.Instrument, language string, now func() time.Time) *S
 }
 
 // check runs the instrument's validation and skip logic. While a draft is
-// being typed, a missing required answer is not a finding yet: it becomes one
-// when the researcher finalises.
+// being typed, an answer still to give (a required one, or a rule none of
+// whose answers is given yet: survey.Issue.Pending) is not a finding yet: it
+// becomes one when the researcher finalises.
 func check(in *survey.Instrument, rec *survey.Record, final bool, language string, ref time.Time) Result {
 	r := Result{Hidden: map[string]bool{}}
 	for id, on := range survey.Relevance(in, rec, ref) {
@@ -61,7 +62,7 @@ func check(in *survey.Instrument, rec *survey.Record, final bool, language strin
 		}
 	}
 	for _, is := range survey.ValidateAt(in, rec, ref) {
-		if !final && strings.HasPrefix(is.Rule, "required.") {
+		if !final && is.Pending() {
 			continue
 		}
 		sev := Error
