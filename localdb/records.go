@@ -35,8 +35,9 @@ type SaveOptions struct {
 	BaseRevision string
 	// Note says, in the record's history, what this version is when it is
 	// more than an edit: a move to a newer instrument version says what
-	// moved. It is kept sealed with the version and in the audit trail.
-	Note string
+	// moved. It is kept sealed with the version and, in Italian, in the
+	// audit trail.
+	Note survey.Text
 }
 
 // RecordInfo is what lists show of a record: the plain columns of its head
@@ -71,7 +72,7 @@ type Revision struct {
 	SavedAt        time.Time
 	Record         survey.Record
 	Comments       []survey.Comment // a review decision's comments
-	Note           string           // what the version is beyond an edit (SaveOptions.Note)
+	Note           survey.Text      // what the version is beyond an edit (SaveOptions.Note)
 	Err            error            // non-nil (ErrTampered) when this version cannot be read
 }
 
@@ -100,7 +101,30 @@ type payload struct {
 	Record   survey.Record    `json:"record"`
 	Actor    string           `json:"actor,omitempty"`
 	Comments []survey.Comment `json:"comments,omitempty"`
-	Note     string           `json:"note,omitempty"`
+	Note     note             `json:"note,omitzero"`
+}
+
+// note is a version's note as sealed: a survey.Text. Stores written before
+// notes were a Text hold one string, "Italiano / English", which only a move
+// to a newer instrument version wrote; it reads as the Text it was made of.
+type note survey.Text
+
+// UnmarshalJSON reads a note in either form.
+func (n *note) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*n = note(survey.LegacyMoveNote(s))
+		return nil
+	}
+	var t survey.Text
+	if err := json.Unmarshal(b, &t); err != nil {
+		return err
+	}
+	*n = note(t)
+	return nil
 }
 
 type revRow struct {
@@ -278,7 +302,7 @@ func (s *Store) saveTx(ctx context.Context, tx *sql.Tx, rec survey.Record, opt S
 		base, other = opt.BaseRevision, rr.head
 	}
 	r := s.newRev(&rec, opt.Status, base, "", SyncPending, "")
-	return s.commitLocal(ctx, tx, rr, r, other, &payload{Record: rec, Actor: opt.Actor, Note: opt.Note}, opt.Actor, "save")
+	return s.commitLocal(ctx, tx, rr, r, other, &payload{Record: rec, Actor: opt.Actor, Note: note(opt.Note)}, opt.Actor, "save")
 }
 
 func (s *Store) newRev(rec *survey.Record, status survey.Status, base, merged string, st SyncState, origin string) *revRow {
@@ -302,7 +326,7 @@ func (s *Store) commitLocal(ctx context.Context, tx *sql.Tx, rr recordRow, r *re
 	if _, err := s.execTx(ctx, tx, `INSERT INTO outbox(revision) VALUES (?)`, r.revision); err != nil {
 		return nil, dbError("outbox", err)
 	}
-	detail := p.Note
+	detail := p.Note.IT
 	if other != "" {
 		if detail != "" {
 			detail += "; "
@@ -391,7 +415,7 @@ func (s *Store) GetRevision(ctx context.Context, revision string) (Revision, err
 		out.Err = err
 		return out, err
 	}
-	out.Record, out.Actor, out.Comments, out.Note = p.Record, p.Actor, p.Comments, p.Note
+	out.Record, out.Actor, out.Comments, out.Note = p.Record, p.Actor, p.Comments, survey.Text(p.Note)
 	return out, nil
 }
 
@@ -438,7 +462,7 @@ func (s *Store) history(ctx context.Context, id, order string) ([]Revision, erro
 		if p, err := s.openRev(r); err != nil {
 			v.Err = err
 		} else {
-			v.Record, v.Actor, v.Comments, v.Note = p.Record, p.Actor, p.Comments, p.Note
+			v.Record, v.Actor, v.Comments, v.Note = p.Record, p.Actor, p.Comments, survey.Text(p.Note)
 		}
 		out = append(out, v)
 	}

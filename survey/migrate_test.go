@@ -173,3 +173,25 @@ func TestUpgradeUsesTheDeclaredMigration(t *testing.T) {
 		t.Errorf("Upgrade: %v %v %#v", orphans, err, rec.Answers)
 	}
 }
+
+// A move's note as stores kept it before notes were a Text: the English
+// half is found by its opening, a slash inside a label stays where it is.
+func TestLegacyMoveNote(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Text
+	}{
+		{"Passata dalla versione 1 alla 2 / Moved from version 1 to 2", Text{IT: "Passata dalla versione 1 alla 2", EN: "Moved from version 1 to 2"}},
+		{"Passata dalla versione 1 alla 3; «Padre / madre»: la risposta è tolta (2 · No) / Moved from version 1 to 3; «Father / mother»: the answer is removed (2 · No)",
+			Text{IT: "Passata dalla versione 1 alla 3; «Padre / madre»: la risposta è tolta (2 · No)", EN: "Moved from version 1 to 3; «Father / mother»: the answer is removed (2 · No)"}},
+		{"una nota / senza inglese", Text{IT: "una nota / senza inglese"}},
+	} {
+		if got := LegacyMoveNote(c.in); got != c.want {
+			t.Errorf("LegacyMoveNote(%q) = %+v, want %+v", c.in, got, c.want)
+		}
+	}
+	m := &Moved{From: 1, To: 2}
+	if n := m.Note(nil, nil); n != (Text{IT: "Passata dalla versione 1 alla 2", EN: "Moved from version 1 to 2"}) || LegacyMoveNote(n.IT+" / "+n.EN) != n {
+		t.Errorf("Note %+v does not read back from its old form", n)
+	}
+}

@@ -95,15 +95,29 @@ func (m *Moved) Lines(from, to *Instrument) []Text {
 	return out
 }
 
-// Note is the move in one line for the record's history, Italian first.
-func (m *Moved) Note(from, to *Instrument) string {
-	it := fmt.Sprintf("Passata dalla versione %d alla %d", m.From, m.To)
-	en := fmt.Sprintf("Moved from version %d to %d", m.From, m.To)
+// Note is the move in one line for the record's history, in each language.
+func (m *Moved) Note(from, to *Instrument) Text {
+	t := Text{IT: fmt.Sprintf("Passata dalla versione %d alla %d", m.From, m.To), EN: fmt.Sprintf("Moved from version %d to %d", m.From, m.To)}
 	for _, l := range m.Lines(from, to) {
-		it += "; " + l.IT
-		en += "; " + l.EN
+		t.IT += "; " + l.IT
+		t.EN += "; " + l.EN
 	}
-	return it + " / " + en
+	return t
+}
+
+// legacyMoveNoteEN is where the English half began in a move's note as
+// stores kept it before notes were a Text: "Italiano / Moved from version…".
+const legacyMoveNoteEN = " / Moved from version "
+
+// LegacyMoveNote reads a move's note kept as one string, Italian and
+// English joined by " / ", by stores written before notes were a Text. The
+// English half is found by its fixed opening, so a question label with a
+// slash in it stays whole; a string of any other form is Italian only.
+func LegacyMoveNote(s string) Text {
+	if i := strings.LastIndex(s, legacyMoveNoteEN); i >= 0 {
+		return Text{IT: s[:i], EN: s[i+len(" / "):]}
+	}
+	return Text{IT: s}
 }
 
 // valueText is an answer as a person reads it: a coded answer as

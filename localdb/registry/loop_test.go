@@ -202,16 +202,22 @@ func TestPublishedVersionReachesLaptops(t *testing.T) {
 	if len(hist) != 2 || hist[0].Record.Version != 1 || last.Record.Version != 3 {
 		t.Fatalf("history: %d versions, want the version 1 draft and the moved one", len(hist))
 	}
+	// The history line is a Text: each language whole, neither joined to
+	// the other.
 	for _, w := range []string{"Passata dalla versione 1 alla 3", ": la risposta resta (4)", ": riunisce le risposte a «",
-		": la risposta è tolta (2 · ", ": domanda nuova, risposta iniziale 2 · ", "Moved from version 1 to 3", ": the answer stays (4)"} {
-		if !strings.Contains(last.Note, w) {
-			t.Errorf("history line %q lacks %q", last.Note, w)
+		": la risposta è tolta (2 · ", ": domanda nuova, risposta iniziale 2 · "} {
+		if !strings.Contains(last.Note.IT, w) {
+			t.Errorf("history line %q lacks %q", last.Note.IT, w)
 		}
+	}
+	if !strings.HasPrefix(last.Note.EN, "Moved from version 1 to 3") || !strings.Contains(last.Note.EN, ": the answer stays (4)") ||
+		strings.Contains(last.Note.IT, "Moved") || strings.Contains(last.Note.EN, "Passata") {
+		t.Errorf("history line in English %q, in Italian %q: want each language on its own", last.Note.EN, last.Note.IT)
 	}
 	// The researcher reads questions, not field ids.
 	for _, id := range []string{"NumeroComponentiISEE", synctest.V3Renamed, synctest.V3Merged, synctest.V3Dropped, synctest.V3Defaulted} {
-		if strings.Contains(last.Note, id) {
-			t.Errorf("history line names the field id %s: %q", id, last.Note)
+		if strings.Contains(last.Note.IT, id) || strings.Contains(last.Note.EN, id) {
+			t.Errorf("history line names the field id %s: %+v", id, last.Note)
 		}
 	}
 	// The moved draft is of a published version: the server takes it.

@@ -137,7 +137,8 @@ func TestNewVersionReachesTheOpenRecordAndMovesIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hist) != 2 || hist[0].Record.Version != 1 || hist[1].Record.Version != 3 || !strings.Contains(hist[1].Note, "Passata dalla versione 1 alla 3") {
+	if len(hist) != 2 || hist[0].Record.Version != 1 || hist[1].Record.Version != 3 || !strings.HasPrefix(hist[1].Note.IT, "Passata dalla versione 1 alla 3") ||
+		!strings.HasPrefix(hist[1].Note.EN, "Moved from version 1 to 3") {
 		t.Fatalf("history: %d versions, last note %q", len(hist), hist[len(hist)-1].Note)
 	}
 	if v, published := ins.Current(survey.InstrumentCase); v != 3 || !published {

@@ -71,19 +71,25 @@ func runMove(env Env, args []string) int {
 	return 0
 }
 
+// printMoved says what a move did or would do: the Italian lines first,
+// then the English ones, as the commands print whole sentences.
 func printMoved(env Env, set *registry.Set, instrument string, m *survey.Moved, saved bool) {
 	from, _ := set.Registry.Get(instrument, m.From)
 	to, _ := set.Registry.Get(instrument, m.To)
-	verb := "passerebbe / would move"
+	head := survey.Text{IT: fmt.Sprintf("La scheda passerebbe dalla versione %d alla %d", m.From, m.To),
+		EN: fmt.Sprintf("The record would move from version %d to %d", m.From, m.To)}
 	if saved {
-		verb = "passata / moved"
+		head = survey.Text{IT: fmt.Sprintf("Scheda passata dalla versione %d alla %d", m.From, m.To),
+			EN: fmt.Sprintf("Record moved from version %d to %d", m.From, m.To)}
 	}
-	fmt.Fprintf(env.Stdout, "Scheda %s dalla versione %d alla %d / record %s from version %d to %d\n", verb, m.From, m.To, verb, m.From, m.To)
 	lines := m.Lines(from, to)
 	if len(lines) == 0 {
-		fmt.Fprintln(env.Stdout, "  nessuna risposta cambia / no answer changes")
+		lines = []survey.Text{{IT: "nessuna risposta cambia", EN: "no answer changes"}}
 	}
-	for _, l := range lines {
-		fmt.Fprintf(env.Stdout, "  %s / %s\n", l.IT, l.EN)
+	for _, lang := range []string{"it", "en"} {
+		fmt.Fprintln(env.Stdout, head.In(lang)+":")
+		for _, l := range lines {
+			fmt.Fprintln(env.Stdout, "  "+l.In(lang))
+		}
 	}
 }

@@ -51,8 +51,20 @@ func TestMoveRecord(t *testing.T) {
 		t.Fatalf("a dry run moved the record to %d", info.InstrumentVersion)
 	}
 	st.Close()
-	if code, out, errs := runCmd(t, withPass, args("--record", draft.ID)...); code != 0 || !strings.Contains(out, "«Componenti del nucleo ISEE»: la risposta resta (") {
+	if !strings.HasPrefix(out, "La scheda passerebbe dalla versione 1 alla 3:\n") {
+		t.Errorf("dry run: header\n%s\nwant the Italian sentence first", out)
+	}
+	code, out, errs = runCmd(t, withPass, args("--record", draft.ID)...)
+	if code != 0 || !strings.Contains(out, "«Componenti del nucleo ISEE»: la risposta resta (") {
 		t.Fatalf("move: exit %d\n%s\n%s", code, out, errs)
+	}
+	// The Italian lines, then the English ones; no line mixes them.
+	it, en, ok := strings.Cut(out, "Record moved from version 1 to 3:\n")
+	if !ok || !strings.HasPrefix(it, "Scheda passata dalla versione 1 alla 3:\n") || !strings.Contains(en, "  «") {
+		t.Errorf("move printed\n%s\nwant the Italian header and lines, then the English ones", out)
+	}
+	if strings.Contains(it, " / ") || strings.Contains(it, "answer") || strings.Contains(en, "risposta") {
+		t.Errorf("move printed a line mixing the languages:\n%s", out)
 	}
 	if code, _, errs := runCmd(t, withPass, args("--record", final.ID)...); code != 1 || !strings.Contains(errs, "solo una bozza") {
 		t.Fatalf("moving a finalised record: exit %d, %s", code, errs)
@@ -62,8 +74,9 @@ func TestMoveRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hist) != 2 || hist[1].Record.Version != 3 || !strings.Contains(hist[1].Note, "Passata dalla versione 1 alla 3") {
-		t.Fatalf("history: %d versions, note %q", len(hist), hist[len(hist)-1].Note)
+	if n := hist[len(hist)-1].Note; len(hist) != 2 || hist[1].Record.Version != 3 || !strings.HasPrefix(n.IT, "Passata dalla versione 1 alla 3;") ||
+		!strings.HasPrefix(n.EN, "Moved from version 1 to 3;") || strings.Contains(n.IT, "Moved") {
+		t.Fatalf("history: %d versions, note %+v", len(hist), n)
 	}
 }
 
