@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
 	"sinba/survey"
 	"sinba/survey/xlsform"
 	"sinba/sync/coord"
+	"sinba/sync/wire"
 )
 
 func init() {
@@ -159,11 +161,28 @@ func instrumentCheck(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordin
 			return err
 		}
 		if held {
-			fmt.Fprintf(env.Stdout, "%s v%d: identico a quello già presente / identical to the one already held\n", in.ID, in.Version)
+			published := false
+			if c != nil {
+				ins, err := c.Instruments(ctx)
+				if err != nil {
+					return err
+				}
+				published = slices.ContainsFunc(ins, func(w wire.Instrument) bool { return w.ID == in.ID && w.Version == in.Version })
+			}
+			fmt.Fprintln(env.Stdout, sameVersion(in, published))
 		}
 		printSummary(env, in)
 		return nil
 	}
+}
+
+// sameVersion says that a file is a version already held with the same
+// content: check and publish say it in the same words.
+func sameVersion(in *survey.Instrument, published bool) string {
+	if published {
+		return fmt.Sprintf("%s v%d: già pubblicata con lo stesso contenuto / already published with the same content", in.ID, in.Version)
+	}
+	return fmt.Sprintf("%s v%d: già presente con lo stesso contenuto, inclusa nell'applicazione / already held with the same content, built into the application", in.ID, in.Version)
 }
 
 // printSummary says what an instrument holds.

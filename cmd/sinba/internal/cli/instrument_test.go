@@ -34,7 +34,7 @@ func TestInstrumentExportCheck(t *testing.T) {
 			t.Fatalf("export: %s", out)
 		}
 		out, _ := run(0, "check", "--file", xlsx)
-		for _, w := range []string{"identico a quello già presente", "strumento / instrument: " + id + " v" + v, "sezioni / sections: ", "regole / rules: ", "migrazioni / migrations: 0"} {
+		for _, w := range []string{id + " v" + v + ": già presente con lo stesso contenuto, inclusa nell'applicazione / already held with the same content, built into the application\n", "strumento / instrument: " + id + " v" + v, "sezioni / sections: ", "regole / rules: ", "migrazioni / migrations: 0"} {
 			if !strings.Contains(out, w) {
 				t.Fatalf("check %s: no %q in\n%s", xlsx, w, out)
 			}
@@ -161,7 +161,7 @@ func TestInstrumentExportPublished(t *testing.T) {
 		t.Fatalf("export of the published version: %s", out)
 	}
 	out, _ := run(0, "instrument", "check", "--data", data, "--file", xlsx)
-	if !strings.Contains(out, "identico a quello già presente") || !strings.Contains(out, "migrazioni / migrations: 1 (da / from v2)") {
+	if !strings.Contains(out, "scheda-comune v3: già pubblicata con lo stesso contenuto / already published with the same content\n") || !strings.Contains(out, "migrazioni / migrations: 1 (da / from v2)") {
 		t.Fatalf("check of the exported v3: %s", out)
 	}
 	if out, _ := run(0, "instrument", "help"); !strings.Contains(out, "sinba coord instrument export") || !strings.Contains(out, "sinba coord instrument check") {

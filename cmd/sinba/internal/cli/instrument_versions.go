@@ -181,7 +181,7 @@ func instrumentPublish(fs *flag.FlagSet, yesByDefault bool) func(context.Context
 		in := p.Instrument
 		switch {
 		case p.AlreadyPublished:
-			fmt.Fprintf(env.Stdout, "%s v%d: già pubblicata con lo stesso contenuto / already published with the same content\n", in.ID, in.Version)
+			fmt.Fprintln(env.Stdout, sameVersion(in, true))
 			return nil
 		case p.Previous == nil:
 			fmt.Fprintf(env.Stdout, "%s: nuovo strumento / new instrument\n", in.Key())

@@ -124,8 +124,14 @@ func TestInstrumentPublish(t *testing.T) {
 		!strings.HasSuffix(out, "scheda-minore v2\n") {
 		t.Fatalf("coord publish:\n%s", out)
 	}
-	if out, _ := run("", 0, "publish", "--data", data, "--file", instrumentsDir+"scheda-minore.v2.json"); !strings.Contains(out, "già pubblicata con lo stesso contenuto") {
-		t.Fatalf("coord publish again:\n%s", out)
+	again, _ := run("", 0, "publish", "--data", data, "--file", instrumentsDir+"scheda-minore.v2.json")
+	same := "scheda-minore v2: già pubblicata con lo stesso contenuto / already published with the same content\n"
+	if again != same {
+		t.Fatalf("coord publish again:\n%s\nwant %q", again, same)
+	}
+	// check says it in the same words.
+	if out, _ := run("", 0, "instrument", "check", "--data", data, "--file", instrumentsDir+"scheda-minore.v2.json"); !strings.HasPrefix(out, same) {
+		t.Fatalf("check of the published version:\n%s\nwant it to open with %q", out, same)
 	}
 
 	v3 := plantedV3(t)
