@@ -101,3 +101,46 @@ demo_server_up() {
   demo_say "the server listens on $addr but does not answer; its log: $demo/server.log"
   return 1
 }
+
+# demo_coordinator_up starts the demo's coordinators, headless: a
+# coordinator profile in $demo/coord (made on the first run; it holds the
+# project's key from $demo/server) downloads from the server every
+# ${SINBA_DEMO_COORD_EVERY:-15} seconds, as the coordinators' app does at each
+# "Scarica dal server", and so hands the project's pseudonym secret to each
+# laptop as soon as it has enrolled: without it a laptop cannot finalise a
+# case record with a codice fiscale. The profile's passphrase is in
+# $demo/coord-passphrase.txt, to open it in the app (sinba --coordinator
+# --data $demo/coord). Needs $demo/bin/sinba, $demo/bin/sinba-server and
+# demo_url; demo_coordinator_stop stops it. Its log: $demo/coord.log.
+demo_coordinator_up() {
+  local pass=$demo/coord-passphrase.txt code
+  if [ ! -s "$demo/coord/enrolled" ]; then
+    rm -rf "$demo/coord"
+    (umask 077 && head -c 15 /dev/urandom | base64 >"$pass")
+    code=$("$demo/bin/sinba-server" code --data "$demo/server" --coordinator \
+      --project "Indagine pilota S.In.Ba (demo)" 2>>"$demo/coord.log" | tail -n1) &&
+      "$demo/bin/sinba" coord init --data "$demo/coord" --passphrase-file "$pass" --server "$demo_url" \
+        --code "$code" >>"$demo/coord.log" 2>&1 &&
+      "$demo/bin/sinba" coord key-import --data "$demo/coord" --passphrase-file "$pass" \
+        --in "$demo/server/coordinator-project.key" >>"$demo/coord.log" 2>&1 || {
+      demo_say "the demo coordinators could not be set up (log: $demo/coord.log): case records with a codice fiscale cannot be finalised"
+      return 1
+    }
+    echo "$demo_url" >"$demo/coord/enrolled"
+  fi
+  (
+    trap 'exit 0' TERM
+    while :; do
+      "$demo/bin/sinba" coord sync --data "$demo/coord" --passphrase-file "$pass" >>"$demo/coord.log" 2>&1 || true
+      sleep "${SINBA_DEMO_COORD_EVERY:-15}" & wait $!
+    done
+  ) &
+  demo_coord_pid=$!
+}
+
+demo_coordinator_stop() {
+  if [ -n "${demo_coord_pid:-}" ]; then
+    kill "$demo_coord_pid" 2>/dev/null || true
+    wait "$demo_coord_pid" 2>/dev/null || true
+  fi
+}

@@ -82,6 +82,26 @@ runlike third || { cat "$work/third.err" >&2; fail "the third run failed"; }
 read -r url3 _ <"$work/third.url"
 [ "$url3" = "$url" ] || fail "the third run moved the server from $url to $url3: the laptop keeps $url"
 "$app" sync --data "$demo/laptop" --passphrase-file "$work/pass" >/dev/null || fail "the enrolled laptop did not sync with the third run's server"
+
+echo "run-test: the demo coordinators hand the laptop the pseudonym secret"
+demo_url=$url SINBA_DEMO_COORD_EVERY=1 demo=$demo bash -c '
+  . cmd/tools/demo-server.sh
+  trap demo_coordinator_stop EXIT
+  trap "exit 0" TERM
+  demo_coordinator_up || exit 1
+  while :; do sleep 0.2; done' 2>"$work/coord.err" &
+coord_pid=$!
+pids+=($coord_pid)
+held=""
+for _ in $(seq 60); do
+  kill -0 "$coord_pid" 2>/dev/null || { cat "$work/coord.err" "$demo/coord.log" >&2; fail "the demo coordinators did not start"; }
+  out=$("$app" sync --data "$demo/laptop" --passphrase-file "$work/pass") || fail "the laptop did not sync: $out"
+  if echo "$out" | grep -q "pseudonym secret: ricevuto"; then held=1; break; fi
+  sleep 0.5
+done
+[ -n "$held" ] || { cat "$demo/coord.log" >&2; fail "the laptop never received the pseudonym secret from the demo coordinators"; }
+kill "$coord_pid"; wait "$coord_pid" 2>/dev/null || true
+pgrep -f -- "coord sync --data $demo/coord " >/dev/null && fail "the demo coordinators' loop outlived run.sh's set-up"
 kill "$third_pid"; wait "$third_pid" 2>/dev/null || true
 
 echo "run-test: the kept port held by another program"

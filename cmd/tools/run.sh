@@ -11,6 +11,10 @@
 # first still runs uses the first's server and does not open a second app on
 # the same laptop folder. SINBA_DEMO_ADDR changes the first choice.
 #
+# Beside the server, the demo's coordinators run headless (demo_coordinator_up
+# in demo-server.sh): they download every 15 seconds and so hand the laptop
+# the project's pseudonym secret once it has enrolled.
+#
 # Without a display (no $DISPLAY) the app runs under Xvfb and a screenshot is
 # written to .demo/screen.png every 10 seconds.
 set -euo pipefail
@@ -39,9 +43,12 @@ if [ ! -f "$demo/server/enrolment-code.txt" ]; then
 fi
 code=$(cat "$demo/server/enrolment-code.txt")
 
-trap demo_stop EXIT
+trap 'demo_coordinator_stop; demo_stop' EXIT
 demo_server_up || exit 1
 echo "run: central server on $demo_url (log: $demo/server.log)"
+if demo_coordinator_up; then
+  echo "run: the demo coordinators download every ${SINBA_DEMO_COORD_EVERY:-15} s and hand the laptop the pseudonym secret (profile: $demo/coord, passphrase in $demo/coord-passphrase.txt)"
+fi
 echo "run: enrolment code for the demo team: $code"
 
 app=("$demo/bin/sinba" --data "$demo/laptop" --server "$demo_url" --code "$code")

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os/signal"
@@ -59,6 +60,12 @@ func runSync(env Env, args []string) int {
 	rep, err := cl.SyncOnce(ctx, nil)
 	if rep != nil {
 		printReport(env.Stdout, rep)
+		// Whether case records with a codice fiscale can be finalised here.
+		if _, e := cl.PseudonymSecret(ctx); e == nil {
+			fmt.Fprintln(env.Stdout, "segreto dei codici pseudonimi / pseudonym secret: ricevuto / held")
+		} else if errors.Is(e, client.ErrNoPseudonymSecret) {
+			fmt.Fprintln(env.Stdout, "segreto dei codici pseudonimi / pseudonym secret: non ancora ricevuto / not yet held")
+		}
 		if en, e := cl.Enrolled(ctx); e == nil && rep.WaitingTeamKey {
 			fmt.Fprintf(env.Stdout, "codice di verifica di questo computer / this laptop's verification code: %s\n", en.Fingerprint)
 		}
