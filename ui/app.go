@@ -231,6 +231,9 @@ var (
 	scHome     = &desktop.CustomShortcut{KeyName: fyne.Key1, Modifier: fyne.KeyModifierShortcutDefault}
 	scCases    = &desktop.CustomShortcut{KeyName: fyne.Key2, Modifier: fyne.KeyModifierShortcutDefault}
 	scFinalise = &desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}
+	// Alt+A ("Aggiungi"): Ctrl+Enter is taken by Finalizza, and Ctrl+A
+	// selects an entry's text.
+	scAddItem = &desktop.CustomShortcut{KeyName: fyne.KeyA, Modifier: fyne.KeyModifierAlt}
 )
 
 // setMenu builds the main menu. Its shortcuts are the app's keyboard
@@ -252,6 +255,11 @@ func (a *App) setMenu() {
 			item(T("menu.new_case"), scNewCase, a.newCase),
 			item(T("menu.save"), scSave, a.saveShortcut),
 			item(T("menu.finalise"), scFinalise, a.finaliseShortcut),
+			item(T("menu.add_item"), scAddItem, func() {
+				if a.rec != nil {
+					a.rec.form.AddItem()
+				}
+			}),
 			fyne.NewMenuItemSeparator(),
 			item(T("menu.sync"), scSync, a.runSync),
 			item(T("menu.lock"), scLock, a.Lock),
@@ -306,6 +314,7 @@ var (
 	ShortcutLock     fyne.Shortcut = scLock
 	ShortcutFinalise fyne.Shortcut = scFinalise
 	ShortcutHome     fyne.Shortcut = scHome
+	ShortcutAddItem  fyne.Shortcut = scAddItem
 )
 
 func (a *App) saveShortcut() {

@@ -169,16 +169,14 @@ key ctrl+Next # Autorità giudiziaria
 sleep 1
 for code in 2 2; do typ "$code"; key Return; done
 
-# Interventi: the focus starts on the first of the 39 benefit codes; past
-# them, their "not held" mark and note is "Aggiungi" of the repeat group.
+# Interventi: the focus starts on the first of the 39 benefit codes; Alt+A
+# adds an item to the section's repeat group from there (the group after the
+# focused field), with the focus on the new item's first field.
 key ctrl+Next
 sleep 1
-for _ in $(seq 41); do
-  xdotool key Tab
-  sleep 0.15
-done
 shot group-add
-key space # "Aggiungi": a new item, the focus on its first field
+key alt+a
+sleep 1
 typ "A1.09"
 key Tab Tab Tab Tab # the code's list button, "not held", note
 typ "Telesoccorso per la famiglia"

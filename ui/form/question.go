@@ -605,7 +605,11 @@ func newGroupView(qv *questionView) *groupView {
 	g.add.Icon = theme.ContentAddIcon()
 	g.add.onFocus = func(fyne.CanvasObject) { qv.f.reveal(g.add) }
 	g.list = container.NewVBox()
-	g.box = container.NewVBox(g.list, container.NewHBox(g.add))
+	// The shortcut, where the researcher looks for the button.
+	hint := widget.NewLabel(lang.L("form.add_item_shortcut"))
+	hint.SizeName = theme.SizeNameCaptionText
+	hint.Importance = widget.LowImportance
+	g.box = container.NewVBox(g.list, container.NewHBox(g.add, hint))
 	g.rebuild()
 	return g
 }
@@ -744,4 +748,56 @@ func renumberMeta(rec *survey.Record, group string, removed, count int, fields [
 			}
 		}
 	}
+}
+
+// AddItem adds an item to a repeat group of the section shown, as its
+// "Aggiungi" does (the app's shortcut for it, Alt+A): to the group the focus
+// is in (the innermost), else to the first group after the focused field,
+// else to the section's last group. The focus goes to the new item's first
+// field and the scroll follows it. It reports whether an item was added.
+func (f *Form) AddItem() bool {
+	if f.readOnly {
+		return false
+	}
+	var groups []*groupView
+	var collect func(vs []*questionView)
+	collect = func(vs []*questionView) {
+		for _, v := range vs {
+			if v.group == nil || !v.box.Visible() {
+				continue
+			}
+			groups = append(groups, v.group)
+			for _, it := range v.group.views {
+				collect(it)
+			}
+		}
+	}
+	collect(f.pages[f.cur].views)
+	if len(groups) == 0 {
+		return false
+	}
+	g := groups[len(groups)-1]
+	if o := f.focusedIn(); o != nil {
+		at, _ := posIn(f.scroll.Content, o)
+		inside, after := (*groupView)(nil), (*groupView)(nil)
+		for _, gv := range groups {
+			if _, ok := posIn(gv.box, o); ok {
+				inside = gv // nested groups come after the group that holds them
+			}
+			if p, ok := posIn(f.scroll.Content, gv.box); ok && after == nil && p.Y > at.Y {
+				after = gv
+			}
+		}
+		switch {
+		case inside != nil:
+			g = inside
+		case after != nil:
+			g = after
+		}
+	}
+	if g.add.Disabled() {
+		return false
+	}
+	g.addItem()
+	return true
 }

@@ -13,6 +13,7 @@ import (
 
 	"sinba/localdb"
 	"sinba/ui"
+	"sinba/ui/form"
 )
 
 // newCaseAt opens a new case record of the newest version in a window of
@@ -377,5 +378,42 @@ func TestScrollFollowsTheFocus(t *testing.T) {
 	c.Focus(checks[36].(fyne.Focusable))
 	if _, ok, where := h.focusedInView(); !ok {
 		t.Fatalf("a code focused by the program is out of view: %s", where)
+	}
+}
+
+// TestAddItemShortcut: Alt+A adds an item to the repeat group of the
+// section, from the field before the group (the benefit codes) or from
+// inside an item, as "Aggiungi" does: the focus on the new item's first
+// field, in view. The shortcut is written beside the button.
+func TestAddItemShortcut(t *testing.T) {
+	h := newCaseAt(t, fyne.NewSize(1280, 800))
+	for range 6 {
+		h.ui.Shortcut(ui.ShortcutNextPage)
+	}
+	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "Alt+A") }) == nil {
+		t.Error("the shortcut is not written beside Aggiungi")
+	}
+	h.ui.FocusField("CodicePrestazione")
+	settle(t)
+	c := h.win.Canvas()
+	for i := range 2 {
+		if !h.ui.Shortcut(ui.ShortcutAddItem) {
+			t.Fatal("no shortcut to add an item")
+		}
+		o, ok, where := h.focusedInView()
+		if !ok {
+			t.Fatalf("item %d: the focus is out of view: %s", i+1, where)
+		}
+		first := form.ItemPath("DettaglioInterventi", i, "CodicePrestazione")
+		if !h.ui.FocusField(first) {
+			t.Fatalf("Alt+A %d times: no item %d", i+1, i+1)
+		}
+		if c.Focused() != o.(fyne.Focusable) {
+			t.Fatalf("Alt+A focused %T, not the first field of item %d", o, i+1)
+		}
+		h.typeText("A1.09") // typed where the focus went, in the new item
+	}
+	if h.ui.FocusField(form.ItemPath("DettaglioInterventi", 2, "CodicePrestazione")) {
+		t.Fatal("three items after Alt+A twice")
 	}
 }
