@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"image/color"
 	"slices"
+	"strconv"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -12,6 +15,7 @@ import (
 	"sinba/survey"
 	"sinba/ui/dialogs"
 	"sinba/ui/form"
+	"sinba/ui/palette"
 )
 
 // caseListState is the case list's search, filters and order, kept while the
@@ -23,16 +27,18 @@ type caseListState struct {
 	rows   []RecordRow
 }
 
-// caseColumns are the columns of the case list and their widths.
+// caseColumns are the columns of the case list and their widths: together
+// within a 1024-px screen.
 var caseColumns = []struct {
 	key   string
 	width float32
 }{
-	{"cases.col_name", 300},
-	{"cases.col_municipality", 220},
-	{"cases.col_instrument", 170},
-	{"cases.col_state", 190},
-	{"cases.col_updated", 150},
+	{"cases.col_name", 240},
+	{"cases.col_municipality", 200},
+	{"cases.col_instrument", 150},
+	{"cases.col_version", 80},
+	{"cases.col_state", 180},
+	{"cases.col_updated", 135},
 }
 
 // CaseList is the case list widget tree; it is built by showCases and, for
@@ -74,15 +80,10 @@ func (a *App) buildCaseList() *CaseList {
 	st.rows = nil
 	cl.Table = &caseTable{}
 	cl.Table.Length = func() (int, int) { return len(st.rows), len(caseColumns) }
-	cl.Table.CreateCell =
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateClip
-			return l
-		}
+	cl.Table.CreateCell = newCaseCell
 	cl.Table.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Row < len(st.rows) {
-			o.(*widget.Label).SetText(cl.cell(&st.rows[id.Row], id.Col))
+			cl.Table.showCell(o, id.Row, cl.cell(&st.rows[id.Row], id.Col))
 		}
 	}
 	cl.Table.ShowHeaderRow = true
@@ -223,11 +224,41 @@ func (cl *CaseList) load() {
 // the search. Fyne's own table moves a cell at a time and opens nothing.
 type caseTable struct {
 	widget.Table
-	row    int  // the row the keyboard marks; -1 until the table is entered
-	moving bool // the marker moves: the selection it makes opens nothing
-	open   func(row int)
-	back   func()
+	row     int  // the row the keyboard marks; -1 until the table is entered
+	focused bool // the mark shows while the table has the focus
+	moving  bool // the marker moves: the selection it makes opens nothing
+	open    func(row int)
+	back    func()
 }
+
+// newCaseCell is a cell of the case list: its text over a background that
+// marks, across the whole row, the row the keyboard is on (Fyne's own
+// marker is a faint outline of one cell).
+func newCaseCell() fyne.CanvasObject {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateClip
+	bg := canvas.NewRectangle(color.Transparent)
+	return container.NewStack(bg, l)
+}
+
+// showCell shows text in cell o of row, marked if the keyboard is on it.
+func (t *caseTable) showCell(o fyne.CanvasObject, row int, text string) {
+	c := o.(*fyne.Container)
+	bg, l := c.Objects[0].(*canvas.Rectangle), c.Objects[1].(*widget.Label)
+	var fill color.Color = color.Transparent
+	if t.IsMarked(row) {
+		fill = palette.Marked(fyne.CurrentApp().Settings().ThemeVariant())
+	}
+	if bg.FillColor != fill {
+		bg.FillColor = fill
+		bg.Refresh()
+	}
+	l.SetText(text)
+}
+
+// IsMarked reports whether row shows as marked: the keyboard is on it in
+// the focused table.
+func (t *caseTable) IsMarked(row int) bool { return t.focused && row == t.row && row >= 0 }
 
 // pageRows is how far Page Up and Page Down move.
 const pageRows = 10
@@ -239,10 +270,22 @@ func (t *caseTable) rows() int {
 
 // FocusGained marks the first row when the table is entered after a reload.
 func (t *caseTable) FocusGained() {
+	t.focused = true
 	if t.row < 0 || t.row >= t.rows() {
 		t.moveTo(0)
+	} else {
+		t.refreshRow(t.row)
 	}
 	t.Table.FocusGained()
+}
+
+// FocusLost implements fyne.Focusable: the mark goes with the focus.
+func (t *caseTable) FocusLost() {
+	t.focused = false
+	if t.row >= 0 {
+		t.refreshRow(t.row)
+	}
+	t.Table.FocusLost()
 }
 
 // moveTo marks row: Fyne's table moves its focus marker only by selecting,
@@ -254,11 +297,24 @@ func (t *caseTable) moveTo(row int) {
 		return
 	}
 	row = max(0, min(row, n-1))
+	old := t.row
 	t.row = row
 	t.moving = true
 	t.Select(widget.TableCellID{Row: row, Col: 0})
 	t.UnselectAll()
 	t.moving = false
+	// Both rows are drawn again: the mark leaves one for the other.
+	if old >= 0 && old != row {
+		t.refreshRow(old)
+	}
+	t.refreshRow(row)
+}
+
+func (t *caseTable) refreshRow(row int) {
+	_, cols := t.Length()
+	for c := range cols {
+		t.RefreshItem(widget.TableCellID{Row: row, Col: c})
+	}
 }
 
 // Marked is the row the keyboard marks, -1 if none.
@@ -319,8 +375,10 @@ func (cl *CaseList) cell(r *RecordRow, col int) string {
 	case 2:
 		return T("instrument." + r.Instrument)
 	case 3:
-		return T("state." + string(r.State()))
+		return strconv.Itoa(r.Version)
 	case 4:
+		return T("state." + string(r.State()))
+	case 5:
 		return r.Updated.Local().Format("02/01/2006 15:04")
 	}
 	return ""

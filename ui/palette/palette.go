@@ -25,7 +25,15 @@ var (
 	// ReadOnlyLight and ReadOnlyDark are the text of a read-only answer.
 	ReadOnlyLight = color.NRGBA{R: 0x4a, G: 0x4a, B: 0x4a, A: 0xff}
 	ReadOnlyDark  = color.NRGBA{R: 0xd0, G: 0xd0, B: 0xd0, A: 0xff}
+	// MarkedLight and MarkedDark are the background of the row a list
+	// marks for the keyboard (the case list's), across the whole row: blue,
+	// clearly apart from the background, the text reading on it.
+	MarkedLight = color.NRGBA{R: 0xac, G: 0xce, B: 0xff, A: 0xff}
+	MarkedDark  = color.NRGBA{R: 0x1e, G: 0x4b, B: 0x8f, A: 0xff}
 )
+
+// Marked is the background of a marked row in the variant.
+func Marked(v fyne.ThemeVariant) color.Color { return Pick(MarkedLight, MarkedDark, v) }
 
 // Pick returns the colour of a pair for the variant.
 func Pick(light, dark color.Color, v fyne.ThemeVariant) color.Color {

@@ -49,6 +49,13 @@ func TestColoursReadOnTheirBackgrounds(t *testing.T) {
 				}
 			}
 		}
+		// A marked row stands out from the background, and its text reads.
+		if r := contrast(Marked(v), def.Color(theme.ColorNameBackground, v)); r < 1.5 {
+			t.Errorf("variant %d: marked row on the background: contrast %.2f, want at least 1.5", v, r)
+		}
+		if r := contrast(def.Color(theme.ColorNameForeground, v), Marked(v)); r < 4.5 {
+			t.Errorf("variant %d: text on a marked row: contrast %.2f, want at least 4.5", v, r)
+		}
 		warn, comment := def.Color(theme.ColorNameWarning, v), CommentTheme.Color(theme.ColorNameWarning, v)
 		wr, wg, wb, _ := warn.RGBA()
 		cr, cg, cb, _ := comment.RGBA()
