@@ -395,12 +395,15 @@ func (a *App) startBackgroundSync() {
 			if err == nil {
 				a.refreshHome(r)
 			}
-			if err != nil || r.Sent+r.Received+r.Approved+r.Returned+r.Instruments == 0 {
+			if err != nil || r.Idle() {
 				return
 			}
 			a.last = &r
 			if a.status != nil {
 				a.status.SetText(a.syncLine())
+			}
+			if a.syncV != nil && a.syncV.report != nil {
+				a.syncV.setReport(a.receiptText()) // the sync screen is open
 			}
 			if r.Instruments > 0 {
 				a.refreshInstruments()

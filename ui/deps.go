@@ -197,6 +197,44 @@ type SyncReport struct {
 	ReceiptID               string
 	Messages                []survey.Text // refusals and notices
 	At                      time.Time
+	// InstrumentVersions names the instrument versions received (a report
+	// of a round kept before they were named has only the count).
+	InstrumentVersions []InstrumentVersion
+	// FeedUnread: the round stopped before the end of what the server has
+	// (waiting for the team key), so versions it published may still come.
+	FeedUnread bool
+	// Before is the last round that moved something, when this one moved
+	// nothing: the receipt of an idle round says what the one before brought
+	// rather than contradicting the history of rounds.
+	Before *SyncReport
+}
+
+// Idle reports whether the round sent and received nothing.
+func (r *SyncReport) Idle() bool {
+	return r.Sent+r.Received+r.Approved+r.Returned+r.Instruments == 0
+}
+
+// InstrumentVersion names one version of an instrument.
+type InstrumentVersion struct {
+	Instrument string
+	Version    int
+}
+
+// PublishedVersion is a version of an instrument the project published that
+// the store holds; Problem, when set, says why this app cannot read it.
+type PublishedVersion struct {
+	InstrumentVersion
+	Problem *survey.Text
+}
+
+// PublishedInstruments is implemented by Instruments that can say which
+// published versions the store holds, for the sync receipt.
+type PublishedInstruments interface {
+	// Published lists them by instrument, oldest version first; err is set
+	// when the last Refresh failed (the list is then the one before it).
+	Published() (versions []PublishedVersion, err error)
+	// Title is the instrument's title in language; its id when unknown.
+	Title(instrument, language string) string
 }
 
 // SyncFailure says why a sync round did not complete.
@@ -215,10 +253,11 @@ type SyncRound struct {
 	At                                 time.Time // when it started (the last attempt, for repeated failures)
 	Sent, Accepted, Refused, Conflicts int
 	Received, Approved, Returned       int
-	Instruments                        int         // instrument versions received
-	Failure                            SyncFailure // "" when the round completed
-	Message                            survey.Text // the refusal or the error, for Failure
-	Repeats                            int         // failures just like it that followed, folded in
+	Instruments                        int                 // instrument versions received
+	InstrumentVersions                 []InstrumentVersion // which (none in rounds kept before they were named)
+	Failure                            SyncFailure         // "" when the round completed
+	Message                            survey.Text         // the refusal or the error, for Failure
+	Repeats                            int                 // failures just like it that followed, folded in
 }
 
 // SyncHoldings is what the server holds of this laptop's work, from the

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,16 @@ type syncView struct {
 	button *widget.Button
 	held   *widget.Label   // what the server holds of this laptop's work
 	rounds *fyne.Container // the recent rounds, one line each
+	scroll *container.Scroll
+}
+
+// setReport shows a receipt, and lays the screen out again for its height
+// (a receipt can gain lines: the instrument versions, refusals).
+func (v *syncView) setReport(s string) {
+	v.report.SetText(s)
+	if v.scroll != nil {
+		v.scroll.Refresh()
+	}
 }
 
 func (a *App) showSync() {
@@ -33,7 +44,7 @@ func (a *App) showSync() {
 }
 
 func (a *App) syncContent() fyne.CanvasObject {
-	v := &syncView{bar: widget.NewProgressBar(), state: wrapLabel(""), report: wrapLabel(a.syncLine())}
+	v := &syncView{bar: widget.NewProgressBar(), state: wrapLabel(""), report: wrapLabel(a.receiptText())}
 	a.syncV = v
 	v.bar.Hide()
 	server := wrapLabel("")
@@ -82,7 +93,8 @@ func (a *App) syncContent() fyne.CanvasObject {
 			a.loadPending()
 		}
 	}
-	return page(T("sync.title"), container.NewVScroll(body), actions...)
+	v.scroll = container.NewVScroll(body)
+	return page(T("sync.title"), v.scroll, actions...)
 }
 
 // runSync runs one sync round in the background; the sync screen shows the
@@ -132,13 +144,21 @@ func (a *App) runSync() {
 				v.state.SetText(a.syncErrText(err))
 				return
 			}
+			if report.Idle() && a.last != nil {
+				// Say what the last round that moved something brought (the
+				// background one, a minute ago, as the history lists it).
+				report.Before = a.last
+				if a.last.Idle() {
+					report.Before = a.last.Before
+				}
+			}
 			a.last = &report
 			if report.Instruments > 0 {
 				a.refreshInstruments()
 			}
 			v.state.Importance = widget.SuccessImportance
 			v.state.SetText(T("sync.done"))
-			v.report.SetText(a.syncLine())
+			v.setReport(a.receiptText())
 			if a.status != nil {
 				a.status.SetText(a.syncLine())
 			}
@@ -218,8 +238,8 @@ func (a *App) heldText(h SyncHoldings) string {
 func (a *App) roundText(r SyncRound) string {
 	s := r.At.Local().Format("02/01/2006 15:04") + " · "
 	parts := a.movedParts(r.Sent, r.Refused, r.Received, r.Approved, r.Returned, r.Conflicts)
-	if r.Instruments > 0 {
-		parts = append(parts, tn("sync.part_instruments", r.Instruments))
+	if p := a.instrumentsPart(r.Instruments, r.InstrumentVersions); p != "" {
+		parts = append(parts, p)
 	}
 	switch r.Failure {
 	case "":
@@ -285,24 +305,35 @@ func (a *App) syncErrText(err error) string {
 	return T("sync.err_other", map[string]any{"Error": msg})
 }
 
+// syncLine is the last round's receipt in the status line.
 func (a *App) syncLine() string {
 	if a.last == nil {
 		return T("sync.never")
 	}
-	return a.reportText(*a.last)
+	return a.reportText(*a.last, false)
 }
 
-func (a *App) reportText(r SyncReport) string {
-	at := r.At.Local().Format("02/01/2006 15:04")
-	parts := a.movedParts(r.Sent, r.Refused, r.Received, r.Approved, r.Returned, r.Conflicts)
-	if r.Instruments > 0 {
-		parts = append(parts, tn("sync.part_instruments", r.Instruments))
+// receiptText is the last round's receipt on the sync screen: the status
+// line's, and which published instrument versions this laptop holds.
+func (a *App) receiptText() string {
+	if a.last == nil {
+		return T("sync.never")
 	}
+	return a.reportText(*a.last, true)
+}
+
+func (a *App) reportText(r SyncReport, full bool) string {
+	at := r.At.Local().Format("02/01/2006 15:04")
 	var s string
-	if len(parts) == 0 {
+	if parts := a.reportParts(r); len(parts) == 0 {
 		// The background sync had already sent everything: say so, rather
-		// than "0 sent, 0 received".
+		// than "0 sent, 0 received", and say what the round before brought
+		// (the history lists it, maybe in the same minute).
 		s = T("sync.report_idle", map[string]any{"At": at})
+		if b := r.Before; b != nil {
+			s += " " + T("sync.report_before", map[string]any{"At": b.At.Local().Format("02/01/2006 15:04"),
+				"Moved": strings.Join(a.reportParts(*b), "; ")})
+		}
 	} else {
 		s = T("sync.report", map[string]any{"At": at, "Moved": strings.Join(parts, "; ")})
 	}
@@ -312,10 +343,109 @@ func (a *App) reportText(r SyncReport) string {
 	for _, m := range r.Messages {
 		s += "\n" + m.In(a.lang)
 	}
-	if a.opts.Instruments != nil {
+	if pi, ok := a.opts.Instruments.(PublishedInstruments); ok && full {
+		s += "\n" + a.publishedText(pi, r.FeedUnread)
+	} else if a.opts.Instruments != nil {
 		for _, p := range a.opts.Instruments.Problems() {
 			s += "\n" + p.In(a.lang)
 		}
+	}
+	return s
+}
+
+// reportParts names what a round moved.
+func (a *App) reportParts(r SyncReport) []string {
+	parts := a.movedParts(r.Sent, r.Refused, r.Received, r.Approved, r.Returned, r.Conflicts)
+	if p := a.instrumentsPart(r.Instruments, r.InstrumentVersions); p != "" {
+		parts = append(parts, p)
+	}
+	return parts
+}
+
+// instrumentsPart names the instrument versions a round received
+// ("ricevuta Scheda minore, versione 3"); of a round kept before they were
+// named, only the count is known.
+func (a *App) instrumentsPart(n int, vs []InstrumentVersion) string {
+	if len(vs) == 0 {
+		if n == 0 {
+			return ""
+		}
+		return tn("sync.part_instruments", n)
+	}
+	return TN("sync.part_instruments_named", len(vs), map[string]any{"List": a.versionList(vs)})
+}
+
+// versionList names instrument versions by instrument, in the order given:
+// "Scheda minore, versioni 2 e 3, e Questionario comunale, versione 1".
+func (a *App) versionList(vs []InstrumentVersion) string {
+	var order []string
+	by := map[string][]string{}
+	for _, v := range vs {
+		if _, ok := by[v.Instrument]; !ok {
+			order = append(order, v.Instrument)
+		}
+		by[v.Instrument] = append(by[v.Instrument], strconv.Itoa(v.Version))
+	}
+	items := make([]string, len(order))
+	for i, id := range order {
+		items[i] = TN("sync.instrument_versions", len(by[id]), map[string]any{"Name": a.instrumentTitle(id), "Versions": joinAnd(by[id], ", ", T("sync.and"))})
+	}
+	return joinAnd(items, ", ", ","+T("sync.and"))
+}
+
+// instrumentTitle is an instrument's title, its id when unknown.
+func (a *App) instrumentTitle(id string) string {
+	if pi, ok := a.opts.Instruments.(PublishedInstruments); ok {
+		return pi.Title(id, a.lang)
+	}
+	return id
+}
+
+// joinAnd joins items with sep, the last with last (" e ").
+func joinAnd(items []string, sep, last string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], sep) + last + items[len(items)-1]
+}
+
+// publishedText says whether this laptop holds every instrument version
+// the coordinators have published, and names each it lacks with the
+// reason: a version the server published is received at every round, so
+// after a round that read all the server has, what is missing here is what
+// this app cannot read.
+func (a *App) publishedText(pi PublishedInstruments, feedUnread bool) string {
+	vs, err := pi.Published()
+	if err != nil {
+		return T("sync.instruments_error", map[string]any{"Error": a.errText(err)})
+	}
+	var held []InstrumentVersion
+	var missing []string
+	for _, v := range vs {
+		if v.Problem == nil {
+			held = append(held, v.InstrumentVersion)
+			continue
+		}
+		missing = append(missing, T("sync.instruments_missing", map[string]any{"Name": a.instrumentTitle(v.Instrument),
+			"Version": v.Version, "Reason": v.Problem.In(a.lang)}))
+	}
+	var s string
+	switch {
+	case len(vs) == 0:
+		s = T("sync.instruments_none")
+	case len(missing) == 0 && !feedUnread:
+		s = T("sync.instruments_all", map[string]any{"List": a.versionList(held)})
+	case len(held) > 0:
+		s = T("sync.instruments_held", map[string]any{"List": a.versionList(held)})
+	}
+	for _, m := range missing {
+		if s != "" {
+			s += " "
+		}
+		s += m
+	}
+	if feedUnread {
+		s += " " + T("sync.instruments_feed_unread")
 	}
 	return s
 }
@@ -351,7 +481,7 @@ func (a *App) refreshInstruments() {
 				a.status.SetText(a.syncLine())
 			}
 			if a.syncV != nil {
-				a.syncV.report.SetText(a.syncLine())
+				a.syncV.setReport(a.receiptText())
 			}
 		}
 	})

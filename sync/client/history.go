@@ -46,6 +46,10 @@ type Round struct {
 	// in so that a laptop offline for a day keeps its history; At is then the
 	// last of them.
 	Repeats int `json:"repeats,omitempty"`
+	// InstrumentVersions are the instrument versions received (Instruments
+	// counts them); rounds kept before they were named have only the count.
+	InstrumentVersions []InstrumentVersion `json:"instrument_versions,omitempty"`
+	FeedUnread         bool                `json:"feed_unread,omitempty"` // see Report.FeedUnread
 }
 
 // Idle reports whether the round completed with nothing to send or receive.
@@ -71,7 +75,8 @@ func (c *Client) remember(ctx context.Context, start time.Time, rep *Report, err
 	}
 	r := Round{At: start.UTC(), Duration: time.Since(start), Sent: rep.Sent, Accepted: rep.Accepted, Duplicates: rep.Duplicates,
 		Refused: rep.Refused, Conflicts: rep.Conflicts + rep.LocalConflicts, Received: rep.Received,
-		Approved: rep.Approved, Returned: rep.Returned, Instruments: rep.Instruments}
+		Approved: rep.Approved, Returned: rep.Returned, Instruments: rep.Instruments,
+		InstrumentVersions: rep.InstrumentVersions, FeedUnread: rep.FeedUnread}
 	if n := len(rep.Receipts); n > 0 {
 		r.Receipt = rep.Receipts[n-1].BatchID
 	}

@@ -2,8 +2,10 @@ package client_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
+	"sinba/assets"
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/sync/client"
@@ -122,5 +124,40 @@ func TestRoundsKeptAreTheLast(t *testing.T) {
 	}
 	if rs[0].Sent != client.RoundsKept+2 || rs[len(rs)-1].Sent != 3 {
 		t.Errorf("kept rounds sent %d … %d, want %d … 3 (newest first)", rs[0].Sent, rs[len(rs)-1].Sent, client.RoundsKept+2)
+	}
+}
+
+// A round names the instrument versions it received, and the history keeps
+// their names: the receipt can say which, not only how many.
+func TestRoundNamesInstrumentVersions(t *testing.T) {
+	ctx := context.Background()
+	p := synctest.NewProject(t, t.TempDir()) // publishes version 1 of each instrument
+	p.Serve(t, server.Config{})
+	_, c := enrolled(t, p, p.TeamA)
+	rep := syncOnce(t, c)
+	got := map[client.InstrumentVersion]bool{}
+	for _, v := range rep.InstrumentVersions {
+		got[v] = true
+	}
+	if rep.Instruments != 2 || len(rep.InstrumentVersions) != 2 || !got[client.InstrumentVersion{ID: survey.InstrumentCase, Version: 1}] ||
+		!got[client.InstrumentVersion{ID: survey.InstrumentMunicipality, Version: 1}] || rep.FeedUnread {
+		t.Fatalf("first round: %d instruments %+v (feed unread %v), want version 1 of both", rep.Instruments, rep.InstrumentVersions, rep.FeedUnread)
+	}
+	v2, err := assets.Instruments.ReadFile("instruments/scheda-minore.v2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.PublishCase(t, 2, v2)
+	rep = syncOnce(t, c)
+	want := []client.InstrumentVersion{{ID: survey.InstrumentCase, Version: 2}}
+	if !slices.Equal(rep.InstrumentVersions, want) || rep.Instruments != 1 {
+		t.Fatalf("after publishing version 2: %+v, want %+v", rep.InstrumentVersions, want)
+	}
+	rs, err := c.Rounds(ctx)
+	if err != nil || len(rs) != 2 || !slices.Equal(rs[0].InstrumentVersions, want) || rs[0].Instruments != 1 || len(rs[1].InstrumentVersions) != 2 {
+		t.Fatalf("history %+v (%v), want the newest round naming %+v", rs, err, want)
+	}
+	if rep := syncOnce(t, c); len(rep.InstrumentVersions) != 0 {
+		t.Errorf("a round after: %+v received again", rep.InstrumentVersions)
 	}
 }

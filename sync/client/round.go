@@ -19,6 +19,12 @@ import (
 	"sinba/sync/wire"
 )
 
+// InstrumentVersion names one version of an instrument.
+type InstrumentVersion struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+}
+
 // Report is what one round of sync did, for the app and `sinba sync` to show.
 type Report struct {
 	Receipts       []wire.Receipt // one per batch sent, in order
@@ -31,10 +37,18 @@ type Report struct {
 	Reviews        int            // review decisions applied here
 	Approved       int            // of which approvals
 	Returned       int            // of which records sent back with comments
-	Instruments    int            // instrument versions received
+	Instruments    int            // instrument versions received (len(InstrumentVersions))
 	LocalConflicts int            // records that applying remote versions left in conflict
 	Unreadable     int            // remote items that could not be decrypted (skipped)
 	WaitingTeamKey bool           // no colleague has handed this laptop the team key yet
+	// InstrumentVersions are the instrument versions received, in the order
+	// the server published them.
+	InstrumentVersions []InstrumentVersion
+	// FeedUnread is set when the round stopped before the end of the
+	// server's feed (waiting for the team key, with more pages): versions
+	// published later in it are still to come. After a round without it,
+	// the laptop has received every version the server has published.
+	FeedUnread bool
 	// PendingDevices are the team's laptops waiting for the team key, which
 	// this laptop holds: each gets it only if a researcher confirms it here
 	// (GrantTeamKey).
@@ -408,6 +422,7 @@ func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519I
 				if !dup {
 					have = append(have, in)
 					rep.Instruments++
+					rep.InstrumentVersions = append(rep.InstrumentVersions, InstrumentVersion{ID: in.ID, Version: in.Version})
 				}
 			}
 			if err := c.setSecretJSON(ctx, secretInstruments, have); err != nil {
@@ -418,6 +433,7 @@ func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519I
 		if team == nil && (len(ch.Revisions) > 0 || len(ch.Reviews) > 0) {
 			// Without the team key nothing of the team can be opened: keep
 			// the cursor where it is until a colleague hands the key over.
+			rep.FeedUnread = ch.More
 			return nil
 		}
 		if open == nil && team != nil && len(ch.Revisions)+len(ch.Reviews) > 0 {

@@ -1,9 +1,11 @@
 package backend
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -93,6 +95,42 @@ func (in *Instruments) Problems() []survey.Text {
 		out = append(out, p.Text())
 	}
 	return out
+}
+
+var _ ui.PublishedInstruments = (*Instruments)(nil)
+
+// Published implements ui.PublishedInstruments: the published versions the
+// store held at the last Refresh, those this app cannot read with the
+// reason.
+func (in *Instruments) Published() ([]ui.PublishedVersion, error) {
+	set := in.set.Load()
+	var out []ui.PublishedVersion
+	for _, id := range set.Registry.IDs() {
+		for _, v := range set.Published(id) {
+			out = append(out, ui.PublishedVersion{InstrumentVersion: ui.InstrumentVersion{Instrument: id, Version: v}})
+		}
+	}
+	for _, p := range set.Problems {
+		why := survey.Text{IT: survey.ErrorText(p.Err, "it"), EN: survey.ErrorText(p.Err, "en")}
+		out = append(out, ui.PublishedVersion{InstrumentVersion: ui.InstrumentVersion{Instrument: p.ID, Version: p.Version}, Problem: &why})
+	}
+	slices.SortFunc(out, func(a, b ui.PublishedVersion) int {
+		return cmp.Or(cmp.Compare(a.Instrument, b.Instrument), cmp.Compare(a.Version, b.Version))
+	})
+	var err error
+	if e := in.loadErr.Load(); e != nil {
+		err = e.err
+	}
+	return out, err
+}
+
+// Title implements ui.PublishedInstruments: the title of the instrument's
+// newest version this app reads.
+func (in *Instruments) Title(instrument, language string) string {
+	if def, ok := in.Registry().Latest(instrument); ok {
+		return def.Title.In(language)
+	}
+	return instrument
 }
 
 // Current implements ui.Instruments.

@@ -73,7 +73,8 @@ func (s *Syncer) LastReport(ctx context.Context) (*ui.SyncReport, error) {
 			continue
 		}
 		rep := &ui.SyncReport{Sent: r.Sent, Accepted: r.Accepted, Refused: r.Refused, Received: r.Received,
-			Approved: r.Approved, Returned: r.Returned, Conflicts: r.Conflicts, ReceiptID: shortID(r.Receipt), At: r.At}
+			Approved: r.Approved, Returned: r.Returned, Conflicts: r.Conflicts, ReceiptID: shortID(r.Receipt), At: r.At,
+			Instruments: r.Instruments, InstrumentVersions: uiVersions(r.InstrumentVersions), FeedUnread: r.FeedUnread}
 		if len(receipts) > 0 && receipts[0].BatchID == r.Receipt {
 			rep.Messages = refusals(receipts[0])
 		}
@@ -85,6 +86,15 @@ func (s *Syncer) LastReport(ctx context.Context) (*ui.SyncReport, error) {
 	r := receipts[0]
 	return &ui.SyncReport{Sent: len(r.Accepted) + len(r.Refused), Accepted: len(r.Accepted), Refused: len(r.Refused),
 		ReceiptID: shortID(r.BatchID), At: r.ReceivedAt, Messages: refusals(r)}, nil
+}
+
+// uiVersions are instrument versions in the screens' terms.
+func uiVersions(vs []client.InstrumentVersion) []ui.InstrumentVersion {
+	var out []ui.InstrumentVersion
+	for _, v := range vs {
+		out = append(out, ui.InstrumentVersion{Instrument: v.ID, Version: v.Version})
+	}
+	return out
 }
 
 // refusals are the reasons a receipt gives for the versions it refused.
@@ -109,7 +119,7 @@ func (s *Syncer) Rounds(ctx context.Context) ([]ui.SyncRound, error) {
 	for i, r := range rs {
 		out[i] = ui.SyncRound{At: r.At, Sent: r.Sent, Accepted: r.Accepted, Refused: r.Refused, Conflicts: r.Conflicts,
 			Received: r.Received, Approved: r.Approved, Returned: r.Returned, Instruments: r.Instruments,
-			Failure: ui.SyncFailure(r.Failure), Message: r.Message, Repeats: r.Repeats}
+			InstrumentVersions: uiVersions(r.InstrumentVersions), Failure: ui.SyncFailure(r.Failure), Message: r.Message, Repeats: r.Repeats}
 	}
 	return out, err
 }
@@ -130,7 +140,8 @@ func uiReport(rep *client.Report) ui.SyncReport {
 	}
 	out := ui.SyncReport{Sent: rep.Sent, Accepted: rep.Accepted, Refused: rep.Refused, Received: rep.Received,
 		Approved: rep.Approved, Returned: rep.Returned, Conflicts: rep.Conflicts + rep.LocalConflicts,
-		Instruments: rep.Instruments, WaitingTeamKey: rep.WaitingTeamKey}
+		Instruments: rep.Instruments, InstrumentVersions: uiVersions(rep.InstrumentVersions), FeedUnread: rep.FeedUnread,
+		WaitingTeamKey: rep.WaitingTeamKey}
 	if n := len(rep.Receipts); n > 0 {
 		last := rep.Receipts[n-1]
 		out.ReceiptID, out.At = shortID(last.BatchID), last.ReceivedAt

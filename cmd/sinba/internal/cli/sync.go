@@ -98,6 +98,9 @@ func printReport(w io.Writer, rep *client.Report) {
 	fmt.Fprintf(w, "ricevute dalla squadra / received from the team: %d\n", rep.Received)
 	fmt.Fprintf(w, "revisioni dei coordinatori / coordinators' reviews: %d\n", rep.Reviews)
 	fmt.Fprintf(w, "strumenti nuovi / new instruments: %d\n", rep.Instruments)
+	for _, v := range rep.InstrumentVersions {
+		fmt.Fprintf(w, "  %s versione / version %d\n", v.ID, v.Version)
+	}
 	fmt.Fprintf(w, "comuni assegnati / assigned municipalities: %s\n", municipalityList(rep.Assignments))
 	if rep.WaitingTeamKey {
 		fmt.Fprintln(w, "in attesa della chiave di squadra da un collega / waiting for the team key from a colleague")

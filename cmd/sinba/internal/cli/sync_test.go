@@ -44,7 +44,8 @@ func TestEnrolAndSync(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sync: %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{"ricevuta / receipt", "inviate / sent: 2", "accettate / accepted: 1", "rifiutate / refused: 1", "not_assigned", "comuni assegnati / assigned municipalities: " + synctest.MunicipalityA + " Napoli\n"} {
+	for _, want := range []string{"ricevuta / receipt", "inviate / sent: 2", "accettate / accepted: 1", "rifiutate / refused: 1", "not_assigned", "comuni assegnati / assigned municipalities: " + synctest.MunicipalityA + " Napoli\n",
+		"strumenti nuovi / new instruments: 2\n", "  scheda-minore versione / version 1\n", "  scheda-comune versione / version 1\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("sync output lacks %q:\n%s", want, out)
 		}
