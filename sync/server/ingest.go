@@ -67,9 +67,13 @@ func (s *Store) Ingest(ctx context.Context, d *Principal, b *wire.Batch, lim wir
 			return err
 		}
 		start := use
+		h, err := heldOf(ctx, st, b.Revisions)
+		if err != nil {
+			return err
+		}
 		for i := range b.Revisions {
 			r := &b.Revisions[i]
-			acc, ref, err := ingestOne(ctx, st, d, r, b.ID, header, now, lim, assigned, published, q, &use)
+			acc, ref, err := ingestOne(ctx, st, d, r, b.ID, header, now, lim, assigned, published, q, &use, h)
 			if err != nil {
 				return err
 			}
@@ -82,6 +86,9 @@ func (s *Store) Ingest(ctx context.Context, d *Principal, b *wire.Batch, lim wir
 				// the exceptions (wire.ExpandReceipt).
 				receipt.Accepted = append(receipt.Accepted, acc)
 			}
+		}
+		if err := feedRevisions(ctx, st, d, h.stored); err != nil {
+			return err
 		}
 		if header != "" {
 			receipt.Count = len(b.Revisions) - len(receipt.Refused)
@@ -133,8 +140,96 @@ func (u usage) quotaRefusal(more int64, q Quota) *wire.Error {
 
 var errBatchReused = errors.New("batch id used by another device")
 
+// held is what the server holds of a batch's revision and record ids, read
+// once for the batch and kept up to date as the batch is stored.
+type held struct {
+	revisions map[string]heldRevision
+	records   map[string]string // record id -> team
+	stored    []string          // revisions stored by this batch, in order
+}
+
+type heldRevision struct {
+	record, team string
+	conflict     bool
+}
+
+// heldOf looks a batch's ids up, lookupChunk at a time.
+func heldOf(ctx context.Context, st *txStmts, revs []wire.Revision) (*held, error) {
+	h := &held{revisions: make(map[string]heldRevision, len(revs)), records: make(map[string]string, len(revs))}
+	args := make([]any, lookupChunk)
+	lookup := func(stmt int, id func(*wire.Revision) string, scan func(*sql.Rows) error) error {
+		for from := 0; from < len(revs); from += lookupChunk {
+			for i := range args {
+				args[i] = ""
+				if from+i < len(revs) {
+					args[i] = id(&revs[from+i])
+				}
+			}
+			rows, err := st.get(stmt).QueryContext(ctx, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				if err := scan(rows); err != nil {
+					rows.Close()
+					return err
+				}
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err := lookup(stRevisionsIn, func(r *wire.Revision) string { return r.Revision }, func(rows *sql.Rows) error {
+		var id string
+		var r heldRevision
+		if err := rows.Scan(&id, &r.record, &r.team, &r.conflict); err != nil {
+			return err
+		}
+		h.revisions[id] = r
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = lookup(stRecordsIn, func(r *wire.Revision) string { return r.RecordID }, func(rows *sql.Rows) error {
+		var id, team string
+		if err := rows.Scan(&id, &team); err != nil {
+			return err
+		}
+		h.records[id] = team
+		return nil
+	})
+	return h, err
+}
+
+// feedRevisions puts the revisions a batch stored into the team's feed, in
+// their order.
+func feedRevisions(ctx context.Context, st *txStmts, d *Principal, revs []string) error {
+	for len(revs) >= lookupChunk {
+		args := make([]any, 0, 3*lookupChunk)
+		for _, r := range revs[:lookupChunk] {
+			args = append(args, d.ProjectID, d.TeamID, r)
+		}
+		if _, err := st.get(stInsertFeedChunk).ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		revs = revs[lookupChunk:]
+	}
+	for _, r := range revs {
+		if _, err := st.get(stInsertFeed).ExecContext(ctx, d.ProjectID, d.TeamID, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func ingestOne(ctx context.Context, st *txStmts, d *Principal, r *wire.Revision, batchID, header string, now time.Time, lim wire.Limits,
-	assigned, published map[string]bool, q Quota, use *usage) (wire.Accepted, *wire.Error, error) {
+	assigned, published map[string]bool, q Quota, use *usage, h *held) (wire.Accepted, *wire.Error, error) {
 	acc := wire.Accepted{RecordID: r.RecordID, Revision: r.Revision}
 	if e := wire.ValidateRevision(r, lim); e != nil {
 		return acc, e, nil
@@ -142,24 +237,16 @@ func ingestOne(ctx context.Context, st *txStmts, d *Principal, r *wire.Revision,
 	if r.Status.Decision() {
 		return acc, wire.NewError(wire.CodeReviewDecision), nil
 	}
-	var oldRecord, oldTeam string
-	var oldConflict bool
-	err := st.get(stRevisionByID).QueryRowContext(ctx, r.Revision).Scan(&oldRecord, &oldTeam, &oldConflict)
-	switch {
-	case err == nil && (oldRecord != r.RecordID || oldTeam != d.TeamID):
-		return acc, wire.NewError(wire.CodeRevisionReused), nil
-	case err == nil:
-		acc.Duplicate, acc.Conflict = true, oldConflict
+	if old, ok := h.revisions[r.Revision]; ok {
+		if old.record != r.RecordID || old.team != d.TeamID {
+			return acc, wire.NewError(wire.CodeRevisionReused), nil
+		}
+		acc.Duplicate, acc.Conflict = true, old.conflict
 		return acc, nil, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return acc, nil, err
 	}
-	var team string
-	err = st.get(stRecordTeam).QueryRowContext(ctx, r.RecordID).Scan(&team)
-	newRecord := errors.Is(err, sql.ErrNoRows)
+	team, known := h.records[r.RecordID]
+	newRecord := !known
 	switch {
-	case err != nil && !newRecord:
-		return acc, nil, err
 	case !newRecord && team != d.TeamID:
 		return acc, wire.NewError(wire.CodeOtherTeam), nil
 	case !assigned[r.Municipality]:
@@ -177,15 +264,33 @@ func ingestOne(ctx context.Context, st *txStmts, d *Principal, r *wire.Revision,
 		if _, err := st.get(stInsertRecord).ExecContext(ctx, r.RecordID, d.ProjectID, d.TeamID, now.Unix()); err != nil {
 			return acc, nil, err
 		}
-	}
-	// Two edits of the same base are siblings: both are kept, both flagged,
-	// for a person to resolve. Nothing is overwritten.
-	res, err := st.get(stFlagSiblings).ExecContext(ctx, r.RecordID, r.BaseRevision)
-	if err != nil {
-		return acc, nil, err
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		acc.Conflict = true
+		h.records[r.RecordID] = d.TeamID
+	} else {
+		// Two edits of the same base are siblings: both are kept, both
+		// flagged, for a person to resolve. Nothing is overwritten. A
+		// record new to the server has no revision to be a sibling of.
+		rows, err := st.get(stFlagSiblings).QueryContext(ctx, r.RecordID, r.BaseRevision)
+		if err != nil {
+			return acc, nil, err
+		}
+		for rows.Next() {
+			var sibling string
+			if err := rows.Scan(&sibling); err != nil {
+				rows.Close()
+				return acc, nil, err
+			}
+			acc.Conflict = true
+			if s, ok := h.revisions[sibling]; ok {
+				s.conflict = true
+				h.revisions[sibling] = s
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return acc, nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return acc, nil, err
+		}
 	}
 	contentSum := sha256.Sum256(r.Content)
 	var identitySum []byte
@@ -193,14 +298,15 @@ func ingestOne(ctx context.Context, st *txStmts, d *Principal, r *wire.Revision,
 		s := sha256.Sum256(r.Identity)
 		identitySum = s[:]
 	}
-	_, err = st.get(stInsertRevision).ExecContext(ctx,
+	_, err := st.get(stInsertRevision).ExecContext(ctx,
 		r.Revision, r.RecordID, r.BaseRevision, r.MergedRevision, d.ID, d.TeamID, r.Instrument, r.InstrumentVersion, r.Municipality, string(r.Status),
 		r.SavedAt.UnixMilli(), now.Unix(), batchID, r.Content, contentSum[:], nullBytes(r.Identity), identitySum, len(r.Content)+len(r.Identity), acc.Conflict, header)
 	if err != nil {
 		return acc, nil, err
 	}
-	_, err = st.get(stInsertFeed).ExecContext(ctx, d.ProjectID, d.TeamID, r.Revision)
-	return acc, nil, err
+	h.revisions[r.Revision] = heldRevision{record: r.RecordID, team: d.TeamID, conflict: acc.Conflict}
+	h.stored = append(h.stored, r.Revision)
+	return acc, nil, nil
 }
 
 func nullBytes(b []byte) any {

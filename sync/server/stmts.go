@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ingestSQL are the statements of the ingest path, prepared once on the
@@ -13,23 +14,27 @@ import (
 // cost). The writer has one connection, so a transaction's StmtContext
 // reuses the prepared statement instead of compiling it again.
 var ingestSQL = [...]string{
-	stBatchByID:    `SELECT device_id, receipt FROM batches WHERE id = ?`,
-	stAssigned:     `SELECT municipality FROM assignments WHERE team_id = ?`,
-	stPublished:    `SELECT instrument || ':' || version FROM instruments WHERE project_id = ?`, /* instrumentRef */
-	stUsage:        `SELECT d.stored_bytes, t.stored_bytes FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = ?`,
-	stRevisionByID: `SELECT record_id, team_id, conflict FROM revisions WHERE revision = ?`,
-	stRecordTeam:   `SELECT team_id FROM records WHERE id = ?`,
+	stBatchByID: `SELECT device_id, receipt FROM batches WHERE id = ?`,
+	stAssigned:  `SELECT municipality FROM assignments WHERE team_id = ?`,
+	stPublished: `SELECT instrument || ':' || version FROM instruments WHERE project_id = ?`, /* instrumentRef */
+	stUsage:     `SELECT d.stored_bytes, t.stored_bytes FROM devices d JOIN teams t ON t.id = d.team_id WHERE d.id = ?`,
+	// What the server holds of a batch's ids, lookupChunk at a time (the
+	// places past the batch's ids hold '', which is no id).
+	stRevisionsIn:  `SELECT revision, record_id, team_id, conflict FROM revisions WHERE revision IN (` + places(lookupChunk) + `)`,
+	stRecordsIn:    `SELECT id, team_id FROM records WHERE id IN (` + places(lookupChunk) + `)`,
 	stInsertRecord: `INSERT INTO records (id, project_id, team_id, created_at) VALUES (?, ?, ?, ?)`,
-	stFlagSiblings: `UPDATE revisions SET conflict = TRUE WHERE record_id = ? AND base_revision = ?`,
+	stFlagSiblings: `UPDATE revisions SET conflict = TRUE WHERE record_id = ? AND base_revision = ? RETURNING revision`,
 	stInsertRevision: `INSERT INTO revisions (revision, record_id, base_revision, merged_revision, device_id, team_id, instrument, instrument_version, municipality, status,
 		saved_at, received_at, batch_id, content, content_sha256, identity, identity_sha256, size, conflict, header)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	stInsertFeed:   `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, ?, 'revision', ?)`,
-	stInsertBatch:  `INSERT INTO batches (id, device_id, receipt, received_at) VALUES (?, ?, ?, ?)`,
-	stDeviceGrew:   `UPDATE devices SET last_seen_at = ?, stored_bytes = stored_bytes + ?, format = ? WHERE id = ?`,
-	stInsertHeader: `INSERT INTO batch_headers (batch_id, device_id, team_id, content, identity, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-	stTeamGrew:     `UPDATE teams SET stored_bytes = stored_bytes + ? WHERE id = ?`,
-	stUseNonce:     `INSERT INTO nonces (signer, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+	stInsertFeed: `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, ?, 'revision', ?)`,
+	// lookupChunk revisions of a batch into the feed at once, in order.
+	stInsertFeedChunk: `INSERT INTO feed (project_id, team_id, kind, ref) VALUES ` + strings.Repeat(`(?, ?, 'revision', ?), `, lookupChunk-1) + `(?, ?, 'revision', ?)`,
+	stInsertBatch:     `INSERT INTO batches (id, device_id, receipt, received_at) VALUES (?, ?, ?, ?)`,
+	stDeviceGrew:      `UPDATE devices SET last_seen_at = ?, stored_bytes = stored_bytes + ?, format = ? WHERE id = ?`,
+	stInsertHeader:    `INSERT INTO batch_headers (batch_id, device_id, team_id, content, identity, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	stTeamGrew:        `UPDATE teams SET stored_bytes = stored_bytes + ? WHERE id = ?`,
+	stUseNonce:        `INSERT INTO nonces (signer, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 	// A new signer's bucket starts full, less this request's token; a
 	// known one refills since it was last touched (never past the burst,
 	// and never back in time if another process's clock is behind) and
@@ -65,12 +70,13 @@ const (
 	stAssigned
 	stPublished
 	stUsage
-	stRevisionByID
-	stRecordTeam
+	stRevisionsIn
+	stRecordsIn
 	stInsertRecord
 	stFlagSiblings
 	stInsertRevision
 	stInsertFeed
+	stInsertFeedChunk
 	stInsertBatch
 	stDeviceGrew
 	stTeamGrew
@@ -80,6 +86,13 @@ const (
 	stBucket
 	stCount
 )
+
+// lookupChunk is how many ids of a batch one statement looks up or feeds
+// (a laptop's batch is at most 50 revisions).
+const lookupChunk = 50
+
+// places is n placeholders, comma-separated.
+func places(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 // prepared holds ingestSQL, prepared.
 type prepared [stCount]*sql.Stmt
