@@ -93,7 +93,7 @@ func (c *Client) round(ctx context.Context, progress func(done, total int)) (*Re
 	if err := c.upload(ctx, d, teamRecipient, rep, progress); err != nil {
 		return rep, explain(err)
 	}
-	if err := c.download(ctx, d, team, first, rep); err != nil {
+	if err := c.download(ctx, d, team, cursor, first, rep); err != nil {
 		return rep, explain(err)
 	}
 	rep.Duration = time.Since(start)
@@ -386,12 +386,15 @@ func (c *Client) upload(ctx context.Context, d *deviceState, team age.Recipient,
 
 // download applies pages of changes from the cursor on, saving the cursor
 // after each page so a cut round starts again where it stopped.
-func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519Identity, ch *wire.Changes, rep *Report) error {
+func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519Identity, from int64, ch *wire.Changes, rep *Report) error {
 	var had []string
 	if err := c.secretJSON(ctx, secretAssignments, &had); err != nil {
 		return err
 	}
-	cursor := ch.Cursor
+	// The cursor saved is where the first page was asked from: a page
+	// that moves it (over the laptop's own revisions too, which the server
+	// leaves out) is saved, so the next round does not read it again.
+	cursor := from
 	if len(ch.Instruments)+len(ch.Revisions)+len(ch.Reviews) > 0 || ch.More {
 		cursor = -1 // something to apply: the cursor will be saved
 	}
@@ -464,6 +467,7 @@ func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519I
 			if err := c.saveCursor(ctx, ch.Cursor); err != nil {
 				return err
 			}
+			cursor = ch.Cursor
 		}
 		if !ch.More {
 			return nil
