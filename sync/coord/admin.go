@@ -93,10 +93,23 @@ func (c *Coordinator) Assign(ctx context.Context, team, municipality string, rem
 }
 
 // Publish publishes an instrument definition (its JSON) to every laptop of
-// the project; the server checks it as the app will read it.
+// the project, with a compression dictionary trained for it on synthetic
+// records (TrainDictionary); the server checks it as the app will read it.
+// A version published before keeps the dictionary it has.
 func (c *Coordinator) Publish(ctx context.Context, body []byte) (wire.Instrument, error) {
 	var out wire.Instrument
-	if err := c.call(ctx, http.MethodPost, wire.PathCoordInstruments, wire.PublishRequest{Body: body}, &out); err != nil {
+	_, ref, err := Registry(ctx, c.store)
+	if err != nil {
+		return out, err
+	}
+	// Without a dictionary (synth could not make the samples, or the body
+	// is not JSON, which the server refuses) the version is published all
+	// the same; its records are then compressed without one.
+	dict, err := TrainDictionary(ref, body)
+	if err != nil {
+		dict = nil
+	}
+	if err := c.call(ctx, http.MethodPost, wire.PathCoordInstruments, wire.PublishRequest{Body: body, Dictionary: dict}, &out); err != nil {
 		return out, err
 	}
 	_ = c.store.Log(ctx, "", "coord-publish", "", out.ID+" v"+strconv.Itoa(out.Version))
