@@ -206,7 +206,10 @@ func (d *Dictionaries) compress(instrument string, version int, plain []byte) []
 	if ok {
 		if e = d.enc[id]; e == nil {
 			var err error
-			e, err = zstd.NewWriter(nil, zstd.WithEncoderDict(d.raw[id]), zstd.WithEncoderConcurrency(1), zstd.WithEncoderLevel(zstd.SpeedDefault),
+			e, err = zstd.NewWriter(nil, zstd.WithEncoderDict(d.raw[id]), zstd.WithEncoderConcurrency(1),
+				// With a dictionary the fastest level compresses a
+				// record as well as the default one, in half the time.
+				zstd.WithEncoderLevel(zstd.SpeedFastest),
 				// The AEAD authenticates the frame: its checksum would add
 				// four bytes a record and check nothing more.
 				zstd.WithEncoderCRC(false))
