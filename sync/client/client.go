@@ -84,7 +84,7 @@ func New(store *localdb.Store, opt Options) *Client {
 		opt.Backoff = Backoff{Base: time.Second, Max: time.Minute, Attempts: 5}
 	}
 	if opt.BatchRevisions == 0 {
-		opt.BatchRevisions = 50
+		opt.BatchRevisions = 200
 	}
 	if opt.BatchBytes == 0 {
 		opt.BatchBytes = 256 << 10

@@ -299,6 +299,7 @@ func (c *Client) upload(ctx context.Context, d *deviceState, team age.Recipient,
 	if err != nil {
 		return err
 	}
+	refusedChanged := len(refused) != refusedBefore
 	total, done := len(pending), 0
 	if progress != nil {
 		progress(0, total)
@@ -364,15 +365,19 @@ func (c *Client) upload(ctx context.Context, d *deviceState, team age.Recipient,
 			rep.Refused++
 			// A refusal that a coordinator can lift is tried again next
 			// round; any other stays here, unsent, and is not resent.
-			if !wire.Retryable(r.Code) {
+			if !wire.Retryable(r.Code) && !refused[r.Revision] {
 				refused[r.Revision] = true
+				refusedChanged = true
 			}
 		}
 		if err := c.store.MarkSent(ctx, sent, receipt.BatchID); err != nil {
 			return err
 		}
-		if err := c.setSecretJSON(ctx, secretRefused, refused); err != nil {
-			return err
+		if refusedChanged { // a write only when the set changed
+			if err := c.setSecretJSON(ctx, secretRefused, refused); err != nil {
+				return err
+			}
+			refusedChanged = false
 		}
 		rep.Sent += len(b.Revisions)
 		rep.Receipts = append(rep.Receipts, receipt)
