@@ -141,7 +141,7 @@ func TestRunSmall(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"| figure | ours | baseline | ratio | unit |", "OpenRosa-style", "plain SQLite insert", "XChaCha20-Poly1305"} {
+	for _, want := range []string{"| figure | ours | baseline | ratio | target (#16) | unit |", "OpenRosa-style", "plain SQLite insert", "XChaCha20-Poly1305"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
