@@ -31,7 +31,12 @@ func (s *Store) Changes(ctx context.Context, d *Principal, cursor int64, limit, 
 	out.Assignments = assigned
 	// A team sees its records only in the municipalities it is assigned now.
 	inScope := func(m string) bool { return slices.Contains(assigned, m) }
-	items, more, err := s.feed(ctx, limit, `SELECT seq, kind, ref FROM feed WHERE project_id = ? AND seq > ? AND (team_id IS NULL OR team_id = ?) ORDER BY seq LIMIT ?`,
+	// Each revision's sending device comes with the feed, so that the
+	// laptop's own (most of what follows its own uploads) are passed over
+	// without reading them.
+	items, more, err := s.feed(ctx, limit, `SELECT f.seq, f.kind, f.ref, COALESCE(r.device_id, '') FROM feed f
+		LEFT JOIN revisions r ON f.kind = 'revision' AND r.revision = f.ref
+		WHERE f.project_id = ? AND f.seq > ? AND (f.team_id IS NULL OR f.team_id = ?) ORDER BY f.seq LIMIT ?`,
 		d.ProjectID, cursor, d.TeamID, limit+1)
 	if err != nil {
 		return nil, err
@@ -55,6 +60,9 @@ func (s *Store) Changes(ctx context.Context, d *Principal, cursor int64, limit, 
 			size += len(ins.Body) + len(ins.Dictionary)
 			out.Instruments = append(out.Instruments, ins)
 		case "revision":
+			if it.origin == d.ID { // the laptop has its own already
+				break
+			}
 			r, err := s.revision(ctx, it.ref)
 			if err != nil {
 				return nil, err
@@ -138,14 +146,15 @@ func formatOf(q interface{ Get(string) string }) int {
 	return f
 }
 
-// feedItem is one entry of the feed: what changed (kind) and its id (ref).
+// feedItem is one entry of the feed: what changed (kind) and its id (ref),
+// and for a revision the device that sent it, where the query gives it.
 type feedItem struct {
-	seq       int64
-	kind, ref string
+	seq               int64
+	kind, ref, origin string
 }
 
 // feed reads up to limit items with query (which asks for limit+1, so that
-// more says whether a page follows).
+// more says whether a page follows, and gives seq, kind, ref and origin).
 func (s *Store) feed(ctx context.Context, limit int, query string, args ...any) (items []feedItem, more bool, err error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -154,7 +163,7 @@ func (s *Store) feed(ctx context.Context, limit int, query string, args ...any) 
 	defer rows.Close()
 	for rows.Next() {
 		var it feedItem
-		if err := rows.Scan(&it.seq, &it.kind, &it.ref); err != nil {
+		if err := rows.Scan(&it.seq, &it.kind, &it.ref, &it.origin); err != nil {
 			return nil, false, err
 		}
 		items = append(items, it)

@@ -180,7 +180,7 @@ func (s *Store) SetProjectSecret(ctx context.Context, pid string, sealed []byte)
 // revisions; the page carries the content keys of those it is given.
 func (s *Store) CoordRevisions(ctx context.Context, pid string, cursor int64, limit, format int) (*wire.CoordRevisions, error) {
 	out := &wire.CoordRevisions{Cursor: cursor}
-	items, more, err := s.feed(ctx, limit, `SELECT seq, kind, ref FROM feed WHERE project_id = ? AND seq > ? AND kind IN ('revision', 'review') ORDER BY seq LIMIT ?`,
+	items, more, err := s.feed(ctx, limit, `SELECT seq, kind, ref, '' FROM feed WHERE project_id = ? AND seq > ? AND kind IN ('revision', 'review') ORDER BY seq LIMIT ?`,
 		pid, cursor, limit+1)
 	if err != nil {
 		return nil, err
