@@ -73,6 +73,7 @@ type Client struct {
 	run   sync.Mutex // one round at a time
 	conn  *Conn
 	kick  chan struct{}
+	dicts dictCache
 }
 
 // New returns a client over store.

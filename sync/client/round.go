@@ -2,12 +2,14 @@ package client
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -544,17 +546,43 @@ func (c *Client) applyReview(ctx context.Context, open *seal.Opener, team *age.X
 	return nil
 }
 
-// dictionaries are those of the instrument versions this laptop has received.
+// dictionaries are those of the instrument versions this laptop has received
+// (their question lists and compression dictionaries), read again only when
+// the instruments it holds have changed.
 func (c *Client) dictionaries(ctx context.Context) (*seal.Dictionaries, error) {
-	var have []wire.Instrument
-	if err := c.secretJSON(ctx, secretInstruments, &have); err != nil {
+	data, err := c.store.Secret(ctx, secretInstruments)
+	if errors.Is(err, localdb.ErrNotFound) {
+		data, err = nil, nil
+	}
+	if err != nil {
 		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	c.dicts.mu.Lock()
+	defer c.dicts.mu.Unlock()
+	if c.dicts.d != nil && c.dicts.sum == sum {
+		return c.dicts.d, nil
+	}
+	var have []wire.Instrument
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, &have); err != nil {
+			return nil, err
+		}
 	}
 	d, err := seal.DictionariesOf(have)
 	if err != nil {
 		c.opt.Logger.Warn("sync: instrument dictionary left out", "err", err)
 	}
+	c.dicts.sum, c.dicts.d = sum, d
 	return d, nil
+}
+
+// dictCache is the last Dictionaries read, by the digest of what they were
+// read from.
+type dictCache struct {
+	mu  sync.Mutex
+	sum [sha256.Size]byte
+	d   *seal.Dictionaries
 }
 
 // OriginCoordinators is the origin of a revision made by a review decision.
