@@ -260,6 +260,7 @@ func (a *App) setMenu() {
 					a.rec.form.AddItem()
 				}
 			}),
+			item(T("menu.print_blank"), nil, a.printBlank),
 			fyne.NewMenuItemSeparator(),
 			item(T("menu.sync"), scSync, a.runSync),
 			item(T("menu.lock"), scLock, a.Lock),

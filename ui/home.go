@@ -211,7 +211,11 @@ func (a *App) homeContent() (fyne.CanvasObject, *homeBasis) {
 	add := widget.NewButtonWithIcon(T("home.add_municipality"), theme.SearchIcon(), a.addMunicipality)
 	newCase := widget.NewButtonWithIcon(T("home.new_case"), theme.ContentAddIcon(), a.newCase)
 	newCase.Importance = widget.HighImportance
-	return page(T("home.title"), container.NewVScroll(body), add, newCase), &homeBasis{assigned: assigned}
+	actions := []fyne.CanvasObject{add, newCase}
+	if _, ok := a.opts.Instruments.(Printer); ok {
+		actions = append([]fyne.CanvasObject{widget.NewButtonWithIcon(T("print.blank_button"), theme.DocumentPrintIcon(), a.printBlank)}, actions...)
+	}
+	return page(T("home.title"), container.NewVScroll(body), actions...), &homeBasis{assigned: assigned}
 }
 
 // attention lists what to do first: conflicts, returned records, finalised

@@ -3,9 +3,11 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -16,10 +18,52 @@ import (
 	"sinba/ui/loop"
 )
 
-// Printer makes the PDF of a record; the Instruments of cmd/sinba implement
-// it. The child's identification is printed only when withIdentity is true.
+// Printer makes the PDF of a record, and of a blank instrument to fill in
+// on paper (the version new records take); the Instruments of cmd/sinba
+// implement it. The child's identification is printed only when
+// withIdentity is true.
 type Printer interface {
 	PrintRecord(w io.Writer, rec survey.Record, info printout.Info, withIdentity bool, language string) error
+	PrintBlank(w io.Writer, instrument string, language string) error
+}
+
+// printBlank offers the blank instruments to print, for an office that
+// fills them in on paper first: a choice among buttons (Enter takes the
+// focused one, Escape cancels), then where to save the PDF, written off the
+// UI goroutine.
+func (a *App) printBlank() {
+	p, ok := a.opts.Instruments.(Printer)
+	if !ok {
+		return
+	}
+	var d *dialogs.Dialog
+	list := container.NewVBox(dialogs.Text(T("print.blank_explain")))
+	for _, id := range []string{survey.InstrumentCase, survey.InstrumentMunicipality} {
+		version, _ := a.opts.Instruments.Current(id)
+		label := T("print.blank_instrument", map[string]any{"Instrument": T("instrument." + id), "Version": version})
+		list.Add(dialogs.NewButton(label, theme.DocumentPrintIcon(), func() {
+			d.Dismiss()
+			lang := a.lang
+			a.saveFile(fmt.Sprintf("%s-v%d-in-bianco.pdf", id, version), ".pdf", func(path string) {
+				loop.Go(func() func() {
+					var buf bytes.Buffer
+					err := p.PrintBlank(&buf, id, lang)
+					if err == nil {
+						err = os.WriteFile(path, buf.Bytes(), 0o600)
+					}
+					return func() {
+						if err != nil {
+							dialogs.Error(a.win, T("record.print_failed", map[string]any{"Error": a.errText(err)}))
+							return
+						}
+						dialogs.Inform(a.win, T("print.blank_title"), T("record.printed", map[string]any{"Path": path}))
+					}
+				})
+			})
+		}, func() { d.Dismiss() }))
+	}
+	d = dialogs.Show(a.win, dialogs.Spec{Title: T("print.blank_title"), Body: list, Cancel: T("common.cancel"),
+		Focus: list.Objects[1].(fyne.Focusable)})
 }
 
 // printButton is "Stampa / salva PDF", hidden when the instruments cannot

@@ -230,6 +230,24 @@ func (in *Instruments) PrintRecoveryKey(w io.Writer, key, language string) error
 	return printout.RecoveryKey(w, key, o)
 }
 
+// PrintBlank implements ui.Printer: the PDF of the version of instrument
+// that new records take, blank, to fill in on paper.
+func (in *Instruments) PrintBlank(w io.Writer, instrument string, language string) error {
+	def, _, ok := in.set.Load().ForNew(instrument)
+	if !ok {
+		return survey.Errorf("strumento %s sconosciuto", "unknown instrument %s", instrument)
+	}
+	fonts, err := printFonts()
+	if err != nil {
+		return err
+	}
+	o := printout.Options{Lang: language, Fonts: fonts}
+	if in.Now != nil {
+		o.Now = in.Now()
+	}
+	return printout.Blank(w, def, o)
+}
+
 // PrintRecord implements ui.Printer: the PDF of a record, with the child's
 // identification only when withIdentity is true.
 func (in *Instruments) PrintRecord(w io.Writer, rec survey.Record, info printout.Info, withIdentity bool, language string) error {
