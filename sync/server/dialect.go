@@ -3,10 +3,13 @@ package server
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
+	"errors"
 	"io/fs"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
@@ -31,6 +34,11 @@ type dialect interface {
 	retryable(err error) bool
 	// txOptions are the options of a write transaction.
 	txOptions() *sql.TxOptions
+	// serialLock and serialUnlock take and give back, around a write
+	// transaction and on its connection, a lock on a key (one ? argument),
+	// so that write transactions of one key run one after the other instead
+	// of failing each other; empty where writes are serial anyway.
+	serialLock() (lock, unlock string)
 }
 
 //go:embed migrations/*.sql
@@ -41,17 +49,22 @@ var sqliteMigrations embed.FS
 // are serial and never need running again.
 type sqliteDialect struct{}
 
-func (sqliteDialect) name() string               { return "sqlite" }
-func (sqliteDialect) rebind(q string) string     { return q }
-func (sqliteDialect) migrationLock() string      { return "" } // BEGIN IMMEDIATE is the lock
-func (sqliteDialect) retryable(error) bool       { return false }
-func (sqliteDialect) txOptions() *sql.TxOptions  { return nil }
-func (sqliteDialect) migrations() (fs.FS, error) { return fs.Sub(sqliteMigrations, "migrations") }
+func (sqliteDialect) name() string                 { return "sqlite" }
+func (sqliteDialect) rebind(q string) string       { return q }
+func (sqliteDialect) migrationLock() string        { return "" } // BEGIN IMMEDIATE is the lock
+func (sqliteDialect) retryable(error) bool         { return false }
+func (sqliteDialect) txOptions() *sql.TxOptions    { return nil }
+func (sqliteDialect) serialLock() (string, string) { return "", "" }
+func (sqliteDialect) migrations() (fs.FS, error)   { return fs.Sub(sqliteMigrations, "migrations") }
 
 // isUnique says whether err is a unique-constraint violation, in either engine.
 func isUnique(err error) bool {
 	if err == nil {
 		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
 	}
 	return strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
@@ -78,19 +91,68 @@ func (x *db) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
 	return x.sql.PrepareContext(ctx, x.d.rebind(q))
 }
 
-// BeginTx starts a write transaction at the dialect's isolation.
-func (x *db) BeginTx(ctx context.Context) (*txn, error) {
-	tx, err := x.sql.BeginTx(ctx, x.d.txOptions())
+// BeginTx starts a write transaction at the dialect's isolation; one with
+// a key waits first for the other write transactions of that key to end
+// (see dialect.serialLock).
+func (x *db) BeginTx(ctx context.Context, key string) (*txn, error) {
+	lock, unlock := x.d.serialLock()
+	if key == "" || lock == "" {
+		tx, err := x.sql.BeginTx(ctx, x.d.txOptions())
+		if err != nil {
+			return nil, err
+		}
+		return &txn{Tx: tx, d: x.d}, nil
+	}
+	conn, err := x.sql.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &txn{Tx: tx, d: x.d}, nil
+	// The lock is taken before the transaction begins, so its snapshot
+	// sees what the previous holder committed.
+	if _, err := conn.ExecContext(ctx, x.d.rebind(lock), key); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	release := func() {
+		if _, err := conn.ExecContext(context.Background(), x.d.rebind(unlock), key); err != nil {
+			// A connection that may still hold the lock goes, and the lock with it.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}
+	tx, err := conn.BeginTx(ctx, x.d.txOptions())
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return &txn{Tx: tx, d: x.d, release: release}, nil
 }
 
 // txn is a transaction whose queries are written in the store's SQL.
 type txn struct {
 	*sql.Tx
-	d dialect
+	d       dialect
+	release func() // after the transaction ends: gives back its key's lock
+}
+
+// Commit commits the transaction, then gives back its key's lock.
+func (t *txn) Commit() error {
+	defer t.done()
+	return t.Tx.Commit()
+}
+
+// Rollback rolls the transaction back (if it has not ended), then gives
+// back its key's lock.
+func (t *txn) Rollback() error {
+	defer t.done()
+	return t.Tx.Rollback()
+}
+
+func (t *txn) done() {
+	if t.release != nil {
+		t.release()
+		t.release = nil
+	}
 }
 
 func (t *txn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {

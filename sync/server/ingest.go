@@ -30,7 +30,8 @@ const rowBytes = 512
 // nothing new while the device is at its quota leaves no receipt behind.
 func (s *Store) Ingest(ctx context.Context, d *Principal, b *wire.Batch, lim wire.Limits, q Quota) (*wire.Receipt, error) {
 	var receipt *wire.Receipt
-	err := s.tx(ctx, func(tx *txn) error {
+	// The team's batches one at a time: each updates the team's row.
+	err := s.txSerial(ctx, d.TeamID, func(tx *txn) error {
 		st := s.st.in(ctx, tx)
 		var stored []byte
 		var owner string

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"sinba/internal/storetest"
 	"sinba/sync/seal"
 	"sinba/sync/wire"
 )
@@ -16,7 +17,7 @@ import (
 // enrolment is refused with project_not_ready and the code stays unused.
 func TestEnrolWaitsForTheProjectSecret(t *testing.T) {
 	ctx := context.Background()
-	st, err := OpenStore(t.TempDir())
+	st, err := Open(storetest.Database(t, t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,7 @@ func (s *Store) once(ctx context.Context, signer, key string, request []byte, fn
 	idSum := sha256.Sum256([]byte("sinba-idempotency-id\n" + signer + "\n" + key))
 	sealKey := sha256.Sum256([]byte("sinba-idempotency-seal\n" + signer + "\n" + key))
 	reqSum := sha256.Sum256(request)
-	tx, err := s.w.BeginTx(ctx)
+	tx, err := s.w.BeginTx(ctx, "")
 	if err != nil {
 		return 0, nil, err
 	}

@@ -21,7 +21,7 @@ import (
 // reaches.
 func secondServer(t *testing.T, p *synctest.Project, cfg server.Config) string {
 	t.Helper()
-	st, err := server.OpenStore(p.Dir)
+	st, err := server.Open(p.Database)
 	if err != nil {
 		t.Fatal(err)
 	}

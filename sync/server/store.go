@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -33,6 +34,21 @@ type Store struct {
 
 // ErrNotFound is returned when an admin command names something that is not there.
 var ErrNotFound = errors.New("not found")
+
+// IsPostgres says whether database names a PostgreSQL database (a
+// postgres:// or postgresql:// URL) rather than a data directory.
+func IsPostgres(database string) bool {
+	return strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://")
+}
+
+// Open opens (creating if needed) and migrates the store that database
+// names: a postgres:// URL, or else the data directory of a SQLite store.
+func Open(database string) (*Store, error) {
+	if IsPostgres(database) {
+		return openPostgres(database)
+	}
+	return OpenStore(database)
+}
 
 // OpenStore opens (creating if needed) the SQLite database in dir and migrates it.
 func OpenStore(dir string) (*Store, error) {
@@ -181,11 +197,17 @@ const maxAttempts = 20
 // serialization failures) is run again, from the start: fn must set
 // everything it reports on each run.
 func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
+	return s.txSerial(ctx, "", fn)
+}
+
+// txSerial is tx for a transaction that runs after the other ones of key
+// (see dialect.serialLock): those that write the same rows.
+func (s *Store) txSerial(ctx context.Context, key string, fn func(*txn) error) error {
 	if tx, ok := ctx.Value(txKey{}).(*txn); ok {
 		return fn(tx)
 	}
 	for attempt := 1; ; attempt++ {
-		err := s.txOnce(ctx, fn)
+		err := s.txOnce(ctx, key, fn)
 		if err == nil || attempt == maxAttempts || !s.d.retryable(err) {
 			return err
 		}
@@ -195,8 +217,8 @@ func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 	}
 }
 
-func (s *Store) txOnce(ctx context.Context, fn func(*txn) error) error {
-	tx, err := s.w.BeginTx(ctx)
+func (s *Store) txOnce(ctx context.Context, key string, fn func(*txn) error) error {
+	tx, err := s.w.BeginTx(ctx, key)
 	if err != nil {
 		return err
 	}
