@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -21,27 +20,27 @@ import (
 )
 
 func init() {
-	register(&command{Name: "init", Usage: "--data DIR", Short: "crea il database del server / creates the server's database", Run: cmdInit})
-	register(&command{Name: "project", Usage: "--data DIR --name NOME (--key-out FILE | --recipient age1...)",
+	register(&command{Name: "init", Usage: "(--data DIR | --database URL)", Short: "crea il database del server / creates the server's database", Run: cmdInit})
+	register(&command{Name: "project", Usage: "(--data DIR | --database URL) --name NOME (--key-out FILE | --recipient age1...)",
 		Short: "crea un progetto; la chiave privata dei coordinatori va solo in --key-out / creates a project; the coordinators' private key goes only to --key-out", Run: cmdProject})
-	register(&command{Name: "team", Usage: "--data DIR --project PROGETTO --name NOME", Short: "crea una squadra / creates a team",
+	register(&command{Name: "team", Usage: "(--data DIR | --database URL) --project PROGETTO --name NOME", Short: "crea una squadra / creates a team",
 		Run: cmdCreateIn("team", "project", "progetto (nome o id) / project (name or id)", "nome della squadra / team name", (*server.Store).CreateTeam)})
-	register(&command{Name: "researcher", Usage: "--data DIR --team SQUADRA --name NOME", Short: "aggiunge un rilevatore a una squadra / adds a researcher to a team",
+	register(&command{Name: "researcher", Usage: "(--data DIR | --database URL) --team SQUADRA --name NOME", Short: "aggiunge un rilevatore a una squadra / adds a researcher to a team",
 		Run: cmdCreateIn("researcher", "team", "squadra (nome o id) / team (name or id)", "nome del rilevatore / researcher's name", (*server.Store).CreateResearcher)})
-	register(&command{Name: "code", Usage: "--data DIR (--researcher RILEVATORE | --coordinator (--project P | --new-project NOME)) [--ttl 72h]",
+	register(&command{Name: "code", Usage: "(--data DIR | --database URL) (--researcher RILEVATORE | --coordinator (--project P | --new-project NOME)) [--ttl 72h]",
 		Short: "crea un codice di iscrizione monouso / makes a one-time enrolment code", Run: cmdCode})
-	register(&command{Name: "assign", Usage: "--data DIR --team SQUADRA --municipality ISTAT [--remove]",
+	register(&command{Name: "assign", Usage: "(--data DIR | --database URL) --team SQUADRA --municipality ISTAT [--remove]",
 		Short: "assegna un comune pilota a una squadra / assigns a pilot municipality to a team", Run: cmdAssign})
-	register(&command{Name: "publish", Usage: "--data DIR --project PROGETTO --file STRUMENTO.json",
+	register(&command{Name: "publish", Usage: "(--data DIR | --database URL) --project PROGETTO --file STRUMENTO.json",
 		Short: "pubblica una versione di uno strumento / publishes an instrument version", Run: cmdPublish})
-	register(&command{Name: "devices", Usage: "--data DIR", Short: "elenca i computer iscritti / lists enrolled laptops", Run: cmdDevices})
-	register(&command{Name: "audit", Usage: "--data DIR",
+	register(&command{Name: "devices", Usage: "(--data DIR | --database URL)", Short: "elenca i computer iscritti / lists enrolled laptops", Run: cmdDevices})
+	register(&command{Name: "audit", Usage: "(--data DIR | --database URL)",
 		Short: "chi ha avuto chiavi, segreto e codici, e da chi / who got keys, the secret and codes, and from whom", Run: cmdAudit})
-	register(&command{Name: "revoke", Usage: "--data DIR --device ID", Short: "revoca un computer / revokes a laptop", Run: cmdRevoke})
-	register(&command{Name: "review", Usage: "--data DIR --revision REV --decision returned|approved [--comment TESTO] [--field CAMPO]",
+	register(&command{Name: "revoke", Usage: "(--data DIR | --database URL) --device ID", Short: "revoca un computer / revokes a laptop", Run: cmdRevoke})
+	register(&command{Name: "review", Usage: "(--data DIR | --database URL) --revision REV --decision returned|approved [--comment TESTO] [--field CAMPO]",
 		Short: "registra la decisione dei coordinatori su una scheda / records the coordinators' decision on a record", Run: cmdReview})
-	register(&command{Name: "status", Usage: "--data DIR", Short: "riepilogo di quanto arrivato / summary of what has arrived", Run: cmdStatus})
-	register(&command{Name: "export", Usage: "--data DIR --key FILE [--out FILE]",
+	register(&command{Name: "status", Usage: "(--data DIR | --database URL)", Short: "riepilogo di quanto arrivato / summary of what has arrived", Run: cmdStatus})
+	register(&command{Name: "export", Usage: "(--data DIR | --database URL) --key FILE [--out FILE]",
 		Short: "decifra le schede con la chiave dei coordinatori, in JSON Lines / decrypts the records with the coordinators' key, as JSON Lines", Run: cmdExport})
 }
 
@@ -51,12 +50,12 @@ func cmdInit(e env, args []string) int {
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
 	}
-	st, err := server.OpenStore(*data)
+	st, err := server.Open(data.Database())
 	if err != nil {
 		return fail(e, err)
 	}
 	st.Close()
-	fmt.Fprintf(e.stderr, "sinba-server: database pronto in / database ready in %s\n", filepath.Join(*data, server.DBFile))
+	fmt.Fprintf(e.stderr, "sinba-server: database pronto in / database ready in %s\n", data)
 	return 0
 }
 
@@ -121,7 +120,7 @@ func cmdProject(e env, args []string) int {
 		fmt.Fprintln(e.stderr, "sinba-server: indicare --key-out oppure --recipient / give either --key-out or --recipient")
 		return 2
 	}
-	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
 		id, err := newProject(ctx, st, *name, *recipient, *keyOut)
 		if err == nil {
 			fmt.Fprintln(e.stdout, id)
@@ -143,7 +142,7 @@ func cmdCreateIn(name, parent, parentHelp, nameHelp string, create func(*server.
 		if !need(e, parent, *of, "name", *n) {
 			return 2
 		}
-		return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+		return withStore(e, data, func(ctx context.Context, st *server.Store) error {
 			id, err := create(st, ctx, *of, *n)
 			if err == nil {
 				fmt.Fprintln(e.stdout, id)
@@ -172,7 +171,7 @@ func cmdCode(e env, args []string) int {
 	} else if !need(e, "researcher", *researcher) {
 		return 2
 	}
-	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
 		var code string
 		var exp time.Time
 		var err error
@@ -204,7 +203,7 @@ func cmdAssign(e env, args []string) int {
 	if !need(e, "team", *team, "municipality", *muni) {
 		return 2
 	}
-	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
 		if *remove {
 			return st.Unassign(ctx, *team, *muni)
 		}
@@ -244,7 +243,7 @@ func cmdPublish(e env, args []string) int {
 	if !need(e, "project", *project, "file", *file) {
 		return 2
 	}
-	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
 		id, v, err := publishFile(ctx, st, *project, *file)
 		if err == nil {
 			fmt.Fprintf(e.stdout, "%s v%d\n", id, v)
@@ -259,7 +258,7 @@ func cmdDevices(e env, args []string) int {
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
 	}
-	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
 		ds, err := st.Devices(ctx)
 		if err != nil {
 			return err
@@ -289,7 +288,7 @@ func cmdAudit(e env, args []string) int {
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
 	}
-	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
 		evs, err := st.Audit(ctx)
 		if err != nil {
 			return err
@@ -322,7 +321,7 @@ func cmdRevoke(e env, args []string) int {
 	if !need(e, "device", *device) {
 		return 2
 	}
-	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
 		return st.Revoke(ctx, *device)
 	})
 }
@@ -345,7 +344,7 @@ func cmdReview(e env, args []string) int {
 	if *comment != "" {
 		comments = append(comments, survey.Comment{Field: *field, Text: *comment, Author: *author, At: time.Now().UTC()})
 	}
-	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
 		id, err := st.AddReview(ctx, *revision, survey.Status(*decision), comments)
 		if err == nil {
 			fmt.Fprintln(e.stdout, id)
@@ -360,7 +359,7 @@ func cmdStatus(e env, args []string) int {
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
 	}
-	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
 		sm, err := st.Summary(ctx)
 		if err != nil {
 			return err
@@ -423,7 +422,7 @@ func cmdExport(e env, args []string) int {
 		defer f.Close()
 		w = f
 	}
-	return withStore(e, *data, func(ctx context.Context, st *server.Store) error {
+	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
 		revs, err := st.Revisions(ctx)
 		if err != nil {
 			return err

@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"sinba/cmd/internal/subcmd"
@@ -39,15 +41,53 @@ func named(name string) *command {
 
 func run(e env, args []string) int { return commands.Run(e, e.stdout, e.stderr, args) }
 
-// flags makes a flag set for c with the --data flag every command has.
-func flags(e env, c *command) (*flag.FlagSet, *string) {
-	fs := commands.FlagSet(c, e.stderr)
-	data := fs.String("data", "", "cartella dei dati del server / the server's data folder")
-	return fs, data
+// EnvDatabase is the environment variable that names the server's
+// PostgreSQL database when --database does not.
+const EnvDatabase = "SINBA_DATABASE"
+
+// where is where a command finds the server's database: the PostgreSQL
+// database of --database (or SINBA_DATABASE), or else the SQLite file in
+// the --data folder.
+type where struct {
+	data, database *string
 }
 
-// parse parses args and checks --data; ok=false means return status.
-func parse(e env, fs *flag.FlagSet, data *string, args []string) (status int, ok bool) {
+// Database is what server.Open takes: the PostgreSQL URL, or the data folder.
+func (w *where) Database() string {
+	if *w.database != "" {
+		return *w.database
+	}
+	return *w.data
+}
+
+// postgres says whether the store is on PostgreSQL.
+func (w *where) postgres() bool { return *w.database != "" }
+
+// String names the database in messages, without a password.
+func (w *where) String() string {
+	if !w.postgres() {
+		return filepath.Join(*w.data, server.DBFile)
+	}
+	if u, err := url.Parse(*w.database); err == nil {
+		return u.Redacted()
+	}
+	return "PostgreSQL"
+}
+
+// flags makes a flag set for c with the --data and --database flags every
+// command has.
+func flags(e env, c *command) (*flag.FlagSet, *where) {
+	fs := commands.FlagSet(c, e.stderr)
+	w := &where{
+		data: fs.String("data", "", "cartella dei dati del server / the server's data folder"),
+		database: fs.String("database", os.Getenv(EnvDatabase), "database PostgreSQL (postgres://...; predefinito: $"+EnvDatabase+
+			"; senza, il file SQLite in --data) / PostgreSQL database (postgres://...; default: $"+EnvDatabase+"; without, the SQLite file in --data)"),
+	}
+	return fs, w
+}
+
+// parse parses args and checks --data and --database; ok=false means return status.
+func parse(e env, fs *flag.FlagSet, w *where, args []string) (status int, ok bool) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0, false
@@ -58,8 +98,12 @@ func parse(e env, fs *flag.FlagSet, data *string, args []string) (status int, ok
 		fmt.Fprintf(e.stderr, "sinba-server: argomenti in più / extra arguments: %s\n", strings.Join(fs.Args(), " "))
 		return 2, false
 	}
-	if *data == "" {
-		fmt.Fprintln(e.stderr, "sinba-server: manca --data / --data is missing")
+	if *w.database != "" && !server.IsPostgres(*w.database) {
+		fmt.Fprintln(e.stderr, "sinba-server: --database vuole un indirizzo postgres://... (un server SQLite si indica con --data) / --database takes a postgres://... address (a SQLite server is named with --data)")
+		return 2, false
+	}
+	if *w.data == "" && !w.postgres() {
+		fmt.Fprintln(e.stderr, "sinba-server: manca --data (o --database) / --data (or --database) is missing")
 		return 2, false
 	}
 	return 0, true
@@ -81,17 +125,21 @@ func fail(e env, err error) int {
 	return 1
 }
 
-// openExisting opens the store of an initialised data folder.
-func openExisting(data string) (*server.Store, error) {
-	if _, err := os.Stat(data + "/" + server.DBFile); err != nil {
-		return nil, fmt.Errorf("nessun server in %s: eseguire prima \"sinba-server init --data %s\" / no server in %s: run \"sinba-server init --data %s\" first", data, data, data, data)
+// openExisting opens the store of an initialised data folder, or the
+// PostgreSQL database (which it brings to the current schema, as init does).
+func openExisting(w *where) (*server.Store, error) {
+	if !w.postgres() {
+		data := *w.data
+		if _, err := os.Stat(filepath.Join(data, server.DBFile)); err != nil {
+			return nil, fmt.Errorf("nessun server in %s: eseguire prima \"sinba-server init --data %s\" / no server in %s: run \"sinba-server init --data %s\" first", data, data, data, data)
+		}
 	}
-	return server.OpenStore(data)
+	return server.Open(w.Database())
 }
 
-// withStore runs fn on the store of data and closes it.
-func withStore(e env, data string, fn func(ctx context.Context, st *server.Store) error) int {
-	st, err := openExisting(data)
+// withStore runs fn on the store w names and closes it.
+func withStore(e env, w *where, fn func(ctx context.Context, st *server.Store) error) int {
+	st, err := openExisting(w)
 	if err != nil {
 		return fail(e, err)
 	}

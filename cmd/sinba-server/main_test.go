@@ -21,9 +21,11 @@ import (
 	"time"
 
 	"sinba/assets"
+	"sinba/internal/storetest"
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/sync/client"
+	"sinba/sync/server"
 	"sinba/sync/synctest"
 )
 
@@ -90,10 +92,26 @@ func TestPublishRefusesAMalformedInstrument(t *testing.T) {
 	}
 }
 
+// onBackend points the commands of a test at a new database on the
+// backend the tests run on (storetest): the SQLite file in data, or a new
+// PostgreSQL database, through SINBA_DATABASE (which --database defaults
+// to) while the commands keep their --data. It says whether it is PostgreSQL.
+func onBackend(t *testing.T, data string) bool {
+	t.Helper()
+	database := storetest.Database(t, data)
+	if !server.IsPostgres(database) {
+		return false
+	}
+	t.Setenv(EnvDatabase, database)
+	return true
+}
+
 func TestAdminCommands(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "server")
-	if code, _, errs := runCmd(t, "team", "--data", data, "--project", "x", "--name", "y"); code != 1 || !strings.Contains(errs, "init") {
-		t.Fatalf("command before init: %d %s", code, errs)
+	if !onBackend(t, data) {
+		if code, _, errs := runCmd(t, "team", "--data", data, "--project", "x", "--name", "y"); code != 1 || !strings.Contains(errs, "init") {
+			t.Fatalf("command before init: %d %s", code, errs)
+		}
 	}
 	if code, _, errs := runCmd(t, "init", "--data", data); code != 0 {
 		t.Fatalf("init: %s", errs)
@@ -168,6 +186,7 @@ func selfSigned(t *testing.T) (certFile, keyFile string, hc *http.Client) {
 // gracefully and exports the record with the coordinators' key.
 func TestDemoServeSyncExport(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "server")
+	onBackend(t, data)
 	codeFile := filepath.Join(t.TempDir(), "code.txt")
 	code, out, errs := runCmd(t, "demo", "--data", data, "--code-file", codeFile, "--instruments", writeInstruments(t))
 	if code != 0 {

@@ -20,9 +20,9 @@ import (
 )
 
 func init() {
-	register(&command{Name: "serve", Usage: "--data DIR [--addr HOST:PORT] [--addr-file FILE] [--cert FILE --key FILE] [--log text|json] [--log-level info] [--trusted-proxy CIDR,...] [--device-quota-mib 256] [--team-quota-mib 2048]",
+	register(&command{Name: "serve", Usage: "(--data DIR | --database URL) [--addr HOST:PORT] [--addr-file FILE] [--cert FILE --key FILE] [--log text|json] [--log-level info] [--trusted-proxy CIDR,...] [--device-quota-mib 256] [--team-quota-mib 2048]",
 		Short: "avvia il server; con --cert e --key in TLS / runs the server; with --cert and --key over TLS", Run: cmdServe})
-	register(&command{Name: "demo", Usage: "--data DIR [--code-file FILE] [--instruments DIR] [--municipalities 063049,065116]",
+	register(&command{Name: "demo", Usage: "(--data DIR | --database URL) [--code-file FILE] [--instruments DIR] [--municipalities 063049,065116]",
 		Short: "crea un progetto dimostrativo e stampa un codice di iscrizione / sets up a demo project and prints an enrolment code", Run: cmdDemo})
 }
 
@@ -83,7 +83,7 @@ func cmdServe(e env, args []string) int {
 		}
 		tlsCert = &pair
 	}
-	st, err := openExisting(*data)
+	st, err := openExisting(data)
 	if err != nil {
 		return fail(e, err)
 	}
@@ -102,7 +102,7 @@ func cmdServe(e env, args []string) int {
 	if tlsCert != nil {
 		scheme = "https"
 	}
-	log.Info("listening", "url", scheme+"://"+ln.Addr().String(), "data", *data)
+	log.Info("listening", "url", scheme+"://"+ln.Addr().String(), "database", data.String())
 	if *addrFile != "" {
 		if err := writeAddrFile(*addrFile, ln.Addr().String()); err != nil {
 			ln.Close()
@@ -162,13 +162,20 @@ func cmdDemo(e env, args []string) int {
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
 	}
-	st, err := server.OpenStore(*data)
+	if *data.data == "" {
+		fmt.Fprintln(e.stderr, "sinba-server: manca --data, dove scrivere la chiave del progetto / --data is missing, where to write the project key")
+		return 2
+	}
+	if err := os.MkdirAll(*data.data, 0o700); err != nil { // on PostgreSQL, the store does not make it
+		return fail(e, err)
+	}
+	st, err := server.Open(data.Database())
 	if err != nil {
 		return fail(e, err)
 	}
 	defer st.Close()
 	ctx := context.Background()
-	keyPath := filepath.Join(*data, demoKeyFile)
+	keyPath := filepath.Join(*data.data, demoKeyFile)
 	pid, err := newProject(ctx, st, demoProject, "", keyPath)
 	if err != nil {
 		return fail(e, err)
