@@ -120,7 +120,7 @@ func TestFeedRowCommittedLateIsNotSteppedOver(t *testing.T) {
 	p := synctest.NewProject(t, t.TempDir())
 	p.Serve(t, server.Config{})
 	wd := p.EnrolDevice(t, p.TeamA)
-	d, err := p.Store.Device(ctx, wd.ID)
+	d, err := p.Store.Principal(ctx, wd.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
