@@ -105,7 +105,7 @@ func TestTwoProcessesThroughTheFaultProxy(t *testing.T) {
 	dir := t.TempDir()
 	p := synctest.NewProject(t, dir)
 	t.Cleanup(func() { p.Store.Close() })
-	twoProcesses(t, p, func() (*server.Store, error) { return server.OpenStore(dir) })
+	twoProcesses(t, p, func() (*server.Store, error) { return server.Open(p.Database) })
 }
 
 // twoProcesses runs the test over project p's database, which open opens
