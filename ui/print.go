@@ -44,7 +44,8 @@ func (a *App) printBlank() {
 		list.Add(dialogs.NewButton(label, theme.DocumentPrintIcon(), func() {
 			d.Dismiss()
 			lang := a.lang
-			a.saveFile(fmt.Sprintf("%s-v%d-in-bianco.pdf", id, version), ".pdf", func(path string) {
+			a.saveFile(dialogs.FileSpec{Title: T("files.blank_pdf", map[string]any{"Instrument": T("instrument." + id)}),
+				Name: fmt.Sprintf("%s-v%d-in-bianco.pdf", id, version), Ext: ".pdf"}, func(path string) {
 				loop.Go(func() func() {
 					var buf bytes.Buffer
 					err := p.PrintBlank(&buf, id, lang)
@@ -100,7 +101,7 @@ func (r *recordScreen) print() {
 	}
 	lang := r.a.lang
 	save := func(withIdentity bool) {
-		r.a.saveFile(name, ".pdf", func(path string) {
+		r.a.saveFile(dialogs.FileSpec{Title: T("files.record_pdf"), Name: name, Ext: ".pdf"}, func(path string) {
 			loop.Go(func() func() {
 				var buf bytes.Buffer
 				err := p.PrintRecord(&buf, rec, info, withIdentity, lang)
@@ -134,12 +135,12 @@ func (r *recordScreen) print() {
 	})
 }
 
-// saveFile asks where to save a file named name (Options.SaveFile in tests,
-// else Fyne's save dialog) and calls done with the path chosen.
-func (a *App) saveFile(name, ext string, done func(path string)) {
+// saveFile asks where to save the file s describes (Options.SaveFile in
+// tests, else Fyne's save dialog) and calls done with the path chosen.
+func (a *App) saveFile(s dialogs.FileSpec, done func(path string)) {
 	if a.opts.SaveFile != nil {
-		a.opts.SaveFile(name, done)
+		a.opts.SaveFile(s.Name, done)
 		return
 	}
-	dialogs.SaveFile(a.win, name, ext, done)
+	dialogs.SaveFile(a.win, s, done)
 }

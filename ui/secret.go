@@ -115,7 +115,9 @@ func RecoveryKeyView(win fyne.Window, key, language string, printer KeyPrinter, 
 	buttons := container.NewHBox(copyKey)
 	if printer != nil {
 		if save == nil {
-			save = func(name, ext string, done func(string)) { dialogs.SaveFile(win, name, ext, done) }
+			save = func(name, ext string, done func(string)) {
+				dialogs.SaveFile(win, dialogs.FileSpec{Title: T("files.recovery_key"), Name: name, Ext: ext}, done)
+			}
 		}
 		buttons.Add(widget.NewButtonWithIcon(T("recovery.print"), theme.DocumentPrintIcon(), func() {
 			save("chiave-di-recupero.pdf", ".pdf", func(path string) {

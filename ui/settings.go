@@ -178,7 +178,7 @@ func (a *App) checkRecovery() {
 // backup writes an encrypted copy of the store into a folder the researcher
 // chooses (a USB stick, say). The copy opens only with the passphrase.
 func (a *App) backup() {
-	dialogs.ShowFile(a.win, dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+	dialogs.ShowFile(a.win, T("files.backup"), dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil || dir == nil {
 			return
 		}
@@ -198,7 +198,7 @@ func (a *App) backup() {
 // restore replaces the store with a backup, after a confirmation and the
 // backup's passphrase.
 func (a *App) restore() {
-	dialogs.ShowFile(a.win, dialog.NewFileOpen(func(f fyne.URIReadCloser, err error) {
+	dialogs.ShowFile(a.win, T("files.restore"), dialog.NewFileOpen(func(f fyne.URIReadCloser, err error) {
 		if err != nil || f == nil {
 			return
 		}

@@ -242,7 +242,7 @@ func (ws *Workspace) saveReport() {
 		ws.deps.SaveFile("criticita.html", done)
 		return
 	}
-	dialogs.SaveFile(ws.win, "criticita.html", ".html", func(path string) { _ = done(path) })
+	dialogs.SaveFile(ws.win, dialogs.FileSpec{Title: ws.tr("file.critical"), Name: "criticita.html", Ext: ".html"}, func(path string) { _ = done(path) })
 }
 
 // resultsScreen shows the aggregated tables, protected with the threshold

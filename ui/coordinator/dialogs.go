@@ -24,11 +24,12 @@ func (ws *Workspace) inform(title, text string) {
 	dialogs.Inform(ws.win, title, text)
 }
 
-// openFile asks for a file to read: through custom when it is set (tests),
+// openFile asks for a file to read, in a dialog titled with what it is for:
+// through custom when it is set (tests),
 // else with Fyne's dialog, showing the files whose names end with one of
 // exts (none: all). pick gets the file's name and contents; failed the name of a file
 // that could not be read.
-func openFile(win fyne.Window, custom func(pick func(name string, data []byte)), exts []string, pick func(name string, data []byte), failed func(name string)) {
+func openFile(win fyne.Window, title string, custom func(pick func(name string, data []byte)), exts []string, pick func(name string, data []byte), failed func(name string)) {
 	if custom != nil {
 		custom(pick)
 		return
@@ -48,7 +49,7 @@ func openFile(win fyne.Window, custom func(pick func(name string, data []byte)),
 	if len(exts) > 0 {
 		d.SetFilter(storage.NewExtensionFileFilter(exts))
 	}
-	dialogs.ShowFile(win, d)
+	dialogs.ShowFile(win, title, d)
 }
 
 // maxFile bounds what is read of a file chosen to open (an instrument

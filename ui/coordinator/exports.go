@@ -75,7 +75,8 @@ func newExporter(ws *Workspace) *exporter {
 			ws.deps.ChooseFolder(x.run)
 			return
 		}
-		dialogs.ShowFile(ws.win, dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		format, _, _ := strings.Cut(x.format.Selected, " (") // "CSV", "Excel"
+		dialogs.ShowFile(ws.win, ws.tr("file.export", format), dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 			if err != nil || u == nil {
 				return
 			}

@@ -52,5 +52,5 @@ func (ws *Workspace) printRecord(in *survey.Instrument, e quality.Entry) {
 		ws.deps.SaveFile(name, write)
 		return
 	}
-	dialogs.SaveFile(ws.win, name, ".pdf", func(path string) { _ = write(path) })
+	dialogs.SaveFile(ws.win, dialogs.FileSpec{Title: ws.tr("file.recordPDF"), Name: name, Ext: ".pdf"}, func(path string) { _ = write(path) })
 }

@@ -360,7 +360,7 @@ func (p *project) exportKey(pass, again string) {
 				ws.deps.SaveFile(name, write)
 				return
 			}
-			dialogs.SaveFile(ws.win, name, ".age", func(path string) { _ = write(path) })
+			dialogs.SaveFile(ws.win, dialogs.FileSpec{Title: ws.tr("file.keyExport"), Name: name, Ext: ".age"}, func(path string) { _ = write(path) })
 		}
 	})
 }

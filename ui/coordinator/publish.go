@@ -42,7 +42,7 @@ func (p *project) choosePublish() {
 			}
 		})
 	}
-	openFile(ws.win, ws.deps.OpenFile, instrumentFiles, check, func(name string) {
+	openFile(ws.win, ws.tr("file.publish"), ws.deps.OpenFile, instrumentFiles, check, func(name string) {
 		p.fail(errors.New(ws.tr("project.readFailed", name)))
 	})
 }

@@ -282,7 +282,7 @@ func (s *starter) keyImport(e Enrolment, wantNew bool) {
 }
 
 func (s *starter) openFile(pick func(name string, data []byte)) {
-	openFile(s.w, s.opt.OpenFile, nil, pick, func(name string) {
+	openFile(s.w, s.tr("file.key"), s.opt.OpenFile, nil, pick, func(name string) {
 		dialogs.Error(s.w, s.tr("project.readFailed", name))
 	})
 }

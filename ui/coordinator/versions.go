@@ -113,7 +113,7 @@ func (ws *Workspace) saveDiffReport(old, new *survey.Instrument) {
 		ws.deps.SaveFile(name, write)
 		return
 	}
-	dialogs.SaveFile(ws.win, name, ".html", func(path string) { _ = write(path) })
+	dialogs.SaveFile(ws.win, dialogs.FileSpec{Title: ws.tr("file.versions"), Name: name, Ext: ".html"}, func(path string) { _ = write(path) })
 }
 
 func writeVersionDiff(path string, d quality.VersionDiff) error {

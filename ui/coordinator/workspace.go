@@ -303,7 +303,7 @@ func sortedEntries(es []quality.Entry) []quality.Entry {
 
 // importKey asks for the project key file and its passphrase, and imports it.
 func (ws *Workspace) importKey() {
-	openFile(ws.win, ws.deps.OpenFile, nil, func(name string, data []byte) {
+	openFile(ws.win, ws.tr("file.key"), ws.deps.OpenFile, nil, func(name string, data []byte) {
 		pass := dialogs.NewPasswordEntry()
 		body := container.NewVBox(widget.NewLabel(ws.tr("key.ask", name)), pass)
 		dialogs.Show(ws.win, dialogs.Spec{Title: ws.tr("key.import"), Body: body, Confirm: ws.tr("key.do"), Cancel: ws.tr("cancel"), Focus: pass, OnConfirm: func() {

@@ -272,11 +272,17 @@ func (e *Entry) TypedKey(k *fyne.KeyEvent) {
 	e.Entry.TypedKey(k)
 }
 
-// ShowFile shows one of Fyne's file or folder dialogs with the keys of the
-// app's own dialogs while nothing in it holds the focus: Enter presses its
-// default button (Apri, Salva), when it can be pressed; Escape closes it
-// choosing nothing. (Enter in a typed file name saves, as Fyne does.)
-func ShowFile(win fyne.Window, d *dialog.FileDialog) {
+// ShowFile shows one of Fyne's file or folder dialogs titled with what it
+// is for ("Apri lo strumento da pubblicare"; Fyne's own is "Apri file"),
+// with the keys of the app's own dialogs while nothing in it holds the
+// focus: Enter presses its default button (Apri, Salva), when it can be
+// pressed, also after a file was picked with the mouse (a click selects
+// the file and leaves the focus where it was); Escape closes it choosing
+// nothing. (Enter in a typed file name saves, as Fyne does.)
+func ShowFile(win fyne.Window, title string, d *dialog.FileDialog) {
+	if title != "" {
+		d.SetTitleText(title)
+	}
 	c := win.Canvas()
 	prev := c.OnTypedKey()
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
@@ -328,11 +334,19 @@ func defaultButton(o fyne.CanvasObject) *widget.Button {
 	return nil
 }
 
-// SaveFile shows Fyne's save dialog (see ShowFile) proposing name, filtered
-// on ext (".pdf"), and calls done with the path chosen; nothing when the
-// dialog is closed without a choice. The file chosen is readable by its
-// owner only.
-func SaveFile(win fyne.Window, name, ext string, done func(path string)) {
+// FileSpec describes a save dialog.
+type FileSpec struct {
+	Title string // what the file is ("Salva l'esportazione CSV")
+	Name  string // the name proposed
+	Ext   string // the files shown (".pdf")
+	// Location is the folder shown first; nil: Fyne's choice.
+	Location fyne.ListableURI
+}
+
+// SaveFile shows Fyne's save dialog (see ShowFile) as s says, and calls
+// done with the path chosen; nothing when the dialog is closed without a
+// choice. The file chosen is readable by its owner only.
+func SaveFile(win fyne.Window, s FileSpec, done func(path string)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
@@ -346,7 +360,10 @@ func SaveFile(win fyne.Window, name, ext string, done func(path string)) {
 		_ = os.Chmod(path, 0o600)
 		done(path)
 	}, win)
-	d.SetFileName(name)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
-	ShowFile(win, d)
+	d.SetFileName(s.Name)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{s.Ext}))
+	if s.Location != nil {
+		d.SetLocation(s.Location)
+	}
+	ShowFile(win, s.Title, d)
 }

@@ -1,6 +1,9 @@
 package dialogs_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -229,7 +232,7 @@ func keys(m map[string]*widget.Button) []string {
 func TestFileDialogClosesOnEscape(t *testing.T) {
 	w := setup(t, "it")
 	chose := 0
-	dialogs.ShowFile(w, dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+	dialogs.ShowFile(w, "Scegli la cartella", dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if u == nil && err == nil {
 			chose++
 		}
@@ -257,7 +260,7 @@ func TestFileDialogConfirmsOnEnter(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.SetLocation(dir)
-	dialogs.ShowFile(w, d)
+	dialogs.ShowFile(w, "Scegli la cartella", d)
 	if !open(w) {
 		t.Fatal("no folder dialog")
 	}
@@ -267,5 +270,69 @@ func TestFileDialogConfirmsOnEnter(t *testing.T) {
 	}
 	if w.Canvas().OnTypedKey() != nil {
 		t.Fatal("the window's keys still go to the closed dialog")
+	}
+}
+
+// fileItem is the item of a file dialog that shows name, to click.
+func fileItem(t *testing.T, o fyne.CanvasObject, name string) fyne.Tappable {
+	t.Helper()
+	var item fyne.Tappable
+	each(o, func(o fyne.CanvasObject) {
+		if tp, ok := o.(fyne.Tappable); ok && item == nil && fmt.Sprintf("%T", o) == "*dialog.fileDialogItem" && texts(o)[name] {
+			item = tp
+		}
+	})
+	if item == nil {
+		t.Fatalf("no item %q in the file dialog", name)
+	}
+	return item
+}
+
+// A file picked with the mouse is opened by Enter, and saved to by Enter
+// in a save dialog; each dialog's title says what it is for.
+func TestFileDialogsSayWhatForAndEnterConfirmsAMousePick(t *testing.T) {
+	w := setup(t, "it")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "strumento.json"), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := storage.ListerForURI(storage.NewFileURI(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opened string
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if r != nil {
+			opened = r.URI().Name()
+			r.Close()
+		}
+	}, w)
+	d.SetLocation(loc)
+	dialogs.ShowFile(w, "Apri lo strumento da pubblicare", d)
+	top := w.Canvas().Overlays().Top()
+	if !texts(top)["Apri lo strumento da pubblicare"] {
+		t.Errorf("the open dialog's title is not what it is for: %v", texts(top))
+	}
+	test.Tap(fileItem(t, top, "strumento")) // Fyne shows the name without its extension
+	press(w.Canvas(), fyne.KeyReturn)
+	if opened != "strumento.json" || open(w) {
+		t.Fatalf("Enter after a click on the file: opened %q, dialog open %v", opened, open(w))
+	}
+
+	// Saving over a file picked with the mouse asks first; Enter there
+	// confirms, as in every dialog.
+	var saved string
+	dialogs.SaveFile(w, dialogs.FileSpec{Title: "Salva l'esportazione CSV", Name: "nuovo.json", Ext: ".json", Location: loc}, func(path string) { saved = path })
+	top = w.Canvas().Overlays().Top()
+	if !texts(top)["Salva l'esportazione CSV"] {
+		t.Errorf("the save dialog's title is not what it is for: %v", texts(top))
+	}
+	test.Tap(fileItem(t, top, "strumento")) // Fyne shows the name without its extension
+	press(w.Canvas(), fyne.KeyReturn)
+	if top := w.Canvas().Overlays().Top(); top != nil {
+		press(w.Canvas(), fyne.KeyReturn) // "replace it?"
+	}
+	if saved != filepath.Join(dir, "strumento.json") || open(w) {
+		t.Fatalf("Enter after a click on the file: saved to %q, dialog open %v", saved, open(w))
 	}
 }
