@@ -166,7 +166,7 @@ func LoadReference(fsys fs.FS) (*Reference, error) {
 			ref.places[p.Belfiore] = append(ref.places[p.Belfiore], p)
 			detail := p.Province
 			if p.To != "9999-12-31" {
-				detail += fmt.Sprintf(", %s – %s", p.From, p.To)
+				detail += fmt.Sprintf(", %s – %s", italianDate(p.From), italianDate(p.To))
 			}
 			entries = append(entries, Entry{Code: p.Belfiore, Label: label, Detail: detail})
 		}

@@ -213,8 +213,8 @@ func cmdDemo(e env, args []string) int {
 			return fail(e, err)
 		}
 	}
-	fmt.Fprintf(e.stderr, "sinba-server: progetto / project %q, squadra / team %q (comuni / municipalities %v), rilevatore / researcher %q\n",
-		demoProject, demoTeam, assigned, demoResearcher)
+	fmt.Fprintf(e.stderr, "sinba-server: progetto / project %q, squadra / team %q (comuni / municipalities %s), rilevatore / researcher %q\n",
+		demoProject, demoTeam, strings.Join(assigned, ", "), demoResearcher)
 	fmt.Fprintf(e.stderr, "sinba-server: chiave privata dei coordinatori / coordinators' private key: %s (custodirla fuori dal server / keep it off the server)\n", keyPath)
 	fmt.Fprintf(e.stderr, "sinba-server: codice valido fino a / code valid until %s\n", exp.Format(time.RFC3339))
 	fmt.Fprintln(e.stdout, code)
