@@ -167,9 +167,8 @@ func (f *Form) cover() {
 func (f *Form) sectionText(i int) string {
 	p := f.pages[i]
 	s := fmt.Sprintf("%d. %s", i+1, p.page.Title)
-	if c := f.findings.Page(i); c.Errors+c.Warnings > 0 {
-		c := CountText(c.Errors, c.Warnings)
-		s += "  ⚠ " + c
+	if g := f.findings.Page(i); g.Errors+g.Warnings > 0 {
+		s += "  ⚠ " + CountText(g.Errors, g.Warnings)
 	}
 	return s
 }
