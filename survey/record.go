@@ -29,7 +29,7 @@ const (
 var statusText = map[Status]Text{
 	StatusDraft:    {IT: "Bozza", EN: "Draft"},
 	StatusFinal:    {IT: "Finalizzata", EN: "Final"},
-	StatusReturned: {IT: "Rinviata", EN: "Returned"},
+	StatusReturned: {IT: "Restituita con commenti", EN: "Returned with comments"},
 	StatusApproved: {IT: "Approvata", EN: "Approved"},
 }
 

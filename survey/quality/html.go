@@ -100,8 +100,8 @@ type (
 		Weeks    *weeksView
 	}
 	weekRow struct {
-		Label, Start string
-		Cells        []int
+		Label string
+		Cells []int
 	}
 	weeksView struct {
 		Chart *chart
@@ -314,7 +314,7 @@ func progressOf(pr *Progress) *progressView {
 			wv.Heads = append(wv.Heads, survey.Text{IT: "Ultima modifica: " + strings.ToLower(st.Label().IT), EN: "Last change: " + strings.ToLower(st.Label().EN)})
 		}
 		for _, w := range pr.Weeks {
-			row := weekRow{Label: w.Label, Start: w.Start.Format("02/01"), Cells: []int{w.Created, w.Cumulative}}
+			row := weekRow{Label: w.Label, Cells: []int{w.Created, w.Cumulative}}
 			for _, st := range Statuses {
 				row.Cells = append(row.Cells, w.Changed[st])
 			}
@@ -341,7 +341,7 @@ func criticalOf(r *Report, ir *InstrumentReport) criticalView {
 		if f.Total.Applicable == 0 && f.Total.Errors == 0 {
 			continue
 		}
-		bars = append(bars, bar{label: f.ID, segs: []seg{{f.Total.MissingRate(), colMissing}, {f.Total.NotHeldRate(), colNotHeld}},
+		bars = append(bars, bar{label: chartLabel(f.Label.IT, f.ID), segs: []seg{{f.Total.MissingRate(), colMissing}, {f.Total.NotHeldRate(), colNotHeld}},
 			under: &seg{f.Total.ErrorRate(), colError}})
 	}
 	v.Chart = hbarChart(bars, 1, true)
@@ -635,4 +635,20 @@ func methodItems(r *Report) []survey.Text {
 			EN: fmt.Sprintf("Disclosure control: primary suppression of cells (totals included) from 1 to %d; secondary suppression until no row or column has a single suppressed cell, choosing the smallest non-zero cell. Zero is not suppressed.", r.Threshold-1)})
 	}
 	return items
+}
+
+// chartLabelRunes is the longest label a bar chart's margin holds.
+const chartLabelRunes = 38
+
+// chartLabel is the label of a question beside its bar, as the screens show
+// it, cut to the chart's margin; the id where the question has no label.
+func chartLabel(label, id string) string {
+	label = strings.TrimSpace(label)
+	if label == "" {
+		return id
+	}
+	if r := []rune(label); len(r) > chartLabelRunes {
+		return strings.TrimSpace(string(r[:chartLabelRunes-1])) + "…"
+	}
+	return label
 }

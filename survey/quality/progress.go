@@ -46,7 +46,7 @@ type ProgressRow struct {
 // Week is one ISO week of the survey.
 type Week struct {
 	Start time.Time `json:"start"` // Monday, 00:00 UTC
-	Label string    `json:"label"` // 2025-W07
+	Label string    `json:"label"` // WeekLabel in Italian: "3 – 9 mar"
 	// Created counts the records made in the week; Changed counts those
 	// whose last change fell in the week, by the state they are in now.
 	Created int          `json:"created"`
@@ -92,8 +92,7 @@ func BuildProgress(entries []Entry, ref *survey.Reference) Progress {
 		s := weekStart(t)
 		w, ok := weeks[s]
 		if !ok {
-			y, n := s.ISOWeek()
-			w = &Week{Start: s, Label: fmt.Sprintf("%04d-W%02d", y, n), Changed: StatusCounts{}}
+			w = &Week{Start: s, Label: WeekLabel(s, "it"), Changed: StatusCounts{}}
 			weeks[s] = w
 		}
 		return w
@@ -154,4 +153,30 @@ func BuildProgress(entries []Entry, ref *survey.Reference) Progress {
 		}
 	}
 	return p
+}
+
+// months are the months' short names, January first.
+var months = map[string][12]string{
+	"it": {"gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"},
+	"en": {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+}
+
+// WeekLabel names the week that starts on Monday start as people read it
+// ("30 nov – 6 dic", "2 – 8 giu"), not as ISO 8601 numbers it ("2026-W49");
+// the year shows where the week spans two. The screens and the reports
+// share it; lang is "it" or "en" (Italian otherwise).
+func WeekLabel(start time.Time, lang string) string {
+	names, ok := months[lang]
+	if !ok {
+		names = months["it"]
+	}
+	end := start.AddDate(0, 0, 6)
+	day := func(t time.Time) string { return fmt.Sprintf("%d %s", t.Day(), names[t.Month()-1]) }
+	switch {
+	case start.Year() != end.Year():
+		return fmt.Sprintf("%s %d – %s %d", day(start), start.Year(), day(end), end.Year())
+	case start.Month() == end.Month():
+		return fmt.Sprintf("%d – %s", start.Day(), day(end))
+	}
+	return day(start) + " – " + day(end)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"os/exec"
@@ -478,7 +479,7 @@ func TestProgress(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s %s c%d cum%d a%d f%d", w.Label, w.Start.Format("01-02"), w.Created, w.Cumulative,
 			w.Changed[survey.StatusApproved], w.Changed[survey.StatusFinal]))
 	}
-	want := []string{"2025-W10 03-03 c2 cum2 a0 f0", "2025-W11 03-10 c0 cum2 a0 f0", "2025-W12 03-17 c2 cum4 a1 f1"}
+	want := []string{"3 – 9 mar 03-03 c2 cum2 a0 f0", "10 – 16 mar 03-10 c0 cum2 a0 f0", "17 – 23 mar 03-17 c2 cum4 a1 f1"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("weeks:\n got %v\nwant %v", got, want)
 	}
@@ -524,6 +525,25 @@ func TestWriteHTML(t *testing.T) {
 			t.Errorf("report contains %q", bad)
 		}
 	}
+	// The critical points' chart names questions by their labels, as the
+	// screens do; weeks and states read as in the apps.
+	for _, f := range r.Instruments[0].Fields {
+		if f.Total.Applicable == 0 || f.Label.IT == "" {
+			continue
+		}
+		if strings.Contains(s, `">`+f.ID+`</text>`) {
+			t.Errorf("chart labels %s by its id", f.ID)
+		}
+		if want := html.EscapeString(chartLabel(f.Label.IT, f.ID)); !strings.Contains(s, `">`+want+`</text>`) {
+			t.Errorf("chart lacks the label %q of %s", want, f.ID)
+		}
+	}
+	if want := WeekLabel(weekStart(refDate), "it"); !strings.Contains(s, ">"+html.EscapeString(want)+"<") {
+		t.Errorf("report lacks the week %q", want)
+	}
+	if regexp.MustCompile(`\d{4}-W\d{2}`).MatchString(s) || strings.Contains(s, "Rinviata") || !strings.Contains(s, "Restituita con commenti") {
+		t.Errorf("report names weeks by ISO number or a state otherwise than the apps")
+	}
 	// Every chart is well-formed XML.
 	charts := regexp.MustCompile(`(?s)<svg .*?</svg>`).FindAllString(string(data), -1)
 	if len(charts) < 3 {
@@ -554,6 +574,22 @@ func TestWriteHTML(t *testing.T) {
 					t.Errorf("xmllint --html: %s", line)
 				}
 			}
+		}
+	}
+}
+
+func TestWeekLabel(t *testing.T) {
+	for _, c := range []struct {
+		start      time.Time
+		lang, want string
+	}{
+		{time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), "it", "30 nov – 6 dic"},
+		{time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC), "it", "2 – 8 giu"},
+		{time.Date(2025, 12, 29, 0, 0, 0, 0, time.UTC), "it", "29 dic 2025 – 4 gen 2026"},
+		{time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), "en", "30 Nov – 6 Dec"},
+	} {
+		if got := WeekLabel(c.start, c.lang); got != c.want {
+			t.Errorf("WeekLabel(%s, %s) = %q, want %q", c.start.Format("2006-01-02"), c.lang, got, c.want)
 		}
 	}
 }

@@ -63,19 +63,3 @@ func TestCollapseHistory(t *testing.T) {
 		})
 	}
 }
-
-func TestWeekLabel(t *testing.T) {
-	for _, c := range []struct {
-		start      time.Time
-		lang, want string
-	}{
-		{time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), "it", "30 nov – 6 dic"},
-		{time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC), "it", "2 – 8 giu"},
-		{time.Date(2025, 12, 29, 0, 0, 0, 0, time.UTC), "it", "29 dic 2025 – 4 gen 2026"},
-		{time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), "en", "30 Nov – 6 Dec"},
-	} {
-		if got := weekLabel(c.start, c.lang); got != c.want {
-			t.Errorf("weekLabel(%s, %s) = %q, want %q", c.start.Format("2006-01-02"), c.lang, got, c.want)
-		}
-	}
-}

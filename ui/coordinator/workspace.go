@@ -252,37 +252,12 @@ func (ws *Workspace) progressScreen() fyne.CanvasObject {
 		if most > 0 {
 			r.SetMinSize(fyne.NewSize(360*float32(w.Cumulative)/float32(most), 14))
 		}
-		weeks.Add(widget.NewLabel(weekLabel(w.Start, ws.lang)))
+		weeks.Add(widget.NewLabel(quality.WeekLabel(w.Start, ws.lang)))
 		weeks.Add(container.NewHBox(container.NewCenter(r), widget.NewLabel(fmt.Sprintf("+%d → %d", w.Created, w.Cumulative))))
 	}
 	body := container.NewVBox(total, ws.legend(), rows(ws.tr("progress.byMuni"), p.ByMunicipality), rows(ws.tr("progress.byTeam"), p.ByTeam),
 		widget.NewCard(ws.tr("progress.weeks"), "", weeks))
 	return container.NewVScroll(body)
-}
-
-// months are the months' short names, January first.
-var months = map[string][12]string{
-	"it": {"gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"},
-	"en": {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
-}
-
-// weekLabel names the week that starts on Monday start as people read it
-// ("30 nov – 6 dic", "2 – 8 giu"), not as ISO 8601 numbers it ("2026-W49");
-// the year shows where the week spans two.
-func weekLabel(start time.Time, lang string) string {
-	names, ok := months[lang]
-	if !ok {
-		names = months["it"]
-	}
-	end := start.AddDate(0, 0, 6)
-	day := func(t time.Time) string { return fmt.Sprintf("%d %s", t.Day(), names[t.Month()-1]) }
-	switch {
-	case start.Year() != end.Year():
-		return fmt.Sprintf("%s %d – %s %d", day(start), start.Year(), day(end), end.Year())
-	case start.Month() == end.Month():
-		return fmt.Sprintf("%d – %s", start.Day(), day(end))
-	}
-	return day(start) + " – " + day(end)
 }
 
 // fieldLabel is the label of a field of an instrument in the screens' language.
