@@ -36,6 +36,8 @@ func runFaults(args []string, stdout, stderr io.Writer) int {
 	restarts := fs.Int("restarts", 10, "riavvii brutali del server durante la ricezione / hard server restarts during ingest")
 	seed := fs.Uint64("seed", uint64(time.Now().UnixNano()), "seme / seed")
 	mix := fs.Bool("mix", false, "portatili non ancora aggiornati (formato 1) accanto agli altri; il portatile del proxy caotico si aggiorna a metà / laptops not yet updated (format 1) beside the others; the chaos proxy's laptop is updated halfway")
+	var b backend
+	fs.StringVar(&b.postgres, "postgres", "", postgresUsage)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -44,7 +46,7 @@ func runFaults(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "seed %d\n", *seed)
+	fmt.Fprintf(stdout, "seed %d, server su / server on %s\n", *seed, b)
 	if *mix {
 		fmt.Fprintln(stdout, "formati misti / mixed formats: 1 e 2 / 1 and 2")
 	}
@@ -54,8 +56,8 @@ func runFaults(args []string, stdout, stderr io.Writer) int {
 		run  func() (bool, error)
 	}{
 		{"kills", func() (bool, error) { return killDrill(d, *kills, *seed, stdout) }},
-		{"chaos", func() (bool, error) { return chaosDrill(d, *attempts, *seed, *mix, stdout) }},
-		{"restarts", func() (bool, error) { return restartDrill(d, *restarts, *seed, *mix, stdout) }},
+		{"chaos", func() (bool, error) { return chaosDrill(d, b, *attempts, *seed, *mix, stdout) }},
+		{"restarts", func() (bool, error) { return restartDrill(d, b, *restarts, *seed, *mix, stdout) }},
 	} {
 		bad, err := drill.run()
 		if err != nil {
@@ -235,18 +237,18 @@ func runSaverChild(args []string, stdout, stderr io.Writer) int {
 // byte offsets in either direction, delays them and delivers requests twice;
 // then, with the proxy calm, syncs until the outbox is empty. The server must
 // hold every saved revision exactly once, intact.
-func chaosDrill(d *domain, attempts int, seed uint64, mix bool, w io.Writer) (bool, error) {
+func chaosDrill(d *domain, b backend, attempts int, seed uint64, mix bool, w io.Writer) (bool, error) {
 	ctx := context.Background()
 	tmp, done, err := tempDir("sinba-bench-chaos-")
 	if err != nil {
 		return false, err
 	}
 	defer done()
-	p, err := newProject(filepath.Join(tmp, "server"), 1)
+	p, err := newProjectOn(b, filepath.Join(tmp, "server"), 1)
 	if err != nil {
 		return false, err
 	}
-	defer p.store.Close()
+	defer p.close()
 	srv, err := serveProject(p, drillConfig)
 	if err != nil {
 		return false, err
@@ -499,18 +501,19 @@ func (p *chaosProxy) handle(c net.Conn) {
 // and sync all the time, and kills the server with SIGKILL at random
 // moments, restarting it on the same port; then every revision must be on
 // the server exactly once.
-func restartDrill(d *domain, restarts int, seed uint64, mix bool, w io.Writer) (bool, error) {
+func restartDrill(d *domain, b backend, restarts int, seed uint64, mix bool, w io.Writer) (bool, error) {
 	ctx := context.Background()
 	tmp, done, err := tempDir("sinba-bench-restart-")
 	if err != nil {
 		return false, err
 	}
 	defer done()
-	sdir := filepath.Join(tmp, "server")
-	p, err := newProject(sdir, 1)
+	p, err := newProjectOn(b, filepath.Join(tmp, "server"), 1)
 	if err != nil {
 		return false, err
 	}
+	defer p.close()
+	sdb := p.database
 	team := p.teams[0]
 	const nLaptops = 3
 	codes := make([]string, nLaptops)
@@ -522,13 +525,14 @@ func restartDrill(d *domain, restarts int, seed uint64, mix bool, w io.Writer) (
 	munis := p.munis[team]
 	key := p.key
 	p.store.Close() // the child process owns the database from here
+	p.store = nil
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return false, err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	child, err := startServerChild(sdir, addr)
+	child, err := startServerChild(sdb, addr)
 	if err != nil {
 		return false, err
 	}
@@ -583,7 +587,7 @@ func restartDrill(d *domain, restarts int, seed uint64, mix bool, w io.Writer) (
 	for i := 0; i < restarts; i++ {
 		time.Sleep(time.Duration(100+r.IntN(400)) * time.Millisecond)
 		child.kill()
-		if child, err = startServerChild(sdir, addr); err != nil {
+		if child, err = startServerChild(sdb, addr); err != nil {
 			close(stop)
 			wg.Wait()
 			return true, fmt.Errorf("restart %d: %w", i+1, err)
@@ -605,7 +609,7 @@ func restartDrill(d *domain, restarts int, seed uint64, mix bool, w io.Writer) (
 	if err := child.stop(); err != nil {
 		return true, err
 	}
-	st, err := server.OpenStore(sdir)
+	st, err := server.Open(sdb)
 	if err != nil {
 		return true, err
 	}
@@ -694,13 +698,14 @@ func (c *serverChild) stop() error {
 	}
 }
 
-// runServerChild serves the sinba API over the store in dir on addr until
+// runServerChild serves the sinba API over the store of a database (its
+// folder, or a PostgreSQL URL) on addr until
 // SIGTERM (graceful) or SIGKILL.
 func runServerChild(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 2 {
 		return 2
 	}
-	st, err := server.OpenStore(args[0])
+	st, err := server.Open(args[0])
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -24,6 +24,8 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 	records := fs.Int("records", 20, "schede salvate su ogni portatile / records saved on each laptop")
 	teams := fs.Int("teams", 0, "squadre (0 = una ogni 5 portatili) / teams (0 = one per 5 laptops)")
 	seed := fs.Uint64("seed", 1, "seme / seed")
+	var b backend
+	fs.StringVar(&b.postgres, "postgres", "", postgresUsage)
 	mix := fs.Bool("mix", false, "metà dei portatili di ogni squadra non ancora aggiornati (formato 1) / half of each team's laptops not yet updated (format 1)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -36,7 +38,7 @@ func runLoad(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	bad, err := loadDrill(d, *devices, *records, *teams, *seed, *mix, stdout)
+	bad, err := loadDrill(d, b, *devices, *records, *teams, *seed, *mix, stdout)
 	if err != nil {
 		fmt.Fprintf(stdout, "load: ERRORE / ERROR: %v\n", err)
 		return 1
@@ -56,18 +58,18 @@ var loadConfig = server.Config{EnrolRate: 1000, EnrolBurst: 1000}
 // loadDrill enrols many laptops at once with one server, has each save its
 // records and sync, all at the same moment, then syncs until every laptop
 // has handed in everything and holds every record of its team.
-func loadDrill(d *domain, devices, records, teams int, seed uint64, mix bool, w io.Writer) (bool, error) {
+func loadDrill(d *domain, b backend, devices, records, teams int, seed uint64, mix bool, w io.Writer) (bool, error) {
 	ctx := context.Background()
 	tmp, done, err := tempDir("sinba-bench-load-")
 	if err != nil {
 		return false, err
 	}
 	defer done()
-	p, err := newProject(filepath.Join(tmp, "server"), teams)
+	p, err := newProjectOn(b, filepath.Join(tmp, "server"), teams)
 	if err != nil {
 		return false, err
 	}
-	defer p.store.Close()
+	defer p.close()
 	srv, err := serveProject(p, loadConfig)
 	if err != nil {
 		return false, err
@@ -234,7 +236,7 @@ func loadDrill(d *domain, devices, records, teams int, seed uint64, mix bool, w 
 	fmt.Fprintf(w, "load: durata di un giro / round duration, upload: %s; download of colleagues' records: %s; heap in use at peak %.0f MiB (server and all %d laptops in this process, on the same cores)\n",
 		latUp, latDown, float64(peak.Load())/(1<<20), devices)
 	fmt.Fprintf(w, "load: schede dei colleghi mancanti sui portatili / colleagues' records missing on laptops: %d (after %d more rounds)\n", missing, extra)
-	fmt.Fprintf(w, "load: %s\n", t)
+	fmt.Fprintf(w, "load: server su / server on %s; %s\n", b, t)
 	return t.bad() || missing > 0, nil
 }
 

@@ -5,9 +5,9 @@
 //
 //	sinba-bench gen --cases N --seed S [--errors RATE] [--out FILE.jsonl]
 //	sinba-bench run [--quick] [--go-test]
-//	sinba-bench faults [--kills 200] [--attempts 500] [--restarts 10]
-//	sinba-bench load [--devices 100] [--records 20]
-//	sinba-bench national [--children 400000] [--revisions 4] [--processes 1]
+//	sinba-bench faults [--kills 200] [--attempts 500] [--restarts 10] [--postgres URL]
+//	sinba-bench load [--devices 100] [--records 20] [--postgres URL]
+//	sinba-bench national [--children 400000] [--revisions 4] [--processes 1] [--postgres URL]
 //
 // faults and load exit with status 1 when anything was lost.
 package main
@@ -29,16 +29,19 @@ var commands = map[string]command{
 		"genera dati sintetici del pilota in JSON Lines / writes synthetic pilot data as JSON Lines", runGen},
 	"run": {"[--quick] [--go-test] [--saves N] [--syncs N] [--benchtime N]",
 		"misura ogni cifra accanto a un riferimento / measures every figure beside a baseline", runBench},
-	"faults": {"[--kills 200] [--attempts 500] [--restarts 10] [--seed S]",
+	"faults": {"[--kills 200] [--attempts 500] [--restarts 10] [--seed S] [--postgres URL]",
 		"uccisioni, proxy caotico, riavvii del server: cosa si è perso / kills, chaos proxy, server restarts: what was lost", runFaults},
-	"load": {"[--devices 100] [--records 20] [--teams N] [--seed S]",
+	"load": {"[--devices 100] [--records 20] [--teams N] [--seed S] [--postgres URL]",
 		"molti portatili insieme contro un server / many laptops at once against one server", runLoad},
-	"national": {"[--children 400000] [--revisions 4] [--municipalities 7901] [--teams 400] [--laptops 2000] [--at-once 32] [--per-batch 100] [--processes 1]",
+	"national": {"[--children 400000] [--revisions 4] [--municipalities 7901] [--teams 400] [--laptops 2000] [--at-once 32] [--per-batch 100] [--processes 1] [--postgres URL]",
 		"la scala nazionale: revisioni al secondo, durata dei giri, disco per revisione / the national scale: revisions a second, round time, disk per revision", runNational},
 	// Children re-executed by faults: not for people.
 	"_saver":  {"", "", runSaverChild},
 	"_server": {"", "", runServerChild},
 }
+
+// postgresUsage is the help of the --postgres flag of the drills and runs.
+const postgresUsage = "un server PostgreSQL (postgres://utente@host/postgres, un utente che può creare database): la prova vi crea un database suo e lo toglie alla fine; senza, SQLite / a PostgreSQL server (postgres://user@host/postgres, as a user who may create databases): the run makes a database of its own there and drops it at the end; without it, SQLite"
 
 func main() {
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))

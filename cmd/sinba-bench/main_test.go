@@ -11,6 +11,7 @@ import (
 
 	"sinba/localdb"
 	"sinba/survey"
+	"sinba/sync/synctest"
 )
 
 // TestMain lets the test binary play the children that faults re-executes
@@ -72,29 +73,41 @@ func TestGen(t *testing.T) {
 	}
 }
 
+// backends are the backends of the drills' tests: SQLite, and PostgreSQL
+// in a throwaway cluster (skipped without PostgreSQL, unless
+// SINBA_TEST_POSTGRES=1).
+func backends(t *testing.T, run func(t *testing.T, flags ...string)) {
+	t.Run("SQLite", func(t *testing.T) { run(t) })
+	t.Run("PostgreSQL", func(t *testing.T) { run(t, "--postgres", synctest.PostgresDatabase(t)) })
+}
+
 func TestFaultsSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	code, out := run(t, "faults", "--kills", "10", "--attempts", "50", "--restarts", "3", "--seed", "1")
-	if code != 0 || !strings.Contains(out, "nothing lost") {
-		t.Fatalf("exit %d:\n%s", code, out)
-	}
-	for _, want := range []string{"10 processes SIGKILLed", "acknowledged saves", "lost 0", "cut towards the server", "restarted 3 times"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+	backends(t, func(t *testing.T, flags ...string) {
+		code, out := run(t, append([]string{"faults", "--kills", "10", "--attempts", "50", "--restarts", "3", "--seed", "1"}, flags...)...)
+		if code != 0 || !strings.Contains(out, "nothing lost") {
+			t.Fatalf("exit %d:\n%s", code, out)
 		}
-	}
+		for _, want := range []string{"10 processes SIGKILLed", "acknowledged saves", "lost 0", "cut towards the server", "restarted 3 times"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
 }
 
 func TestLoadSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	code, out := run(t, "load", "--devices", "10", "--records", "5")
-	if code != 0 || !strings.Contains(out, "lost 0") || !strings.Contains(out, "revisions saved 50,") || !strings.Contains(out, "on the server 50;") {
-		t.Fatalf("exit %d:\n%s", code, out)
-	}
+	backends(t, func(t *testing.T, flags ...string) {
+		code, out := run(t, append([]string{"load", "--devices", "10", "--records", "5"}, flags...)...)
+		if code != 0 || !strings.Contains(out, "lost 0") || !strings.Contains(out, "revisions saved 50,") || !strings.Contains(out, "on the server 50;") {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+	})
 }
 
 // TestVerifyCountsLoss: the check the drills rely on does report what is
@@ -154,21 +167,23 @@ func TestUnknownCommand(t *testing.T) {
 	}
 }
 
-// TestNationalSmall is the national run at a small scale, with two server
-// processes on one database: every revision arrives once, and the figures
-// BENCHMARKS.md quotes are printed.
+// TestNationalSmall is the national run at a small scale, on each backend
+// with two server processes on one database: every revision arrives once,
+// and the figures BENCHMARKS.md quotes are printed.
 func TestNationalSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	code, out := run(t, "national", "--children", "600", "--revisions", "3", "--municipalities", "40", "--teams", "4", "--laptops", "12",
-		"--at-once", "6", "--per-batch", "50", "--processes", "2")
-	if code != 0 || !strings.Contains(out, "nothing lost") {
-		t.Fatalf("exit %d:\n%s", code, out)
-	}
-	for _, want := range []string{"[SQLite, 2 processo/i", "1800 revisioni in", "revisions a second", "one laptop's round p50", "bytes per revision", "lost 0, doppie / duplicated 0"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+	backends(t, func(t *testing.T, flags ...string) {
+		code, out := run(t, append([]string{"national", "--children", "600", "--revisions", "3", "--municipalities", "40", "--teams", "4", "--laptops", "12",
+			"--at-once", "6", "--per-batch", "50", "--processes", "2"}, flags...)...)
+		if code != 0 || !strings.Contains(out, "nothing lost") {
+			t.Fatalf("exit %d:\n%s", code, out)
 		}
-	}
+		for _, want := range []string{"1800 revisioni in", "revisions a second", "one laptop's round p50", "bytes per revision", "lost 0, doppie / duplicated 0"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
 }

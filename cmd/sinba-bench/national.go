@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx", for the database's size
 
 	"sinba/survey"
 	"sinba/sync/seal"
@@ -27,6 +29,7 @@ type nationalScale struct {
 	children, revisions, municipalities, teams, laptops int
 	atOnce, perBatch                                    int
 	processes                                           int
+	backend                                             backend
 }
 
 func runNational(args []string, stdout, stderr io.Writer) int {
@@ -40,6 +43,7 @@ func runNational(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&sc.atOnce, "at-once", 32, "portatili che sincronizzano nello stesso momento / laptops syncing at the same moment")
 	fs.IntVar(&sc.perBatch, "per-batch", 100, "revisioni per lotto / revisions per batch")
 	fs.IntVar(&sc.processes, "processes", 1, "processi del server sulla stessa base di dati / server processes on the same database")
+	fs.StringVar(&sc.backend.postgres, "postgres", "", postgresUsage)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -48,7 +52,7 @@ func runNational(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "national: valori non validi (almeno un portatile e un comune per squadra, lotti fino al limite del server) / invalid values (at least one laptop and one municipality per team, batches up to the server's limit)")
 		return 2
 	}
-	res, err := nationalRun(sc, stdout)
+	res, err := nationalRun(sc, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stdout, "national: ERRORE / ERROR: %v\n", err)
 		return 1
@@ -98,11 +102,11 @@ type nationalLaptop struct {
 // in each of sc.revisions phases every laptop syncs one revision of each of
 // its children, sc.atOnce laptops at a time, through sc.processes server
 // processes on one database (laptops spread round robin, as behind a
-// proxy). The ciphertexts are sealed once and sent again under fresh ids:
+// proxy), whose internal errors go to errs. The ciphertexts are sealed once and sent again under fresh ids:
 // sealing is the laptops' work, and what is measured is the server.
-func nationalRun(sc nationalScale, w io.Writer) (*nationalResult, error) {
+func nationalRun(sc nationalScale, w, errs io.Writer) (*nationalResult, error) {
 	ctx := context.Background()
-	res := &nationalResult{sc: sc, backend: "SQLite"}
+	res := &nationalResult{sc: sc, backend: sc.backend.String()}
 	tmp, done, err := tempDir("sinba-bench-national-")
 	if err != nil {
 		return nil, err
@@ -110,11 +114,11 @@ func nationalRun(sc nationalScale, w io.Writer) (*nationalResult, error) {
 	defer done()
 	start := time.Now()
 	dir := filepath.Join(tmp, "server")
-	p, err := newProject(dir, sc.teams)
+	p, err := newProjectOn(sc.backend, dir, sc.teams)
 	if err != nil {
 		return nil, err
 	}
-	defer p.store.Close()
+	defer p.close()
 	// Every team gets its share of the municipalities (the pilot's
 	// assignments newProject made stay too).
 	for m := 0; m < sc.municipalities; m++ {
@@ -132,12 +136,12 @@ func nationalRun(sc nationalScale, w io.Writer) (*nationalResult, error) {
 		if i > 0 {
 			// Another process: its own store, with its own connections, on
 			// the same database.
-			if st, err = server.OpenStore(dir); err != nil {
+			if st, err = server.Open(p.database); err != nil {
 				return nil, err
 			}
 			defer st.Close()
 		}
-		srv, err := serveHTTP(server.New(st, cfg, slog.New(slog.DiscardHandler)))
+		srv, err := serveHTTP(server.New(st, cfg, slog.New(slog.NewTextHandler(errs, &slog.HandlerOptions{Level: slog.LevelError}))))
 		if err != nil {
 			return nil, err
 		}
@@ -213,7 +217,9 @@ func nationalRun(sc nationalScale, w io.Writer) (*nationalResult, error) {
 		res.lost += max(0, sc.children-sum.Records)
 		res.extra += max(0, sum.Records-sc.children)
 	}
-	res.bytes = dirSize(dir)
+	if res.bytes, err = databaseSize(p.database); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
@@ -281,4 +287,20 @@ func newNationalPool(project age.Recipient, n int) (*nationalPool, error) {
 			SavedAt: benchRefDate, Content: content, Identity: identity}
 	}
 	return p, nil
+}
+
+// databaseSize is the bytes the database takes on disk: SQLite's files in
+// its folder, or what PostgreSQL counts for the database (tables, indexes,
+// TOAST; not the WAL, which is the cluster's).
+func databaseSize(database string) (int64, error) {
+	if !server.IsPostgres(database) {
+		return dirSize(database), nil
+	}
+	db, err := sql.Open("pgx", database)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int64
+	return n, db.QueryRow(`SELECT pg_database_size(current_database())`).Scan(&n)
 }

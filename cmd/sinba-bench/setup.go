@@ -2,18 +2,23 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"filippo.io/age"
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx", for the drills' databases
 
 	"sinba/assets"
 	"sinba/localdb"
@@ -65,12 +70,24 @@ var passphrase = []byte("passphrase del banco di prova")
 // project is a real server store with a project, teams and assignments,
 // set up through the same Store methods the sinba-server admin commands use.
 type project struct {
-	dir   string
-	store *server.Store
-	id    string
-	key   *age.X25519Identity // the coordinators' key
-	teams []string
-	munis map[string][]string // team id -> ISTAT codes
+	dir      string
+	database string // what server.Open takes: dir, or a PostgreSQL URL
+	drop     func() error
+	store    *server.Store
+	id       string
+	key      *age.X25519Identity // the coordinators' key
+	teams    []string
+	munis    map[string][]string // team id -> ISTAT codes
+}
+
+// close closes the project's store, if still open, and drops its
+// database if the drill made one.
+func (p *project) close() error {
+	if p.store != nil {
+		p.store.Close()
+		p.store = nil
+	}
+	return p.drop()
 }
 
 // pilotMunicipalities are real ISTAT codes spread across regions (Roma,
@@ -80,12 +97,62 @@ var pilotMunicipalities = []string{"058091", "063049", "015146", "001272", "0720
 	"092009", "054039", "065116", "023091", "042002", "067041", "078045", "080063", "032006", "010025", "021008", "006003"}
 
 func newProject(dir string, teams int) (*project, error) {
+	return newProjectOn(backend{}, dir, teams)
+}
+
+// backend is where a drill's server keeps its data: SQLite in the drill's
+// folder, or, with postgres set (the URL of a PostgreSQL server, as a user
+// who may create databases), a database the drill creates there for
+// itself and drops at the end.
+type backend struct{ postgres string }
+
+func (b backend) String() string {
+	if b.postgres != "" {
+		return "PostgreSQL"
+	}
+	return "SQLite"
+}
+
+// database makes the drill's database: dir itself for SQLite, or a new
+// PostgreSQL database; drop removes it once every store on it is closed.
+func (b backend) database(dir string) (database string, drop func() error, err error) {
+	if b.postgres == "" {
+		return dir, func() error { return nil }, nil
+	}
+	u, err := url.Parse(b.postgres)
+	if err != nil || !server.IsPostgres(b.postgres) {
+		return "", nil, fmt.Errorf("--postgres %q non è l'indirizzo di un server PostgreSQL (postgres://utente@host/postgres) / is not a PostgreSQL server's address (postgres://user@host/postgres)", b.postgres)
+	}
+	admin, err := sql.Open("pgx", b.postgres)
+	if err != nil {
+		return "", nil, err
+	}
+	name := "sinba_bench_" + strings.ReplaceAll(uuid.NewString()[:13], "-", "")
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("PostgreSQL: %w", err)
+	}
+	u.Path = "/" + name
+	return u.String(), func() error {
+		defer admin.Close()
+		_, err := admin.Exec(`DROP DATABASE ` + name)
+		return err
+	}, nil
+}
+
+// newProjectOn is newProject on b: its database is made in (or for) dir.
+func newProjectOn(b backend, dir string, teams int) (*project, error) {
 	ctx := context.Background()
-	st, err := server.OpenStore(dir)
+	database, drop, err := b.database(dir)
 	if err != nil {
 		return nil, err
 	}
-	p := &project{dir: dir, store: st, munis: map[string][]string{}}
+	st, err := server.Open(database)
+	if err != nil {
+		drop()
+		return nil, err
+	}
+	p := &project{dir: dir, database: database, drop: drop, store: st, munis: map[string][]string{}}
 	if p.key, err = seal.NewKey(); err != nil {
 		return nil, err
 	}
