@@ -18,10 +18,10 @@ import (
 )
 
 // restartable is a real server on a fixed loopback port that a test can
-// stop abruptly, mid-request, and start again over the same database file.
+// stop abruptly, mid-request, and start again over the same database.
 type restartable struct {
 	t    *testing.T
-	dir  string
+	db   string // what server.Open takes: a folder, or a PostgreSQL URL
 	mu   sync.Mutex
 	addr string
 	st   *server.Store
@@ -30,7 +30,7 @@ type restartable struct {
 
 func (r *restartable) start() {
 	r.t.Helper()
-	st, err := server.OpenStore(r.dir)
+	st, err := server.Open(r.db)
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -72,12 +72,16 @@ func TestSyncSurvivesAFaultyNetwork(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fault injection takes a few seconds")
 	}
+	t.Run("SQLite", func(t *testing.T) { dir := t.TempDir(); syncSurvivesAFaultyNetwork(t, dir, dir) })
+	t.Run("PostgreSQL", func(t *testing.T) { syncSurvivesAFaultyNetwork(t, t.TempDir(), synctest.PostgresDatabase(t)) })
+}
+
+func syncSurvivesAFaultyNetwork(t *testing.T, dir, database string) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	p := synctest.NewProject(t, dir)
+	p := synctest.NewProjectIn(t, dir, database)
 	code := p.Code(t, p.TeamA)
 	p.Store.Close()
-	srv := &restartable{t: t, dir: dir}
+	srv := &restartable{t: t, db: database}
 	srv.start()
 	defer func() { srv.stop() }()
 	proxy, err := faultproxy.New(srv.backend)
