@@ -53,14 +53,19 @@ func CopyStore(ctx context.Context, from, to *Store) (CopyReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	// One transaction, not the store's retried serializable ones: the
-	// target must have no other writer while it is copied into.
+	// One transaction, not the store's retried serializable ones, that
+	// first locks every table against writers (a server process started on
+	// the target too soon waits for the copy to end), then checks that
+	// they are empty.
 	tx, err := to.w.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return rep, err
 	}
 	defer func() { _ = tx.Rollback() }()
 	t := &txn{Tx: tx, d: to.d}
+	if _, err := t.ExecContext(ctx, `LOCK TABLE `+strings.Join(tables, ", ")+` IN EXCLUSIVE MODE`); err != nil {
+		return rep, err
+	}
 	for _, table := range tables {
 		var n int
 		if err := t.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` LIMIT 1) x`).Scan(&n); err != nil {
