@@ -44,6 +44,9 @@ type recordScreen struct {
 	dirty bool
 	timer *time.Timer
 	gen   int // edits so far: a pending autosave of an older edit is skipped
+	// pseudonymFor is the codice fiscale the pseudonym was last derived
+	// from while typing (pseudonymFromFiscalCode).
+	pseudonymFor string
 }
 
 func (a *App) openRecord(id string) {
@@ -409,6 +412,7 @@ func (r *recordScreen) changed() {
 	r.gen++
 	gen := r.gen
 	r.saved.SetText(T("record.unsaved"))
+	r.pseudonymFromFiscalCode()
 	if r.timer != nil {
 		r.timer.Stop()
 	}
@@ -672,6 +676,23 @@ func (r *recordScreen) fillPseudonym() error {
 	r.dirty = true
 	r.form.Refill("IDBeneficiario")
 	return nil
+}
+
+// pseudonymFromFiscalCode fills the child's pseudonym as soon as a whole
+// codice fiscale is typed, where the laptop can derive it (the project
+// secret held, the code valid), rather than at finalising only: an empty
+// required "Codice pseudonimo" would invite typing one by hand. What cannot
+// be derived yet is said at finalising, as before.
+func (r *recordScreen) pseudonymFromFiscalCode() {
+	if r.rec.Identity == nil {
+		return
+	}
+	cf := survey.NormalizeFiscalCode(r.rec.Identity.FiscalCode)
+	if len(cf) != 16 || cf == r.pseudonymFor {
+		return
+	}
+	r.pseudonymFor = cf
+	_ = r.fillPseudonym()
 }
 
 // leaveRecord saves the record being edited before another screen replaces

@@ -181,3 +181,30 @@ func TestOpenBenefitCodeTypedInTheForm(t *testing.T) {
 		t.Errorf("the unknown code was lost: %v", rec.Answers["CodicePrestazione"])
 	}
 }
+
+// TestPseudonymFilledAsTheCodiceFiscaleIsTyped: with the project secret
+// held, the child's pseudonym is derived as soon as the whole codice fiscale
+// is typed, before finalising: an empty required "Codice pseudonimo" would
+// invite typing one by hand.
+func TestPseudonymFilledAsTheCodiceFiscaleIsTyped(t *testing.T) {
+	dir := t.TempDir()
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	const cf = "VRDLCU12A01F839R"
+	storeWith(t, dir, secret, survey.Record{Instrument: survey.InstrumentCase, Municipality: "063049",
+		Identity: &survey.Identity{Surname: "Verdi", Name: "Luca"}, Answers: survey.Answers{}})
+	h := openCase(t, dir, "Verdi")
+	if !h.ui.FocusField("identity.fiscal_code") {
+		t.Fatal("no codice fiscale in the form")
+	}
+	h.typeText(cf)
+	settle(t)
+	h.ui.Shortcut(ui.ShortcutSave)
+	h.ui.Shortcut(ui.ShortcutLock)
+	want, err := survey.Pseudonym(cf, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := onlyRecord(t, dir).Answers["IDBeneficiario"]; got != want {
+		t.Errorf("IDBeneficiario %v after typing the codice fiscale, want %s derived from it", got, want)
+	}
+}
