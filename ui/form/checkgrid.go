@@ -12,8 +12,8 @@ import (
 // wider than the screen once the list of findings opened beside it.
 //
 // The height depends on the columns, which are known only once the grid is
-// laid out: when they change, relayout is called, later on the UI goroutine,
-// to lay the page out again at the new height.
+// laid out: when they change, relayout is called (Form.heightChanging) to
+// lay the page out again at the new height.
 type checkGrid struct {
 	maxCols  int
 	cols     int

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sinba/survey"
+	"sinba/ui/loop"
 	"sinba/ui/palette"
 )
 
@@ -46,6 +47,12 @@ type Form struct {
 	proposed  map[string]any // computed answers the researcher has not changed
 	comments  map[string]string
 	lastFocus string
+
+	// A relayout is pending (heightChanging), to keep relayAnchor, which
+	// was at relayY, where it was.
+	relayPending bool
+	relayAnchor  fyne.CanvasObject
+	relayY       float32
 }
 
 type pageView struct {
@@ -434,15 +441,62 @@ func (f *Form) layoutPage() {
 	}
 }
 
-// relayout lays the section shown out again after a part of it changed its
-// height while being laid out (a grid of checkboxes changed its columns),
-// keeping the focused field where it was.
-func (f *Form) relayout() {
-	if f.scroll == nil {
+// heightChanging is told, while the section is being laid out, that a part
+// of it changed its height (a grid of checkboxes changed its columns): what
+// comes after it is laid out again later, on the UI goroutine (relayout),
+// and the section scrolls by what the focused field moved, or, without a
+// focused field on it (a dialog holds the focus, as when finalising opens
+// the list of findings beside the form), the question at the top of the
+// view, so that it stays where the researcher sees it. Where it was is
+// taken now: other layouts may come before relayout.
+func (f *Form) heightChanging() {
+	if f.scroll == nil || f.relayPending {
 		return
 	}
-	f.keepInPlace(f.layoutPage)
+	f.relayPending = true
+	f.relayAnchor = f.focusedIn()
+	if f.relayAnchor == nil {
+		f.relayAnchor = f.topShown()
+	}
+	if f.relayAnchor != nil {
+		p, _ := posIn(f.scroll.Content, f.relayAnchor)
+		f.relayY = p.Y
+	}
+	loop.Do(f.relayout)
+}
+
+func (f *Form) relayout() {
+	anchor := f.relayAnchor
+	f.relayPending, f.relayAnchor = false, nil
+	f.layoutPage()
+	if anchor != nil {
+		if p, ok := posIn(f.scroll.Content, anchor); ok && p.Y != f.relayY {
+			f.scroll.ScrollToOffset(fyne.NewPos(0, max(0, f.scroll.Offset.Y+p.Y-f.relayY)))
+		}
+	}
 	f.scroll.Refresh()
+}
+
+// topShown is the first question of the section shown that starts in the
+// view (a question above it, the grid of codes say, may be what changed
+// height), else the one the view is in; nil if none.
+func (f *Form) topShown() fyne.CanvasObject {
+	var spanning fyne.CanvasObject
+	off := f.scroll.Offset.Y
+	for _, v := range f.pages[f.cur].views {
+		if !v.box.Visible() {
+			continue
+		}
+		p, ok := posIn(f.scroll.Content, v.box)
+		switch {
+		case !ok:
+		case p.Y >= off:
+			return v.box
+		case p.Y+v.box.Size().Height > off:
+			spanning = v.box
+		}
+	}
+	return spanning
 }
 
 // focusedIn is the focused widget, when it is on the section shown.

@@ -13,7 +13,6 @@ import (
 
 	"sinba/survey"
 	"sinba/ui/dialogs"
-	"sinba/ui/loop"
 	"sinba/ui/palette"
 )
 
@@ -360,7 +359,7 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 		if len(checks) > 8 {
 			// Two columns where the width holds them, one where it does not.
 			grid := &checkGrid{maxCols: 2, cols: 2}
-			grid.relayout = func() { loop.Do(v.f.relayout) }
+			grid.relayout = v.f.heightChanging
 			return container.New(grid, checks...)
 		}
 		return container.NewVBox(checks...)

@@ -417,3 +417,32 @@ func TestAddItemShortcut(t *testing.T) {
 		t.Fatal("three items after Alt+A twice")
 	}
 }
+
+// TestFindingsPanelKeepsTheView: the list of findings opening beside the
+// form (the confirmation of a warning holding the focus) narrows the grid of
+// benefit codes to one column, and the question the researcher was looking
+// at below it stays where it was on the screen.
+func TestFindingsPanelKeepsTheView(t *testing.T) {
+	h := newCaseAt(t, fyne.NewSize(1280, 800))
+	h.fillCase("2007") // a warning only: finalising asks to confirm
+	h.ui.FocusField("CollaborazioniInterventi")
+	o, ok, where := h.focusedInView()
+	if !ok {
+		t.Fatalf("the last question of Interventi is out of view: %s", where)
+	}
+	d := fyne.CurrentApp().Driver()
+	sc := h.formScroll(o)
+	y := func() float32 { return d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(sc).Y }
+	before := y()
+	h.ui.Shortcut(ui.ShortcutFinalise)
+	settle(t)
+	if h.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("no confirmation of the warning")
+	}
+	if find(t, h.win.Content(), func(c *widget.Card) bool { return c.Title == "Da correggere" }) == nil {
+		t.Fatal("no list of findings")
+	}
+	if after := y(); after < before-1 || after > before+1 {
+		t.Fatalf("the question looked at moved from %.0f to %.0f in the view when the findings opened", before, after)
+	}
+}
