@@ -15,6 +15,7 @@ import (
 	"sinba/survey"
 	"sinba/sync/client"
 	"sinba/sync/server"
+	"sinba/sync/session"
 	"sinba/sync/wire"
 )
 
@@ -242,7 +243,7 @@ func loadDrill(d *domain, b backend, devices, records, teams int, seed uint64, m
 
 // loadOptions are the load drill's laptops' options.
 func loadOptions(format int) client.Options {
-	return client.Options{Backoff: client.Backoff{Base: 50 * time.Millisecond, Max: 2 * time.Second, Attempts: 8}, Format: format}
+	return client.Options{Backoff: session.Backoff{Base: 50 * time.Millisecond, Max: 2 * time.Second, Attempts: 8}, Format: format}
 }
 
 // untilComplete syncs every laptop, up to ten rounds, until each holds the

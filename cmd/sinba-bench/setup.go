@@ -27,6 +27,7 @@ import (
 	"sinba/sync/client"
 	"sinba/sync/seal"
 	"sinba/sync/server"
+	"sinba/sync/session"
 	"sinba/sync/wire"
 )
 
@@ -327,7 +328,7 @@ type laptop struct {
 }
 
 // fastBackoff retries quickly: the drills count on retries, not on waiting.
-var fastBackoff = client.Backoff{Base: 5 * time.Millisecond, Max: 100 * time.Millisecond, Attempts: 6}
+var fastBackoff = session.Backoff{Base: 5 * time.Millisecond, Max: 100 * time.Millisecond, Attempts: 6}
 
 func newLaptop(dir string, opt client.Options) (*laptop, error) {
 	st, _, err := localdb.CreateWith(dir, passphrase, cheapKDF)

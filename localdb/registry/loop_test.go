@@ -15,10 +15,11 @@ import (
 	"sinba/survey"
 	"sinba/sync/client"
 	"sinba/sync/server"
+	"sinba/sync/session"
 	"sinba/sync/synctest"
 )
 
-var fast = client.Options{Backoff: client.Backoff{Base: time.Millisecond, Max: 20 * time.Millisecond, Attempts: 4}}
+var fast = client.Options{Backoff: session.Backoff{Base: time.Millisecond, Max: 20 * time.Millisecond, Attempts: 4}}
 
 type laptop struct {
 	st *localdb.Store

@@ -25,6 +25,7 @@ import (
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/sync/seal"
+	"sinba/sync/session"
 	"sinba/sync/wire"
 )
 
@@ -53,9 +54,9 @@ var ErrAlreadyEnrolled = survey.NewError("questo computer è già iscritto", "th
 // Options tune a client; the zero value is right for the app.
 type Options struct {
 	HTTPClient     *http.Client
-	Backoff        Backoff
-	BatchRevisions int // revisions per batch
-	BatchBytes     int // ciphertext bytes per batch, roughly
+	Backoff        session.Backoff // session.DefaultBackoff when zero
+	BatchRevisions int             // revisions per batch
+	BatchBytes     int             // ciphertext bytes per batch, roughly
 	Logger         *slog.Logger
 	// AllowHTTP lets Enrol accept http:// for a server on another computer
 	// (ServerURL); the app then warns (InsecureWarning).
@@ -71,19 +72,13 @@ type Client struct {
 	store *localdb.Store
 	opt   Options
 	run   sync.Mutex // one round at a time
-	conn  *Conn
+	sess  *session.Session
 	kick  chan struct{}
 	dicts dictCache
 }
 
 // New returns a client over store.
 func New(store *localdb.Store, opt Options) *Client {
-	if opt.HTTPClient == nil {
-		opt.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
-	}
-	if opt.Backoff == (Backoff{}) {
-		opt.Backoff = Backoff{Base: time.Second, Max: time.Minute, Attempts: 5}
-	}
 	if opt.BatchRevisions == 0 {
 		opt.BatchRevisions = 200
 	}
@@ -96,7 +91,7 @@ func New(store *localdb.Store, opt Options) *Client {
 	if opt.Format == 0 {
 		opt.Format = wire.FormatV2
 	}
-	return &Client{store: store, opt: opt, conn: &Conn{HTTP: opt.HTTPClient, Backoff: opt.Backoff}, kick: make(chan struct{}, 1)}
+	return &Client{store: store, opt: opt, sess: session.New(session.Options{HTTPClient: opt.HTTPClient, Backoff: opt.Backoff}), kick: make(chan struct{}, 1)}
 }
 
 // deviceState is this laptop's enrolment, kept sealed in the local store.
@@ -140,35 +135,19 @@ func (c *Client) Enrol(ctx context.Context, serverURL, code string) (Enrolment, 
 	} else if !errors.Is(err, ErrNotEnrolled) {
 		return Enrolment{}, err
 	}
-	serverURL, insecure, err := ServerURL(serverURL, c.opt.AllowHTTP)
-	if err != nil {
-		return Enrolment{}, err
-	}
-	if insecure {
-		c.opt.Logger.Warn(InsecureWarning, "server", serverURL)
-	}
-	pub, priv, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		return Enrolment{}, err
-	}
-	ident, err := seal.NewKey()
-	if err != nil {
-		return Enrolment{}, err
-	}
 	host, _ := os.Hostname()
-	req := wire.EnrolRequest{Version: wire.Version, Code: code, SignKey: pub, Recipient: ident.Recipient().String(), Label: host}
-	body, _ := json.Marshal(req)
-	st := &deviceState{ServerURL: serverURL}
 	var resp wire.EnrolResponse
-	// An enrolment spends the code: no blind retries of it.
-	if err := c.conn.Once(ctx, st.signer(), http.MethodPost, wire.PathEnrol, body, "application/json", &resp); err != nil {
-		return Enrolment{}, explain(err)
+	en, err := c.sess.Enrol(ctx, serverURL, c.opt.AllowHTTP, wire.PathEnrol, func(k session.Keys) any {
+		return wire.EnrolRequest{Version: wire.Version, Code: code, SignKey: k.SignPublic(), Recipient: k.Age.Recipient().String(), Label: host}
+	}, &resp, func() string { return resp.ProjectRecipient })
+	if err != nil {
+		return Enrolment{}, err
 	}
-	if _, err := seal.ParseRecipient(resp.ProjectRecipient); err != nil {
-		return Enrolment{}, survey.NewError("il server ha inviato una chiave di progetto non valida", "the server sent an invalid project key")
+	if en.Insecure {
+		c.opt.Logger.Warn(session.InsecureWarning, "server", en.ServerURL)
 	}
-	st = &deviceState{
-		ServerURL: serverURL, DeviceID: resp.DeviceID, SignKey: priv, AgeIdentity: ident.String(),
+	st := &deviceState{
+		ServerURL: en.ServerURL, DeviceID: resp.DeviceID, SignKey: en.Keys.Sign, AgeIdentity: en.Keys.Age.String(),
 		ProjectID: resp.ProjectID, ProjectName: resp.ProjectName, ProjectRecipient: resp.ProjectRecipient,
 		TeamID: resp.TeamID, TeamName: resp.TeamName, ResearcherName: resp.ResearcherName, EnrolledAt: time.Now().UTC(),
 	}
@@ -216,30 +195,6 @@ func (c *Client) device(ctx context.Context) (*deviceState, error) {
 	}
 	return &d, nil
 }
-
-// explain turns transport failures into a message for a person; refusals
-// from the server already carry one.
-func explain(err error) error {
-	if err == nil {
-		return nil
-	}
-	var se *ServerError
-	if errors.As(err, &se) || errors.Is(err, context.Canceled) {
-		return err
-	}
-	return &OfflineError{Err: err}
-}
-
-// OfflineError means the server could not be reached; nothing is lost, the
-// next round sends what is left.
-type OfflineError struct{ Err error }
-
-func (e *OfflineError) Error() string {
-	return "server non raggiungibile: i dati restano sul computer e saranno inviati alla prossima connessione / " +
-		"server unreachable: the data stays on this computer and will be sent at the next connection (" + e.Err.Error() + ")"
-}
-
-func (e *OfflineError) Unwrap() error { return e.Err }
 
 // Assignments returns the municipalities (ISTAT codes) assigned to the team,
 // as of the last sync.

@@ -10,11 +10,12 @@ import (
 	"sinba/survey"
 	"sinba/sync/client"
 	"sinba/sync/server"
+	"sinba/sync/session"
 	"sinba/sync/synctest"
 	"sinba/sync/wire"
 )
 
-var fast = client.Options{Backoff: client.Backoff{Base: time.Millisecond, Max: 20 * time.Millisecond, Attempts: 4}}
+var fast = client.Options{Backoff: session.Backoff{Base: time.Millisecond, Max: 20 * time.Millisecond, Attempts: 4}}
 
 func enrolled(t *testing.T, p *synctest.Project, team string) (*localdb.Store, *client.Client) {
 	t.Helper()
@@ -263,7 +264,7 @@ func TestRevokedDeviceIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.SyncOnce(ctx, nil)
-	var se *client.ServerError
+	var se *session.ServerError
 	if !errors.As(err, &se) || se.Refusal.Code != wire.CodeRevoked {
 		t.Fatalf("revoked device got %v, want %s", err, wire.CodeRevoked)
 	}
@@ -280,7 +281,7 @@ func TestEnrolmentCodeIsSingleUse(t *testing.T) {
 	}
 	c2 := client.New(synctest.Laptop(t, t.TempDir()), fast)
 	_, err := c2.Enrol(ctx, p.URL, code)
-	var se *client.ServerError
+	var se *session.ServerError
 	if !errors.As(err, &se) || se.Refusal.Code != wire.CodeCodeUsed {
 		t.Fatalf("second use of a code: %v, want %s", err, wire.CodeCodeUsed)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"sinba/survey"
 	"sinba/sync/seal"
+	"sinba/sync/session"
 	"sinba/sync/wire"
 )
 
@@ -141,13 +142,13 @@ func (c *Client) GrantTeamKey(ctx context.Context, p PendingDevice) error {
 		return ErrDeviceKeyChanged
 	}
 	if err := c.grant(ctx, d, team, []wire.Pending{*listed}, ks); err != nil {
-		return explain(err)
+		return session.Explain(ctx, err)
 	}
 	mine, err := seal.ParseIdentity(d.AgeIdentity)
 	if err != nil {
 		return err
 	}
-	return explain(c.pseudonymSecret(ctx, d, mine, ks))
+	return session.Explain(ctx, c.pseudonymSecret(ctx, d, mine, ks))
 }
 
 // keyState asks the server for this laptop's key state (a keys request that
@@ -159,7 +160,7 @@ func (c *Client) keyState(ctx context.Context) (*deviceState, *wire.KeyState, er
 	}
 	var ks wire.KeyState
 	if err := c.do(ctx, d, http.MethodPost, wire.PathKeys, []byte("{}"), "application/json", &ks); err != nil {
-		return nil, nil, explain(err)
+		return nil, nil, session.Explain(ctx, err)
 	}
 	return d, &ks, nil
 }

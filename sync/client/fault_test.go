@@ -14,6 +14,7 @@ import (
 	"sinba/sync/client"
 	"sinba/sync/internal/faultproxy"
 	"sinba/sync/server"
+	"sinba/sync/session"
 	"sinba/sync/synctest"
 )
 
@@ -93,7 +94,7 @@ func syncSurvivesAFaultyNetwork(t *testing.T, dir, database string) {
 	laptop := synctest.Laptop(t, t.TempDir())
 	opts := client.Options{
 		HTTPClient:     &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}, // a fault per request, not per connection,
-		Backoff:        client.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Attempts: 2},
+		Backoff:        session.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Attempts: 2},
 		BatchRevisions: 4, // small batches: more of them cut, less lost per cut
 	}
 	c := client.New(laptop, opts)

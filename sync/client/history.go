@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sinba/survey"
+	"sinba/sync/session"
 )
 
 // secretRounds keeps the laptop's last rounds, sealed like every setting.
@@ -105,8 +106,8 @@ func (c *Client) remember(ctx context.Context, start time.Time, rep *Report, err
 
 // failure classifies what ended a round.
 func failure(err error) (Failure, survey.Text) {
-	var se *ServerError
-	var off *OfflineError
+	var se *session.ServerError
+	var off *session.OfflineError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return FailTimeout, survey.Text{}

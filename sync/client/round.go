@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/sync/seal"
+	"sinba/sync/session"
 	"sinba/sync/wire"
 )
 
@@ -82,62 +82,37 @@ func (c *Client) round(ctx context.Context, progress func(done, total int)) (*Re
 	cursor := c.cursor(ctx)
 	first, err := c.changes(ctx, d, cursor)
 	if err != nil {
-		return rep, explain(err)
+		return rep, session.Explain(ctx, err)
 	}
 	team, teamRecipient, err := c.keys(ctx, d, &first.Keys)
 	if err != nil {
-		return rep, explain(err)
+		return rep, session.Explain(ctx, err)
 	}
 	rep.WaitingTeamKey = team == nil
 	if team != nil {
 		rep.PendingDevices = pendingDevices(first.Keys.Pending)
 	}
 	if err := c.upload(ctx, d, teamRecipient, rep, progress); err != nil {
-		return rep, explain(err)
+		return rep, session.Explain(ctx, err)
 	}
 	if err := c.download(ctx, d, team, cursor, first, rep); err != nil {
-		return rep, explain(err)
+		return rep, session.Explain(ctx, err)
 	}
 	rep.Duration = time.Since(start)
 	return rep, nil
 }
 
-func (c *Client) cursor(ctx context.Context) int64 {
-	if c.opt.Format >= wire.FormatV2 && !c.readsFormat2(ctx) {
-		return 0
-	}
-	data, err := c.store.Secret(ctx, secretCursor)
-	if err != nil {
-		return 0
-	}
-	n, _ := strconv.ParseInt(string(data), 10, 64)
-	return n
+// feedCursor is where the laptop has read its team's feed to.
+func (c *Client) feedCursor() session.Cursor {
+	return session.Cursor{Key: secretCursor, FormatKey: secretFeedFormat, Format: c.opt.Format}
 }
 
-// readsFormat2 says whether the saved cursor was read in format 2.
-func (c *Client) readsFormat2(ctx context.Context) bool {
-	data, err := c.store.Secret(ctx, secretFeedFormat)
-	return err == nil && string(data) == strconv.Itoa(wire.FormatV2)
-}
+func (c *Client) cursor(ctx context.Context) int64 { return c.feedCursor().Load(ctx, c.store) }
 
-// saveCursor keeps where the feed was read to, and in which format.
-func (c *Client) saveCursor(ctx context.Context, cursor int64) error {
-	if err := c.store.SetSecret(ctx, secretCursor, []byte(strconv.FormatInt(cursor, 10))); err != nil {
-		return err
-	}
-	if c.opt.Format >= wire.FormatV2 && !c.readsFormat2(ctx) {
-		return c.store.SetSecret(ctx, secretFeedFormat, []byte(strconv.Itoa(wire.FormatV2)))
-	}
-	return nil
-}
-
+// changes fetches the page of the team's feed after cursor.
 func (c *Client) changes(ctx context.Context, d *deviceState, cursor int64) (*wire.Changes, error) {
 	var ch wire.Changes
-	path := wire.PathChanges + "?cursor=" + strconv.FormatInt(cursor, 10)
-	if c.opt.Format >= wire.FormatV2 {
-		path += "&" + wire.QueryFormat + "=" + strconv.Itoa(wire.FormatV2)
-	}
-	err := c.do(ctx, d, http.MethodGet, path, nil, "", &ch)
+	err := c.do(ctx, d, http.MethodGet, session.FeedPath(wire.PathChanges, cursor, c.opt.Format), nil, "", &ch)
 	return &ch, err
 }
 
@@ -171,7 +146,7 @@ func (c *Client) keys(ctx context.Context, d *deviceState, ks *wire.KeyState) (*
 		body, _ := json.Marshal(wire.KeysRequest{TeamRecipient: team.Recipient().String(), Grants: []wire.Grant{{DeviceID: d.DeviceID, Wrapped: wrapped}}})
 		var got wire.KeyState
 		err = c.do(ctx, d, http.MethodPost, wire.PathKeys, body, "application/json", &got)
-		var se *ServerError
+		var se *session.ServerError
 		if errors.As(err, &se) && se.Refusal.Code == wire.CodeConflict {
 			// Another laptop won the race: take the state again.
 			ch, err := c.changes(ctx, d, c.cursor(ctx))
@@ -391,52 +366,26 @@ func (c *Client) upload(ctx context.Context, d *deviceState, team age.Recipient,
 	return nil
 }
 
-// download applies pages of changes from the cursor on, saving the cursor
-// after each page so a cut round starts again where it stopped.
-func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519Identity, from int64, ch *wire.Changes, rep *Report) error {
+// download applies pages of changes from the cursor on (the first page
+// already fetched), saving the cursor after each page so a cut round starts
+// again where it stopped.
+func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519Identity, cursor int64, first *wire.Changes, rep *Report) error {
 	var had []string
 	if err := c.secretJSON(ctx, secretAssignments, &had); err != nil {
 		return err
 	}
-	// The cursor saved is where the first page was asked from: a page
-	// that moves it (over the laptop's own revisions too, which the server
-	// leaves out) is saved, so the next round does not read it again.
-	cursor := from
-	if len(ch.Instruments)+len(ch.Revisions)+len(ch.Reviews) > 0 || ch.More {
-		cursor = -1 // something to apply: the cursor will be saved
-	}
 	var open *seal.Opener
-	for {
+	apply := func(ch *wire.Changes) (bool, error) {
 		if !slices.Equal(had, ch.Assignments) {
 			if err := c.setSecretJSON(ctx, secretAssignments, ch.Assignments); err != nil {
-				return err
+				return false, err
 			}
 			had = ch.Assignments
 		}
 		rep.Assignments = ch.Assignments
 		if len(ch.Instruments) > 0 {
-			var have []wire.Instrument
-			if err := c.secretJSON(ctx, secretInstruments, &have); err != nil {
-				return err
-			}
-			for _, in := range ch.Instruments {
-				dup := false
-				for i, h := range have {
-					if h.ID == in.ID && h.Version == in.Version {
-						dup = true
-						if len(h.Dictionary) == 0 && len(in.Dictionary) > 0 {
-							have[i].Dictionary = in.Dictionary // published again with its dictionary
-						}
-					}
-				}
-				if !dup {
-					have = append(have, in)
-					rep.Instruments++
-					rep.InstrumentVersions = append(rep.InstrumentVersions, InstrumentVersion{ID: in.ID, Version: in.Version})
-				}
-			}
-			if err := c.setSecretJSON(ctx, secretInstruments, have); err != nil {
-				return err
+			if err := c.keepInstruments(ctx, ch.Instruments, rep); err != nil {
+				return false, err
 			}
 			open = nil // the dictionaries may have changed
 		}
@@ -444,47 +393,55 @@ func (c *Client) download(ctx context.Context, d *deviceState, team *age.X25519I
 			// Without the team key nothing of the team can be opened: keep
 			// the cursor where it is until a colleague hands the key over.
 			rep.FeedUnread = ch.More
-			return nil
+			return false, nil
 		}
 		if open == nil && team != nil && len(ch.Revisions)+len(ch.Reviews) > 0 {
 			dicts, err := c.dictionaries(ctx)
 			if err != nil {
-				return err
+				return false, err
 			}
 			open = seal.NewOpener(team, dicts)
 		}
 		headers := seal.HeaderIndex(ch.Headers)
-		// A colleague's correction builds on a review decision and a
-		// decision on a revision: apply the page in feed order.
-		ri, vi := 0, 0
-		for ri < len(ch.Revisions) || vi < len(ch.Reviews) {
-			if vi < len(ch.Reviews) && (ri == len(ch.Revisions) || ch.Reviews[vi].Seq < ch.Revisions[ri].Seq) {
-				if err := c.applyReview(ctx, open, team, headers, &ch.Reviews[vi], rep); err != nil {
-					return err
-				}
-				vi++
-				continue
-			}
-			if err := c.applyRevision(ctx, open, headers, &ch.Revisions[ri], rep); err != nil {
-				return err
-			}
-			ri++
-		}
-		if ch.Cursor != cursor { // an idle round writes nothing
-			if err := c.saveCursor(ctx, ch.Cursor); err != nil {
-				return err
-			}
-			cursor = ch.Cursor
-		}
-		if !ch.More {
-			return nil
-		}
-		next, err := c.changes(ctx, d, ch.Cursor)
-		if err != nil {
-			return err
-		}
-		ch = next
+		err := session.InFeedOrder(ch.Revisions, ch.Reviews,
+			func(r *wire.Revision) int64 { return r.Seq }, func(rv *wire.Review) int64 { return rv.Seq },
+			func(_ int, r *wire.Revision) error { return c.applyRevision(ctx, open, headers, r, rep) },
+			func(rv *wire.Review) error { return c.applyReview(ctx, open, team, headers, rv, rep) })
+		return err == nil, err
 	}
+	return session.Feed[wire.Changes]{
+		Fetch: func(ctx context.Context, cursor int64) (*wire.Changes, error) { return c.changes(ctx, d, cursor) },
+		End:   func(ch *wire.Changes) (int64, bool) { return ch.Cursor, ch.More },
+		Apply: apply,
+		Save:  func(cursor int64) error { return c.feedCursor().Save(ctx, c.store, cursor) },
+	}.Follow(ctx, cursor, first)
+}
+
+// keepInstruments adds the instrument versions of a feed page to those the
+// laptop holds; a version held without its dictionary takes the one it is
+// published again with.
+func (c *Client) keepInstruments(ctx context.Context, got []wire.Instrument, rep *Report) error {
+	var have []wire.Instrument
+	if err := c.secretJSON(ctx, secretInstruments, &have); err != nil {
+		return err
+	}
+	for _, in := range got {
+		dup := false
+		for i, h := range have {
+			if h.ID == in.ID && h.Version == in.Version {
+				dup = true
+				if len(h.Dictionary) == 0 && len(in.Dictionary) > 0 {
+					have[i].Dictionary = in.Dictionary // published again with its dictionary
+				}
+			}
+		}
+		if !dup {
+			have = append(have, in)
+			rep.Instruments++
+			rep.InstrumentVersions = append(rep.InstrumentVersions, InstrumentVersion{ID: in.ID, Version: in.Version})
+		}
+	}
+	return c.setSecretJSON(ctx, secretInstruments, have)
 }
 
 // applyRevision stores a colleague's revision; one that cannot be opened is

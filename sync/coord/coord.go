@@ -28,6 +28,7 @@ import (
 	"sinba/survey"
 	"sinba/sync/client"
 	"sinba/sync/seal"
+	"sinba/sync/session"
 	"sinba/sync/wire"
 )
 
@@ -63,11 +64,12 @@ var (
 // Options tune a Coordinator; the zero value is right for the app.
 type Options struct {
 	HTTPClient *http.Client
+	Backoff    session.Backoff // session.DefaultBackoff when zero
 	// ScryptWorkFactor is the cost of key-export files (log2 of scrypt's N);
 	// zero means age's default (18). Tests pass a small one.
 	ScryptWorkFactor int
 	// AllowHTTP lets Enrol accept http:// for a server on another computer
-	// (client.ServerURL); the caller warns (client.InsecureWarning).
+	// (session.ServerURL); the caller warns (session.InsecureWarning).
 	AllowHTTP bool
 }
 
@@ -76,16 +78,12 @@ type Coordinator struct {
 	store *localdb.Store
 	opt   Options
 	run   sync.Mutex // one download at a time
-	conn  *client.Conn
+	sess  *session.Session
 }
 
 // New returns the coordinator profile over store.
 func New(store *localdb.Store, opt Options) *Coordinator {
-	if opt.HTTPClient == nil {
-		opt.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
-	}
-	conn := &client.Conn{HTTP: opt.HTTPClient, Backoff: client.Backoff{Base: 500 * time.Millisecond, Max: 4 * time.Second, Attempts: 4}}
-	return &Coordinator{store: store, opt: opt, conn: conn}
+	return &Coordinator{store: store, opt: opt, sess: session.New(session.Options{HTTPClient: opt.HTTPClient, Backoff: opt.Backoff})}
 }
 
 // Store is the coordinator's local store.
@@ -123,9 +121,8 @@ func (c *Coordinator) Enrol(ctx context.Context, serverURL, code string) (Profil
 	} else if !errors.Is(err, ErrNotEnrolled) {
 		return Profile{}, err
 	}
-	serverURL, _, err := client.ServerURL(serverURL, c.opt.AllowHTTP)
-	if err != nil {
-		return Profile{}, err
+	if _, _, err := session.ServerURL(serverURL, c.opt.AllowHTTP); err != nil {
+		return Profile{}, err // before a key is made
 	}
 	// A key made by an earlier attempt cut after the server created the
 	// project is reused: it may be the project's only key.
@@ -146,25 +143,15 @@ func (c *Coordinator) Enrol(ctx context.Context, serverURL, code string) (Profil
 	if err != nil {
 		return Profile{}, err
 	}
-	pub, priv, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		return Profile{}, err
-	}
-	ident, err := seal.NewKey()
-	if err != nil {
-		return Profile{}, err
-	}
-	req := wire.CoordEnrolRequest{Version: wire.Version, Code: code, SignKey: pub, Recipient: ident.Recipient().String(), Label: hostLabel(),
-		ProjectRecipient: project.Recipient().String(), ProjectSecret: sealedSecret}
 	var resp wire.CoordEnrolResponse
-	p := &profile{ServerURL: serverURL}
-	// An enrolment spends the code: no blind retries of it.
-	if err := c.send(ctx, p, http.MethodPost, wire.PathCoordEnrol, req, &resp, false); err != nil {
+	en, err := c.sess.Enrol(ctx, serverURL, c.opt.AllowHTTP, wire.PathCoordEnrol, func(k session.Keys) any {
+		return wire.CoordEnrolRequest{Version: wire.Version, Code: code, SignKey: k.SignPublic(), Recipient: k.Age.Recipient().String(), Label: hostLabel(),
+			ProjectRecipient: project.Recipient().String(), ProjectSecret: sealedSecret}
+	}, &resp, func() string { return resp.ProjectRecipient })
+	if err != nil {
 		return Profile{}, err
 	}
-	if _, err := seal.ParseRecipient(resp.ProjectRecipient); err != nil {
-		return Profile{}, survey.NewError("il server ha inviato una chiave di progetto non valida", "the server sent an invalid project key")
-	}
+	serverURL = en.ServerURL
 	if resp.ProjectRecipient != project.Recipient().String() {
 		// Someone else's project: its key comes from another coordinator,
 		// and so does its secret (through the server, sealed for that key).
@@ -172,7 +159,7 @@ func (c *Coordinator) Enrol(ctx context.Context, serverURL, code string) (Profil
 			return Profile{}, err
 		}
 	}
-	p = &profile{ServerURL: serverURL, CoordinatorID: resp.CoordinatorID, SignKey: priv, AgeIdentity: ident.String(),
+	p := &profile{ServerURL: serverURL, CoordinatorID: resp.CoordinatorID, SignKey: en.Keys.Sign, AgeIdentity: en.Keys.Age.String(),
 		ProjectID: resp.ProjectID, ProjectName: resp.ProjectName, ProjectRecipient: resp.ProjectRecipient, EnrolledAt: time.Now().UTC()}
 	if err := c.setJSON(ctx, secretProfile, p); err != nil {
 		return Profile{}, err
@@ -248,39 +235,15 @@ func (c *Coordinator) setJSON(ctx context.Context, key string, v any) error {
 }
 
 // call sends one signed request of the coordinator and decodes the answer,
-// through the one signed-request path of sync (client.Conn): refusals that
-// mean "not processed, try again" (busy, rate, clock) and cut connections
-// are retried a few times, writes with one idempotency key, so a retried
-// creation happens once.
+// through the session both apps share: refusals that mean "not processed,
+// try again" (busy, rate, clock) and cut connections are retried a few
+// times, writes with one idempotency key, so a retried creation happens
+// once; a server out of reach is an OfflineError.
 func (c *Coordinator) call(ctx context.Context, method, path string, in, out any) error {
 	p, err := c.profile(ctx)
 	if err != nil {
 		return err
 	}
-	return c.send(ctx, p, method, path, in, out, true)
-}
-
-// send marshals in and sends it for p, with retries or as a single attempt.
-func (c *Coordinator) send(ctx context.Context, p *profile, method, path string, in, out any, retry bool) error {
-	var body []byte
-	contentType := ""
-	if in != nil {
-		var err error
-		if body, err = json.Marshal(in); err != nil {
-			return err
-		}
-		contentType = "application/json"
-	}
-	who := client.Signer{ServerURL: p.ServerURL, ID: p.CoordinatorID, Key: ed25519.PrivateKey(p.SignKey)}
-	var err error
-	if retry {
-		err = c.conn.Do(ctx, who, method, path, body, contentType, out)
-	} else {
-		err = c.conn.Once(ctx, who, method, path, body, contentType, out)
-	}
-	var se *client.ServerError
-	if err != nil && !errors.As(err, &se) && ctx.Err() == nil {
-		return &client.OfflineError{Err: err}
-	}
-	return err
+	who := session.Identity{ServerURL: p.ServerURL, ID: p.CoordinatorID, Key: ed25519.PrivateKey(p.SignKey)}
+	return c.sess.Call(ctx, who, method, path, in, out)
 }

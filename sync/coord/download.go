@@ -5,15 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"filippo.io/age"
 
 	"sinba/localdb"
 	"sinba/survey"
-	"sinba/sync/client"
 	"sinba/sync/seal"
+	"sinba/sync/session"
 	"sinba/sync/wire"
 )
 
@@ -99,7 +98,7 @@ func (c *Coordinator) syncSecret(ctx context.Context, key *age.X25519Identity, r
 			return err
 		}
 		err = c.call(ctx, http.MethodPost, wire.PathCoordSecret, wire.SecretRequest{Secret: sealed}, nil)
-		var se *client.ServerError
+		var se *session.ServerError
 		if errors.As(err, &se) && se.Refusal.Code == wire.CodeConflict {
 			return c.syncSecret(ctx, key, rep) // another coordinator was first: take theirs
 		}
@@ -149,13 +148,7 @@ func (c *Coordinator) syncSecret(ctx context.Context, key *age.X25519Identity, r
 // the cursor after each page: a cut Sync starts again where it stopped, and
 // applying a revision twice is harmless (localdb is idempotent by revision).
 func (c *Coordinator) download(ctx context.Context, key *age.X25519Identity, instruments []wire.Instrument, rep *Report) error {
-	// The cursor counts only if it was read in format 2: before, the
-	// server left format-2 revisions out of the feed.
-	cursor := int64(0)
-	format, err := c.store.Secret(ctx, secretFeedFormat)
-	if b, errCursor := c.store.Secret(ctx, secretCursor); errCursor == nil && err == nil && string(format) == strconv.Itoa(wire.FormatV2) {
-		cursor, _ = strconv.ParseInt(string(b), 10, 64)
-	}
+	cursor := session.Cursor{Key: secretCursor, FormatKey: secretFeedFormat, Format: wire.FormatV2}
 	teams := map[string]string{}
 	if _, err := c.getJSON(ctx, secretRecordTeams, &teams); err != nil {
 		return err
@@ -164,80 +157,62 @@ func (c *Coordinator) download(ctx context.Context, key *age.X25519Identity, ins
 	// then count as unreadable, and the rest open.
 	dicts, _ := seal.DictionariesOf(instruments)
 	open := seal.NewOpener(key, dicts)
-	for {
-		var page wire.CoordRevisions
-		path := wire.PathCoordRevisions + "?cursor=" + strconv.FormatInt(cursor, 10) + "&" + wire.QueryFormat + "=" + strconv.Itoa(wire.FormatV2)
-		if err := c.call(ctx, http.MethodGet, path, nil, &page); err != nil {
-			return err
-		}
-		headers := seal.HeaderIndex(page.Headers)
-		// Opened on every core first, applied in order after.
-		revs := make([]*wire.Revision, len(page.Revisions))
-		for i := range page.Revisions {
-			revs[i] = &page.Revisions[i].Revision
-		}
-		opened := open.OpenAll(revs, headers)
-		newTeams := false
-		// Revisions and decisions interleave: a correction builds on a
-		// decision, a decision on a revision. Apply them in feed order.
-		ri, vi := 0, 0
-		for ri < len(page.Revisions) || vi < len(page.Reviews) {
-			if vi < len(page.Reviews) && (ri == len(page.Revisions) || page.Reviews[vi].Seq < page.Revisions[ri].Seq) {
-				ok, err := c.applyReview(ctx, key, &page.Reviews[vi])
-				if err != nil {
-					return err
-				}
-				if ok {
-					rep.Reviews++
-				} else {
-					rep.Unreadable++
-				}
-				vi++
-				continue
-			}
-			r := &page.Revisions[ri]
-			rec, err := opened[ri].Record, opened[ri].Err
-			ri++
-			if err != nil {
-				rep.Unreadable++
-				continue
-			}
-			conflict, err := c.store.ApplyRemote(ctx, localdb.RemoteRevision{
-				RecordID: r.RecordID, Revision: r.Revision.Revision, BaseRevision: r.BaseRevision, MergedRevision: r.MergedRevision,
-				Status: r.Status, Record: rec, Origin: r.Origin, SavedAt: r.SavedAt,
-			})
-			if err != nil {
-				return err
-			}
-			if teams[r.RecordID] != r.Team {
-				teams[r.RecordID], newTeams = r.Team, true
-			}
-			rep.Revisions++
-			if conflict {
-				rep.Conflicts++
-			}
-		}
-		if newTeams {
-			if err := c.setJSON(ctx, secretRecordTeams, teams); err != nil {
-				return err
-			}
-		}
-		if page.Cursor != cursor {
-			if err := c.store.SetSecret(ctx, secretCursor, []byte(strconv.FormatInt(page.Cursor, 10))); err != nil {
-				return err
-			}
-			if string(format) != strconv.Itoa(wire.FormatV2) {
-				format = []byte(strconv.Itoa(wire.FormatV2))
-				if err := c.store.SetSecret(ctx, secretFeedFormat, format); err != nil {
-					return err
-				}
-			}
-			cursor = page.Cursor
-		}
-		if !page.More {
+	applyRevision := func(r *wire.CoordRevision, opened seal.Opened, newTeams *bool) error {
+		rec, err := opened.Record, opened.Err
+		if err != nil {
+			rep.Unreadable++
 			return nil
 		}
+		conflict, err := c.store.ApplyRemote(ctx, localdb.RemoteRevision{
+			RecordID: r.RecordID, Revision: r.Revision.Revision, BaseRevision: r.BaseRevision, MergedRevision: r.MergedRevision,
+			Status: r.Status, Record: rec, Origin: r.Origin, SavedAt: r.SavedAt,
+		})
+		if err != nil {
+			return err
+		}
+		if teams[r.RecordID] != r.Team {
+			teams[r.RecordID], *newTeams = r.Team, true
+		}
+		rep.Revisions++
+		if conflict {
+			rep.Conflicts++
+		}
+		return nil
 	}
+	applyReview := func(rv *wire.CoordReview) error {
+		ok, err := c.applyReview(ctx, key, rv)
+		if ok {
+			rep.Reviews++
+		} else if err == nil {
+			rep.Unreadable++
+		}
+		return err
+	}
+	return session.Feed[wire.CoordRevisions]{
+		Fetch: func(ctx context.Context, cursor int64) (*wire.CoordRevisions, error) {
+			var page wire.CoordRevisions
+			err := c.call(ctx, http.MethodGet, session.FeedPath(wire.PathCoordRevisions, cursor, wire.FormatV2), nil, &page)
+			return &page, err
+		},
+		End: func(page *wire.CoordRevisions) (int64, bool) { return page.Cursor, page.More },
+		Apply: func(page *wire.CoordRevisions) (bool, error) {
+			// Opened on every core first, applied in order after.
+			revs := make([]*wire.Revision, len(page.Revisions))
+			for i := range page.Revisions {
+				revs[i] = &page.Revisions[i].Revision
+			}
+			opened := open.OpenAll(revs, seal.HeaderIndex(page.Headers))
+			newTeams := false
+			err := session.InFeedOrder(page.Revisions, page.Reviews,
+				func(r *wire.CoordRevision) int64 { return r.Seq }, func(rv *wire.CoordReview) int64 { return rv.Seq },
+				func(i int, r *wire.CoordRevision) error { return applyRevision(r, opened[i], &newTeams) }, applyReview)
+			if err == nil && newTeams {
+				err = c.setJSON(ctx, secretRecordTeams, teams)
+			}
+			return err == nil, err
+		},
+		Save: func(at int64) error { return cursor.Save(ctx, c.store, at) },
+	}.Follow(ctx, cursor.Load(ctx, c.store), nil)
 }
 
 // applyReview stores a decision as the laptops do: a revision of the record

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"sinba/sync/client"
 	"sinba/sync/coord"
+	"sinba/sync/server"
 	"sinba/sync/synctest"
 	"sinba/sync/wire"
 )
@@ -67,5 +69,41 @@ func TestCutCodeRequestIsRetriedAndMintsOneCode(t *testing.T) {
 	p.must(err)
 	if len(teams) != 1 || len(teams[0].Researchers) != 1 || teams[0].Researchers[0].ID != rid {
 		t.Fatalf("teams after a lost answer: %+v; want one researcher, %s", teams, rid)
+	}
+}
+
+// A coordinator's computer whose clock is an hour off still works, as a
+// laptop's does (one session for both): the session learns the server's
+// clock from its answers, and an app started afresh, which knows nothing
+// of it yet, has its first request refused for clock skew and the retry
+// signed with the server's time.
+func TestCoordinatorWithAWrongClockIsCorrected(t *testing.T) {
+	ctx := context.Background()
+	st, err := server.OpenStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(server.New(st, server.Config{DisableLimits: true, Now: func() time.Time { return time.Now().Add(time.Hour) }}, nil))
+	t.Cleanup(func() {
+		hs.Close()
+		st.Close()
+	})
+	code, _, err := st.CreateProjectCode(ctx, "Pilota", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := coord.New(newCoordinatorStore(t), coord.Options{ScryptWorkFactor: 10})
+	if _, err := c.Enrol(ctx, hs.URL, code); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateTeam(ctx, "Squadra"); err != nil {
+		t.Fatalf("a write with the clock an hour off: %v", err)
+	}
+	if rep, err := c.Sync(ctx); err != nil || rep.Teams != 1 {
+		t.Fatalf("a download with the clock an hour off: %+v %v", rep, err)
+	}
+	again := coord.New(c.Store(), coord.Options{ScryptWorkFactor: 10})
+	if rep, err := again.Sync(ctx); err != nil || rep.Teams != 1 {
+		t.Fatalf("the app started again, the clock an hour off: %+v %v", rep, err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"sinba/sync/client"
 	"sinba/sync/internal/faultproxy"
 	"sinba/sync/server"
+	"sinba/sync/session"
 	"sinba/sync/synctest"
 	"sinba/sync/wire"
 )
@@ -126,7 +127,7 @@ func twoProcesses(t *testing.T, p *synctest.Project, open func() (*server.Store,
 
 	opts := client.Options{
 		HTTPClient:     &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}, // a fault and a choice of process per request
-		Backoff:        client.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Attempts: 2},
+		Backoff:        session.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Attempts: 2},
 		BatchRevisions: 4,
 	}
 	type lap struct {

@@ -9,8 +9,8 @@ import (
 	"sinba/survey"
 	"sinba/survey/export"
 	"sinba/survey/quality"
-	"sinba/sync/client"
 	"sinba/sync/coord"
+	"sinba/sync/session"
 	"sinba/ui/coordinator"
 )
 
@@ -201,7 +201,7 @@ func (p *CoordinatorProfile) Close() {
 // refusal drops the machine code from a server's refusal, so that the screens
 // show only its "Italiano / English" message; other errors pass unchanged.
 func refusal(err error) error {
-	var se *client.ServerError
+	var se *session.ServerError
 	if errors.As(err, &se) && se.Refusal.MessageIT != "" {
 		return errors.New(se.Refusal.MessageIT + " / " + se.Refusal.MessageEN)
 	}

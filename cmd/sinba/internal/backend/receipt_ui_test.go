@@ -15,12 +15,13 @@ import (
 	"sinba/survey"
 	"sinba/sync/client"
 	"sinba/sync/server"
+	"sinba/sync/session"
 	"sinba/sync/synctest"
 	"sinba/ui"
 )
 
 // fast retries for the tests' sync clients.
-var fast = client.Options{Backoff: client.Backoff{Base: time.Millisecond, Max: 10 * time.Millisecond, Attempts: 2}}
+var fast = client.Options{Backoff: session.Backoff{Base: time.Millisecond, Max: 10 * time.Millisecond, Attempts: 2}}
 
 // enrolledLaptop is a project on a real server on loopback and a laptop's
 // store in dir, enrolled in its team A by the client c.

@@ -9,6 +9,7 @@ import (
 
 	"sinba/survey"
 	"sinba/sync/client"
+	"sinba/sync/session"
 	"sinba/sync/wire"
 	"sinba/ui"
 )
@@ -167,7 +168,7 @@ func uiReport(rep *client.Report) ui.SyncReport {
 
 // syncError marks an unreachable server, which the screens explain.
 func syncError(err error) error {
-	var off *client.OfflineError
+	var off *session.OfflineError
 	if errors.As(err, &off) {
 		return fmt.Errorf("%w: %w", ui.ErrOffline, err)
 	}

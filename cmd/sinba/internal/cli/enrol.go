@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"sinba/sync/client"
+	"sinba/sync/session"
 )
 
 func init() {
@@ -63,9 +64,9 @@ func allowHTTPFlag(fs *flag.FlagSet) *bool {
 // checkServerURL refuses an address Enrol would refuse, before the store is
 // opened, and warns when plain HTTP to another computer is allowed.
 func checkServerURL(env Env, raw string, allowHTTP bool) error {
-	_, insecure, err := client.ServerURL(raw, allowHTTP)
+	_, insecure, err := session.ServerURL(raw, allowHTTP)
 	if insecure {
-		fmt.Fprintln(env.Stderr, "sinba: "+client.InsecureWarning)
+		fmt.Fprintln(env.Stderr, "sinba: "+session.InsecureWarning)
 	}
 	return err
 }

@@ -1,4 +1,4 @@
-package client_test
+package session_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"sinba/sync/client"
+	"sinba/sync/coord"
+	"sinba/sync/session"
 	"sinba/sync/synctest"
 )
 
@@ -33,17 +35,22 @@ func TestServerURLRequiresHTTPSForOtherComputers(t *testing.T) {
 		{"https://user:pw@sinba.example.it", false, false, false},
 	}
 	for _, c := range cases {
-		got, insecure, err := client.ServerURL(c.raw, c.allowHTTP)
+		got, insecure, err := session.ServerURL(c.raw, c.allowHTTP)
 		if (err == nil) != c.ok || insecure != c.warn {
 			t.Errorf("ServerURL(%q, %v) = %q, insecure %v, %v; want ok %v, warn %v", c.raw, c.allowHTTP, got, insecure, err, c.ok, c.warn)
 		}
-		if err != nil && (!errors.Is(err, client.ErrServerURL) || !strings.Contains(err.Error(), "http:// solo per un server su questo computer")) {
+		if err != nil && (!errors.Is(err, session.ErrServerURL) || !strings.Contains(err.Error(), "http:// solo per un server su questo computer")) {
 			t.Errorf("ServerURL(%q): message %q does not state the rule", c.raw, err)
 		}
 	}
-	// Enrol applies the rule before anything is sent.
-	c := client.New(synctest.Laptop(t, t.TempDir()), client.Options{})
-	if _, err := c.Enrol(context.Background(), "http://sinba.example.it", "AAAAA-AAAAA"); !errors.Is(err, client.ErrServerURL) {
-		t.Fatalf("Enrol over http:// to another computer: %v, want ErrServerURL", err)
+	// Both apps' enrolments apply the rule before anything is sent.
+	ctx := context.Background()
+	laptop := client.New(synctest.Laptop(t, t.TempDir()), client.Options{})
+	if _, err := laptop.Enrol(ctx, "http://sinba.example.it", "AAAAA-AAAAA"); !errors.Is(err, session.ErrServerURL) {
+		t.Fatalf("a laptop enrolling over http:// to another computer: %v, want ErrServerURL", err)
+	}
+	coordinator := coord.New(synctest.Laptop(t, t.TempDir()), coord.Options{})
+	if _, err := coordinator.Enrol(ctx, "http://sinba.example.it", "AAAAA-AAAAA"); !errors.Is(err, session.ErrServerURL) {
+		t.Fatalf("a coordinator enrolling over http:// to another computer: %v, want ErrServerURL", err)
 	}
 }
