@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"sinba/localdb/registry"
 	"sinba/sync/wire"
 )
 
@@ -98,14 +99,14 @@ func (c *Coordinator) Assign(ctx context.Context, team, municipality string, rem
 // A version published before keeps the dictionary it has.
 func (c *Coordinator) Publish(ctx context.Context, body []byte) (wire.Instrument, error) {
 	var out wire.Instrument
-	_, ref, err := Registry(ctx, c.store)
+	set, err := registry.Load(ctx, c.store)
 	if err != nil {
 		return out, err
 	}
 	// Without a dictionary (synth could not make the samples, or the body
 	// is not JSON, which the server refuses) the version is published all
 	// the same; its records are then compressed without one.
-	dict, err := TrainDictionary(ref, body)
+	dict, err := TrainDictionary(set.Reference, body)
 	if err != nil {
 		dict = nil
 	}

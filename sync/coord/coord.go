@@ -5,12 +5,15 @@
 // public half), makes the pseudonym secret and hands it to every laptop
 // sealed for the laptop's device key, downloads the project's revisions and
 // decrypts them into the store, sends review decisions with comments sealed
-// for the team, administers teams, researchers, codes, assignments and
-// instruments, and exports what the store holds (each export logged in the
-// store's audit trail).
+// for the team, and administers teams, researchers, codes, assignments and
+// instruments. It talks to the server through package sync/session, as the
+// laptops do; what needs no server lives with the package that owns it:
+// reading and exporting the store's records (localdb/dataset), the
+// instrument registry (localdb/registry), reading and checking instrument
+// files (survey/instfile).
 //
 // Nothing decrypted is ever written outside the sealed store, except by an
-// export, to a folder the coordinator chooses.
+// export (localdb/dataset), to a folder the coordinator chooses.
 package coord
 
 import (
@@ -25,6 +28,7 @@ import (
 	"filippo.io/age"
 
 	"sinba/localdb"
+	"sinba/localdb/dataset"
 	"sinba/survey"
 	"sinba/sync/client"
 	"sinba/sync/seal"
@@ -39,7 +43,7 @@ const (
 	secretCursor      = "coord/cursor"
 	secretFeedFormat  = "coord/feed-format" // the wire format the cursor was read in
 	secretTeams       = "coord/teams"
-	secretRecordTeams = "coord/record-teams"
+	secretRecordTeams = dataset.TeamsSecret // the team of each record, for the exports
 	secretInstruments = "coord/instruments"
 	// The pseudonym secret sits under the same key as on a laptop, so
 	// anything that derives pseudonyms from a store works on both.

@@ -10,10 +10,11 @@ import (
 	"testing"
 
 	"sinba/assets"
+	"sinba/localdb/registry"
 	"sinba/survey"
 	"sinba/survey/instdiff"
+	"sinba/survey/instfile"
 	"sinba/survey/quality"
-	"sinba/sync/coord"
 )
 
 // plantedVersion3 is the shipped case record v2 made version 3 with the
@@ -98,14 +99,15 @@ func checkVersionDiff(t *testing.T, p *pilot, recs []survey.Record, missing, fai
 	// The check refuses it: the INPS flow reads the renamed and the dropped
 	// field, and would leave them out of every record of version 3.
 	_, err := p.coord.Propose(ctx, "scheda-minore.v3.json", body)
-	var inv *coord.InvalidError
+	var inv *instfile.InvalidError
 	if !errors.As(err, &inv) || len(inv.Problems) != 2 ||
 		!strings.HasPrefix(inv.Problems[0].Message.IT, "il flusso SINBA per l'INPS ha bisogno del campo CodiceCittadinanzaPadre") ||
 		!strings.HasPrefix(inv.Problems[1].Message.IT, "il flusso SINBA per l'INPS ha bisogno del campo TitoloStudioPadre") || inv.Problems[1].Where == "" {
 		t.Fatalf("proposing a version 3 that loses SINBA fields: %v", err)
 	}
-	reg, ref, err := coord.Registry(ctx, p.coord.Store())
+	set, err := registry.Load(ctx, p.coord.Store())
 	p.must(err)
+	reg, ref := set.Registry, set.Reference
 	v2, _ := reg.Get(survey.InstrumentCase, 2)
 	v3, err := survey.ParseInstrument(body, ref)
 	p.must(err)

@@ -19,6 +19,8 @@ import (
 
 	"sinba/assets"
 	"sinba/localdb"
+	"sinba/localdb/dataset"
+	"sinba/localdb/registry"
 	"sinba/survey"
 	"sinba/survey/export"
 	"sinba/survey/quality"
@@ -187,8 +189,9 @@ func TestPilotInMiniature(t *testing.T) {
 
 	// Records, pseudonyms derived with the project's secret, with planted
 	// critical points: "not held", missing answers and rule failures.
-	reg, _, err := coord.Registry(ctx, p.coord.Store())
+	set, err := registry.Load(ctx, p.coord.Store())
 	p.must(err)
+	reg := set.Registry
 	in, _ := reg.Latest(survey.InstrumentCase)
 	data, err := synth.Generate(reg, in.Reference(), synth.Options{Seed: 7, Cases: 18, Municipalities: []string{synctest.MunicipalityA, synctest.MunicipalityB},
 		RefDate: refDate, NotHeld: map[string]float64{}, NoteRate: -1, Secret: secret})
@@ -257,7 +260,7 @@ func TestPilotInMiniature(t *testing.T) {
 	if rep := p.syncCoordinator(); rep.Revisions != len(data.Records) || rep.Unreadable != 0 {
 		t.Fatalf("coordinator received %d revisions (%d unreadable), want %d", rep.Revisions, rep.Unreadable, len(data.Records))
 	}
-	entries, err := p.coord.Entries(ctx, survey.StatusFinal)
+	entries, _, err := dataset.Entries(ctx, p.coord.Store(), survey.StatusFinal)
 	p.must(err)
 	if len(entries) != len(data.Records) {
 		t.Fatalf("review queue holds %d records, want %d", len(entries), len(data.Records))
@@ -435,7 +438,7 @@ func TestPilotInMiniature(t *testing.T) {
 	syncSecond()
 	p.syncCoordinator()
 	// The coordinators see the edits, still returned: nothing to decide yet.
-	if q, _ := p.coord.Entries(ctx, survey.StatusFinal); len(q) != 1 {
+	if q, _, _ := dataset.Entries(ctx, p.coord.Store(), survey.StatusFinal); len(q) != 1 {
 		t.Fatalf("review queue while the researchers edit: %d, want only the unreviewed record", len(q))
 	}
 	if rs, err := p.coord.Store().ReviewState(ctx, returned, reg); err != nil || rs.Status != survey.StatusReturned || rs.Resubmitted {
@@ -471,7 +474,7 @@ func TestPilotInMiniature(t *testing.T) {
 			}
 		}
 	}
-	queue, err := p.coord.Entries(ctx, survey.StatusFinal)
+	queue, _, err := dataset.Entries(ctx, p.coord.Store(), survey.StatusFinal)
 	p.must(err)
 	if len(queue) != len(fixes)+1 {
 		t.Fatalf("review queue after corrections: %d, want %d corrected + 1 unreviewed", len(queue), len(fixes))
@@ -539,7 +542,7 @@ func TestPilotInMiniature(t *testing.T) {
 		t.Fatalf("a laptop's approval: receipt %+v; want refused with %s", rcpt, wire.CodeReviewDecision)
 	}
 	p.syncCoordinator()
-	all, err := p.coord.Entries(ctx)
+	all, _, err := dataset.Entries(ctx, p.coord.Store())
 	p.must(err)
 	for _, e := range all {
 		if e.Record.ID == claim[0].RecordID {
@@ -553,9 +556,9 @@ func TestPilotInMiniature(t *testing.T) {
 
 	// Exports hold exactly the approved records.
 	wantApproved := sortedKeys(approved)
-	for _, format := range coord.Formats {
+	for _, format := range dataset.Formats {
 		dir := filepath.Join(t.TempDir(), format)
-		m, err := coord.Export(ctx, p.coord.Store(), reg, coord.ExportOptions{Format: format, Dir: dir, Actor: "test",
+		m, err := dataset.Export(ctx, p.coord.Store(), reg, dataset.Options{Format: format, Dir: dir, Actor: "test",
 			SINBA: export.SINBAOptions{Date: refDate, CFOperatore: operatorCF}})
 		if err != nil {
 			t.Fatalf("%s export: %v", format, err)
@@ -606,8 +609,8 @@ func TestPilotInMiniature(t *testing.T) {
 			exports++
 		}
 	}
-	if exports != len(coord.Formats) {
-		t.Errorf("%d exports in the audit trail, want %d", exports, len(coord.Formats))
+	if exports != len(dataset.Formats) {
+		t.Errorf("%d exports in the audit trail, want %d", exports, len(dataset.Formats))
 	}
 
 	// A second coordinator: enrolled with a coordinator code, it cannot
@@ -637,7 +640,7 @@ func TestPilotInMiniature(t *testing.T) {
 	if rep2.Unreadable != 0 {
 		t.Errorf("second coordinator could not read %d items", rep2.Unreadable)
 	}
-	got2, err := second.Entries(ctx, survey.StatusApproved)
+	got2, _, err := dataset.Entries(ctx, second.Store(), survey.StatusApproved)
 	p.must(err)
 	if len(got2) != len(approved) {
 		t.Errorf("second coordinator sees %d approved records, want %d", len(got2), len(approved))

@@ -5,9 +5,11 @@ import (
 	"errors"
 
 	"sinba/localdb"
+	"sinba/localdb/dataset"
 	"sinba/localdb/registry"
 	"sinba/survey"
 	"sinba/survey/export"
+	"sinba/survey/instfile"
 	"sinba/survey/quality"
 	"sinba/sync/coord"
 	"sinba/sync/session"
@@ -52,7 +54,8 @@ func (b *Coordinator) Sync(ctx context.Context) (coordinator.SyncSummary, error)
 
 // Entries implements coordinator.Backend.
 func (b *Coordinator) Entries(ctx context.Context) ([]quality.Entry, error) {
-	return b.C.Entries(ctx)
+	entries, _, err := dataset.Entries(ctx, b.C.Store())
+	return entries, err
 }
 
 // History implements coordinator.Backend.
@@ -84,7 +87,7 @@ func (b *Coordinator) ReviewState(ctx context.Context, id string) (survey.Review
 
 // Export implements coordinator.Backend.
 func (b *Coordinator) Export(ctx context.Context, req coordinator.ExportRequest) (coordinator.ExportResult, error) {
-	m, err := coord.Export(ctx, b.C.Store(), b.Registry, coord.ExportOptions{Format: req.Format, Dir: req.Dir, Statuses: req.Statuses,
+	m, err := dataset.Export(ctx, b.C.Store(), b.Registry, dataset.Options{Format: req.Format, Dir: req.Dir, Statuses: req.Statuses,
 		SINBA: export.SINBAOptions{CFOperatore: req.CFOperatore}, Actor: b.Author})
 	res := coordinator.ExportResult{Records: m.Records, Files: len(m.Files), Refused: len(m.Refused), Dir: m.Dir}
 	for _, v := range m.Versions {
@@ -259,7 +262,7 @@ func (b *Coordinator) Assign(ctx context.Context, teamID, municipality string, r
 // coord instrument publish" does.
 func (b *Coordinator) CheckPublish(ctx context.Context, name string, data []byte) (coordinator.PublishCheck, error) {
 	p, err := b.C.Propose(ctx, name, data)
-	var inv *coord.InvalidError
+	var inv *instfile.InvalidError
 	if errors.As(err, &inv) {
 		out := coordinator.PublishCheck{}
 		for _, pr := range inv.Problems {

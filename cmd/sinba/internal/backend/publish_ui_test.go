@@ -16,8 +16,8 @@ import (
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/survey/instdiff"
+	"sinba/survey/instfile"
 	"sinba/survey/xlsform"
-	"sinba/sync/coord"
 	"sinba/ui/coordinator"
 )
 
@@ -119,7 +119,7 @@ func TestProjectPublishOverRealServer(t *testing.T) {
 	}
 	ins, err := l.srv.Instruments(l.ctx, projectID(t, l))
 	l.must(err)
-	want, _ := coord.Canonical(v2)
+	want, _ := instfile.Canonical(v2)
 	for _, in := range ins {
 		if in.ID == survey.InstrumentCase && in.Version == 2 && string(in.Body) != string(want) {
 			t.Error("the server holds another body than the canonical definition")

@@ -15,6 +15,7 @@ import (
 
 	"sinba/cmd/internal/subcmd"
 	"sinba/localdb"
+	"sinba/localdb/dataset"
 	"sinba/survey"
 	"sinba/survey/quality"
 	"sinba/sync/coord"
@@ -180,7 +181,7 @@ func coordStatus(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordinator
 		}
 		fmt.Fprintf(env.Stdout, "progetto / project: %s  server: %s  chiave / key: %s  segreto / secret: %s\n", p.ProjectName, p.ServerURL, yesNo(p.HasProjectKey), yesNo(p.HasSecret))
 		fmt.Fprintf(env.Stdout, "codice della chiave del progetto / project key code: %s\n", wire.KeyFingerprint(p.Recipient))
-		entries, err := c.Entries(ctx)
+		entries, _, err := dataset.Entries(ctx, c.Store())
 		if err != nil {
 			return err
 		}

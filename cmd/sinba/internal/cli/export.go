@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"sinba/localdb/dataset"
 	"sinba/survey"
 	"sinba/survey/export"
-	"sinba/sync/coord"
 )
 
 func init() {
@@ -66,7 +66,7 @@ func runExport(env Env, args []string) int {
 		return fail(env, "%v", err)
 	}
 	defer store.Close()
-	m, err := coord.Export(ctx, store, set.Registry, coord.ExportOptions{Format: *format, Dir: *out, Statuses: statuses, SINBA: opts, Actor: *actor})
+	m, err := dataset.Export(ctx, store, set.Registry, dataset.Options{Format: *format, Dir: *out, Statuses: statuses, SINBA: opts, Actor: *actor})
 	if err != nil {
 		return fail(env, "%v", err)
 	}

@@ -11,7 +11,9 @@ import (
 	"strconv"
 	"strings"
 
+	"sinba/localdb/registry"
 	"sinba/survey"
+	"sinba/survey/instfile"
 	"sinba/survey/xlsform"
 	"sinba/sync/coord"
 	"sinba/sync/wire"
@@ -33,7 +35,11 @@ func init() {
 // nil), those published in the project.
 func heldInstruments(ctx context.Context, c *coord.Coordinator) (*survey.Registry, *survey.Reference, error) {
 	if c != nil {
-		return coord.Registry(ctx, c.Store())
+		set, err := registry.Load(ctx, c.Store())
+		if err != nil {
+			return nil, nil, err
+		}
+		return set.Registry, set.Reference, nil
 	}
 	d, err := loadDomain()
 	if err != nil {
@@ -109,7 +115,7 @@ func instrumentExport(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordi
 			err = xlsform.WriteFile(*out, in)
 		} else {
 			var b []byte
-			if b, err = coord.Canonical(in); err == nil {
+			if b, err = instfile.Canonical(in); err == nil {
 				err = writeFileAtomic(*out, append(b, '\n'))
 			}
 		}
@@ -138,18 +144,18 @@ func instrumentCheck(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordin
 		if err != nil {
 			return err
 		}
-		in, err := coord.ReadInstrument(filepath.Base(*file), data, ref)
+		in, err := instfile.Read(filepath.Base(*file), data, ref)
 		var held bool
 		if err == nil {
 			// The migrations are checked against the versions they start
 			// from, and a version already held must be this very definition.
-			if held, err = coord.HeldVersion(filepath.Base(*file), in, reg); err == nil && !held {
+			if held, err = instfile.HeldVersion(filepath.Base(*file), in, reg); err == nil && !held {
 				if err = reg.Add(in); err != nil {
 					return fmt.Errorf("%s: %w", *file, err)
 				}
 			}
 		}
-		var inv *coord.InvalidError
+		var inv *instfile.InvalidError
 		if errors.As(err, &inv) {
 			for _, p := range inv.Problems {
 				fmt.Fprintln(env.Stderr, p.String())

@@ -13,8 +13,10 @@ import (
 	"strconv"
 	"strings"
 
+	"sinba/localdb/dataset"
 	"sinba/survey"
 	"sinba/survey/instdiff"
+	"sinba/survey/instfile"
 	"sinba/survey/quality"
 	"sinba/sync/coord"
 )
@@ -44,7 +46,7 @@ var versionArg = regexp.MustCompile(`^([a-z][a-z0-9-]*)@([1-9][0-9]*)$`)
 // the versions of reg.
 func loadVersion(arg string, reg *survey.Registry, ref *survey.Reference) (*survey.Instrument, error) {
 	if data, err := os.ReadFile(arg); err == nil {
-		return coord.ReadInstrument(filepath.Base(arg), data, ref)
+		return instfile.Read(filepath.Base(arg), data, ref)
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
@@ -84,7 +86,7 @@ func instrumentDiff(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordina
 		}
 		var recs []survey.Record
 		if c != nil {
-			entries, err := c.Entries(ctx)
+			entries, _, err := dataset.Entries(ctx, c.Store())
 			if err != nil {
 				return err
 			}
@@ -167,7 +169,7 @@ func instrumentPublish(fs *flag.FlagSet, yesByDefault bool) func(context.Context
 			return err
 		}
 		p, err := c.Propose(ctx, filepath.Base(*file), data)
-		var inv *coord.InvalidError
+		var inv *instfile.InvalidError
 		if errors.As(err, &inv) {
 			fmt.Fprintf(env.Stderr, "sinba: %s non è una definizione valida / is not a valid definition:\n", inv.Name)
 			for _, pr := range inv.Problems {

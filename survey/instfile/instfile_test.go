@@ -1,4 +1,4 @@
-package coord
+package instfile
 
 import (
 	"bytes"
@@ -14,23 +14,20 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"sinba/assets"
+	"sinba/localdb/registry"
 	"sinba/survey"
 	"sinba/survey/instdiff"
 	"sinba/survey/xlsform"
-	"sinba/sync/wire"
 )
 
 func shippedRegistry(t *testing.T) (*survey.Registry, *survey.Reference) {
 	t.Helper()
-	ref, err := survey.LoadReference(assets.Reference)
+	l, err := registry.NewLoader()
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := survey.LoadInstruments(assets.Instruments, ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reg, ref
+	set := l.Builtin()
+	return set.Registry, set.Reference
 }
 
 // TestCanonicalRoundTrip: the canonical JSON of a definition reads back as
@@ -44,7 +41,7 @@ func TestCanonicalRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			back, err := ReadInstrument(in.Key()+".json", body, ref)
+			back, err := Read(in.Key()+".json", body, ref)
 			if err != nil {
 				t.Fatalf("%s: the canonical JSON does not read back: %v", in.Key(), err)
 			}
@@ -70,7 +67,7 @@ func TestReadInstrumentLocatesErrors(t *testing.T) {
 		{"vuoto.json", `{"id": "scheda-minore", "version": 2, "title": {"it": "Prova"}, "sections": []}`, "", "no sections"},
 	}
 	for _, c := range cases {
-		_, err := ReadInstrument(c.name, []byte(c.body), ref)
+		_, err := Read(c.name, []byte(c.body), ref)
 		var inv *InvalidError
 		if !errors.As(err, &inv) || len(inv.Problems) != 1 {
 			t.Fatalf("%s: got %v, want one problem", c.name, err)
@@ -98,7 +95,7 @@ func TestPropose(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, err := ReadInstrument(name, b, ref)
+		in, err := Read(name, b, ref)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +104,7 @@ func TestPropose(t *testing.T) {
 	v2 := read("scheda-minore.v2.json")
 
 	// The shipped v2, not yet published: compared with v1, to be sent.
-	p, err := propose("v2.json", v2, reg, nil)
+	p, err := Propose("v2.json", v2, reg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,20 +112,20 @@ func TestPropose(t *testing.T) {
 		t.Fatalf("proposal of the shipped v2: %+v", p)
 	}
 	// Once published, nothing to send.
-	p, err = propose("v2.json", v2, reg, []wire.Instrument{{ID: "scheda-minore", Version: 1}, {ID: "scheda-minore", Version: 2}})
+	p, err = Propose("v2.json", v2, reg, func(id string, v int) bool { return id == "scheda-minore" && (v == 1 || v == 2) })
 	if err != nil || !p.AlreadyPublished || !p.PreviousPublished {
 		t.Fatalf("proposal of the published v2: %+v, %v", p, err)
 	}
 	// Version 2 with other content: refused, with the version to use.
 	v2.Title = survey.Text{IT: "Scheda cambiata"}
-	_, err = propose("v2.json", v2, reg, nil)
+	_, err = Propose("v2.json", v2, reg, nil)
 	var inv *InvalidError
 	if !errors.As(err, &inv) || !strings.Contains(inv.Problems[0].Message.IT, "dare al file la versione 3") {
 		t.Fatalf("other content under version 2: %v", err)
 	}
 	// Version 3: compared with v2.
 	v2.Version = 3
-	p, err = propose("v3.json", v2, reg, nil)
+	p, err = Propose("v3.json", v2, reg, nil)
 	if err != nil || p.Previous.Version != 2 || len(p.Changes) != 0 {
 		t.Fatalf("proposal of v3: %+v, %v", p, err)
 	}
@@ -143,7 +140,7 @@ func TestReadSpreadsheet(t *testing.T) {
 	if err := xlsform.Write(&buf, in); err != nil {
 		t.Fatal(err)
 	}
-	back, err := ReadInstrument("scheda-minore.v2.xlsx", buf.Bytes(), ref)
+	back, err := Read("scheda-minore.v2.xlsx", buf.Bytes(), ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +165,7 @@ func TestReadSpreadsheet(t *testing.T) {
 	if err := wb.Write(&broken); err != nil {
 		t.Fatal(err)
 	}
-	_, err = ReadInstrument("rotto.xlsx", broken.Bytes(), ref)
+	_, err = Read("rotto.xlsx", broken.Bytes(), ref)
 	var inv *InvalidError
 	if !errors.As(err, &inv) || len(inv.Problems) == 0 || !strings.HasPrefix(inv.Problems[0].Where, "survey!"+cell) || inv.Problems[0].Message.IT == "" {
 		t.Fatalf("broken workbook: %v", err)
@@ -216,7 +213,7 @@ func TestCheckRefusesLostSINBAField(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the test version does not even parse: %v", err)
 	}
-	_, err = ReadInstrument("scheda-minore.v3.json", body, ref)
+	_, err = Read("scheda-minore.v3.json", body, ref)
 	var inv *InvalidError
 	if !errors.As(err, &inv) {
 		t.Fatalf("the check accepts a version that loses CondizioneLavoro: %v", err)
@@ -255,7 +252,7 @@ func TestCheckRefusesLostSINBAField(t *testing.T) {
 	if err := xlsform.Write(&xb, in); err != nil {
 		t.Fatal(err)
 	}
-	_, err = ReadInstrument("scheda-minore.v3.xlsx", xb.Bytes(), ref)
+	_, err = Read("scheda-minore.v3.xlsx", xb.Bytes(), ref)
 	if !errors.As(err, &inv) || len(inv.Problems) != 2 {
 		t.Fatalf("the spreadsheet of the version: %v", err)
 	}

@@ -1,10 +1,16 @@
-package coord
+// Package dataset reads the records of a local store as a data set, for the
+// coordinators' screens and the exports: each decrypted record with its
+// status, times and (on a coordinator's store) the team that entered it;
+// and it writes them in one of the export formats of survey/export into a
+// folder, logging the export in the store's audit trail. Nothing here talks
+// to the server: it reads a coordinator's decrypted copy or a laptop's
+// store alike.
+package dataset
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,21 +18,14 @@ import (
 	"time"
 
 	"sinba/localdb"
-	"sinba/localdb/registry"
 	"sinba/survey"
 	"sinba/survey/export"
 	"sinba/survey/quality"
 )
 
-// Registry returns the registry of a store (see package localdb/registry):
-// the built-in versions plus the published ones it holds.
-func Registry(ctx context.Context, store *localdb.Store) (*survey.Registry, *survey.Reference, error) {
-	set, err := registry.Load(ctx, store)
-	if err != nil {
-		return nil, nil, err
-	}
-	return set.Registry, set.Reference, nil
-}
+// TeamsSecret is the store secret where a coordinator's app keeps the team
+// of each record it downloaded (a JSON object, record id to team name).
+const TeamsSecret = "coord/record-teams"
 
 // Entries returns the records of a store whose status is among statuses (all
 // when none is given), decrypted, with the team that entered each (known on
@@ -38,7 +37,7 @@ func Entries(ctx context.Context, store *localdb.Store, statuses ...survey.Statu
 		return nil, 0, err
 	}
 	teams := map[string]string{}
-	if b, err := store.Secret(ctx, secretRecordTeams); err == nil {
+	if b, err := store.Secret(ctx, TeamsSecret); err == nil {
 		_ = json.Unmarshal(b, &teams)
 	}
 	for _, info := range infos {
@@ -58,14 +57,8 @@ func Entries(ctx context.Context, store *localdb.Store, statuses ...survey.Statu
 	return entries, skipped, nil
 }
 
-// Entries returns the coordinator's records; see the function Entries.
-func (c *Coordinator) Entries(ctx context.Context, statuses ...survey.Status) ([]quality.Entry, error) {
-	e, _, err := Entries(ctx, c.store, statuses...)
-	return e, err
-}
-
-// ExportOptions say what to export and where.
-type ExportOptions struct {
+// Options say what to export and where.
+type Options struct {
 	Format string // export.FormatCSV, FormatSPSS, FormatStata, FormatXLSX, FormatSINBA
 	Dir    string // the folder the coordinator chose; made if missing
 	// Statuses are the record states exported; none means approved only:
@@ -82,12 +75,12 @@ var Formats = []string{export.FormatCSV, export.FormatSPSS, export.FormatStata, 
 // in the store's audit trail (format, folder, records, files). It reads any
 // store: a coordinator's decrypted copy or a laptop's (whose identification
 // never leaves: survey/export strips it).
-func Export(ctx context.Context, store *localdb.Store, reg *survey.Registry, o ExportOptions) (export.Manifest, error) {
+func Export(ctx context.Context, store *localdb.Store, reg *survey.Registry, o Options) (export.Manifest, error) {
 	if !slices.Contains(Formats, o.Format) {
-		return export.Manifest{}, fmt.Errorf("formato %q sconosciuto: %s / unknown format %q: %s", o.Format, strings.Join(Formats, ", "), o.Format, strings.Join(Formats, ", "))
+		return export.Manifest{}, survey.Errorf("formato %q sconosciuto: %s", "unknown format %q: %s", o.Format, strings.Join(Formats, ", "))
 	}
 	if o.Dir == "" {
-		return export.Manifest{}, errors.New("manca la cartella di destinazione / the destination folder is missing")
+		return export.Manifest{}, survey.NewError("manca la cartella di destinazione", "the destination folder is missing")
 	}
 	statuses := o.Statuses
 	if len(statuses) == 0 {
@@ -102,7 +95,7 @@ func Export(ctx context.Context, store *localdb.Store, reg *survey.Registry, o E
 		recs[i] = e.Record
 	}
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
-		return export.Manifest{}, fmt.Errorf("cartella non creata / folder not created: %w", err)
+		return export.Manifest{}, survey.Errorf("cartella non creata: %w", "folder not created: %w", err)
 	}
 	var m export.Manifest
 	switch o.Format {
