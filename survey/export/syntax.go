@@ -150,6 +150,18 @@ func writeSPS(w io.Writer, t *Table, dir string) error {
 		}
 		fmt.Fprintf(&b, "MISSING VALUES %s (%s).\n", c.Name, strings.Join(quoted, ", "))
 	}
+	// Measurement levels: a coded variable is nominal (no code list says
+	// its order), a number scale; SPSS would guess scale for every numeric
+	// code.
+	b.WriteString("VARIABLE LEVEL")
+	for j, c := range t.Columns {
+		sep := "\n  /"
+		if j == 0 {
+			sep = "\n  "
+		}
+		fmt.Fprintf(&b, "%s%s (%s)", sep, c.Name, spssLevel(c))
+	}
+	b.WriteString(".\n")
 	// The codebook's history of every variable, as custom attributes
 	// (DISPLAY ATTRIBUTES shows them).
 	var attrs []string
@@ -174,6 +186,15 @@ func writeSPS(w io.Writer, t *Table, dir string) error {
 	fmt.Fprintf(&b, "DATASET NAME %s.\nEXECUTE.\n", spssDatasetName(t.Name))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// spssLevel is the measurement level of column c: NOMINAL for codes (value
+// labels, a reference list, yes/no) and text, SCALE for numbers.
+func spssLevel(c Column) string {
+	if c.Kind == String || len(c.Codes) > 0 || c.Lookup != "" {
+		return "NOMINAL"
+	}
+	return "SCALE"
 }
 
 // missingCodes are the codes of column c that are no answer: NotInVersion

@@ -251,7 +251,10 @@ func TestStataAndSPSS(t *testing.T) {
 		"MISSING VALUES CodiceCittadinanzaMadre ('-7', '-5').", // a string column: the codes it holds
 		"  /LuogoVita\n    1 'nella sua famiglia'\n",
 		"    -6 'Dato non disponibile: registrato solo su carta'\n    -5 'Dato non disponibile: lo detiene un altro ente'\n",
-		"    CodiceNazioneResidenza A3\n", "    AnnoNascita F8.0\n"} {
+		"    CodiceNazioneResidenza A3\n", "    AnnoNascita F8.0\n",
+		// Measurement levels: codes nominal, numbers and counts scale.
+		"\n  /LuogoVita (NOMINAL)\n", "\n  /AnnoNascita (SCALE)\n", "\n  /FasciaEtaBeneficiario (NOMINAL)\n",
+		"\n  /CodiceNazioneResidenza (NOMINAL)\n", "\n  /DettaglioInterventi_n (SCALE)\n"} {
 		if !strings.Contains(string(sps), want) {
 			t.Errorf("scheda-minore.sps lacks %q", want)
 		}
@@ -271,6 +274,9 @@ func TestStataAndSPSS(t *testing.T) {
 		if filepath.Base(p) == "scheda-minore.sps" && (!strings.Contains(string(out), "nella sua famiglia") ||
 			!strings.Contains(string(out), "-6[a]|Dato non disponibile: registrato") || !strings.Contains(string(out), "-8 THRU")) {
 			t.Errorf("pspp shows no value labels or no user-missing \"not held\" codes for scheda-minore:\n%s", out)
+		}
+		if filepath.Base(p) == "scheda-minore.sps" && !regexp.MustCompile(`LuogoVita\s*\|[^\n]*Nominal`).MatchString(out) {
+			t.Errorf("pspp does not read LuogoVita as nominal:\n%s", out)
 		}
 	}
 }
