@@ -94,6 +94,9 @@ func Codebook(sets []*Dataset, tableName func(*Table) string) *Table {
 				if c.Kind == String {
 					kind = "testo / text"
 				}
+				if c.DateFormat != "" {
+					kind = "data / date " + c.DateFormat + " (ISO 8601)"
+				}
 				h := columnHistory(c)
 				cb.Rows = append(cb.Rows, []string{tableName(t), c.Name, c.Field, oneLine(c.Label.IT), oneLine(c.Label.EN), kind,
 					oneLine(codeText(c)), c.Lookup, h.versions, h.earlier, h.origin.IT, h.origin.EN})

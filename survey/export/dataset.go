@@ -8,10 +8,12 @@
 // One wide table per instrument: a row per record, a column per
 // single-valued question, after three record columns (scheda_id,
 // scheda_comune: the ISTAT code, scheda_versione). Codes are written as
-// codes; yes/no as 1/0; dates as in the record (YYYY-MM-DD, MM/YYYY).
+// codes; yes/no as 1/0; dates in ISO 8601: YYYY-MM-DD, and YYYY-MM for a month and
+// year (SINBA's MM/YYYY); the codebook gives each date column's format.
 // Multi-valued answers and repeat groups go to long tables, one row per code
 // or item (scheda_id, scheda_versione, voce from 1, then the values), and
-// leave in the wide table a count column named <field>_n. The notes and the
+// leave in the wide table a count column named <field>_n: 0 where the
+// question applies and has no code or item, empty where it does not apply. The notes and the
 // "not held" marks go to a long table <instrument>.note (scheda_id,
 // scheda_versione, campo, non_disponibile, motivo, nota).
 //
@@ -139,6 +141,9 @@ type Column struct {
 	// MayBeNotHeld says the column can hold the "not held" codes (see
 	// NotHeldCode).
 	MayBeNotHeld bool
+	// DateFormat is the format of a date column (DateFormat or
+	// MonthYearFormat), "" for any other.
+	DateFormat string
 	// Width is the longest value in bytes, at least 1 (the SPSS A format).
 	Width int
 
@@ -309,6 +314,10 @@ func column(in *survey.Instrument, q *survey.Question, name string) Column {
 		}
 	case survey.TypeLookup:
 		c.Lookup = q.Lookup
+	case survey.TypeDate:
+		c.DateFormat = DateFormat
+	case survey.TypeMonthYear:
+		c.DateFormat = MonthYearFormat
 	}
 	return c
 }
@@ -379,6 +388,25 @@ func cell(v any) string {
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
 	return fmt.Sprint(v)
+}
+
+// The date formats of the tables: ISO 8601, a full date as the record keeps
+// it, a month and year (SINBA's MM/YYYY) at month precision, so every date
+// column sorts and reads the same way.
+const (
+	DateFormat      = "AAAA-MM-GG"
+	MonthYearFormat = "AAAA-MM"
+)
+
+// answerCell writes the answer v to question q as text: a month and year
+// MM/YYYY as YYYY-MM (see MonthYearFormat); anything else as cell does.
+func answerCell(q *survey.Question, v any) string {
+	if s, ok := v.(string); ok && q.Type == survey.TypeMonthYear {
+		if m, y, ok := strings.Cut(s, "/"); ok && len(m) == 2 && len(y) == 4 {
+			return y + "-" + m
+		}
+	}
+	return cell(v)
 }
 
 // oneLine turns line breaks into spaces: SPSS reads one case per line, even
@@ -526,6 +554,10 @@ func NewDataset(u *survey.Union, recs []survey.Record) *Dataset {
 			if !has {
 				if r, nh := rec.Meta[q.ID].NotHeldBecause(); rel[q.ID] && nh {
 					row[j] = NotHeldCode(r)
+				} else if rel[q.ID] && (q.Type == survey.TypeMulti || q.Type == survey.TypeGroup) {
+					// A count where the question applies: no code
+					// chosen, no item given is 0, not a missing answer.
+					row[j] = "0"
 				}
 				continue
 			}
@@ -546,7 +578,7 @@ func NewDataset(u *survey.Union, recs []survey.Record) *Dataset {
 					lr := []string{rec.ID, ver, strconv.Itoa(k + 1)}
 					for _, itf := range f.Items {
 						if iq, ok := itf.In(rin.Version); ok {
-							lr = append(lr, cell(m[iq.ID]))
+							lr = append(lr, answerCell(iq, m[iq.ID]))
 						} else {
 							lr = append(lr, NotInVersion)
 						}
@@ -554,7 +586,7 @@ func NewDataset(u *survey.Union, recs []survey.Record) *Dataset {
 					lt.Rows = append(lt.Rows, lr)
 				}
 			default:
-				row[j] = cell(v)
+				row[j] = answerCell(q, v)
 			}
 		}
 		wide.Rows = append(wide.Rows, row)

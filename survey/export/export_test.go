@@ -212,9 +212,10 @@ func TestCSV(t *testing.T) {
 		{"na1", "LuogoVita", "1"},
 		{"na1", "ComposizioneFamiglia_n", "2"},
 		{"na1", "CodicePrestazione_n", "1"},
-		{"na1", "DettaglioInterventi_n", ""},
-		{"na1", "TipoDisabilita", ""},      // does not apply
-		{"na2", "TitoloStudioMadre", "-6"}, // not held: paper only
+		{"na1", "DettaglioInterventi_n", "0"},       // applies, no item: a count of 0, not a missing answer
+		{"na1", "DataPrimaSegnalazione", "2022-03"}, // a month and year in ISO 8601, as every date
+		{"na1", "TipoDisabilita", ""},               // does not apply
+		{"na2", "TitoloStudioMadre", "-6"},          // not held: paper only
 		{"na2", "ComposizioneFamiglia_n", "3"},
 		{"na2", "DettaglioInterventi_n", "2"},
 		{"na3", "CodiceNazioneResidenza", "642"},
@@ -236,8 +237,8 @@ func TestCSV(t *testing.T) {
 	want := [][]string{
 		{"scheda_id", "scheda_versione", "voce", "CodicePrestazione", "Descrizione", "MeseInizio", "MeseFine", "Erogatore"},
 		// The description of an intervention is new in v2: not in v1.
-		{"na2", "1", "1", "A2.01", NotInVersion, "01/2024", "06/2024", "Coop, \"Il Sole\""},
-		{"na2", "1", "2", "A1.01", NotInVersion, "02/2024", "", ""},
+		{"na2", "1", "1", "A2.01", NotInVersion, "2024-01", "2024-06", "Coop, \"Il Sole\""},
+		{"na2", "1", "2", "A1.01", NotInVersion, "2024-02", "", ""},
 	}
 	if fmt.Sprintf("%q", long) != fmt.Sprintf("%q", want) {
 		t.Errorf("DettaglioInterventi:\n got %q\nwant %q", long, want)
@@ -266,6 +267,9 @@ func TestCSV(t *testing.T) {
 		{"sc2", "scheda_versione", "2"}, {"sc2", "ServizioAdozione", "3"}, {"sc2", "MinoriAdozione", "2"}, {"sc2", "RegistraLuogoVita", "2"},
 		{"sc2", "RegistraFonteSegnalazione", NotHeldCode(survey.ReasonOther)}, {"sc2", "OffreAdozione", NotInVersion},
 		{"sc2", "RilevaLuogoVita", NotInVersion}, {"sc2", "ScambiDati_n", "2"},
+		// Counts: 0 where the question applies and has no item; empty
+		// where it does not apply (PrivatoSociale is not answered).
+		{"sc2", "Rispondenti_n", "0"}, {"sc2", "PrivatoSocialeDati_n", ""},
 	} {
 		if len(sc) != 3 {
 			t.Fatalf("scheda-comune: %q", sc)
@@ -289,6 +293,12 @@ func TestCSV(t *testing.T) {
 	}
 	if r := bk["scheda-comune/OffreAdozione"]; r == nil || r[bc["versioni"]] != "1" || !strings.Contains(r[bc["codici"]], "-9 = Non presente in questa versione") {
 		t.Errorf("codebook of OffreAdozione: %q", r)
+	}
+	if r := bk["scheda-minore/DataPrimaSegnalazione"]; r == nil || r[bc["tipo"]] != "data / date AAAA-MM (ISO 8601)" {
+		t.Errorf("codebook of DataPrimaSegnalazione: %q", r)
+	}
+	if r := bk["scheda-minore/DataRiferimento"]; r == nil || r[bc["tipo"]] != "data / date AAAA-MM-GG (ISO 8601)" {
+		t.Errorf("codebook of DataRiferimento: %q", r)
 	}
 	if r := bk["scheda-minore/LuogoVita"]; r == nil || r[bc["versioni"]] != "1, 2" || strings.Contains(r[bc["codici"]], "-9 =") {
 		t.Errorf("codebook of LuogoVita: %q", r)
