@@ -330,7 +330,7 @@ func cmdReview(e env, args []string) int {
 	c := named("review")
 	fs, data := flags(e, c)
 	revision := fs.String("revision", "", "versione della scheda esaminata / the reviewed revision")
-	decision := fs.String("decision", "", "returned (rinviata) o approved (approvata)")
+	decision := fs.String("decision", "", "returned (restituita con commenti) o approved (approvata)")
 	comment := fs.String("comment", "", "commento per la squadra, cifrato per la squadra / comment for the team, encrypted for the team")
 	field := fs.String("field", "", "campo a cui si riferisce il commento / field the comment is about")
 	author := fs.String("author", "", "chi firma il commento / who signs the comment")

@@ -66,7 +66,7 @@ func TestCoordCommands(t *testing.T) {
 	run(0, "sync", "--data", first)
 	if out := run(0, "status", "--data", first); !strings.Contains(out, "Pilota") || !strings.Contains(out, "project key code: ") ||
 		!strings.Contains(out, "chiave / key: sì / yes  segreto / secret: sì / yes") ||
-		!strings.Contains(out, "bozza / draft  finalizzata / final  rinviata / returned  approvata / approved") || strings.Contains(out, "true") {
+		!strings.Contains(out, "bozza / draft  finalizzata / final  restituita con commenti / returned with comments  approvata / approved") || strings.Contains(out, "true") {
 		t.Fatalf("status: %s", out)
 	}
 	run(1, "review", "--data", first, "--record", "nessuna", "--decision", "approved")
