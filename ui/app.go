@@ -239,13 +239,22 @@ var (
 // setMenu builds the main menu. Its shortcuts are the app's keyboard
 // shortcuts: Fyne runs main-menu shortcuts before the focused widget sees the
 // keys, so they work while the cursor is in a field.
+//
+// While a dialog (or any pop-up) is open they do nothing: a screen changed
+// behind a question would leave the question acting on a form no longer
+// shown, and what it confirms lost. Only Lock still acts; it closes the
+// dialogs, cancelling them.
 func (a *App) setMenu() {
 	item := func(label string, sc fyne.Shortcut, do func()) *fyne.MenuItem {
 		it := fyne.NewMenuItem(label, func() {
-			if a.store != nil {
-				a.touch()
-				do()
+			if a.store == nil {
+				return
 			}
+			if sc != scLock && a.win.Canvas().Overlays().Top() != nil {
+				return
+			}
+			a.touch()
+			do()
 		})
 		it.Shortcut = sc
 		return it
@@ -316,6 +325,7 @@ var (
 	ShortcutFinalise fyne.Shortcut = scFinalise
 	ShortcutHome     fyne.Shortcut = scHome
 	ShortcutAddItem  fyne.Shortcut = scAddItem
+	ShortcutCases    fyne.Shortcut = scCases
 )
 
 func (a *App) saveShortcut() {

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -183,5 +184,46 @@ func TestVersionDiffDialogNamesInstruments(t *testing.T) {
 	}
 	if _, err := os.Stat(report); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// menuShortcut runs the main-menu item of the shortcut Ctrl+key, as the
+// keyboard would (the test driver does not read the main menu).
+func menuShortcut(t *testing.T, w fyne.Window, key fyne.KeyName) {
+	t.Helper()
+	for _, m := range w.MainMenu().Items {
+		for _, it := range m.Items {
+			if sc, ok := it.Shortcut.(*desktop.CustomShortcut); ok && sc.KeyName == key {
+				it.Action()
+				return
+			}
+		}
+	}
+	t.Fatalf("no menu shortcut Ctrl+%s", key)
+}
+
+// TestTabShortcutsInertBehindADialog: with a dialog open, Ctrl+1…Ctrl+6 and
+// Ctrl+R leave the tab (and the dialog) as they are; once it is closed the
+// tab shortcuts work again.
+func TestTabShortcutsInertBehindADialog(t *testing.T) {
+	ws, _, w := setup(t)
+	ws.Tabs().SelectIndex(2)
+	test.Tap(button(t, w, "Differenze tra versioni…"))
+	if w.Canvas().Overlays().Top() == nil {
+		t.Fatal("no dialog")
+	}
+	for _, k := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key6, fyne.KeyR} {
+		menuShortcut(t, w, k)
+		if ws.Tabs().SelectedIndex() != 2 || len(w.Canvas().Overlays().List()) != 1 {
+			t.Fatalf("Ctrl+%s behind the dialog: tab %d, %d dialogs; want tab 2 under its dialog", k, ws.Tabs().SelectedIndex(), len(w.Canvas().Overlays().List()))
+		}
+	}
+	press(w, fyne.KeyEscape)
+	if w.Canvas().Overlays().Top() != nil {
+		t.Fatal("Escape left the dialog open")
+	}
+	menuShortcut(t, w, fyne.Key1)
+	if ws.Tabs().SelectedIndex() != 0 {
+		t.Fatalf("Ctrl+1 after the dialog: tab %d", ws.Tabs().SelectedIndex())
 	}
 }

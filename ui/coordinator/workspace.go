@@ -92,13 +92,23 @@ func (ws *Workspace) Start() {
 		}
 	}
 	tabs := []*container.TabItem{ws.progress, ws.review, ws.quality, ws.results, ws.exports, ws.project}
+	// The shortcuts do nothing while a dialog is open: a tab changed or a
+	// download started behind a question would leave it acting on a screen
+	// no longer shown.
+	inert := func(do func()) func() {
+		return func() {
+			if ws.win.Canvas().Overlays().Top() == nil {
+				do()
+			}
+		}
+	}
 	var goItems []*fyne.MenuItem
 	for i, t := range tabs {
-		it := fyne.NewMenuItem(t.Text, func() { ws.tabs.Select(t) })
+		it := fyne.NewMenuItem(t.Text, inert(func() { ws.tabs.Select(t) }))
 		it.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyName(strconv.Itoa(i + 1)), Modifier: fyne.KeyModifierShortcutDefault}
 		goItems = append(goItems, it)
 	}
-	download := fyne.NewMenuItem(ws.tr("sync"), ws.Sync)
+	download := fyne.NewMenuItem(ws.tr("sync"), inert(ws.Sync))
 	download.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
 	ws.win.SetMainMenu(fyne.NewMainMenu(
 		fyne.NewMenu(ws.tr("title"), download),

@@ -113,3 +113,28 @@ func TestMunicipalityChoiceFromTheKeyboard(t *testing.T) {
 		t.Fatalf("Enter on %q: dialog %q, screen %q; want the new record", b.Text, h.topText(), h.win.Title())
 	}
 }
+
+// The screen shortcuts do nothing while a dialog is open: Ctrl+2, Ctrl+1,
+// Ctrl+N, Ctrl+R behind a question would change the screen under it and
+// leave the question acting on a form no longer shown. Once the dialog is
+// closed they work again.
+func TestScreenShortcutsAreInertBehindADialog(t *testing.T) {
+	h := openDraftWithoutSecret(t)
+	title := h.win.Title()
+	h.ui.Shortcut(ui.ShortcutFinalise)
+	msg := h.topText()
+	if msg == "" {
+		t.Fatal("finalising showed no dialog")
+	}
+	for _, sc := range []fyne.Shortcut{ui.ShortcutCases, ui.ShortcutHome, ui.ShortcutNewCase, ui.ShortcutSearch, ui.ShortcutSync, ui.ShortcutFinalise} {
+		h.ui.Shortcut(sc)
+		settle(t)
+		if h.win.Title() != title || h.topText() != msg || len(h.win.Canvas().Overlays().List()) != 1 {
+			t.Fatalf("%s behind the dialog: screen %q, dialogs %d on top %q; want %q under %q alone",
+				sc.ShortcutName(), h.win.Title(), len(h.win.Canvas().Overlays().List()), h.topText(), title, msg)
+		}
+	}
+	h.press(fyne.KeyEscape)
+	h.ui.Shortcut(ui.ShortcutCases)
+	h.waitTitle("Schede")
+}
