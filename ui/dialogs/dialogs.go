@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"sinba/ui/loop"
 )
 
 // Spec describes a dialog.
@@ -302,6 +304,123 @@ func ShowFile(win fyne.Window, title string, d *dialog.FileDialog) {
 	})
 	d.SetOnClosed(func() { c.SetOnTypedKey(prev) })
 	d.Show()
+	top := c.Overlays().Top()
+	name := fileNameEntry(top)
+	if name == nil {
+		return // an Apri dialog: nothing in it takes the focus
+	}
+	// The file name and the cancel button are the app's, which take Escape
+	// (Fyne's entry and buttons hear it only to ignore it); the name stays
+	// Fyne's underneath, where the dialog reads it.
+	own := NewEntry()
+	own.Text, own.PlaceHolder = name.Text, name.PlaceHolder
+	own.onEscape = d.Dismiss
+	own.OnSubmitted = name.OnSubmitted
+	own.OnChanged = func(s string) {
+		if name.Text != s {
+			name.SetText(s)
+		}
+	}
+	changed := name.OnChanged
+	name.OnChanged = func(s string) { // a file picked in the list names it
+		if changed != nil {
+			changed(s)
+		}
+		if own.Text != s {
+			own.SetText(s)
+		}
+	}
+	replace(top, name, own)
+	if cancel := cancelButton(top); cancel != nil {
+		replace(top, cancel, NewButton(cancel.Text, cancel.Icon, cancel.OnTapped, d.Dismiss))
+	}
+	// Fyne focused its file name. The key that opened the dialog (Space on
+	// a button) still has its character to type, into whatever holds the
+	// focus when this returns: the name gets the focus once that has passed,
+	// so it cannot start with a space.
+	c.Unfocus()
+	loop.Do(func() {
+		if c.Overlays().Top() == top && c.Focused() == nil {
+			c.Focus(own)
+		}
+	})
+}
+
+// fileNameEntry is the file-name entry of a save dialog's pop-up, nil in
+// an open dialog.
+func fileNameEntry(o fyne.CanvasObject) *widget.Entry {
+	var found *widget.Entry
+	walk(o, func(x fyne.CanvasObject) bool {
+		if e, ok := x.(*widget.Entry); ok && found == nil {
+			found = e
+		}
+		return found == nil
+	})
+	return found
+}
+
+// cancelButton is a file dialog's cancel button: the plain button beside
+// its default one (high importance) in the row at the bottom.
+func cancelButton(o fyne.CanvasObject) *widget.Button {
+	var found *widget.Button
+	walk(o, func(x fyne.CanvasObject) bool {
+		if c, ok := x.(*fyne.Container); ok && len(c.Objects) == 2 {
+			def, ok := c.Objects[1].(*widget.Button)
+			if ok && def.Importance == widget.HighImportance {
+				found, _ = c.Objects[0].(*widget.Button)
+			}
+		}
+		return found == nil
+	})
+	return found
+}
+
+// replace puts by where old is in o's containers and scrolls.
+func replace(o, old, by fyne.CanvasObject) {
+	walk(o, func(x fyne.CanvasObject) bool {
+		switch v := x.(type) {
+		case *container.Scroll:
+			if v.Content == old {
+				v.Content = by
+				v.Refresh()
+				return false
+			}
+		case *fyne.Container:
+			for i, k := range v.Objects {
+				if k == old {
+					v.Objects[i] = by
+					v.Refresh()
+					return false
+				}
+			}
+		}
+		return true
+	})
+}
+
+// walk visits o and what it holds (containers, pop-ups, splits, scrolls)
+// while visit says to go on.
+func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) bool {
+	if o == nil || !visit(o) {
+		return false
+	}
+	var kids []fyne.CanvasObject
+	switch v := o.(type) {
+	case *fyne.Container:
+		kids = v.Objects
+	case *widget.PopUp:
+		kids = []fyne.CanvasObject{v.Content}
+	case *container.Split:
+		kids = []fyne.CanvasObject{v.Leading, v.Trailing}
+	case *container.Scroll:
+		kids = []fyne.CanvasObject{v.Content}
+	}
+	for _, k := range kids {
+		if !walk(k, visit) {
+			return false
+		}
+	}
+	return true
 }
 
 // defaultButton is the enabled button of high importance in o, Fyne's way

@@ -15,6 +15,7 @@ import (
 
 	"sinba/assets"
 	"sinba/ui/dialogs"
+	"sinba/ui/loop"
 )
 
 // setup opens a window with the app's translations of language registered,
@@ -334,5 +335,87 @@ func TestFileDialogsSayWhatForAndEnterConfirmsAMousePick(t *testing.T) {
 	}
 	if saved != filepath.Join(dir, "strumento.json") || open(w) {
 		t.Fatalf("Enter after a click on the file: saved to %q, dialog open %v", saved, open(w))
+	}
+}
+
+// A save dialog opened from the keyboard (Space on a button) names the file
+// as proposed: the Space that pressed the button types nothing into the
+// file name, which gets the focus once that key has passed. Escape cancels
+// it with the focus in the file name or on "Annulla", or with nothing
+// focused; Enter in the name saves.
+func TestSaveDialogFromTheKeyboard(t *testing.T) {
+	loop.Capture()
+	w := setup(t, "it")
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	c := w.Canvas()
+	var saved []string
+	btn := widget.NewButton("Stampa / salva PDF", func() {
+		dialogs.SaveFile(w, dialogs.FileSpec{Title: "Salva la chiave di recupero", Name: "chiave-di-recupero.pdf", Ext: ".pdf"}, func(p string) { saved = append(saved, p) })
+	})
+	w.SetContent(btn)
+	// pressSpace is the Space key on the focused widget as the driver sends
+	// it: the key, then its character, to whatever holds the focus then.
+	pressSpace := func() {
+		c.Focus(btn)
+		c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+		if f := c.Focused(); f != nil {
+			f.TypedRune(' ')
+		} else if r := c.OnTypedRune(); r != nil {
+			r(' ')
+		}
+	}
+	// The event loop runs what was handed to it once the key has passed.
+	nameFocused := func() *widget.Entry {
+		t.Helper()
+		loop.RunQueued()
+		e, ok := c.Focused().(*dialogs.Entry)
+		if !ok {
+			t.Fatalf("focus on %T, want the file name", c.Focused())
+		}
+		return e.EntryWidget()
+	}
+
+	pressSpace()
+	if name := nameFocused(); name.Text != "chiave-di-recupero.pdf" {
+		t.Fatalf("file name %q after Space, want the proposed one", name.Text)
+	}
+	press(c, fyne.KeyEscape)
+	if open(w) || len(saved) != 0 {
+		t.Fatalf("Escape in the file name: dialog open %v, saved %q", open(w), saved)
+	}
+
+	pressSpace()
+	nameFocused()
+	var annulla fyne.Focusable
+	each(c.Overlays().Top(), func(o fyne.CanvasObject) {
+		if b, ok := o.(fyne.Focusable); ok && annulla == nil {
+			if l := buttons(o); l["Annulla"] != nil {
+				annulla = b
+			}
+		}
+	})
+	if annulla == nil {
+		t.Fatal("no Annulla that takes the focus")
+	}
+	c.Focus(annulla)
+	press(c, fyne.KeyEscape)
+	if open(w) || len(saved) != 0 {
+		t.Fatalf("Escape on Annulla: dialog open %v, saved %q", open(w), saved)
+	}
+
+	pressSpace()
+	nameFocused()
+	c.Unfocus()
+	press(c, fyne.KeyEscape)
+	if open(w) || len(saved) != 0 {
+		t.Fatalf("Escape with nothing focused: dialog open %v, saved %q", open(w), saved)
+	}
+
+	pressSpace()
+	nameFocused()
+	press(c, fyne.KeyReturn)
+	if open(w) || len(saved) != 1 || filepath.Base(saved[0]) != "chiave-di-recupero.pdf" {
+		t.Fatalf("Enter in the file name: dialog open %v, saved %q; want %s", open(w), saved, filepath.Join(home, "chiave-di-recupero.pdf"))
 	}
 }
