@@ -31,8 +31,8 @@ var (
 		"damaged or altered data: this entry cannot be read, the rest of the store is intact; restore it from a backup or from the server")
 	ErrDiskFull = survey.NewError("disco pieno: il salvataggio non è riuscito, ma nulla di quanto già salvato è perso; libera spazio e salva di nuovo",
 		"disk full: the save failed, but nothing already saved is lost; free some space and save again")
-	ErrEmptyPassphrase = survey.NewError("la passphrase è vuota: scegline una di almeno 8 caratteri",
-		"the passphrase is empty: choose one of at least 8 characters")
+	ErrEmptyPassphrase = survey.NewError("la frase segreta è vuota: scegline una di almeno 10 caratteri",
+		"the passphrase is empty: choose one of at least 10 characters")
 	ErrDecision = survey.NewError("approvare o restituire una scheda spetta al coordinamento: il computer del rilevatore salva bozze e schede finalizzate",
 		"approving or returning a record is for the coordinators: a researcher's laptop saves drafts and finalised records")
 	ErrNotBackup = survey.NewError("questo file non è un backup di sinba o è danneggiato",

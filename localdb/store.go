@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"sinba/survey"
 )
 
 // Options tune a store. The zero value is what the app uses.
@@ -86,6 +88,9 @@ func Create(dir string, passphrase []byte) (st *Store, recoveryKey string, err e
 func CreateWith(dir string, passphrase []byte, o Options) (*Store, string, error) {
 	if len(passphrase) == 0 {
 		return nil, "", ErrEmptyPassphrase
+	}
+	if err := survey.CheckPassphrase(passphrase); err != nil {
+		return nil, "", err
 	}
 	if Exists(dir) {
 		return nil, "", ErrStoreExists
@@ -424,6 +429,9 @@ func (s *Store) begin() (release func(), err error) {
 func (s *Store) ChangePassphrase(old, new []byte) error {
 	if len(new) == 0 {
 		return ErrEmptyPassphrase
+	}
+	if err := survey.CheckPassphrase(new); err != nil {
+		return err
 	}
 	ctx := context.Background()
 	err := s.writeTx(ctx, "change passphrase", func(tx *sql.Tx) error {

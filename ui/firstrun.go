@@ -12,11 +12,12 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"sinba/survey"
 	"sinba/ui/loop"
 )
 
 // MinPassphraseLength is the shortest passphrase the app accepts.
-const MinPassphraseLength = 10
+const MinPassphraseLength = survey.MinPassphraseLength
 
 // commonWordsIT are the Italian words, names and places people put in
 // passwords (common_words_it.txt says where they come from), for zxcvbn,

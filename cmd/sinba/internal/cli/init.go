@@ -96,9 +96,6 @@ func runInit(env Env, args []string) int {
 		return fail(env, "%v", err)
 	}
 	defer clear(pass)
-	if len(pass) < 8 {
-		return fail(env, "la passphrase è troppo corta: usane una di almeno 8 caratteri / the passphrase is too short: use at least 8 characters")
-	}
 	st, rk, err := localdb.CreateWith(sf.data, pass, storeOptions)
 	if err != nil {
 		return fail(env, "%v", err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"sinba/localdb"
+	"sinba/survey"
 )
 
 func init() {
@@ -75,4 +76,20 @@ func openTest(t *testing.T, dir string) *localdb.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
+}
+
+// `sinba init` takes the passphrases the app's first-run screen takes, no
+// shorter: the rule is survey.MinPassphraseLength, checked where a store is
+// made.
+func TestInitRefusesAPassphraseTheAppRefuses(t *testing.T) {
+	short := strings.Repeat("x", survey.MinPassphraseLength-1) // 9 characters: the app says "Troppo corta"
+	dir := filepath.Join(t.TempDir(), "data")
+	code, _, errs := runCmd(t, map[string]string{"SINBA_PASSPHRASE": short}, "init", "--data", dir)
+	if code != 1 || !strings.Contains(errs, "almeno 10 caratteri") || localdb.Exists(dir) {
+		t.Fatalf("init with %d characters: exit %d, %q, store made %v; want a refusal naming 10", len(short), code, errs, localdb.Exists(dir))
+	}
+	accented := strings.Repeat("è", survey.MinPassphraseLength) // 10 characters, 20 bytes
+	if code, _, errs := runCmd(t, map[string]string{"SINBA_PASSPHRASE": accented}, "init", "--data", dir); code != 0 {
+		t.Fatalf("init with 10 characters: %d %s", code, errs)
+	}
 }
