@@ -815,6 +815,8 @@ func inner(o fyne.CanvasObject) fyne.CanvasObject {
 		return &v.Button
 	case *dialogs.Entry:
 		return &v.Entry
+	case *dialogs.Select:
+		return &v.Select
 	}
 	return nil
 }

@@ -46,8 +46,8 @@ func (ws *Workspace) askVersionDiff() {
 			pick = i
 		}
 	}
-	older, newer := widget.NewSelect(nil, nil), widget.NewSelect(nil, nil)
-	instrument := widget.NewSelect(titles, func(title string) {
+	older, newer := dialogs.NewSelect(nil, nil), dialogs.NewSelect(nil, nil)
+	instrument := dialogs.NewSelect(titles, func(title string) {
 		var vs []string
 		for _, v := range reg.Versions(byTitle[title]) {
 			vs = append(vs, strconv.Itoa(v))

@@ -227,3 +227,28 @@ func TestTabShortcutsInertBehindADialog(t *testing.T) {
 		t.Fatalf("Ctrl+1 after the dialog: tab %d", ws.Tabs().SelectedIndex())
 	}
 }
+
+// TestVersionDiffDialogEscapeFromAChoice: Escape cancels the differences
+// dialog while one of its choice lists holds the focus, as it does from its
+// buttons; the tab is free again for clicks and shortcuts.
+func TestVersionDiffDialogEscapeFromAChoice(t *testing.T) {
+	ws, _, w := setup(t)
+	ws.Tabs().SelectIndex(2)
+	test.Tap(button(t, w, "Differenze tra versioni…"))
+	var choice fyne.Focusable
+	find(w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) bool {
+		if _, ok := inner(o).(*widget.Select); ok {
+			choice = o.(fyne.Focusable)
+			return true
+		}
+		return false
+	})
+	if choice == nil {
+		t.Fatal("no choice list in the dialog that takes the keys")
+	}
+	w.Canvas().Focus(choice)
+	press(w, fyne.KeyEscape)
+	if w.Canvas().Overlays().Top() != nil {
+		t.Fatal("Escape on a choice list left the dialog open")
+	}
+}

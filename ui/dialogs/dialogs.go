@@ -174,11 +174,13 @@ func Text(s string) *widget.Label {
 }
 
 // hook hands Enter and Escape to the entries of body made here (NewEntry,
-// NewPasswordEntry), wherever they sit in containers, forms and scrolls.
+// NewPasswordEntry), and Escape to its choice lists (NewSelect), wherever they sit in containers, forms and scrolls.
 func hook(o fyne.CanvasObject, enter, escape func()) {
 	switch v := o.(type) {
 	case *Entry:
 		v.onEnter, v.onEscape = enter, escape
+	case *Select:
+		v.onEscape = escape
 	case *fyne.Container:
 		for _, c := range v.Objects {
 			hook(c, enter, escape)
@@ -272,6 +274,30 @@ func (e *Entry) TypedKey(k *fyne.KeyEvent) {
 		}
 	}
 	e.Entry.TypedKey(k)
+}
+
+// Select is a choice list of a dialog: Escape cancels the dialog while the
+// list holds the focus (with its options open, Escape closes them first).
+type Select struct {
+	widget.Select
+	onEscape func()
+}
+
+// NewSelect returns a choice list for a dialog.
+func NewSelect(options []string, changed func(string)) *Select {
+	s := &Select{}
+	s.Options, s.OnChanged = options, changed
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// TypedKey implements fyne.Focusable.
+func (s *Select) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && s.onEscape != nil {
+		s.onEscape()
+		return
+	}
+	s.Select.TypedKey(k)
 }
 
 // ShowFile shows one of Fyne's file or folder dialogs titled with what it
