@@ -329,11 +329,11 @@ func (r *recordScreen) showThreads(st survey.ReviewState) {
 			head = b
 		}
 		r.threads.Add(container.NewBorder(nil, nil, nil, container.NewHBox(state, reply), head))
-		if _, ok := unplaced[t.Field]; ok || t.Field == "" {
-			l := widget.NewLabel(threadText(t))
-			l.Wrapping = fyne.TextWrapWord
-			r.threads.Add(l)
-		}
+		// What the coordinators wrote, also for a field that shows it
+		// beside itself: the banner alone tells what to correct.
+		l := widget.NewLabel(threadText(t))
+		l.Wrapping = fyne.TextWrapWord
+		r.threads.Add(l)
 	}
 	r.threads.Refresh()
 }
@@ -654,6 +654,9 @@ func (r *recordScreen) fillPseudonym() error {
 	var p string
 	var err error
 	if r.rec.Identity != nil && r.rec.Identity.FiscalCode != "" {
+		if !survey.DecodeFiscalCode(r.rec.Identity.FiscalCode, nil).Valid {
+			return nil // the codice fiscale's own field says what is wrong with it
+		}
 		ps, ok := r.a.store.(Pseudonymizer)
 		if !ok {
 			return nil

@@ -138,3 +138,34 @@ func TestScreenShortcutsAreInertBehindADialog(t *testing.T) {
 	h.ui.Shortcut(ui.ShortcutCases)
 	h.waitTitle("Schede")
 }
+
+// A codice fiscale one character short at finalising is an error on its
+// field, among the record's other errors: no dialog, no internal
+// "pseudonym:" message.
+func TestFinaliseWithAShortFiscalCodeIsAFieldError(t *testing.T) {
+	h := openDraftWithFiscalCode(t, "VRDMRT12A41F839")
+	h.ui.Shortcut(ui.ShortcutFinalise)
+	settle(t)
+	if msg := h.topText(); msg != "" {
+		t.Fatalf("finalising showed the dialog %q; want the error on the field", msg)
+	}
+	var texts []string
+	find(t, h.win.Content(), func(o fyne.CanvasObject) bool {
+		switch v := o.(type) {
+		case *widget.Label:
+			texts = append(texts, v.Text)
+		case *widget.Button:
+			texts = append(texts, v.Text)
+		case *widget.Hyperlink:
+			texts = append(texts, v.Text)
+		}
+		return false
+	})
+	all := strings.Join(texts, "\n")
+	if !strings.Contains(all, "codice fiscale non valido") || strings.Contains(all, "pseudonym") {
+		t.Fatalf("after finalising with 15 characters the screen says:\n%s", all)
+	}
+	if b := h.button("Finalizza"); !b.Visible() {
+		t.Error("the record was finalised")
+	}
+}

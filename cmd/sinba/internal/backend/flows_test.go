@@ -186,6 +186,12 @@ func TestReturnedRecordShowsCommentsBesideFields(t *testing.T) {
 	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "Controllare la data di segnalazione") }) == nil {
 		t.Error("the comment on the whole record is not shown")
 	}
+	// The banner says what the coordinators wrote on the field, not only
+	// that they wrote something.
+	banner := find(t, h.win.Content(), func(c *widget.Card) bool { return c.Title == "Restituita dal coordinamento" })
+	if banner == nil || find(t, banner, func(l *widget.Label) bool { return strings.Contains(l.Text, "L'anno non torna con la fascia d'età") }) == nil {
+		t.Error("the banner does not show the comment on the birth year")
+	}
 	// The comment on the birth year is on the page of that field.
 	if find(t, h.win.Content(), func(b *widget.Button) bool { return strings.Contains(b.Text, "Anno di nascita") }) == nil {
 		t.Fatal("no link to the commented field")
@@ -593,6 +599,12 @@ func disabilityYes(t *testing.T) string {
 // openDraftWithoutSecret opens a case record on a laptop that has not yet
 // received the project's pseudonym secret.
 func openDraftWithoutSecret(t *testing.T) *harness {
+	return openDraftWithFiscalCode(t, "VRDMRT12A41F839Y")
+}
+
+// openDraftWithFiscalCode is openDraftWithoutSecret with the codice fiscale
+// fc in the draft's identification.
+func openDraftWithFiscalCode(t *testing.T, fc string) *harness {
 	dir := t.TempDir()
 	fixture(t, dir)
 	o := storeOpts
@@ -602,7 +614,7 @@ func openDraftWithoutSecret(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	if _, err := st.Save(context.Background(), survey.Record{Instrument: survey.InstrumentCase, Version: 1, Municipality: "063049",
-		Identity: &survey.Identity{Surname: "Verdi", Name: "Marta", FiscalCode: "VRDMRT12A41F839W"},
+		Identity: &survey.Identity{Surname: "Verdi", Name: "Marta", FiscalCode: fc},
 		Answers:  survey.Answers{"AnnoNascita": 2012}}, localdb.SaveOptions{}); err != nil {
 		t.Fatal(err)
 	}
