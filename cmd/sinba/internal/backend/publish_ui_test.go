@@ -19,6 +19,7 @@ import (
 	"sinba/survey/instfile"
 	"sinba/survey/xlsform"
 	"sinba/ui/coordinator"
+	"sinba/ui/dialogs"
 )
 
 // overlayLabels is every text of the dialog on top, list rows included.
@@ -137,7 +138,7 @@ func TestProjectPublishOverRealServer(t *testing.T) {
 	top := w.Canvas().Overlays().Top()
 	caseRecord, _ := instruments(t).Registry().Latest(survey.InstrumentCase)
 	title := caseRecord.Title.IT // the dialog names the instruments by title
-	pick := find(t, top, func(s *widget.Select) bool { return slices.Contains(s.Options, title) })
+	pick := find(t, top, func(s *dialogs.Select) bool { return slices.Contains(s.Options, title) })
 	if pick == nil {
 		t.Fatalf("the differences dialog offers no %q", title)
 	}
