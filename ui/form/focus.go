@@ -21,6 +21,10 @@ type FocusEntry struct {
 	widget.Entry
 	OnFocus  focusHook
 	OnUpDown func(down bool)
+	// OnBlur is called when the entry loses the focus.
+	OnBlur func()
+
+	hasFocus bool
 
 	heldPlaceHolder string // while disabled
 }
@@ -34,9 +38,19 @@ func NewFocusEntry() *FocusEntry {
 
 // FocusGained implements fyne.Focusable.
 func (e *FocusEntry) FocusGained() {
+	e.hasFocus = true
 	e.Entry.FocusGained()
 	if e.OnFocus != nil {
 		e.OnFocus(e)
+	}
+}
+
+// FocusLost implements fyne.Focusable.
+func (e *FocusEntry) FocusLost() {
+	e.hasFocus = false
+	e.Entry.FocusLost()
+	if e.OnBlur != nil {
+		e.OnBlur()
 	}
 }
 
@@ -232,6 +246,7 @@ func (c *focusCheck) FocusGained() {
 type focusButton struct {
 	widget.Button
 	onFocus focusHook
+	onEnter func() // Enter: move on (a lookup), or press it (nil)
 }
 
 func newFocusButton(label string, tapped func()) *focusButton {
@@ -249,9 +264,25 @@ func (b *focusButton) FocusGained() {
 	}
 }
 
+// TypedKey implements fyne.Focusable: Enter moves on where onEnter says so,
+// else presses the button, as Space does.
+func (b *focusButton) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+		if b.onEnter != nil {
+			b.onEnter()
+		} else if !b.Disabled() && b.OnTapped != nil {
+			b.OnTapped()
+		}
+		return
+	}
+	b.Button.TypedKey(k)
+}
+
 type focusSelectEntry struct {
 	widget.SelectEntry
-	onFocus focusHook
+	onFocus  focusHook
+	onBlur   func()
+	hasFocus bool
 
 	heldPlaceHolder string // while disabled
 }
@@ -265,9 +296,18 @@ func newFocusSelectEntry(options []string) *focusSelectEntry {
 }
 
 func (e *focusSelectEntry) FocusGained() {
+	e.hasFocus = true
 	e.SelectEntry.FocusGained()
 	if e.onFocus != nil {
 		e.onFocus(e)
+	}
+}
+
+func (e *focusSelectEntry) FocusLost() {
+	e.hasFocus = false
+	e.SelectEntry.FocusLost()
+	if e.onBlur != nil {
+		e.onBlur()
 	}
 }
 

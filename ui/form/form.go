@@ -38,7 +38,7 @@ type Form struct {
 	sections  *widget.List
 	pageLabel *widget.Label
 	prev      *widget.Button
-	next      *widget.Button
+	next      *focusButton // Enter presses it too: Enter reaches it from the last question
 	root      fyne.CanvasObject
 	legible   *palette.ReadOnly // the form, legible while read-only
 	filling   bool              // widgets are being set from the record: not an edit
@@ -76,7 +76,8 @@ func New(spec *Spec, rec *survey.Record, win fyne.Window) *Form {
 	f.scroll = container.NewVScroll(container.NewVBox())
 	f.pageLabel = widget.NewLabel("")
 	f.prev = widget.NewButtonWithIcon(lang.L("form.previous"), theme.NavigateBackIcon(), f.Prev)
-	f.next = widget.NewButtonWithIcon(lang.L("form.next"), theme.NavigateNextIcon(), f.Next)
+	f.next = newFocusButton(lang.L("form.next"), f.Next)
+	f.next.Icon = theme.NavigateNextIcon()
 	f.next.IconPlacement = widget.ButtonIconTrailingText
 	f.sections = widget.NewList(
 		func() int { return len(f.pages) },
@@ -536,6 +537,9 @@ func (f *Form) keepInPlace(change func()) {
 // its field.
 func (f *Form) Validate(final bool) Findings {
 	f.final = final
+	for _, v := range f.views {
+		v.typing = false // finalising says everything, the field being typed too
+	}
 	f.check(final)
 	return f.findings
 }

@@ -94,7 +94,7 @@ func TestNotHeldReasonFromKeyboard(t *testing.T) {
 		t.Fatalf("after the checked box, focused %T, want the choice of reason", c.Focused())
 	}
 	key(w, fyne.KeyRight)
-	if got := rec.Meta["Comune"].Reason; got != survey.ReasonNotCollected || v.reason.Selected != "L'ufficio non lo raccoglie" {
+	if got := rec.Meta["Comune"].Reason; got != survey.ReasonNotCollected || v.reason.Selected != "1 · L'ufficio non lo raccoglie" {
 		t.Errorf("Right: reason %q shown %q, want %q", got, v.reason.Selected, survey.ReasonNotCollected)
 	}
 	key(w, fyne.KeyRight)
@@ -103,13 +103,13 @@ func TestNotHeldReasonFromKeyboard(t *testing.T) {
 		t.Errorf("Right three times: reason %q, want %q", got, survey.ReasonOtherBody)
 	}
 	key(w, fyne.KeyLeft)
-	if got := rec.Meta["Comune"].Reason; got != survey.ReasonPaperOnly || v.reason.Selected != "Registrato solo su carta" {
+	if got := rec.Meta["Comune"].Reason; got != survey.ReasonPaperOnly || v.reason.Selected != "2 · Registrato solo su carta" {
 		t.Errorf("Left: reason %q shown %q, want %q", got, v.reason.Selected, survey.ReasonPaperOnly)
 	}
 	// Left from the first reason wraps to the last option: no reason.
 	key(w, fyne.KeyLeft)
 	key(w, fyne.KeyLeft)
-	if got := rec.Meta["Comune"]; got.Reason != survey.ReasonNotGiven || !got.NotHeld || v.reason.Selected != "Motivo non indicato" {
+	if got := rec.Meta["Comune"]; got.Reason != survey.ReasonNotGiven || !got.NotHeld || v.reason.Selected != "6 · Motivo non indicato" {
 		t.Errorf("back to no reason: meta %+v shown %q", got, v.reason.Selected)
 	}
 	key(w, fyne.KeyLeft)
@@ -147,7 +147,7 @@ func TestNotHeldReasonShown(t *testing.T) {
 		"DataRilevazione": {NotHeld: true},
 	}}
 	f, _ := open(t, rec)
-	for id, want := range map[string]string{"Comune": "Lo detiene un altro ente", "DataRilevazione": "", "AmbitoTerritoriale": ""} {
+	for id, want := range map[string]string{"Comune": "3 · Lo detiene un altro ente", "DataRilevazione": "", "AmbitoTerritoriale": ""} {
 		v := f.views[id]
 		if v.reason.Selected != want || v.reason.Visible() != rec.Meta[id].NotHeld {
 			t.Errorf("%s: reason %q shown %v, want %q shown %v", id, v.reason.Selected, v.reason.Visible(), want, rec.Meta[id].NotHeld)

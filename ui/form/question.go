@@ -2,6 +2,7 @@ package form
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -44,7 +45,10 @@ type questionView struct {
 	fill       func() // shows the stored answer again (after a computed one)
 	group      *groupView
 
-	local  string // the problem found while parsing what was typed, as shown
+	local string // the problem found while parsing what was typed, as shown
+	// typing: the answer is being typed; its findings wait until the field
+	// is left ("2 è sotto il minimo" is no news while "2008" is typed).
+	typing bool
 	hidden bool
 	shown  string // the finding shown, to skip needless refreshes
 }
@@ -109,6 +113,7 @@ func (f *Form) newQuestion(q *Question, path string, ans answers, page int, pare
 		v.note.SetPlaceHolder(lang.L("form.note"))
 		v.note.Text = meta.Note
 		v.note.OnFocus = hook
+		v.note.OnSubmitted = func(string) { v.focusNextQuestion() }
 		v.note.OnChanged = func(s string) {
 			v.setMeta(func(m *survey.FieldMeta) { m.Note = s })
 			f.changed(v)
@@ -131,15 +136,21 @@ func (f *Form) newQuestion(q *Question, path string, ans answers, page int, pare
 }
 
 // reasonSelect is the choice of why the office does not hold the datum. With
-// the keyboard: Tab from the box, then Right and Left go through the reasons,
-// Space opens the list.
+// the keyboard: Tab from the box, then the reason's number (shown before
+// it, as a choice's code), or Right and Left through the reasons, Space
+// opens the list; Enter moves on to the next question.
 func (v *questionView) reasonSelect(meta survey.FieldMeta, hook focusHook) *focusSelect {
 	opts := v.f.Spec.NotHeldReasons
 	texts := make([]string, len(opts))
+	keys := make([]typeKey, len(opts))
 	for i, o := range opts {
-		texts[i] = o.Label
+		n := strconv.Itoa(i + 1)
+		texts[i] = Option{Code: n, Label: o.Label}.Text()
+		keys[i] = typeKey{code: n, label: o.Label}
 	}
 	s := newFocusSelect(texts, nil)
+	s.keys = keys
+	s.onEnter = v.focusNextQuestion
 	s.fitOptions = true
 	s.PlaceHolder = lang.L("form.not_held_reason")
 	s.onFocus = hook
@@ -381,6 +392,7 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 		}
 		show()
 		b.onFocus = hook
+		b.onEnter = v.focusNextQuestion // Space opens the search
 		b.OnTapped = func() {
 			ShowSearch(v.f.win, q.Label, q.Source, func(o *Option) {
 				if o == nil {
@@ -419,12 +431,18 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 	}
 	e.Text = text(q.Kind, cur)
 	e.OnFocus = hook
+	if !e.MultiLine {
+		// Enter moves on, as from a choice; a long text takes it as a new line.
+		e.OnSubmitted = func(string) { v.focusNextQuestion() }
+	}
 	e.OnChanged = func(s string) {
 		val, problem := parse(q.Kind, s, v.f.Spec.Language)
 		v.local = problem
 		v.ans.set(q.ID, val)
+		v.startTyping(e.hasFocus)
 		v.f.changed(v)
 	}
+	e.OnBlur = v.stopTyping
 	v.focus = e
 	v.enable = func(on bool) { setDisabled(e, !on) }
 	v.fill = func() { e.SetText(text(q.Kind, v.ans.get(q.ID))) }
@@ -450,6 +468,7 @@ func (v *questionView) openChoice(hook focusHook, cur any) fyne.CanvasObject {
 	e.SetPlaceHolder(lang.L("form.open_code"))
 	e.Text = shown(text(Choice, cur))
 	e.onFocus = hook
+	e.OnSubmitted = func(string) { v.focusNextQuestion() }
 	e.OnChanged = func(s string) {
 		code, _, _ := strings.Cut(s, " · ")
 		code = strings.TrimSpace(code)
@@ -458,16 +477,38 @@ func (v *questionView) openChoice(hook focusHook, cur any) fyne.CanvasObject {
 			val = code
 		}
 		v.ans.set(q.ID, val)
+		v.startTyping(e.hasFocus)
 		v.f.changed(v)
 	}
+	e.onBlur = v.stopTyping
 	v.focus = e
 	v.enable = func(on bool) { setDisabled(e, !on) }
 	v.fill = func() { e.SetText(shown(text(Choice, v.ans.get(q.ID)))) }
 	return e
 }
 
+// startTyping marks the answer as being typed, when the researcher types it
+// (focused, not the form filling it in).
+func (v *questionView) startTyping(focused bool) {
+	if focused && !v.f.filling {
+		v.typing = true
+	}
+}
+
+// stopTyping shows the findings of the answer just typed, now that the
+// field is left. The field left stays where it is on the screen.
+func (v *questionView) stopTyping() {
+	if !v.typing {
+		return
+	}
+	v.typing = false
+	v.f.keepInPlace(v.f.evaluate)
+}
+
 // focusNextQuestion moves the focus past this question's own marks and
-// note to what comes after it, as Enter does in a data-entry program.
+// note to what comes after it, as Enter does in a data-entry program. Past
+// the last question of a section, that is "Successiva", not "Precedente"
+// (which comes first among the buttons under the section).
 func (v *questionView) focusNextQuestion() {
 	c := fyne.CurrentApp().Driver().CanvasForObject(v.focus.(fyne.CanvasObject))
 	if c == nil {
@@ -478,9 +519,12 @@ func (v *questionView) focusNextQuestion() {
 		switch c.Focused() {
 		case v.notHeld, v.reason, v.note:
 			c.FocusNext()
-		default:
-			return
+			continue
 		}
+		break
+	}
+	if c.Focused() == v.f.prev && !v.f.next.Disabled() {
+		c.Focus(v.f.next)
 	}
 }
 
@@ -535,7 +579,10 @@ func (v *questionView) apply(hidden map[string]bool, issues map[string]Issue) bo
 		changed = true
 	}
 	msg, imp := "", widget.DangerImportance
-	if v.local != "" {
+	if v.typing {
+		// Nothing to say mid-word; a finding shown goes as soon as typing
+		// starts, and what there is to say comes when the field is left.
+	} else if v.local != "" {
 		msg = v.local
 	} else if is, ok := issues[v.path]; ok {
 		msg = v.bare(is.Message)
