@@ -178,7 +178,7 @@ shot group-add
 key alt+a
 sleep 1
 typ "A1.09"
-key Tab Tab Tab Tab # the code's list button, "not held", note
+key Tab Tab Tab # "not held", note (the list's arrow is no Tab stop)
 typ "Telesoccorso per la famiglia"
 key Tab Tab Tab
 typ "01/$((born + 17))"

@@ -292,7 +292,41 @@ func newFocusSelectEntry(options []string) *focusSelectEntry {
 	e.ExtendBaseWidget(e)
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.SetOptions(options)
+	// Fyne's drop-down arrow is a button, a Tab stop of its own between
+	// the code and its "not held" box: the arrow opens the list when
+	// clicked, and Tab goes from the code to the box as in every question.
+	if b, ok := e.ActionItem.(*widget.Button); ok {
+		e.ActionItem = newDropArrow(b)
+	}
 	return e
+}
+
+// dropArrow is a drop-down arrow that is clicked but never focused.
+type dropArrow struct {
+	widget.DisableableWidget
+	button *widget.Button
+}
+
+func newDropArrow(b *widget.Button) *dropArrow {
+	a := &dropArrow{button: b}
+	a.ExtendBaseWidget(a)
+	return a
+}
+
+// CreateRenderer implements fyne.Widget: the button's look, without its
+// focus.
+func (a *dropArrow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(widget.NewIcon(a.button.Icon))
+}
+
+// MinSize implements fyne.Widget: the size of Fyne's arrow button.
+func (a *dropArrow) MinSize() fyne.Size { return a.button.MinSize() }
+
+// Tapped implements fyne.Tappable.
+func (a *dropArrow) Tapped(*fyne.PointEvent) {
+	if !a.Disabled() && a.button.OnTapped != nil {
+		a.button.OnTapped()
+	}
 }
 
 func (e *focusSelectEntry) FocusGained() {

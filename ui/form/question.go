@@ -480,7 +480,20 @@ func (v *questionView) openChoice(hook focusHook, cur any) fyne.CanvasObject {
 		v.startTyping(e.hasFocus)
 		v.f.changed(v)
 	}
-	e.onBlur = v.stopTyping
+	// A known code typed bare ("a2.16") is shown, once left, as the list
+	// shows it: the code, then its label.
+	e.onBlur = func() {
+		if typed := strings.TrimSpace(e.Text); typed != "" && !strings.Contains(typed, " · ") {
+			if i := slices.IndexFunc(q.Options, func(o Option) bool { return strings.EqualFold(o.Code, typed) }); i >= 0 && texts[i] != typed {
+				same := q.Options[i].Code == typed
+				filling := v.f.filling
+				v.f.filling = v.f.filling || same // the same code: no edit to save
+				e.SetText(texts[i])
+				v.f.filling = filling
+			}
+		}
+		v.stopTyping()
+	}
 	v.focus = e
 	v.enable = func(on bool) { setDisabled(e, !on) }
 	v.fill = func() { e.SetText(shown(text(Choice, v.ans.get(q.ID)))) }

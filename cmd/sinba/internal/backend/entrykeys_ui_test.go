@@ -157,3 +157,31 @@ func TestFindingsWaitForTheFieldToBeLeft(t *testing.T) {
 		t.Errorf("2008 left: the field says %q", msg)
 	}
 }
+
+// TestOpenCodeTypedShowsItsLabel: in an item of the interventions, the
+// benefit code is typed; Tab goes from it to its "not held" box, as in
+// every question (the drop-down's arrow is no Tab stop), and the known code
+// typed is shown with its label once left.
+func TestOpenCodeTypedShowsItsLabel(t *testing.T) {
+	h := newCaseAt(t, fyne.NewSize(1280, 800))
+	h.ui.FocusField("DettaglioInterventi") // its "Aggiungi"
+	h.key(fyne.KeySpace)
+	settle(t)
+	h.typeText("a2.16")
+	h.win.Canvas().FocusNext()
+	settle(t)
+	focused := h.win.Canvas().Focused()
+	if _, ok := focused.(interface{ SetChecked(bool) }); !ok {
+		t.Errorf("Tab from the code: focused %T, want its \"not held\" box", focused)
+	}
+	const want = "A2.16 · Interventi di supporto per reperimento alloggi"
+	item := find(t, h.win.Content(), func(c *widget.Card) bool { return c.Title == "" })
+	if item == nil {
+		t.Fatal("no item in the interventions after Aggiungi")
+	}
+	// In the item's card: the grid of benefit codes above it shows the
+	// same text beside its checkbox.
+	if txt := find(t, item, func(x *canvas.Text) bool { return x.Text == want }); txt == nil {
+		t.Errorf("the code typed, left, is not shown as %q", want)
+	}
+}
