@@ -2,10 +2,12 @@ package form
 
 import (
 	"fmt"
+	"image/color"
 	"reflect"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
@@ -81,8 +83,8 @@ func New(spec *Spec, rec *survey.Record, win fyne.Window) *Form {
 	f.next.IconPlacement = widget.ButtonIconTrailingText
 	f.sections = widget.NewList(
 		func() int { return len(f.pages) },
-		func() fyne.CanvasObject { return widget.NewLabel("00. section title of some length") },
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(f.sectionText(i)) },
+		newSectionRow,
+		func(i widget.ListItemID, o fyne.CanvasObject) { f.showSection(i, o) },
 	)
 	// A section chosen in the sidebar is shown with the focus on its first
 	// question, where the researcher goes on typing.
@@ -172,13 +174,54 @@ func (f *Form) cover() {
 	}
 }
 
+// sectionText is a section as the sidebar names it, with its badge.
 func (f *Form) sectionText(i int) string {
-	p := f.pages[i]
-	s := fmt.Sprintf("%d. %s", i+1, p.page.Title)
-	if g := f.findings.Page(i); g.Errors+g.Warnings > 0 {
-		s += "  ⚠ " + CountText(g.Errors, g.Warnings)
+	if b := f.sectionBadge(i); b != "" {
+		return f.sectionTitle(i) + "  " + b
 	}
-	return s
+	return f.sectionTitle(i)
+}
+
+func (f *Form) sectionTitle(i int) string {
+	return fmt.Sprintf("%d. %s", i+1, f.pages[i].page.Title)
+}
+
+// sectionBadge counts the findings of section i ("⚠ 2 errori"), as the
+// list of findings does; "" for none.
+func (f *Form) sectionBadge(i int) string {
+	if c := f.findings.Page(i); c.Errors+c.Warnings > 0 {
+		return "⚠ " + CountText(c.Errors, c.Warnings)
+	}
+	return ""
+}
+
+// A row of the sidebar: the section's title, cut short with "…" where the
+// sidebar is narrow (the list of findings open beside the form), and its
+// badge on the right, always whole: a long title used to push the badge
+// out of sight, and the sidebar then showed fewer findings than the list.
+// The sidebar keeps the width it had when each row was one label: a
+// strut as wide as a typical title.
+func newSectionRow() fyne.CanvasObject {
+	title := widget.NewLabel("")
+	title.Truncation = fyne.TextTruncateEllipsis
+	badge := widget.NewLabel("")
+	badge.Hide()
+	strut := canvas.NewRectangle(color.Transparent)
+	strut.SetMinSize(fyne.NewSize(widget.NewLabel("00. section title of some length").MinSize().Width, 0))
+	return container.NewStack(strut, container.NewBorder(nil, nil, nil, badge, title))
+}
+
+func (f *Form) showSection(i int, o fyne.CanvasObject) {
+	row := o.(*fyne.Container).Objects[1].(*fyne.Container)
+	title, badge := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Label)
+	title.SetText(f.sectionTitle(i))
+	if b := f.sectionBadge(i); b != "" {
+		badge.SetText(b)
+		badge.Show()
+	} else {
+		badge.Hide()
+	}
+	row.Refresh()
 }
 
 // CountText says how many errors and warnings there are ("2 errori, 1

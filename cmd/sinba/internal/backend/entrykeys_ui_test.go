@@ -1,6 +1,7 @@
 package backend_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -183,5 +184,98 @@ func TestOpenCodeTypedShowsItsLabel(t *testing.T) {
 	// same text beside its checkbox.
 	if txt := find(t, item, func(x *canvas.Text) bool { return x.Text == want }); txt == nil {
 		t.Errorf("the code typed, left, is not shown as %q", want)
+	}
+}
+
+// sidebarBadge is the badge beside the section titled title in the
+// sidebar ("⚠ 2 errori", "" for none); ok is false when no row has that
+// title.
+func (h *harness) sidebarBadge(title string) (badge string, ok bool) {
+	h.t.Helper()
+	side := find(h.t, h.win.Content(), func(l *widget.List) bool { return true })
+	if side == nil {
+		h.t.Fatal("no sidebar")
+	}
+	d := fyne.CurrentApp().Driver()
+	labels := findAll[*widget.Label](h.t, side)
+	for _, row := range labels {
+		if row.Text != title {
+			continue
+		}
+		y := d.AbsolutePositionForObject(row).Y
+		for _, l := range labels {
+			if strings.HasPrefix(l.Text, "⚠ ") && d.AbsolutePositionForObject(l).Y == y {
+				return l.Text, true
+			}
+		}
+		return "", true
+	}
+	return "", false
+}
+
+// TestSidebarBadgesWhole: at 1280x800, the list of findings open beside
+// the form after an attempt to finalise the municipality's questionnaire
+// (long section titles), every section the list names shows in the
+// sidebar its badge, whole, with the list's counts, on its own row.
+func TestSidebarBadgesWhole(t *testing.T) {
+	h := newFixtureHarness(t)
+	h.win.Resize(fyne.NewSize(1280, 800))
+	h.screen = fyne.NewSize(1280, 800)
+	h.unlock()
+	h.sync.Enrol(context.Background(), "http://127.0.0.1:1", "X")
+	h.ui.Shortcut(ui.ShortcutHome)
+	settle(t)
+	h.tap("Bozza") // Napoli's questionnaire, a draft of the fixture
+	h.waitTitle("Questionario")
+	h.ui.Shortcut(ui.ShortcutFinalise)
+	settle(t)
+	card := find(t, h.win.Content(), func(c *widget.Card) bool { return c.Title == "Da correggere" })
+	if card == nil {
+		t.Fatal("no list of findings")
+	}
+	side := find(t, h.win.Content(), func(l *widget.List) bool { return true })
+	if side == nil {
+		t.Fatal("no sidebar")
+	}
+	d := fyne.CurrentApp().Driver()
+	sideRight := d.AbsolutePositionForObject(side).X + side.Size().Width
+	rows := findAll[*widget.Label](t, side)
+	sections := 0
+	for _, head := range findAll[*widget.Label](t, card) {
+		title, counts, ok := strings.Cut(head.Text, " · ")
+		if !ok || !head.TextStyle.Bold {
+			continue
+		}
+		sections++
+		number, _, _ := strings.Cut(title, " ")
+		var row *widget.Label // the sidebar's label that starts the section's row
+		for _, l := range rows {
+			if strings.HasPrefix(l.Text, number+" ") {
+				row = l
+			}
+		}
+		if row == nil {
+			t.Errorf("section %q is not in the sidebar", title)
+			continue
+		}
+		y := d.AbsolutePositionForObject(row).Y
+		badge := "⚠ " + counts
+		var l *widget.Label
+		for _, c := range rows {
+			if strings.Contains(c.Text, badge) && d.AbsolutePositionForObject(c).Y == y {
+				l = c
+			}
+		}
+		switch {
+		case l == nil:
+			t.Errorf("section %q: its row in the sidebar shows no badge %q", title, badge)
+		case l.MinSize().Width > l.Size().Width+1:
+			t.Errorf("section %q: the sidebar's %q is cut (it needs %.0f, it has %.0f)", title, l.Text, l.MinSize().Width, l.Size().Width)
+		case d.AbsolutePositionForObject(l).X+l.Size().Width > sideRight+1:
+			t.Errorf("section %q: the badge %q goes past the sidebar", title, l.Text)
+		}
+	}
+	if sections < 4 {
+		t.Fatalf("the list names %d sections, want the many of an almost empty questionnaire", sections)
 	}
 }

@@ -158,7 +158,7 @@ func (h *harness) screenCounts() []counted {
 	settle(h.t)
 	side := counted{where: "sidebar"}
 	for _, l := range findAll[*widget.Label](h.t, h.win.Content()) {
-		if _, badge, ok := strings.Cut(l.Text, "  ⚠ "); ok {
+		if badge, ok := strings.CutPrefix(l.Text, "⚠ "); ok { // a section's badge
 			e, w := parseCounts(badge)
 			side.errors += e
 			side.warnings += w
