@@ -337,6 +337,16 @@ func (e *focusSelectEntry) FocusGained() {
 	}
 }
 
+// TypedKey implements fyne.Focusable: Down opens the list of known codes,
+// which the arrow, no Tab stop, opens with the mouse.
+func (e *focusSelectEntry) TypedKey(k *fyne.KeyEvent) {
+	if a, ok := e.ActionItem.(*dropArrow); ok && k.Name == fyne.KeyDown && !e.Disabled() {
+		a.Tapped(nil)
+		return
+	}
+	e.SelectEntry.TypedKey(k)
+}
+
 func (e *focusSelectEntry) FocusLost() {
 	e.hasFocus = false
 	e.SelectEntry.FocusLost()

@@ -168,6 +168,17 @@ func TestOpenCodeTypedShowsItsLabel(t *testing.T) {
 	h.ui.FocusField("DettaglioInterventi") // its "Aggiungi"
 	h.key(fyne.KeySpace)
 	settle(t)
+	h.key(fyne.KeyDown) // the list of known codes, from the keyboard
+	settle(t)
+	if h.win.Canvas().Overlays().Top() == nil {
+		t.Error("Down in the code opens no list of known codes")
+	}
+	h.key(fyne.KeyEscape)
+	settle(t)
+	if top := h.win.Canvas().Overlays().Top(); top != nil {
+		h.win.Canvas().Overlays().Remove(top)
+	}
+	h.ui.FocusField("DettaglioInterventi[1].CodicePrestazione")
 	h.typeText("a2.16")
 	h.win.Canvas().FocusNext()
 	settle(t)
