@@ -30,8 +30,13 @@ const rowBytes = 512
 // nothing new while the device is at its quota leaves no receipt behind.
 func (s *Store) Ingest(ctx context.Context, d *Principal, b *wire.Batch, lim wire.Limits, q Quota) (*wire.Receipt, error) {
 	var receipt *wire.Receipt
-	// The team's batches one at a time: each updates the team's row.
-	err := s.txSerial(ctx, d.TeamID, func(tx *txn) error {
+	// The project's batches one at a time: each updates its team's row and
+	// appends to the project's feed, whose order is its commit order (on
+	// PostgreSQL the feed's trigger takes the project's lock; taken here,
+	// before the transaction's snapshot, concurrent batches of one project
+	// wait for each other instead of failing each other's serializable
+	// transactions).
+	err := s.txSerial(ctx, d.ProjectID, func(tx *txn) error {
 		st := s.st.in(ctx, tx)
 		var stored []byte
 		var owner string
