@@ -217,15 +217,25 @@ func printFonts() (printout.Fonts, error) {
 	return fonts, fontsErr
 }
 
-// PrintRecoveryKey implements ui.KeyPrinter: the page of a recovery key.
-func (in *Instruments) PrintRecoveryKey(w io.Writer, key, language string) error {
+// printOptions are the options of every printout in language: the fonts,
+// read once, and the time it is printed (the instruments' clock in tests).
+func (in *Instruments) printOptions(language string, withIdentity bool) (printout.Options, error) {
 	fonts, err := printFonts()
 	if err != nil {
-		return err
+		return printout.Options{}, err
 	}
-	o := printout.Options{Lang: language, Fonts: fonts}
+	o := printout.Options{Lang: language, Fonts: fonts, WithIdentity: withIdentity}
 	if in.Now != nil {
 		o.Now = in.Now()
+	}
+	return o, nil
+}
+
+// PrintRecoveryKey implements ui.KeyPrinter: the page of a recovery key.
+func (in *Instruments) PrintRecoveryKey(w io.Writer, key, language string) error {
+	o, err := in.printOptions(language, false)
+	if err != nil {
+		return err
 	}
 	return printout.RecoveryKey(w, key, o)
 }
@@ -237,13 +247,9 @@ func (in *Instruments) PrintBlank(w io.Writer, instrument string, language strin
 	if !ok {
 		return survey.Errorf("strumento %s sconosciuto", "unknown instrument %s", instrument)
 	}
-	fonts, err := printFonts()
+	o, err := in.printOptions(language, false)
 	if err != nil {
 		return err
-	}
-	o := printout.Options{Lang: language, Fonts: fonts}
-	if in.Now != nil {
-		o.Now = in.Now()
 	}
 	return printout.Blank(w, def, o)
 }
@@ -255,13 +261,9 @@ func (in *Instruments) PrintRecord(w io.Writer, rec survey.Record, info printout
 	if err != nil {
 		return err
 	}
-	fonts, err := printFonts()
+	o, err := in.printOptions(language, withIdentity)
 	if err != nil {
 		return err
-	}
-	o := printout.Options{Lang: language, Fonts: fonts, WithIdentity: withIdentity}
-	if in.Now != nil {
-		o.Now = in.Now()
 	}
 	return printout.Record(w, def, rec, info, o)
 }

@@ -15,20 +15,27 @@ import (
 	"sinba/ui/dialogs"
 )
 
-// TestPrintRecordFromTheForm saves a case record as PDF from its screen:
-// the dialog asks about the identification, Enter keeps it out, and the PDF
-// written names the child by the pseudonym only.
-func TestPrintRecordFromTheForm(t *testing.T) {
-	h := newHarness(t, t.TempDir())
-	out := filepath.Join(t.TempDir(), "stampa.pdf")
-	var asked string
+// savingHarness is the app over a new store whose save dialogs choose out;
+// asked is the file name the app proposed.
+func savingHarness(t *testing.T, out string) (h *harness, asked *string) {
+	h = newHarness(t, t.TempDir())
+	asked = new(string)
 	h.ui = ui.New(h.win, ui.Options{
 		Vault:        h.vault,
 		Instruments:  instruments(t),
 		Syncer:       func(ui.Store) ui.Syncer { return h.sync },
 		Translations: readTranslation,
-		SaveFile:     func(name string, done func(string)) { asked = name; done(out) },
+		SaveFile:     func(name string, done func(string)) { *asked = name; done(out) },
 	})
+	return h, asked
+}
+
+// TestPrintRecordFromTheForm saves a case record as PDF from its screen:
+// the dialog asks about the identification, Enter keeps it out, and the PDF
+// written names the child by the pseudonym only.
+func TestPrintRecordFromTheForm(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "stampa.pdf")
+	h, asked := savingHarness(t, out)
 	h.firstRun(pass)
 	h.sync.Enrol(context.Background(), "http://127.0.0.1:1", "X")
 	h.ui.Shortcut(ui.ShortcutNewCase)
@@ -59,8 +66,8 @@ func TestPrintRecordFromTheForm(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if !strings.HasSuffix(asked, ".pdf") {
-		t.Errorf("file name proposed %q, want a .pdf", asked)
+	if !strings.HasSuffix(*asked, ".pdf") {
+		t.Errorf("file name proposed %q, want a .pdf", *asked)
 	}
 	b, err := exec.Command("pdftotext", "-enc", "UTF-8", out, "-").Output()
 	if err != nil {
@@ -80,16 +87,8 @@ func TestPrintRecordFromTheForm(t *testing.T) {
 // and the PDF saved has its questions and answers to tick, in Italian, with
 // no answer filled in.
 func TestPrintBlankFormFromTheOverview(t *testing.T) {
-	h := newHarness(t, t.TempDir())
 	out := filepath.Join(t.TempDir(), "modulo.pdf")
-	var asked string
-	h.ui = ui.New(h.win, ui.Options{
-		Vault:        h.vault,
-		Instruments:  instruments(t),
-		Syncer:       func(ui.Store) ui.Syncer { return h.sync },
-		Translations: readTranslation,
-		SaveFile:     func(name string, done func(string)) { asked = name; done(out) },
-	})
+	h, asked := savingHarness(t, out)
 	h.firstRun(pass)
 	h.tap("Modulo in bianco")
 	settle(t)
@@ -112,8 +111,8 @@ func TestPrintBlankFormFromTheOverview(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if !strings.HasPrefix(asked, "scheda-minore-v") || !strings.HasSuffix(asked, "-in-bianco.pdf") {
-		t.Errorf("file name proposed %q, want the case record's blank form", asked)
+	if !strings.HasPrefix(*asked, "scheda-minore-v") || !strings.HasSuffix(*asked, "-in-bianco.pdf") {
+		t.Errorf("file name proposed %q, want the case record's blank form", *asked)
 	}
 	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the PDF: %v, mode %v; want it readable by its owner only", err, fi.Mode().Perm())
