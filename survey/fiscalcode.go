@@ -9,9 +9,11 @@ import (
 // FiscalCode is a decoded codice fiscale. Its JSON form is the output of
 // `sinba cf`: keep the names stable.
 type FiscalCode struct {
-	Code           string `json:"code"`  // as given, in capitals, without spaces and dashes
-	Valid          bool   `json:"valid"` // every check passed
-	Reason         string `json:"reason"`
+	Code  string `json:"code"`  // as given, in capitals, without spaces and dashes
+	Valid bool   `json:"valid"` // every check passed
+	// Reason says what is wrong when the code is not valid, in Italian
+	// and English; zero for a valid code.
+	Reason         Text   `json:"reason,omitzero"`
 	BirthDate      string `json:"birth_date"`      // YYYY-MM-DD
 	Sex            string `json:"sex"`             // "M" or "F"
 	Birthplace     string `json:"birthplace"`      // Belfiore code
@@ -73,14 +75,14 @@ func allDigits(s string) bool {
 
 // canonicalFiscalCode is the one form of a child's code that keys lookups
 // and the pseudonym: a 16-character code with omocodia undone, or an 11-digit
-// temporary code; why says what is wrong otherwise.
-func canonicalFiscalCode(code string) (string, string) {
+// temporary code; why says what is wrong otherwise (zero when nothing is).
+func canonicalFiscalCode(code string) (string, Text) {
 	c := cleanFiscalCode(code)
 	if len(c) == 11 && allDigits(c) {
 		if !numericCodeOK(c) {
 			return "", reason("codice fiscale numerico (provvisorio): cifra di controllo errata", "numeric (temporary) codice fiscale: wrong check digit")
 		}
-		return c, ""
+		return c, Text{}
 	}
 	n, _, why := structure(c)
 	return n, why
@@ -134,13 +136,15 @@ func isOmocodePos(i int) bool {
 	return false
 }
 
-func reason(it, en string, a ...any) string {
-	return fmt.Sprintf(it, a...) + " / " + fmt.Sprintf(en, a...)
+// reason is what is wrong with a code, each language formatted with the
+// same arguments.
+func reason(it, en string, a ...any) Text {
+	return Text{IT: fmt.Sprintf(it, a...), EN: fmt.Sprintf(en, a...)}
 }
 
 // structure checks the form of a 16-character code in capitals and returns
 // the normalised code (omocodia undone, check character recomputed).
-func structure(c string) (normalized string, omocode bool, why string) {
+func structure(c string) (normalized string, omocode bool, why Text) {
 	if len(c) != 16 {
 		return "", false, reason("lunghezza %d: servono 16 caratteri", "length %d: 16 characters are needed", len([]rune(c)))
 	}
@@ -167,7 +171,7 @@ func structure(c string) (normalized string, omocode bool, why string) {
 		return "", omocode, reason("carattere di controllo %q errato: atteso %q", "wrong check character %q: %q expected", string(c[15]), string(want))
 	}
 	n[15] = checkChar(string(n))
-	return string(n), omocode, ""
+	return string(n), omocode, Text{}
 }
 
 // NormalizeFiscalCode returns a codice fiscale in capitals, without spaces
@@ -176,7 +180,7 @@ func structure(c string) (normalized string, omocode bool, why string) {
 // pseudonym); an 11-digit temporary code is its digits. A code of the wrong
 // shape comes back only cleaned.
 func NormalizeFiscalCode(code string) string {
-	if n, why := canonicalFiscalCode(code); why == "" {
+	if n, why := canonicalFiscalCode(code); why.IT == "" {
 		return n
 	}
 	return cleanFiscalCode(code)
@@ -186,7 +190,7 @@ func NormalizeFiscalCode(code string) string {
 // of a codice fiscale, omocodes included; it does not check date or place.
 func fiscalCodeShapeOK(s string) bool {
 	_, _, why := structure(cleanFiscalCode(s))
-	return why == ""
+	return why.IT == ""
 }
 
 // DecodeFiscalCode validates and decodes a codice fiscale at today's date;
@@ -224,7 +228,7 @@ func decodeFiscalCode(code string, ref *Reference, now time.Time, near int) Fisc
 		return fc
 	}
 	if len(c) == 11 && allDigits(c) {
-		if _, why := canonicalFiscalCode(c); why != "" {
+		if _, why := canonicalFiscalCode(c); why.IT != "" {
 			fc.Reason = why
 			return fc
 		}
@@ -233,7 +237,7 @@ func decodeFiscalCode(code string, ref *Reference, now time.Time, near int) Fisc
 	}
 	n, omo, why := structure(c)
 	fc.Omocode = omo
-	if why != "" {
+	if why.IT != "" {
 		fc.Reason = why
 		return fc
 	}
@@ -297,11 +301,12 @@ func decodeFiscalCode(code string, ref *Reference, now time.Time, near int) Fisc
 		}
 	}
 	if len(known) == 0 {
-		kind := reason("comune", "municipality")
+		kind := Text{IT: "comune", EN: "municipality"}
 		if fc.Birthplace[0] == 'Z' {
-			kind = reason("stato estero", "foreign state")
+			kind = Text{IT: "stato estero", EN: "foreign state"}
 		}
-		fc.Reason = reason("luogo di nascita %s sconosciuto (%s)", "unknown birthplace %s (%s)", fc.Birthplace, kind)
+		fc.Reason = Text{IT: fmt.Sprintf("luogo di nascita %s sconosciuto (%s)", fc.Birthplace, kind.IT),
+			EN: fmt.Sprintf("unknown birthplace %s (%s)", fc.Birthplace, kind.EN)}
 		return fc
 	}
 	last := known[len(known)-1]
@@ -318,9 +323,9 @@ func decodeFiscalCode(code string, ref *Reference, now time.Time, near int) Fisc
 	}
 	// The date of a single candidate century is the one the message is about.
 	fc.BirthDate = dates[0].Format("2006-01-02")
-	fc.Reason = fmt.Sprintf("il luogo di nascita %s (%s) non esisteva il %s: esisteva %s",
-		fc.Birthplace, last.Name, italianDate(fc.BirthDate), strings.Join(it, ", ")) + " / " +
-		fmt.Sprintf("birthplace %s (%s) did not exist on %s: it existed %s", fc.Birthplace, last.Name, fc.BirthDate, strings.Join(en, ", "))
+	fc.Reason = Text{IT: fmt.Sprintf("il luogo di nascita %s (%s) non esisteva il %s: esisteva %s",
+		fc.Birthplace, last.Name, italianDate(fc.BirthDate), strings.Join(it, ", ")),
+		EN: fmt.Sprintf("birthplace %s (%s) did not exist on %s: it existed %s", fc.Birthplace, last.Name, fc.BirthDate, strings.Join(en, ", "))}
 	return fc
 }
 

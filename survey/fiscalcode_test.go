@@ -53,13 +53,15 @@ func TestDecodeFiscalCode(t *testing.T) {
 				t.Fatalf("%s: valid = %v (reason %q), want %v", tt.code, fc.Valid, fc.Reason, tt.valid)
 			}
 			if !tt.valid {
-				if !strings.Contains(fc.Reason, tt.reason) || !strings.Contains(fc.Reason, " / ") {
-					t.Errorf("%s: reason %q, want it to mention %q in Italian / English", tt.code, fc.Reason, tt.reason)
+				// Each language its own half: nothing joined with " / ".
+				if !strings.Contains(fc.Reason.IT, tt.reason) || fc.Reason.EN == "" || fc.Reason.EN == fc.Reason.IT ||
+					strings.Contains(fc.Reason.IT, " / ") || strings.Contains(fc.Reason.EN, " / ") {
+					t.Errorf("%s: reason %+v, want it to mention %q in Italian, and an English half of its own", tt.code, fc.Reason, tt.reason)
 				}
 				return
 			}
-			if fc.Reason != "" {
-				t.Errorf("reason %q for a valid code", fc.Reason)
+			if fc.Reason != (Text{}) {
+				t.Errorf("reason %+v for a valid code", fc.Reason)
 			}
 			check := func(what, got, want string) {
 				if want != "" && got != want {
@@ -190,16 +192,45 @@ func TestDecodeFiscalCodeNearTheBirthYear(t *testing.T) {
 	if fc.Valid {
 		t.Fatalf("valid near 2018: %+v", fc)
 	}
-	for _, want := range []string{"C001", "CASSANO ALBESE", "01/01/2018", "dal 29/12/1862 al 22/09/1928", "on 2018-01-01", "from 1862-12-29 to 1928-09-22"} {
-		if !strings.Contains(fc.Reason, want) {
-			t.Errorf("reason %q does not say %q", fc.Reason, want)
+	for _, want := range []string{"C001", "CASSANO ALBESE", "01/01/2018", "dal 29/12/1862 al 22/09/1928"} {
+		if !strings.Contains(fc.Reason.IT, want) {
+			t.Errorf("reason %q does not say %q", fc.Reason.IT, want)
 		}
 	}
-	if strings.Contains(fc.Reason, "1918") {
+	for _, want := range []string{"C001", "on 2018-01-01", "from 1862-12-29 to 1928-09-22"} {
+		if !strings.Contains(fc.Reason.EN, want) {
+			t.Errorf("reason %q does not say %q", fc.Reason.EN, want)
+		}
+	}
+	if strings.Contains(fc.Reason.IT+fc.Reason.EN, "1918") {
 		t.Errorf("reason %q speaks of 1918", fc.Reason)
 	}
 	// Near 1918 the same code is valid.
 	if fc := DecodeFiscalCodeNear(code, ref, cfNow, 1920); !fc.Valid || fc.BirthDate != "1918-01-01" {
 		t.Errorf("near 1920: %+v", fc)
+	}
+}
+
+// The finding on a child's codice fiscale is in each language whole: the
+// Italian message has no English half and the English none of the Italian.
+func TestFiscalCodeIssueInEachLanguage(t *testing.T) {
+	reg, _ := load(t)
+	in, _ := reg.Latest(InstrumentCase)
+	rec := &Record{Instrument: InstrumentCase, Version: in.Version, Municipality: "063049",
+		Identity: &Identity{Surname: "Verdi", Name: "Marta", FiscalCode: "VRDMRT12A41F839X"}}
+	var found *Issue
+	for _, is := range ValidateAt(in, rec, cfNow) {
+		if is.Rule == "identity.fiscal_code" {
+			found = &is
+		}
+	}
+	if found == nil {
+		t.Fatal("no finding on a codice fiscale with a wrong check character")
+	}
+	if want := `Codice fiscale non valido: carattere di controllo "X" errato: atteso "Y"`; found.MessageIT != want {
+		t.Errorf("Italian: %q, want %q", found.MessageIT, want)
+	}
+	if want := `Codice fiscale not valid: wrong check character "X": "Y" expected`; found.MessageEN != want {
+		t.Errorf("English: %q, want %q", found.MessageEN, want)
 	}
 }

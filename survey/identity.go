@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -70,8 +69,8 @@ func checkIdentity(in *Instrument, st *state, id *Identity) []Issue {
 	if id.FiscalCode != "" {
 		fc := decodeChildCode(in, st, id)
 		if !fc.Valid {
-			add("fiscal_code", SeverityError, []string{"identity.fiscal_code"}, "codice fiscale non valido: "+fc.Reason,
-				"codice fiscale not valid: "+fc.Reason)
+			add("fiscal_code", SeverityError, []string{"identity.fiscal_code"}, "Codice fiscale non valido: "+fc.Reason.IT,
+				"Codice fiscale not valid: "+fc.Reason.EN)
 			return issues
 		}
 		if fc.Temporary {
@@ -143,8 +142,8 @@ func Pseudonym(fiscalCode string, secret []byte) (string, error) {
 		return "", fmt.Errorf("pseudonym: the project secret must have at least %d bytes", MinSecretLength)
 	}
 	n, why := canonicalFiscalCode(fiscalCode)
-	if why != "" {
-		return "", errors.New("pseudonym: codice fiscale not valid: " + why)
+	if why.IT != "" {
+		return "", Errorf("codice fiscale non valido: %s", "codice fiscale not valid: %s", why)
 	}
 	// In the rare case that the pseudonym would itself look like a codice
 	// fiscale (and so be refused as an IDBeneficiario), the next one of a

@@ -18,8 +18,9 @@ func init() {
 }
 
 // runCF prints, for each code, one JSON object:
-// {"code","valid","reason","birth_date","sex","birthplace","birthplace_name","omocode","normalized"},
-// and "temporary": true for an 11-digit temporary code. A line of standard
+// {"code","valid","birth_date","sex","birthplace","birthplace_name","omocode","normalized"},
+// "reason": {"it","en"} for a code that is not valid, and "temporary": true
+// for an 11-digit temporary code. A line of standard
 // input is one code, spaces and dashes inside it included.
 // The exit status is 0 only when every code is valid.
 func runCF(env Env, args []string) int {

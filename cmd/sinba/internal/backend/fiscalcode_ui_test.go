@@ -1,0 +1,22 @@
+package backend_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestFiscalCodeErrorInTheScreensLanguage: a codice fiscale with a wrong
+// check character shows one message under its field, in Italian only, with a
+// capital letter: the reason is a bilingual value, not two languages joined
+// with " / ".
+func TestFiscalCodeErrorInTheScreensLanguage(t *testing.T) {
+	h := openDraftWithFiscalCode(t, "VRDMRT12A41F839X") // the check character is Y
+	got := h.issueShown("odice fiscale")
+	want := `Codice fiscale non valido: carattere di controllo "X" errato: atteso "Y"`
+	if got != want {
+		t.Errorf("under the codice fiscale: %q, want %q", got, want)
+	}
+	if strings.Contains(got, " / ") || strings.Contains(got, "expected") {
+		t.Errorf("the message mixes the languages: %q", got)
+	}
+}
