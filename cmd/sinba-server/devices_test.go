@@ -48,7 +48,7 @@ func TestDevicesSayWhoMadeTheirCode(t *testing.T) {
 	cc, _, _ := st.CreateCoordinatorCode(ctx, pid, time.Hour)
 	pub, _, _ := ed25519.GenerateKey(nil)
 	ck, _ := seal.NewKey()
-	co, refusal, err := st.CoordEnrol(ctx, &wire.CoordEnrolRequest{Version: wire.Version, Code: cc, SignKey: pub, Recipient: ck.Recipient().String(), Label: "coordinamento ufficio"})
+	co, refusal, err := st.Enrol(ctx, &wire.EnrolRequest{Version: wire.Version, Code: cc, Role: wire.RoleCoordinator, SignKey: pub, Recipient: ck.Recipient().String(), Label: "coordinamento ufficio"})
 	if err != nil || refusal != nil {
 		t.Fatalf("coordinator enrol: %v %v", refusal, err)
 	}

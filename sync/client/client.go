@@ -136,16 +136,14 @@ func (c *Client) Enrol(ctx context.Context, serverURL, code string) (Enrolment, 
 		return Enrolment{}, err
 	}
 	host, _ := os.Hostname()
-	var resp wire.EnrolResponse
-	en, err := c.sess.Enrol(ctx, serverURL, c.opt.AllowHTTP, wire.PathEnrol, func(k session.Keys) any {
-		return wire.EnrolRequest{Version: wire.Version, Code: code, SignKey: k.SignPublic(), Recipient: k.Age.Recipient().String(), Label: host}
-	}, &resp, func() string { return resp.ProjectRecipient })
+	en, err := c.sess.Enrol(ctx, serverURL, c.opt.AllowHTTP, wire.EnrolRequest{Code: code, Role: wire.RoleDevice, Label: host})
 	if err != nil {
 		return Enrolment{}, err
 	}
 	if en.Insecure {
 		c.opt.Logger.Warn(session.InsecureWarning, "server", en.ServerURL)
 	}
+	resp := en.Answer
 	st := &deviceState{
 		ServerURL: en.ServerURL, DeviceID: resp.DeviceID, SignKey: en.Keys.Sign, AgeIdentity: en.Keys.Age.String(),
 		ProjectID: resp.ProjectID, ProjectName: resp.ProjectName, ProjectRecipient: resp.ProjectRecipient,

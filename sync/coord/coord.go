@@ -147,14 +147,12 @@ func (c *Coordinator) Enrol(ctx context.Context, serverURL, code string) (Profil
 	if err != nil {
 		return Profile{}, err
 	}
-	var resp wire.CoordEnrolResponse
-	en, err := c.sess.Enrol(ctx, serverURL, c.opt.AllowHTTP, wire.PathCoordEnrol, func(k session.Keys) any {
-		return wire.CoordEnrolRequest{Version: wire.Version, Code: code, SignKey: k.SignPublic(), Recipient: k.Age.Recipient().String(), Label: hostLabel(),
-			ProjectRecipient: project.Recipient().String(), ProjectSecret: sealedSecret}
-	}, &resp, func() string { return resp.ProjectRecipient })
+	en, err := c.sess.Enrol(ctx, serverURL, c.opt.AllowHTTP, wire.EnrolRequest{Code: code, Role: wire.RoleCoordinator, Label: hostLabel(),
+		ProjectRecipient: project.Recipient().String(), ProjectSecret: sealedSecret})
 	if err != nil {
 		return Profile{}, err
 	}
+	resp := en.Answer
 	serverURL = en.ServerURL
 	if resp.ProjectRecipient != project.Recipient().String() {
 		// Someone else's project: its key comes from another coordinator,

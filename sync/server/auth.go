@@ -12,33 +12,14 @@ import (
 	"sinba/sync/wire"
 )
 
-// Role is what a verified signer is to the server: a researcher's laptop or
-// a coordinator's app. Both sign their requests the same way (wire.Sign) and
-// are authenticated by one path (Server.signed); what each may do is the
-// role's (sync/README.md, threat model).
-type Role int
-
-// The roles of a signer.
-const (
-	RoleDevice Role = iota + 1
-	RoleCoordinator
-)
-
-func (r Role) String() string {
-	switch r {
-	case RoleDevice:
-		return "device"
-	case RoleCoordinator:
-		return "coordinator"
-	}
-	return "role(" + strconv.Itoa(int(r)) + ")"
-}
-
 // Principal is an enrolled signer as the handlers see it: a laptop (its
-// team and project) or a coordinator's app (its project; no team).
+// team and project) or a coordinator's app (its project; no team). Both
+// enrol by one path (Store.Enrol) and sign their requests the same way
+// (wire.Sign), and are authenticated by one path (Server.signed); what each
+// may do is its role's (sync/README.md, threat model).
 type Principal struct {
 	ID        string
-	Role      Role
+	Role      wire.Role
 	ProjectID string
 	TeamID    string // a laptop's team; empty for a coordinator
 	SignKey   ed25519.PublicKey
@@ -46,11 +27,11 @@ type Principal struct {
 }
 
 // Is reports whether the principal has role r.
-func (p *Principal) Is(r Role) bool { return p != nil && p.Role == r }
+func (p *Principal) Is(r wire.Role) bool { return p != nil && p.Role == r }
 
 // refusalFor is what a principal of another role gets on a path of role r.
-func refusalFor(r Role) *wire.Error {
-	if r == RoleCoordinator {
+func refusalFor(r wire.Role) *wire.Error {
+	if r == wire.RoleCoordinator {
 		return wire.NewError(wire.CodeCoordinatorOnly)
 	}
 	return wire.NewError(wire.CodeLaptopOnly)
@@ -63,8 +44,8 @@ func (s *Store) Principal(ctx context.Context, id string) (*Principal, error) {
 	p := Principal{ID: id}
 	var revoked sql.NullInt64
 	var key []byte
-	err := s.r.QueryRowContext(ctx, `SELECT 1, team_id, project_id, sign_key, revoked_at FROM devices WHERE id = ?
-		UNION ALL SELECT 2, '', project_id, sign_key, revoked_at FROM coordinators WHERE id = ? LIMIT 1`, id, id).
+	err := s.r.QueryRowContext(ctx, `SELECT '`+string(wire.RoleDevice)+`', team_id, project_id, sign_key, revoked_at FROM devices WHERE id = ?
+		UNION ALL SELECT '`+string(wire.RoleCoordinator)+`', '', project_id, sign_key, revoked_at FROM coordinators WHERE id = ? LIMIT 1`, id, id).
 		Scan(&p.Role, &p.TeamID, &p.ProjectID, &key, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -80,7 +61,7 @@ func (s *Store) Principal(ctx context.Context, id string) (*Principal, error) {
 // summary and "sinba-server devices".
 func (s *Store) Seen(ctx context.Context, p *Principal) {
 	table := "devices"
-	if p.Is(RoleCoordinator) {
+	if p.Is(wire.RoleCoordinator) {
 		table = "coordinators"
 	}
 	_, _ = s.exec(ctx).ExecContext(ctx, `UPDATE `+table+` SET last_seen_at = ? WHERE id = ?`, time.Now().Unix(), p.ID)
@@ -88,9 +69,9 @@ func (s *Store) Seen(ctx context.Context, p *Principal) {
 
 // route is how an authenticated endpoint is served.
 type route struct {
-	role  Role  // who may use it
-	limit int64 // bytes of the body
-	heavy bool  // decoded in one of the MaxInFlight slots instead of the MaxRequests ones
+	role  wire.Role // who may use it
+	limit int64     // bytes of the body
+	heavy bool      // decoded in one of the MaxInFlight slots instead of the MaxRequests ones
 	// idempotent is a write that needs an idempotency key: sent again, it
 	// gets the first answer and does nothing new.
 	idempotent bool

@@ -19,22 +19,21 @@ import (
 // scoped to its own project.
 
 func (s *Server) routeCoordinators() {
-	read := route{role: RoleCoordinator, limit: smallBody}
-	write := route{role: RoleCoordinator, limit: smallBody, idempotent: true}
-	s.mux.HandleFunc("POST "+wire.PathCoordEnrol, s.handleCoordEnrol)
+	read := route{role: wire.RoleCoordinator, limit: smallBody}
+	write := route{role: wire.RoleCoordinator, limit: smallBody, idempotent: true}
 	s.mux.HandleFunc("GET "+wire.PathCoordProject, s.authed(read, s.handleCoordProject))
-	s.mux.HandleFunc("POST "+wire.PathCoordSecret, s.authed(route{role: RoleCoordinator, limit: 16 << 10, idempotent: true}, s.handleCoordSecret))
+	s.mux.HandleFunc("POST "+wire.PathCoordSecret, s.authed(route{role: wire.RoleCoordinator, limit: 16 << 10, idempotent: true}, s.handleCoordSecret))
 	s.mux.HandleFunc("GET "+wire.PathCoordRevisions, s.authed(read, s.handleCoordRevisions))
-	s.mux.HandleFunc("POST "+wire.PathCoordReviews, s.authed(route{role: RoleCoordinator, limit: 256 << 10, idempotent: true}, s.handleCoordReview))
+	s.mux.HandleFunc("POST "+wire.PathCoordReviews, s.authed(route{role: wire.RoleCoordinator, limit: 256 << 10, idempotent: true}, s.handleCoordReview))
 	s.mux.HandleFunc("GET "+wire.PathCoordTeams, s.authed(read, s.handleCoordTeams))
 	s.mux.HandleFunc("POST "+wire.PathCoordTeams, s.authed(write, s.handleCoordNewTeam))
 	s.mux.HandleFunc("POST "+wire.PathCoordResearchers, s.authed(write, s.handleCoordNewResearcher))
 	s.mux.HandleFunc("POST "+wire.PathCoordCodes, s.authed(write, s.handleCoordCode))
 	s.mux.HandleFunc("POST "+wire.PathCoordAssignments, s.authed(write, s.handleCoordAssign))
 	s.mux.HandleFunc("GET "+wire.PathCoordInstruments, s.authed(read, s.handleCoordInstruments))
-	s.mux.HandleFunc("POST "+wire.PathCoordInstruments, s.authed(route{role: RoleCoordinator, limit: s.cfg.Limits.MaxCompressed, heavy: true, idempotent: true}, s.handleCoordPublish))
+	s.mux.HandleFunc("POST "+wire.PathCoordInstruments, s.authed(route{role: wire.RoleCoordinator, limit: s.cfg.Limits.MaxCompressed, heavy: true, idempotent: true}, s.handleCoordPublish))
 	s.mux.HandleFunc("GET "+wire.PathCoordGrants, s.authed(read, s.handleCoordPending))
-	s.mux.HandleFunc("POST "+wire.PathCoordGrants, s.authed(route{role: RoleCoordinator, limit: 1 << 20, idempotent: true}, s.handleCoordGrants))
+	s.mux.HandleFunc("POST "+wire.PathCoordGrants, s.authed(route{role: wire.RoleCoordinator, limit: 1 << 20, idempotent: true}, s.handleCoordGrants))
 }
 
 // decode reads a JSON request body; false means the refusal was sent.
@@ -69,30 +68,6 @@ func refusalOf(err error) (*wire.Error, error) {
 		return wire.Errorf(wire.CodeInvalid, "più d'uno con questo nome: usare l'identificativo", "more than one with this name: use the id"), nil
 	}
 	return nil, err
-}
-
-func (s *Server) handleCoordEnrol(w http.ResponseWriter, r *http.Request) {
-	if !s.enrolAllowed(w, r) {
-		return
-	}
-	body, e := s.readBody(w, r, 16<<10)
-	if e != nil {
-		s.refuse(w, r, e, 0)
-		return
-	}
-	var req wire.CoordEnrolRequest
-	if !s.decode(w, r, body, &req) {
-		return
-	}
-	if req.Version != wire.Version {
-		s.refuse(w, r, wire.NewError(wire.CodeUnsupportedVersion), 0)
-		return
-	}
-	resp, refusal, err := s.store.CoordEnrol(r.Context(), &req)
-	if refusal == nil && err == nil {
-		s.log.Info("coordinator enrolled", "coordinator", resp.CoordinatorID, "project", resp.ProjectID, "created", resp.Created)
-	}
-	s.answer(w, r, resp, refusal, err)
 }
 
 func (s *Server) handleCoordProject(w http.ResponseWriter, r *http.Request, c *Principal, _ []byte) {

@@ -2,17 +2,13 @@ package server
 
 import (
 	"context"
-	"crypto/ed25519"
 	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"sinba/survey"
-	"sinba/sync/seal"
 	"sinba/sync/wire"
 )
 
@@ -63,80 +59,6 @@ func (s *Store) insertCoordCode(ctx context.Context, pid, name string, ttl time.
 	_, err = s.exec(ctx).ExecContext(ctx, `INSERT INTO coord_codes (hash, project_id, project_name, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
 		codeHash(code), project, name, exp.Unix(), now.Unix())
 	return code, exp, err
-}
-
-// CoordEnrol spends a coordinator code and registers the app's public keys;
-// a project code also creates the project with the key the app made.
-func (s *Store) CoordEnrol(ctx context.Context, req *wire.CoordEnrolRequest) (*wire.CoordEnrolResponse, *wire.Error, error) {
-	if len(req.SignKey) != ed25519.PublicKeySize {
-		return nil, wire.Errorf(wire.CodeInvalid, "chiave di firma non valida", "invalid signing key"), nil
-	}
-	if _, err := seal.ParseRecipient(req.Recipient); err != nil {
-		return nil, wire.Errorf(wire.CodeInvalid, "chiave del dispositivo non valida", "invalid device key"), nil
-	}
-	if len(req.ProjectSecret) > maxSealedSecret {
-		return nil, wire.NewError(wire.CodeTooLarge), nil
-	}
-	label := strings.TrimSpace(req.Label)
-	if len(label) > 100 {
-		label = label[:100]
-	}
-	var resp wire.CoordEnrolResponse
-	var refusal *wire.Error
-	now := time.Now()
-	err := s.tx(ctx, func(tx *txn) error {
-		var project sql.NullString
-		var name string
-		var expires int64
-		var used sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT project_id, project_name, expires_at, used_at FROM coord_codes WHERE hash = ?`, codeHash(req.Code)).
-			Scan(&project, &name, &expires, &used)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			refusal = wire.NewError(wire.CodeCodeInvalid)
-			return nil
-		case err != nil:
-			return err
-		case used.Valid:
-			refusal = wire.NewError(wire.CodeCodeUsed)
-			return nil
-		case now.Unix() > expires:
-			refusal = wire.NewError(wire.CodeCodeExpired)
-			return nil
-		}
-		if project.Valid {
-			resp.ProjectID = project.String
-			if err := tx.QueryRowContext(ctx, `SELECT name, recipient FROM projects WHERE id = ?`, resp.ProjectID).Scan(&resp.ProjectName, &resp.ProjectRecipient); err != nil {
-				return err
-			}
-		} else {
-			if _, err := seal.ParseRecipient(req.ProjectRecipient); err != nil {
-				refusal = wire.Errorf(wire.CodeInvalid, "chiave pubblica del progetto mancante o non valida", "missing or invalid project public key")
-				return nil
-			}
-			resp.ProjectID, resp.ProjectName, resp.ProjectRecipient, resp.Created = uuid.NewString(), name, req.ProjectRecipient, true
-			_, err := tx.ExecContext(ctx, `INSERT INTO projects (id, name, recipient, created_at, secret) VALUES (?, ?, ?, ?, ?)`,
-				resp.ProjectID, name, req.ProjectRecipient, now.Unix(), nullBytes(req.ProjectSecret))
-			if isUnique(err) {
-				refusal = wire.Errorf(wire.CodeConflict, "esiste già un progetto con questo nome", "a project with this name already exists")
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-		}
-		resp.CoordinatorID = uuid.NewString()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO coordinators (id, project_id, sign_key, recipient, label, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			resp.CoordinatorID, resp.ProjectID, req.SignKey, req.Recipient, label, now.Unix()); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE coord_codes SET used_at = ?, coordinator_id = ? WHERE hash = ?`, now.Unix(), resp.CoordinatorID, codeHash(req.Code))
-		return err
-	})
-	if err != nil || refusal != nil {
-		return nil, refusal, err
-	}
-	return &resp, nil, nil
 }
 
 // RevokeCoordinator stops a coordinator's app.

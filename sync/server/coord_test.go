@@ -37,13 +37,13 @@ func enrolCoordinatorIn(t *testing.T, p *synctest.Project, project string) *sync
 	}
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	ident, _ := seal.NewKey()
-	body, _ := json.Marshal(wire.CoordEnrolRequest{Version: wire.Version, Code: code, SignKey: pub, Recipient: ident.Recipient().String()})
-	resp, err := http.Post(p.URL+wire.PathCoordEnrol, "application/json", bytes.NewReader(body))
+	body, _ := json.Marshal(wire.EnrolRequest{Version: wire.Version, Code: code, Role: wire.RoleCoordinator, SignKey: pub, Recipient: ident.Recipient().String()})
+	resp, err := http.Post(p.URL+wire.PathEnrol, "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var er wire.CoordEnrolResponse
+	var er wire.EnrolResponse
 	if err := json.NewDecoder(resp.Body).Decode(&er); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("coordinator enrol: HTTP %d, %v", resp.StatusCode, err)
 	}
@@ -78,8 +78,10 @@ func TestCoordinatorAPIRefusesWithACode(t *testing.T) {
 		code   string
 	}{
 		{"enrol garbage", raw("POST", p.URL+wire.PathCoordEnrol, "{{"), 400, wire.CodeInvalid},
-		{"enrol wrong code", raw("POST", p.URL+wire.PathCoordEnrol, string(body(wire.CoordEnrolRequest{Version: 1, Code: "AAAAA-AAAAA",
+		{"enrol wrong code", raw("POST", p.URL+wire.PathEnrol, string(body(wire.EnrolRequest{Version: 1, Code: "AAAAA-AAAAA", Role: wire.RoleCoordinator,
 			SignKey: make([]byte, 32), Recipient: p.ProjectKey.Recipient().String()}))), 403, wire.CodeCodeInvalid},
+		{"enrol bad role", raw("POST", p.URL+wire.PathEnrol, string(body(wire.EnrolRequest{Version: 1, Code: "AAAAA-AAAAA", Role: "admin",
+			SignKey: make([]byte, 32), Recipient: p.ProjectKey.Recipient().String()}))), 400, wire.CodeInvalid},
 		{"laptop on coordinators' path", signedReq(d, "GET", wire.PathCoordTeams, nil, now)(), 403, wire.CodeCoordinatorOnly},
 		{"laptop posts a review", signedReq(d, "POST", wire.PathCoordReviews, []byte(`{}`), now)(), 403, wire.CodeCoordinatorOnly},
 		{"coordinator on laptops' path", signedReq(c, "GET", wire.PathChanges, nil, now)(), 403, wire.CodeLaptopOnly},
@@ -151,10 +153,10 @@ func TestCoordinatorCodeCreatesTheProject(t *testing.T) {
 	}
 	key, _ := seal.NewKey()
 	pub, _, _ := ed25519.GenerateKey(nil)
-	req := wire.CoordEnrolRequest{Version: 1, Code: code, SignKey: pub, Recipient: key.Recipient().String(), ProjectRecipient: key.Recipient().String(), ProjectSecret: []byte("sealed")}
+	req := wire.EnrolRequest{Version: 1, Code: code, Role: wire.RoleCoordinator, SignKey: pub, Recipient: key.Recipient().String(), ProjectRecipient: key.Recipient().String(), ProjectSecret: []byte("sealed")}
 	for i, want := range []int{200, 403} {
 		b, _ := json.Marshal(req)
-		got := send(t, raw("POST", p.URL+wire.PathCoordEnrol, string(b)))
+		got := send(t, raw("POST", p.URL+wire.PathEnrol, string(b)))
 		if got.status != want {
 			t.Fatalf("attempt %d: HTTP %d %s, want %d", i, got.status, got.code, want)
 		}

@@ -2,77 +2,13 @@ package server
 
 import (
 	"context"
-	"crypto/ed25519"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
-
-	"github.com/google/uuid"
 
 	"sinba/sync/seal"
 	"sinba/sync/wire"
 )
-
-// Enrol spends a one-time code and registers the device's public keys.
-func (s *Store) Enrol(ctx context.Context, req *wire.EnrolRequest) (*wire.EnrolResponse, *wire.Error, error) {
-	if len(req.SignKey) != ed25519.PublicKeySize {
-		return nil, wire.Errorf(wire.CodeInvalid, "chiave di firma non valida", "invalid signing key"), nil
-	}
-	if _, err := seal.ParseRecipient(req.Recipient); err != nil {
-		return nil, wire.Errorf(wire.CodeInvalid, "chiave del dispositivo non valida", "invalid device key"), nil
-	}
-	label := strings.TrimSpace(req.Label)
-	if len(label) > 100 {
-		label = label[:100]
-	}
-	var resp wire.EnrolResponse
-	var refusal *wire.Error
-	now := time.Now()
-	err := s.tx(ctx, func(tx *txn) error {
-		var researcher, mintedBy string
-		var expires int64
-		var used sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT researcher_id, expires_at, used_at, minted_by FROM enrol_codes WHERE hash = ?`, codeHash(req.Code)).Scan(&researcher, &expires, &used, &mintedBy)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			refusal = wire.NewError(wire.CodeCodeInvalid)
-			return nil
-		case err != nil:
-			return err
-		case used.Valid:
-			refusal = wire.NewError(wire.CodeCodeUsed)
-			return nil
-		case now.Unix() > expires:
-			refusal = wire.NewError(wire.CodeCodeExpired)
-			return nil
-		}
-		// A code made before the rule, or before a project lost its set-up:
-		// the code stays unused, for after the coordinators' set-up.
-		if err := projectReady(ctx, tx, researcher); errors.Is(err, ErrProjectNotReady) {
-			refusal = ErrProjectNotReady
-			return nil
-		} else if err != nil {
-			return err
-		}
-		err = tx.QueryRowContext(ctx, `SELECT r.name, t.id, t.name, p.id, p.name, p.recipient FROM researchers r JOIN teams t ON t.id = r.team_id JOIN projects p ON p.id = t.project_id WHERE r.id = ?`, researcher).
-			Scan(&resp.ResearcherName, &resp.TeamID, &resp.TeamName, &resp.ProjectID, &resp.ProjectName, &resp.ProjectRecipient)
-		if err != nil {
-			return err
-		}
-		resp.DeviceID = uuid.NewString()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (id, researcher_id, team_id, project_id, sign_key, recipient, label, enrolled_at, minted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			resp.DeviceID, researcher, resp.TeamID, resp.ProjectID, req.SignKey, req.Recipient, label, now.Unix(), mintedBy); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE enrol_codes SET used_at = ?, device_id = ? WHERE hash = ?`, now.Unix(), resp.DeviceID, codeHash(req.Code))
-		return err
-	})
-	if err != nil || refusal != nil {
-		return nil, refusal, err
-	}
-	return &resp, nil, nil
-}
 
 // keyState is what the device needs to hold and pass on the team key.
 func (s *Store) keyState(ctx context.Context, d *Principal) (wire.KeyState, error) {

@@ -171,10 +171,13 @@ func New(store *Store, cfg Config, log *slog.Logger) *Server {
 		s.signerRate, s.enrols, s.enrolGlobal, s.unauth = Rate{}, nil, nil, nil
 		s.signers.max = 1 << 30
 	}
-	s.mux.HandleFunc("POST "+wire.PathEnrol, s.handleEnrol)
-	s.mux.HandleFunc("POST "+wire.PathBatches, s.authed(route{role: RoleDevice, limit: cfg.Limits.MaxCompressed, heavy: true}, s.handleBatch))
-	s.mux.HandleFunc("GET "+wire.PathChanges, s.authed(route{role: RoleDevice, limit: smallBody}, s.handleChanges))
-	s.mux.HandleFunc("POST "+wire.PathKeys, s.authed(route{role: RoleDevice, limit: 64 << 10}, s.handleKeys))
+	// One enrolment path for both roles; the coordinators' old path is
+	// the same with the coordinator's role where the request names none.
+	s.mux.HandleFunc("POST "+wire.PathEnrol, s.enrol(wire.RoleDevice))
+	s.mux.HandleFunc("POST "+wire.PathCoordEnrol, s.enrol(wire.RoleCoordinator))
+	s.mux.HandleFunc("POST "+wire.PathBatches, s.authed(route{role: wire.RoleDevice, limit: cfg.Limits.MaxCompressed, heavy: true}, s.handleBatch))
+	s.mux.HandleFunc("GET "+wire.PathChanges, s.authed(route{role: wire.RoleDevice, limit: smallBody}, s.handleChanges))
+	s.mux.HandleFunc("POST "+wire.PathKeys, s.authed(route{role: wire.RoleDevice, limit: 64 << 10}, s.handleKeys))
 	s.routeCoordinators()
 	health := func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "version": wire.Version})
@@ -344,36 +347,6 @@ func (s *Server) enrolAllowed(w http.ResponseWriter, r *http.Request) bool {
 func dropBody(w http.ResponseWriter) {
 	w.Header().Set("Connection", "close")
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
-}
-
-func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
-	if !s.enrolAllowed(w, r) {
-		return
-	}
-	body, e := s.readBody(w, r, 16<<10)
-	if e != nil {
-		s.refuse(w, r, e, 0)
-		return
-	}
-	var req wire.EnrolRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		s.refuse(w, r, wire.Errorf(wire.CodeInvalid, "richiesta di iscrizione non leggibile", "unreadable enrolment request"), 0)
-		return
-	}
-	if req.Version != wire.Version {
-		s.refuse(w, r, wire.NewError(wire.CodeUnsupportedVersion), 0)
-		return
-	}
-	resp, refusal, err := s.store.Enrol(r.Context(), &req)
-	switch {
-	case err != nil:
-		s.fail(w, r, err)
-	case refusal != nil:
-		s.refuse(w, r, refusal, 0) // logged, sampled, by access
-	default:
-		s.log.Info("device enrolled", "device", resp.DeviceID, "team", resp.TeamID)
-		writeJSON(w, http.StatusOK, resp)
-	}
 }
 
 // once serves a write that carries an idempotency key: the first request

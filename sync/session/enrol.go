@@ -9,6 +9,7 @@ import (
 
 	"sinba/survey"
 	"sinba/sync/seal"
+	"sinba/sync/wire"
 )
 
 // Keys are the key pairs an app makes when it enrols: it signs its requests
@@ -24,24 +25,30 @@ func (k Keys) SignPublic() ed25519.PublicKey { return k.Sign.Public().(ed25519.P
 
 // Enrolled is what Enrol did: the server's address as normalised, whether
 // it is plain HTTP to another computer (the caller warns:
-// InsecureWarning), and the app's new keys.
+// InsecureWarning), the app's new keys, and the server's answer (who the
+// app is from now on).
 type Enrolled struct {
 	ServerURL string
 	Insecure  bool
 	Keys      Keys
+	Answer    wire.EnrolResponse
 }
 
 // ErrProjectKey refuses an enrolment answer whose project key is not one.
 var ErrProjectKey = survey.NewError("il server ha inviato una chiave di progetto non valida", "the server sent an invalid project key")
 
-// Enrol enrols an app with a one-time code, for either role: it checks the
-// server's address (ServerURL), makes the app's keys, sends the request
-// that request builds from them to path, unsigned and once only (an
-// enrolment spends its code: no blind retries of it), decodes the answer
-// into resp and checks that the project key it names (projectKey, read
-// from resp) is one. Nothing is kept: the caller keeps the keys with what
-// the server answered.
-func (s *Session) Enrol(ctx context.Context, serverURL string, allowHTTP bool, path string, request func(Keys) any, resp any, projectKey func() string) (Enrolled, error) {
+// errRole refuses an enrolment answer of another role than the request's.
+var errRole = survey.NewError("il server ha iscritto questo programma con un altro ruolo", "the server enrolled this program with another role")
+
+// Enrol enrols an app with a one-time code, for either role, on the one
+// enrolment path (wire.PathEnrol): it checks the server's address
+// (ServerURL), makes the app's keys, completes req with them (req names the
+// code, the role and what else the role sends), sends it unsigned and once
+// only (an enrolment spends its code: no blind retries of it), and checks
+// that the answer is of the role asked for and that the project key it
+// names is one. Nothing is kept: the caller keeps the keys with what the
+// server answered.
+func (s *Session) Enrol(ctx context.Context, serverURL string, allowHTTP bool, req wire.EnrolRequest) (Enrolled, error) {
 	url, insecure, err := ServerURL(serverURL, allowHTTP)
 	if err != nil {
 		return Enrolled{}, err
@@ -55,15 +62,20 @@ func (s *Session) Enrol(ctx context.Context, serverURL string, allowHTTP bool, p
 		return Enrolled{}, err
 	}
 	keys := Keys{Sign: sign, Age: ident}
-	body, err := jsonBody(request(keys))
+	req.Version, req.SignKey, req.Recipient = wire.Version, keys.SignPublic(), ident.Recipient().String()
+	body, err := jsonBody(req)
 	if err != nil {
 		return Enrolled{}, err
 	}
-	if err := s.Once(ctx, Identity{ServerURL: url}, http.MethodPost, path, body, "application/json", resp); err != nil {
+	en := Enrolled{ServerURL: url, Insecure: insecure, Keys: keys}
+	if err := s.Once(ctx, Identity{ServerURL: url}, http.MethodPost, wire.PathEnrol, body, "application/json", &en.Answer); err != nil {
 		return Enrolled{}, Explain(ctx, err)
 	}
-	if _, err := seal.ParseRecipient(projectKey()); err != nil {
+	if en.Answer.Role != req.Role || en.Answer.ID() == "" {
+		return Enrolled{}, errRole
+	}
+	if _, err := seal.ParseRecipient(en.Answer.ProjectRecipient); err != nil {
 		return Enrolled{}, ErrProjectKey
 	}
-	return Enrolled{ServerURL: url, Insecure: insecure, Keys: keys}, nil
+	return en, nil
 }

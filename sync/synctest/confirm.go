@@ -62,7 +62,7 @@ func (p *Project) CoordinatorCode(t testing.TB, team, label string) (code, coord
 	if err != nil {
 		t.Fatal(err)
 	}
-	co, refusal, err := p.Store.CoordEnrol(ctx, &wire.CoordEnrolRequest{Version: wire.Version, Code: cc, SignKey: pub, Recipient: k.Recipient().String(), Label: label})
+	co, refusal, err := p.Store.Enrol(ctx, &wire.EnrolRequest{Version: wire.Version, Code: cc, Role: wire.RoleCoordinator, SignKey: pub, Recipient: k.Recipient().String(), Label: label})
 	if err != nil || refusal != nil {
 		t.Fatalf("coordinator enrolment: %v %v", refusal, err)
 	}

@@ -2,12 +2,15 @@ package wire
 
 import "time"
 
-// The coordinators' API. A coordinator's app enrols like a laptop, with a
-// coordinator code, and signs every request with its Ed25519 key exactly as
-// a laptop does (Sign); the server answers these paths only to coordinators
+// The coordinators' API. A coordinator's app enrols as a laptop does, on
+// PathEnrol with RoleCoordinator and a coordinator code, and signs every
+// request with its Ed25519 key exactly as a laptop does (Sign); the server answers these paths only to coordinators
 // (CodeCoordinatorOnly to a laptop) and the laptops' paths only to laptops
 // (CodeLaptopOnly to a coordinator's app).
 const (
+	// PathCoordEnrol is the coordinators' apps' enrolment path before
+	// PathEnrol took both roles: the server still takes it, for apps not
+	// yet updated, as PathEnrol with RoleCoordinator.
 	PathCoordEnrol       = "/v1/coord/enrol"
 	PathCoordProject     = "/v1/coord/project"
 	PathCoordSecret      = "/v1/coord/secret"
@@ -42,31 +45,6 @@ func init() {
 	messages[CodeInvalidDefinition] = [2]string{
 		"definizione dello strumento non valida",
 		"invalid instrument definition"}
-}
-
-// CoordEnrolRequest is what a coordinator's app sends, unauthenticated,
-// with a one-time coordinator code. ProjectRecipient and ProjectSecret are
-// used only when the code creates the project (sinba-server code
-// --coordinator --new-project): the project key pair and the pseudonym
-// secret are then made in the coordinator's app, and the server receives the
-// public half and the secret sealed for it, never the private half.
-type CoordEnrolRequest struct {
-	Version          int    `json:"version"`
-	Code             string `json:"code"`
-	SignKey          []byte `json:"sign_key"`
-	Recipient        string `json:"recipient"` // the app's own age recipient
-	Label            string `json:"label"`
-	ProjectRecipient string `json:"project_recipient,omitempty"`
-	ProjectSecret    []byte `json:"project_secret,omitempty"` // the pseudonym secret, age ciphertext for ProjectRecipient
-}
-
-// CoordEnrolResponse tells the coordinator's app who it is.
-type CoordEnrolResponse struct {
-	CoordinatorID    string `json:"coordinator_id"`
-	ProjectID        string `json:"project_id"`
-	ProjectName      string `json:"project_name"`
-	ProjectRecipient string `json:"project_recipient"`
-	Created          bool   `json:"created"` // the code created the project with the request's key
 }
 
 // Project is the project as its coordinators see it.

@@ -60,24 +60,64 @@ const QueryIdempotencyKey = "idempotency_key"
 // ContentTypeBatch is the media type of an uploaded batch: JSON, zstd-compressed.
 const ContentTypeBatch = "application/vnd.sinba.batch+zstd"
 
-// EnrolRequest is what a laptop sends, unauthenticated, with a one-time code.
+// Role is what an enrolled app is to the server: a researcher's laptop or
+// a coordinator's app. Both enrol the same way (PathEnrol) and sign their
+// requests the same way (Sign); what each may do is its role's
+// (sync/README.md, threat model).
+type Role string
+
+// The roles of an enrolled app.
+const (
+	RoleDevice      Role = "device"      // a researcher's laptop
+	RoleCoordinator Role = "coordinator" // a coordinator's app
+)
+
+// EnrolRequest is what an app sends to PathEnrol, unauthenticated, with a
+// one-time code: one shape for both roles. The code's kind decides the
+// role (a laptop code enrols a laptop; a coordinator or project code, a
+// coordinator's app); Role says which one the app is, and a code of the
+// other kind is refused and stays unspent. An empty Role is a laptop's:
+// laptops not yet updated send none.
 type EnrolRequest struct {
 	Version   int    `json:"version"`
 	Code      string `json:"code"`
+	Role      Role   `json:"role,omitempty"`
 	SignKey   []byte `json:"sign_key"`  // Ed25519 public key that signs every later request
-	Recipient string `json:"recipient"` // the device's age X25519 recipient: the team key is wrapped for it
-	Label     string `json:"label"`     // a name for the laptop, shown to coordinators
+	Recipient string `json:"recipient"` // the app's age X25519 recipient: a team key or the pseudonym secret is wrapped for it
+	Label     string `json:"label"`     // a name for the computer, shown to coordinators and teammates
+	// ProjectRecipient and ProjectSecret are read only when a coordinator
+	// code creates the project (sinba-server code --coordinator
+	// --new-project): the project key pair and the pseudonym secret are made
+	// in the coordinator's app, and the server receives the public half and
+	// the secret sealed for it, never the private half.
+	ProjectRecipient string `json:"project_recipient,omitempty"`
+	ProjectSecret    []byte `json:"project_secret,omitempty"` // the pseudonym secret, age ciphertext for ProjectRecipient
 }
 
-// EnrolResponse tells the laptop who it is from now on.
+// EnrolResponse tells the app who it is from now on: its role, its id and
+// its project; a laptop's team and researcher too.
 type EnrolResponse struct {
-	DeviceID         string `json:"device_id"`
+	Role Role `json:"role"`
+	// The app's id, under its role's name (the name the apps not yet
+	// updated read): DeviceID for a laptop, CoordinatorID for a
+	// coordinator's app. ID returns it.
+	DeviceID         string `json:"device_id,omitempty"`
+	CoordinatorID    string `json:"coordinator_id,omitempty"`
 	ProjectID        string `json:"project_id"`
 	ProjectName      string `json:"project_name"`
 	ProjectRecipient string `json:"project_recipient"` // coordinators' age recipient
-	TeamID           string `json:"team_id"`
-	TeamName         string `json:"team_name"`
-	ResearcherName   string `json:"researcher_name"`
+	TeamID           string `json:"team_id,omitempty"`
+	TeamName         string `json:"team_name,omitempty"`
+	ResearcherName   string `json:"researcher_name,omitempty"`
+	Created          bool   `json:"created,omitempty"` // a project code created the project with the request's key
+}
+
+// ID is the enrolled app's id, whatever its role.
+func (r *EnrolResponse) ID() string {
+	if r.Role == RoleCoordinator {
+		return r.CoordinatorID
+	}
+	return r.DeviceID
 }
 
 // Revision is one saved version of a record as it travels and as the server
