@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,6 +12,47 @@ import (
 	"sinba/survey"
 	"sinba/sync/wire"
 )
+
+// feedSQL are the reads of the feeds (a laptop's changes and the
+// coordinators' pages): a page of 200 revisions runs a few hundred, so they
+// are prepared once, on the reading connections, when the store opens.
+var feedSQL = [...]string{
+	// The team's feed after a cursor. Each revision's sending device
+	// comes with it, so that the laptop's own (most of what follows its own
+	// uploads) are passed over without reading them.
+	fdChanges: `SELECT f.seq, f.kind, f.ref, COALESCE(r.device_id, '') FROM feed f
+		LEFT JOIN revisions r ON f.kind = 'revision' AND r.revision = f.ref
+		WHERE f.project_id = ? AND f.seq > ? AND (f.team_id IS NULL OR f.team_id = ?) ORDER BY f.seq LIMIT ?`,
+	// The project's revisions and reviews after a cursor, for the coordinators.
+	fdCoord: `SELECT seq, kind, ref, '' FROM feed WHERE project_id = ? AND seq > ? AND kind IN ('revision', 'review') ORDER BY seq LIMIT ?`,
+	fdCoordRevision: `SELECT v.revision, v.record_id, v.base_revision, v.merged_revision, v.instrument, v.instrument_version, v.municipality,
+		v.status, v.saved_at, v.received_at, v.content, v.device_id, v.conflict, t.name, v.header
+		FROM revisions v JOIN teams t ON t.id = v.team_id WHERE v.revision = ?`,
+	fdCoordReview: `SELECT r.id, r.revision, v.record_id, t.name, r.decision, r.comments, r.created_at
+		FROM reviews r JOIN revisions v ON v.revision = r.revision JOIN teams t ON t.id = r.team_id WHERE r.id = ?`,
+	fdInstrument:  `SELECT body, dictionary FROM instruments WHERE project_id = ? AND instrument = ? AND version = ?`,
+	fdReview:      `SELECT id, revision, decision, comments, created_at FROM reviews WHERE id = ?`,
+	fdHeader:      `SELECT content, identity FROM batch_headers WHERE batch_id = ?`,
+	fdAssignments: `SELECT municipality FROM assignments WHERE team_id = ? ORDER BY municipality`,
+	fdRevision: `SELECT revision, record_id, base_revision, merged_revision, instrument, instrument_version, municipality, status, saved_at, content, identity, device_id, conflict, header
+		FROM revisions WHERE revision = ?`,
+}
+
+const (
+	fdChanges = iota
+	fdCoord
+	fdCoordRevision
+	fdCoordReview
+	fdInstrument
+	fdReview
+	fdHeader
+	fdAssignments
+	fdRevision
+	fdCount
+)
+
+// feedStmts holds feedSQL, prepared.
+type feedStmts [fdCount]*sql.Stmt
 
 // pageBytes bounds one page of changes, whatever the count, so neither end
 // holds more than this at once.
@@ -31,13 +73,7 @@ func (s *Store) Changes(ctx context.Context, d *Principal, cursor int64, limit, 
 	out.Assignments = assigned
 	// A team sees its records only in the municipalities it is assigned now.
 	inScope := func(m string) bool { return slices.Contains(assigned, m) }
-	// Each revision's sending device comes with the feed, so that the
-	// laptop's own (most of what follows its own uploads) are passed over
-	// without reading them.
-	items, more, err := s.feed(ctx, limit, `SELECT f.seq, f.kind, f.ref, COALESCE(r.device_id, '') FROM feed f
-		LEFT JOIN revisions r ON f.kind = 'revision' AND r.revision = f.ref
-		WHERE f.project_id = ? AND f.seq > ? AND (f.team_id IS NULL OR f.team_id = ?) ORDER BY f.seq LIMIT ?`,
-		d.ProjectID, cursor, d.TeamID, limit+1)
+	items, more, err := s.feed(ctx, limit, s.fd[fdChanges], d.ProjectID, cursor, d.TeamID, limit+1)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +90,7 @@ func (s *Store) Changes(ctx context.Context, d *Principal, cursor int64, limit, 
 			id, v, _ := strings.Cut(it.ref, ":")
 			ver, _ := strconv.Atoi(v)
 			ins := wire.Instrument{ID: id, Version: ver}
-			if err := s.r.QueryRowContext(ctx, `SELECT body, dictionary FROM instruments WHERE project_id = ? AND instrument = ? AND version = ?`, d.ProjectID, id, ver).Scan(&ins.Body, &ins.Dictionary); err != nil {
+			if err := s.fd[fdInstrument].QueryRowContext(ctx, d.ProjectID, id, ver).Scan(&ins.Body, &ins.Dictionary); err != nil {
 				return nil, err
 			}
 			size += len(ins.Body) + len(ins.Dictionary)
@@ -79,7 +115,7 @@ func (s *Store) Changes(ctx context.Context, d *Principal, cursor int64, limit, 
 			var rv wire.Review
 			var decision, revision string
 			var at int64
-			if err := s.r.QueryRowContext(ctx, `SELECT id, revision, decision, comments, created_at FROM reviews WHERE id = ?`, it.ref).
+			if err := s.fd[fdReview].QueryRowContext(ctx, it.ref).
 				Scan(&rv.ID, &revision, &decision, &rv.Comments, &at); err != nil {
 				return nil, err
 			}
@@ -126,7 +162,7 @@ func (h *headerSet) add(ctx context.Context, s *Store, batch string, identity bo
 		h.seen = map[string]bool{}
 	}
 	hd := wire.Header{Batch: batch}
-	if err := s.r.QueryRowContext(ctx, `SELECT content, identity FROM batch_headers WHERE batch_id = ?`, batch).Scan(&hd.Content, &hd.Identity); err != nil {
+	if err := s.fd[fdHeader].QueryRowContext(ctx, batch).Scan(&hd.Content, &hd.Identity); err != nil {
 		return size, fmt.Errorf("header of batch %s: %w", batch, err)
 	}
 	if !identity {
@@ -155,8 +191,8 @@ type feedItem struct {
 
 // feed reads up to limit items with query (which asks for limit+1, so that
 // more says whether a page follows, and gives seq, kind, ref and origin).
-func (s *Store) feed(ctx context.Context, limit int, query string, args ...any) (items []feedItem, more bool, err error) {
-	rows, err := s.r.QueryContext(ctx, query, args...)
+func (s *Store) feed(ctx context.Context, limit int, query *sql.Stmt, args ...any) (items []feedItem, more bool, err error) {
+	rows, err := query.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, false, err
 	}
@@ -175,7 +211,7 @@ func (s *Store) feed(ctx context.Context, limit int, query string, args ...any) 
 }
 
 func (s *Store) assignments(ctx context.Context, team string) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT municipality FROM assignments WHERE team_id = ? ORDER BY municipality`, team)
+	rows, err := s.fd[fdAssignments].QueryContext(ctx, team)
 	if err != nil {
 		return nil, err
 	}
@@ -192,8 +228,7 @@ func (s *Store) assignments(ctx context.Context, team string) ([]string, error) 
 }
 
 func (s *Store) revision(ctx context.Context, id string) (wire.Revision, error) {
-	return scanRevision(s.r.QueryRowContext(ctx, `SELECT revision, record_id, base_revision, merged_revision, instrument, instrument_version, municipality, status, saved_at, content, identity, device_id, conflict, header
-		FROM revisions WHERE revision = ?`, id))
+	return scanRevision(s.fd[fdRevision].QueryRowContext(ctx, id))
 }
 
 // instrumentRef is how the feed and the ingest path name an instrument

@@ -102,8 +102,7 @@ func (s *Store) SetProjectSecret(ctx context.Context, pid string, sealed []byte)
 // revisions; the page carries the content keys of those it is given.
 func (s *Store) CoordRevisions(ctx context.Context, pid string, cursor int64, limit, format int) (*wire.CoordRevisions, error) {
 	out := &wire.CoordRevisions{Cursor: cursor}
-	items, more, err := s.feed(ctx, limit, `SELECT seq, kind, ref, '' FROM feed WHERE project_id = ? AND seq > ? AND kind IN ('revision', 'review') ORDER BY seq LIMIT ?`,
-		pid, cursor, limit+1)
+	items, more, err := s.feed(ctx, limit, s.fd[fdCoord], pid, cursor, limit+1)
 	if err != nil {
 		return nil, err
 	}
@@ -120,9 +119,7 @@ func (s *Store) CoordRevisions(ctx context.Context, pid string, cursor int64, li
 			var cr wire.CoordRevision
 			var saved, received int64
 			var status string
-			err := s.r.QueryRowContext(ctx, `SELECT v.revision, v.record_id, v.base_revision, v.merged_revision, v.instrument, v.instrument_version, v.municipality,
-				v.status, v.saved_at, v.received_at, v.content, v.device_id, v.conflict, t.name, v.header
-				FROM revisions v JOIN teams t ON t.id = v.team_id WHERE v.revision = ?`, it.ref).
+			err := s.fd[fdCoordRevision].QueryRowContext(ctx, it.ref).
 				Scan(&cr.Revision.Revision, &cr.RecordID, &cr.BaseRevision, &cr.MergedRevision, &cr.Instrument, &cr.InstrumentVersion, &cr.Municipality,
 					&status, &saved, &received, &cr.Content, &cr.Origin, &cr.Conflict, &cr.Team, &cr.Header)
 			if err != nil {
@@ -142,8 +139,7 @@ func (s *Store) CoordRevisions(ctx context.Context, pid string, cursor int64, li
 		case "review":
 			var rv wire.CoordReview
 			var at int64
-			err := s.r.QueryRowContext(ctx, `SELECT r.id, r.revision, v.record_id, t.name, r.decision, r.comments, r.created_at
-				FROM reviews r JOIN revisions v ON v.revision = r.revision JOIN teams t ON t.id = r.team_id WHERE r.id = ?`, it.ref).
+			err := s.fd[fdCoordReview].QueryRowContext(ctx, it.ref).
 				Scan(&rv.ID, &rv.Revision, &rv.RecordID, &rv.Team, &rv.Decision, &rv.Comments, &at)
 			if err != nil {
 				return nil, err

@@ -44,7 +44,7 @@ func openPostgres(url string) (*Store, error) {
 		conn.Close()
 		return nil, fmt.Errorf("server store (PostgreSQL): %w", err)
 	}
-	if err := s.st.prepare(ctx, s.w); err != nil {
+	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}

@@ -98,7 +98,14 @@ func places(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), 
 type prepared [stCount]*sql.Stmt
 
 func (p *prepared) prepare(ctx context.Context, db *db) error {
-	for i, q := range ingestSQL {
+	return prepareAll(ctx, db, ingestSQL[:], p[:])
+}
+
+func (p *prepared) close() error { return closeAll(p[:]) }
+
+// prepareAll prepares each of queries on db into the same place of into.
+func prepareAll(ctx context.Context, db *db, queries []string, into []*sql.Stmt) error {
+	for i, q := range queries {
 		if q == "" {
 			return fmt.Errorf("server: statement %d has no SQL", i)
 		}
@@ -106,17 +113,18 @@ func (p *prepared) prepare(ctx context.Context, db *db) error {
 		if err != nil {
 			return err
 		}
-		p[i] = st
+		into[i] = st
 	}
 	return nil
 }
 
-func (p *prepared) close() error {
+// closeAll closes the statements prepareAll prepared.
+func closeAll(stmts []*sql.Stmt) error {
 	var errs []error
-	for i, st := range p {
+	for i, st := range stmts {
 		if st != nil {
 			errs = append(errs, st.Close())
-			p[i] = nil
+			stmts[i] = nil
 		}
 	}
 	return errors.Join(errs...)

@@ -29,7 +29,8 @@ type Store struct {
 	r *db // reads (SQLite: read-only connections; PostgreSQL: the same pool as w)
 	d dialect
 
-	st prepared // the ingest path and the nonce of every signed request
+	st prepared  // the ingest path and the nonce of every signed request
+	fd feedStmts // the feeds' reads (changes.go), on r
 }
 
 // ErrNotFound is returned when an admin command names something that is not there.
@@ -90,7 +91,7 @@ func OpenStore(dir string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	s.r = &db{sql: r, d: d}
-	if err := s.st.prepare(context.Background(), s.w); err != nil {
+	if err := s.prepare(context.Background()); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -99,11 +100,20 @@ func OpenStore(dir string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	errs := []error{s.st.close(), s.w.sql.Close()}
+	errs := []error{s.st.close(), closeAll(s.fd[:]), s.w.sql.Close()}
 	if s.r != nil && s.r != s.w {
 		errs = append(errs, s.r.sql.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// prepare prepares the ingest path's statements on the writer and the
+// feeds' on the readers, once.
+func (s *Store) prepare(ctx context.Context) error {
+	if err := s.st.prepare(ctx, s.w); err != nil {
+		return err
+	}
+	return prepareAll(ctx, s.r, feedSQL[:], s.fd[:])
 }
 
 // Backend names the engine: "sqlite" or "postgres".
