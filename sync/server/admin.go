@@ -340,8 +340,7 @@ func (s *Store) resolve(ctx context.Context, table, ref string) (string, error) 
 // Revisions returns every revision the server holds, in arrival order: for
 // the coordinators' export (still sealed) and for tests.
 func (s *Store) Revisions(ctx context.Context) ([]wire.Revision, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT revision, record_id, base_revision, merged_revision, instrument, instrument_version, municipality, status, saved_at, content, identity, device_id, conflict, header
-		FROM revisions ORDER BY rowid`)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+revisionColumns+` FROM revisions ORDER BY rowid`)
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ var feedSQL = [...]string{
 	// The project's revisions and reviews after a cursor, for the coordinators.
 	fdCoord: `SELECT seq, kind, ref, '' FROM feed WHERE project_id = ? AND seq > ? AND kind IN ('revision', 'review') ORDER BY seq LIMIT ?`,
 	fdCoordRevision: `SELECT v.revision, v.record_id, v.base_revision, v.merged_revision, v.instrument, v.instrument_version, v.municipality,
-		v.status, v.saved_at, v.received_at, v.content, v.device_id, v.conflict, t.name, v.header
+		v.status, v.saved_at, v.received_at, v.content, v.device_id, v.conflict, t.name, CASE WHEN v.format >= 2 THEN v.batch_id ELSE '' END
 		FROM revisions v JOIN teams t ON t.id = v.team_id WHERE v.revision = ?`,
 	fdCoordReview: `SELECT r.id, r.revision, v.record_id, t.name, r.decision, r.comments, r.created_at
 		FROM reviews r JOIN revisions v ON v.revision = r.revision JOIN teams t ON t.id = r.team_id WHERE r.id = ?`,
@@ -34,9 +34,14 @@ var feedSQL = [...]string{
 	fdReview:      `SELECT id, revision, decision, comments, created_at FROM reviews WHERE id = ?`,
 	fdHeader:      `SELECT content, identity FROM batch_headers WHERE batch_id = ?`,
 	fdAssignments: `SELECT municipality FROM assignments WHERE team_id = ? ORDER BY municipality`,
-	fdRevision: `SELECT revision, record_id, base_revision, merged_revision, instrument, instrument_version, municipality, status, saved_at, content, identity, device_id, conflict, header
-		FROM revisions WHERE revision = ?`,
+	fdRevision:    `SELECT ` + revisionColumns + ` FROM revisions WHERE revision = ?`,
 }
+
+// revisionColumns are the columns of a revision scanRevision reads. A
+// revision of format 2 names its header by its batch's id; one of format 1
+// names none (an empty string).
+const revisionColumns = `revision, record_id, base_revision, merged_revision, instrument, instrument_version, municipality, status, saved_at, content, identity, device_id, conflict,
+	CASE WHEN format >= 2 THEN batch_id ELSE '' END`
 
 const (
 	fdChanges = iota

@@ -24,7 +24,7 @@ func TestNumberPlaceholders(t *testing.T) {
 	}
 }
 
-// The PostgreSQL schema (one migration) has the tables and columns the
+// The PostgreSQL schema (its migrations) has the tables and columns the
 // SQLite migrations make, no more and no fewer (PostgreSQL's own rowid
 // columns aside), so the one SQL of the store runs on both.
 func TestSchemasMatch(t *testing.T) {

@@ -79,7 +79,7 @@ func (s *Store) Ingest(ctx context.Context, d *Principal, b *wire.Batch, lim wir
 		}
 		for i := range b.Revisions {
 			r := &b.Revisions[i]
-			acc, ref, err := ingestOne(ctx, st, d, r, b.ID, header, now, lim, assigned, published, q, &use, h)
+			acc, ref, err := ingestOne(ctx, st, d, r, b, now, lim, assigned, published, q, &use, h)
 			if err != nil {
 				return err
 			}
@@ -234,7 +234,7 @@ func feedRevisions(ctx context.Context, st *txStmts, d *Principal, revs []string
 	return nil
 }
 
-func ingestOne(ctx context.Context, st *txStmts, d *Principal, r *wire.Revision, batchID, header string, now time.Time, lim wire.Limits,
+func ingestOne(ctx context.Context, st *txStmts, d *Principal, r *wire.Revision, b *wire.Batch, now time.Time, lim wire.Limits,
 	assigned, published map[string]bool, q Quota, use *usage, h *held) (wire.Accepted, *wire.Error, error) {
 	acc := wire.Accepted{RecordID: r.RecordID, Revision: r.Revision}
 	if e := wire.ValidateRevision(r, lim); e != nil {
@@ -306,7 +306,7 @@ func ingestOne(ctx context.Context, st *txStmts, d *Principal, r *wire.Revision,
 	}
 	_, err := st.get(stInsertRevision).ExecContext(ctx,
 		r.Revision, r.RecordID, r.BaseRevision, r.MergedRevision, d.ID, d.TeamID, r.Instrument, r.InstrumentVersion, r.Municipality, string(r.Status),
-		r.SavedAt.UnixMilli(), now.Unix(), batchID, r.Content, contentSum[:], nullBytes(r.Identity), identitySum, len(r.Content)+len(r.Identity), acc.Conflict, header)
+		r.SavedAt.UnixMilli(), now.Unix(), b.ID, r.Content, contentSum[:], nullBytes(r.Identity), identitySum, len(r.Content)+len(r.Identity), acc.Conflict, b.Version)
 	if err != nil {
 		return acc, nil, err
 	}

@@ -25,7 +25,7 @@ var ingestSQL = [...]string{
 	stInsertRecord: `INSERT INTO records (id, project_id, team_id, created_at) VALUES (?, ?, ?, ?)`,
 	stFlagSiblings: `UPDATE revisions SET conflict = TRUE WHERE record_id = ? AND base_revision = ? RETURNING revision`,
 	stInsertRevision: `INSERT INTO revisions (revision, record_id, base_revision, merged_revision, device_id, team_id, instrument, instrument_version, municipality, status,
-		saved_at, received_at, batch_id, content, content_sha256, identity, identity_sha256, size, conflict, header)
+		saved_at, received_at, batch_id, content, content_sha256, identity, identity_sha256, size, conflict, format)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	stInsertFeed: `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, ?, 'revision', ?)`,
 	// lookupChunk revisions of a batch into the feed at once, in order.
