@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -59,14 +58,15 @@ func cmdInit(e env, args []string) int {
 	return 0
 }
 
-// writeKeyFile writes a private key readable by its owner only, refusing to
-// overwrite one: losing a project key loses the project's data.
-func writeKeyFile(path string, id fmt.Stringer, comment string) error {
+// writeKeyFile writes a plain project key file (seal.KeyFile) readable by
+// its owner only, refusing to overwrite one: losing a project key loses the
+// project's data.
+func writeKeyFile(path string, id *age.X25519Identity, about string) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("chiave non scritta / key not written: %w", err)
 	}
-	_, err = fmt.Fprintf(f, "# %s\n# created: %s\n%s\n", comment, time.Now().UTC().Format(time.RFC3339), id)
+	_, err = f.Write(seal.KeyFile(id, about))
 	return errors.Join(err, f.Sync(), f.Close())
 }
 
@@ -460,17 +460,16 @@ func cmdExport(e env, args []string) int {
 	})
 }
 
-// readKeyFile reads an age identity from a key file written by project or demo.
+// readKeyFile reads the project key from a plain key file (seal.KeyFile)
+// written by project or demo.
 func readKeyFile(path string) (*age.X25519Identity, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if strings.HasPrefix(line, "AGE-SECRET-KEY-") {
-			return seal.ParseIdentity(line)
-		}
+	id, err := seal.OpenKeyFile(data, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return nil, fmt.Errorf("%s: nessuna chiave age / no age key", path)
+	return id, nil
 }

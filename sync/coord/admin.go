@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sinba/localdb/registry"
+	"sinba/sync/seal"
 	"sinba/sync/wire"
 )
 
@@ -95,7 +96,7 @@ func (c *Coordinator) Assign(ctx context.Context, team, municipality string, rem
 
 // Publish publishes an instrument definition (its JSON) to every laptop of
 // the project, with a compression dictionary trained for it on synthetic
-// records (TrainDictionary); the server checks it as the app will read it.
+// records (seal.PublishedDictionary); the server checks it as the app will read it.
 // A version published before keeps the dictionary it has.
 func (c *Coordinator) Publish(ctx context.Context, body []byte) (wire.Instrument, error) {
 	var out wire.Instrument
@@ -106,7 +107,7 @@ func (c *Coordinator) Publish(ctx context.Context, body []byte) (wire.Instrument
 	// Without a dictionary (synth could not make the samples, or the body
 	// is not JSON, which the server refuses) the version is published all
 	// the same; its records are then compressed without one.
-	dict, err := TrainDictionary(set.Reference, body)
+	dict, err := seal.PublishedDictionary(set.Reference, body)
 	if err != nil {
 		dict = nil
 	}

@@ -61,17 +61,13 @@ var (
 	ErrAlreadyEnrolled = survey.NewError("questo profilo di coordinamento è già iscritto", "this coordinator profile is already enrolled")
 	ErrNoProjectKey    = survey.NewError("manca la chiave del progetto: importarla dal file cifrato ricevuto da un altro coordinatore (\"sinba coord key-import\")",
 		"the project key is missing: import it from the encrypted file received from another coordinator (\"sinba coord key-import\")")
-	ErrWrongProjectKey   = survey.NewError("questa chiave non è quella del progetto: controllare il file", "this key is not the project's key: check the file")
-	ErrKeyFilePassphrase = survey.NewError("passphrase del file della chiave errata, o file danneggiato", "wrong passphrase for the key file, or damaged file")
+	ErrWrongProjectKey = survey.NewError("questa chiave non è quella del progetto: controllare il file", "this key is not the project's key: check the file")
 )
 
 // Options tune a Coordinator; the zero value is right for the app.
 type Options struct {
 	HTTPClient *http.Client
 	Backoff    session.Backoff // session.DefaultBackoff when zero
-	// ScryptWorkFactor is the cost of key-export files (log2 of scrypt's N);
-	// zero means age's default (18). Tests pass a small one.
-	ScryptWorkFactor int
 	// AllowHTTP lets Enrol accept http:// for a server on another computer
 	// (session.ServerURL); the caller warns (session.InsecureWarning).
 	AllowHTTP bool
@@ -118,7 +114,7 @@ type Profile struct {
 // coordinator code. When the code creates the project, the project key pair
 // and the pseudonym secret are made here first and kept in the store; the
 // server receives the public half and the secret sealed for it. When the
-// project exists, the project key must be imported (ImportKey).
+// project exists, the project key must be imported (SetProjectKey).
 func (c *Coordinator) Enrol(ctx context.Context, serverURL, code string) (Profile, error) {
 	if _, err := c.profile(ctx); err == nil {
 		return Profile{}, ErrAlreadyEnrolled

@@ -22,7 +22,7 @@ func TestPublishedVersionsBringTheirDictionaries(t *testing.T) {
 	ctx := p.ctx
 	code, _, err := p.srv.CreateProjectCode(ctx, "Pilota", time.Hour)
 	p.must(err)
-	p.coord = coord.New(newCoordinatorStore(t), coord.Options{ScryptWorkFactor: 10})
+	p.coord = coord.New(newCoordinatorStore(t), coord.Options{})
 	prof, err := p.coord.Enrol(ctx, p.url, code)
 	p.must(err)
 	v2, err := assets.Instruments.ReadFile("instruments/scheda-minore.v2.json")

@@ -1,19 +1,12 @@
 package coord
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
-	"io"
 	"os"
-	"strings"
-	"time"
 
 	"filippo.io/age"
-	"filippo.io/age/armor"
 
 	"sinba/localdb"
 	"sinba/survey"
@@ -51,83 +44,33 @@ func (c *Coordinator) PseudonymSecret(ctx context.Context) ([]byte, error) {
 	return b, err
 }
 
-// keyFileHeader starts the plaintext of an exported key.
-const keyFileHeader = "# sinba project key"
-
-// ExportKey returns the project key encrypted with passphrase (age's scrypt
-// recipient, ASCII-armoured), for a second coordinator to import. The
-// passphrase must reach that coordinator by another channel than the file.
-func (c *Coordinator) ExportKey(ctx context.Context, passphrase []byte) ([]byte, error) {
-	if len(passphrase) < 10 {
-		return nil, survey.NewError("passphrase del file troppo corta: almeno 10 caratteri", "file passphrase too short: at least 10 characters")
-	}
+// KeyForExport returns the project key held here (ErrNoProjectKey if
+// none) and what names it in a key file, for seal.SealKeyFile: the file a
+// second coordinator imports (SetProjectKey). Each time the key is taken
+// out of the store for a file is logged (key-export).
+func (c *Coordinator) KeyForExport(ctx context.Context) (*age.X25519Identity, string, error) {
 	p, err := c.profile(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	id, err := c.projectKey(ctx)
 	if err != nil {
-		return nil, err
-	}
-	r, err := age.NewScryptRecipient(string(passphrase))
-	if err != nil {
-		return nil, err
-	}
-	if c.opt.ScryptWorkFactor > 0 {
-		r.SetWorkFactor(c.opt.ScryptWorkFactor)
-	}
-	var buf bytes.Buffer
-	aw := armor.NewWriter(&buf)
-	w, err := age.Encrypt(aw, r)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(w, "%s for %s (%s)\n# exported: %s\n%s\n", keyFileHeader, p.ProjectName, p.ProjectID, time.Now().UTC().Format(time.RFC3339), id)
-	if err := errors.Join(w.Close(), aw.Close()); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	_ = c.store.Log(ctx, "", "key-export", "", p.ProjectName)
-	return buf.Bytes(), nil
+	return id, "sinba project key for " + p.ProjectName + " (" + p.ProjectID + ")", nil
 }
 
-// ImportKey reads a project key file: one written by ExportKey (opened with
-// passphrase), or the plain file of "sinba-server project --key-out". The key
-// must be the project's; it is then kept sealed in the store.
-func (c *Coordinator) ImportKey(ctx context.Context, data, passphrase []byte) error {
+// SetProjectKey keeps the project key read from a key file
+// (seal.OpenKeyFile: one a coordinator exported, or the plain file of
+// "sinba-server project --key-out") sealed in the store, if it is the
+// project's; ErrWrongProjectKey otherwise.
+func (c *Coordinator) SetProjectKey(ctx context.Context, id *age.X25519Identity) error {
 	p, err := c.profile(ctx)
 	if err != nil {
 		return err
 	}
-	plain := data
-	if bytes.HasPrefix(bytes.TrimSpace(data), []byte(armor.Header)) || bytes.HasPrefix(data, []byte("age-encryption.org/")) {
-		id, err := age.NewScryptIdentity(string(passphrase))
-		if err != nil {
-			return ErrKeyFilePassphrase
-		}
-		var src io.Reader = bytes.NewReader(data)
-		if bytes.HasPrefix(bytes.TrimSpace(data), []byte(armor.Header)) {
-			src = armor.NewReader(bytes.NewReader(bytes.TrimSpace(data)))
-		}
-		r, err := age.Decrypt(src, id)
-		if err != nil {
-			return ErrKeyFilePassphrase
-		}
-		if plain, err = io.ReadAll(io.LimitReader(r, 64<<10)); err != nil {
-			return ErrKeyFilePassphrase
-		}
-	}
-	var key string
-	sc := bufio.NewScanner(bytes.NewReader(plain))
-	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); strings.HasPrefix(line, "AGE-SECRET-KEY-") {
-			key = line
-		}
-	}
-	id, err := seal.ParseIdentity(key)
-	if err != nil {
-		return ErrWrongProjectKey
-	}
-	if id.Recipient().String() != p.ProjectRecipient {
+	if id == nil || id.Recipient().String() != p.ProjectRecipient {
 		return ErrWrongProjectKey
 	}
 	if err := c.store.SetSecret(ctx, secretProjectKey, []byte(id.String())); err != nil {

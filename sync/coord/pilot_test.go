@@ -123,7 +123,7 @@ func TestPilotInMiniature(t *testing.T) {
 	// pseudonym secret are made there; the server gets the public half.
 	code, _, err := p.srv.CreateProjectCode(ctx, "Pilota S.In.Ba", time.Hour)
 	p.must(err)
-	p.coord = coord.New(newCoordinatorStore(t), coord.Options{ScryptWorkFactor: 10})
+	p.coord = coord.New(newCoordinatorStore(t), coord.Options{})
 	prof, err := p.coord.Enrol(ctx, p.url, code)
 	p.must(err)
 	if !prof.HasProjectKey || !prof.HasSecret || prof.ProjectName != "Pilota S.In.Ba" {
@@ -617,7 +617,7 @@ func TestPilotInMiniature(t *testing.T) {
 	// decrypt until it imports the key file the first one exported.
 	cc, err := p.coord.CoordinatorCode(ctx, time.Hour)
 	p.must(err)
-	second := coord.New(newCoordinatorStore(t), coord.Options{ScryptWorkFactor: 10})
+	second := coord.New(newCoordinatorStore(t), coord.Options{})
 	prof2, err := second.Enrol(ctx, p.url, cc.Code)
 	p.must(err)
 	if prof2.HasProjectKey || prof2.ProjectID != prof.ProjectID {
@@ -626,15 +626,24 @@ func TestPilotInMiniature(t *testing.T) {
 	if _, err := second.Sync(ctx); !errors.Is(err, coord.ErrNoProjectKey) {
 		t.Fatalf("sync without the project key: %v, want ErrNoProjectKey", err)
 	}
-	file, err := p.coord.ExportKey(ctx, []byte("una frase lunga per il file"))
+	key, about, err := p.coord.KeyForExport(ctx)
+	p.must(err)
+	file, err := seal.SealKeyFile(key, about, []byte("una frase lunga per il file"), 10)
 	p.must(err)
 	if bytes.Contains(file, []byte("AGE-SECRET-KEY")) {
 		t.Fatal("the exported key file holds the key in clear")
 	}
-	if err := second.ImportKey(ctx, file, []byte("frase sbagliata per il file")); !errors.Is(err, coord.ErrKeyFilePassphrase) {
+	if _, err := seal.OpenKeyFile(file, []byte("frase sbagliata per il file")); !errors.Is(err, seal.ErrKeyFilePassphrase) {
 		t.Fatalf("import with a wrong passphrase: %v", err)
 	}
-	p.must(second.ImportKey(ctx, file, []byte("una frase lunga per il file")))
+	other, err := seal.NewKey()
+	p.must(err)
+	if err := second.SetProjectKey(ctx, other); !errors.Is(err, coord.ErrWrongProjectKey) {
+		t.Fatalf("import of another key: %v", err)
+	}
+	opened, err := seal.OpenKeyFile(file, []byte("una frase lunga per il file"))
+	p.must(err)
+	p.must(second.SetProjectKey(ctx, opened))
 	rep2, err := second.Sync(ctx)
 	p.must(err)
 	if rep2.Unreadable != 0 {

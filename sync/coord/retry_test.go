@@ -43,7 +43,7 @@ func TestCutCodeRequestIsRetriedAndMintsOneCode(t *testing.T) {
 	code, _, err := p.srv.CreateProjectCode(ctx, "Pilota", time.Hour)
 	p.must(err)
 	lose := &loseFirstAnswer{lost: map[string]*atomic.Bool{wire.PathCoordResearchers: {}, wire.PathCoordCodes: {}}}
-	c := coord.New(newCoordinatorStore(t), coord.Options{ScryptWorkFactor: 10, HTTPClient: &http.Client{Transport: lose}})
+	c := coord.New(newCoordinatorStore(t), coord.Options{HTTPClient: &http.Client{Transport: lose}})
 	_, err = c.Enrol(ctx, p.url, code)
 	p.must(err)
 	team, err := c.CreateTeam(ctx, "Squadra")
@@ -92,7 +92,7 @@ func TestCoordinatorWithAWrongClockIsCorrected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := coord.New(newCoordinatorStore(t), coord.Options{ScryptWorkFactor: 10})
+	c := coord.New(newCoordinatorStore(t), coord.Options{})
 	if _, err := c.Enrol(ctx, hs.URL, code); err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestCoordinatorWithAWrongClockIsCorrected(t *testing.T) {
 	if rep, err := c.Sync(ctx); err != nil || rep.Teams != 1 {
 		t.Fatalf("a download with the clock an hour off: %+v %v", rep, err)
 	}
-	again := coord.New(c.Store(), coord.Options{ScryptWorkFactor: 10})
+	again := coord.New(c.Store(), coord.Options{})
 	if rep, err := again.Sync(ctx); err != nil || rep.Teams != 1 {
 		t.Fatalf("the app started again, the clock an hour off: %+v %v", rep, err)
 	}

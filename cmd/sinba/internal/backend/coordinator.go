@@ -12,6 +12,7 @@ import (
 	"sinba/survey/instfile"
 	"sinba/survey/quality"
 	"sinba/sync/coord"
+	"sinba/sync/seal"
 	"sinba/sync/session"
 	"sinba/ui/coordinator"
 )
@@ -174,8 +175,7 @@ func (p *CoordinatorProfile) Enrol(ctx context.Context, server, code string) (co
 	return coordinator.Enrolment{Enrolled: true, Project: prof.ProjectName, HasProjectKey: prof.HasProjectKey}, nil
 }
 
-// ImportKey implements coordinator.ProfileStore with coord.ImportKey, as
-// "sinba coord key-import" does.
+// ImportKey implements coordinator.ProfileStore as Coordinator.ImportKey.
 func (p *CoordinatorProfile) ImportKey(ctx context.Context, data, passphrase []byte) error {
 	if p.coord == nil {
 		return errLocked
@@ -288,14 +288,24 @@ func (b *Coordinator) Publish(ctx context.Context, body []byte) (coordinator.Pub
 	return coordinator.Published{ID: in.ID, Version: in.Version}, refusal(err)
 }
 
-// ExportKey implements coordinator.Backend.
+// ExportKey implements coordinator.Backend: the project key in a file
+// sealed with passphrase (seal.SealKeyFile), as "sinba coord key-export"
+// writes it.
 func (b *Coordinator) ExportKey(ctx context.Context, passphrase []byte) ([]byte, error) {
-	data, err := b.C.ExportKey(ctx, passphrase)
-	return data, refusal(err)
+	key, about, err := b.C.KeyForExport(ctx)
+	if err != nil {
+		return nil, refusal(err)
+	}
+	return seal.SealKeyFile(key, about, passphrase, 0)
 }
 
-// ImportKey implements coordinator.Backend with coord.ImportKey, as "sinba
+// ImportKey implements coordinator.Backend: the project key read from a
+// key file (seal.OpenKeyFile), kept if it is the project's, as "sinba
 // coord key-import" does.
 func (b *Coordinator) ImportKey(ctx context.Context, data, passphrase []byte) error {
-	return b.C.ImportKey(ctx, data, passphrase)
+	key, err := seal.OpenKeyFile(data, passphrase)
+	if err != nil {
+		return err
+	}
+	return b.C.SetProjectKey(ctx, key)
 }

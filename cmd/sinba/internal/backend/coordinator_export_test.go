@@ -26,7 +26,7 @@ func TestExportRunsInTheBackground(t *testing.T) {
 	st := coordStore(t, t.TempDir(), 8)
 	t.Cleanup(func() { st.Close() })
 	test.NewTempApp(t)
-	deps, err := backend.NewCoordinatorDeps(context.Background(), coord.New(st, coord.Options{ScryptWorkFactor: 10}), "it")
+	deps, err := backend.NewCoordinatorDeps(context.Background(), coord.New(st, coord.Options{}), "it")
 	if err != nil {
 		t.Fatal(err)
 	}

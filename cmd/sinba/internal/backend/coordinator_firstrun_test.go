@@ -26,7 +26,7 @@ import (
 // window, with file choices answered by keyFile.
 func coordinatorWindow(t *testing.T, folder string, keyFile *[]byte) (*backend.CoordinatorProfile, fyne.Window) {
 	t.Helper()
-	p := &backend.CoordinatorProfile{Folder: folder, Language: "it", Options: synctest.TestKDF, CoordOptions: coord.Options{ScryptWorkFactor: 10}}
+	p := &backend.CoordinatorProfile{Folder: folder, Language: "it", Options: synctest.TestKDF, CoordOptions: coord.Options{}}
 	t.Cleanup(p.Close)
 	w := test.NewTempWindow(t, widget.NewLabel(""))
 	w.Resize(fyne.NewSize(1000, 700))

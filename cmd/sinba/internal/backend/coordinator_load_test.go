@@ -53,7 +53,7 @@ func coordStore(tb testing.TB, dir string, n int) *localdb.Store {
 func TestWorkspaceLoadsInTheBackground(t *testing.T) {
 	st := coordStore(t, t.TempDir(), 12)
 	t.Cleanup(func() { st.Close() })
-	c := coord.New(st, coord.Options{ScryptWorkFactor: 10})
+	c := coord.New(st, coord.Options{})
 	test.NewTempApp(t)
 	deps, err := backend.NewCoordinatorDeps(context.Background(), c, "it")
 	if err != nil {
@@ -157,7 +157,7 @@ func BenchmarkCoordinatorWorkspaceOpen20k(b *testing.B) {
 	}
 	defer st.Close()
 	test.NewTempApp(b)
-	deps, err := backend.NewCoordinatorDeps(context.Background(), coord.New(st, coord.Options{ScryptWorkFactor: 10}), "it")
+	deps, err := backend.NewCoordinatorDeps(context.Background(), coord.New(st, coord.Options{}), "it")
 	if err != nil {
 		b.Fatal(err)
 	}

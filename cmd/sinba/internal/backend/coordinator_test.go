@@ -34,7 +34,7 @@ func TestCoordinatorAdministersTheProject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := coord.New(st, coord.Options{ScryptWorkFactor: 10})
+	c := coord.New(st, coord.Options{})
 	if _, err := c.Enrol(ctx, url, code); err != nil {
 		t.Fatal(err)
 	}

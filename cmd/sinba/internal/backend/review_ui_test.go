@@ -49,7 +49,7 @@ func newReviewLoop(t *testing.T) *reviewLoop {
 	t.Cleanup(func() { st.Close() })
 	code, _, err := srv.CreateProjectCode(ctx, "Pilota S.In.Ba", time.Hour)
 	l.must(err)
-	l.coord = coord.New(st, coord.Options{ScryptWorkFactor: 10})
+	l.coord = coord.New(st, coord.Options{})
 	_, err = l.coord.Enrol(ctx, url, code)
 	l.must(err)
 	for _, name := range []string{"scheda-minore.v1.json", "scheda-comune.v1.json"} {

@@ -19,6 +19,7 @@ import (
 	"sinba/survey"
 	"sinba/survey/quality"
 	"sinba/sync/coord"
+	"sinba/sync/seal"
 	"sinba/sync/wire"
 )
 
@@ -243,7 +244,11 @@ func coordKeyExport(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordina
 		if err != nil {
 			return err
 		}
-		data, err := c.ExportKey(ctx, pass)
+		key, about, err := c.KeyForExport(ctx)
+		if err != nil {
+			return err
+		}
+		data, err := seal.SealKeyFile(key, about, pass, 0)
 		if err != nil {
 			return err
 		}
@@ -272,12 +277,16 @@ func coordKeyImport(fs *flag.FlagSet) func(context.Context, Env, *coord.Coordina
 			return err
 		}
 		var pass []byte
-		if !bytes.Contains(data, []byte("AGE-SECRET-KEY-")) { // an encrypted file
+		if seal.KeyFileSealed(data) {
 			if pass, err = keyPassphrase(env, *passFile); err != nil {
 				return err
 			}
 		}
-		if err := c.ImportKey(ctx, data, pass); err != nil {
+		key, err := seal.OpenKeyFile(data, pass)
+		if err != nil {
+			return err
+		}
+		if err := c.SetProjectKey(ctx, key); err != nil {
 			return err
 		}
 		fmt.Fprintln(env.Stdout, "chiave del progetto importata / project key imported")

@@ -1,4 +1,4 @@
-package coord
+package seal
 
 import (
 	"encoding/json"
@@ -7,7 +7,6 @@ import (
 	"sinba/assets"
 	"sinba/survey"
 	"sinba/survey/synth"
-	"sinba/sync/seal"
 	"sinba/sync/wire"
 )
 
@@ -16,14 +15,15 @@ import (
 // too).
 const dictionarySamples, dictionaryMunicipalities = 400, 20
 
-// TrainDictionary makes the zstd dictionary published with an instrument
-// version (body, its canonical JSON): trained on synthetic records only
+// PublishedDictionary makes the zstd dictionary a coordinator publishes
+// with an instrument version (body, its canonical JSON; see
+// wire.Instrument.Dictionary): TrainDictionary on synthetic records only
 // (survey/synth, made from the instruments shipped with the app; never real
 // ones, since the server hands the dictionary out), written as the version's
 // records will be sealed, in the compact form of its questions. A version
 // of an instrument synth does not make gets none (nil, nil): its records are
 // compressed without one. The same body gives the same dictionary.
-func TrainDictionary(ref *survey.Reference, body []byte) ([]byte, error) {
+func PublishedDictionary(ref *survey.Reference, body []byte) ([]byte, error) {
 	var head struct {
 		ID      string `json:"id"`
 		Version int    `json:"version"`
@@ -52,5 +52,5 @@ func TrainDictionary(ref *survey.Reference, body []byte) ([]byte, error) {
 	if len(samples) < 8 {
 		return nil, nil
 	}
-	return seal.TrainDictionary(wire.Instrument{ID: head.ID, Version: head.Version, Body: body}, samples)
+	return TrainDictionary(wire.Instrument{ID: head.ID, Version: head.Version, Body: body}, samples)
 }
