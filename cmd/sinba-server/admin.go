@@ -35,7 +35,7 @@ func init() {
 	register(&command{Name: "devices", Usage: "(--data DIR | --database URL)", Short: "elenca i computer iscritti / lists enrolled laptops", Run: cmdDevices})
 	register(&command{Name: "audit", Usage: "(--data DIR | --database URL)",
 		Short: "chi ha avuto chiavi, segreto e codici, e da chi / who got keys, the secret and codes, and from whom", Run: cmdAudit})
-	register(&command{Name: "revoke", Usage: "(--data DIR | --database URL) --device ID", Short: "revoca un computer / revokes a laptop", Run: cmdRevoke})
+	register(&command{Name: "revoke", Usage: "(--data DIR | --database URL) --device ID", Short: "revoca un computer o un'app di coordinamento / revokes a laptop or a coordinator's app", Run: cmdRevoke})
 	register(&command{Name: "review", Usage: "(--data DIR | --database URL) --revision REV --decision returned|approved [--comment TESTO] [--field CAMPO]",
 		Short: "registra la decisione dei coordinatori su una scheda / records the coordinators' decision on a record", Run: cmdReview})
 	register(&command{Name: "status", Usage: "(--data DIR | --database URL)", Short: "riepilogo di quanto arrivato / summary of what has arrived", Run: cmdStatus})
@@ -314,7 +314,7 @@ func minter(m wire.Minter) string {
 func cmdRevoke(e env, args []string) int {
 	c := named("revoke")
 	fs, data := flags(e, c)
-	device := fs.String("device", "", "id del computer (vedi devices) / laptop id (see devices)")
+	device := fs.String("device", "", "id del computer (vedi devices) o dell'app di coordinamento (vedi audit) / id of the laptop (see devices) or of the coordinator's app (see audit)")
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
 	}

@@ -250,19 +250,20 @@ func (s *Store) PublishInstrument(ctx context.Context, project string, in wire.I
 	})
 }
 
-// Revoke stops a device: every later request of it is refused.
-func (s *Store) Revoke(ctx context.Context, device string) error {
-	res, err := s.exec(ctx).ExecContext(ctx, `UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().Unix(), device)
+// Revoke stops a principal of either role, a laptop or a coordinator's
+// app, by its id (ids are unique across both): every later request of it
+// is refused (CodeRevoked) and the audit lists it. Revoking one already
+// revoked changes nothing.
+func (s *Store) Revoke(ctx context.Context, id string) error {
+	p, err := s.Principal(ctx, id)
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		var x int
-		if err := s.r.QueryRowContext(ctx, `SELECT 1 FROM devices WHERE id = ?`, device).Scan(&x); err != nil {
-			return fmt.Errorf("dispositivo %q: %w", device, ErrNotFound)
-		}
+	if p == nil {
+		return fmt.Errorf("computer o app di coordinamento %q / laptop or coordinator's app %q: %w", id, id, ErrNotFound)
 	}
-	return nil
+	_, err = s.exec(ctx).ExecContext(ctx, `UPDATE `+tablesOf[p.Role].principals+` SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().Unix(), id)
+	return err
 }
 
 // AddReview records a coordinator's decision on a revision. The comments are

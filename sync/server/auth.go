@@ -60,12 +60,9 @@ func (s *Store) Principal(ctx context.Context, id string) (*Principal, error) {
 // Seen notes when a principal last talked to the server, for the status
 // summary and "sinba-server devices".
 func (s *Store) Seen(ctx context.Context, p *Principal) {
-	table := "devices"
-	if p.Is(wire.RoleCoordinator) {
-		table = "coordinators"
-	}
-	_, _ = s.exec(ctx).ExecContext(ctx, `UPDATE `+table+` SET last_seen_at = ? WHERE id = ?`, time.Now().Unix(), p.ID)
+	_, _ = s.exec(ctx).ExecContext(ctx, `UPDATE `+tablesOf[p.Role].principals+` SET last_seen_at = ? WHERE id = ?`, time.Now().Unix(), p.ID)
 }
+
 
 // route is how an authenticated endpoint is served.
 type route struct {

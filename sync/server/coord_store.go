@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -59,18 +58,6 @@ func (s *Store) insertCoordCode(ctx context.Context, pid, name string, ttl time.
 	_, err = s.exec(ctx).ExecContext(ctx, `INSERT INTO coord_codes (hash, project_id, project_name, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
 		codeHash(code), project, name, exp.Unix(), now.Unix())
 	return code, exp, err
-}
-
-// RevokeCoordinator stops a coordinator's app.
-func (s *Store) RevokeCoordinator(ctx context.Context, id string) error {
-	res, err := s.exec(ctx).ExecContext(ctx, `UPDATE coordinators SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, time.Now().Unix(), id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("coordinatore %q: %w", id, ErrNotFound)
-	}
-	return nil
 }
 
 // Project returns a project with its sealed pseudonym secret.

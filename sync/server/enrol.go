@@ -21,16 +21,17 @@ import (
 // is read), and one store method (Store.Enrol) that spends a one-time code
 // and registers the app's public keys under the role of the code's kind.
 
-// codeKind is where the codes of one role are kept and what spending one
-// records.
-type codeKind struct {
-	table     string // the codes' table
-	principal string // its column naming the principal enrolled with the code
+// roleTables are where the principals of one role and their enrolment
+// codes are kept.
+type roleTables struct {
+	principals string // the principals' table
+	codes      string // the codes' table
+	spentBy    string // its column naming the principal enrolled with a code
 }
 
-var codeKinds = map[wire.Role]codeKind{
-	wire.RoleDevice:      {table: "enrol_codes", principal: "device_id"},
-	wire.RoleCoordinator: {table: "coord_codes", principal: "coordinator_id"},
+var tablesOf = map[wire.Role]roleTables{
+	wire.RoleDevice:      {principals: "devices", codes: "enrol_codes", spentBy: "device_id"},
+	wire.RoleCoordinator: {principals: "coordinators", codes: "coord_codes", spentBy: "coordinator_id"},
 }
 
 // codeQuery finds a code of either kind by its hash: its role, what it
@@ -60,7 +61,7 @@ func (s *Store) Enrol(ctx context.Context, req *wire.EnrolRequest) (*wire.EnrolR
 	if role == "" {
 		role = wire.RoleDevice
 	}
-	kind, ok := codeKinds[role]
+	tables, ok := tablesOf[role]
 	if !ok {
 		return nil, wire.Errorf(wire.CodeInvalid, "ruolo non valido: device o coordinator", "invalid role: device or coordinator"), nil
 	}
@@ -111,7 +112,7 @@ func (s *Store) Enrol(ctx context.Context, req *wire.EnrolRequest) (*wire.EnrolR
 		if err != nil || refusal != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE `+kind.table+` SET used_at = ?, `+kind.principal+` = ? WHERE hash = ?`, now.Unix(), id, hash)
+		_, err = tx.ExecContext(ctx, `UPDATE `+tables.codes+` SET used_at = ?, `+tables.spentBy+` = ? WHERE hash = ?`, now.Unix(), id, hash)
 		return err
 	})
 	if err != nil || refusal != nil {

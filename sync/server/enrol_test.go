@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -165,5 +166,48 @@ func TestEnrolmentPathsShareTheirLimits(t *testing.T) {
 		if a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" {
 			t.Errorf("%s past the shared burst: HTTP %d %s", path, a.status, a.code)
 		}
+	}
+}
+
+// One revocation for both roles: a laptop and a coordinator's app revoked
+// by their ids are refused from their next request, the audit lists both,
+// and an unknown id is an error.
+func TestRevokeStopsEitherRole(t *testing.T) {
+	p := synctest.NewProject(t, t.TempDir())
+	p.Serve(t, server.Config{EnrolRate: 100, EnrolBurst: 100})
+	ctx := context.Background()
+	d := p.EnrolDevice(t, p.TeamA)
+	c := enrolCoordinator(t, p)
+	for who, path := range map[*synctest.Device]string{d: wire.PathChanges, c: wire.PathCoordTeams} {
+		if a := send(t, signedReq(who, "GET", path, nil, time.Now())()); a.status != http.StatusOK {
+			t.Fatalf("%s before the revocation: HTTP %d %s", path, a.status, a.code)
+		}
+		if err := p.Store.Revoke(ctx, who.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Store.Revoke(ctx, who.ID); err != nil {
+			t.Fatalf("revoked again: %v", err)
+		}
+		if a := send(t, signedReq(who, "GET", path, nil, time.Now())()); a.code != wire.CodeRevoked {
+			t.Errorf("%s after the revocation: HTTP %d %s, want %s", path, a.status, a.code, wire.CodeRevoked)
+		}
+	}
+	events, err := p.Store.Audit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked := map[string]bool{}
+	for _, e := range events {
+		for _, id := range []string{d.ID, c.ID} {
+			if strings.Contains(e.Subject, id) && (e.Kind == server.AuditDeviceRevoked || e.Kind == server.AuditCoordinatorRevoked) {
+				revoked[id] = true
+			}
+		}
+	}
+	if !revoked[d.ID] || !revoked[c.ID] {
+		t.Errorf("the audit lists the revocations of %v, want both", revoked)
+	}
+	if err := p.Store.Revoke(ctx, "nessuno"); !errors.Is(err, server.ErrNotFound) {
+		t.Errorf("revoking an unknown id: %v", err)
 	}
 }
