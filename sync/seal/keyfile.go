@@ -32,6 +32,11 @@ var (
 // maxKeyFile bounds what is read of a key file's plaintext.
 const maxKeyFile = 64 << 10
 
+// keyFileWorkFactor is the scrypt cost (log2 of N) of a sealed key file,
+// about a second and 256 MiB; a file that asks for more is refused, so a
+// crafted one cannot make its reader spend gigabytes.
+const keyFileWorkFactor = 18
+
 // KeyFile is the plain key file of id; about says what the key is, on the
 // file's first line.
 func KeyFile(id *age.X25519Identity, about string) []byte {
@@ -40,7 +45,7 @@ func KeyFile(id *age.X25519Identity, about string) []byte {
 
 // SealKeyFile is the key file of id sealed with passphrase (at least 10
 // characters), for a second coordinator to open with OpenKeyFile.
-// workFactor is log2 of scrypt's N; 0 is age's default (18, about a second).
+// workFactor is log2 of scrypt's N, at most 18; 0 is 18. Tests pass less.
 func SealKeyFile(id *age.X25519Identity, about string, passphrase []byte, workFactor int) ([]byte, error) {
 	if len(passphrase) < 10 {
 		return nil, ErrKeyFileShort
@@ -49,9 +54,10 @@ func SealKeyFile(id *age.X25519Identity, about string, passphrase []byte, workFa
 	if err != nil {
 		return nil, err
 	}
-	if workFactor > 0 {
-		r.SetWorkFactor(workFactor)
+	if workFactor <= 0 || workFactor > keyFileWorkFactor {
+		workFactor = keyFileWorkFactor
 	}
+	r.SetWorkFactor(workFactor)
 	var buf bytes.Buffer
 	aw := armor.NewWriter(&buf)
 	w, err := age.Encrypt(aw, r)
@@ -80,6 +86,7 @@ func OpenKeyFile(data, passphrase []byte) (*age.X25519Identity, error) {
 		if err != nil {
 			return nil, ErrKeyFilePassphrase
 		}
+		id.SetMaxWorkFactor(keyFileWorkFactor)
 		var src io.Reader = bytes.NewReader(data)
 		if bytes.HasPrefix(bytes.TrimSpace(data), []byte(armor.Header)) {
 			src = armor.NewReader(bytes.NewReader(bytes.TrimSpace(data)))

@@ -52,3 +52,31 @@ func TestKeyFiles(t *testing.T) {
 		t.Fatalf("file without a key: %v", err)
 	}
 }
+
+// FuzzOpenKeyFile: whatever a key file holds, OpenKeyFile returns a key or
+// an error, never panics, and a key it returns is one.
+func FuzzOpenKeyFile(f *testing.F) {
+	id, err := seal.NewKey()
+	if err != nil {
+		f.Fatal(err)
+	}
+	pass := []byte("una frase lunga per il file")
+	sealed, err := seal.SealKeyFile(id, "Pilota", pass, 2)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seal.KeyFile(id, "Pilota"), []byte{})
+	f.Add(sealed, pass)
+	f.Add(sealed[:len(sealed)/2], pass)
+	f.Add([]byte("age-encryption.org/v1\n-> scrypt AAAA 2\n"), pass)
+	f.Add([]byte("# nothing\nAGE-SECRET-KEY-1XYZ\n"), []byte{})
+	f.Fuzz(func(t *testing.T, data, pass []byte) {
+		got, err := seal.OpenKeyFile(data, pass)
+		if err != nil {
+			return
+		}
+		if _, err := seal.ParseIdentity(got.String()); err != nil {
+			t.Fatalf("OpenKeyFile returned %v, not a key: %v", got, err)
+		}
+	})
+}

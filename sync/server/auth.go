@@ -63,7 +63,6 @@ func (s *Store) Seen(ctx context.Context, p *Principal) {
 	_, _ = s.exec(ctx).ExecContext(ctx, `UPDATE `+tablesOf[p.Role].principals+` SET last_seen_at = ? WHERE id = ?`, time.Now().Unix(), p.ID)
 }
 
-
 // route is how an authenticated endpoint is served.
 type route struct {
 	role  wire.Role // who may use it
