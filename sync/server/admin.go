@@ -222,7 +222,7 @@ func (s *Store) PublishInstrument(ctx context.Context, project string, in wire.I
 	if !instrumentRE.MatchString(instrument) || version < 1 {
 		return fmt.Errorf("strumento %q versione %d non valido / invalid instrument %q version %d", instrument, version, instrument, version)
 	}
-	return s.tx(ctx, func(tx *txn) error {
+	return s.txSerial(ctx, pid, func(tx *txn) error { // the feed's writer: see Ingest
 		var old, oldDict []byte
 		err := tx.QueryRowContext(ctx, `SELECT body, dictionary FROM instruments WHERE project_id = ? AND instrument = ? AND version = ?`, pid, instrument, version).Scan(&old, &oldDict)
 		if err == nil {
@@ -304,7 +304,7 @@ func (s *Store) AddReview(ctx context.Context, revision string, decision survey.
 		}
 	}
 	id := uuid.NewString()
-	err = s.tx(ctx, func(tx *txn) error {
+	err = s.txSerial(ctx, projectID, func(tx *txn) error { // the feed's writer: see Ingest
 		return insertReview(ctx, tx, id, revision, teamID, projectID, decision, sealed)
 	})
 	return id, err

@@ -189,7 +189,7 @@ func (s *Server) signed(w http.ResponseWriter, r *http.Request, rt route, h hand
 		s.store.Seen(r.Context(), p)
 	}
 	if rt.idempotent {
-		s.once(w, r, id, body, func(w http.ResponseWriter, r *http.Request, body []byte) { h(w, r, p, body) })
+		s.once(w, r, p, body, func(w http.ResponseWriter, r *http.Request, body []byte) { h(w, r, p, body) })
 		return
 	}
 	h(w, r, p, body)

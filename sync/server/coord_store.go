@@ -157,7 +157,7 @@ func (s *Store) AddSealedReview(ctx context.Context, pid string, req *wire.Revie
 	}
 	var refusal *wire.Error
 	resp := &wire.ReviewResponse{ID: req.ID}
-	err := s.tx(ctx, func(tx *txn) error {
+	err := s.txSerial(ctx, pid, func(tx *txn) error { // the feed's writer: see Ingest
 		var oldRevision string
 		err := tx.QueryRowContext(ctx, `SELECT revision FROM reviews WHERE id = ?`, req.ID).Scan(&oldRevision)
 		if err == nil {
@@ -352,7 +352,9 @@ func (s *Store) GrantSecret(ctx context.Context, pid, team, by string, grants []
 			return wire.Errorf(wire.CodeInvalid, "segreto consegnato non valido", "invalid secret grant"), nil
 		}
 	}
-	return nil, s.tx(ctx, func(tx *txn) error {
+	// The project's lock, as its other writers: the copies are made from
+	// the devices' rows, which every batch updates.
+	return nil, s.txSerial(ctx, pid, func(tx *txn) error {
 		now := time.Now().Unix()
 		for _, g := range grants {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO secret_grants (device_id, project_id, wrapped, granted_by, created_at)

@@ -110,7 +110,9 @@ func (s *Store) SetKeys(ctx context.Context, d *Principal, req *wire.KeysRequest
 		}
 	}
 	var refusal *wire.Error
-	err := s.tx(ctx, func(tx *txn) error {
+	// The project's lock, as its other writers: the team's row, which
+	// every batch of the team updates, and the devices' rows.
+	err := s.txSerial(ctx, d.ProjectID, func(tx *txn) error {
 		if req.TeamRecipient != "" {
 			if _, err := seal.ParseRecipient(req.TeamRecipient); err != nil {
 				refusal = wire.Errorf(wire.CodeInvalid, "chiave della squadra non valida", "invalid team key")

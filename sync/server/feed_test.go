@@ -1,11 +1,19 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
+	"sinba/survey"
 	"sinba/sync/server"
 	"sinba/sync/synctest"
 	"sinba/sync/wire"
@@ -131,7 +139,7 @@ func TestFeedRowCommittedLateIsNotSteppedOver(t *testing.T) {
 	inserted, release, first := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	var signal sync.Once // fn runs again if the engine makes the transaction start over
 	go func() {
-		_, _, err := p.Store.Once(ctx, "test", "first", nil, func(ctx context.Context) (int, []byte) {
+		_, _, err := p.Store.Once(ctx, "test", p.ProjectID, "first", nil, func(ctx context.Context) (int, []byte) {
 			err := p.Store.Publish(ctx, p.ProjectID, "first", 1, []byte(`{}`))
 			signal.Do(func() { close(inserted) })
 			if err != nil {
@@ -176,5 +184,204 @@ func TestFeedRowCommittedLateIsNotSteppedOver(t *testing.T) {
 	read()
 	if !names["first"] || !names["second"] {
 		t.Fatalf("a reader paging the feed saw %v, want both instruments", names)
+	}
+}
+
+// Every writer of a project's feed, and those beside it, at once with the
+// ingest of its batches: laptops send batches and their keys, coordinators
+// review revisions, publish versions of an instrument and grant the
+// pseudonym secret over HTTP (each in the transaction of its idempotency
+// key), the administrator reviews and publishes from the command line. On
+// PostgreSQL each takes the project's lock before its transaction's
+// snapshot, as the ingest does, instead of the feed's lock after it: none
+// fails (no 500, nothing refused), and a laptop paging its feed meanwhile
+// sees every review and every version once, a coordinator every revision.
+func TestFeedWritersOfEveryKindNeverFail(t *testing.T) {
+	ctx := context.Background()
+	p := synctest.NewProject(t, t.TempDir())
+	p.Serve(t, server.Config{DisableLimits: true})
+	const laptops, batches, perBatch, versions = 4, 6, 4, 6
+	type lap struct {
+		d     *synctest.Device
+		first []wire.Revision // sent before the others start: what is reviewed
+		revs  [][]wire.Revision
+	}
+	laps := make([]lap, laptops)
+	for i := range laps {
+		laps[i].d = p.EnrolDevice(t, p.TeamA)
+		for b := range batches + 1 {
+			revs, err := synctest.Revisions(perBatch, synctest.MunicipalityA, laps[i].d.Project, laps[i].d.Ident.Recipient())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b == 0 {
+				laps[i].first = revs
+				if _, err := laps[i].d.SendBatch(ctx, revs); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			laps[i].revs = append(laps[i].revs, revs)
+		}
+	}
+	reader, err := p.Store.Principal(ctx, laps[0].d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coords := []*synctest.Device{enrolCoordinator(t, p), enrolCoordinator(t, p)}
+	def, err := os.ReadFile("../../assets/instruments/scheda-comune.v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := func(v int) []byte {
+		return bytes.Replace(def, []byte(`"version": 1`), []byte(fmt.Sprintf(`"version": %d`, v)), 1)
+	}
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []string
+	var reviews []string
+	fail := func(format string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		failures = append(failures, fmt.Sprintf(format, a...))
+	}
+	post := func(c *synctest.Device, what, path string, v any) []byte {
+		body, _ := json.Marshal(v)
+		status, data, err := c.Do(ctx, http.MethodPost, path, body)
+		if err != nil || status != http.StatusOK {
+			fail("%s: HTTP %d %s %v", what, status, data, err)
+		}
+		return data
+	}
+	for _, l := range laps {
+		wg.Go(func() { // ingest
+			for _, revs := range l.revs {
+				if r, err := l.d.SendBatch(ctx, revs); err != nil {
+					fail("batch: %v", err)
+				} else if len(r.Refused) > 0 {
+					fail("batch: %v", &r.Refused[0].Error)
+				}
+			}
+		})
+		wg.Go(func() { // a laptop's keys, beside the ingest of its team
+			for range batches {
+				post(l.d, "keys", wire.PathKeys, wire.KeysRequest{Grants: []wire.Grant{{DeviceID: l.d.ID, Wrapped: []byte("wrapped")}}})
+			}
+		})
+	}
+	for i, c := range coords {
+		wg.Go(func() { // reviews
+			for j, l := range laps {
+				if j%len(coords) != i {
+					continue
+				}
+				for _, r := range l.first {
+					id := uuid.NewString()
+					post(c, "review", wire.PathCoordReviews, wire.ReviewRequest{ID: id, Revision: r.Revision, Decision: string(survey.StatusApproved)})
+					mu.Lock()
+					reviews = append(reviews, id)
+					mu.Unlock()
+				}
+			}
+		})
+		wg.Go(func() { // grants of the pseudonym secret
+			for range batches {
+				var gs []wire.Grant
+				for _, l := range laps {
+					gs = append(gs, wire.Grant{DeviceID: l.d.ID, Wrapped: []byte("secret")})
+				}
+				post(c, "grants", wire.PathCoordGrants, wire.Grants{Grants: gs})
+			}
+		})
+	}
+	wg.Go(func() { // versions of an instrument: the coordinators' and the administrator's
+		for v := 2; v < 2+versions; v++ {
+			if v%2 == 0 {
+				post(coords[0], "publish", wire.PathCoordInstruments, wire.PublishRequest{Body: version(v)})
+			} else if err := p.Store.Publish(ctx, p.ProjectID, "scheda-comune", v, version(v)); err != nil {
+				fail("admin publish: %v", err)
+			}
+		}
+	})
+	wg.Go(func() { // the administrator's reviews
+		for _, r := range laps[len(laps)-1].first[:2] {
+			id, err := p.Store.AddReview(ctx, r.Revision, survey.StatusReturned, nil)
+			if err != nil {
+				fail("admin review: %v", err)
+			}
+			mu.Lock()
+			reviews = append(reviews, id)
+			mu.Unlock()
+		}
+	})
+
+	revisions := map[string]int64{}
+	var coordCursor int64
+	seenReviews, seenVersions := map[string]int{}, map[int]int{}
+	var cursor int64
+	read := func() {
+		t.Helper()
+		for {
+			page, err := p.Store.CoordRevisions(ctx, p.ProjectID, coordCursor, 7, wire.FormatV2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range page.Revisions {
+				if at, ok := revisions[r.Revision.Revision]; ok {
+					t.Fatalf("revision %s read twice (at %d and %d)", r.Revision.Revision, at, r.Seq)
+				}
+				revisions[r.Revision.Revision] = r.Seq
+			}
+			coordCursor = page.Cursor
+			if !page.More {
+				break
+			}
+		}
+		for {
+			ch, err := p.Store.Changes(ctx, reader, cursor, 5, wire.FormatV2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range ch.Reviews {
+				seenReviews[r.ID]++
+			}
+			for _, in := range ch.Instruments {
+				if in.ID == "scheda-comune" {
+					seenVersions[in.Version]++
+				}
+			}
+			cursor = ch.Cursor
+			if !ch.More {
+				return
+			}
+		}
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for reading := true; reading; {
+		select {
+		case <-done:
+			reading = false
+		default:
+		}
+		read()
+	}
+	read()
+	for _, f := range failures {
+		t.Error(f)
+	}
+	if want := laptops * (batches + 1) * perBatch; len(revisions) != want {
+		t.Errorf("the coordinator saw %d revisions, want the %d sent", len(revisions), want)
+	}
+	for _, id := range reviews {
+		if seenReviews[id] != 1 {
+			t.Errorf("review %s seen %d times by a laptop paging its feed, want once", id, seenReviews[id])
+		}
+	}
+	for v := 2; v < 2+versions; v++ {
+		if seenVersions[v] != 1 {
+			t.Errorf("version %d seen %d times by a laptop paging its feed, want once", v, seenVersions[v])
+		}
 	}
 }

@@ -95,10 +95,13 @@ var errKeyReused = errors.New("idempotency key reused for another request")
 // first and changes nothing, even across a crash. request identifies what
 // was asked (method, path, body): the same key with another request gets
 // errKeyReused. An answer with status 500 or more is not kept, so the
-// write may be tried again.
-func (s *Store) Once(ctx context.Context, signer, key string, request []byte, fn func(context.Context) (int, []byte)) (int, []byte, error) {
+// write may be tried again. project is the signer's project: fn's writes
+// (reviews, publications, grants) go in its feed or beside it, so the
+// transaction takes the project's lock before it begins, as the ingest of
+// the project's batches does (see txSerial).
+func (s *Store) Once(ctx context.Context, signer, project, key string, request []byte, fn func(context.Context) (int, []byte)) (int, []byte, error) {
 	for attempt := 1; ; attempt++ {
-		status, answer, err := s.once(ctx, signer, key, request, fn)
+		status, answer, err := s.once(ctx, signer, project, key, request, fn)
 		if err == nil || attempt == maxAttempts || !s.d.retryable(err) {
 			return status, answer, err
 		}
@@ -110,11 +113,11 @@ func (s *Store) Once(ctx context.Context, signer, key string, request []byte, fn
 
 // once is one attempt of Once: on PostgreSQL, two processes given the same
 // key at once both run fn, and the commit of one fails and runs again.
-func (s *Store) once(ctx context.Context, signer, key string, request []byte, fn func(context.Context) (int, []byte)) (int, []byte, error) {
+func (s *Store) once(ctx context.Context, signer, project, key string, request []byte, fn func(context.Context) (int, []byte)) (int, []byte, error) {
 	idSum := sha256.Sum256([]byte("sinba-idempotency-id\n" + signer + "\n" + key))
 	sealKey := sha256.Sum256([]byte("sinba-idempotency-seal\n" + signer + "\n" + key))
 	reqSum := sha256.Sum256(request)
-	tx, err := s.w.BeginTx(ctx, "")
+	tx, err := s.w.BeginTx(ctx, project)
 	if err != nil {
 		return 0, nil, err
 	}

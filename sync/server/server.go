@@ -352,7 +352,7 @@ func dropBody(w http.ResponseWriter) {
 // once serves a write that carries an idempotency key: the first request
 // with the key runs h, and its answer is kept with its writes; any later one
 // gets that answer and runs nothing.
-func (s *Server) once(w http.ResponseWriter, r *http.Request, signer string, body []byte, h func(http.ResponseWriter, *http.Request, []byte)) {
+func (s *Server) once(w http.ResponseWriter, r *http.Request, p *Principal, body []byte, h func(http.ResponseWriter, *http.Request, []byte)) {
 	key := r.URL.Query().Get(wire.QueryIdempotencyKey)
 	if !wire.IsUUID(key) {
 		s.refuse(w, r, wire.Errorf(wire.CodeInvalid, "manca la chiave di idempotenza (un UUID): aggiornare il programma",
@@ -361,7 +361,7 @@ func (s *Server) once(w http.ResponseWriter, r *http.Request, signer string, bod
 	}
 	request := append([]byte(r.Method+" "+r.URL.Path+"\n"), body...)
 	var rec *recorder
-	status, answer, err := s.store.Once(r.Context(), signer, key, request, func(ctx context.Context) (int, []byte) {
+	status, answer, err := s.store.Once(r.Context(), p.ID, p.ProjectID, key, request, func(ctx context.Context) (int, []byte) {
 		rec = &recorder{under: w, header: http.Header{}}
 		h(rec, r.WithContext(ctx), body)
 		return rec.status, rec.body.Bytes()
