@@ -139,15 +139,15 @@ func TestFeedRowCommittedLateIsNotSteppedOver(t *testing.T) {
 	inserted, release, first := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	var signal sync.Once // fn runs again if the engine makes the transaction start over
 	go func() {
-		_, _, err := p.Store.Once(ctx, "test", p.ProjectID, "first", nil, func(ctx context.Context) (int, []byte) {
+		_, _, err := p.Store.Once(ctx, "test", p.ProjectID, "first", nil, func(ctx context.Context) (int, []byte, error) {
 			err := p.Store.Publish(ctx, p.ProjectID, "first", 1, []byte(`{}`))
 			signal.Do(func() { close(inserted) })
 			if err != nil {
 				t.Error(err)
-				return 500, nil
+				return 500, nil, nil
 			}
 			<-release
-			return 200, nil
+			return 200, nil, nil
 		})
 		first <- err
 	}()

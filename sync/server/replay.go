@@ -98,22 +98,21 @@ var errKeyReused = errors.New("idempotency key reused for another request")
 // write may be tried again. project is the signer's project: fn's writes
 // (reviews, publications, grants) go in its feed or beside it, so the
 // transaction takes the project's lock before it begins, as the ingest of
-// the project's batches does (see txSerial).
-func (s *Store) Once(ctx context.Context, signer, project, key string, request []byte, fn func(context.Context) (int, []byte)) (int, []byte, error) {
-	for attempt := 1; ; attempt++ {
-		status, answer, err := s.once(ctx, signer, project, key, request, fn)
-		if err == nil || attempt == maxAttempts || !s.d.retryable(err) {
-			return status, answer, err
-		}
-		if err := retryPause(ctx, attempt); err != nil {
-			return 0, nil, err
-		}
-	}
+// the project's batches does (see txSerial). An error fn returns rolls its
+// writes back; one the engine may mend (a serialization failure of a write
+// fn made) runs fn again, and ErrBusy means the attempts ran out.
+func (s *Store) Once(ctx context.Context, signer, project, key string, request []byte, fn func(context.Context) (int, []byte, error)) (status int, answer []byte, err error) {
+	err = s.retry(ctx, func() error {
+		var err error
+		status, answer, err = s.once(ctx, signer, project, key, request, fn)
+		return err
+	})
+	return status, answer, err
 }
 
 // once is one attempt of Once: on PostgreSQL, two processes given the same
 // key at once both run fn, and the commit of one fails and runs again.
-func (s *Store) once(ctx context.Context, signer, project, key string, request []byte, fn func(context.Context) (int, []byte)) (int, []byte, error) {
+func (s *Store) once(ctx context.Context, signer, project, key string, request []byte, fn func(context.Context) (int, []byte, error)) (int, []byte, error) {
 	idSum := sha256.Sum256([]byte("sinba-idempotency-id\n" + signer + "\n" + key))
 	sealKey := sha256.Sum256([]byte("sinba-idempotency-seal\n" + signer + "\n" + key))
 	reqSum := sha256.Sum256(request)
@@ -135,7 +134,10 @@ func (s *Store) once(ctx context.Context, signer, project, key string, request [
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, nil, err
 	}
-	status, answer := fn(context.WithValue(ctx, txKey{}, tx))
+	status, answer, err := fn(context.WithValue(ctx, txKey{}, tx))
+	if err != nil {
+		return 0, nil, err // rolled back
+	}
 	if status >= 500 {
 		return status, answer, nil // rolled back
 	}

@@ -306,8 +306,24 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, e *wire.Error, r
 	writeJSON(w, wire.Status(e.Code), e)
 }
 
-// fail logs an internal error and answers 500 without its text.
+// busyRetry is the Retry-After of a write whose transaction retries ran out.
+const busyRetry = 2 * time.Second
+
+// fail logs an internal error and answers 500 without its text. A
+// transaction whose retries ran out (ErrBusy) is a busy database, not an
+// internal error: one warning, and 503 with Retry-After, so the app comes
+// back. Inside a keyed write's transaction (Once), a failure the engine may
+// mend by running the transaction again is handed to Once, which does.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if rec, ok := w.(*recorder); ok && s.store.d.retryable(err) && !errors.Is(err, ErrBusy) {
+		rec.again = err
+		return
+	}
+	if errors.Is(err, ErrBusy) {
+		s.log.Warn("database busy: transaction retries ran out", "method", r.Method, "path", r.URL.Path, "attempts", maxAttempts, "err", err)
+		s.refuse(w, r, wire.NewError(wire.CodeOverloaded), busyRetry)
+		return
+	}
 	s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	s.refuse(w, r, wire.NewError(wire.CodeInternal), 0)
 }
@@ -361,10 +377,10 @@ func (s *Server) once(w http.ResponseWriter, r *http.Request, p *Principal, body
 	}
 	request := append([]byte(r.Method+" "+r.URL.Path+"\n"), body...)
 	var rec *recorder
-	status, answer, err := s.store.Once(r.Context(), p.ID, p.ProjectID, key, request, func(ctx context.Context) (int, []byte) {
+	status, answer, err := s.store.Once(r.Context(), p.ID, p.ProjectID, key, request, func(ctx context.Context) (int, []byte, error) {
 		rec = &recorder{under: w, header: http.Header{}}
 		h(rec, r.WithContext(ctx), body)
-		return rec.status, rec.body.Bytes()
+		return rec.status, rec.body.Bytes(), rec.again
 	})
 	switch {
 	case errors.Is(err, errKeyReused):
@@ -390,6 +406,7 @@ type recorder struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
+	again  error // a failure of the handler's transaction that running it again may mend (see fail)
 }
 
 func (r *recorder) Header() http.Header { return r.header }

@@ -202,10 +202,35 @@ func (s *Store) exec(ctx context.Context) execer {
 // serialization failure or a deadlock between server processes) is run again.
 const maxAttempts = 20
 
+// ErrBusy is what a write returns when the engine gave up on its
+// transaction maxAttempts times: the database is contended, not broken, and
+// the request may come again in a moment (the server answers 503 with
+// Retry-After, which the apps honour).
+var ErrBusy = errors.New("database busy: the transaction was given up on at every attempt")
+
+// retry runs attempt until it succeeds, fails in a way running it again
+// cannot mend, or has failed maxAttempts times in a way the dialect says it
+// may (then ErrBusy, wrapping the last failure).
+func (s *Store) retry(ctx context.Context, attempt func() error) error {
+	for n := 1; ; n++ {
+		err := attempt()
+		if err == nil || !s.d.retryable(err) {
+			return err
+		}
+		if n == maxAttempts {
+			return fmt.Errorf("%w (%d attempts): %w", ErrBusy, n, err)
+		}
+		if err := retryPause(ctx, n); err != nil {
+			return err
+		}
+	}
+}
+
 // tx runs fn in a write transaction, or in the one ctx carries. A
 // transaction the dialect says may succeed if run again (PostgreSQL's
 // serialization failures) is run again, from the start: fn must set
-// everything it reports on each run.
+// everything it reports on each run. When the attempts run out the error is
+// ErrBusy.
 func (s *Store) tx(ctx context.Context, fn func(*txn) error) error {
 	return s.txSerial(ctx, "", fn)
 }
@@ -216,15 +241,7 @@ func (s *Store) txSerial(ctx context.Context, key string, fn func(*txn) error) e
 	if tx, ok := ctx.Value(txKey{}).(*txn); ok {
 		return fn(tx)
 	}
-	for attempt := 1; ; attempt++ {
-		err := s.txOnce(ctx, key, fn)
-		if err == nil || attempt == maxAttempts || !s.d.retryable(err) {
-			return err
-		}
-		if err := retryPause(ctx, attempt); err != nil {
-			return err
-		}
-	}
+	return s.retry(ctx, func() error { return s.txOnce(ctx, key, fn) })
 }
 
 func (s *Store) txOnce(ctx context.Context, key string, fn func(*txn) error) error {
