@@ -32,13 +32,13 @@ func init() {
 		Short: "assegna un comune pilota a una squadra / assigns a pilot municipality to a team", Run: cmdAssign})
 	register(&command{Name: "publish", Usage: "(--data DIR | --database URL) --project PROGETTO --file STRUMENTO.json",
 		Short: "pubblica una versione di uno strumento / publishes an instrument version", Run: cmdPublish})
-	register(&command{Name: "devices", Usage: "(--data DIR | --database URL)", Short: "elenca i computer iscritti / lists enrolled laptops", Run: cmdDevices})
+	register(&command{Name: "devices", Usage: "(--data DIR | --database URL)", Short: "elenca i computer iscritti (sola lettura: anche su una replica) / lists enrolled laptops (read only: also on a replica)", Run: cmdDevices})
 	register(&command{Name: "audit", Usage: "(--data DIR | --database URL)",
-		Short: "chi ha avuto chiavi, segreto e codici, e da chi / who got keys, the secret and codes, and from whom", Run: cmdAudit})
+		Short: "chi ha avuto chiavi, segreto e codici, e da chi (sola lettura) / who got keys, the secret and codes, and from whom (read only)", Run: cmdAudit})
 	register(&command{Name: "revoke", Usage: "(--data DIR | --database URL) --device ID", Short: "revoca un computer o un'app di coordinamento / revokes a laptop or a coordinator's app", Run: cmdRevoke})
 	register(&command{Name: "review", Usage: "(--data DIR | --database URL) --revision REV --decision returned|approved [--comment TESTO] [--field CAMPO]",
 		Short: "registra la decisione dei coordinatori su una scheda / records the coordinators' decision on a record", Run: cmdReview})
-	register(&command{Name: "status", Usage: "(--data DIR | --database URL)", Short: "riepilogo di quanto arrivato / summary of what has arrived", Run: cmdStatus})
+	register(&command{Name: "status", Usage: "(--data DIR | --database URL)", Short: "riepilogo di quanto arrivato (sola lettura: anche su una replica) / summary of what has arrived (read only: also on a replica)", Run: cmdStatus})
 	register(&command{Name: "export", Usage: "(--data DIR | --database URL) --key FILE [--out FILE]",
 		Short: "decifra le schede con la chiave dei coordinatori, in JSON Lines / decrypts the records with the coordinators' key, as JSON Lines", Run: cmdExport})
 }
@@ -53,7 +53,8 @@ func cmdInit(e env, args []string) int {
 	if err != nil {
 		return fail(e, err)
 	}
-	st.Close()
+	defer st.Close()
+	fmt.Fprintf(e.stderr, "sinba-server: %s\n", migrated(st))
 	fmt.Fprintf(e.stderr, "sinba-server: database pronto in / database ready in %s\n", data)
 	return 0
 }
@@ -258,7 +259,7 @@ func cmdDevices(e env, args []string) int {
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
 	}
-	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
+	return withReadStore(e, data, func(ctx context.Context, st *server.Store) error {
 		ds, err := st.Devices(ctx)
 		if err != nil {
 			return err
@@ -288,7 +289,7 @@ func cmdAudit(e env, args []string) int {
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
 	}
-	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
+	return withReadStore(e, data, func(ctx context.Context, st *server.Store) error {
 		evs, err := st.Audit(ctx)
 		if err != nil {
 			return err
@@ -359,7 +360,7 @@ func cmdStatus(e env, args []string) int {
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
 	}
-	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
+	return withReadStore(e, data, func(ctx context.Context, st *server.Store) error {
 		sm, err := st.Summary(ctx)
 		if err != nil {
 			return err
@@ -422,7 +423,7 @@ func cmdExport(e env, args []string) int {
 		defer f.Close()
 		w = f
 	}
-	return withStore(e, data, func(ctx context.Context, st *server.Store) error {
+	return withReadStore(e, data, func(ctx context.Context, st *server.Store) error {
 		revs, err := st.Revisions(ctx)
 		if err != nil {
 			return err

@@ -128,18 +128,50 @@ func fail(e env, err error) int {
 // openExisting opens the store of an initialised data folder, or the
 // PostgreSQL database (which it brings to the current schema, as init does).
 func openExisting(w *where) (*server.Store, error) {
-	if !w.postgres() {
-		data := *w.data
-		if _, err := os.Stat(filepath.Join(data, server.DBFile)); err != nil {
-			return nil, fmt.Errorf("nessun server in %s: eseguire prima \"sinba-server init --data %s\" / no server in %s: run \"sinba-server init --data %s\" first", data, data, data, data)
-		}
+	if err := initialised(w); err != nil {
+		return nil, err
 	}
 	return server.Open(w.Database())
 }
 
+// initialised checks that a data folder holds a server's database.
+func initialised(w *where) error {
+	if !w.postgres() {
+		data := *w.data
+		if _, err := os.Stat(filepath.Join(data, server.DBFile)); err != nil {
+			return fmt.Errorf("nessun server in %s: eseguire prima \"sinba-server init --data %s\" / no server in %s: run \"sinba-server init --data %s\" first", data, data, data, data)
+		}
+	}
+	return nil
+}
+
+// migrated says which migrations opening a store applied, for a person.
+func migrated(st *server.Store) string {
+	if m := st.Migrated(); len(m) > 0 {
+		return fmt.Sprintf("schema aggiornato, migrazioni applicate / schema brought up to date, migrations applied: %s", strings.Join(m, ", "))
+	}
+	return "schema già aggiornato / schema already up to date"
+}
+
 // withStore runs fn on the store w names and closes it.
 func withStore(e env, w *where, fn func(ctx context.Context, st *server.Store) error) int {
-	st, err := openExisting(w)
+	return withOpened(e, w, openExisting, fn)
+}
+
+// withReadStore is withStore for a command that only reads: the store is
+// opened read-only and not migrated, so the command works on a read
+// replica, or with a role that may only SELECT (see OPERATIONS.md).
+func withReadStore(e env, w *where, fn func(ctx context.Context, st *server.Store) error) int {
+	return withOpened(e, w, func(w *where) (*server.Store, error) {
+		if err := initialised(w); err != nil {
+			return nil, err
+		}
+		return server.OpenReadOnly(w.Database())
+	}, fn)
+}
+
+func withOpened(e env, w *where, open func(*where) (*server.Store, error), fn func(ctx context.Context, st *server.Store) error) int {
+	st, err := open(w)
 	if err != nil {
 		return fail(e, err)
 	}

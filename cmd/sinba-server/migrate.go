@@ -51,12 +51,14 @@ func cmdMigrate(e env, args []string) int {
 		return fail(e, err)
 	}
 	defer src.Close()
+	fmt.Fprintf(e.stderr, "sinba-server: %s: %s\n", dir, migrated(src))
 	dst, err := server.Open(*to)
 	target := &where{data: &none, database: to}
 	if err != nil {
 		return fail(e, err)
 	}
 	defer dst.Close()
+	fmt.Fprintf(e.stderr, "sinba-server: %s: %s\n", target, migrated(dst))
 	rep, err := server.CopyStore(context.Background(), src, dst)
 	var notEmpty *server.ErrTargetNotEmpty
 	if errors.As(err, &notEmpty) {

@@ -88,6 +88,11 @@ func cmdServe(e env, args []string) int {
 		return fail(e, err)
 	}
 	defer st.Close()
+	if m := st.Migrated(); len(m) > 0 {
+		log.Info("schema brought up to date", "migrations", m)
+	} else {
+		log.Info("schema up to date")
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(e, err)

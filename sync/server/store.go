@@ -31,6 +31,8 @@ type Store struct {
 
 	st prepared  // the ingest path and the nonce of every signed request
 	fd feedStmts // the feeds' reads (changes.go), on r
+
+	migrated []string // the migrations opening the store applied
 }
 
 // ErrNotFound is returned when an admin command names something that is not there.
@@ -120,7 +122,9 @@ func (s *Store) prepare(ctx context.Context) error {
 func (s *Store) Backend() string { return s.d.name() }
 
 // migrate applies the dialect's migrations not applied yet, each in its
-// own transaction with its record in schema_migrations. The dialect's
+// own transaction with its record in schema_migrations, and notes them in
+// s.migrated; a database a newer program migrated (one with migrations this
+// one does not know) is left as it is, with a *SchemaError. The dialect's
 // migration lock makes server processes starting at once on one database
 // apply each migration once; the transaction reads what others committed
 // (it is not run at the store's serializable level, whose snapshot would
@@ -135,6 +139,13 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(names)
+	known := make([]string, len(names))
+	for i, n := range names {
+		known[i] = migrationName(n)
+	}
+	if err := s.newerSchema(ctx, known); err != nil {
+		return err
+	}
 	for _, name := range names {
 		body, err := fs.ReadFile(files, name)
 		if err != nil {
@@ -162,6 +173,9 @@ func (s *Store) migrate(ctx context.Context) error {
 				return fmt.Errorf("%s: %w", name, err)
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, migrationName(name), time.Now().Unix())
+			if err == nil {
+				s.migrated = append(s.migrated, migrationName(name))
+			}
 			return err
 		}()
 		if err != nil {
@@ -171,6 +185,18 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// newerSchema refuses a database with migrations that are not in known.
+func (s *Store) newerSchema(ctx context.Context, known []string) error {
+	applied, err := appliedMigrations(ctx, s.w)
+	if err != nil {
+		return err
+	}
+	if e := compareSchema(known, applied); e != nil && len(e.Unknown) > 0 {
+		return e
 	}
 	return nil
 }
