@@ -1,7 +1,10 @@
 // Package pgtest starts a throwaway PostgreSQL cluster for tests: initdb in
 // a new temporary folder, the postgres server listening on a Unix socket in
 // that folder only (no TCP port, so clusters of several test runs never
-// collide), fsync off, and everything removed when it stops. It needs
+// collide), fsync off, and everything removed when it stops. A test binary
+// that dies (a panic, a timeout) never stops its cluster: its postgres
+// follows it (it is sent SIGQUIT when its parent dies), and the next Start
+// removes the folder it left (see sweep). It needs
 // PostgreSQL's server programs (Debian's postgresql package): on PATH, or
 // in the newest /usr/lib/postgresql/*/bin. Run as root, the cluster runs as
 // the postgres user, since PostgreSQL refuses to run as root.
@@ -17,6 +20,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -75,7 +79,8 @@ func Start() (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "sinba-pg-")
+	sweep(os.TempDir(), time.Now())
+	dir, err := os.MkdirTemp("", dirPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +146,50 @@ func Start() (*Cluster, error) {
 			return nil, fmt.Errorf("pgtest: postgres not ready after a minute: %w", err)
 		}
 	}
+}
+
+// dirPrefix begins the name of every cluster's temporary folder.
+const dirPrefix = "sinba-pg-"
+
+// sweep removes the folders of clusters whose test binary died without
+// stopping them. A running cluster's data folder holds postmaster.pid, which
+// postgres writes first thing and removes when it stops, even on the SIGQUIT
+// it gets when its test binary dies, and postmaster.opts, which it writes
+// after and leaves. So a folder goes when its postmaster.pid names a process
+// that is gone (postgres was killed), when it has postmaster.opts without
+// postmaster.pid (postgres stopped), or when it has neither an hour after it
+// was made (initdb died); another run's cluster, running or still being
+// made, is left alone.
+func sweep(tmp string, now time.Time) {
+	dirs, _ := filepath.Glob(filepath.Join(tmp, dirPrefix+"*"))
+	for _, dir := range dirs {
+		fi, err := os.Stat(dir)
+		if err != nil || !fi.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid"))
+		switch {
+		case err == nil:
+			pid, perr := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+			if perr != nil || pid <= 0 || alive(pid) {
+				continue
+			}
+		case errors.Is(err, os.ErrNotExist):
+			_, oerr := os.Stat(filepath.Join(dir, "data", "postmaster.opts"))
+			if oerr != nil && now.Sub(fi.ModTime()) < time.Hour {
+				continue
+			}
+		default:
+			continue
+		}
+		_ = os.RemoveAll(dir)
+	}
+}
+
+// alive says whether a process pid exists (one of another user's included).
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // Dir is the cluster's temporary folder; its data directory is Dir()/data.
