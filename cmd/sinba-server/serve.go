@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	register(&command{Name: "serve", Usage: "(--data DIR | --database URL) [--addr HOST:PORT] [--addr-file FILE] [--cert FILE --key FILE] [--log text|json] [--log-level info] [--trusted-proxy CIDR,...] [--device-quota-mib 256] [--team-quota-mib 2048]",
+	register(&command{Name: "serve", Usage: "(--data DIR | --database URL) [--addr HOST:PORT] [--addr-file FILE] [--cert FILE --key FILE] [--log text|json] [--log-level info] [--trusted-proxy CIDR,...] [--device-quota-mib 256] [--team-quota-mib 2048] [--device-rate 5 --device-burst 60]",
 		Short: "avvia il server; con --cert e --key in TLS / runs the server; with --cert and --key over TLS", Run: cmdServe})
 	register(&command{Name: "demo", Usage: "(--data DIR | --database URL) [--code-file FILE] [--instruments DIR] [--municipalities 063049,065116]",
 		Short: "crea un progetto dimostrativo e stampa un codice di iscrizione / sets up a demo project and prints an enrolment code", Run: cmdDemo})
@@ -38,8 +38,14 @@ func cmdServe(e env, args []string) int {
 	proxies := fs.String("trusted-proxy", "", "proxy inversi fidati (CIDR, separati da virgole): il client si legge da X-Forwarded-For / trusted reverse proxies (CIDR, comma-separated): the client is read from X-Forwarded-For")
 	deviceQuota := fs.Int64("device-quota-mib", server.DefaultDeviceQuota>>20, "spazio sul server per computer, in MiB (0 = senza limite) / server storage per laptop, in MiB (0 = no bound)")
 	teamQuota := fs.Int64("team-quota-mib", server.DefaultTeamQuota>>20, "spazio sul server per squadra, in MiB (0 = senza limite) / server storage per team, in MiB (0 = no bound)")
+	deviceRate := fs.Float64("device-rate", server.DefaultDeviceRate, "richieste al secondo per computer o app dei coordinatori, in media, tra tutti i processi / requests a second per laptop or coordinators' app, on average, across all processes")
+	deviceBurst := fs.Int("device-burst", server.DefaultDeviceBurst, "richieste di fila oltre la media / requests in a row beyond the average")
 	if st, ok := parse(e, fs, data, args); !ok {
 		return st
+	}
+	if *deviceRate <= 0 || *deviceBurst < 1 {
+		fmt.Fprintln(e.stderr, "sinba-server: --device-rate e --device-burst vanno oltre zero / --device-rate and --device-burst must be above zero")
+		return 2
 	}
 	if (*cert == "") != (*key == "") {
 		fmt.Fprintln(e.stderr, "sinba-server: --cert e --key vanno insieme / --cert and --key go together")
@@ -50,7 +56,7 @@ func cmdServe(e env, args []string) int {
 		fmt.Fprintf(e.stderr, "sinba-server: --log-level %q non valido: debug, info, warn o error / invalid --log-level %q: debug, info, warn or error\n", *logLevel, *logLevel)
 		return 2
 	}
-	cfg := server.Config{DeviceQuota: quotaBytes(*deviceQuota), TeamQuota: quotaBytes(*teamQuota)}
+	cfg := server.Config{DeviceQuota: quotaBytes(*deviceQuota), TeamQuota: quotaBytes(*teamQuota), DeviceRate: *deviceRate, DeviceBurst: *deviceBurst}
 	for _, p := range strings.Split(*proxies, ",") {
 		if p = strings.TrimSpace(p); p == "" {
 			continue

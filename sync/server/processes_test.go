@@ -20,9 +20,17 @@ import (
 	"sinba/sync/wire"
 )
 
-// process is one server process over its own store (its own connections)
-// on the shared database; kill stops it at once, requests in flight
-// included, as SIGKILL would.
+// serverProcess is one of the server processes on the shared database, as
+// the test drives it: start starts it (again), on a new port; kill stops it
+// at once, requests in flight included; address is where it listens now.
+type serverProcess interface {
+	start()
+	kill()
+	address() string
+}
+
+// process is a server process in the test's own: a server over its own
+// store (its own connections); kill stops it as SIGKILL would.
 type process struct {
 	t    *testing.T
 	open func() (*server.Store, error)
@@ -50,6 +58,12 @@ func (p *process) start() {
 	p.mu.Unlock()
 }
 
+func (p *process) address() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.addr
+}
+
 func (p *process) kill() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -65,8 +79,8 @@ func (p *process) kill() {
 // the balancer notices (markDown), as a proxy's health check takes a while.
 type balancer struct {
 	mu    sync.Mutex
-	procs []*process
-	down  map[*process]bool
+	procs []serverProcess
+	down  map[serverProcess]bool
 	next  int
 }
 
@@ -77,15 +91,13 @@ func (b *balancer) backend() string {
 		p := b.procs[b.next%len(b.procs)]
 		b.next++
 		if !b.down[p] {
-			p.mu.Lock()
-			defer p.mu.Unlock()
-			return p.addr
+			return p.address()
 		}
 	}
 	return "127.0.0.1:1"
 }
 
-func (b *balancer) markDown(p *process, down bool) {
+func (b *balancer) markDown(p serverProcess, down bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.down[p] = down
@@ -106,19 +118,19 @@ func TestTwoProcessesThroughTheFaultProxy(t *testing.T) {
 	dir := t.TempDir()
 	p := synctest.NewProject(t, dir)
 	t.Cleanup(func() { p.Store.Close() })
-	twoProcesses(t, p, func() (*server.Store, error) { return server.Open(p.Database) })
+	open := func() (*server.Store, error) { return server.Open(p.Database) }
+	twoProcesses(t, p, &process{t: t, open: open}, &process{t: t, open: open}, 150)
 }
 
-// twoProcesses runs the test over project p's database, which open opens
-// for each process.
-func twoProcesses(t *testing.T, p *synctest.Project, open func() (*server.Store, error)) {
+// twoProcesses runs the test over project p's database with processes a
+// and b, for rounds rounds of the laptops' syncs.
+func twoProcesses(t *testing.T, p *synctest.Project, a, b serverProcess, rounds int) {
 	ctx := context.Background()
-	a, b := &process{t: t, open: open}, &process{t: t, open: open}
 	a.start()
 	b.start()
 	defer a.kill()
 	defer b.kill()
-	lb := &balancer{procs: []*process{a, b}, down: map[*process]bool{}}
+	lb := &balancer{procs: []serverProcess{a, b}, down: map[serverProcess]bool{}}
 	proxy, err := faultproxy.New(lb.backend)
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +172,6 @@ func twoProcesses(t *testing.T, p *synctest.Project, open func() (*server.Store,
 	synctest.Confirm(t, laps[0].c, laps[1].c)
 
 	proxy.SetFaults(faultproxy.Faults{CutUp: 0.1, CutDown: 0.1, Duplicate: 0.15, Delay: 0.1, MaxDelay: 3 * time.Millisecond, MaxCut: 3000})
-	const rounds = 150
 	var failures atomic.Int64
 	for i := range rounds {
 		for _, l := range laps {
@@ -247,7 +258,7 @@ func twoProcesses(t *testing.T, p *synctest.Project, open func() (*server.Store,
 		perTeam[l.team] += len(l.ids)
 		held[l.store] = l.ids
 	}
-	n := synctest.HeldOnce(t, a.st, held)
+	n := synctest.HeldOnce(t, p.Store, held)
 	for i, l := range laps {
 		infos, err := l.store.List(ctx, localdb.Filter{Instrument: survey.InstrumentCase})
 		if err != nil {
@@ -260,12 +271,12 @@ func twoProcesses(t *testing.T, p *synctest.Project, open func() (*server.Store,
 	t.Logf("%d revisions of %d records, each held once", n, perTeam[p.TeamA]+perTeam[p.TeamB])
 
 	// A request process a served, sent again to process b, is a replay.
-	d := synctest.EnrolWithCode(t, "http://"+a.addr, p.Code(t, p.TeamA))
+	d := synctest.EnrolWithCode(t, "http://"+a.address(), p.Code(t, p.TeamA))
 	req := signedReq(d, http.MethodGet, wire.PathChanges, nil, time.Now())
 	if got := send(t, req()); got.status != http.StatusOK {
 		t.Fatalf("a signed request to process a: HTTP %d %q", got.status, got.code)
 	}
-	if got := send(t, to(req(), "http://"+b.addr)); got.status != http.StatusUnauthorized || got.code != wire.CodeReplay {
+	if got := send(t, to(req(), "http://"+b.address())); got.status != http.StatusUnauthorized || got.code != wire.CodeReplay {
 		t.Fatalf("the same request to process b: HTTP %d %q, want 401 %q", got.status, got.code, wire.CodeReplay)
 	}
 }

@@ -62,12 +62,19 @@ type Config struct {
 	DisableLimits          bool // tests of throughput only
 }
 
+// The default rate of a verified signer's requests (Config.DeviceRate and
+// DeviceBurst), shared by every server process on the database.
+const (
+	DefaultDeviceRate  = 5
+	DefaultDeviceBurst = 60
+)
+
 func (c *Config) defaults() {
 	if c.Limits == (wire.Limits{}) {
 		c.Limits = wire.DefaultLimits
 	}
 	if c.DeviceRate == 0 {
-		c.DeviceRate, c.DeviceBurst = 5, 60
+		c.DeviceRate, c.DeviceBurst = DefaultDeviceRate, DefaultDeviceBurst
 	}
 	if c.EnrolRate == 0 {
 		c.EnrolRate, c.EnrolBurst = 0.1, 5
