@@ -313,7 +313,7 @@ func (s *Store) AddReview(ctx context.Context, revision string, decision survey.
 // resolve finds the id of a row of table by id or by name.
 func (s *Store) resolve(ctx context.Context, table, ref string) (string, error) {
 	var ids []string
-	rows, err := s.r.QueryContext(ctx, `SELECT id FROM `+table+` WHERE id = ? OR name = ?`, ref, ref)
+	rows, err := s.reader(ctx).QueryContext(ctx, `SELECT id FROM `+table+` WHERE id = ? OR name = ?`, ref, ref)
 	if err != nil {
 		return "", err
 	}

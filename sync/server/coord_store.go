@@ -300,7 +300,7 @@ func (s *Store) inProject(ctx context.Context, pid, table, ref string) (string, 
 
 // Instruments returns the instrument versions published in a project.
 func (s *Store) Instruments(ctx context.Context, pid string) ([]wire.Instrument, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT instrument, version, body, dictionary FROM instruments WHERE project_id = ? ORDER BY instrument, version`, pid)
+	rows, err := s.reader(ctx).QueryContext(ctx, `SELECT instrument, version, body, dictionary FROM instruments WHERE project_id = ? ORDER BY instrument, version`, pid)
 	if err != nil {
 		return nil, err
 	}

@@ -385,3 +385,63 @@ func TestFeedWritersOfEveryKindNeverFail(t *testing.T) {
 		}
 	}
 }
+
+// As many keyed writes of one project at once as the server has places (16
+// requests, 4 publications), more than a process's connections to
+// PostgreSQL: each waits for the project's lock holding a connection, and
+// the holder's own reads (a publication reads the versions already there)
+// go through its transaction, never wait for a connection of their own.
+// Every write is answered, none fails.
+func TestLockHolderNeedsNoConnectionOfItsOwn(t *testing.T) {
+	ctx := context.Background()
+	p := synctest.NewProject(t, t.TempDir())
+	p.Serve(t, server.Config{DisableLimits: true})
+	d := p.EnrolDevice(t, p.TeamA)
+	revs, err := synctest.Revisions(16, synctest.MunicipalityA, d.Project, d.Ident.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SendBatch(ctx, revs); err != nil {
+		t.Fatal(err)
+	}
+	c := enrolCoordinator(t, p)
+	c.HTTP = &http.Client{Timeout: 20 * time.Second} // a holder that waits for a connection waits for good
+	def, err := os.ReadFile("../../assets/instruments/scheda-comune.v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(path string, v any) error {
+		body, _ := json.Marshal(v)
+		status, data, err := c.Do(ctx, http.MethodPost, path, body)
+		if err == nil && status != http.StatusOK {
+			err = fmt.Errorf("HTTP %d %s", status, data)
+		}
+		return err
+	}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 20*3)
+	for i := range 20 {
+		wg.Go(func() {
+			<-start
+			for round := range 3 {
+				var err error
+				if i < 4 {
+					v := 2 + i*3 + round
+					err = post(wire.PathCoordInstruments, wire.PublishRequest{Body: bytes.Replace(def, []byte(`"version": 1`), []byte(fmt.Sprintf(`"version": %d`, v)), 1)})
+				} else {
+					err = post(wire.PathCoordReviews, wire.ReviewRequest{ID: uuid.NewString(), Revision: revs[i-4].Revision, Decision: string(survey.StatusApproved)})
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

@@ -215,6 +215,18 @@ type execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// reader is where a read with ctx goes: the transaction ctx carries, or
+// the reading connections. A read made while a transaction holds its
+// project's lock (see txSerial) goes through that transaction: with every
+// connection of the pool held by writers waiting for the lock, one more
+// connection for the holder's read would never come.
+func (s *Store) reader(ctx context.Context) queryer {
+	if tx, ok := ctx.Value(txKey{}).(*txn); ok {
+		return tx
+	}
+	return s.r
+}
+
 // exec is where a write with ctx goes: the transaction ctx carries, or the
 // writing connection.
 func (s *Store) exec(ctx context.Context) execer {
