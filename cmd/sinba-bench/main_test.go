@@ -180,7 +180,7 @@ func TestNationalSmall(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "nothing lost") {
 			t.Fatalf("exit %d:\n%s", code, out)
 		}
-		for _, want := range []string{"1800 revisioni in", "revisions a second", "one laptop's round p50", "bytes per revision", "lost 0, doppie / duplicated 0"} {
+		for _, want := range []string{"1800 revisioni in", "revisions a second", "one laptop's round p50", "bytes per revision", "lost 0, doppie / duplicated 0", "503/429 answers", "the server's summary"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}

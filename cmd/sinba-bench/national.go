@@ -7,8 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"filippo.io/age"
@@ -30,6 +33,7 @@ type nationalScale struct {
 	atOnce, perBatch                                    int
 	processes                                           int
 	backend                                             backend
+	cpuProfile                                          string // the upload phases' CPU profile, for go tool pprof
 }
 
 func runNational(args []string, stdout, stderr io.Writer) int {
@@ -44,6 +48,7 @@ func runNational(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&sc.perBatch, "per-batch", 100, "revisioni per lotto / revisions per batch")
 	fs.IntVar(&sc.processes, "processes", 1, "processi del server sulla stessa base di dati / server processes on the same database")
 	fs.StringVar(&sc.backend.postgres, "postgres", "", postgresUsage)
+	fs.StringVar(&sc.cpuProfile, "cpuprofile", "", "scrive il profilo della CPU delle fasi d'invio in questo file (go tool pprof) / writes the upload phases' CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -76,17 +81,19 @@ type nationalResult struct {
 	lost, extra int
 	rounds      []time.Duration // one laptop's sync round: its batches of one revision each of its children
 	bytes       int64           // the database on disk
+	busy        int64           // batches the server answered 503 or 429 to, sent again
 }
 
 func (r *nationalResult) String() string {
 	perSec := float64(r.revisions) / r.elapsed.Seconds()
 	return fmt.Sprintf("national [%s, %d processo/i / process(es)]: %d minori, %d revisioni ciascuno, %d comuni, %d squadre, %d portatili, %d alla volta, lotti di %d / %d children, %d revisions each, %d municipalities, %d teams, %d laptops, %d at once, batches of %d\n"+
 		"national: preparazione / set-up %s; %d revisioni in %s: %.0f revisioni/s / revisions a second; giro di un portatile / one laptop's round %s\n"+
-		"national: base di dati / database %.1f MiB, %.0f byte per revisione / bytes per revision; perse / lost %d, doppie / duplicated %d; %s",
+		"national: base di dati / database %.1f MiB, %.0f byte per revisione / bytes per revision; perse / lost %d, doppie / duplicated %d; "+
+		"risposte 503/429 (server occupato, lotto rinviato) / 503/429 answers (server busy, batch sent again) %d; %s",
 		r.backend, r.sc.processes, r.sc.children, r.sc.revisions, r.sc.municipalities, r.sc.teams, r.sc.laptops, r.sc.atOnce, r.sc.perBatch,
 		r.sc.children, r.sc.revisions, r.sc.municipalities, r.sc.teams, r.sc.laptops, r.sc.atOnce, r.sc.perBatch,
 		r.setup.Round(time.Millisecond), r.revisions, r.elapsed.Round(time.Millisecond), perSec, quantiles(r.rounds),
-		float64(r.bytes)/(1<<20), float64(r.bytes)/float64(max(1, r.revisions)), r.lost, r.extra, machine())
+		float64(r.bytes)/(1<<20), float64(r.bytes)/float64(max(1, r.revisions)), r.lost, r.extra, r.busy, machine())
 }
 
 // nationalLaptop is a simulated laptop: a device enrolled over HTTP that
@@ -148,7 +155,8 @@ func nationalRun(sc nationalScale, w, errs io.Writer) (*nationalResult, error) {
 		defer srv.Close()
 		urls = append(urls, srv.URL)
 	}
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: sc.atOnce}}
+	busy := &busyCounter{rt: &http.Transport{MaxIdleConnsPerHost: sc.atOnce}}
+	hc := &http.Client{Transport: busy}
 	laps := make([]*nationalLaptop, sc.laptops)
 	for i := range laps {
 		team := p.teams[i%sc.teams]
@@ -172,6 +180,20 @@ func nationalRun(sc nationalScale, w, errs io.Writer) (*nationalResult, error) {
 	}
 	res.setup = time.Since(start)
 
+	stopProfile := func() {}
+	if sc.cpuProfile != "" {
+		f, err := os.Create(sc.cpuProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		stopProfile = sync.OnceFunc(pprof.StopCPUProfile)
+		defer stopProfile()
+	}
+	fmt.Fprintf(w, "national: preparazione / set-up %s; carico medio / load average %s\n", res.setup.Round(time.Millisecond), loadAverage())
 	var mu sync.Mutex
 	var failed error
 	start = time.Now()
@@ -203,13 +225,16 @@ func nationalRun(sc nationalScale, w, errs io.Writer) (*nationalResult, error) {
 		if failed != nil {
 			return nil, failed
 		}
-		fmt.Fprintf(w, "national: revisione %d di ogni scheda inviata / revision %d of every record uploaded: %s\n", k+1, k+1, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(w, "national: revisione %d di ogni scheda inviata / revision %d of every record uploaded: %s; carico medio / load average %s\n", k+1, k+1, time.Since(start).Round(time.Millisecond), loadAverage())
 	}
 	res.elapsed = time.Since(start)
+	stopProfile()
+	t0 := time.Now()
 	sum, err := p.store.Summary(ctx)
 	if err != nil {
 		return nil, err
 	}
+	fmt.Fprintf(w, "national: riepilogo del server (sinba-server status) / the server's summary: %s; carico medio / load average %s\n", time.Since(t0).Round(time.Millisecond), loadAverage())
 	res.revisions = sum.Revisions
 	want := sc.children * sc.revisions
 	res.lost, res.extra = max(0, want-sum.Revisions), max(0, sum.Revisions-want)
@@ -217,6 +242,7 @@ func nationalRun(sc nationalScale, w, errs io.Writer) (*nationalResult, error) {
 		res.lost += max(0, sc.children-sum.Records)
 		res.extra += max(0, sum.Records-sc.children)
 	}
+	res.busy = busy.n.Load()
 	if res.bytes, err = databaseSize(p.database); err != nil {
 		return nil, err
 	}
@@ -249,6 +275,22 @@ func (l *nationalLaptop) syncRound(ctx context.Context, k, perBatch int, pool *n
 		}
 	}
 	return nil
+}
+
+// busyCounter counts the answers that tell a laptop to come back later
+// (the server's queue full, or the signer's rate): each is a batch sent
+// again, signed afresh.
+type busyCounter struct {
+	rt http.RoundTripper
+	n  atomic.Int64
+}
+
+func (b *busyCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := b.rt.RoundTrip(r)
+	if err == nil && (resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests) {
+		b.n.Add(1)
+	}
+	return resp, err
 }
 
 // nationalID is the id of child c's record (rev 0) or of its revision rev:
