@@ -33,6 +33,8 @@ type Store struct {
 	fd feedStmts // the feeds' reads (changes.go), on r
 
 	migrated []string // the migrations opening the store applied
+
+	checkpoints *checkpointer // SQLite: the WAL copied into the database off the write path
 }
 
 // ErrNotFound is returned when an admin command names something that is not there.
@@ -75,7 +77,9 @@ func OpenStore(dir string) (*Store, error) {
 		}
 	}
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	// The writer checkpoints only past walAutoCheckpoint pages: the
+	// checkpointer does it in the background (see checkpointer).
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)&_pragma=cache_size(%d)", walAutoCheckpoint, -writerCacheKiB))
 	if err != nil {
 		return nil, err
 	}
@@ -97,12 +101,16 @@ func OpenStore(dir string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if s.checkpoints, err = startCheckpointer(dsn); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	errs := []error{s.st.close(), closeAll(s.fd[:]), s.w.sql.Close()}
+	errs := []error{s.checkpoints.stop(), s.st.close(), closeAll(s.fd[:]), s.w.sql.Close()}
 	if s.r != nil && s.r != s.w {
 		errs = append(errs, s.r.sql.Close())
 	}
