@@ -77,12 +77,17 @@ func (s *Store) Ingest(ctx context.Context, d *Principal, b *wire.Batch, lim wir
 		if err != nil {
 			return err
 		}
+		// What to do with each revision is decided first, without writing;
+		// then the revisions to store are written, in order.
+		plan := make([]verdict, len(b.Revisions))
 		for i := range b.Revisions {
-			r := &b.Revisions[i]
-			acc, ref, err := ingestOne(ctx, st, d, r, b, now, lim, assigned, published, q, &use, h)
-			if err != nil {
-				return err
-			}
+			plan[i] = decide(d, &b.Revisions[i], lim, assigned, published, q, &use, h)
+		}
+		if err := storeRevisions(ctx, st, d, b, now, plan, h); err != nil {
+			return err
+		}
+		for i := range b.Revisions {
+			r, acc, ref := &b.Revisions[i], plan[i].acc, plan[i].ref
 			if ref != nil {
 				// Only what was checked goes back and into the receipt:
 				// the ids if they are ids, and the server's own message.
@@ -216,103 +221,179 @@ func heldOf(ctx context.Context, st *txStmts, revs []wire.Revision) (*held, erro
 // feedRevisions puts the revisions a batch stored into the team's feed, in
 // their order.
 func feedRevisions(ctx context.Context, st *txStmts, d *Principal, revs []string) error {
-	for len(revs) >= lookupChunk {
-		args := make([]any, 0, 3*lookupChunk)
-		for _, r := range revs[:lookupChunk] {
-			args = append(args, d.ProjectID, d.TeamID, r)
+	return insertRows(ctx, st, stInsertFeed, stInsertFeedChunk, len(revs), func(i int) []any {
+		return []any{d.ProjectID, d.TeamID, revs[i]}
+	})
+}
+
+// insertRecords writes the records of revs, each new to the server.
+func insertRecords(ctx context.Context, st *txStmts, d *Principal, now time.Time, revs []*wire.Revision) error {
+	return insertRows(ctx, st, stInsertRecord, stInsertRecordChunk, len(revs), func(i int) []any {
+		return []any{revs[i].RecordID, d.ProjectID, d.TeamID, now.Unix()}
+	})
+}
+
+// insertRevisions writes revs, from batch b of device d, with conflict as
+// their flag.
+func insertRevisions(ctx context.Context, st *txStmts, d *Principal, b *wire.Batch, now time.Time, revs []*wire.Revision, conflict bool) error {
+	return insertRows(ctx, st, stInsertRevision, stInsertRevisionChunk, len(revs), func(i int) []any {
+		r := revs[i]
+		contentSum := sha256.Sum256(r.Content)
+		var identitySum []byte
+		if len(r.Identity) > 0 {
+			s := sha256.Sum256(r.Identity)
+			identitySum = s[:]
 		}
-		if _, err := st.get(stInsertFeedChunk).ExecContext(ctx, args...); err != nil {
+		return []any{r.Revision, r.RecordID, r.BaseRevision, r.MergedRevision, d.ID, d.TeamID, r.Instrument, r.InstrumentVersion, r.Municipality, string(r.Status),
+			r.SavedAt.UnixMilli(), now.Unix(), b.ID, r.Content, contentSum[:], nullBytes(r.Identity), identitySum, len(r.Content) + len(r.Identity), conflict, b.Version}
+	})
+}
+
+// insertRows inserts n rows, row i with the arguments args(i): lookupChunk
+// at a time with statement chunk, the rest one at a time with statement one.
+// Each statement costs the same whatever its rows, so a batch's rows go in
+// with few of them.
+func insertRows(ctx context.Context, st *txStmts, one, chunk, n int, args func(i int) []any) error {
+	i := 0
+	for ; n-i >= lookupChunk; i += lookupChunk {
+		first := args(i)
+		all := append(make([]any, 0, len(first)*lookupChunk), first...)
+		for k := i + 1; k < i+lookupChunk; k++ {
+			all = append(all, args(k)...)
+		}
+		if _, err := st.get(chunk).ExecContext(ctx, all...); err != nil {
 			return err
 		}
-		revs = revs[lookupChunk:]
 	}
-	for _, r := range revs {
-		if _, err := st.get(stInsertFeed).ExecContext(ctx, d.ProjectID, d.TeamID, r); err != nil {
+	for ; i < n; i++ {
+		if _, err := st.get(one).ExecContext(ctx, args(i)...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func ingestOne(ctx context.Context, st *txStmts, d *Principal, r *wire.Revision, b *wire.Batch, now time.Time, lim wire.Limits,
-	assigned, published map[string]bool, q Quota, use *usage, h *held) (wire.Accepted, *wire.Error, error) {
-	acc := wire.Accepted{RecordID: r.RecordID, Revision: r.Revision}
+// verdict is what the ingest decides for one revision of a batch before it
+// writes anything: refused (ref), a duplicate of one the server holds, or to
+// be stored (in a record the server does not hold yet, or not).
+type verdict struct {
+	acc       wire.Accepted
+	ref       *wire.Error
+	store     bool
+	newRecord bool
+}
+
+// decide checks revision r of d's batch and says what to do with it. h and
+// use are kept as if the revisions decided so far were stored: a revision
+// sent twice in one batch is a duplicate the second time, a second revision
+// of a record new to the server is one of a known record, and the quota
+// counts what the batch's earlier revisions take.
+func decide(d *Principal, r *wire.Revision, lim wire.Limits, assigned, published map[string]bool, q Quota, use *usage, h *held) verdict {
+	v := verdict{acc: wire.Accepted{RecordID: r.RecordID, Revision: r.Revision}}
+	refuse := func(e *wire.Error) verdict { v.ref = e; return v }
 	if e := wire.ValidateRevision(r, lim); e != nil {
-		return acc, e, nil
+		return refuse(e)
 	}
 	if r.Status.Decision() {
-		return acc, wire.NewError(wire.CodeReviewDecision), nil
+		return refuse(wire.NewError(wire.CodeReviewDecision))
 	}
 	if old, ok := h.revisions[r.Revision]; ok {
 		if old.record != r.RecordID || old.team != d.TeamID {
-			return acc, wire.NewError(wire.CodeRevisionReused), nil
+			return refuse(wire.NewError(wire.CodeRevisionReused))
 		}
-		acc.Duplicate, acc.Conflict = true, old.conflict
-		return acc, nil, nil
+		v.acc.Duplicate = true // its conflict flag is the one it has when it comes (storeRevisions)
+		return v
 	}
 	team, known := h.records[r.RecordID]
-	newRecord := !known
 	switch {
-	case !newRecord && team != d.TeamID:
-		return acc, wire.NewError(wire.CodeOtherTeam), nil
+	case known && team != d.TeamID:
+		return refuse(wire.NewError(wire.CodeOtherTeam))
 	case !assigned[r.Municipality]:
-		return acc, wire.NewError(wire.CodeNotAssigned), nil
+		return refuse(wire.NewError(wire.CodeNotAssigned))
 	case !published[instrumentRef(r.Instrument, r.InstrumentVersion)]:
-		return acc, wire.NewError(wire.CodeUnknownInstrument), nil
+		return refuse(wire.NewError(wire.CodeUnknownInstrument))
 	}
 	cost := int64(len(r.Content)+len(r.Identity)) + rowBytes
 	if e := use.quotaRefusal(cost, q); e != nil {
-		return acc, e, nil
+		return refuse(e)
 	}
 	use.device += cost
 	use.team += cost
-	if newRecord {
-		if _, err := st.get(stInsertRecord).ExecContext(ctx, r.RecordID, d.ProjectID, d.TeamID, now.Unix()); err != nil {
-			return acc, nil, err
+	h.records[r.RecordID] = d.TeamID
+	h.revisions[r.Revision] = heldRevision{record: r.RecordID, team: d.TeamID}
+	v.store, v.newRecord = true, !known
+	return v
+}
+
+// storeRevisions writes the revisions plan says to store, in the batch's
+// order, and sets the conflict flags: two edits of the same base are
+// siblings, both kept and both flagged for a person to resolve (nothing is
+// overwritten), and a duplicate reports the flag its revision has when it
+// comes. The revisions of records new to the server (which have no revision
+// to be a sibling of) are written lookupChunk to a statement with their
+// records; each edit of a known record is written on its own, after those
+// before it, since its siblings may be among them.
+func storeRevisions(ctx context.Context, st *txStmts, d *Principal, b *wire.Batch, now time.Time, plan []verdict, h *held) error {
+	var pending []*wire.Revision // of records new to the server, not written yet
+	flush := func() error {
+		if err := insertRecords(ctx, st, d, now, pending); err != nil {
+			return err
 		}
-		h.records[r.RecordID] = d.TeamID
-	} else {
-		// Two edits of the same base are siblings: both are kept, both
-		// flagged, for a person to resolve. Nothing is overwritten. A
-		// record new to the server has no revision to be a sibling of.
+		if err := insertRevisions(ctx, st, d, b, now, pending, false); err != nil {
+			return err
+		}
+		pending = pending[:0]
+		return nil
+	}
+	for i := range b.Revisions {
+		r, v := &b.Revisions[i], &plan[i]
+		switch {
+		case v.acc.Duplicate:
+			v.acc.Conflict = h.revisions[r.Revision].conflict
+			continue
+		case !v.store:
+			continue
+		}
+		h.stored = append(h.stored, r.Revision)
+		if v.newRecord {
+			pending = append(pending, r)
+			continue
+		}
+		if err := flush(); err != nil {
+			return err
+		}
 		rows, err := st.get(stFlagSiblings).QueryContext(ctx, r.RecordID, r.BaseRevision)
 		if err != nil {
-			return acc, nil, err
+			return err
 		}
 		for rows.Next() {
 			var sibling string
 			if err := rows.Scan(&sibling); err != nil {
 				rows.Close()
-				return acc, nil, err
+				return err
 			}
-			acc.Conflict = true
+			v.acc.Conflict = true
 			if s, ok := h.revisions[sibling]; ok {
 				s.conflict = true
 				h.revisions[sibling] = s
 			}
 		}
 		if err := rows.Close(); err != nil {
-			return acc, nil, err
+			return err
 		}
 		if err := rows.Err(); err != nil {
-			return acc, nil, err
+			return err
+		}
+		if err := insertRevisions(ctx, st, d, b, now, []*wire.Revision{r}, v.acc.Conflict); err != nil {
+			return err
+		}
+		if v.acc.Conflict {
+			s := h.revisions[r.Revision]
+			s.conflict = true
+			h.revisions[r.Revision] = s
 		}
 	}
-	contentSum := sha256.Sum256(r.Content)
-	var identitySum []byte
-	if len(r.Identity) > 0 {
-		s := sha256.Sum256(r.Identity)
-		identitySum = s[:]
-	}
-	_, err := st.get(stInsertRevision).ExecContext(ctx,
-		r.Revision, r.RecordID, r.BaseRevision, r.MergedRevision, d.ID, d.TeamID, r.Instrument, r.InstrumentVersion, r.Municipality, string(r.Status),
-		r.SavedAt.UnixMilli(), now.Unix(), b.ID, r.Content, contentSum[:], nullBytes(r.Identity), identitySum, len(r.Content)+len(r.Identity), acc.Conflict, b.Version)
-	if err != nil {
-		return acc, nil, err
-	}
-	h.revisions[r.Revision] = heldRevision{record: r.RecordID, team: d.TeamID, conflict: acc.Conflict}
-	h.stored = append(h.stored, r.Revision)
-	return acc, nil, nil
+	return flush()
 }
 
 func nullBytes(b []byte) any {

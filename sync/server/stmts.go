@@ -22,19 +22,19 @@ var ingestSQL = [...]string{
 	// places past the batch's ids hold '', which is no id).
 	stRevisionsIn:  `SELECT revision, record_id, team_id, conflict FROM revisions WHERE revision IN (` + places(lookupChunk) + `)`,
 	stRecordsIn:    `SELECT id, team_id FROM records WHERE id IN (` + places(lookupChunk) + `)`,
-	stInsertRecord: `INSERT INTO records (id, project_id, team_id, created_at) VALUES (?, ?, ?, ?)`,
-	stFlagSiblings: `UPDATE revisions SET conflict = TRUE WHERE record_id = ? AND base_revision = ? RETURNING revision`,
-	stInsertRevision: `INSERT INTO revisions (revision, record_id, base_revision, merged_revision, device_id, team_id, instrument, instrument_version, municipality, status,
-		saved_at, received_at, batch_id, content, content_sha256, identity, identity_sha256, size, conflict, format)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	stInsertFeed: `INSERT INTO feed (project_id, team_id, kind, ref) VALUES (?, ?, 'revision', ?)`,
-	// lookupChunk revisions of a batch into the feed at once, in order.
-	stInsertFeedChunk: `INSERT INTO feed (project_id, team_id, kind, ref) VALUES ` + strings.Repeat(`(?, ?, 'revision', ?), `, lookupChunk-1) + `(?, ?, 'revision', ?)`,
-	stInsertBatch:     `INSERT INTO batches (id, device_id, receipt, received_at) VALUES (?, ?, ?, ?)`,
-	stDeviceGrew:      `UPDATE devices SET last_seen_at = ?, stored_bytes = stored_bytes + ?, format = ? WHERE id = ?`,
-	stInsertHeader:    `INSERT INTO batch_headers (batch_id, device_id, team_id, content, identity, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-	stTeamGrew:        `UPDATE teams SET stored_bytes = stored_bytes + ? WHERE id = ?`,
-	stUseNonce:        `INSERT INTO nonces (signer, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+	stInsertRecord: `INSERT INTO records (id, project_id, team_id, created_at) VALUES ` + recordRow,
+	// lookupChunk records, revisions or feed rows of a batch at once, in order.
+	stInsertRecordChunk:   `INSERT INTO records (id, project_id, team_id, created_at) VALUES ` + rows(recordRow),
+	stFlagSiblings:        `UPDATE revisions SET conflict = TRUE WHERE record_id = ? AND base_revision = ? RETURNING revision`,
+	stInsertRevision:      insertRevision + revisionRow,
+	stInsertRevisionChunk: insertRevision + rows(revisionRow),
+	stInsertFeed:          insertFeed + feedRow,
+	stInsertFeedChunk:     insertFeed + rows(feedRow),
+	stInsertBatch:         `INSERT INTO batches (id, device_id, receipt, received_at) VALUES (?, ?, ?, ?)`,
+	stDeviceGrew:          `UPDATE devices SET last_seen_at = ?, stored_bytes = stored_bytes + ?, format = ? WHERE id = ?`,
+	stInsertHeader:        `INSERT INTO batch_headers (batch_id, device_id, team_id, content, identity, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	stTeamGrew:            `UPDATE teams SET stored_bytes = stored_bytes + ? WHERE id = ?`,
+	stUseNonce:            `INSERT INTO nonces (signer, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 	// A new signer's bucket starts full, less this request's token; a
 	// known one refills since it was last touched (never past the burst,
 	// and never back in time if another process's clock is behind) and
@@ -46,6 +46,19 @@ var ingestSQL = [...]string{
 		RETURNING tokens`,
 	stBucket: `SELECT tokens, at FROM signer_buckets WHERE signer = ?`,
 }
+
+// The rows of the ingest's inserts, and their statements' heads.
+const (
+	recordRow      = `(?, ?, ?, ?)`
+	insertRevision = `INSERT INTO revisions (revision, record_id, base_revision, merged_revision, device_id, team_id, instrument, instrument_version, municipality, status,
+		saved_at, received_at, batch_id, content, content_sha256, identity, identity_sha256, size, conflict, format) VALUES `
+	revisionRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertFeed  = `INSERT INTO feed (project_id, team_id, kind, ref) VALUES `
+	feedRow     = `(?, ?, 'revision', ?)`
+)
+
+// rows is lookupChunk of row, comma-separated.
+func rows(row string) string { return strings.TrimSuffix(strings.Repeat(row+", ", lookupChunk), ", ") }
 
 // bucketHas is what a signer's bucket holds now: its tokens refilled at
 // rate since it was last touched, at most burst (in CASE rather than
@@ -73,8 +86,10 @@ const (
 	stRevisionsIn
 	stRecordsIn
 	stInsertRecord
+	stInsertRecordChunk
 	stFlagSiblings
 	stInsertRevision
+	stInsertRevisionChunk
 	stInsertFeed
 	stInsertFeedChunk
 	stInsertBatch
@@ -87,8 +102,8 @@ const (
 	stCount
 )
 
-// lookupChunk is how many ids of a batch one statement looks up or feeds
-// (a laptop's batch is at most 50 revisions).
+// lookupChunk is how many ids of a batch one statement looks up, or how many
+// rows it inserts.
 const lookupChunk = 50
 
 // places is n placeholders, comma-separated.

@@ -78,8 +78,12 @@ func OpenStore(dir string) (*Store, error) {
 	}
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	// The writer checkpoints only past walAutoCheckpoint pages: the
-	// checkpointer does it in the background (see checkpointer).
-	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)&_pragma=cache_size(%d)", walAutoCheckpoint, -writerCacheKiB))
+	// checkpointer does it in the background (see checkpointer). It keeps
+	// its statement journals in memory: a statement that inserts many rows
+	// of a batch at once journals the pages it changes, so that it can be
+	// undone alone, and in a temporary file that doubled the bytes a batch
+	// wrote.
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=temp_store(MEMORY)"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)&_pragma=cache_size(%d)", walAutoCheckpoint, -writerCacheKiB))
 	if err != nil {
 		return nil, err
 	}
