@@ -112,6 +112,20 @@ type EnrolResponse struct {
 	Created          bool   `json:"created,omitempty"` // a project code created the project with the request's key
 }
 
+// ImpliedRole is the role an answer without Role names by its id alone (the
+// answer of a server from before Role): a laptop's device_id or a
+// coordinator's coordinator_id, never both; "" when it names neither or
+// both.
+func (r *EnrolResponse) ImpliedRole() Role {
+	switch {
+	case r.DeviceID != "" && r.CoordinatorID == "":
+		return RoleDevice
+	case r.CoordinatorID != "" && r.DeviceID == "":
+		return RoleCoordinator
+	}
+	return ""
+}
+
 // ID is the enrolled app's id, whatever its role.
 func (r *EnrolResponse) ID() string {
 	if r.Role == RoleCoordinator {
