@@ -347,12 +347,28 @@ func abs(n int) int {
 // ValidOperatorCode reports whether s can be Ente/@CFOperatore: a codice
 // fiscale with a correct check character, or an 11-digit numeric code with
 // its check digit (the form of a company's codice fiscale).
-func ValidOperatorCode(s string) bool {
+func ValidOperatorCode(s string) bool { return OperatorCodeProblem(s) == (Text{}) }
+
+// OperatorCodeProblem says what keeps s from being Ente/@CFOperatore, the
+// codice fiscale of whoever sends a SINBA flow for the body (a person's 16
+// characters, or the body's own 11 digits); zero when s can be it. Nothing
+// stands in for a missing code: INPS reads it as the sender's.
+func OperatorCodeProblem(s string) Text {
 	s = strings.TrimSpace(strings.ToUpper(s))
-	if len(s) == 16 {
-		return fiscalCodeShapeOK(s)
+	switch {
+	case s == "":
+		return Text{IT: "nessun codice indicato (16 caratteri per una persona, 11 cifre per l'ente)",
+			EN: "no code given (16 characters for a person, 11 digits for the body)"}
+	case len(s) == 16:
+		_, _, why := structure(s)
+		return why
+	case len(s) == 11 && allDigits(s):
+		if !numericCodeOK(s) {
+			return reason("codice fiscale numerico dell'ente: cifra di controllo errata", "the body's numeric codice fiscale: wrong check digit")
+		}
+		return Text{}
 	}
-	return numericCodeOK(s)
+	return reason("%d caratteri: servono 16 caratteri per una persona o 11 cifre per l'ente", "%d characters: 16 characters for a person or 11 digits for the body are needed", len([]rune(s)))
 }
 
 // LooksLikeFiscalCode reports whether s is, contains or resembles a codice

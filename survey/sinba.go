@@ -280,8 +280,8 @@ func (h FlowHeader) check(ref *Reference) []Issue {
 			add("belfiore", fmt.Sprintf("codice Belfiore %q: nessun comune attivo", h.Belfiore), fmt.Sprintf("Belfiore code %q: no active municipality", h.Belfiore))
 		}
 	}
-	if !ValidOperatorCode(h.CFOperatore) {
-		add("operatore", "codice fiscale dell'operatore non valido", "the operator's codice fiscale is not valid")
+	if why := OperatorCodeProblem(h.CFOperatore); why != (Text{}) {
+		add("operatore", "Codice fiscale dell'operatore non valido: "+why.IT, "The operator's codice fiscale is not valid: "+why.EN)
 	}
 	if h.Seq < 1 || h.Seq > 9999999 {
 		add("seq", fmt.Sprintf("progressivo %d: da 1 a 9999999", h.Seq), fmt.Sprintf("sequence %d: 1 to 9999999", h.Seq))
@@ -315,9 +315,21 @@ func ToSINBA(in *Instrument, rec *Record, ref time.Time) (SinbaRecord, []Issue) 
 	}
 	st := in.prepareRecord(rec, ref)
 	missing := func(field string) {
+		// An answer the record itself requires is already an error: one
+		// reason for one missing answer.
+		for _, is := range issues {
+			if is.Severity == SeverityError && len(is.Fields) == 1 && is.Fields[0] == field && strings.HasPrefix(is.Rule, "required") {
+				return
+			}
+		}
+		// The question's label, as every finding of the record says it.
+		label := Text{IT: field, EN: field}
+		if q, ok := in.questions[field]; ok && q.Label.IT != "" {
+			label = Text{IT: q.Label.IT, EN: q.Label.In("en")}
+		}
 		issues = append(issues, Issue{Rule: "flow.required." + field, Severity: SeverityError, Fields: []string{field},
-			MessageIT: field + ": dato obbligatorio nel flusso SINBA, ma manca o l'ufficio non lo ha",
-			MessageEN: field + ": required in a SINBA flow, but missing or not held by the office"})
+			MessageIT: label.IT + ": dato obbligatorio nel flusso SINBA, ma manca o l'ufficio non lo ha",
+			MessageEN: label.EN + ": required in a SINBA flow, but missing or not held by the office"})
 	}
 	// Whatever the instrument version says, a codice fiscale never travels
 	// as the pseudonym.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -49,13 +50,17 @@ type Omission struct {
 }
 
 // Manifest says what an export wrote, for the log the caller keeps of every
-// export that leaves the app.
+// export that leaves the app, and as the file beside the export
+// (WriteManifest) that says what is in it, what was left out and why.
 type Manifest struct {
 	Format      string    `json:"format"`
 	Created     time.Time `json:"created"`
 	Dir         string    `json:"dir"`
 	Instruments []string  `json:"instruments"` // id@version
 	Records     int       `json:"records"`     // records exported
+	// Statuses are the record states the export took; a case record in
+	// another state is in Refused of a SINBA export (StateRefusal).
+	Statuses []survey.Status `json:"statuses,omitempty"`
 	// Versions counts the records exported by instrument version.
 	Versions []VersionCount `json:"versions,omitempty"`
 	Files    []File         `json:"files"`
@@ -63,6 +68,49 @@ type Manifest struct {
 	// Omitted lists, per record, the answers left out because skip logic
 	// hides them (survey.OmittedAnswers).
 	Omitted []Omission `json:"omitted,omitempty"`
+	// Name is the manifest's own file name in Dir, once WriteManifest has
+	// written it.
+	Name string `json:"-"`
+}
+
+// StateRefusal is a case record left out of a SINBA export because its
+// state is not among those exported (by default, a record not yet
+// approved), with the state's label as the reason.
+func StateRefusal(rec survey.Record, st survey.Status, statuses []survey.Status) Refusal {
+	label := st.Label()
+	is := survey.Issue{Rule: "state." + string(st), Severity: survey.SeverityError}
+	if len(statuses) == 1 && statuses[0] == survey.StatusApproved {
+		is.MessageIT = "Non approvata (stato: " + label.IT + ")"
+		is.MessageEN = "Not approved (state: " + label.In("en") + ")"
+	} else {
+		is.MessageIT = "Stato «" + label.IT + "» non compreso nell'esportazione"
+		is.MessageEN = "State «" + label.In("en") + "» not included in the export"
+	}
+	return Refusal{RecordID: rec.ID, Municipality: rec.Municipality, Issues: []survey.Issue{is}}
+}
+
+// ManifestName is the file name of an export's manifest: by format and
+// time, so that a later export into the same folder keeps the manifest of
+// an earlier one.
+func ManifestName(m *Manifest) string {
+	return "manifest-" + m.Format + "-" + m.Created.Local().Format("20060102-150405") + ".json"
+}
+
+// WriteManifest writes m as JSON into m.Dir beside the files it lists, each
+// with its size and SHA-256, and sets m.Name. It is written last, through a
+// temporary file, so that a manifest is never there without its files.
+func WriteManifest(m *Manifest) error {
+	name := ManifestName(m)
+	if _, err := writeFile(m.Dir, name, 0, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(m)
+	}); err != nil {
+		return survey.Errorf("manifest non scritto: %w", "manifest not written: %w", err)
+	}
+	m.Name = name
+	return nil
 }
 
 // VersionCount is how many records of one instrument version an export

@@ -48,19 +48,41 @@ func DefaultEnte(ref *survey.Reference, istat string) Ente {
 
 // WriteSINBA writes into dir (which must exist) one SINBA flow per Ente,
 // named as INPS names flows ({Codice}.SINBA.{yyyyMMdd}.{seq}.xml), with the
-// case records of its municipalities. A record with an error-level issue
-// (survey.ToSINBA at the flow date) is left out and listed in
-// Manifest.Refused with its reasons; so are all the records of an Ente whose
-// header is not valid (say, no Belfiore code or operator). Records of other
-// instruments are ignored. Identification is stripped first.
+// case records of its municipalities: the flows of PlanSINBA. A record with
+// an error-level issue (survey.ToSINBA at the flow date) is left out and
+// listed in Manifest.Refused with its reasons; so are all the records of an
+// Ente whose header is not valid (say, no Belfiore code or operator).
+// Records of other instruments are ignored. Identification is stripped
+// first.
 func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SINBAOptions) (Manifest, error) {
-	m := Manifest{Format: FormatSINBA, Created: time.Now().UTC(), Dir: dir}
 	if err := checkDir(dir); err != nil {
-		return m, err
+		return Manifest{Format: FormatSINBA, Created: time.Now().UTC(), Dir: dir}, err
 	}
+	p, err := PlanSINBA(reg, recs, opts)
+	if err != nil {
+		return p.Manifest, err
+	}
+	return p.Write(dir)
+}
+
+// SINBAPlan is a SINBA export made and checked but not yet written: which
+// records go into which flow and which are left out, and why. The
+// coordinators read it before they choose where the flows go.
+type SINBAPlan struct {
+	// Manifest is the export's manifest as it will be once written; its
+	// Files are named and counted, without size and checksum yet.
+	Manifest Manifest
+	flows    [][]byte // each file's content, in the order of Manifest.Files
+}
+
+// PlanSINBA builds the flows of a SINBA export in memory and lists the
+// records left out (see WriteSINBA); nothing is written.
+func PlanSINBA(reg *survey.Registry, recs []survey.Record, opts SINBAOptions) (SINBAPlan, error) {
+	p := SINBAPlan{Manifest: Manifest{Format: FormatSINBA, Created: time.Now().UTC()}}
+	m := &p.Manifest
 	latest, ok := reg.Latest(survey.InstrumentCase)
 	if !ok {
-		return m, survey.NewError("nessuno strumento per le schede minore", "no case record instrument")
+		return p, survey.NewError("nessuno strumento per le schede minore", "no case record instrument")
 	}
 	ref := latest.Reference()
 	if opts.Date.IsZero() {
@@ -72,7 +94,7 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 	type group struct {
 		ente    Ente
 		recs    []survey.Record
-		omitted []Omission // of the group's records, listed once its flow is written
+		omitted []Omission // of the group's records, listed once its flow is made
 	}
 	groups := map[string]*group{}
 	versions := map[string]bool{}
@@ -87,7 +109,7 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 		in, err := reg.ForRecord(&rec)
 		if err != nil {
 			m.Refused = append(m.Refused, Refusal{RecordID: rec.ID, Municipality: rec.Municipality,
-				Issues: []survey.Issue{{Rule: "instrument", Severity: survey.SeverityError, MessageIT: err.Error(), MessageEN: err.Error()}}})
+				Issues: []survey.Issue{{Rule: "instrument", Severity: survey.SeverityError, MessageIT: survey.ErrorText(err, "it"), MessageEN: survey.ErrorText(err, "en")}}})
 			continue
 		}
 		rec = survey.StripIdentification(in, copyRecord(rec))
@@ -155,7 +177,7 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 		}
 		if err != nil {
 			if !errors.As(err, &fe) {
-				return m, err
+				return p, err
 			}
 			// What is left is the header (or a record BuildFlow sees
 			// otherwise): refuse them all, with every reason.
@@ -169,15 +191,8 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 			}
 			continue
 		}
-		name := survey.FlowName(h.CodiceEnte, h.Date, h.Seq) + ".xml"
-		f, err := writeFile(dir, name, len(g.recs), func(w io.Writer) error {
-			_, err := w.Write(data)
-			return err
-		})
-		if err != nil {
-			return m, err
-		}
-		m.Files = append(m.Files, f)
+		m.Files = append(m.Files, File{Name: survey.FlowName(h.CodiceEnte, h.Date, h.Seq) + ".xml", Rows: len(g.recs)})
+		p.flows = append(p.flows, data)
 		m.Records += len(g.recs)
 		m.Omitted = append(m.Omitted, g.omitted...)
 		for _, rec := range g.recs {
@@ -192,6 +207,29 @@ func WriteSINBA(dir string, reg *survey.Registry, recs []survey.Record, opts SIN
 		m.Instruments = append(m.Instruments, k)
 	}
 	sort.Strings(m.Instruments)
+	return p, nil
+}
+
+// Write writes the plan's flows into dir (which must exist) and returns the
+// manifest with each file's size and checksum.
+func (p SINBAPlan) Write(dir string) (Manifest, error) {
+	m := p.Manifest
+	m.Dir = dir
+	m.Files = nil
+	if err := checkDir(dir); err != nil {
+		return m, err
+	}
+	for i, f := range p.Manifest.Files {
+		data := p.flows[i]
+		w, err := writeFile(dir, f.Name, f.Rows, func(w io.Writer) error {
+			_, err := w.Write(data)
+			return err
+		})
+		if err != nil {
+			return m, err
+		}
+		m.Files = append(m.Files, w)
+	}
 	return m, nil
 }
 

@@ -565,8 +565,13 @@ func TestPilotInMiniature(t *testing.T) {
 		}
 		switch format {
 		case export.FormatSINBA:
-			if len(m.Refused) != 0 {
-				t.Errorf("SINBA flows refused approved records: %+v", m.Refused)
+			// The records not approved are listed as left out for their
+			// state; no approved one is refused.
+			for _, r := range m.Refused {
+				if !approved[r.RecordID] && strings.HasPrefix(r.Issues[0].Rule, "state.") {
+					continue
+				}
+				t.Errorf("SINBA flows refused an approved record: %+v", r)
 			}
 			flows := 0
 			for _, f := range m.Files {

@@ -79,10 +79,11 @@ func runExport(env Env, args []string) int {
 	for _, f := range m.Files {
 		fmt.Fprintf(env.Stdout, "  %s  %d byte  righe/rows %d  sha256 %s\n", f.Name, f.Bytes, f.Rows, f.SHA256)
 	}
+	fmt.Fprintf(env.Stdout, "manifest: %s\n", m.Name)
 	for _, r := range m.Refused {
 		var why []string
 		for _, is := range r.Issues {
-			why = append(why, strings.Join(is.Fields, ",")+": "+is.MessageIT)
+			why = append(why, is.MessageIT)
 		}
 		fmt.Fprintf(env.Stdout, "  esclusa / left out  %s (%s): %s\n", r.RecordID, r.Municipality, strings.Join(why, "; "))
 	}
