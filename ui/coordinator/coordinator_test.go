@@ -21,6 +21,7 @@ import (
 
 	"sinba/assets"
 	"sinba/survey"
+	"sinba/survey/export"
 	"sinba/survey/instdiff"
 	"sinba/survey/quality"
 	"sinba/survey/synth"
@@ -42,6 +43,7 @@ type fake struct {
 	entries  []quality.Entry
 	reviews  []review
 	exported []coordinator.ExportRequest
+	planned  []coordinator.ExportRequest
 
 	teams      []coordinator.Team
 	codes      []string // researcher ids asked a code for
@@ -112,9 +114,50 @@ func (f *fake) Review(_ context.Context, id string, d survey.Status, cs []survey
 }
 func (f *fake) Export(_ context.Context, req coordinator.ExportRequest) (coordinator.ExportResult, error) {
 	f.exported = append(f.exported, req)
-	return coordinator.ExportResult{Records: 4, Files: 3, Dir: req.Dir, Versions: []coordinator.ExportVersion{
-		{Instrument: survey.InstrumentCase, Version: 1, Records: 1}, {Instrument: survey.InstrumentCase, Version: 2, Records: 3}}}, nil
+	res := coordinator.ExportResult{Records: 4, Files: 3, Dir: req.Dir, Versions: []coordinator.ExportVersion{
+		{Instrument: survey.InstrumentCase, Version: 1, Records: 1}, {Instrument: survey.InstrumentCase, Version: 2, Records: 3}},
+		Manifest: "manifest-" + req.Format + "-20250630-120000.json"}
+	if req.Format == "sinba" {
+		res.Refused = f.left(req)
+	}
+	return res, nil
 }
+
+// PlanExport leaves out the case records not in the states asked for, as
+// localdb/dataset does, and one more for a missing answer.
+func (f *fake) PlanExport(_ context.Context, req coordinator.ExportRequest) (coordinator.ExportResult, error) {
+	f.planned = append(f.planned, req)
+	left := f.left(req)
+	cases := 0
+	for _, e := range f.entries {
+		if e.Record.Instrument == survey.InstrumentCase {
+			cases++
+		}
+	}
+	return coordinator.ExportResult{Records: cases - len(left), Files: 2, Refused: left}, nil
+}
+
+func (f *fake) left(req coordinator.ExportRequest) []export.Refusal {
+	var out []export.Refusal
+	missing := false
+	for _, e := range f.entries {
+		if e.Record.Instrument != survey.InstrumentCase {
+			continue
+		}
+		if !slices.Contains(req.Statuses, e.Status) {
+			out = append(out, export.StateRefusal(e.Record, e.Status, req.Statuses))
+		} else if !missing {
+			missing = true
+			out = append(out, export.Refusal{RecordID: e.Record.ID, Municipality: e.Record.Municipality, Issues: []survey.Issue{{
+				Rule: "flow.required.FonteSegnalazione", Fields: []string{"FonteSegnalazione"},
+				MessageIT: "Fonte della segnalazione: dato obbligatorio nel flusso SINBA, ma manca o l'ufficio non lo ha",
+				MessageEN: "Source of the referral: required in a SINBA flow, but missing or not held by the office"}}})
+		}
+	}
+	return out
+}
+
+func (f *fake) Instruments(context.Context) (*survey.Registry, error) { return f.registry, nil }
 
 func (f *fake) Teams(context.Context) ([]coordinator.Team, error) {
 	// A copy, as from the server: the screen must not see later changes
@@ -505,7 +548,11 @@ func walk(o fyne.CanvasObject, fn func(*widget.Label)) {
 }
 
 // TestExportGoesWhereChosen exports approved records only, in the chosen
-// format, to the folder the coordinator picked.
+// format, to the folder the coordinator picked. SINBA flows ask for the
+// operator's codice fiscale first (no example value stands in for it) and
+// check it; then they say how many records would go in and which would be
+// left out and why, by label, before the folder is chosen, and again after
+// the export, with the manifest's name.
 func TestExportGoesWhereChosen(t *testing.T) {
 	dir := t.TempDir()
 	ws, f, w := setup(t, func(d *coordinator.Deps) { d.ChooseFolder = func(pick func(string)) { pick(dir) } })
@@ -514,14 +561,57 @@ func TestExportGoesWhereChosen(t *testing.T) {
 	screenshot(t, w, "coordinator-exports")
 	radio, _ := find(w.Canvas().Content(), func(*widget.RadioGroup) bool { return true })
 	radio.SetSelected(radio.Options[4])
-	op, _ := find(w.Canvas().Content(), func(e *widget.Entry) bool { return e.PlaceHolder == "80078750587" })
-	test.Type(op, "80078750587")
-	test.Tap(button(t, w, "Scegli la cartella ed esporta…"))
+	op, ok := find(w.Canvas().Content(), func(e *widget.Entry) bool { return e.PlaceHolder == "16 caratteri (persona) o 11 cifre (ente)" })
+	if !ok || op.Text != "" {
+		t.Fatalf("the operator's field: found %v, holding %q; want it empty, with what it takes as its hint", ok, op.Text)
+	}
+	exportButton := button(t, w, "Scegli la cartella ed esporta…")
+	for _, typed := range []string{"", "80078750588"} { // none; a wrong check digit
+		op.SetText(typed)
+		test.Tap(exportButton)
+		msg := overlayText(w)
+		if !strings.Contains(msg, "I flussi SINBA non si preparano senza il codice fiscale di chi li invia: ") || len(f.planned)+len(f.exported) != 0 {
+			t.Fatalf("operator %q: the dialog says %q; plans %d, exports %d", typed, msg, len(f.planned), len(f.exported))
+		}
+		press(w, fyne.KeyEscape)
+		if w.Canvas().Overlays().Top() != nil || w.Canvas().Focused() != op {
+			t.Fatalf("operator %q: Escape left the dialog open or the operator's field without the focus", typed)
+		}
+	}
+	if err := op.Validate(); err == nil || !strings.Contains(err.Error(), "cifra di controllo errata") {
+		t.Errorf("the field does not say what is wrong with 80078750588: %v", err)
+	}
+
+	op.SetText("rssmra85t10a562s")
+	test.Tap(exportButton)
+	if len(f.planned) != 1 || len(f.exported) != 0 {
+		t.Fatalf("plans %d, exports %d before the folder is chosen; want 1 and 0", len(f.planned), len(f.exported))
+	}
+	plan := overlayText(w)
+	notApproved, byState := 0, map[survey.Status]int{}
+	for _, e := range f.entries {
+		if e.Record.Instrument == survey.InstrumentCase && e.Status != survey.StatusApproved {
+			notApproved++
+			byState[e.Status]++
+		}
+	}
+	for _, want := range []string{"(flussi: 2, uno per ente). Resterebbero fuori: " + strconv.Itoa(notApproved+1) + ",",
+		strconv.Itoa(byState[survey.StatusFinal]) + " × Non approvata (stato: Finalizzata)",
+		strconv.Itoa(byState[survey.StatusReturned]) + " × Non approvata (stato: Restituita con commenti)",
+		"1 × Fonte della segnalazione: dato obbligatorio nel flusso SINBA"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("before exporting, the plan lacks %q:\n%s", want, plan)
+		}
+	}
+	if strings.Contains(plan, "FonteSegnalazione") {
+		t.Errorf("the plan names a field by its id:\n%s", plan)
+	}
+	press(w, fyne.KeyReturn)
 	if len(f.exported) != 1 {
 		t.Fatalf("exports: %+v", f.exported)
 	}
 	got := f.exported[0]
-	if got.Format != "sinba" || got.Dir != dir || got.CFOperatore != "80078750587" || len(got.Statuses) != 1 || got.Statuses[0] != survey.StatusApproved {
+	if got.Format != "sinba" || got.Dir != dir || got.CFOperatore != "RSSMRA85T10A562S" || len(got.Statuses) != 1 || got.Statuses[0] != survey.StatusApproved {
 		t.Errorf("export request: %+v", got)
 	}
 	res, ok := find(w.Canvas().Content(), func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "Schede esportate: 4 ·") })
@@ -531,6 +621,12 @@ func TestExportGoesWhereChosen(t *testing.T) {
 	if !strings.Contains(res.Text, "\nPer versione dello strumento: ") || !strings.Contains(res.Text, " v1: 1 · ") ||
 		!strings.Contains(res.Text, " v2: 3 (un solo dizionario)") {
 		t.Errorf("the result does not count the records by version: %q", res.Text)
+	}
+	if !strings.Contains(res.Text, "manifest-sinba-20250630-120000.json") || !strings.Contains(res.Text, "Schede minore escluse dai flussi SINBA: "+strconv.Itoa(notApproved+1)) {
+		t.Errorf("the result does not name the manifest or count the records left out: %q", res.Text)
+	}
+	if _, ok := label(w, func(s string) bool { return strings.Contains(s, " × Non approvata (stato: ") }); !ok {
+		t.Error("after the export, the tab does not say why records were left out")
 	}
 }
 

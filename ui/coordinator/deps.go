@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"sinba/survey"
+	"sinba/survey/export"
 	"sinba/survey/instdiff"
 	"sinba/survey/printout"
 	"sinba/survey/quality"
@@ -35,9 +36,17 @@ type Backend interface {
 	// changed between the two (Changed) and every comment thread with its
 	// state and the researcher's replies.
 	ReviewState(ctx context.Context, recordID string) (survey.ReviewState, error)
-	// Export writes the records in the given states in one format into dir
-	// and logs it; it returns how many records and files it wrote.
+	// Export writes the records in the given states in one format into dir,
+	// with its manifest, and logs it; it returns what it wrote and, for
+	// SINBA flows, what it left out and why.
 	Export(ctx context.Context, req ExportRequest) (ExportResult, error)
+	// PlanExport says what a SINBA export would write, writing nothing:
+	// how many records go into the flows, and which are left out and why.
+	PlanExport(ctx context.Context, req ExportRequest) (ExportResult, error)
+	// Instruments returns the instrument versions held now, built in and
+	// published: after a publish or a download they include what it
+	// brought. Each load of the screens reads them again.
+	Instruments(ctx context.Context) (*survey.Registry, error)
 
 	// Teams asks the server for the project's teams now.
 	Teams(ctx context.Context) ([]Team, error)
@@ -129,6 +138,9 @@ type Problem struct {
 type Profile struct {
 	Project, Server string
 	HasProjectKey   bool
+	// Operator is the codice fiscale that last sent SINBA flows of the
+	// project from this profile; "" before the first.
+	Operator string
 }
 
 // SyncSummary is what one download brought.
@@ -158,12 +170,18 @@ type ExportRequest struct {
 	CFOperatore string // SINBA flows only
 }
 
-// ExportResult is what an export wrote.
+// ExportResult is what an export wrote (or, planned, would write).
 type ExportResult struct {
-	Records, Files, Refused int
-	Dir                     string
+	Records, Files int
+	Dir            string
 	// Versions counts the records exported by instrument version.
 	Versions []ExportVersion
+	// Refused are the case records a SINBA export left out, each with its
+	// reasons (a state not exported, an error of the record or of its
+	// Ente's header).
+	Refused []export.Refusal
+	// Manifest is the name of the manifest written in Dir ("" for a plan).
+	Manifest string
 }
 
 // ExportVersion is how many records of one instrument version an export

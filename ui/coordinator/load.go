@@ -17,6 +17,9 @@ import (
 // records read and decrypted, the analysis, the review queue and the result
 // tables. load makes one off the UI goroutine; the screens only lay it out.
 type snapshot struct {
+	// reg is the instruments the load read the records with: read again
+	// at each load, so a version just published or downloaded is there.
+	reg        *survey.Registry
 	profile    Profile
 	profileErr error
 	entries    []quality.Entry
@@ -40,6 +43,12 @@ type loadStep struct {
 func load(c context.Context, be Backend, reg *survey.Registry, ref *survey.Reference, now time.Time, step func(loadStep)) snapshot {
 	var s snapshot
 	s.profile, s.profileErr = be.Profile(c)
+	if r, err := be.Instruments(c); r != nil {
+		reg = r
+	} else if err != nil && s.profileErr == nil {
+		s.profileErr = err // the instruments as before; the header says why
+	}
+	s.reg = reg
 	step(loadStep{key: "load.reading"})
 	s.entries, s.err = be.Entries(c)
 	step(loadStep{key: "load.analysing", n: len(s.entries)})
@@ -204,6 +213,7 @@ func (ws *Workspace) loaded(s snapshot, done func()) {
 		ws.showError(s.err)
 	}
 	ws.snap = s
+	ws.deps.Registry = s.reg
 	ws.entries, ws.report = s.entries, s.report
 	ws.progress.Content = ws.progressScreen()
 	ws.review.Content = ws.reviewScreen()

@@ -143,6 +143,26 @@ func (p *project) publish(name string, body []byte) {
 			}
 			ws.lastPublished = in.ID
 			p.say(ws.tr("project.published", in.ID, in.Version))
+			// The instruments are read again: the differences dialog and
+			// the review know the version at once (the records are as
+			// they were, and the screens stay as they are).
+			ws.refreshInstruments()
+		}
+	})
+}
+
+// refreshInstruments reads the instrument versions held again, off the UI
+// goroutine, after a publish.
+func (ws *Workspace) refreshInstruments() {
+	ws.background(func(c context.Context) func() {
+		reg, err := ws.deps.Backend.Instruments(c)
+		return func() {
+			if reg != nil {
+				ws.deps.Registry = reg
+			}
+			if err != nil {
+				ws.showError(err)
+			}
 		}
 	})
 }

@@ -2,7 +2,10 @@ package backend
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strings"
+	"sync"
 
 	"sinba/localdb"
 	"sinba/localdb/dataset"
@@ -20,9 +23,15 @@ import (
 // Coordinator adapts the coordinator profile (package sync/coord) to the
 // coordinators' screens.
 type Coordinator struct {
-	C        *coord.Coordinator
-	Registry *survey.Registry
-	Author   string // who decides and exports, for comments and the audit trail
+	C      *coord.Coordinator
+	Author string // who decides and exports, for comments and the audit trail
+
+	// The instruments built in and published that the store holds, read
+	// again at every Instruments (after a download or a publish the
+	// screens reload): the loader parses each definition once.
+	mu     sync.Mutex
+	loader *registry.Loader
+	set    *registry.Set
 }
 
 var _ coordinator.Backend = (*Coordinator)(nil)
@@ -30,18 +39,87 @@ var _ coordinator.Backend = (*Coordinator)(nil)
 // NewCoordinatorDeps returns what coordinator.New needs for a coordinator
 // profile over an unlocked store, with the instruments shipped and published.
 func NewCoordinatorDeps(ctx context.Context, c *coord.Coordinator, language string) (coordinator.Deps, error) {
-	set, err := registry.Load(ctx, c.Store())
+	b := &Coordinator{C: c, Author: "coordinamento"}
+	reg, err := b.Instruments(ctx)
 	if err != nil {
 		return coordinator.Deps{}, err
 	}
 	fonts, _ := printFonts() // without them the review offers no printout
-	return coordinator.Deps{Backend: &Coordinator{C: c, Registry: set.Registry, Author: "coordinamento"}, Registry: set.Registry, Ref: set.Reference, Language: language, Fonts: fonts}, nil
+	return coordinator.Deps{Backend: b, Registry: reg, Ref: b.set.Reference, Language: language, Fonts: fonts}, nil
+}
+
+// Instruments implements coordinator.Backend: the registry read again from
+// the store, with what a download or a publish brought.
+func (b *Coordinator) Instruments(ctx context.Context) (*survey.Registry, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.loader == nil {
+		l, err := registry.NewLoader()
+		if err != nil {
+			return nil, err
+		}
+		b.loader = l
+	}
+	set, err := b.loader.Load(ctx, b.C.Store())
+	if err != nil {
+		if b.set != nil {
+			return b.set.Registry, err
+		}
+		return nil, err
+	}
+	b.set = set
+	return set.Registry, nil
+}
+
+// registry is the registry as of the last Instruments, read first when
+// there is none yet.
+func (b *Coordinator) registry(ctx context.Context) (*survey.Registry, error) {
+	b.mu.Lock()
+	set := b.set
+	b.mu.Unlock()
+	if set != nil {
+		return set.Registry, nil
+	}
+	return b.Instruments(ctx)
+}
+
+// operatorsSecret is the store secret that keeps, per project, the codice
+// fiscale that last sent SINBA flows (a JSON object, project id to code).
+const operatorsSecret = "coord/sinba-operators"
+
+func (b *Coordinator) operators(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	if data, err := b.C.Store().Secret(ctx, operatorsSecret); err == nil {
+		_ = json.Unmarshal(data, &out)
+	}
+	return out
+}
+
+// rememberOperator keeps a valid operator code for the project; anything
+// else is never kept, so nothing stands in for a code not given.
+func (b *Coordinator) rememberOperator(ctx context.Context, code string) error {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if !survey.ValidOperatorCode(code) {
+		return nil
+	}
+	p, err := b.C.Profile(ctx)
+	if err != nil {
+		return err
+	}
+	ops := b.operators(ctx)
+	if ops[p.ProjectID] == code {
+		return nil
+	}
+	ops[p.ProjectID] = code
+	data, _ := json.Marshal(ops)
+	return b.C.Store().SetSecret(ctx, operatorsSecret, data)
 }
 
 // Profile implements coordinator.Backend.
 func (b *Coordinator) Profile(ctx context.Context) (coordinator.Profile, error) {
 	p, err := b.C.Profile(ctx)
-	return coordinator.Profile{Project: p.ProjectName, Server: p.ServerURL, HasProjectKey: p.HasProjectKey}, err
+	return coordinator.Profile{Project: p.ProjectName, Server: p.ServerURL, HasProjectKey: p.HasProjectKey,
+		Operator: b.operators(ctx)[p.ProjectID]}, err
 }
 
 // Sync implements coordinator.Backend.
@@ -83,18 +161,48 @@ func (b *Coordinator) Review(ctx context.Context, id string, decision survey.Sta
 
 // ReviewState implements coordinator.Backend.
 func (b *Coordinator) ReviewState(ctx context.Context, id string) (survey.ReviewState, error) {
-	return b.C.Store().ReviewState(ctx, id, b.Registry)
+	reg, err := b.registry(ctx)
+	if err != nil {
+		return survey.ReviewState{}, err
+	}
+	return b.C.Store().ReviewState(ctx, id, reg)
 }
 
-// Export implements coordinator.Backend.
-func (b *Coordinator) Export(ctx context.Context, req coordinator.ExportRequest) (coordinator.ExportResult, error) {
-	m, err := dataset.Export(ctx, b.C.Store(), b.Registry, dataset.Options{Format: req.Format, Dir: req.Dir, Statuses: req.Statuses,
-		SINBA: export.SINBAOptions{CFOperatore: req.CFOperatore}, Actor: b.Author})
-	res := coordinator.ExportResult{Records: m.Records, Files: len(m.Files), Refused: len(m.Refused), Dir: m.Dir}
+func exportOptions(req coordinator.ExportRequest, actor string) dataset.Options {
+	return dataset.Options{Format: req.Format, Dir: req.Dir, Statuses: req.Statuses,
+		SINBA: export.SINBAOptions{CFOperatore: req.CFOperatore}, Actor: actor}
+}
+
+func exportResult(m export.Manifest) coordinator.ExportResult {
+	res := coordinator.ExportResult{Records: m.Records, Files: len(m.Files), Refused: m.Refused, Dir: m.Dir, Manifest: m.Name}
 	for _, v := range m.Versions {
 		res.Versions = append(res.Versions, coordinator.ExportVersion{Instrument: v.Instrument, Version: v.Version, Records: v.Records})
 	}
-	return res, err
+	return res
+}
+
+// Export implements coordinator.Backend. A SINBA export keeps its operator
+// code for the project, for the next one.
+func (b *Coordinator) Export(ctx context.Context, req coordinator.ExportRequest) (coordinator.ExportResult, error) {
+	reg, err := b.registry(ctx)
+	if err != nil {
+		return coordinator.ExportResult{}, err
+	}
+	m, err := dataset.Export(ctx, b.C.Store(), reg, exportOptions(req, b.Author))
+	if err == nil && req.Format == export.FormatSINBA {
+		err = b.rememberOperator(ctx, req.CFOperatore)
+	}
+	return exportResult(m), err
+}
+
+// PlanExport implements coordinator.Backend with dataset.Plan.
+func (b *Coordinator) PlanExport(ctx context.Context, req coordinator.ExportRequest) (coordinator.ExportResult, error) {
+	reg, err := b.registry(ctx)
+	if err != nil {
+		return coordinator.ExportResult{}, err
+	}
+	p, err := dataset.Plan(ctx, b.C.Store(), reg, exportOptions(req, b.Author))
+	return exportResult(p.Manifest), err
 }
 
 // DefaultCoordinatorDir is where the coordinator profile lives when --data
