@@ -227,10 +227,10 @@ func TestFiscalCodeIssueInEachLanguage(t *testing.T) {
 	if found == nil {
 		t.Fatal("no finding on a codice fiscale with a wrong check character")
 	}
-	if want := `Codice fiscale non valido: carattere di controllo "X" errato: atteso "Y"`; found.MessageIT != want {
+	if want := `Non valido: carattere di controllo "X" errato: atteso "Y"`; found.MessageIT != want {
 		t.Errorf("Italian: %q, want %q", found.MessageIT, want)
 	}
-	if want := `Codice fiscale not valid: wrong check character "X": "Y" expected`; found.MessageEN != want {
+	if want := `Not valid: wrong check character "X": "Y" expected`; found.MessageEN != want {
 		t.Errorf("English: %q, want %q", found.MessageEN, want)
 	}
 }

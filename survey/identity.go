@@ -69,8 +69,8 @@ func checkIdentity(in *Instrument, st *state, id *Identity) []Issue {
 	if id.FiscalCode != "" {
 		fc := decodeChildCode(in, st, id)
 		if !fc.Valid {
-			add("fiscal_code", SeverityError, []string{"identity.fiscal_code"}, "Codice fiscale non valido: "+fc.Reason.IT,
-				"Codice fiscale not valid: "+fc.Reason.EN)
+			add("fiscal_code", SeverityError, []string{"identity.fiscal_code"}, "Non valido: "+fc.Reason.IT,
+				"Not valid: "+fc.Reason.EN)
 			return issues
 		}
 		if fc.Temporary {

@@ -162,7 +162,7 @@ func TestFinaliseWithAShortFiscalCodeIsAFieldError(t *testing.T) {
 		return false
 	})
 	all := strings.Join(texts, "\n")
-	if !strings.Contains(all, "Codice fiscale non valido: lunghezza 15: servono 16 caratteri") || strings.Contains(all, "pseudonym") ||
+	if !strings.Contains(all, "Non valido: lunghezza 15: servono 16 caratteri") || strings.Contains(all, "pseudonym") ||
 		strings.Contains(all, "characters are needed") {
 		t.Fatalf("after finalising with 15 characters the screen says:\n%s", all)
 	}
