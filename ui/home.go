@@ -127,6 +127,37 @@ func (a *App) refreshHome(r SyncReport) {
 }
 
 // homeContent builds the overview, and says what it was built from.
+// twoLines breaks a long heading of several words at the space nearest its
+// middle, so that a column of short counts is not as wide as its heading
+// (the overview's columns fit a small laptop's screen).
+func twoLines(s string) string {
+	if len([]rune(s)) <= 16 {
+		return s
+	}
+	mid, at := len(s)/2, -1
+	for i, r := range s {
+		if r == ' ' && (at < 0 || abs(i-mid) < abs(at-mid)) {
+			at = i
+		}
+	}
+	if at < 0 {
+		return s
+	}
+	return s[:at] + "\n" + s[at+1:]
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// overviewStates are the overview's columns of case records, in the order a
+// record goes through them; every state has one, so each case record is
+// counted once (an approved record too).
+var overviewStates = []State{StateDraft, StateFinal, StateSynced, StateReturned, StateApproved, StateConflict}
+
 func (a *App) homeContent() (fyne.CanvasObject, *homeBasis) {
 	cx, cancel := ctx()
 	rows, err := a.store.List(cx, Filter{})
@@ -150,14 +181,14 @@ func (a *App) homeContent() (fyne.CanvasObject, *homeBasis) {
 	}
 
 	// Each column as wide as its cells, the names taking what is left.
-	grid := container.New(columns{n: 8})
+	grid := container.New(columns{n: 3 + len(overviewStates)})
 	head := func(s string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	grid.Add(head(T("home.municipality")))
 	grid.Add(head(T("home.questionnaire")))
-	for _, s := range []State{StateDraft, StateFinal, StateSynced, StateReturned, StateConflict} {
-		grid.Add(head(T("state." + string(s))))
+	for _, s := range overviewStates {
+		grid.Add(head(twoLines(T("state." + string(s)))))
 	}
 	grid.Add(head(""))
 	for _, m := range munis {
@@ -173,7 +204,7 @@ func (a *App) homeContent() (fyne.CanvasObject, *homeBasis) {
 		qb := widget.NewButtonWithIcon(q, theme.DocumentIcon(), func() { a.openQuestionnaire(m.Code, m.Questionnaire) })
 		qb.Alignment = widget.ButtonAlignLeading
 		grid.Add(qb)
-		for _, s := range []State{StateDraft, StateFinal, StateSynced, StateReturned, StateConflict} {
+		for _, s := range overviewStates {
 			n := m.Cases[s]
 			s := s
 			b := widget.NewButton(strconv.Itoa(n), func() {

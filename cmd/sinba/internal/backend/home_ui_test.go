@@ -1,6 +1,7 @@
 package backend_test
 
 import (
+	"context"
 	"math"
 	"strings"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"sinba/localdb"
+	"sinba/survey"
 	"sinba/ui"
 	"sinba/ui/palette"
 )
@@ -90,4 +93,48 @@ func TestEmptyOverviewSaysWhatItWaitsFor(t *testing.T) {
 	h.ui.Shortcut(ui.ShortcutSync)
 	waitFor(t, func() bool { return !h.ui.Busy() })
 	says("non ha ancora assegnato comuni alla squadra")
+}
+
+// TestOverviewCountsApprovedRecords: a case record the coordinators approved
+// is counted on its municipality's line, under "Approvata", as every other
+// state has its column.
+func TestOverviewCountsApprovedRecords(t *testing.T) {
+	dir := t.TempDir()
+	fixture(t, dir)
+	ctx := context.Background()
+	st, err := localdb.OpenWith(dir, []byte(pass), storeOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := survey.Record{Instrument: survey.InstrumentCase, Version: 1, Municipality: "063049",
+		Identity: &survey.Identity{Surname: "Greco", Name: "Marco"}, Answers: survey.Answers{"IDBeneficiario": "PGRECO", "AnnoNascita": 2013}}
+	info, err := st.Save(ctx, rec, localdb.SaveOptions{Status: survey.StatusFinal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _, _ = st.Get(ctx, info.ID)
+	if _, err := st.ApplyRemote(ctx, localdb.RemoteRevision{RecordID: info.ID, Revision: "review-ok", BaseRevision: info.Revision,
+		Status: survey.StatusApproved, Record: rec, Origin: localdb.OriginCoordinators}); err != nil {
+		t.Fatal(err)
+	}
+	st.Lock()
+	h := newHarness(t, dir)
+	h.vault.Options = storeOpts
+	h.unlock()
+	d := fyne.CurrentApp().Driver()
+	heading := find(t, h.win.Content(), func(c *canvas.Text) bool { return c.Text == "Approvata" })
+	name := find(t, h.win.Content(), func(c *canvas.Text) bool { return c.Text == "Napoli (NA)" })
+	if heading == nil || name == nil {
+		t.Fatal("the overview has no column of approved records, or no line for Napoli")
+	}
+	at := func(c *canvas.Text) fyne.Position { return d.AbsolutePositionForObject(c) }
+	var cell *canvas.Text
+	for _, x := range findAll[*canvas.Text](t, h.win.Content()) {
+		if math.Abs(float64(at(x).X-at(heading).X)) < 1 && math.Abs(float64(at(x).Y-at(name).Y)) < 1 {
+			cell = x
+		}
+	}
+	if cell == nil || cell.Text != "1" {
+		t.Fatalf("under \"Approvata\" on Napoli's line: %v; want 1", cell)
+	}
 }
