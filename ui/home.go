@@ -252,9 +252,22 @@ func (a *App) homeContent() (fyne.CanvasObject, *homeBasis) {
 // attention lists what to do first: conflicts, returned records, finalised
 // records not yet sent. It is nil when there is nothing to do.
 func (a *App) attention(rows []RecordRow) fyne.CanvasObject {
+	// The lines that open the case list count case records, the ones it
+	// shows; a questionnaire in conflict or returned has a line of its own
+	// that opens it. Every record counts towards what is still to send.
 	count := map[State]int{}
+	var questionnaires []RecordRow // in conflict or returned
 	for i := range rows {
-		count[rows[i].State()]++
+		st := rows[i].State()
+		if rows[i].Instrument == survey.InstrumentMunicipality {
+			if st == StateConflict || st == StateReturned {
+				questionnaires = append(questionnaires, rows[i])
+			}
+			if st != StateFinal {
+				continue
+			}
+		}
+		count[st]++
 	}
 	box := container.NewVBox()
 	line := func(key string, n int, imp widget.Importance, action string, do func()) {
@@ -268,6 +281,20 @@ func (a *App) attention(rows []RecordRow) fyne.CanvasObject {
 		return func() {
 			a.cases.filter = Filter{State: s}
 			a.showCases()
+		}
+	}
+	for _, q := range questionnaires {
+		id := q.ID
+		open := func() { a.openRecord(id) }
+		name := a.municipalityName(q.Municipality)
+		if q.State() == StateConflict {
+			l := widget.NewLabel(T("home.attention_questionnaire_conflict", map[string]any{"Municipality": name}))
+			l.Importance, l.Wrapping = widget.DangerImportance, fyne.TextWrapWord
+			box.Add(container.NewBorder(nil, nil, nil, widget.NewButton(T("home.resolve"), open), l))
+		} else {
+			l := widget.NewLabel(T("home.attention_questionnaire_returned", map[string]any{"Municipality": name}))
+			l.Importance, l.Wrapping = widget.WarningImportance, fyne.TextWrapWord
+			box.Add(container.NewBorder(nil, nil, nil, widget.NewButton(T("home.review"), open), l))
 		}
 	}
 	if n := count[StateConflict]; n > 0 {

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -136,5 +137,60 @@ func TestOverviewCountsApprovedRecords(t *testing.T) {
 	}
 	if cell == nil || cell.Text != "1" {
 		t.Fatalf("under \"Approvata\" on Napoli's line: %v; want 1", cell)
+	}
+}
+
+// TestQuestionnaireConflictOpensFromTheOverview: a municipality
+// questionnaire in conflict has its own line among what to do first, and
+// its "Risolvi" opens the questionnaire's two versions side by side; the
+// line of the case records counts case records only, the ones the list it
+// opens shows.
+func TestQuestionnaireConflictOpensFromTheOverview(t *testing.T) {
+	dir := t.TempDir()
+	fixture(t, dir)
+	ctx := context.Background()
+	st, err := localdb.OpenWith(dir, []byte(pass), storeOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.List(ctx, localdb.Filter{Instrument: survey.InstrumentMunicipality})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("the fixture's questionnaires: %v, %v", rows, err)
+	}
+	q := rows[0]
+	mine, _, _ := st.Get(ctx, q.ID)
+	mine.Answers["AmbitoTerritoriale"] = "Ambito N1"
+	if _, err := st.Save(ctx, mine, localdb.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	theirs, _, _ := st.Get(ctx, q.ID)
+	theirs.Answers["AmbitoTerritoriale"] = "Ambito N2"
+	if _, err := st.ApplyRemote(ctx, localdb.RemoteRevision{RecordID: q.ID, Revision: "colleague-q", BaseRevision: q.Revision,
+		Status: survey.StatusDraft, Record: theirs, Origin: "laptop-2"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Lock()
+	h := newHarness(t, dir)
+	h.vault.Options = storeOpts
+	h.unlock()
+	line := find(t, h.win.Content(), func(l *widget.Label) bool {
+		return strings.HasPrefix(l.Text, "Questionario comunale di Napoli (NA) in conflitto")
+	})
+	if line == nil {
+		t.Fatal("the overview has no line for the questionnaire in conflict")
+	}
+	if find(t, h.win.Content(), func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "Schede in conflitto: 1.") }) == nil {
+		t.Error("the case records in conflict are not counted apart from the questionnaire")
+	}
+	row := find(t, h.win.Content(), func(c *fyne.Container) bool {
+		return len(c.Objects) == 2 && c.Objects[0] == fyne.CanvasObject(line)
+	})
+	if row == nil {
+		t.Fatal("the questionnaire's line has no button")
+	}
+	test.Tap(row.Objects[1].(*widget.Button))
+	waitFor(t, func() bool { return !h.ui.Busy() })
+	if !strings.Contains(h.win.Title(), "Conflitto") {
+		t.Fatalf("Risolvi on the questionnaire's line shows %q", h.win.Title())
 	}
 }
