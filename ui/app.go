@@ -142,6 +142,17 @@ func (a *App) unlocked(s Store) {
 	}
 }
 
+// showLast shows the last receipt in the status line and, when it is open,
+// on the sync screen.
+func (a *App) showLast() {
+	if a.status != nil {
+		a.status.SetText(a.syncLine())
+	}
+	if a.syncV != nil && a.syncV.report != nil {
+		a.syncV.setReport(a.receiptText())
+	}
+}
+
 func (a *App) idleMinutes() int { return a.prefs.IntWithFallback(PrefIdle, DefaultIdleMinutes) }
 
 func (a *App) applyIdle() {
@@ -406,16 +417,17 @@ func (a *App) startBackgroundSync() {
 			if err == nil {
 				a.refreshHome(r)
 			}
-			if err != nil || r.Idle() {
+			if err != nil {
+				return
+			}
+			if r.Idle() {
+				// The receipt stays the last round that moved something; the
+				// laptops waiting for the key are as this round found them.
+				a.setPendingCount(r.PendingDevices)
 				return
 			}
 			a.last = &r
-			if a.status != nil {
-				a.status.SetText(a.syncLine())
-			}
-			if a.syncV != nil && a.syncV.report != nil {
-				a.syncV.setReport(a.receiptText()) // the sync screen is open
-			}
+			a.showLast()
 			if r.Instruments > 0 {
 				a.refreshInstruments()
 			}

@@ -194,6 +194,7 @@ type SyncReport struct {
 	Conflicts               int  // records in conflict
 	Instruments             int  // instrument versions received
 	WaitingTeamKey          bool // enrolled, the laptop waits for a colleague to hand over the team key
+	PendingDevices          int  // team laptops waiting for this one to hand them the team key
 	ReceiptID               string
 	Messages                []survey.Text // refusals and notices
 	At                      time.Time

@@ -79,6 +79,9 @@ func (a *App) loadPending() {
 		defer cancel()
 		pending, err := td.PendingDevices(cx)
 		return func() {
+			if err == nil {
+				a.setPendingCount(len(pending))
+			}
 			if a.devV != v {
 				return // another screen meanwhile
 			}
@@ -107,6 +110,19 @@ func (a *App) pendingRow(td TeamDevices, d PendingDevice) fyne.CanvasObject {
 	}
 	b := widget.NewButtonWithIcon(T("devices.review"), theme.ConfirmIcon(), func() { a.confirmDevice(td, d) })
 	return container.NewBorder(nil, nil, nil, b, info)
+}
+
+// setPendingCount says in the last receipt, the status line and the sync
+// screen how many laptops wait for the team key, as last read: a laptop
+// handed the key here leaves the count at once, not at the next round.
+func (a *App) setPendingCount(n int) {
+	if a.last == nil || a.last.PendingDevices == n {
+		return
+	}
+	r := *a.last
+	r.PendingDevices = n
+	a.last = &r
+	a.showLast()
 }
 
 func (a *App) minterText(d PendingDevice) string {

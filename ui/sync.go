@@ -343,6 +343,9 @@ func (a *App) reportText(r SyncReport, full bool) string {
 	for _, m := range r.Messages {
 		s += "\n" + m.In(a.lang)
 	}
+	if r.PendingDevices > 0 {
+		s += "\n" + tn("sync.pending_devices", r.PendingDevices)
+	}
 	if pi, ok := a.opts.Instruments.(PublishedInstruments); ok && full {
 		s += "\n" + a.publishedText(pi, r.FeedUnread)
 	} else if a.opts.Instruments != nil {

@@ -168,3 +168,26 @@ func TestTeamKeyConfirmationDialog(t *testing.T) {
 		return !th.ui.Busy() && find(t, th.win.Content(), func(b *widget.Button) bool { return b.Text == "Verifica e conferma…" }) == nil
 	})
 }
+
+// The status line counts the laptops waiting for the team key, and a laptop
+// handed the key here leaves the count at once, not at the next round.
+func TestGrantUpdatesTheWaitingCount(t *testing.T) {
+	th := newTeamHarness(t)
+	th.ui.Shortcut(ui.ShortcutSync)
+	waitFor(t, func() bool { return !th.ui.Busy() })
+	th.tap("Sincronizza ora")
+	const waiting = "della squadra in attesa della chiave"
+	waitFor(t, func() bool { return !th.ui.Busy() && th.label(t, th.win.Content(), waiting) != nil })
+
+	th.openDialog(t)
+	th.key(fyne.KeyReturn)
+	waitFor(t, func() bool {
+		top := th.win.Canvas().Overlays().Top()
+		return !th.ui.Busy() && top != nil && th.label(t, top, "Chiave della squadra consegnata") != nil
+	})
+	th.win.Canvas().Overlays().Top().Hide()
+	waitFor(t, func() bool { return !th.ui.Busy() })
+	if l := th.label(t, th.win.Content(), waiting); l != nil {
+		t.Fatalf("after the key was handed over the screen still says %q", l.Text)
+	}
+}

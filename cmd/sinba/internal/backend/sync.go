@@ -142,7 +142,7 @@ func uiReport(rep *client.Report) ui.SyncReport {
 	out := ui.SyncReport{Sent: rep.Sent, Accepted: rep.Accepted, Refused: rep.Refused, Received: rep.Received,
 		Approved: rep.Approved, Returned: rep.Returned, Conflicts: rep.Conflicts + rep.LocalConflicts,
 		Instruments: rep.Instruments, InstrumentVersions: uiVersions(rep.InstrumentVersions), FeedUnread: rep.FeedUnread,
-		WaitingTeamKey: rep.WaitingTeamKey}
+		WaitingTeamKey: rep.WaitingTeamKey, PendingDevices: len(rep.PendingDevices)}
 	if n := len(rep.Receipts); n > 0 {
 		last := rep.Receipts[n-1]
 		out.ReceiptID, out.At = shortID(last.BatchID), last.ReceivedAt
@@ -152,11 +152,6 @@ func uiReport(rep *client.Report) ui.SyncReport {
 	}
 	if out.At.IsZero() {
 		out.At = timeNow()
-	}
-	if n := len(rep.PendingDevices); n > 0 {
-		out.Messages = append(out.Messages, survey.Text{
-			IT: fmt.Sprintf("Computer della squadra in attesa della chiave: %d, da confermare nella schermata Sincronizzazione", n),
-			EN: fmt.Sprintf("Team laptops waiting for the key: %d, to confirm on the Sync screen", n)})
 	}
 	if rep.WaitingTeamKey {
 		out.Messages = append(out.Messages, survey.Text{
