@@ -226,6 +226,17 @@ func hasPrefixFold(s, prefix string) bool {
 type focusCheck struct {
 	widget.Check
 	onFocus focusHook
+	onEnter func() // Enter: move on to the next question (nil: the check's own keys)
+}
+
+// TypedKey implements fyne.Focusable: Enter moves on where onEnter says
+// so; Space ticks the box, as Fyne's check does.
+func (c *focusCheck) TypedKey(k *fyne.KeyEvent) {
+	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && c.onEnter != nil {
+		c.onEnter()
+		return
+	}
+	c.Check.TypedKey(k)
 }
 
 func newFocusCheck(label string, changed func(bool)) *focusCheck {

@@ -37,7 +37,8 @@ type questionView struct {
 	issue      *widget.Label
 	focus      fyne.Focusable
 	notHeld    *focusCheck
-	reason     *focusSelect // why not held: shown while the box is checked
+	boxes      []*focusCheck // a multi-choice question's boxes
+	reason     *focusSelect  // why not held: shown while the box is checked
 	marks      *fyne.Container
 	note       *FocusEntry
 	typed      *widget.Label // under a choice: what the code typed narrows to
@@ -345,6 +346,7 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 			c := newFocusCheck(o.Text(), nil)
 			c.Checked = slices.Contains(chosen, code)
 			c.onFocus = hook
+			c.onEnter = v.focusNextQuestion
 			c.OnChanged = func(on bool) {
 				now := codes(v.ans.get(q.ID))
 				now = slices.DeleteFunc(slices.Clone(now), func(s string) bool { return s == code })
@@ -362,6 +364,7 @@ func (v *questionView) input(hook focusHook) fyne.CanvasObject {
 		if len(boxes) > 0 {
 			v.focus = boxes[0]
 		}
+		v.boxes = boxes
 		v.enable = func(on bool) {
 			for _, c := range boxes {
 				setDisabled(c, !on)
@@ -528,17 +531,32 @@ func (v *questionView) focusNextQuestion() {
 		return
 	}
 	c.FocusNext()
-	for range 3 {
-		switch c.Focused() {
-		case v.notHeld, v.reason, v.note:
-			c.FocusNext()
-			continue
+	for range 3 + len(v.boxes) {
+		if !v.ownMark(c.Focused()) {
+			break
 		}
-		break
+		c.FocusNext()
 	}
 	if c.Focused() == v.f.prev && !v.f.next.Disabled() {
 		c.Focus(v.f.next)
 	}
+}
+
+// ownMark reports whether f is one of this question's marks or its note,
+// or another box of its own list, which Enter goes past.
+func (v *questionView) ownMark(f fyne.Focusable) bool {
+	switch f {
+	case nil:
+		return false
+	case v.notHeld, v.reason, v.note:
+		return true
+	}
+	for _, b := range v.boxes {
+		if f == b {
+			return true
+		}
+	}
+	return false
 }
 
 // typedHint says what a code typed into a choice narrows to: nothing when
