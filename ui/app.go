@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"sinba/ui/dialogs"
 	"sinba/ui/loop"
 )
 
@@ -190,8 +191,8 @@ func (a *App) show(title string, build func() fyne.CanvasObject, rebuild func())
 
 // topBar holds the way to every screen and the state of sync.
 func (a *App) topBar() fyne.CanvasObject {
-	nav := func(label string, icon fyne.Resource, to func()) *widget.Button {
-		b := widget.NewButtonWithIcon(label, icon, to)
+	nav := func(label string, icon fyne.Resource, to func()) *dialogs.Button {
+		b := newButtonWithIcon(label, icon, to)
 		b.Importance = widget.LowImportance
 		return b
 	}

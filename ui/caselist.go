@@ -172,7 +172,7 @@ func (a *App) buildCaseList() *CaseList {
 		}
 	}
 
-	newCase := widget.NewButtonWithIcon(T("home.new_case"), theme.ContentAddIcon(), a.newCase)
+	newCase := newButtonWithIcon(T("home.new_case"), theme.ContentAddIcon(), a.newCase)
 	newCase.Importance = widget.HighImportance
 	filters := container.NewGridWithColumns(3, muni, state, order)
 	top := container.NewVBox(

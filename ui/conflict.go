@@ -94,7 +94,7 @@ func (a *App) conflictContent(row RecordRow, spec *form.Spec, mine, theirs *surv
 		choice.Selected = mineText
 		grid.Add(choice)
 	}
-	resolve := widget.NewButton(T("conflict.resolve"), func() {
+	resolve := newButton(T("conflict.resolve"), func() {
 		merged := merge(mine, theirs, fields)
 		cx, cancel := ctx()
 		saved, err := a.store.Resolve(cx, row.ID, merged)
@@ -107,7 +107,7 @@ func (a *App) conflictContent(row RecordRow, spec *form.Spec, mine, theirs *surv
 		a.showRecord(merged, &saved)
 	})
 	resolve.Importance = widget.HighImportance
-	back := widget.NewButton(T("common.back"), a.showCases)
+	back := newButton(T("common.back"), a.showCases)
 	return page(T("conflict.title")+" · "+a.municipalityName(row.Municipality)+" · "+row.Label,
 		container.NewBorder(intro, nil, nil, nil, container.NewVScroll(grid)), back, resolve)
 }

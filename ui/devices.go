@@ -108,7 +108,7 @@ func (a *App) pendingRow(td TeamDevices, d PendingDevice) fyne.CanvasObject {
 	if d.ByCoordinator {
 		info.Importance = widget.DangerImportance
 	}
-	b := widget.NewButtonWithIcon(T("devices.review"), theme.ConfirmIcon(), func() { a.confirmDevice(td, d) })
+	b := newButtonWithIcon(T("devices.review"), theme.ConfirmIcon(), func() { a.confirmDevice(td, d) })
 	return container.NewBorder(nil, nil, nil, b, info)
 }
 

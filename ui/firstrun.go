@@ -150,7 +150,7 @@ func (a *App) showLanguage() {
 	choice := widget.NewRadioGroup(languageNames, change)
 	choice.Required = true
 	choice.Selected = cur
-	next := widget.NewButton(T("common.continue"), a.showFirstRun)
+	next := newButton(T("common.continue"), a.showFirstRun)
 	next.Importance = widget.HighImportance
 	intro := widget.NewLabel(T("language.intro"))
 	intro.Wrapping = fyne.TextWrapWord
@@ -169,7 +169,7 @@ func (a *App) showFirstRun() {
 	problem.Importance = widget.DangerImportance
 	problem.Wrapping = fyne.TextWrapWord
 
-	create := widget.NewButton(T("firstrun.create"), nil)
+	create := newButton(T("firstrun.create"), nil)
 	create.Importance = widget.HighImportance
 	create.OnTapped = func() {
 		if msg := PassphraseProblem(pass.Text, confirm.Text); msg != "" {
@@ -204,7 +204,7 @@ func (a *App) showFirstRun() {
 		widget.NewFormItem(T("passphrase.confirm_label"), confirm),
 		widget.NewFormItem("", meter.Object),
 	)
-	back := widget.NewButton(T("common.back"), a.showLanguage)
+	back := newButton(T("common.back"), a.showLanguage)
 	a.setContent(T("firstrun.title"), page(T("firstrun.title"),
 		narrow(container.NewVBox(intro, form, problem)), back, create))
 	a.focusSoon(pass)
@@ -221,7 +221,7 @@ func (a *App) showRecoveryKey(key string) {
 		save = func(name, _ string, done func(string)) { a.opts.SaveFile(name, done) }
 	}
 	shown, messages := RecoveryKeyView(a.win, key, a.lang, printer, save)
-	next := widget.NewButton(T("common.continue"), func() { a.showEnrol(true) })
+	next := newButton(T("common.continue"), func() { a.showEnrol(true) })
 	next.Importance = widget.HighImportance
 	next.Disable()
 	written := widget.NewCheck(T("recovery.written"), func(on bool) {
@@ -255,8 +255,8 @@ func (a *App) showEnrol(firstRun bool) {
 	if !firstRun {
 		done = a.showSync
 	}
-	later := widget.NewButton(T("enrol.later"), done)
-	enrol := widget.NewButton(T("enrol.enrol"), nil)
+	later := newButton(T("enrol.later"), done)
+	enrol := newButton(T("enrol.enrol"), nil)
 	enrol.Importance = widget.HighImportance
 	enrol.OnTapped = func() {
 		if a.syncer == nil {

@@ -201,13 +201,13 @@ func (a *App) homeContent() (fyne.CanvasObject, *homeBasis) {
 		if m.Questionnaire != nil {
 			q = T("state." + string(m.Questionnaire.State()))
 		}
-		qb := widget.NewButtonWithIcon(q, theme.DocumentIcon(), func() { a.openQuestionnaire(m.Code, m.Questionnaire) })
+		qb := newButtonWithIcon(q, theme.DocumentIcon(), func() { a.openQuestionnaire(m.Code, m.Questionnaire) })
 		qb.Alignment = widget.ButtonAlignLeading
 		grid.Add(qb)
 		for _, s := range overviewStates {
 			n := m.Cases[s]
 			s := s
-			b := widget.NewButton(strconv.Itoa(n), func() {
+			b := newButton(strconv.Itoa(n), func() {
 				a.cases.filter = Filter{Instrument: survey.InstrumentCase, Municipality: m.Code, State: s}
 				a.showCases()
 			})
@@ -228,7 +228,7 @@ func (a *App) homeContent() (fyne.CanvasObject, *homeBasis) {
 			}
 			grid.Add(b)
 		}
-		nb := widget.NewButtonWithIcon(T("home.new_case_short"), theme.ContentAddIcon(), func() { a.newCaseIn(m.Code) })
+		nb := newButtonWithIcon(T("home.new_case_short"), theme.ContentAddIcon(), func() { a.newCaseIn(m.Code) })
 		grid.Add(nb)
 	}
 	if len(munis) == 0 {
@@ -239,12 +239,12 @@ func (a *App) homeContent() (fyne.CanvasObject, *homeBasis) {
 		body.Add(widget.NewCard(T("home.municipalities"), "", grid))
 	}
 
-	add := widget.NewButtonWithIcon(T("home.add_municipality"), theme.SearchIcon(), a.addMunicipality)
-	newCase := widget.NewButtonWithIcon(T("home.new_case"), theme.ContentAddIcon(), a.newCase)
+	add := newButtonWithIcon(T("home.add_municipality"), theme.SearchIcon(), a.addMunicipality)
+	newCase := newButtonWithIcon(T("home.new_case"), theme.ContentAddIcon(), a.newCase)
 	newCase.Importance = widget.HighImportance
 	actions := []fyne.CanvasObject{add, newCase}
 	if _, ok := a.opts.Instruments.(Printer); ok {
-		actions = append([]fyne.CanvasObject{widget.NewButtonWithIcon(T("print.blank_button"), theme.DocumentPrintIcon(), a.printBlank)}, actions...)
+		actions = append([]fyne.CanvasObject{newButtonWithIcon(T("print.blank_button"), theme.DocumentPrintIcon(), a.printBlank)}, actions...)
 	}
 	return page(T("home.title"), container.NewVScroll(body), actions...), &homeBasis{assigned: assigned}
 }
@@ -274,7 +274,7 @@ func (a *App) attention(rows []RecordRow) fyne.CanvasObject {
 		l := widget.NewLabel(T(key, map[string]any{"Count": n}))
 		l.Importance = imp
 		l.Wrapping = fyne.TextWrapWord
-		b := widget.NewButton(action, do)
+		b := newButton(action, do)
 		box.Add(container.NewBorder(nil, nil, nil, b, l))
 	}
 	filter := func(s State) func() {
@@ -290,11 +290,11 @@ func (a *App) attention(rows []RecordRow) fyne.CanvasObject {
 		if q.State() == StateConflict {
 			l := widget.NewLabel(T("home.attention_questionnaire_conflict", map[string]any{"Municipality": name}))
 			l.Importance, l.Wrapping = widget.DangerImportance, fyne.TextWrapWord
-			box.Add(container.NewBorder(nil, nil, nil, widget.NewButton(T("home.resolve"), open), l))
+			box.Add(container.NewBorder(nil, nil, nil, newButton(T("home.resolve"), open), l))
 		} else {
 			l := widget.NewLabel(T("home.attention_questionnaire_returned", map[string]any{"Municipality": name}))
 			l.Importance, l.Wrapping = widget.WarningImportance, fyne.TextWrapWord
-			box.Add(container.NewBorder(nil, nil, nil, widget.NewButton(T("home.review"), open), l))
+			box.Add(container.NewBorder(nil, nil, nil, newButton(T("home.review"), open), l))
 		}
 	}
 	if n := count[StateConflict]; n > 0 {

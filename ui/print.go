@@ -69,8 +69,8 @@ func (a *App) printBlank() {
 
 // printButton is "Stampa / salva PDF", hidden when the instruments cannot
 // print.
-func (r *recordScreen) printButton() *widget.Button {
-	b := widget.NewButtonWithIcon(T("record.print"), theme.DocumentPrintIcon(), r.print)
+func (r *recordScreen) printButton() *dialogs.Button {
+	b := newButtonWithIcon(T("record.print"), theme.DocumentPrintIcon(), r.print)
 	if _, ok := r.a.opts.Instruments.(Printer); !ok {
 		b.Hide()
 	}

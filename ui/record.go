@@ -32,9 +32,9 @@ type recordScreen struct {
 	panel     fyne.CanvasObject
 	panelCard *widget.Card // the panel's card: its subtitle counts the findings
 	body      *fyne.Container
-	saveBtn   *widget.Button // hidden while finalised: nothing to save
-	reopen    *widget.Button
-	final     *widget.Button
+	saveBtn   *dialogs.Button // hidden while finalised: nothing to save
+	reopen    *dialogs.Button
+	final     *dialogs.Button
 	version   *widget.Label   // which instrument version the record uses
 	newer     *fyne.Container // a newer version exists: the line and "Passa alla versione N…"
 
@@ -119,17 +119,17 @@ func (r *recordScreen) build(spec *form.Spec) fyne.CanvasObject {
 	// The state line wraps: a long one ("errori 12, avvisi 3: ...") must not
 	// make the screen wider than the window.
 	r.saved = wrapLabel(r.stateLine())
-	back := widget.NewButtonWithIcon(T("record.back"), theme.NavigateBackIcon(), func() {
+	back := newButtonWithIcon(T("record.back"), theme.NavigateBackIcon(), func() {
 		if r.rec.Instrument == survey.InstrumentCase {
 			a.showCases()
 		} else {
 			a.showHome()
 		}
 	})
-	r.saveBtn = widget.NewButtonWithIcon(T("record.save"), theme.DocumentSaveIcon(), func() { r.saveNow(true) })
-	r.final = widget.NewButtonWithIcon(T("record.finalise"), theme.ConfirmIcon(), r.finalise)
+	r.saveBtn = newButtonWithIcon(T("record.save"), theme.DocumentSaveIcon(), func() { r.saveNow(true) })
+	r.final = newButtonWithIcon(T("record.finalise"), theme.ConfirmIcon(), r.finalise)
 	r.final.Importance = widget.HighImportance
-	r.reopen = widget.NewButtonWithIcon(T("record.reopen"), theme.DocumentCreateIcon(), r.reopenRecord)
+	r.reopen = newButtonWithIcon(T("record.reopen"), theme.DocumentCreateIcon(), r.reopenRecord)
 	r.issues = container.NewVBox()
 	r.panelCard = widget.NewCard(T("record.issues"), "", container.NewVScroll(r.issues))
 	r.panel = container.New(fixedWidth(issuesWidth), r.panelCard)
@@ -175,7 +175,7 @@ func (r *recordScreen) showVersion() {
 	if r.row == nil || !published || cur <= r.rec.Version || !movable(r.row.Status) {
 		return
 	}
-	move := widget.NewButtonWithIcon(T("record.move", map[string]any{"Version": cur}), theme.MoveUpIcon(), func() { r.askMove(cur) })
+	move := newButtonWithIcon(T("record.move", map[string]any{"Version": cur}), theme.MoveUpIcon(), func() { r.askMove(cur) })
 	r.newer.Add(container.NewBorder(nil, nil, nil, move, wrapLabel(T("record.newer", map[string]any{"Version": cur}))))
 }
 
@@ -316,14 +316,14 @@ func (r *recordScreen) showThreads(st survey.ReviewState) {
 		if !t.State.Open() {
 			state.Importance = widget.SuccessImportance
 		}
-		reply := widget.NewButtonWithIcon(T("record.reply"), theme.MailReplyIcon(), func() { r.reply(t.Field) })
+		reply := newButtonWithIcon(T("record.reply"), theme.MailReplyIcon(), func() { r.reply(t.Field) })
 		reply.Importance = widget.LowImportance
 		if r.row != nil && r.row.Status != survey.StatusDraft && r.row.Status != survey.StatusReturned {
 			reply.Disable() // finalised: reopen it to write
 		}
 		var head fyne.CanvasObject = widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		if _, ok := unplaced[t.Field]; !ok && t.Field != "" {
-			b := widget.NewButton(name, func() { r.form.FocusField(t.Field) })
+			b := newButton(name, func() { r.form.FocusField(t.Field) })
 			b.Alignment = widget.ButtonAlignLeading
 			b.Importance = widget.LowImportance
 			head = b

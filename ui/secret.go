@@ -99,7 +99,7 @@ func RecoveryKeyView(win fyne.Window, key, language string, printer KeyPrinter, 
 		status.Importance = imp
 		status.SetText(s)
 	}
-	copyKey := widget.NewButtonWithIcon(T("recovery.copy"), theme.ContentCopyIcon(), func() {
+	copyKey := newButtonWithIcon(T("recovery.copy"), theme.ContentCopyIcon(), func() {
 		cb := fyne.CurrentApp().Clipboard()
 		cb.SetContent(key)
 		say(T("recovery.copied", map[string]any{"Seconds": int(clipboardKeep.Seconds())}), widget.MediumImportance)
@@ -119,7 +119,7 @@ func RecoveryKeyView(win fyne.Window, key, language string, printer KeyPrinter, 
 				dialogs.SaveFile(win, dialogs.FileSpec{Title: T("files.recovery_key"), Name: name, Ext: ext}, done)
 			}
 		}
-		buttons.Add(widget.NewButtonWithIcon(T("recovery.print"), theme.DocumentPrintIcon(), func() {
+		buttons.Add(newButtonWithIcon(T("recovery.print"), theme.DocumentPrintIcon(), func() {
 			save("chiave-di-recupero.pdf", ".pdf", func(path string) {
 				loop.Go(func() func() {
 					var buf bytes.Buffer

@@ -56,7 +56,7 @@ func (a *App) settingsContent() fyne.CanvasObject {
 
 	// Server.
 	server := wrapLabel(T("sync.not_enrolled"))
-	enrol := widget.NewButton(T("enrol.title"), func() { a.showEnrol(false) })
+	enrol := newButton(T("enrol.title"), func() { a.showEnrol(false) })
 	if a.syncer != nil {
 		cx, cancel := ctx()
 		if a.syncer.Enrolled(cx) {
@@ -69,14 +69,14 @@ func (a *App) settingsContent() fyne.CanvasObject {
 	}
 
 	security := container.NewVBox(
-		widget.NewButton(T("settings.change_passphrase"), func() { a.showNewPassphrase(false) }),
-		widget.NewButton(T("settings.check_recovery"), a.checkRecovery),
+		newButton(T("settings.change_passphrase"), func() { a.showNewPassphrase(false) }),
+		newButton(T("settings.check_recovery"), a.checkRecovery),
 	)
 	backup := container.NewVBox(
 		wrapLabel(T("settings.backup_help")),
 		container.NewHBox(
-			widget.NewButton(T("settings.backup"), a.backup),
-			widget.NewButton(T("settings.restore"), a.restore),
+			newButton(T("settings.backup"), a.backup),
+			newButton(T("settings.restore"), a.restore),
 		),
 	)
 	body := container.NewVBox(
@@ -117,7 +117,7 @@ func (a *App) showNewPassphrase(recovered bool) {
 		widget.NewFormItem(T("settings.new_passphrase"), pass),
 		widget.NewFormItem(T("passphrase.confirm_label"), confirm),
 		widget.NewFormItem("", strength.Object))
-	save := widget.NewButton(T("settings.change_passphrase"), nil)
+	save := newButton(T("settings.change_passphrase"), nil)
 	save.Importance = widget.HighImportance
 	save.OnTapped = func() {
 		if msg := PassphraseProblem(pass.Text, confirm.Text); msg != "" {
@@ -138,7 +138,7 @@ func (a *App) showNewPassphrase(recovered bool) {
 	}
 	var actions []fyne.CanvasObject
 	if !recovered {
-		actions = append(actions, widget.NewButton(T("common.back"), a.showSettings))
+		actions = append(actions, newButton(T("common.back"), a.showSettings))
 	}
 	actions = append(actions, save)
 	a.show(T("settings.change_passphrase"), func() fyne.CanvasObject {

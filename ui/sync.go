@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"sinba/ui/dialogs"
 	"sinba/ui/loop"
 )
 
@@ -21,7 +22,7 @@ type syncView struct {
 	bar    *widget.ProgressBar
 	state  *widget.Label
 	report *widget.Label
-	button *widget.Button
+	button *dialogs.Button
 	held   *widget.Label   // what the server holds of this laptop's work
 	rounds *fyne.Container // the recent rounds, one line each
 	scroll *container.Scroll
@@ -63,7 +64,7 @@ func (a *App) syncContent() fyne.CanvasObject {
 		}
 		cancel()
 	}
-	v.button = widget.NewButtonWithIcon(T("sync.now"), theme.ViewRefreshIcon(), a.runSync)
+	v.button = newButtonWithIcon(T("sync.now"), theme.ViewRefreshIcon(), a.runSync)
 	v.button.Importance = widget.HighImportance
 	if a.syncing {
 		v.button.Disable()
@@ -71,7 +72,7 @@ func (a *App) syncContent() fyne.CanvasObject {
 		v.state.SetText(T("sync.running"))
 	}
 	if a.syncer != nil && !enrolled {
-		actions = append(actions, widget.NewButton(T("enrol.title"), func() { a.showEnrol(false) }))
+		actions = append(actions, newButton(T("enrol.title"), func() { a.showEnrol(false) }))
 	}
 	actions = append(actions, v.button)
 	body := container.NewVBox(v.state, server, v.bar,

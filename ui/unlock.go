@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"sinba/ui/dialogs"
 	"sinba/ui/loop"
 )
 
@@ -24,9 +25,9 @@ func (a *App) showUnlock() {
 	problem.Wrapping = fyne.TextWrapWord
 	a.unlockMsg = problem
 
-	recovery := widget.NewButton(T("unlock.use_recovery"), a.showRecoveryUnlock)
+	recovery := newButton(T("unlock.use_recovery"), a.showRecoveryUnlock)
 	recovery.Importance = widget.LowImportance
-	open := widget.NewButton(T("unlock.open"), nil)
+	open := newButton(T("unlock.open"), nil)
 	open.Importance = widget.HighImportance
 	open.OnTapped = func() {
 		var s Store
@@ -77,7 +78,7 @@ func (a *App) showRecoveryUnlock() {
 	problem.Wrapping = fyne.TextWrapWord
 	intro := widget.NewLabel(T("recovery.unlock_intro"))
 	intro.Wrapping = fyne.TextWrapWord
-	open := widget.NewButton(T("unlock.open"), nil)
+	open := newButton(T("unlock.open"), nil)
 	open.Importance = widget.HighImportance
 	open.OnTapped = func() {
 		var s Store
@@ -97,7 +98,7 @@ func (a *App) showRecoveryUnlock() {
 		})
 	}
 	key.OnSubmitted = func(string) { open.OnTapped() }
-	back := widget.NewButton(T("common.back"), a.showUnlock)
+	back := newButton(T("common.back"), a.showUnlock)
 	a.setContent(T("recovery.unlock_title"), page(T("recovery.unlock_title"),
 		narrow(container.NewVBox(intro, widget.NewForm(widget.NewFormItem(T("recovery.label"), key)), problem)),
 		back, open))
@@ -107,7 +108,7 @@ func (a *App) showRecoveryUnlock() {
 // inBackground runs work off the UI goroutine (deriving a key from a
 // passphrase takes about a second by design), with the button disabled and
 // a calm message meanwhile; done runs on the UI goroutine.
-func (a *App) inBackground(b *widget.Button, msg *widget.Label, working string, work func() error, done func(error)) {
+func (a *App) inBackground(b *dialogs.Button, msg *widget.Label, working string, work func() error, done func(error)) {
 	b.Disable()
 	msg.Importance = widget.MediumImportance
 	msg.SetText(working)

@@ -174,13 +174,18 @@ func Text(s string) *widget.Label {
 }
 
 // hook hands Enter and Escape to the entries of body made here (NewEntry,
-// NewPasswordEntry), and Escape to its choice lists (NewSelect), wherever they sit in containers, forms and scrolls.
+// NewPasswordEntry), and Escape to its choice lists (NewSelect) and buttons
+// (NewButton), wherever they sit in containers, forms and scrolls.
 func hook(o fyne.CanvasObject, enter, escape func()) {
 	switch v := o.(type) {
 	case *Entry:
 		v.onEnter, v.onEscape = enter, escape
 	case *Select:
 		v.onEscape = escape
+	case *Button:
+		if v.onEscape == nil {
+			v.onEscape = escape
+		}
 	case *fyne.Container:
 		for _, c := range v.Objects {
 			hook(c, enter, escape)
@@ -194,8 +199,9 @@ func hook(o fyne.CanvasObject, enter, escape func()) {
 	}
 }
 
-// Button is a dialog button that takes Enter (its own action) and Escape
-// (cancel) while it holds the focus.
+// Button is a button that takes Enter as Space (its own action) and, in a
+// dialog, Escape (cancel) while it holds the focus. The screens' buttons are
+// Buttons too.
 type Button struct {
 	widget.Button
 	onEscape func()

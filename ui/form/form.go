@@ -39,7 +39,7 @@ type Form struct {
 	scroll    *container.Scroll
 	sections  *widget.List
 	pageLabel *widget.Label
-	prev      *widget.Button
+	prev      *focusButton
 	next      *focusButton // Enter presses it too: Enter reaches it from the last question
 	root      fyne.CanvasObject
 	legible   *palette.ReadOnly // the form, legible while read-only
@@ -77,7 +77,8 @@ func New(spec *Spec, rec *survey.Record, win fyne.Window) *Form {
 
 	f.scroll = container.NewVScroll(container.NewVBox())
 	f.pageLabel = widget.NewLabel("")
-	f.prev = widget.NewButtonWithIcon(lang.L("form.previous"), theme.NavigateBackIcon(), f.Prev)
+	f.prev = newFocusButton(lang.L("form.previous"), f.Prev)
+	f.prev.Icon = theme.NavigateBackIcon()
 	f.next = newFocusButton(lang.L("form.next"), f.Next)
 	f.next.Icon = theme.NavigateNextIcon()
 	f.next.IconPlacement = widget.ButtonIconTrailingText

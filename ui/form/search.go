@@ -1,6 +1,8 @@
 package form
 
 import (
+	"sinba/ui/dialogs"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -69,9 +71,11 @@ func ShowSearch(win fyne.Window, title string, src Source, pick func(*Option)) {
 		}
 	}
 	list.OnSelected = func(i widget.ListItemID) { sel = i }
-	clear := widget.NewButton(lang.L("form.no_answer"), func() { choose(nil) })
-	cancel := widget.NewButton(lang.L("common.cancel"), func() { d.Hide() })
-	ok := widget.NewButton(lang.L("form.pick"), func() { query.OnSubmitted("") })
+	// Enter presses the focused button, Escape cancels.
+	hide := func() { d.Hide() }
+	clear := dialogs.NewButton(lang.L("form.no_answer"), nil, func() { choose(nil) }, hide)
+	cancel := dialogs.NewButton(lang.L("common.cancel"), nil, hide, hide)
+	ok := dialogs.NewButton(lang.L("form.pick"), nil, func() { query.OnSubmitted("") }, hide)
 	ok.Importance = widget.HighImportance
 	body := container.NewBorder(container.NewVBox(query, count), nil, nil, nil, list)
 	d = dialog.NewCustomWithoutButtons(title, body, win)

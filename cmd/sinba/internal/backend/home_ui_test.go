@@ -188,7 +188,7 @@ func TestQuestionnaireConflictOpensFromTheOverview(t *testing.T) {
 	if row == nil {
 		t.Fatal("the questionnaire's line has no button")
 	}
-	test.Tap(row.Objects[1].(*widget.Button))
+	test.Tap(row.Objects[1].(fyne.Tappable))
 	waitFor(t, func() bool { return !h.ui.Busy() })
 	if !strings.Contains(h.win.Title(), "Conflitto") {
 		t.Fatalf("Risolvi on the questionnaire's line shows %q", h.win.Title())

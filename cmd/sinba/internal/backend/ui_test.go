@@ -16,6 +16,7 @@ import (
 	"sinba/localdb"
 	"sinba/survey"
 	"sinba/ui"
+	"sinba/ui/dialogs"
 	"sinba/ui/form"
 )
 
@@ -121,6 +122,11 @@ func find[T fyne.CanvasObject](t testing.TB, o fyne.CanvasObject, ok func(T) boo
 		}
 		if v, is := o.(T); is && ok(v) {
 			return v, true
+		}
+		if b, is := o.(*dialogs.Button); is { // the screens' buttons are found as buttons too
+			if v, is := any(&b.Button).(T); is && ok(v) {
+				return v, true
+			}
 		}
 		var kids []fyne.CanvasObject
 		switch x := o.(type) {
