@@ -99,15 +99,12 @@ func (a *App) loadPending() {
 	})
 }
 
-// pendingRow is one waiting laptop: what the server says of it, loud when a
-// coordinator made its code, and the button that opens the confirmation.
+// pendingRow is one waiting laptop: what the server says of it, who made
+// its code included, and the button that opens the confirmation.
 func (a *App) pendingRow(td TeamDevices, d PendingDevice) fyne.CanvasObject {
 	info := wrapLabel(T("devices.row", map[string]any{
 		"Label": d.Label, "Researcher": d.Researcher, "At": d.EnrolledAt.Local().Format("02/01/2006 15:04"), "By": a.minterText(d),
 	}))
-	if d.ByCoordinator {
-		info.Importance = widget.DangerImportance
-	}
 	b := newButtonWithIcon(T("devices.review"), theme.ConfirmIcon(), func() { a.confirmDevice(td, d) })
 	return container.NewBorder(nil, nil, nil, b, info)
 }
@@ -140,9 +137,6 @@ func (a *App) confirmDevice(td TeamDevices, d PendingDevice) {
 	code.SizeName = theme.SizeNameHeadingText
 	code.Selectable = true
 	by := widget.NewLabel(a.minterText(d))
-	if d.ByCoordinator {
-		by.Importance = widget.DangerImportance
-	}
 	facts := container.New(layout.NewFormLayout(),
 		widget.NewLabel(T("devices.device")), widget.NewLabel(d.Label),
 		widget.NewLabel(T("devices.researcher")), widget.NewLabel(d.Researcher),
@@ -152,8 +146,12 @@ func (a *App) confirmDevice(td TeamDevices, d PendingDevice) {
 	)
 	parts := []fyne.CanvasObject{wrapLabel(T("devices.explain"))}
 	if d.ByCoordinator {
-		warn := wrapLabel(T("devices.coordinator_warning", map[string]any{"Name": d.Coordinator}))
-		warn.Importance = widget.DangerImportance
+		// The README's way of enrolling a researcher's laptop: a coordinator
+		// makes its code. A coordinator could also enrol a laptop of their
+		// own under a researcher's name, and only the researcher can tell:
+		// the dialog says, in one plain sentence, what to check with whom,
+		// not an alarm a team would learn to click through.
+		warn := wrapLabel(T("devices.coordinator_warning", map[string]any{"Name": d.Coordinator, "Researcher": d.Researcher}))
 		warn.TextStyle = fyne.TextStyle{Bold: true}
 		parts = append(parts, warn)
 	}

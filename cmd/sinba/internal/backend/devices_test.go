@@ -100,19 +100,23 @@ func (th *teamHarness) openDialog(t *testing.T) fyne.CanvasObject {
 	return top
 }
 
-// The sync screen lists the laptop waiting for the team key, marked as made
-// by a coordinator; the dialog shows its verification code and warns; Escape
+// The sync screen lists the laptop waiting for the team key, its code made
+// by a coordinator; the dialog shows its verification code and says to
+// check it with the researcher; Escape
 // hands nothing over; Enter hands the key over, and the laptop opens the
 // team's records at its next sync.
 func TestTeamKeyConfirmationDialog(t *testing.T) {
 	th := newTeamHarness(t)
 	th.ui.Shortcut(ui.ShortcutSync)
+	const byCoordinator = "codice creato da: un coordinatore (coordinamento regionale)"
 	waitFor(t, func() bool {
-		return !th.ui.Busy() && th.label(t, th.win.Content(), "COORDINATORE: coordinamento regionale") != nil
+		return !th.ui.Busy() && th.label(t, th.win.Content(), byCoordinator) != nil
 	})
-	row := th.label(t, th.win.Content(), "COORDINATORE: coordinamento regionale")
-	if row.Importance != widget.DangerImportance || !strings.Contains(row.Text, th.en.Person) {
-		t.Fatalf("waiting laptop shown as %q (importance %v); want its researcher, marked in red", row.Text, row.Importance)
+	// A coordinator making a researcher's code is the usual way: the list
+	// says who made it, in plain words, not as an alarm.
+	row := th.label(t, th.win.Content(), byCoordinator)
+	if row.Importance == widget.DangerImportance || !strings.Contains(row.Text, th.en.Person) {
+		t.Fatalf("waiting laptop shown as %q (importance %v); want its researcher and who made its code, not in red", row.Text, row.Importance)
 	}
 	if l := th.label(t, th.win.Content(), "Codice di verifica di questo computer:"); l == nil || !strings.Contains(l.Text, "Codice della chiave della squadra: ") {
 		t.Error("the sync screen does not show this laptop's own verification code and its key codes")
@@ -125,8 +129,19 @@ func TestTeamKeyConfirmationDialog(t *testing.T) {
 	if th.label(t, d, th.en.Fingerprint) == nil {
 		t.Fatalf("the dialog does not show the newcomer's verification code %s", th.en.Fingerprint)
 	}
-	if w := th.label(t, d, "l'ha creato un coordinatore (coordinamento regionale)"); w == nil || w.Importance != widget.DangerImportance {
-		t.Fatal("the dialog does not warn that a coordinator made the code")
+	// The dialog says in one sentence what to check, and with whom: the
+	// verification code, with the researcher, in person or by phone.
+	check := "l'ha creato un coordinatore (coordinamento regionale): prima di confermare, verifica con " + th.en.Person + ", di persona o al telefono, che il suo computer mostri questo stesso codice di verifica."
+	if w := th.label(t, d, check); w == nil || w.Importance == widget.DangerImportance {
+		t.Fatalf("the dialog says %+v; want %q, not in red", w, check)
+	}
+	if w := th.label(t, d, "COORDINATORE"); w != nil {
+		t.Errorf("the dialog shouts %q", w.Text)
+	}
+	for _, l := range findAll[*widget.Label](t, d) {
+		if l.Importance == widget.DangerImportance {
+			t.Errorf("the dialog shows %q in red", l.Text)
+		}
 	}
 	th.key(fyne.KeyEscape)
 	if th.win.Canvas().Overlays().Top() != nil {
