@@ -61,30 +61,8 @@ func TestFeedCursorMissesNothingWhileWritersCommit(t *testing.T) {
 			ws[i].revs = append(ws[i].revs, revs)
 		}
 	}
-	seen := map[string]int64{}
-	var cursor int64
-	read := func() {
-		t.Helper()
-		for {
-			page, err := p.Store.CoordRevisions(ctx, p.ProjectID, cursor, 7, wire.FormatV2)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range page.Revisions {
-				if at, ok := seen[r.Revision.Revision]; ok {
-					t.Fatalf("revision %s read twice (at %d and %d)", r.Revision.Revision, at, r.Seq)
-				}
-				if r.Seq <= cursor {
-					t.Fatalf("revision at %d after the cursor %d", r.Seq, cursor)
-				}
-				seen[r.Revision.Revision] = r.Seq
-			}
-			cursor = page.Cursor
-			if !page.More {
-				return
-			}
-		}
-	}
+	feed := &coordFeed{seen: map[string]int64{}}
+	read := func() { t.Helper(); feed.read(t, p.Store, p.ProjectID) }
 	var wg sync.WaitGroup
 	errs := make(chan error, writers*batches)
 	for _, w := range ws {
@@ -113,8 +91,8 @@ func TestFeedCursorMissesNothingWhileWritersCommit(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	if len(seen) != writers*batches*perBatch {
-		t.Fatalf("the reader saw %d revisions, want the %d sent", len(seen), writers*batches*perBatch)
+	if len(feed.seen) != writers*batches*perBatch {
+		t.Fatalf("the reader saw %d revisions, want the %d sent", len(feed.seen), writers*batches*perBatch)
 	}
 }
 
@@ -316,28 +294,12 @@ func TestFeedWritersOfEveryKindNeverFail(t *testing.T) {
 		}
 	})
 
-	revisions := map[string]int64{}
-	var coordCursor int64
+	coord := &coordFeed{seen: map[string]int64{}}
 	seenReviews, seenVersions := map[string]int{}, map[int]int{}
 	var cursor int64
 	read := func() {
 		t.Helper()
-		for {
-			page, err := p.Store.CoordRevisions(ctx, p.ProjectID, coordCursor, 7, wire.FormatV2)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range page.Revisions {
-				if at, ok := revisions[r.Revision.Revision]; ok {
-					t.Fatalf("revision %s read twice (at %d and %d)", r.Revision.Revision, at, r.Seq)
-				}
-				revisions[r.Revision.Revision] = r.Seq
-			}
-			coordCursor = page.Cursor
-			if !page.More {
-				break
-			}
-		}
+		coord.read(t, p.Store, p.ProjectID)
 		for {
 			ch, err := p.Store.Changes(ctx, reader, cursor, 5, wire.FormatV2)
 			if err != nil {
@@ -371,8 +333,8 @@ func TestFeedWritersOfEveryKindNeverFail(t *testing.T) {
 	for _, f := range failures {
 		t.Error(f)
 	}
-	if want := laptops * (batches + 1) * perBatch; len(revisions) != want {
-		t.Errorf("the coordinator saw %d revisions, want the %d sent", len(revisions), want)
+	if want := laptops * (batches + 1) * perBatch; len(coord.seen) != want {
+		t.Errorf("the coordinator saw %d revisions, want the %d sent", len(coord.seen), want)
 	}
 	for _, id := range reviews {
 		if seenReviews[id] != 1 {
@@ -443,5 +405,36 @@ func TestLockHolderNeedsNoConnectionOfItsOwn(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// coordFeed pages a project's coordinators' feed from its cursor, 7
+// revisions a page, and fails the test if a revision comes twice or at or
+// before the cursor it was asked after.
+type coordFeed struct {
+	seen   map[string]int64 // revision id: its seq
+	cursor int64
+}
+
+func (f *coordFeed) read(t *testing.T, st *server.Store, project string) {
+	t.Helper()
+	for {
+		page, err := st.CoordRevisions(context.Background(), project, f.cursor, 7, wire.FormatV2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Revisions {
+			if at, ok := f.seen[r.Revision.Revision]; ok {
+				t.Fatalf("revision %s read twice (at %d and %d)", r.Revision.Revision, at, r.Seq)
+			}
+			if r.Seq <= f.cursor {
+				t.Fatalf("revision at %d after the cursor %d", r.Seq, f.cursor)
+			}
+			f.seen[r.Revision.Revision] = r.Seq
+		}
+		f.cursor = page.Cursor
+		if !page.More {
+			return
+		}
 	}
 }
